@@ -1,0 +1,68 @@
+//! Domain events: the facts of the process that start the next piece of work. Events are rows
+//! in the store; the engine's triggers map each kind to the jobs it starts.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The first proposal of a segment that had none: the trigger "new market segment entered".
+    SegmentEntered,
+    /// A new ICP version was proposed; its approval gate is open.
+    IcpProposed,
+    /// Both leads approved an ICP version; it is live and the previous one is superseded.
+    IcpApproved,
+    /// An ICP version was rejected with a reason and will never go live.
+    IcpRejected,
+    /// A live ICP version reached its quarterly review date; the review gate is open.
+    IcpReviewDue,
+    /// The quarterly review reaffirmed the live version; the next review is due in 90 days.
+    IcpReaffirmed,
+    /// The quarterly review asked for a new proposal; the version stays live until one is approved.
+    IcpRevisionRequested,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 7] = [
+        EventKind::SegmentEntered,
+        EventKind::IcpProposed,
+        EventKind::IcpApproved,
+        EventKind::IcpRejected,
+        EventKind::IcpReviewDue,
+        EventKind::IcpReaffirmed,
+        EventKind::IcpRevisionRequested,
+    ];
+
+    /// The event's name as stored and shown: `IcpApproved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::SegmentEntered => "SegmentEntered",
+            EventKind::IcpProposed => "IcpProposed",
+            EventKind::IcpApproved => "IcpApproved",
+            EventKind::IcpRejected => "IcpRejected",
+            EventKind::IcpReviewDue => "IcpReviewDue",
+            EventKind::IcpReaffirmed => "IcpReaffirmed",
+            EventKind::IcpRevisionRequested => "IcpRevisionRequested",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown event kind `{s}`"))
+    }
+}

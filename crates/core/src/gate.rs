@@ -1,0 +1,535 @@
+//! Gates: the named checks where a person decides before anything moves on.
+//!
+//! This module is the one rule for who may decide what: the CLI, the server and the review UI
+//! all call [`decide`] and [`may_decide`], so no interface can skip a gate or bend separation of
+//! duties. A gate needs one approval per required role, each from a *different* person; any one
+//! holder of a required role can reject it with a reason, which closes it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::role::Role;
+
+/// What a gate checks. Each stage adds its kinds; the kind fixes the roles a gate needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateKind {
+    /// A proposed ICP version: sales lead and marketing lead approve before it goes live.
+    IcpApproval,
+    /// The quarterly review of a live ICP version: the same two leads reaffirm it, or reject
+    /// it with a reason that asks for a new proposal.
+    IcpReview,
+}
+
+impl GateKind {
+    pub const ALL: [GateKind; 2] = [GateKind::IcpApproval, GateKind::IcpReview];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateKind::IcpApproval => "icp_approval",
+            GateKind::IcpReview => "icp_review",
+        }
+    }
+
+    /// The roles whose approvals the gate needs, one person per role.
+    pub fn required_roles(self) -> Vec<Role> {
+        match self {
+            GateKind::IcpApproval | GateKind::IcpReview => {
+                vec![Role::SalesLead, Role::MarketingLead]
+            }
+        }
+    }
+
+    /// What the gate is called in plain words, for inboxes and the CLI.
+    pub fn title(self) -> &'static str {
+        match self {
+            GateKind::IcpApproval => "ICP approval",
+            GateKind::IcpReview => "ICP quarterly review",
+        }
+    }
+}
+
+impl fmt::Display for GateKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for GateKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        GateKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown gate kind `{s}`"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GateStatus {
+    Open,
+    Approved,
+    Rejected,
+    /// Closed without a decision because its subject was replaced (e.g. a newer proposal of
+    /// the same segment went live first).
+    Cancelled,
+}
+
+impl GateStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateStatus::Open => "open",
+            GateStatus::Approved => "approved",
+            GateStatus::Rejected => "rejected",
+            GateStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl fmt::Display for GateStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for GateStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            GateStatus::Open,
+            GateStatus::Approved,
+            GateStatus::Rejected,
+            GateStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| format!("unknown gate status `{s}`"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Approve,
+    Reject,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Approve => "approve",
+            Verdict::Reject => "reject",
+        }
+    }
+}
+
+impl FromStr for Verdict {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "approve" => Ok(Verdict::Approve),
+            "reject" => Ok(Verdict::Reject),
+            other => Err(format!("unknown verdict `{other}`")),
+        }
+    }
+}
+
+/// One person's recorded decision on a gate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub person: String,
+    pub role: Role,
+    pub verdict: Verdict,
+    /// The note of an approval or the reason of a rejection.
+    pub note: Option<String>,
+    pub at: Timestamp,
+}
+
+/// The decidable state of a gate: what [`decide`] needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateState {
+    pub kind: GateKind,
+    pub status: GateStatus,
+    pub required_roles: Vec<Role>,
+    pub decisions: Vec<Decision>,
+}
+
+impl GateState {
+    pub fn open(kind: GateKind) -> Self {
+        GateState {
+            kind,
+            status: GateStatus::Open,
+            required_roles: kind.required_roles(),
+            decisions: Vec::new(),
+        }
+    }
+
+    /// Required roles that no approval covers yet, in the gate's order.
+    pub fn pending_roles(&self) -> Vec<Role> {
+        self.required_roles
+            .iter()
+            .copied()
+            .filter(|role| {
+                !self
+                    .decisions
+                    .iter()
+                    .any(|d| d.verdict == Verdict::Approve && d.role == *role)
+            })
+            .collect()
+    }
+}
+
+/// Who is asking to decide: a person and the roles they hold now.
+#[derive(Debug, Clone, Copy)]
+pub struct Decider<'a> {
+    pub person: &'a str,
+    pub roles: &'a [Role],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// `role` picks which of the decider's roles the approval fills, when they hold several.
+    Approve {
+        role: Option<Role>,
+        note: Option<String>,
+    },
+    Reject {
+        reason: String,
+    },
+}
+
+/// A decision the gate accepts, and the status it leaves the gate in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    pub decision: Decision,
+    pub status: GateStatus,
+}
+
+/// Why a gate refused a decision. Each message is one line a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the gate is {0}; only an open gate takes decisions")]
+    NotOpen(GateStatus),
+    #[error("{person} holds none of the roles this gate needs ({})", role_list(required))]
+    NoRequiredRole { person: String, required: Vec<Role> },
+    #[error("{person} does not hold the role {role}")]
+    RoleNotHeld { person: String, role: Role },
+    #[error("this gate does not need a {role} decision (it needs {})", role_list(required))]
+    RoleNotRequired { role: Role, required: Vec<Role> },
+    #[error("the {role} approval was already given by {by}")]
+    RoleAlreadyApproved { role: Role, by: String },
+    #[error(
+        "{person} already decided on this gate as {role}; separation of duties needs a different person"
+    )]
+    AlreadyDecided { person: String, role: Role },
+    #[error("{person} holds several pending roles ({}); choose one with --role", role_list(roles))]
+    AmbiguousRole { person: String, roles: Vec<Role> },
+    #[error("a rejection needs a reason")]
+    EmptyReason,
+}
+
+fn role_list(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether this person could make some decision on the gate now: the one rule behind inbox
+/// filtering and the visibility of approve/reject buttons.
+pub fn may_decide(gate: &GateState, decider: Decider<'_>) -> bool {
+    gate.status == GateStatus::Open
+        && !gate.decisions.iter().any(|d| d.person == decider.person)
+        && gate
+            .required_roles
+            .iter()
+            .any(|role| decider.roles.contains(role))
+}
+
+/// Applies a request to a gate, or says why it is refused. Pure: the caller stores the result.
+pub fn decide(
+    gate: &GateState,
+    decider: Decider<'_>,
+    request: Request,
+    now: Timestamp,
+) -> Result<Decided, Refusal> {
+    if gate.status != GateStatus::Open {
+        return Err(Refusal::NotOpen(gate.status));
+    }
+    if let Some(earlier) = gate.decisions.iter().find(|d| d.person == decider.person) {
+        return Err(Refusal::AlreadyDecided {
+            person: decider.person.to_string(),
+            role: earlier.role,
+        });
+    }
+    let held: Vec<Role> = gate
+        .required_roles
+        .iter()
+        .copied()
+        .filter(|role| decider.roles.contains(role))
+        .collect();
+    if held.is_empty() {
+        return Err(Refusal::NoRequiredRole {
+            person: decider.person.to_string(),
+            required: gate.required_roles.clone(),
+        });
+    }
+    let pending = gate.pending_roles();
+    match request {
+        Request::Approve { role, note } => {
+            let role = match role {
+                Some(role) => {
+                    check_chosen_role(gate, decider, role)?;
+                    role
+                }
+                None => choose_pending_role(gate, decider, &held, &pending)?,
+            };
+            let decision = Decision {
+                person: decider.person.to_string(),
+                role,
+                verdict: Verdict::Approve,
+                note: note.filter(|n| !n.trim().is_empty()),
+                at: now,
+            };
+            let status = if pending.iter().all(|p| *p == role) {
+                GateStatus::Approved
+            } else {
+                GateStatus::Open
+            };
+            Ok(Decided { decision, status })
+        }
+        Request::Reject { reason } => {
+            if reason.trim().is_empty() {
+                return Err(Refusal::EmptyReason);
+            }
+            // A rejection is recorded under a pending role when the person holds one.
+            let role = held
+                .iter()
+                .copied()
+                .find(|r| pending.contains(r))
+                .unwrap_or(held[0]);
+            let decision = Decision {
+                person: decider.person.to_string(),
+                role,
+                verdict: Verdict::Reject,
+                note: Some(reason.trim().to_string()),
+                at: now,
+            };
+            Ok(Decided {
+                decision,
+                status: GateStatus::Rejected,
+            })
+        }
+    }
+}
+
+fn check_chosen_role(gate: &GateState, decider: Decider<'_>, role: Role) -> Result<(), Refusal> {
+    if !decider.roles.contains(&role) {
+        return Err(Refusal::RoleNotHeld {
+            person: decider.person.to_string(),
+            role,
+        });
+    }
+    if !gate.required_roles.contains(&role) {
+        return Err(Refusal::RoleNotRequired {
+            role,
+            required: gate.required_roles.clone(),
+        });
+    }
+    if let Some(by) = gate
+        .decisions
+        .iter()
+        .find(|d| d.verdict == Verdict::Approve && d.role == role)
+    {
+        return Err(Refusal::RoleAlreadyApproved {
+            role,
+            by: by.person.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn choose_pending_role(
+    gate: &GateState,
+    decider: Decider<'_>,
+    held: &[Role],
+    pending: &[Role],
+) -> Result<Role, Refusal> {
+    let candidates: Vec<Role> = held
+        .iter()
+        .copied()
+        .filter(|r| pending.contains(r))
+        .collect();
+    match candidates.as_slice() {
+        [only] => Ok(*only),
+        [] => {
+            let role = held[0];
+            let by = gate
+                .decisions
+                .iter()
+                .find(|d| d.role == role)
+                .map(|d| d.person.clone())
+                .unwrap_or_default();
+            Err(Refusal::RoleAlreadyApproved { role, by })
+        }
+        several => Err(Refusal::AmbiguousRole {
+            person: decider.person.to_string(),
+            roles: several.to_vec(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + s).unwrap()
+    }
+
+    fn approve(role: Option<Role>) -> Request {
+        Request::Approve { role, note: None }
+    }
+
+    fn apply(gate: &mut GateState, decided: Decided) {
+        gate.decisions.push(decided.decision);
+        gate.status = decided.status;
+    }
+
+    #[test]
+    fn two_different_people_complete_the_icp_gate() {
+        let mut gate = GateState::open(GateKind::IcpApproval);
+        let sales = Decider {
+            person: "sam",
+            roles: &[Role::SalesLead],
+        };
+        let marketing = Decider {
+            person: "mia",
+            roles: &[Role::MarketingLead],
+        };
+
+        let first = decide(&gate, sales, approve(None), at(0)).unwrap();
+        assert_eq!(first.status, GateStatus::Open);
+        apply(&mut gate, first);
+        let second = decide(&gate, marketing, approve(None), at(1)).unwrap();
+
+        assert_eq!(second.status, GateStatus::Approved);
+        assert_eq!(second.decision.role, Role::MarketingLead);
+    }
+
+    #[test]
+    fn one_person_with_both_roles_cannot_fill_both_approvals() {
+        let mut gate = GateState::open(GateKind::IcpApproval);
+        let founder = Decider {
+            person: "fay",
+            roles: &[Role::SalesLead, Role::MarketingLead, Role::Admin],
+        };
+
+        assert_eq!(
+            decide(&gate, founder, approve(None), at(0)).unwrap_err(),
+            Refusal::AmbiguousRole {
+                person: "fay".into(),
+                roles: vec![Role::SalesLead, Role::MarketingLead]
+            }
+        );
+        let first = decide(&gate, founder, approve(Some(Role::SalesLead)), at(0)).unwrap();
+        apply(&mut gate, first);
+        let again = decide(&gate, founder, approve(Some(Role::MarketingLead)), at(1));
+
+        assert!(matches!(again, Err(Refusal::AlreadyDecided { .. })));
+        assert!(!may_decide(&gate, founder));
+    }
+
+    #[test]
+    fn a_role_outside_the_gate_is_refused() {
+        let gate = GateState::open(GateKind::IcpApproval);
+        let rep = Decider {
+            person: "ray",
+            roles: &[Role::Rep, Role::Admin],
+        };
+
+        assert!(matches!(
+            decide(&gate, rep, approve(None), at(0)),
+            Err(Refusal::NoRequiredRole { .. })
+        ));
+        assert!(!may_decide(&gate, rep));
+    }
+
+    #[test]
+    fn a_second_approval_for_a_filled_role_is_refused() {
+        let mut gate = GateState::open(GateKind::IcpApproval);
+        let first = decide(
+            &gate,
+            Decider {
+                person: "sam",
+                roles: &[Role::SalesLead],
+            },
+            approve(None),
+            at(0),
+        )
+        .unwrap();
+        apply(&mut gate, first);
+
+        let other_sales = Decider {
+            person: "sid",
+            roles: &[Role::SalesLead],
+        };
+        assert_eq!(
+            decide(&gate, other_sales, approve(None), at(1)).unwrap_err(),
+            Refusal::RoleAlreadyApproved {
+                role: Role::SalesLead,
+                by: "sam".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_rejection_needs_a_reason_and_closes_the_gate() {
+        let mut gate = GateState::open(GateKind::IcpApproval);
+        let marketing = Decider {
+            person: "mia",
+            roles: &[Role::MarketingLead],
+        };
+
+        assert_eq!(
+            decide(
+                &gate,
+                marketing,
+                Request::Reject {
+                    reason: "  ".into()
+                },
+                at(0)
+            )
+            .unwrap_err(),
+            Refusal::EmptyReason
+        );
+        let rejected = decide(
+            &gate,
+            marketing,
+            Request::Reject {
+                reason: "too broad".into(),
+            },
+            at(0),
+        )
+        .unwrap();
+        assert_eq!(rejected.status, GateStatus::Rejected);
+        apply(&mut gate, rejected);
+
+        let sales = Decider {
+            person: "sam",
+            roles: &[Role::SalesLead],
+        };
+        assert_eq!(
+            decide(&gate, sales, approve(None), at(1)).unwrap_err(),
+            Refusal::NotOpen(GateStatus::Rejected)
+        );
+    }
+}
