@@ -44,7 +44,8 @@ impl Actor {
     pub fn from_parts(kind: &str, name: &str) -> Result<Self, String> {
         match kind {
             "person" => Ok(Actor::Person(name.to_string())),
-            "system" => Ok(Actor::System),
+            "system" if name == "leadgate" => Ok(Actor::System),
+            "system" => Err(format!("the system actor is `leadgate`, not `{name}`")),
             "model" => Ok(Actor::Model(name.to_string())),
             other => Err(format!("unknown actor kind `{other}`")),
         }
@@ -136,20 +137,27 @@ impl AuditEntry {
 pub enum ChainBreak {
     #[error("audit entry {seq}: its contents do not match its hash (altered)")]
     Altered { seq: i64 },
-    #[error("audit entry {seq}: it does not follow the entry before it (an entry before it was altered or removed)")]
+    #[error(
+        "audit entry {seq}: it does not follow the entry before it (an entry before it was altered or removed)"
+    )]
     Unlinked { seq: i64 },
     #[error("audit entry {expected} is missing (removed); the next stored entry is {found}")]
     Missing { expected: i64, found: i64 },
-    #[error("the chain ends at entry {last} but its head records entry {head} (entries at the end were removed)")]
+    #[error(
+        "the chain ends at entry {last} but its head records entry {head} (entries at the end were removed)"
+    )]
     Truncated { last: i64, head: i64 },
 }
 
 /// Verifies a run of entries that starts at `first_seq` after `prev_hash`. Feed a long chain in
 /// pages by passing each page's last hash and next seq on.
-pub fn verify_run(entries: &[AuditEntry], first_seq: i64, prev_hash: &str) -> Result<(), ChainBreak> {
-    let mut expected_seq = first_seq;
+pub fn verify_run(
+    entries: &[AuditEntry],
+    first_seq: i64,
+    prev_hash: &str,
+) -> Result<(), ChainBreak> {
     let mut prev = prev_hash;
-    for entry in entries {
+    for (expected_seq, entry) in (first_seq..).zip(entries) {
         if entry.seq != expected_seq {
             return Err(ChainBreak::Missing {
                 expected: expected_seq,
@@ -163,7 +171,6 @@ pub fn verify_run(entries: &[AuditEntry], first_seq: i64, prev_hash: &str) -> Re
             return Err(ChainBreak::Unlinked { seq: entry.seq });
         }
         prev = &entry.hash;
-        expected_seq += 1;
     }
     Ok(())
 }
@@ -175,7 +182,9 @@ mod tests {
     fn chain_of(n: i64) -> Vec<AuditEntry> {
         let mut out: Vec<AuditEntry> = Vec::new();
         for seq in 1..=n {
-            let prev = out.last().map_or(GENESIS_HASH.to_string(), |e| e.hash.clone());
+            let prev = out
+                .last()
+                .map_or(GENESIS_HASH.to_string(), |e| e.hash.clone());
             out.push(AuditEntry::chain(
                 NewAuditEntry {
                     actor: Actor::Person("dana".into()),

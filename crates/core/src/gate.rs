@@ -217,11 +217,17 @@ pub struct Decided {
 pub enum Refusal {
     #[error("the gate is {0}; only an open gate takes decisions")]
     NotOpen(GateStatus),
-    #[error("{person} holds none of the roles this gate needs ({})", role_list(required))]
+    #[error(
+        "{person} holds none of the roles this gate needs ({})",
+        role_list(required)
+    )]
     NoRequiredRole { person: String, required: Vec<Role> },
     #[error("{person} does not hold the role {role}")]
     RoleNotHeld { person: String, role: Role },
-    #[error("this gate does not need a {role} decision (it needs {})", role_list(required))]
+    #[error(
+        "this gate does not need a {role} decision (it needs {})",
+        role_list(required)
+    )]
     RoleNotRequired { role: Role, required: Vec<Role> },
     #[error("the {role} approval was already given by {by}")]
     RoleAlreadyApproved { role: Role, by: String },
@@ -229,7 +235,10 @@ pub enum Refusal {
         "{person} already decided on this gate as {role}; separation of duties needs a different person"
     )]
     AlreadyDecided { person: String, role: Role },
-    #[error("{person} holds several pending roles ({}); choose one with --role", role_list(roles))]
+    #[error(
+        "{person} holds several pending roles ({}); choose one with --role",
+        role_list(roles)
+    )]
     AmbiguousRole { person: String, roles: Vec<Role> },
     #[error("a rejection needs a reason")]
     EmptyReason,

@@ -63,6 +63,15 @@ impl FromStr for Role {
     }
 }
 
+/// The roles that may propose an ICP version. A proposal changes nothing live (its gate
+/// decides), but reps and reviewers work downstream of the ICP rather than author it.
+pub const ICP_PROPOSERS: [Role; 4] = [
+    Role::Admin,
+    Role::SalesLead,
+    Role::MarketingLead,
+    Role::SalesOps,
+];
+
 /// Parses `sales_lead,marketing_lead` into a sorted, de-duplicated, non-empty role list.
 pub fn parse_role_list(s: &str) -> Result<Vec<Role>, UnknownRole> {
     let mut roles = s

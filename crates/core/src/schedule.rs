@@ -8,7 +8,9 @@ pub const ICP_REVIEW_INTERVAL: SignedDuration = SignedDuration::from_hours(24 * 
 /// When the quarterly review of an ICP version falls due: 90 days after it went live or was
 /// last reaffirmed.
 pub fn icp_review_due(live_or_reaffirmed_at: Timestamp) -> Timestamp {
-    live_or_reaffirmed_at.saturating_add(ICP_REVIEW_INTERVAL).expect("a signed duration is always a valid addend")
+    live_or_reaffirmed_at
+        .saturating_add(ICP_REVIEW_INTERVAL)
+        .expect("a signed duration is always a valid addend")
 }
 
 #[cfg(test)]

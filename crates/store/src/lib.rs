@@ -1,1 +1,205 @@
-//! placeholder
+//! leadgate-store: persistence behind one storage contract, on SQLite (the embedded default)
+//! and PostgreSQL (teams and several workers).
+//!
+//! Both backends run the same SQL through sqlx's `Any` driver, so they behave identically by
+//! construction; the few places where the dialects differ (row locks for the job queue and
+//! the audit head, how a write transaction begins) ask [`Backend`]. Each backend has its own
+//! migrations. Query functions are grouped by domain noun ([`people`], [`icp`], [`gates`],
+//! [`events`], [`jobs`], [`audit`]) and take a `&mut AnyConnection`, so the same function runs
+//! on a pooled connection or inside the caller's transaction.
+
+pub mod audit;
+pub mod events;
+pub mod gates;
+pub mod icp;
+pub mod jobs;
+pub mod migrate;
+pub mod people;
+
+use std::str::FromStr;
+use std::sync::Once;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
+
+pub use sqlx::AnyConnection as Conn;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error(
+        "the database schema is at version {found}, newer than this leadgate knows ({known}); upgrade leadgate"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("migration {version} was changed after it was applied (checksum mismatch)")]
+    MigrationChanged { version: i64 },
+    #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a workspace runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// The suffix that locks the selected row for the rest of the transaction. SQLite needs
+    /// none: a write transaction there already holds the database's single write lock.
+    pub(crate) fn lock_row(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// The suffix that lets concurrent job claimers pass over each other's rows.
+    pub(crate) fn skip_locked(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+}
+
+/// A connected workspace database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static DRIVERS: Once = Once::new();
+
+impl Store {
+    /// Connects to `url` and brings the schema up to date. `now` stamps applied migrations.
+    pub async fn open(url: &str, now: Timestamp) -> Result<Store> {
+        let store = Store::connect(url).await?;
+        migrate::run(&store, now).await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating (for status checks of a workspace).
+    pub async fn connect(url: &str) -> Result<Store> {
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = Backend::from_url(url)?;
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(4)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A pooled connection for reads and single statements.
+    pub async fn conn(&self) -> Result<PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads first cannot fail later on a lock
+    /// upgrade; busy_timeout makes other writers wait instead of failing.
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    pub async fn ping(&self) -> Result<()> {
+        self.conn().await?.ping().await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Creates an empty SQLite database file at `path` (the parent directory must exist).
+pub fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}
+
+/// The backend a connection talks to, read from the connection itself.
+pub(crate) fn backend_of(conn: &AnyConnection) -> Backend {
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    }
+}
+
+/// Times are stored as microseconds since the Unix epoch.
+pub(crate) fn micros(at: Timestamp) -> i64 {
+    at.as_microsecond()
+}
+
+pub(crate) fn timestamp(micros: i64) -> Result<Timestamp> {
+    Timestamp::from_microsecond(micros)
+        .map_err(|e| StoreError::Corrupt(format!("time {micros} out of range: {e}")))
+}
+
+pub(crate) fn opt_timestamp(micros: Option<i64>) -> Result<Option<Timestamp>> {
+    micros.map(timestamp).transpose()
+}
+
+pub(crate) fn parse_stored<T: FromStr>(what: &str, value: &str) -> Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .parse()
+        .map_err(|e| StoreError::Corrupt(format!("{what} `{value}`: {e}")))
+}

@@ -1,68 +1,27 @@
-//! Stage 1, the Ideal Customer Profile. (Placeholder API; replaced by the full module.)
+//! Stage 1, the Ideal Customer Profile: who we sell to, written down so that two leads can
+//! sign it off and every later stage can apply it the same way.
+//!
+//! An ICP is a TOML document per segment ([`IcpDocument`], see `sample.toml`), read strictly
+//! by [`IcpDocument::parse`] with errors that point at the line, column and key. A proposed
+//! version is shown to its approvers as a [`diff`] against the live one. Once live, discovery
+//! and scoring ask [`evaluate`] how a prospect fits it, criterion by criterion.
 
-use serde::{Deserialize, Serialize};
+mod diff;
+mod document;
+mod evaluate;
+#[cfg(test)]
+mod strategies;
 
+pub use diff::{Change, ChangeKind, IcpDiff, diff};
+pub use document::{
+    Bounds, Department, Exclusions, Firmographics, GROWTH_PCT_RANGE, ISO_COUNTRY_CODES,
+    IcpDocument, IcpError, IntentIndicator, MAX_SEGMENT_CHARS, MAX_WITHIN_DAYS, Persona, Region,
+    Seniority, Signal, Technographics, is_country_code, is_domain_name, is_snake_case,
+};
+pub use evaluate::{
+    CompanyFacts, ContactFacts, CriterionResult, Evaluation, IntentObservation, Outcome, Prospect,
+    SignalObservation, Verdict, evaluate, normalize_domain,
+};
+
+/// The ICP of the demo workspace: a worked example of every section an ICP can hold.
 pub const SAMPLE_ICP: &str = include_str!("sample.toml");
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IcpDocument {
-    pub segment: String,
-    pub rationale: String,
-    #[serde(flatten)]
-    pub rest: toml::Table,
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{origin}: {message}")]
-pub struct IcpError {
-    pub origin: String,
-    pub message: String,
-}
-
-impl IcpDocument {
-    pub fn parse(text: &str, origin: &str) -> Result<Self, IcpError> {
-        toml::from_str(text).map_err(|e| IcpError {
-            origin: origin.to_string(),
-            message: e.to_string(),
-        })
-    }
-
-    pub fn segment(&self) -> &str {
-        &self.segment
-    }
-
-    pub fn to_toml(&self) -> String {
-        toml::to_string(self).unwrap_or_default()
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct IcpDiff {
-    pub lines: Vec<String>,
-}
-
-impl IcpDiff {
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
-    }
-}
-
-impl std::fmt::Display for IcpDiff {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for line in &self.lines {
-            writeln!(f, "{line}")?;
-        }
-        Ok(())
-    }
-}
-
-pub fn diff(old: &IcpDocument, new: &IcpDocument) -> IcpDiff {
-    let (a, b) = (old.to_toml(), new.to_toml());
-    let lines = a
-        .lines()
-        .filter(|l| !b.lines().any(|m| m == *l))
-        .map(|l| format!("- {l}"))
-        .chain(b.lines().filter(|l| !a.lines().any(|m| m == *l)).map(|l| format!("+ {l}")))
-        .collect();
-    IcpDiff { lines }
-}

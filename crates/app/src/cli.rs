@@ -1,0 +1,200 @@
+//! The command line: one subcommand group per stage and per gate.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leadgate",
+    version,
+    about = "B2B lead generation as trigger → action → gate, with gates nobody can skip.",
+    long_about = None,
+)]
+pub struct Cli {
+    /// The workspace directory (holds leadgate.toml).
+    #[arg(
+        long,
+        short = 'w',
+        global = true,
+        env = "LEADGATE_WORKSPACE",
+        default_value = "."
+    )]
+    pub workspace: PathBuf,
+    /// More log output (-v info, -vv debug). Logs go to stderr.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a workspace: leadgate.toml (every key documented) and its database.
+    Init {
+        /// Directory to create it in (default: the --workspace directory).
+        dir: Option<PathBuf>,
+        /// The workspace's name.
+        #[arg(long, default_value = "leadgate")]
+        name: String,
+        /// Use this database instead of the embedded SQLite file (postgres://…).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// Build a demo workspace with realistic sample data and stop at the first gate.
+    Demo(DemoArgs),
+    /// What is waiting in the workspace: open gates and queued work.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// People and their roles.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Stage 1: the Ideal Customer Profile of each segment.
+    #[command(subcommand)]
+    Icp(IcpCommand),
+    /// Gates: list what waits, show the evidence, approve or reject.
+    #[command(subcommand)]
+    Gate(GateCommand),
+    /// The tamper-evident audit log.
+    Audit(AuditArgs),
+    /// Run queued and due jobs (quarterly reviews, later stages' work).
+    Worker {
+        /// Run every job that is due now, then exit.
+        #[arg(long)]
+        once: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to build the demo workspace.
+    #[arg(long, default_value = "leadgate-demo")]
+    pub dir: PathBuf,
+    /// Seed of the sample data: the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Multiplies the sample data (1 = 500 companies, about 2,000 people).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub scale: u32,
+    /// Play the demo people's decisions at every gate, narrating each step.
+    #[arg(long)]
+    pub walkthrough: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a person with one or more roles.
+    Add {
+        name: String,
+        #[arg(long)]
+        email: String,
+        /// Comma-separated: admin, sales_lead, marketing_lead, sales_ops, reviewer, rep.
+        #[arg(long = "role", value_name = "ROLE[,ROLE…]")]
+        roles: String,
+    },
+    /// List people and their roles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IcpCommand {
+    /// Propose a new version of a segment's ICP from a TOML file; opens its approval gate.
+    Propose {
+        file: PathBuf,
+        /// The person proposing.
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+    },
+    /// Every version of every segment, with its status.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One version: `3` (its id), `"SEGMENT@2"`, or `SEGMENT` (its live version).
+    Show {
+        version: Option<String>,
+        #[arg(long, conflicts_with = "toml")]
+        json: bool,
+        /// Print the document exactly as proposed (it can be proposed again unchanged).
+        #[arg(long)]
+        toml: bool,
+    },
+    /// What changed from version A to version B.
+    Diff {
+        a: String,
+        b: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GateCommand {
+    /// Gates, oldest first (default: the open ones).
+    List {
+        /// Every gate, whatever its status.
+        #[arg(long)]
+        all: bool,
+        /// Only gates this person can decide now.
+        #[arg(long = "for", value_name = "NAME")]
+        for_person: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One gate: its subject, who has decided what, and what it still needs.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a gate as one of your roles.
+    Approve {
+        id: i64,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+        /// The role this approval fills, when you hold several the gate needs.
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject a gate, with the reason; this closes it.
+    Reject {
+        id: i64,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: Option<AuditCommand>,
+    /// Only entries about this subject (`icp:3`, `gate:1`, or `icp` for all ICP versions).
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Only entries by this actor.
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// How many of the newest entries.
+    #[arg(long, default_value_t = 50)]
+    pub limit: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole hash chain; exits non-zero naming the first broken entry.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+}

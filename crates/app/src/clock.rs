@@ -1,0 +1,20 @@
+//! The one place leadgate reads the clock. Everything below the CLI and the server takes
+//! `now` as a parameter.
+//!
+//! `LEADGATE_NOW` (an RFC 3339 time) pins the clock, so that a rehearsal or a test can run
+//! "ninety days later" through the real binary — the quarterly review, for instance.
+
+use anyhow::Context;
+use jiff::Timestamp;
+
+pub const NOW_VAR: &str = "LEADGATE_NOW";
+
+#[allow(clippy::disallowed_methods)] // The edge where the clock is read.
+pub fn now() -> anyhow::Result<Timestamp> {
+    match std::env::var(NOW_VAR) {
+        Ok(pinned) => pinned.parse().with_context(|| {
+            format!("{NOW_VAR}=`{pinned}` is not an RFC 3339 time such as 2027-03-01T09:00:00Z")
+        }),
+        Err(_) => Ok(Timestamp::now()),
+    }
+}

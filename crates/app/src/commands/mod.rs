@@ -1,0 +1,210 @@
+//! The CLI's commands: each parses what a person typed, calls the engine, and prints a table
+//! for people or JSON (`--json`) for scripts.
+
+mod audit;
+mod gate;
+mod icp;
+mod user;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+
+use crate::cli::{Cli, Command};
+use crate::clock;
+use crate::engine::worker::{self, Worker};
+use crate::workspace::Workspace;
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let now = clock::now()?;
+    match cli.command {
+        Command::Init {
+            dir,
+            name,
+            database_url,
+        } => {
+            let dir = dir.unwrap_or(cli.workspace);
+            let workspace = Workspace::init(&dir, &name, database_url.as_deref(), now).await?;
+            println!(
+                "Created the workspace `{name}` in {} ({} database).",
+                dir.display(),
+                workspace.store.backend().name()
+            );
+            println!("Next: add people with `leadgate user add NAME --email EMAIL --role ROLE`.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(args) => crate::demo::run(&args, now).await,
+        Command::Status { json } => status(&open(&cli.workspace, now).await?, json).await,
+        Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
+        Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,
+        Command::Gate(command) => gate::run(&open(&cli.workspace, now).await?, command, now).await,
+        Command::Audit(args) => audit::run(&open(&cli.workspace, now).await?, args).await,
+        Command::Worker { once } => run_worker(&open(&cli.workspace, now).await?, once, now).await,
+    }
+}
+
+async fn open(dir: &Path, now: Timestamp) -> anyhow::Result<Workspace> {
+    Workspace::open(dir, now).await
+}
+
+async fn run_worker(workspace: &Workspace, once: bool, now: Timestamp) -> anyhow::Result<ExitCode> {
+    let id = format!("worker-{}", std::process::id());
+    let worker = Worker::new(id, &workspace.config.worker);
+    if once {
+        let done = worker.drain(&workspace.store, now).await?;
+        println!("Ran {done} due job(s).");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    eprintln!("Worker running; Ctrl-C stops it after the job in hand.");
+    let poll = std::time::Duration::from_millis(workspace.config.worker.poll_interval_ms);
+    worker::run(&worker, &workspace.store, poll, clock::now, stop).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}
+
+async fn status(workspace: &Workspace, json: bool) -> anyhow::Result<ExitCode> {
+    let mut conn = workspace.store.conn().await?;
+    let open = leadgate_store::gates::list(
+        &mut conn,
+        &leadgate_store::gates::GateFilter {
+            status: Some(leadgate_core::gate::GateStatus::Open),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let queue = leadgate_store::jobs::depth(&mut conn).await?;
+    let icps = leadgate_store::icp::list(&mut conn).await?;
+    if json {
+        print_json(&serde_json::json!({
+            "workspace": workspace.config.name,
+            "database": workspace.store.backend().name(),
+            "open_gates": open,
+            "jobs": queue.iter().map(|(s, n)| (s.clone(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
+            "live_icps": icps.iter().filter(|v| v.status == leadgate_store::icp::IcpStatus::Live).map(|v| serde_json::json!({"id": v.id, "segment": v.segment, "version": v.version})).collect::<Vec<_>>(),
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tz = time_zone(workspace);
+    println!(
+        "Workspace `{}` ({} database)",
+        workspace.config.name,
+        workspace.store.backend().name()
+    );
+    let live: Vec<String> = icps
+        .iter()
+        .filter(|v| v.status == leadgate_store::icp::IcpStatus::Live)
+        .map(|v| format!("{} v{}", v.segment, v.version))
+        .collect();
+    println!(
+        "Live ICPs: {}",
+        if live.is_empty() {
+            "none yet".to_string()
+        } else {
+            live.join(", ")
+        }
+    );
+    if open.is_empty() {
+        println!("No gate is waiting.");
+    } else {
+        println!("Waiting at {} gate(s):", open.len());
+        for gate in &open {
+            let pending = gate.state().pending_roles();
+            println!(
+                "  gate {} — {}: {} (opened {}; needs {})",
+                gate.id,
+                gate.kind.title(),
+                gate.summary,
+                show_time(gate.opened_at, &tz),
+                roles_text(&pending)
+            );
+        }
+    }
+    let queued: Vec<String> = queue.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    println!(
+        "Jobs: {}",
+        if queued.is_empty() {
+            "none".to_string()
+        } else {
+            queued.join(", ")
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+pub(crate) fn time_zone(workspace: &Workspace) -> TimeZone {
+    TimeZone::get(&workspace.config.time_zone).unwrap_or(TimeZone::UTC)
+}
+
+/// A time as people read it, in the workspace's time zone: `2026-11-27 09:15 CET`.
+pub(crate) fn show_time(at: Timestamp, tz: &TimeZone) -> String {
+    at.to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+pub(crate) fn roles_text(roles: &[leadgate_core::role::Role]) -> String {
+    if roles.is_empty() {
+        return "nothing more".to_string();
+    }
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// Prints rows as a plain aligned table.
+pub(crate) fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<width$}", width = widths[i]))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(headers.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}

@@ -1,0 +1,240 @@
+//! The workspace configuration, `leadgate.toml`: parsed strictly (an unknown key is an error
+//! that names the key and its line) and written by `leadgate init` with every key documented.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub const FILE_NAME: &str = "leadgate.toml";
+pub const DEFAULT_DATABASE: &str = "sqlite:leadgate.db";
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Shown in the review UI and in reports.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// `sqlite:PATH` (relative to the workspace) or `postgres://USER@HOST:PORT/DB`.
+    #[serde(default = "default_database")]
+    pub database_url: String,
+    /// IANA time zone for dates people read and for business hours.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+    #[serde(default)]
+    pub worker: WorkerConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// How long an idle worker waits before it looks for work again.
+    #[serde(default = "default_poll_ms")]
+    pub poll_interval_ms: u64,
+    /// How long a claimed job stays with its worker before another may take it over.
+    #[serde(default = "default_lease_secs")]
+    pub lease_secs: u64,
+    /// Attempts before a failing job is set aside as dead.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            poll_interval_ms: default_poll_ms(),
+            lease_secs: default_lease_secs(),
+            max_attempts: default_max_attempts(),
+        }
+    }
+}
+
+fn default_name() -> String {
+    "leadgate".to_string()
+}
+fn default_database() -> String {
+    DEFAULT_DATABASE.to_string()
+}
+fn default_time_zone() -> String {
+    "UTC".to_string()
+}
+fn default_poll_ms() -> u64 {
+    500
+}
+fn default_lease_secs() -> u64 {
+    300
+}
+fn default_max_attempts() -> u32 {
+    5
+}
+
+/// A configuration error, one line: `leadgate.toml:4:1: unknown key `databse_url` …`.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}{position}: {message}")]
+pub struct ConfigError {
+    pub path: String,
+    pub position: String,
+    pub message: String,
+}
+
+impl Config {
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let position = e
+                .span()
+                .map(|span| {
+                    let (line, column) = line_column(text, span.start);
+                    format!(":{line}:{column}")
+                })
+                .unwrap_or_default();
+            ConfigError {
+                path: path.display().to_string(),
+                position,
+                message: e
+                    .message()
+                    .replace("unknown field", "unknown key")
+                    .replace('\n', " "),
+            }
+        })?;
+        config.validate(text, path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        let fail = |key: &str, message: String| {
+            let position = text
+                .find(&format!("{key} "))
+                .or_else(|| text.find(&format!("{key}=")))
+                .map(|at| {
+                    let (line, column) = line_column(text, at);
+                    format!(":{line}:{column}")
+                })
+                .unwrap_or_default();
+            Err(ConfigError {
+                path: path.display().to_string(),
+                position,
+                message: format!("key `{key}`: {message}"),
+            })
+        };
+        if jiff::tz::TimeZone::get(&self.time_zone).is_err() {
+            return fail(
+                "time_zone",
+                format!(
+                    "`{}` is not an IANA time zone (e.g. Europe/Berlin)",
+                    self.time_zone
+                ),
+            );
+        }
+        if leadgate_store::Backend::from_url(&self.database_url).is_err() {
+            return fail(
+                "database_url",
+                format!(
+                    "`{}` is neither sqlite:PATH nor postgres://…",
+                    self.database_url
+                ),
+            );
+        }
+        if self.worker.max_attempts == 0 {
+            return fail("max_attempts", "must be at least 1".to_string());
+        }
+        Ok(())
+    }
+
+    /// The URL to connect to: a relative SQLite path is resolved against the workspace.
+    pub fn resolved_database_url(&self, workspace: &Path) -> String {
+        match self.database_url.strip_prefix("sqlite:") {
+            Some(rest) => {
+                let path = rest.trim_start_matches("//");
+                let path = PathBuf::from(path.split('?').next().unwrap_or(path));
+                let path = if path.is_absolute() {
+                    path
+                } else {
+                    workspace.join(path)
+                };
+                leadgate_store::sqlite_url(&path)
+            }
+            None => self.database_url.clone(),
+        }
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The file `leadgate init` writes: every key, documented, with its default.
+pub fn template(name: &str, database_url: &str) -> String {
+    format!(
+        r#"# leadgate workspace configuration. Every key is listed with its default; an unknown
+# key is an error, so a typo never passes silently.
+
+# The workspace's name, shown in the review UI and in reports.
+name = {name:?}
+
+# Where the workspace keeps its data.
+#   sqlite:PATH                        an embedded SQLite file; PATH is relative to this
+#                                      directory (the default, nothing to install)
+#   postgres://USER@HOST:PORT/DATABASE a PostgreSQL database, for teams and for several
+#                                      workers sharing one queue
+database_url = {database_url:?}
+
+# The IANA time zone people work in: dates in reports, schedules and business hours.
+time_zone = "UTC"
+
+[worker]
+# How long an idle worker waits before it looks for due work again, in milliseconds.
+poll_interval_ms = 500
+# How long a job stays with the worker that claimed it, in seconds. A worker that dies
+# mid-job loses it after this long, and another worker runs it again.
+lease_secs = 300
+# How many times a failing job is tried (with growing pauses) before it is set aside as dead.
+max_attempts = 5
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_template_parses_to_the_defaults() {
+        let text = template("acme", DEFAULT_DATABASE);
+        let config = Config::parse(&text, Path::new("leadgate.toml")).unwrap();
+        assert_eq!(config.name, "acme");
+        assert_eq!(config.worker, WorkerConfig::default());
+    }
+
+    #[test]
+    fn an_unknown_key_names_the_key_and_its_line() {
+        let text = "name = \"acme\"\n\ndatabse_url = \"sqlite:x.db\"\n";
+        let err = Config::parse(text, Path::new("leadgate.toml")).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("leadgate.toml:3:1: unknown key `databse_url`"),
+            "{message}"
+        );
+        assert!(!message.contains('\n'));
+    }
+
+    #[test]
+    fn a_bad_time_zone_is_refused_with_its_line() {
+        let text = "name = \"acme\"\ntime_zone = \"Mars/Olympus\"\n";
+        let err = Config::parse(text, Path::new("w/leadgate.toml")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "w/leadgate.toml:2:1: key `time_zone`: `Mars/Olympus` is not an IANA time zone (e.g. Europe/Berlin)"
+        );
+    }
+
+    #[test]
+    fn relative_sqlite_paths_resolve_against_the_workspace() {
+        let config = Config::parse("", Path::new("leadgate.toml")).unwrap();
+        assert_eq!(
+            config.resolved_database_url(Path::new("/w")),
+            "sqlite:///w/leadgate.db?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! The pipeline engine: stage actions, gates, triggers and the worker.
+//!
+//! Every change goes through one shape: open a write transaction, check the rule in
+//! `leadgate_core`, write the change, its audit entries and its events together, and enqueue
+//! the jobs those events trigger, then commit. A refused attempt changes nothing but is itself
+//! recorded in the audit log, in a transaction of its own.
+
+pub mod gates;
+pub mod icp;
+pub mod people;
+pub mod triggers;
+pub mod worker;
+
+use jiff::Timestamp;
+use leadgate_core::audit::{Actor, NewAuditEntry};
+use leadgate_core::event::EventKind;
+use leadgate_store::people::Person;
+use leadgate_store::{Conn, Store, StoreError, audit, events};
+use serde_json::Value;
+
+/// Why the engine did not do what was asked. Each message is one line a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("no person named `{0}` in this workspace (see `leadgate user list`)")]
+    UnknownPerson(String),
+    /// The person may not do this: missing role, separation of duties.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The subject is not in a state that allows it: a closed gate, a superseded version.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::Store(StoreError::Database(e))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Appends an audit entry inside the caller's transaction.
+pub async fn record(
+    conn: &mut Conn,
+    actor: &Actor,
+    action: &str,
+    subject: &str,
+    inputs: Value,
+    at: Timestamp,
+) -> Result<()> {
+    audit::append(
+        conn,
+        NewAuditEntry {
+            actor: actor.clone(),
+            action: action.to_string(),
+            subject: subject.to_string(),
+            inputs: inputs.to_string(),
+            at,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records a refused attempt in its own transaction and hands the refusal back.
+pub async fn refuse<T>(
+    store: &Store,
+    actor: &Actor,
+    action: &str,
+    subject: &str,
+    mut inputs: Value,
+    refusal: Error,
+    at: Timestamp,
+) -> Result<T> {
+    if let Value::Object(map) = &mut inputs {
+        map.insert("refused".into(), Value::String(refusal.to_string()));
+    }
+    let mut tx = store.begin().await?;
+    record(
+        &mut tx,
+        actor,
+        &format!("{action}.refused"),
+        subject,
+        inputs,
+        at,
+    )
+    .await?;
+    tx.commit().await?;
+    Err(refusal)
+}
+
+/// Stores an event and enqueues the jobs its triggers call for, in the caller's transaction.
+pub async fn emit(
+    conn: &mut Conn,
+    kind: EventKind,
+    subject: &str,
+    payload: Value,
+    at: Timestamp,
+) -> Result<events::Event> {
+    let event = events::insert(conn, kind, subject, &payload, at).await?;
+    for job in triggers::jobs_for(&event) {
+        leadgate_store::jobs::enqueue(conn, &job.as_new(event.id), at).await?;
+    }
+    Ok(event)
+}
+
+/// The person acting, who must exist.
+pub async fn person(conn: &mut Conn, name: &str) -> Result<Person> {
+    leadgate_store::people::get(conn, name)
+        .await?
+        .ok_or_else(|| Error::UnknownPerson(name.to_string()))
+}

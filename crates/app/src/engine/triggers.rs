@@ -1,0 +1,76 @@
+//! Triggers: which jobs each event starts. Time-based triggers are jobs too — a trigger may
+//! queue a job to run at a later time (the quarterly ICP review runs 90 days after the event
+//! that made a version live or reaffirmed it), and the worker takes it up once `now` reaches
+//! it. So "schedules" need no clock of their own: they are due jobs.
+
+use jiff::Timestamp;
+use leadgate_core::event::EventKind;
+use leadgate_core::schedule::icp_review_due;
+use leadgate_store::events::Event;
+use leadgate_store::jobs::NewJob;
+use serde_json::{Value, json};
+
+/// The kinds of work the worker knows how to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Opens the quarterly review gate of a live ICP version.
+    IcpOpenReview,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::IcpOpenReview => "icp.open_review",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobKind> {
+        [JobKind::IcpOpenReview]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// A job a trigger asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobSpec {
+    pub kind: JobKind,
+    pub payload: Value,
+    /// Unique per piece of work, so a trigger that fires twice queues it once.
+    pub idempotency_key: String,
+    pub run_at: Timestamp,
+}
+
+impl JobSpec {
+    pub fn as_new(&self, event_id: i64) -> NewJob<'_> {
+        NewJob {
+            kind: self.kind.as_str(),
+            payload: &self.payload,
+            idempotency_key: &self.idempotency_key,
+            run_at: self.run_at,
+            event_id: Some(event_id),
+        }
+    }
+}
+
+/// The jobs an event starts. Later stages add their rows here.
+pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
+    match event.kind {
+        EventKind::IcpApproved | EventKind::IcpReaffirmed | EventKind::IcpRevisionRequested => {
+            let Some(version) = event.payload.get("icp_version").and_then(Value::as_i64) else {
+                return Vec::new();
+            };
+            let due = icp_review_due(event.at);
+            vec![JobSpec {
+                kind: JobKind::IcpOpenReview,
+                payload: json!({ "icp_version": version, "due": due.to_string() }),
+                idempotency_key: format!("icp.open_review:{version}:{}", due.as_microsecond()),
+                run_at: due,
+            }]
+        }
+        EventKind::SegmentEntered
+        | EventKind::IcpProposed
+        | EventKind::IcpRejected
+        | EventKind::IcpReviewDue => Vec::new(),
+    }
+}

@@ -1,0 +1,169 @@
+//! The worker: takes due jobs from the queue and runs them. [`step`] does one job and says
+//! what happened, so tests drive the queue deterministically with an injected `now`;
+//! [`run`] loops over it until told to stop.
+
+use std::time::Duration;
+
+use jiff::{SignedDuration, Timestamp};
+use leadgate_store::jobs::{self, Job};
+use leadgate_store::{Conn, Store};
+use tokio::sync::watch;
+
+use super::triggers::JobKind;
+use super::{Error, Result, icp};
+use crate::config::WorkerConfig;
+
+/// What one step of the worker did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// No job was due.
+    Idle,
+    Ran {
+        job: i64,
+        kind: String,
+    },
+    Failed {
+        job: i64,
+        kind: String,
+        error: String,
+        retry_at: Option<Timestamp>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Worker {
+    pub id: String,
+    pub lease: SignedDuration,
+    pub max_attempts: i64,
+}
+
+impl Worker {
+    pub fn new(id: impl Into<String>, config: &WorkerConfig) -> Worker {
+        Worker {
+            id: id.into(),
+            lease: SignedDuration::from_secs(config.lease_secs as i64),
+            max_attempts: i64::from(config.max_attempts),
+        }
+    }
+
+    /// Claims the next due job and runs it; the job's effects and its completion commit together.
+    pub async fn step(&self, store: &Store, now: Timestamp) -> Result<Step> {
+        let mut claim = store.begin().await?;
+        let Some(job) = jobs::claim(&mut claim, &self.id, now, self.lease).await? else {
+            claim.commit().await?;
+            return Ok(Step::Idle);
+        };
+        claim.commit().await?;
+
+        let mut tx = store.begin().await?;
+        match run_job(&mut tx, &job, now).await {
+            Ok(()) => {
+                if jobs::complete(&mut tx, job.id, &self.id, now).await? {
+                    tx.commit().await?;
+                } else {
+                    // The lease lapsed and another worker owns the job now: undo our effects.
+                    tx.rollback().await?;
+                }
+                tracing::info!(job = job.id, kind = %job.kind, "Job done.");
+                Ok(Step::Ran {
+                    job: job.id,
+                    kind: job.kind,
+                })
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                let error = e.to_string();
+                let retry_at =
+                    (job.attempts < self.max_attempts).then(|| backoff(now, job.attempts));
+                let mut conn = store.begin().await?;
+                jobs::fail(&mut conn, job.id, &self.id, &error, retry_at, now).await?;
+                conn.commit().await?;
+                tracing::warn!(job = job.id, kind = %job.kind, %error, "Job failed.");
+                Ok(Step::Failed {
+                    job: job.id,
+                    kind: job.kind,
+                    error,
+                    retry_at,
+                })
+            }
+        }
+    }
+
+    /// Steps until no job is due at `now`; returns how many jobs ran or failed.
+    pub async fn drain(&self, store: &Store, now: Timestamp) -> Result<usize> {
+        let mut done = 0;
+        while self.step(store, now).await? != Step::Idle {
+            done += 1;
+        }
+        Ok(done)
+    }
+}
+
+/// Exponential pause before a failed job runs again: 30 s, 1 min, 2 min, … capped at 1 hour.
+fn backoff(now: Timestamp, attempts: i64) -> Timestamp {
+    let secs = (30_i64 << (attempts.clamp(1, 12) - 1)).min(3600);
+    now.saturating_add(SignedDuration::from_secs(secs))
+        .unwrap_or(now)
+}
+
+async fn run_job(conn: &mut Conn, job: &Job, now: Timestamp) -> Result<()> {
+    let kind = JobKind::parse(&job.kind)
+        .ok_or_else(|| Error::Invalid(format!("unknown job kind `{}`", job.kind)))?;
+    match kind {
+        JobKind::IcpOpenReview => {
+            let version = job
+                .payload
+                .get("icp_version")
+                .and_then(serde_json::Value::as_i64)
+                .ok_or_else(|| {
+                    Error::Invalid(format!("job {}: payload lacks icp_version", job.id))
+                })?;
+            icp::open_review(conn, version, now).await?;
+            Ok(())
+        }
+    }
+}
+
+/// Runs the worker until `stop` turns true, reading the clock through `clock` at each step.
+/// A job in flight when the stop comes finishes first; nothing is left half-done.
+pub async fn run(
+    worker: &Worker,
+    store: &Store,
+    poll: Duration,
+    clock: impl Fn() -> anyhow::Result<Timestamp>,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    loop {
+        if *stop.borrow() {
+            return Ok(());
+        }
+        match worker.step(store, clock()?).await {
+            Ok(Step::Idle) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = stop.changed() => {}
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "Worker step failed; retrying after a pause.");
+                tokio::time::sleep(poll).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let now = Timestamp::UNIX_EPOCH;
+        let secs = |a| backoff(now, a).as_second();
+        assert_eq!(secs(1), 30);
+        assert_eq!(secs(2), 60);
+        assert_eq!(secs(3), 120);
+        assert_eq!(secs(20), 3600);
+    }
+}

@@ -1,0 +1,84 @@
+//! A workspace: a directory with `leadgate.toml` and, by default, its SQLite database.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use jiff::Timestamp;
+use leadgate_store::Store;
+
+use crate::config::{self, Config};
+
+pub struct Workspace {
+    pub dir: PathBuf,
+    pub config: Config,
+    pub store: Store,
+}
+
+impl Workspace {
+    /// Opens the workspace in `dir`, bringing its schema up to date.
+    pub async fn open(dir: &Path, now: Timestamp) -> anyhow::Result<Workspace> {
+        let path = dir.join(config::FILE_NAME);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+                "no leadgate workspace in {} ({} not found); create one with `leadgate init {}` or pick one with --workspace DIR",
+                dir.display(),
+                config::FILE_NAME,
+                dir.display()
+            ),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let config = Config::parse(&text, &path)?;
+        let url = config.resolved_database_url(dir);
+        let store = Store::open(&url, now)
+            .await
+            .with_context(|| format!("cannot open the workspace database ({})", redact(&url)))?;
+        Ok(Workspace {
+            dir: dir.to_path_buf(),
+            config,
+            store,
+        })
+    }
+
+    /// Creates a workspace in `dir` (made if missing): the configuration file and the database.
+    pub async fn init(
+        dir: &Path,
+        name: &str,
+        database_url: Option<&str>,
+        now: Timestamp,
+    ) -> anyhow::Result<Workspace> {
+        let path = dir.join(config::FILE_NAME);
+        if path.exists() {
+            bail!(
+                "{} already exists; this is already a workspace",
+                path.display()
+            );
+        }
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let text = config::template(name, database_url.unwrap_or(config::DEFAULT_DATABASE));
+        Config::parse(&text, &path)?;
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        match Workspace::open(dir, now).await {
+            Ok(workspace) => Ok(workspace),
+            Err(e) => {
+                // Leave nothing half-made behind: a config without a database is not a workspace.
+                let _ = std::fs::remove_file(&path);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A database URL fit for messages: any password is hidden.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,289 @@
+//! The stage-1 story through the real binary, on both backends: init → people → propose →
+//! approve ×2 → live → supersede → reject → audit verify → tamper.
+
+use leadgate_core::icp::SAMPLE_ICP;
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestWorkspace};
+
+on_both_backends!(icp_lifecycle, icp_lifecycle_story);
+on_both_backends!(refusals_change_nothing, refusals_change_nothing_story);
+
+async fn setup(backend: Backend) -> Option<TestWorkspace> {
+    let ws = TestWorkspace::new(backend).await?;
+    let dir = ws.path().display().to_string();
+    match &ws.database_url {
+        Some(url) => ws.leadgate(&["init", &dir, "--database-url", url]).ok(),
+        None => ws.leadgate(&["init", &dir]).ok(),
+    };
+    for (name, roles) in [
+        ("sam", "sales_lead"),
+        ("mia", "marketing_lead"),
+        ("fay", "sales_lead,marketing_lead,admin"),
+        ("otto", "sales_ops"),
+        ("ravi", "rep"),
+    ] {
+        let email = format!("{name}@example.com");
+        ws.leadgate(&["user", "add", name, "--email", &email, "--role", roles])
+            .ok();
+    }
+    Some(ws)
+}
+
+fn icp_statuses(ws: &TestWorkspace) -> Vec<(i64, String)> {
+    ws.leadgate(&["icp", "list", "--json"])
+        .ok()
+        .json()
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|v| {
+            (
+                v["version"].as_i64().unwrap(),
+                v["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn icp_lifecycle_story(backend: Backend) {
+    let Some(ws) = setup(backend).await else {
+        return;
+    };
+    let people = ws.leadgate(&["user", "list", "--json"]).ok().json();
+    assert_eq!(people.as_array().unwrap().len(), 5);
+    assert_eq!(people[0]["name"], "fay");
+    assert_eq!(
+        people[0]["roles"],
+        serde_json::json!(["admin", "sales_lead", "marketing_lead"])
+    );
+
+    // v1: proposed by sales ops, approved by the two leads.
+    let v1 = ws.write("icp.toml", SAMPLE_ICP);
+    let proposed = ws
+        .leadgate(&["icp", "propose", v1.to_str().unwrap(), "--as", "otto"])
+        .ok();
+    assert!(
+        proposed.stdout().contains("new market segment"),
+        "{}",
+        proposed.stdout()
+    );
+    let gates = ws.leadgate(&["gate", "list", "--json"]).ok().json();
+    assert_eq!(gates[0]["kind"], "icp_approval");
+    assert_eq!(gates[0]["subject"], "icp:1");
+    assert_eq!(gates[0]["status"], "open");
+    assert_eq!(
+        gates[0]["required_roles"],
+        serde_json::json!(["sales_lead", "marketing_lead"])
+    );
+    assert_eq!(gates[0]["decisions"], serde_json::json!([]));
+
+    ws.leadgate(&[
+        "gate",
+        "approve",
+        "1",
+        "--as",
+        "sam",
+        "--note",
+        "fits Q3 wins",
+    ])
+    .ok();
+    assert_eq!(icp_statuses(&ws), vec![(1, "proposed".to_string())]);
+    ws.leadgate(&["gate", "approve", "1", "--as", "mia"]).ok();
+    assert_eq!(icp_statuses(&ws), vec![(1, "live".to_string())]);
+    let shown = ws.leadgate(&["gate", "show", "1", "--json"]).ok().json();
+    assert_eq!(shown["status"], "approved");
+    assert_eq!(shown["decisions"][0]["person"], "sam");
+    assert_eq!(shown["decisions"][0]["note"], "fits Q3 wins");
+    assert_eq!(shown["decisions"][1]["role"], "marketing_lead");
+
+    // `icp show --toml` prints what was proposed, byte for byte.
+    let toml = ws.leadgate(&["icp", "show", "1", "--toml"]).ok().stdout();
+    assert_eq!(toml, SAMPLE_ICP);
+
+    // v2 changes the employee range; the founder holds both lead roles but fills only one.
+    let v2_text = SAMPLE_ICP.replace("max = 1000", "max = 2000");
+    let v2 = ws.write("icp-v2.toml", &v2_text);
+    let proposed = ws
+        .leadgate(&["icp", "propose", v2.to_str().unwrap(), "--as", "sam"])
+        .ok();
+    assert!(
+        proposed.stdout().contains("2000"),
+        "the diff against live is shown:\n{}",
+        proposed.stdout()
+    );
+    let diff = ws.leadgate(&["icp", "diff", "1", "2"]).ok().stdout();
+    assert!(diff.contains("1000") && diff.contains("2000"), "{diff}");
+    ws.leadgate(&["gate", "approve", "2", "--as", "fay"])
+        .fails_with("choose one with --role");
+    ws.leadgate(&[
+        "gate",
+        "approve",
+        "2",
+        "--as",
+        "fay",
+        "--role",
+        "sales_lead",
+    ])
+    .ok();
+    ws.leadgate(&[
+        "gate",
+        "approve",
+        "2",
+        "--as",
+        "fay",
+        "--role",
+        "marketing_lead",
+    ])
+    .fails_with("separation of duties");
+    ws.leadgate(&["gate", "approve", "2", "--as", "mia"]).ok();
+    assert_eq!(
+        icp_statuses(&ws),
+        vec![(1, "superseded".to_string()), (2, "live".to_string())]
+    );
+    let v1_json = ws.leadgate(&["icp", "show", "1", "--json"]).ok().json();
+    assert_eq!(v1_json["superseded_by"], 2);
+
+    // v3 is rejected with a reason and never goes live; its gate takes no more decisions.
+    let v3 = ws.write("icp-v3.toml", &SAMPLE_ICP.replace("min = 50,", "min = 10,"));
+    ws.leadgate(&["icp", "propose", v3.to_str().unwrap(), "--as", "otto"])
+        .ok();
+    ws.leadgate(&[
+        "gate",
+        "reject",
+        "3",
+        "--as",
+        "mia",
+        "--reason",
+        "too small to afford us",
+    ])
+    .ok();
+    ws.leadgate(&["gate", "approve", "3", "--as", "sam"])
+        .fails_with("the gate is rejected");
+    assert_eq!(icp_statuses(&ws)[2], (3, "rejected".to_string()));
+
+    // The live version proposed again unchanged has nothing to approve.
+    ws.leadgate(&["icp", "propose", v2.to_str().unwrap(), "--as", "otto"])
+        .fails_with("nothing to approve");
+
+    // The audit log tells the story of each version and verifies.
+    let entries = ws
+        .leadgate(&["audit", "--subject", "icp:2", "--json"])
+        .ok()
+        .json();
+    let actions: Vec<&str> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["icp.live", "icp.proposed"], "newest first");
+    let decisions = ws
+        .leadgate(&["audit", "--subject", "gate:2", "--json"])
+        .ok()
+        .json();
+    let refused = decisions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "gate.decide.refused")
+        .expect("the refused attempt is on record");
+    assert_eq!(refused["actor"]["name"], "fay");
+    let verified = ws.leadgate(&["audit", "verify", "--json"]).ok().json();
+    assert_eq!(verified["intact"], true);
+    let entries = verified["entries"].as_i64().unwrap();
+    assert!(entries > 20, "{entries} entries");
+
+    // Tampering with one stored entry is found and named.
+    let store = leadgate_store::Store::connect(&ws.resolved_database_url())
+        .await
+        .unwrap();
+    let mut conn = store.conn().await.unwrap();
+    sqlx::query("UPDATE audit_log SET actor_name = 'mallory' WHERE seq = 12 OR seq = 20")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    store.close().await;
+    let broken = ws.leadgate(&["audit", "verify"]);
+    assert_eq!(broken.0.status.code(), Some(3));
+    assert!(
+        broken.stderr().contains("audit entry 12"),
+        "{}",
+        broken.stderr()
+    );
+}
+
+async fn refusals_change_nothing_story(backend: Backend) {
+    let Some(ws) = setup(backend).await else {
+        return;
+    };
+    let icp = ws.write("icp.toml", SAMPLE_ICP);
+    ws.leadgate(&["icp", "propose", icp.to_str().unwrap(), "--as", "otto"])
+        .ok();
+    let before = ws.leadgate(&["gate", "show", "1", "--json"]).ok().json();
+    let audit_before = ws
+        .leadgate(&["audit", "--json", "--limit", "1000"])
+        .ok()
+        .json();
+
+    ws.leadgate(&["gate", "approve", "1", "--as", "ravi"])
+        .fails_with("ravi holds none of the roles this gate needs");
+    ws.leadgate(&["gate", "approve", "1", "--as", "nobody"])
+        .fails_with("no person named `nobody`");
+    ws.leadgate(&["gate", "approve", "9", "--as", "sam"])
+        .fails_with("no gate 9");
+    ws.leadgate(&["gate", "reject", "1", "--as", "mia", "--reason", " "])
+        .fails_with("a rejection needs a reason");
+    ws.leadgate(&[
+        "gate",
+        "approve",
+        "1",
+        "--as",
+        "sam",
+        "--role",
+        "marketing_lead",
+    ])
+    .fails_with("sam does not hold the role marketing_lead");
+    ws.leadgate(&["icp", "propose", icp.to_str().unwrap(), "--as", "ravi"])
+        .fails_with("ravi may not propose an ICP");
+    ws.leadgate(&["icp", "propose", icp.to_str().unwrap(), "--as", "sam"])
+        .fails_with("already waiting at its gate");
+
+    let bad = ws.write(
+        "bad.toml",
+        "segment = \"x\"\nrationale = \"y\"\n[firmographics]\nemployes = { min = 1 }\n",
+    );
+    let refused = ws.leadgate(&["icp", "propose", bad.to_str().unwrap(), "--as", "sam"]);
+    refused.fails_with("bad.toml:4:1");
+    let missing = ws.leadgate(&["-w", "/nonexistent/leadgate", "gate", "list"]);
+    missing.fails_with("no leadgate workspace in /nonexistent/leadgate");
+
+    let after = ws.leadgate(&["gate", "show", "1", "--json"]).ok().json();
+    assert_eq!(before, after, "refused attempts change nothing");
+    assert_eq!(
+        ws.leadgate(&["icp", "list", "--json"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let audit_after = ws
+        .leadgate(&["audit", "--json", "--limit", "1000"])
+        .ok()
+        .json();
+    let new_entries =
+        audit_after.as_array().unwrap().len() - audit_before.as_array().unwrap().len();
+    assert_eq!(
+        new_entries, 8,
+        "each refused attempt, and only that, is on record"
+    );
+    assert!(
+        audit_after.as_array().unwrap()[..new_entries]
+            .iter()
+            .all(|e| e["action"].as_str().unwrap().ends_with(".refused"))
+    );
+    ws.leadgate(&["audit", "verify"]).ok();
+}

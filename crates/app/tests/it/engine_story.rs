@@ -1,0 +1,299 @@
+//! The engine driven directly with an injected clock: the quarterly review trigger, the job
+//! queue's idempotency, leases and concurrent workers.
+
+use jiff::{SignedDuration, Timestamp};
+use leadgate::config::WorkerConfig;
+use leadgate::engine::worker::{Step, Worker};
+use leadgate::engine::{gates, icp, people};
+use leadgate_core::audit::Actor;
+use leadgate_core::gate::{GateKind, GateStatus, Request};
+use leadgate_core::icp::SAMPLE_ICP;
+use leadgate_core::role::Role;
+use leadgate_store::Store;
+use leadgate_store::gates::GateFilter;
+use leadgate_store::jobs::{self, NewJob};
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestWorkspace};
+
+on_both_backends!(quarterly_review, quarterly_review_story);
+on_both_backends!(queue_is_idempotent_and_leased, queue_story);
+on_both_backends!(
+    concurrent_workers_run_each_job_once,
+    concurrent_workers_story
+);
+
+fn t(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn days(n: i64) -> SignedDuration {
+    SignedDuration::from_hours(24 * n)
+}
+
+async fn leads(store: &Store, now: Timestamp) {
+    for (name, role) in [
+        ("sam", Role::SalesLead),
+        ("mia", Role::MarketingLead),
+        ("otto", Role::SalesOps),
+    ] {
+        people::add(
+            store,
+            &Actor::System,
+            name,
+            &format!("{name}@example.com"),
+            vec![role],
+            now,
+        )
+        .await
+        .unwrap();
+    }
+}
+
+async fn approve_both(store: &Store, gate: i64, now: Timestamp) {
+    for name in ["sam", "mia"] {
+        gates::decide(
+            store,
+            gate,
+            name,
+            Request::Approve {
+                role: None,
+                note: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+}
+
+async fn open_gates(store: &Store, kind: GateKind) -> Vec<leadgate_store::gates::Gate> {
+    let mut conn = store.conn().await.unwrap();
+    leadgate_store::gates::list(
+        &mut conn,
+        &GateFilter {
+            status: Some(GateStatus::Open),
+            kind: Some(kind),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn quarterly_review_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let live_at = t("2027-01-04T09:00:00Z");
+    let workspace = ws.init(live_at).await;
+    let store = &workspace.store;
+    leads(store, live_at).await;
+    let proposed = icp::propose(store, "otto", SAMPLE_ICP, "icp.toml", live_at)
+        .await
+        .unwrap();
+    approve_both(store, proposed.gate.id, live_at).await;
+    let worker = Worker::new("w1", &WorkerConfig::default());
+
+    // Nothing is due the day before the review.
+    assert_eq!(
+        worker.step(store, live_at + days(89)).await.unwrap(),
+        Step::Idle
+    );
+    assert!(open_gates(store, GateKind::IcpReview).await.is_empty());
+
+    // Ninety days after going live, the review gate opens — once, however often the worker looks.
+    let due = live_at + days(90);
+    assert!(
+        matches!(worker.step(store, due).await.unwrap(), Step::Ran { ref kind, .. } if kind == "icp.open_review")
+    );
+    assert_eq!(worker.step(store, due + days(1)).await.unwrap(), Step::Idle);
+    let reviews = open_gates(store, GateKind::IcpReview).await;
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0].subject, icp::subject(proposed.version.id));
+
+    // Reaffirming it schedules the next review ninety days after the reaffirmation.
+    let reaffirmed_at = due + days(3);
+    approve_both(store, reviews[0].id, reaffirmed_at).await;
+    assert_eq!(
+        worker.step(store, reaffirmed_at + days(89)).await.unwrap(),
+        Step::Idle
+    );
+    assert!(matches!(
+        worker.step(store, reaffirmed_at + days(90)).await.unwrap(),
+        Step::Ran { .. }
+    ));
+    assert_eq!(open_gates(store, GateKind::IcpReview).await.len(), 1);
+
+    // A version superseded before its review is due needs no review: the job runs and opens nothing.
+    let v2 = icp::propose(
+        store,
+        "otto",
+        &SAMPLE_ICP.replace("max = 1000", "max = 1500"),
+        "v2.toml",
+        reaffirmed_at + days(91),
+    )
+    .await
+    .unwrap();
+    approve_both(store, v2.gate.id, reaffirmed_at + days(92)).await;
+    assert!(
+        open_gates(store, GateKind::IcpReview).await.is_empty(),
+        "the old version's open review is cancelled when it is superseded"
+    );
+}
+
+async fn queue_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let now = t("2027-02-01T12:00:00Z");
+    let workspace = ws.init(now).await;
+    let store = &workspace.store;
+    let payload = serde_json::json!({ "icp_version": 999 });
+    let job = NewJob {
+        kind: "icp.open_review",
+        payload: &payload,
+        idempotency_key: "icp.open_review:999:1",
+        run_at: now,
+        event_id: None,
+    };
+    let mut conn = store.conn().await.unwrap();
+    let first = jobs::enqueue(&mut conn, &job, now).await.unwrap();
+    let again = jobs::enqueue(&mut conn, &job, now).await.unwrap();
+    assert!(first.is_some());
+    assert_eq!(again, None, "the same idempotency key queues once");
+
+    // A claimed job whose worker vanished is claimed again once its lease lapses.
+    let lease = SignedDuration::from_secs(60);
+    let claimed = jobs::claim(&mut conn, "dead-worker", now, lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        jobs::claim(&mut conn, "w2", now + SignedDuration::from_secs(30), lease)
+            .await
+            .unwrap(),
+        None
+    );
+    let retaken = jobs::claim(&mut conn, "w2", now + SignedDuration::from_secs(61), lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(retaken.id, claimed.id);
+    assert_eq!(retaken.attempts, 2);
+    assert!(
+        !jobs::complete(&mut conn, claimed.id, "dead-worker", now)
+            .await
+            .unwrap(),
+        "the old lease holder cannot complete it"
+    );
+    assert!(
+        jobs::complete(&mut conn, claimed.id, "w2", now)
+            .await
+            .unwrap()
+    );
+    drop(conn);
+
+    // A job that fails is retried later, then set aside as dead after max_attempts.
+    let bad = serde_json::json!({});
+    let mut conn = store.conn().await.unwrap();
+    jobs::enqueue(
+        &mut conn,
+        &NewJob {
+            kind: "icp.open_review",
+            payload: &bad,
+            idempotency_key: "bad",
+            run_at: now,
+            event_id: None,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let worker = Worker::new(
+        "w3",
+        &WorkerConfig {
+            max_attempts: 2,
+            ..WorkerConfig::default()
+        },
+    );
+    let Step::Failed {
+        retry_at: Some(retry_at),
+        ..
+    } = worker.step(store, now).await.unwrap()
+    else {
+        panic!("the first failure is retried");
+    };
+    assert_eq!(
+        worker.step(store, now).await.unwrap(),
+        Step::Idle,
+        "not before its retry time"
+    );
+    let Step::Failed {
+        retry_at: None,
+        error,
+        ..
+    } = worker.step(store, retry_at).await.unwrap()
+    else {
+        panic!("the second failure is final");
+    };
+    assert!(error.contains("icp_version"), "{error}");
+    let mut conn = store.conn().await.unwrap();
+    let depth = jobs::depth(&mut conn).await.unwrap();
+    assert!(depth.contains(&("dead".to_string(), 1)), "{depth:?}");
+}
+
+async fn concurrent_workers_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let now = t("2027-03-01T08:00:00Z");
+    let workspace = ws.init(now).await;
+    let store = workspace.store.clone();
+    let mut conn = store.conn().await.unwrap();
+    let payload = serde_json::json!({ "icp_version": 12345 });
+    const JOBS: usize = 40;
+    for i in 0..JOBS {
+        let key = format!("k{i}");
+        jobs::enqueue(
+            &mut conn,
+            &NewJob {
+                kind: "icp.open_review",
+                payload: &payload,
+                idempotency_key: &key,
+                run_at: now,
+                event_id: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    drop(conn);
+    let mut handles = Vec::new();
+    for w in 0..4 {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            let worker = Worker::new(format!("w{w}"), &WorkerConfig::default());
+            let mut ran = Vec::new();
+            loop {
+                match worker.step(&store, now).await.unwrap() {
+                    Step::Idle => break,
+                    Step::Ran { job, .. } => ran.push(job),
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            ran
+        }));
+    }
+    let mut all = Vec::new();
+    for handle in handles {
+        all.extend(handle.await.unwrap());
+    }
+    all.sort();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(before, JOBS, "every job ran");
+    assert_eq!(all.len(), JOBS, "and none twice");
+}

@@ -1,0 +1,7 @@
+//! leadgate's integration tests: one binary (one link on a 2-core machine), one module per
+//! area. Every story runs on SQLite and on PostgreSQL: see [`support::Backend`].
+
+mod support;
+
+mod cli_story;
+mod engine_story;
