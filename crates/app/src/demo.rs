@@ -34,9 +34,21 @@ pub const PEOPLE: &[(&str, &str, &[Role])] = &[
 
 pub const DEMO_DOMAIN: &str = "routewise.example";
 
+/// Where `leadgate demo` builds its workspace unless told otherwise (keep in step with cli.rs).
+pub const DEFAULT_DIR: &str = "leadgate-demo";
+
 pub async fn run(args: &DemoArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
     let dir = args.dir.as_path();
-    let prefix = command_prefix(dir);
+    let binary = binary_name();
+    let prefix = format!("{binary} -w {}", shell_word(&dir.display().to_string()));
+    let walkthrough_command = if args.dir == Path::new(DEFAULT_DIR) {
+        format!("{binary} demo --walkthrough")
+    } else {
+        format!(
+            "{binary} demo --walkthrough --dir {}",
+            shell_word(&dir.display().to_string())
+        )
+    };
     let workspace = if dir.join(config::FILE_NAME).exists() {
         println!(
             "The demo workspace in {} exists already; carrying on from where it is.",
@@ -50,7 +62,7 @@ pub async fn run(args: &DemoArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
     if args.walkthrough {
         walkthrough(&workspace, &prefix, now).await?;
     } else {
-        explain_waiting(&workspace, &prefix).await?;
+        explain_waiting(&workspace, &prefix, &walkthrough_command).await?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -100,6 +112,25 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let world = leadgate_demo::generate(
+        &leadgate_demo::DemoConfig {
+            seed: args.seed,
+            scale: args.scale,
+        },
+        now,
+    );
+    let data_dir = dir.join("data");
+    let files = leadgate_demo::write_files(&world, &data_dir)
+        .with_context(|| format!("cannot write the sample data to {}", data_dir.display()))?;
+    println!(
+        "Sample data in {}: {} at {} companies, {} past deals in the CRM history, {} engagement and {} intent events (data/README.md says what is in each file).",
+        data_dir.display(),
+        files.summary(),
+        thousands(files.companies),
+        thousands(files.deals),
+        thousands(world.engagement.len()),
+        thousands(world.intent.len()),
+    );
     let icp_path = dir.join("icp.toml");
     std::fs::write(&icp_path, SAMPLE_ICP)
         .with_context(|| format!("cannot write {}", icp_path.display()))?;
@@ -113,13 +144,25 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
 }
 
 /// How a newcomer runs leadgate from here: through cargo when the demo was started that way.
-fn command_prefix(dir: &Path) -> String {
-    let binary = if std::env::var_os("CARGO_MANIFEST_DIR").is_some() {
+fn binary_name() -> &'static str {
+    if std::env::var_os("CARGO_MANIFEST_DIR").is_some() {
         "cargo run --release --"
     } else {
         "leadgate"
-    };
-    format!("{binary} -w {}", shell_word(&dir.display().to_string()))
+    }
+}
+
+/// 12345 → "12,345".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn shell_word(word: &str) -> String {
@@ -145,7 +188,11 @@ async fn open_gates(workspace: &Workspace) -> anyhow::Result<Vec<gates::Gate>> {
     .await?)
 }
 
-async fn explain_waiting(workspace: &Workspace, prefix: &str) -> anyhow::Result<()> {
+async fn explain_waiting(
+    workspace: &Workspace,
+    prefix: &str,
+    walkthrough: &str,
+) -> anyhow::Result<()> {
     let open = open_gates(workspace).await?;
     println!();
     if open.is_empty() {
@@ -190,9 +237,7 @@ async fn explain_waiting(workspace: &Workspace, prefix: &str) -> anyhow::Result<
         }
     }
     println!("\nThen check the record: `{prefix} audit` and `{prefix} audit verify`.");
-    println!(
-        "Or watch the demo people decide: `{prefix} demo --walkthrough` (with --dir if you moved it)."
-    );
+    println!("Or watch the demo people decide at every gate: `{walkthrough}`.");
     Ok(())
 }
 

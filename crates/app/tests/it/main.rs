@@ -4,4 +4,5 @@
 mod support;
 
 mod cli_story;
+mod demo_story;
 mod engine_story;

@@ -1,0 +1,74 @@
+//! `leadgate demo`: builds the workspace and its sample data, stops at the first gate with
+//! the commands to go on; `--walkthrough` plays the decisions as the demo people.
+
+use crate::support::{Backend, TestWorkspace};
+
+#[tokio::test]
+async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
+    let ws = TestWorkspace::new(Backend::Sqlite)
+        .await
+        .expect("sqlite needs nothing");
+    let dir = ws.path().join("demo");
+    let dir_arg = dir.to_str().unwrap();
+
+    let built = ws
+        .leadgate(&["demo", "--dir", dir_arg, "--seed", "7"])
+        .ok()
+        .stdout();
+    assert!(built.contains("Waiting: gate 1 — ICP approval"), "{built}");
+    assert!(built.contains("gate approve 1 --as sam"), "{built}");
+    assert!(built.contains("gate approve 1 --as mia"), "{built}");
+    for file in [
+        "sources/apollo_people.csv",
+        "sources/salesnav_leads.csv",
+        "sources/hubspot_contacts.csv",
+        "crm/deal_history.csv",
+    ] {
+        assert!(dir.join("data").join(file).exists(), "{file} is written");
+    }
+    let people = ws
+        .leadgate(&["-w", dir_arg, "user", "list", "--json"])
+        .ok()
+        .json();
+    let roles: std::collections::BTreeSet<String> = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| {
+            p["roles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(roles.len(), 6, "someone holds every role: {roles:?}");
+
+    let walked = ws
+        .leadgate(&["demo", "--dir", dir_arg, "--walkthrough"])
+        .ok()
+        .stdout();
+    assert!(walked.contains("is live"), "{walked}");
+    let icps = ws
+        .leadgate(&["-w", dir_arg, "icp", "list", "--json"])
+        .ok()
+        .json();
+    assert_eq!(icps[0]["status"], "live");
+    let decisions = ws
+        .leadgate(&["-w", dir_arg, "audit", "--subject", "gate:1", "--json"])
+        .ok()
+        .json();
+    let deciders: Vec<&str> = decisions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "gate.approved")
+        .map(|e| e["actor"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        deciders,
+        vec!["mia", "sam"],
+        "recorded as those people's decisions"
+    );
+    ws.leadgate(&["-w", dir_arg, "audit", "verify"]).ok();
+}
