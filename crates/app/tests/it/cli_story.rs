@@ -287,3 +287,78 @@ async fn refusals_change_nothing_story(backend: Backend) {
     );
     ws.leadgate(&["audit", "verify"]).ok();
 }
+
+on_both_backends!(overtaken_proposals_are_withdrawn, overtaken_proposals_story);
+
+/// Two proposals of one segment wait at once; the newer goes live first. The older can then
+/// never go live: it is withdrawn, its gate cancelled, and approving it is refused.
+async fn overtaken_proposals_story(backend: Backend) {
+    let Some(ws) = setup(backend).await else {
+        return;
+    };
+    let older = ws.write("older.toml", SAMPLE_ICP);
+    let newer = ws.write("newer.toml", &SAMPLE_ICP.replace("max = 1000", "max = 800"));
+    ws.leadgate(&["icp", "propose", older.to_str().unwrap(), "--as", "otto"])
+        .ok();
+    ws.leadgate(&["icp", "propose", newer.to_str().unwrap(), "--as", "otto"])
+        .ok();
+    ws.leadgate(&["gate", "approve", "1", "--as", "sam"]).ok();
+
+    ws.leadgate(&["gate", "approve", "2", "--as", "sam"]).ok();
+    ws.leadgate(&["gate", "approve", "2", "--as", "mia"]).ok();
+
+    assert_eq!(
+        icp_statuses(&ws),
+        vec![(1, "withdrawn".to_string()), (2, "live".to_string())]
+    );
+    let gate = ws.leadgate(&["gate", "show", "1", "--json"]).ok().json();
+    assert_eq!(gate["status"], "cancelled");
+    ws.leadgate(&["gate", "approve", "1", "--as", "mia"])
+        .fails_with("the gate is cancelled");
+    assert_eq!(icp_statuses(&ws)[0].1, "withdrawn");
+    // The gate inbox no longer offers it to anyone.
+    let waiting = ws
+        .leadgate(&["gate", "list", "--for", "mia", "--json"])
+        .ok()
+        .json();
+    assert_eq!(waiting, serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn init_makes_a_wal_sqlite_database_and_a_strict_config() {
+    let ws = TestWorkspace::new(Backend::Sqlite)
+        .await
+        .expect("sqlite needs nothing");
+    let dir = ws.path().display().to_string();
+    ws.leadgate(&["init", &dir]).ok();
+    ws.leadgate(&["init", &dir])
+        .fails_with("already a workspace");
+
+    let store = leadgate_store::Store::connect(&ws.resolved_database_url())
+        .await
+        .unwrap();
+    let mut conn = store.conn().await.unwrap();
+    let mode: String = sqlx::Row::get(
+        &sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap(),
+        0,
+    );
+    assert_eq!(mode, "wal");
+    drop(conn);
+    store.close().await;
+
+    let config = ws.path().join("leadgate.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            "time_zone = \"UTC\"",
+            "time_zone = \"UTC\"\ntimezone = \"UTC\"",
+        ),
+    )
+    .unwrap();
+    ws.leadgate(&["status"])
+        .fails_with("unknown key `timezone`");
+}
