@@ -297,3 +297,88 @@ async fn concurrent_workers_story(backend: Backend) {
     assert_eq!(before, JOBS, "every job ran");
     assert_eq!(all.len(), JOBS, "and none twice");
 }
+
+on_both_backends!(segments_live_side_by_side, segments_story);
+
+/// Each segment has its own versions and its own live version; entering a new segment is
+/// the event SegmentEntered, and approving one segment leaves the other untouched.
+async fn segments_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let now = t("2027-01-04T09:00:00Z");
+    let workspace = ws.init(now).await;
+    let store = &workspace.store;
+    leads(store, now).await;
+    let fintech = SAMPLE_ICP.replace(
+        "segment = \"Mid-market SaaS\"",
+        "segment = \"Enterprise fintech\"",
+    );
+
+    let saas = icp::propose(store, "otto", SAMPLE_ICP, "saas.toml", now)
+        .await
+        .unwrap();
+    let fin = icp::propose(store, "otto", &fintech, "fintech.toml", now)
+        .await
+        .unwrap();
+    assert!(saas.new_segment && fin.new_segment);
+    assert_eq!(
+        fin.version.version, 1,
+        "each segment counts its own versions"
+    );
+    approve_both(store, saas.gate.id, now).await;
+    approve_both(store, fin.gate.id, now).await;
+    let saas2 = icp::propose(
+        store,
+        "otto",
+        &SAMPLE_ICP.replace("max = 1000", "max = 900"),
+        "saas2.toml",
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(!saas2.new_segment);
+    assert!(
+        saas2.against_live.is_some(),
+        "the diff is against the segment's live version"
+    );
+    approve_both(store, saas2.gate.id, now).await;
+
+    let mut conn = store.conn().await.unwrap();
+    let live_saas = leadgate_store::icp::live(&mut conn, "Mid-market SaaS")
+        .await
+        .unwrap()
+        .unwrap();
+    let live_fin = leadgate_store::icp::live(&mut conn, "Enterprise fintech")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live_saas.version, 2);
+    assert_eq!(
+        live_fin.version, 1,
+        "the other segment's live version is untouched"
+    );
+    let entered = leadgate_store::events::list(&mut conn, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == leadgate_core::event::EventKind::SegmentEntered)
+        .count();
+    assert_eq!(entered, 2);
+    let err = icp::resolve(&mut conn, None).await.unwrap_err();
+    assert!(err.to_string().contains("several segments"), "{err}");
+    assert_eq!(
+        icp::resolve(&mut conn, Some("Enterprise fintech"))
+            .await
+            .unwrap()
+            .id,
+        live_fin.id
+    );
+    assert_eq!(
+        icp::resolve(&mut conn, Some("mid-market saas@1"))
+            .await
+            .unwrap()
+            .version,
+        1
+    );
+}
