@@ -13,7 +13,7 @@ use leadgate_store::{Conn, Store};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::{Error, Result, emit, person, record, refuse};
+use super::{Error, Result, announce, emit, person, record, refuse};
 
 /// The subject string of an ICP version in gates, events and the audit log.
 pub fn subject(id: i64) -> String {
@@ -209,54 +209,41 @@ pub async fn on_gate_closed(
         (GateKind::IcpApproval, GateStatus::Approved) => go_live(conn, &version, gate, now).await,
         (GateKind::IcpApproval, GateStatus::Rejected) => {
             stored::transition(conn, id, IcpStatus::Rejected, None, now).await?;
-            record(
+            announce(
                 conn,
-                &Actor::System,
                 "icp.rejected",
+                EventKind::IcpRejected,
                 &gate.subject,
-                payload.clone(),
+                payload,
                 now,
             )
-            .await?;
-            emit(conn, EventKind::IcpRejected, &gate.subject, payload, now).await?;
-            Ok(())
+            .await
         }
         (GateKind::IcpReview, GateStatus::Approved) => {
             stored::mark_reviewed(conn, id, now).await?;
-            record(
+            announce(
                 conn,
-                &Actor::System,
                 "icp.reaffirmed",
+                EventKind::IcpReaffirmed,
                 &gate.subject,
-                payload.clone(),
+                payload,
                 now,
             )
-            .await?;
-            emit(conn, EventKind::IcpReaffirmed, &gate.subject, payload, now).await?;
-            Ok(())
+            .await
         }
         (GateKind::IcpReview, GateStatus::Rejected) => {
             // The version stays live — a segment is never left without an ICP — but the
             // request for a new proposal is on record, and the next review is due in 90 days.
             stored::mark_reviewed(conn, id, now).await?;
-            record(
+            announce(
                 conn,
-                &Actor::System,
                 "icp.revision_requested",
-                &gate.subject,
-                payload.clone(),
-                now,
-            )
-            .await?;
-            emit(
-                conn,
                 EventKind::IcpRevisionRequested,
                 &gate.subject,
                 payload,
                 now,
             )
-            .await?;
-            Ok(())
+            .await
         }
         (_, GateStatus::Open | GateStatus::Cancelled) => Ok(()),
     }
@@ -317,17 +304,15 @@ async fn go_live(conn: &mut Conn, version: &IcpVersion, gate: &Gate, now: Timest
         "gate": gate.id,
         "supersedes": previous.as_ref().map(|p| p.id),
     });
-    record(
+    announce(
         conn,
-        &Actor::System,
         "icp.live",
+        EventKind::IcpApproved,
         &gate.subject,
-        payload.clone(),
+        payload,
         now,
     )
-    .await?;
-    emit(conn, EventKind::IcpApproved, &gate.subject, payload, now).await?;
-    Ok(())
+    .await
 }
 
 async fn close_open_gates(

@@ -110,6 +110,20 @@ pub async fn emit(
     Ok(event)
 }
 
+/// Records what the system did and emits the event that follows from it, together.
+pub async fn announce(
+    conn: &mut Conn,
+    action: &str,
+    kind: EventKind,
+    subject: &str,
+    payload: Value,
+    at: Timestamp,
+) -> Result<()> {
+    record(conn, &Actor::System, action, subject, payload.clone(), at).await?;
+    emit(conn, kind, subject, payload, at).await?;
+    Ok(())
+}
+
 /// The person acting, who must exist.
 pub async fn person(conn: &mut Conn, name: &str) -> Result<Person> {
     leadgate_store::people::get(conn, name)
