@@ -4,6 +4,7 @@
 //! stage 1; [`gate`] holds the one rule for who may decide; [`audit`] defines the hash chain.
 
 pub mod audit;
+pub mod discovery;
 pub mod event;
 pub mod gate;
 pub mod icp;

@@ -1,0 +1,286 @@
+//! Person names. Sources give a full name, a given and a family name, or both, in any case
+//! ("MÜLLER", "o'brien") and with decorations ("Chen, MBA", "Jane Doe 🚀"). The display form
+//! keeps diacritics and fixes the case; the match keys fold case and diacritics so that
+//! "Müller" meets "MULLER" and "Muller".
+
+use std::fmt;
+
+use super::ParseError;
+use super::fold::{collapse_spaces, fold_words};
+
+/// Post-nominal credentials and generational suffixes dropped from a name.
+const POST_NOMINALS: &[&str] = &[
+    "mba", "phd", "md", "cpa", "cfa", "pmp", "jr", "sr", "ii", "iii", "iv", "esq", "msc", "bsc",
+    "ma", "ba", "dr", "mph", "cissp", "shrm-cp", "phr", "ceng", "frsa",
+];
+
+/// Honorifics dropped from the front of a name.
+const HONORIFICS: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "dr", "prof", "herr", "frau", "sir",
+];
+
+/// Lower-case particles of family names, kept lower case when not first ("de la Cruz",
+/// "van der Berg", "von Trapp").
+const PARTICLES: &[&str] = &[
+    "de", "del", "della", "der", "den", "di", "da", "du", "la", "le", "van", "von", "y", "zu",
+    "dos", "das",
+];
+
+/// A person's name, split into given and family name.
+///
+/// [`PersonName::parse`] reads a full name ("Jane Doe", "Doe, Jane", "Dr. Jane van der Berg,
+/// PhD"); [`PersonName::from_parts`] takes the two parts a source already split. Either part
+/// may be empty, not both.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PersonName {
+    given: String,
+    family: String,
+}
+
+impl PersonName {
+    /// Reads a full name. "Family, Given" is recognised when what follows the comma is not a
+    /// credential. The last word is the family name, together with any particles before it
+    /// ("Jane van der Berg" → "Jane" / "van der Berg").
+    pub fn parse(text: &str) -> Result<PersonName, ParseError> {
+        let err = |reason| ParseError::new("person name", text, reason);
+        let cleaned = strip_decorations(text);
+        let (given, family) = match cleaned.split_once(',') {
+            Some((family, given)) => (given.trim().to_string(), family.trim().to_string()),
+            None => split_full(&cleaned),
+        };
+        PersonName::build(&given, &family).ok_or_else(|| err("no letters"))
+    }
+
+    /// The name from the two parts a source gave.
+    pub fn from_parts(given: &str, family: &str) -> Result<PersonName, ParseError> {
+        let text = format!("{given} {family}");
+        let err = |reason| ParseError::new("person name", &text, reason);
+        PersonName::build(&strip_decorations(given), &strip_decorations(family))
+            .ok_or_else(|| err("no letters"))
+    }
+
+    fn build(given: &str, family: &str) -> Option<PersonName> {
+        let given = display_case(given);
+        let family = display_case(family);
+        if !given.chars().chain(family.chars()).any(char::is_alphabetic) {
+            return None;
+        }
+        Some(PersonName { given, family })
+    }
+
+    /// The given name for display ("José"), possibly empty.
+    pub fn given(&self) -> &str {
+        &self.given
+    }
+
+    /// The family name for display ("O'Brien", "van der Berg"), possibly empty.
+    pub fn family(&self) -> &str {
+        &self.family
+    }
+
+    /// "Given Family".
+    pub fn full(&self) -> String {
+        collapse_spaces(&format!("{} {}", self.given, self.family))
+    }
+
+    /// The whole name folded for matching: `jose o brien`.
+    pub fn match_key(&self) -> String {
+        fold_words(&self.full())
+    }
+
+    /// The given name folded for matching.
+    pub fn given_key(&self) -> String {
+        fold_words(&self.given)
+    }
+
+    /// The family name folded for matching.
+    pub fn family_key(&self) -> String {
+        fold_words(&self.family)
+    }
+}
+
+impl fmt::Display for PersonName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.full())
+    }
+}
+
+/// Splits a full name without a comma: the last word, with the particles before it, is the
+/// family name; a single word is a given name.
+fn split_full(text: &str) -> (String, String) {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.len() {
+        0 => (String::new(), String::new()),
+        1 => (words[0].to_string(), String::new()),
+        n => {
+            let mut start = n - 1;
+            while start > 1 && PARTICLES.contains(&words[start - 1].to_lowercase().as_str()) {
+                start -= 1;
+            }
+            (words[..start].join(" "), words[start..].join(" "))
+        }
+    }
+}
+
+/// Drops emoji and symbols, honorifics in front and credentials at the end ("Dr. Jane Doe,
+/// MBA 🚀" → "Jane Doe"). Letters, marks, spaces, hyphens, apostrophes, dots and a comma
+/// that separates "Family, Given" are kept.
+fn strip_decorations(text: &str) -> String {
+    let kept: String = text
+        .chars()
+        .map(|c| match c {
+            c if c.is_alphabetic() || c.is_whitespace() => c,
+            '-' | '\'' | '’' | ',' | '.' => c,
+            c if unicode_normalization::char::is_combining_mark(c) => c,
+            _ => ' ',
+        })
+        .collect();
+    let is_credential = |w: &str| {
+        let w = w
+            .trim_matches(|c: char| c == '.' || c == ',')
+            .to_lowercase();
+        POST_NOMINALS.contains(&w.replace('.', "").as_str())
+    };
+    // Credentials after a comma or at the end.
+    let mut parts: Vec<String> = kept.split(',').map(str::to_string).collect();
+    while parts.len() > 1
+        && parts
+            .last()
+            .is_some_and(|p| p.split_whitespace().all(is_credential))
+    {
+        parts.pop();
+    }
+    let mut joined = parts.join(",");
+    loop {
+        let words: Vec<&str> = joined.split_whitespace().collect();
+        match words.split_last() {
+            Some((last, rest)) if !rest.is_empty() && is_credential(last) => {
+                joined = rest.join(" ");
+            }
+            _ => break,
+        }
+    }
+    let words: Vec<&str> = joined.split_whitespace().collect();
+    let skip = usize::from(
+        words.len() > 1
+            && HONORIFICS.contains(&words[0].trim_end_matches('.').to_lowercase().as_str()),
+    );
+    let name = words[skip..].join(" ");
+    collapse_spaces(name.trim_matches(|c: char| c == '.' || c == ',' || c.is_whitespace()))
+}
+
+/// Fixes the case of a name typed all in upper or all in lower case; a name in mixed case is
+/// kept as written ("McDonald", "de la Cruz", "DeShawn").
+fn display_case(text: &str) -> String {
+    let text = collapse_spaces(text);
+    let has_upper = text.chars().any(char::is_uppercase);
+    let has_lower = text.chars().any(char::is_lowercase);
+    if has_upper && has_lower {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let lower = word.to_lowercase();
+        if i > 0 && PARTICLES.contains(&lower.as_str()) {
+            out.push_str(&lower);
+            continue;
+        }
+        let mut upper_next = true;
+        let mut chars = lower.chars().peekable();
+        let mut written = String::new();
+        while let Some(c) = chars.next() {
+            if upper_next && c.is_alphabetic() {
+                written.extend(c.to_uppercase());
+                upper_next = false;
+            } else {
+                written.push(c);
+            }
+            if matches!(c, '-' | '\'' | '’') {
+                upper_next = true;
+            }
+            // "Mc" starts a new capital: "mcdonald" → "McDonald".
+            if written == "Mc" && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+                upper_next = true;
+            }
+        }
+        out.push_str(&written);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn full_names_split_into_given_and_family() {
+        for (input, given, family) in [
+            ("Jane Doe", "Jane", "Doe"),
+            ("Doe, Jane", "Jane", "Doe"),
+            ("Jane van der Berg", "Jane", "van der Berg"),
+            ("Mary Ann Smith", "Mary Ann", "Smith"),
+            ("Dr. Jane Doe, PhD", "Jane", "Doe"),
+            ("Wei Chen, MBA", "Wei", "Chen"),
+            ("Jane Doe 🚀", "Jane", "Doe"),
+            ("Madonna", "Madonna", ""),
+        ] {
+            let name = PersonName::parse(input).unwrap();
+            assert_eq!((name.given(), name.family()), (given, family), "{input}");
+        }
+    }
+
+    #[test]
+    fn case_is_fixed_for_display_and_diacritics_kept() {
+        assert_eq!(
+            PersonName::parse("sean o'brien").unwrap().full(),
+            "Sean O'Brien"
+        );
+        assert_eq!(
+            PersonName::parse("JÜRGEN MÜLLER").unwrap().full(),
+            "Jürgen Müller"
+        );
+        assert_eq!(
+            PersonName::parse("anne-marie mcdonald").unwrap().full(),
+            "Anne-Marie McDonald"
+        );
+        assert_eq!(
+            PersonName::parse("Andrés de la Cruz").unwrap().full(),
+            "Andrés de la Cruz"
+        );
+        assert_eq!(
+            PersonName::from_parts("Heather", "HARRIS").unwrap().full(),
+            "Heather Harris"
+        );
+    }
+
+    #[test]
+    fn match_keys_fold_case_and_diacritics() {
+        let a = PersonName::parse("Jürgen Müller").unwrap();
+        let b = PersonName::parse("JURGEN MULLER").unwrap();
+        assert_eq!(a.match_key(), b.match_key());
+        assert_eq!(a.family_key(), "muller");
+        assert!(PersonName::parse("🚀 --").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn normalising_twice_changes_nothing(given in "[a-zA-ZéüñÖ'-]{1,10}", family in "[a-zA-Zéü]{1,10}") {
+            if let Ok(name) = PersonName::from_parts(&given, &family) {
+                let again = PersonName::from_parts(name.given(), name.family()).unwrap();
+                prop_assert_eq!(&again, &name);
+                let upper = PersonName::from_parts(&given.to_uppercase(), &family.to_uppercase()).unwrap();
+                prop_assert_eq!(upper.match_key(), name.match_key());
+            }
+        }
+
+        #[test]
+        fn parse_never_panics(text in "\\PC{0,40}") {
+            let _ = PersonName::parse(&text);
+        }
+    }
+}
