@@ -59,6 +59,15 @@ pub enum Command {
     Gate(GateCommand),
     /// The tamper-evident audit log.
     Audit(AuditArgs),
+    /// Run the HTTP API and the job worker until Ctrl-C or SIGTERM.
+    Serve {
+        /// IP:PORT to listen on (default: `[server] bind` in leadgate.toml, 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// API tokens for machines: each acts as one person, with that person's roles.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Run queued and due jobs (quarterly reviews, later stages' work).
     Worker {
         /// Run every job that is due now, then exit.
@@ -81,6 +90,12 @@ pub struct DemoArgs {
     /// Play the demo people's decisions at every gate, narrating each step.
     #[arg(long)]
     pub walkthrough: bool,
+    /// Build (or walk through) the demo and stop, without starting the server.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// IP:PORT the demo's server listens on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +114,31 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set a person's password for signing in to the server (read from stdin when it is not
+    /// a terminal; prompted for, without echo, when it is).
+    Passwd { name: String },
+    /// Print a new one-time sign-in link for a person (valid 24 hours).
+    Link { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; it is printed once and only its hash is kept.
+    Create {
+        /// The person the token acts as.
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+        /// What the token is for, e.g. the machine that holds it.
+        #[arg(long = "name", value_name = "LABEL", default_value = "")]
+        label: String,
+    },
+    /// Every token: who it acts as, when it was last used, whether it is revoked.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token at once.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

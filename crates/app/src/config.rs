@@ -22,6 +22,33 @@ pub struct Config {
     pub time_zone: String,
     #[serde(default)]
     pub worker: WorkerConfig,
+    #[serde(default)]
+    pub server: ServerConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Where `leadgate serve` listens unless `--bind` says otherwise: IP:PORT.
+    #[serde(default = "default_bind")]
+    pub bind: String,
+    /// The address people reach the server at, for the sign-in links leadgate prints.
+    #[serde(default = "default_public_url")]
+    pub public_url: String,
+    /// Mark session cookies `Secure` on every response, not only when a proxy in front says
+    /// the request came over TLS (X-Forwarded-Proto: https).
+    #[serde(default)]
+    pub secure_cookies: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: default_bind(),
+            public_url: default_public_url(),
+            secure_cookies: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -65,6 +92,12 @@ fn default_lease_secs() -> u64 {
 }
 fn default_max_attempts() -> u32 {
     5
+}
+fn default_bind() -> String {
+    crate::server::DEFAULT_BIND.to_string()
+}
+fn default_public_url() -> String {
+    format!("http://{}", crate::server::DEFAULT_BIND)
 }
 
 /// A configuration error, one line: `leadgate.toml:4:1: unknown key `databse_url` …`.
@@ -136,7 +169,33 @@ impl Config {
         if self.worker.max_attempts == 0 {
             return fail("max_attempts", "must be at least 1".to_string());
         }
+        if self.server.bind.parse::<std::net::SocketAddr>().is_err() {
+            return fail(
+                "bind",
+                format!(
+                    "`{}` is not IP:PORT (e.g. 127.0.0.1:8080)",
+                    self.server.bind
+                ),
+            );
+        }
+        let url = &self.server.public_url;
+        if !(url.starts_with("http://") || url.starts_with("https://"))
+            || url.trim_end_matches('/').contains(char::is_whitespace)
+        {
+            return fail(
+                "public_url",
+                format!("`{url}` is not an http:// or https:// URL"),
+            );
+        }
         Ok(())
+    }
+
+    /// The one-time sign-in link for a token from `engine::auth::issue_link`.
+    pub fn sign_in_link(&self, token: &str) -> String {
+        format!(
+            "{}/sign-in/link/{token}",
+            self.server.public_url.trim_end_matches('/')
+        )
     }
 
     /// The URL to connect to: a relative SQLite path is resolved against the workspace.
@@ -191,6 +250,17 @@ poll_interval_ms = 500
 lease_secs = 300
 # How many times a failing job is tried (with growing pauses) before it is set aside as dead.
 max_attempts = 5
+
+[server]
+# Where `leadgate serve` listens (IP:PORT) unless --bind says otherwise. Keep it on loopback
+# behind a TLS proxy when people reach it over a network.
+bind = "127.0.0.1:8080"
+# The address people open in their browser; sign-in links printed by `leadgate user add`
+# start with it. Set it to the proxy's https:// address when there is one.
+public_url = "http://127.0.0.1:8080"
+# Mark session cookies Secure on every response. Without it they are Secure only when the
+# proxy says the request came over TLS (header X-Forwarded-Proto: https).
+secure_cookies = false
 "#
     )
 }
@@ -205,6 +275,17 @@ mod tests {
         let config = Config::parse(&text, Path::new("leadgate.toml")).unwrap();
         assert_eq!(config.name, "acme");
         assert_eq!(config.worker, WorkerConfig::default());
+        assert_eq!(config.server, ServerConfig::default());
+    }
+
+    #[test]
+    fn a_bad_public_url_is_refused_with_its_line() {
+        let text = "[server]\npublic_url = \"ftp://x\"\n";
+        let err = Config::parse(text, Path::new("leadgate.toml")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "leadgate.toml:2:1: key `public_url`: `ftp://x` is not an http:// or https:// URL"
+        );
     }
 
     #[test]

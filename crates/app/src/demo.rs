@@ -1,6 +1,8 @@
 //! `leadgate demo`: a workspace with the demo company's people and the sample ICP, stopped at
 //! the first gate with plain words about what waits and the exact commands to go on — or,
-//! with `--walkthrough`, the demo people's decisions played at every gate, narrated.
+//! with `--walkthrough`, the demo people's decisions played at every gate, narrated. Then it
+//! serves the workspace (API and worker) and prints a sign-in for each role, unless
+//! `--no-serve`.
 //!
 //! Each stage extends the walkthrough through its own gate. The decisions it plays are
 //! recorded in the audit log as those people's, exactly as if they had typed them.
@@ -18,7 +20,8 @@ use leadgate_store::gates::{self, GateFilter};
 
 use crate::cli::DemoArgs;
 use crate::config;
-use crate::engine::{gates as engine_gates, icp as engine_icp, people};
+use crate::engine::{auth, gates as engine_gates, icp as engine_icp, people};
+use crate::server::Application;
 use crate::workspace::Workspace;
 
 /// The demo company's people: one or more per role. (name, full name, roles)
@@ -64,6 +67,55 @@ pub async fn run(args: &DemoArgs, now: Timestamp) -> anyhow::Result<ExitCode> {
     } else {
         explain_waiting(&workspace, &prefix, &walkthrough_command).await?;
     }
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    serve(workspace, &args.bind).await
+}
+
+/// The demo password of a demo person: printed, deterministic — it is a demo.
+pub fn demo_password(name: &str) -> String {
+    format!("demo-{name}")
+}
+
+async fn serve(workspace: Workspace, bind: &str) -> anyhow::Result<ExitCode> {
+    let app = Application::build(workspace, bind, crate::clock::system()?)
+        .await
+        .context(
+            "cannot start the demo server (another one running? pick a port with --bind, or pass --no-serve)",
+        )?;
+    let url = app.url();
+    println!("\nThe leadgate server is running at {url} — Ctrl-C stops it.");
+    println!("Sign in as one person per role (email / password):");
+    let rows: Vec<Vec<String>> = PEOPLE
+        .iter()
+        .map(|(name, full, roles)| {
+            vec![
+                format!("  {name}@{DEMO_DOMAIN}"),
+                demo_password(name),
+                format!(
+                    "{full}, {}",
+                    roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join("+")
+                ),
+            ]
+        })
+        .collect();
+    crate::commands::print_table(&["  EMAIL", "PASSWORD", "WHO"], &rows);
+    println!(
+        "\nThe API is described at {url}/api/openapi.json. For example, sign in as sam and approve gate 1:"
+    );
+    println!(
+        "  curl -c sam.jar -H 'content-type: application/json' -d '{{\"email\":\"sam@{DEMO_DOMAIN}\",\"password\":\"demo-sam\"}}' {url}/api/session"
+    );
+    println!(
+        "  curl -b sam.jar -H 'content-type: application/json' -H 'x-csrf-token: CSRF_TOKEN_FROM_ABOVE' -d '{{}}' {url}/api/gates/1/approve"
+    );
+    app.run_until(crate::commands::shutdown_signal()).await?;
+    println!("Stopped.");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -93,6 +145,14 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
             name,
             &format!("{name}@{DEMO_DOMAIN}"),
             roles.to_vec(),
+            now,
+        )
+        .await?;
+        auth::set_password(
+            &workspace.store,
+            &Actor::System,
+            name,
+            &demo_password(name),
             now,
         )
         .await?;

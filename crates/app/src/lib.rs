@@ -8,4 +8,6 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod engine;
+pub mod server;
+pub mod views;
 pub mod workspace;

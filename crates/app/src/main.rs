@@ -8,7 +8,11 @@ use leadgate::cli::Cli;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The server logs each request at info: that is its record of what it answered.
+    let serving = matches!(cli.command, leadgate::cli::Command::Serve { .. })
+        || matches!(&cli.command, leadgate::cli::Command::Demo(args) if !args.no_serve);
     let level = match cli.verbose {
+        0 if serving => "info",
         0 => "warn",
         1 => "info",
         _ => "debug",

@@ -81,6 +81,13 @@ pub enum GateStatus {
 }
 
 impl GateStatus {
+    pub const ALL: [GateStatus; 4] = [
+        GateStatus::Open,
+        GateStatus::Approved,
+        GateStatus::Rejected,
+        GateStatus::Cancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             GateStatus::Open => "open",
@@ -101,15 +108,10 @@ impl FromStr for GateStatus {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            GateStatus::Open,
-            GateStatus::Approved,
-            GateStatus::Rejected,
-            GateStatus::Cancelled,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| format!("unknown gate status `{s}`"))
+        GateStatus::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown gate status `{s}`"))
     }
 }
 

@@ -73,3 +73,28 @@ pub async fn list(
     .map(event)
     .collect()
 }
+
+/// A page of events, newest first: about one subject and of one kind when given, and before
+/// the event id `before` (the cursor of the previous page).
+pub async fn page(
+    conn: &mut AnyConnection,
+    subject: Option<&str>,
+    kind: Option<EventKind>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Event>> {
+    sqlx::query(
+        "SELECT id, kind, subject, payload, at FROM events
+         WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR kind = $2) AND ($3 IS NULL OR id < $3)
+         ORDER BY id DESC LIMIT $4",
+    )
+    .bind(subject)
+    .bind(kind.map(|k| k.as_str()))
+    .bind(before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(event)
+    .collect()
+}

@@ -26,6 +26,14 @@ pub enum IcpStatus {
 }
 
 impl IcpStatus {
+    pub const ALL: [IcpStatus; 5] = [
+        IcpStatus::Proposed,
+        IcpStatus::Live,
+        IcpStatus::Superseded,
+        IcpStatus::Rejected,
+        IcpStatus::Withdrawn,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             IcpStatus::Proposed => "proposed",
@@ -47,16 +55,10 @@ impl FromStr for IcpStatus {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [
-            IcpStatus::Proposed,
-            IcpStatus::Live,
-            IcpStatus::Superseded,
-            IcpStatus::Rejected,
-            IcpStatus::Withdrawn,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| format!("unknown ICP status `{s}`"))
+        IcpStatus::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown ICP status `{s}`"))
     }
 }
 

@@ -180,12 +180,19 @@ pub async fn get(conn: &mut AnyConnection, id: i64) -> Result<Option<Job>> {
     .transpose()
 }
 
-/// Jobs, newest first, optionally in one state.
-pub async fn list(conn: &mut AnyConnection, state: Option<&str>, limit: i64) -> Result<Vec<Job>> {
+/// Jobs, newest first, optionally in one state; `before` (a job id) pages backwards.
+pub async fn list(
+    conn: &mut AnyConnection,
+    state: Option<&str>,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Job>> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM jobs WHERE ($1 IS NULL OR state = $1) ORDER BY id DESC LIMIT $2"
+        "SELECT {COLUMNS} FROM jobs WHERE ($1 IS NULL OR state = $1) AND ($2 IS NULL OR id < $2)
+         ORDER BY id DESC LIMIT $3"
     )))
     .bind(state)
+    .bind(before)
     .bind(limit)
     .fetch_all(conn)
     .await?

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::{print_json, print_table, show_time, time_zone};
 use crate::cli::{AuditArgs, AuditCommand};
+use crate::views::AuditEntryView;
 use crate::workspace::Workspace;
 
 pub async fn run(workspace: &Workspace, args: AuditArgs) -> anyhow::Result<ExitCode> {
@@ -49,7 +50,7 @@ pub async fn run(workspace: &Workspace, args: AuditArgs) -> anyhow::Result<ExitC
     )
     .await?;
     if args.json {
-        print_json(&entries)?;
+        print_json(&entries.iter().map(AuditEntryView::from).collect::<Vec<_>>())?;
         return Ok(ExitCode::SUCCESS);
     }
     let tz = time_zone(workspace);

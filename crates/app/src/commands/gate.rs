@@ -5,29 +5,12 @@ use std::process::ExitCode;
 use jiff::Timestamp;
 use leadgate_core::gate::{self, Decider, GateStatus, Request};
 use leadgate_store::gates::{self, Gate, GateFilter};
-use serde_json::json;
 
 use super::{print_json, print_table, roles_text, show_time, time_zone};
 use crate::cli::GateCommand;
 use crate::engine::{self, gates as engine_gates};
+use crate::views::GateView;
 use crate::workspace::Workspace;
-
-/// A gate as the CLI and the API show it: the stored gate plus what it still needs.
-pub fn gate_json(gate: &Gate) -> serde_json::Value {
-    json!({
-        "id": gate.id,
-        "kind": gate.kind,
-        "title": gate.kind.title(),
-        "subject": gate.subject,
-        "summary": gate.summary,
-        "status": gate.status,
-        "required_roles": gate.required_roles,
-        "pending_roles": gate.state().pending_roles(),
-        "decisions": gate.decisions,
-        "opened_at": gate.opened_at,
-        "closed_at": gate.closed_at,
-    })
-}
 
 pub async fn run(
     workspace: &Workspace,
@@ -61,7 +44,7 @@ pub async fn run(
                 });
             }
             if json {
-                print_json(&list.iter().map(gate_json).collect::<Vec<_>>())?;
+                print_json(&list.iter().map(GateView::from).collect::<Vec<_>>())?;
             } else if list.is_empty() {
                 println!(
                     "{}",
@@ -101,7 +84,7 @@ pub async fn run(
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no gate {id} (see `leadgate gate list --all`)"))?;
             if json {
-                print_json(&gate_json(&found))?;
+                print_json(&GateView::from(&found))?;
             } else {
                 print_gate(&found, &tz);
                 if let Some(version) = crate::engine::icp::parse_subject(&found.subject) {

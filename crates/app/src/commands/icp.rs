@@ -4,13 +4,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use jiff::Timestamp;
-use leadgate_core::icp::{self, IcpDocument};
-use leadgate_store::icp::IcpVersion;
+use leadgate_core::icp;
 use serde_json::json;
 
 use super::{print_json, print_table, show_time, time_zone};
 use crate::cli::IcpCommand;
 use crate::engine::icp as engine_icp;
+use crate::views::IcpVersionView;
 use crate::workspace::Workspace;
 
 pub async fn run(
@@ -51,7 +51,7 @@ pub async fn run(
             let mut conn = store.conn().await?;
             let all = leadgate_store::icp::list(&mut conn).await?;
             if json {
-                print_json(&all.iter().map(version_json).collect::<Vec<_>>())?;
+                print_json(&all.iter().map(IcpVersionView::from).collect::<Vec<_>>())?;
             } else if all.is_empty() {
                 println!("No ICP yet: propose one with `leadgate icp propose FILE --as NAME`.");
             } else {
@@ -95,7 +95,7 @@ pub async fn run(
             if toml {
                 print!("{}", found.source_text);
             } else if json {
-                print_json(&version_json(&found))?;
+                print_json(&IcpVersionView::from(&found))?;
             } else {
                 println!(
                     "{} v{} (ICP version {}) — {}",
@@ -120,7 +120,7 @@ pub async fn run(
             let mut conn = store.conn().await?;
             let old = engine_icp::resolve(&mut conn, Some(&a)).await?;
             let new = engine_icp::resolve(&mut conn, Some(&b)).await?;
-            let diff = icp::diff(&document(&old)?, &document(&new)?);
+            let diff = icp::diff(&engine_icp::document(&old)?, &engine_icp::document(&new)?);
             if json {
                 print_json(&json!({ "from": old.id, "to": new.id, "diff": diff }))?;
             } else if diff.is_empty() {
@@ -138,26 +138,4 @@ pub async fn run(
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn document(version: &IcpVersion) -> anyhow::Result<IcpDocument> {
-    IcpDocument::parse(&version.source_text, &format!("icp:{}", version.id))
-        .map_err(|e| anyhow::anyhow!("stored ICP version {} no longer parses: {e}", version.id))
-}
-
-pub fn version_json(v: &IcpVersion) -> serde_json::Value {
-    json!({
-        "id": v.id,
-        "segment": v.segment,
-        "version": v.version,
-        "status": v.status,
-        "proposed_by": v.proposed_by,
-        "proposed_at": v.proposed_at,
-        "live_at": v.live_at,
-        "reviewed_at": v.reviewed_at,
-        "closed_at": v.closed_at,
-        "superseded_by": v.superseded_by,
-        "content_hash": v.content_hash,
-        "document": v.document,
-    })
 }

@@ -4,6 +4,7 @@
 mod audit;
 mod gate;
 mod icp;
+mod token;
 mod user;
 
 use std::path::Path;
@@ -16,6 +17,7 @@ use serde::Serialize;
 use crate::cli::{Cli, Command};
 use crate::clock;
 use crate::engine::worker::{self, Worker};
+use crate::server::Application;
 use crate::workspace::Workspace;
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -42,6 +44,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Gate(command) => gate::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Audit(args) => audit::run(&open(&cli.workspace, now).await?, args).await,
+        Command::Token(command) => {
+            token::run(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Serve { bind } => {
+            let workspace = open(&cli.workspace, now).await?;
+            let bind = bind.unwrap_or_else(|| workspace.config.server.bind.clone());
+            serve(workspace, &bind).await
+        }
         Command::Worker { once } => run_worker(&open(&cli.workspace, now).await?, once, now).await,
     }
 }
@@ -69,6 +79,20 @@ async fn run_worker(workspace: &Workspace, once: bool, now: Timestamp) -> anyhow
     Ok(ExitCode::SUCCESS)
 }
 
+/// Runs the server (API and job worker) until Ctrl-C or SIGTERM.
+pub async fn serve(workspace: Workspace, bind: &str) -> anyhow::Result<ExitCode> {
+    let name = workspace.config.name.clone();
+    let app = Application::build(workspace, bind, clock::system()?).await?;
+    eprintln!(
+        "Serving `{name}` at {} (API described at {}/api/openapi.json); Ctrl-C stops it.",
+        app.url(),
+        app.url()
+    );
+    app.run_until(shutdown_signal()).await?;
+    eprintln!("Stopped.");
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Resolves on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
@@ -92,6 +116,10 @@ pub async fn shutdown_signal() {
 }
 
 async fn status(workspace: &Workspace, json: bool) -> anyhow::Result<ExitCode> {
+    if json {
+        print_json(&crate::views::StatusView::read(workspace).await?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut conn = workspace.store.conn().await?;
     let open = leadgate_store::gates::list(
         &mut conn,
@@ -103,16 +131,6 @@ async fn status(workspace: &Workspace, json: bool) -> anyhow::Result<ExitCode> {
     .await?;
     let queue = leadgate_store::jobs::depth(&mut conn).await?;
     let icps = leadgate_store::icp::list(&mut conn).await?;
-    if json {
-        print_json(&serde_json::json!({
-            "workspace": workspace.config.name,
-            "database": workspace.store.backend().name(),
-            "open_gates": open,
-            "jobs": queue.iter().map(|(s, n)| (s.clone(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
-            "live_icps": icps.iter().filter(|v| v.status == leadgate_store::icp::IcpStatus::Live).map(|v| serde_json::json!({"id": v.id, "segment": v.segment, "version": v.version})).collect::<Vec<_>>(),
-        }))?;
-        return Ok(ExitCode::SUCCESS);
-    }
     let tz = time_zone(workspace);
     println!(
         "Workspace `{}` ({} database)",

@@ -437,3 +437,13 @@ pub async fn resolve(conn: &mut Conn, reference: Option<&str>) -> Result<IcpVers
         }
     }
 }
+
+/// The document of a stored version, parsed again from the text as proposed.
+pub fn document(version: &IcpVersion) -> Result<IcpDocument> {
+    IcpDocument::parse(&version.source_text, &subject(version.id)).map_err(|e| {
+        Error::Invalid(format!(
+            "stored ICP version {} no longer parses: {e}",
+            version.id
+        ))
+    })
+}

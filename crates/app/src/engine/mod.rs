@@ -5,6 +5,7 @@
 //! the jobs those events trigger, then commit. A refused attempt changes nothing but is itself
 //! recorded in the audit log, in a transaction of its own.
 
+pub mod auth;
 pub mod gates;
 pub mod icp;
 pub mod people;
@@ -25,6 +26,9 @@ pub enum Error {
     NotFound(String),
     #[error("no person named `{0}` in this workspace (see `leadgate user list`)")]
     UnknownPerson(String),
+    /// Credentials that prove nobody: a wrong password, a spent link.
+    #[error("{0}")]
+    Unauthenticated(String),
     /// The person may not do this: missing role, separation of duties.
     #[error("{0}")]
     Forbidden(String),

@@ -12,7 +12,7 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
     let dir_arg = dir.to_str().unwrap();
 
     let built = ws
-        .leadgate(&["demo", "--dir", dir_arg, "--seed", "7"])
+        .leadgate(&["demo", "--dir", dir_arg, "--seed", "7", "--no-serve"])
         .ok()
         .stdout();
     assert!(built.contains("Waiting: gate 1 — ICP approval"), "{built}");
@@ -45,7 +45,7 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
     assert_eq!(roles.len(), 6, "someone holds every role: {roles:?}");
 
     let walked = ws
-        .leadgate(&["demo", "--dir", dir_arg, "--walkthrough"])
+        .leadgate(&["demo", "--dir", dir_arg, "--walkthrough", "--no-serve"])
         .ok()
         .stdout();
     assert!(walked.contains("is live"), "{walked}");

@@ -1,0 +1,360 @@
+//! What people and scripts see: the JSON shapes of gates, ICP versions, people, audit entries,
+//! events, jobs and the workspace status. The CLI's `--json` and the HTTP API print the same
+//! structs, so the two never drift apart, and the API's OpenAPI schemas are derived from them.
+//!
+//! Domain enums (roles, gate kinds, statuses) keep their serde spelling; their schemas list
+//! the values from the domain's own `ALL` lists rather than copying them here.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use leadgate_core::audit::{Actor, AuditEntry};
+use leadgate_core::gate::{Decision, GateKind, GateStatus};
+use leadgate_core::role::Role;
+use leadgate_store::events::Event;
+use leadgate_store::gates::{Gate, GateFilter};
+use leadgate_store::icp::{IcpStatus, IcpVersion};
+use leadgate_store::jobs::Job;
+use leadgate_store::people::Person;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::{RefOr, Schema};
+
+use crate::workspace::Workspace;
+
+fn string_enum(description: &str, values: Vec<&'static str>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values))
+}
+
+pub(crate) fn role_schema() -> impl Into<RefOr<Schema>> {
+    string_enum(
+        "A role a person holds.",
+        Role::ALL.map(Role::as_str).to_vec(),
+    )
+}
+
+pub(crate) fn roles_schema() -> impl Into<RefOr<Schema>> {
+    ArrayBuilder::new().items(string_enum(
+        "A role a person holds.",
+        Role::ALL.map(Role::as_str).to_vec(),
+    ))
+}
+
+pub(crate) fn gate_kind_schema() -> impl Into<RefOr<Schema>> {
+    string_enum(
+        "What the gate checks; the kind fixes the roles it needs.",
+        GateKind::ALL.map(GateKind::as_str).to_vec(),
+    )
+}
+
+pub(crate) fn gate_status_schema() -> impl Into<RefOr<Schema>> {
+    string_enum(
+        "Where the gate stands.",
+        GateStatus::ALL.map(GateStatus::as_str).to_vec(),
+    )
+}
+
+fn verdict_schema() -> impl Into<RefOr<Schema>> {
+    string_enum("approve or reject", vec!["approve", "reject"])
+}
+
+fn icp_status_schema() -> impl Into<RefOr<Schema>> {
+    string_enum(
+        "Where the version stands in its lifecycle.",
+        IcpStatus::ALL.map(IcpStatus::as_str).to_vec(),
+    )
+}
+
+/// One person's decision on a gate.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionView {
+    pub person: String,
+    #[schema(schema_with = role_schema)]
+    pub role: Role,
+    #[schema(schema_with = verdict_schema)]
+    pub verdict: leadgate_core::gate::Verdict,
+    /// The note of an approval or the reason of a rejection.
+    pub note: Option<String>,
+    pub at: Timestamp,
+}
+
+impl From<&Decision> for DecisionView {
+    fn from(d: &Decision) -> Self {
+        DecisionView {
+            person: d.person.clone(),
+            role: d.role,
+            verdict: d.verdict,
+            note: d.note.clone(),
+            at: d.at,
+        }
+    }
+}
+
+/// A gate: the stored gate plus what it still needs.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GateView {
+    pub id: i64,
+    #[schema(schema_with = gate_kind_schema)]
+    pub kind: GateKind,
+    /// The kind in plain words.
+    pub title: String,
+    /// What the gate decides about: `icp:3`.
+    pub subject: String,
+    pub summary: String,
+    #[schema(schema_with = gate_status_schema)]
+    pub status: GateStatus,
+    #[schema(schema_with = roles_schema)]
+    pub required_roles: Vec<Role>,
+    /// Required roles that no approval covers yet.
+    #[schema(schema_with = roles_schema)]
+    pub pending_roles: Vec<Role>,
+    pub decisions: Vec<DecisionView>,
+    pub opened_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+}
+
+impl From<&Gate> for GateView {
+    fn from(gate: &Gate) -> Self {
+        GateView {
+            id: gate.id,
+            kind: gate.kind,
+            title: gate.kind.title().to_string(),
+            subject: gate.subject.clone(),
+            summary: gate.summary.clone(),
+            status: gate.status,
+            required_roles: gate.required_roles.clone(),
+            pending_roles: gate.state().pending_roles(),
+            decisions: gate.decisions.iter().map(DecisionView::from).collect(),
+            opened_at: gate.opened_at,
+            closed_at: gate.closed_at,
+        }
+    }
+}
+
+/// A version of a segment's Ideal Customer Profile.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IcpVersionView {
+    /// Workspace-wide id.
+    pub id: i64,
+    pub segment: String,
+    /// Version within the segment, from 1.
+    pub version: i64,
+    #[schema(schema_with = icp_status_schema)]
+    pub status: IcpStatus,
+    pub proposed_by: String,
+    pub proposed_at: Timestamp,
+    pub live_at: Option<Timestamp>,
+    pub reviewed_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub superseded_by: Option<i64>,
+    pub content_hash: String,
+    /// The parsed document (see docs/icp.md for its keys).
+    #[schema(value_type = Object)]
+    pub document: serde_json::Value,
+}
+
+impl From<&IcpVersion> for IcpVersionView {
+    fn from(v: &IcpVersion) -> Self {
+        IcpVersionView {
+            id: v.id,
+            segment: v.segment.clone(),
+            version: v.version,
+            status: v.status,
+            proposed_by: v.proposed_by.clone(),
+            proposed_at: v.proposed_at,
+            live_at: v.live_at,
+            reviewed_at: v.reviewed_at,
+            closed_at: v.closed_at,
+            superseded_by: v.superseded_by,
+            content_hash: v.content_hash.clone(),
+            document: v.document.clone(),
+        }
+    }
+}
+
+/// A person and the roles they hold.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonView {
+    /// What they type after `--as`.
+    pub name: String,
+    pub email: String,
+    #[schema(schema_with = roles_schema)]
+    pub roles: Vec<Role>,
+    pub created_at: Timestamp,
+}
+
+impl From<&Person> for PersonView {
+    fn from(p: &Person) -> Self {
+        PersonView {
+            name: p.name.clone(),
+            email: p.email.clone(),
+            roles: p.roles.clone(),
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// Who did something: a person, the system (`leadgate`) or a model.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActorView {
+    /// person, system or model
+    pub kind: String,
+    pub name: String,
+}
+
+impl From<&Actor> for ActorView {
+    fn from(a: &Actor) -> Self {
+        ActorView {
+            kind: a.kind().to_string(),
+            name: a.name().to_string(),
+        }
+    }
+}
+
+/// An entry of the hash-chained audit log.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntryView {
+    pub seq: i64,
+    pub actor: ActorView,
+    /// A dotted verb: `icp.proposed`, `gate.approved`, `gate.decide.refused`.
+    pub action: String,
+    pub subject: String,
+    /// The inputs as JSON text, exactly as hashed.
+    pub inputs: String,
+    pub at: Timestamp,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<&AuditEntry> for AuditEntryView {
+    fn from(e: &AuditEntry) -> Self {
+        AuditEntryView {
+            seq: e.seq,
+            actor: ActorView::from(&e.actor),
+            action: e.action.clone(),
+            subject: e.subject.clone(),
+            inputs: e.inputs.clone(),
+            at: e.at,
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+        }
+    }
+}
+
+/// A domain event: what happened that starts the next work.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: i64,
+    /// IcpProposed, IcpApproved, …
+    #[schema(value_type = String)]
+    pub kind: leadgate_core::event::EventKind,
+    pub subject: String,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub at: Timestamp,
+}
+
+impl From<&Event> for EventView {
+    fn from(e: &Event) -> Self {
+        EventView {
+            id: e.id,
+            kind: e.kind,
+            subject: e.subject.clone(),
+            payload: e.payload.clone(),
+            at: e.at,
+        }
+    }
+}
+
+/// A job in the durable queue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JobView {
+    pub id: i64,
+    pub kind: String,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub idempotency_key: String,
+    /// queued, running, done or dead
+    pub state: String,
+    pub attempts: i64,
+    pub run_at: Timestamp,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub event_id: Option<i64>,
+    pub created_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+}
+
+impl From<&Job> for JobView {
+    fn from(j: &Job) -> Self {
+        JobView {
+            id: j.id,
+            kind: j.kind.clone(),
+            payload: j.payload.clone(),
+            idempotency_key: j.idempotency_key.clone(),
+            state: j.state.clone(),
+            attempts: j.attempts,
+            run_at: j.run_at,
+            locked_by: j.locked_by.clone(),
+            last_error: j.last_error.clone(),
+            event_id: j.event_id,
+            created_at: j.created_at,
+            finished_at: j.finished_at,
+        }
+    }
+}
+
+/// A live ICP version, as the status lists it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LiveIcp {
+    pub id: i64,
+    pub segment: String,
+    pub version: i64,
+}
+
+/// What is waiting in the workspace.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatusView {
+    pub workspace: String,
+    /// sqlite or postgres
+    pub database: String,
+    pub open_gates: Vec<GateView>,
+    /// Jobs by state: queued, running, done, dead.
+    pub jobs: BTreeMap<String, i64>,
+    pub live_icps: Vec<LiveIcp>,
+}
+
+impl StatusView {
+    pub async fn read(workspace: &Workspace) -> leadgate_store::Result<StatusView> {
+        let mut conn = workspace.store.conn().await?;
+        let open = leadgate_store::gates::list(
+            &mut conn,
+            &GateFilter {
+                status: Some(GateStatus::Open),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let jobs = leadgate_store::jobs::depth(&mut conn).await?;
+        let icps = leadgate_store::icp::list(&mut conn).await?;
+        Ok(StatusView {
+            workspace: workspace.config.name.clone(),
+            database: workspace.store.backend().name().to_string(),
+            open_gates: open.iter().map(GateView::from).collect(),
+            jobs: jobs.into_iter().collect(),
+            live_icps: icps
+                .iter()
+                .filter(|v| v.status == IcpStatus::Live)
+                .map(|v| LiveIcp {
+                    id: v.id,
+                    segment: v.segment.clone(),
+                    version: v.version,
+                })
+                .collect(),
+        })
+    }
+}
