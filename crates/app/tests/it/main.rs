@@ -6,3 +6,5 @@ mod support;
 mod cli_story;
 mod demo_story;
 mod engine_story;
+mod openapi_story;
+mod server_story;

@@ -221,3 +221,177 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// A running `leadgate` server on a fresh workspace, with a clock the test moves, and people
+/// who can sign in (password `password-NAME`).
+pub struct TestServer {
+    /// Keeps the workspace's directory (and PostgreSQL schema) for as long as the server runs.
+    _ws: TestWorkspace,
+    pub url: String,
+    pub store: leadgate_store::Store,
+    pub client: reqwest::Client,
+    clock: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// The test server's people: (name, roles).
+pub const SERVER_PEOPLE: &[(&str, &[leadgate_core::role::Role])] = {
+    use leadgate_core::role::Role;
+    &[
+        ("ada", &[Role::Admin]),
+        ("sam", &[Role::SalesLead]),
+        ("mia", &[Role::MarketingLead]),
+        ("otto", &[Role::SalesOps]),
+        ("ravi", &[Role::Rep]),
+    ]
+};
+
+pub fn password_of(name: &str) -> String {
+    format!("password-{name}")
+}
+
+impl TestServer {
+    /// Starts a server at `start` with [`SERVER_PEOPLE`] and, when `with_icp`, the sample ICP
+    /// proposed by otto (gate 1 open).
+    pub async fn start(backend: Backend, start: Timestamp, with_icp: bool) -> Option<TestServer> {
+        use leadgate::engine::{auth, icp, people};
+        use leadgate_core::audit::Actor;
+        let ws = TestWorkspace::new(backend).await?;
+        let workspace = ws.init(start).await;
+        for (name, roles) in SERVER_PEOPLE {
+            people::add(
+                &workspace.store,
+                &Actor::System,
+                name,
+                &format!("{name}@example.com"),
+                roles.to_vec(),
+                start,
+            )
+            .await
+            .expect("add a person");
+            auth::set_password(
+                &workspace.store,
+                &Actor::System,
+                name,
+                &password_of(name),
+                start,
+            )
+            .await
+            .expect("set a password");
+        }
+        if with_icp {
+            icp::propose(
+                &workspace.store,
+                "otto",
+                leadgate_core::icp::SAMPLE_ICP,
+                "icp.toml",
+                start,
+            )
+            .await
+            .expect("propose the sample ICP");
+        }
+        let store = workspace.store.clone();
+        let clock = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(start.as_second()));
+        let read = clock.clone();
+        let app = leadgate::server::Application::build(
+            workspace,
+            "127.0.0.1:0",
+            std::sync::Arc::new(move || {
+                Timestamp::from_second(read.load(Ordering::SeqCst)).expect("a valid test time")
+            }),
+        )
+        .await
+        .expect("the server binds");
+        let url = app.url();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        Some(TestServer {
+            _ws: ws,
+            url,
+            store,
+            client,
+            clock,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        })
+    }
+
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        self.clock
+            .fetch_add(by.as_secs(), std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Asks the server to stop and waits until it has.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.handle.take() {
+            Some(handle) => handle.await?,
+            None => Ok(()),
+        }
+    }
+
+    /// Signs in with email and password; returns (cookie header value, CSRF token).
+    pub async fn sign_in(&self, name: &str) -> (String, String) {
+        let response = self
+            .client
+            .post(self.at("/api/session"))
+            .json(&serde_json::json!({
+                "email": format!("{name}@example.com"),
+                "password": password_of(name),
+            }))
+            .send()
+            .await
+            .expect("sign-in answers");
+        assert_eq!(response.status(), 200, "{name} signs in");
+        let cookie = session_cookie(&response).expect("a session cookie");
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        (cookie, body["csrf_token"].as_str().unwrap().to_string())
+    }
+
+    /// Creates an API token acting as `name`.
+    pub async fn token(&self, name: &str) -> String {
+        let (_, secret) = leadgate::engine::auth::create_token(
+            &self.store,
+            &leadgate_core::audit::Actor::System,
+            name,
+            "test",
+            Timestamp::from_second(self.clock.load(Ordering::SeqCst)).unwrap(),
+        )
+        .await
+        .expect("a token");
+        secret
+    }
+}
+
+/// `leadgate_session=…` from a response's Set-Cookie, ready for a Cookie header.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("leadgate_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

@@ -17,8 +17,8 @@ use crate::views::AuditEntryView;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list))
-        .routes(routes!(verify))
+        .routes(routes!(list_audit))
+        .routes(routes!(verify_audit))
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize, IntoParams)]
@@ -40,8 +40,8 @@ pub struct AuditQuery {
 #[utoipa::path(get, path = "/api/audit", tag = "audit",
     security(("bearer" = []), ("session" = [])),
     params(AuditQuery),
-    responses((status = 200, body = Page<AuditEntryView>), (status = 401, body = ErrorBody)))]
-async fn list(
+    responses((status = 200, description = "OK", body = Page<AuditEntryView>), (status = 401, description = "No valid session or token", body = ErrorBody)))]
+async fn list_audit(
     State(state): State<AppState>,
     _: Principal,
     ApiQuery(query): ApiQuery<AuditQuery>,
@@ -94,9 +94,9 @@ pub struct Verification {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "The outcome, intact or not", body = Verification),
-        (status = 401, body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
     ))]
-async fn verify(
+async fn verify_audit(
     State(state): State<AppState>,
     _: Principal,
 ) -> Result<Json<Verification>, ApiError> {

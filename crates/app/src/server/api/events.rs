@@ -16,8 +16,8 @@ use crate::views::{EventView, JobView};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(events))
-        .routes(routes!(jobs))
+        .routes(routes!(list_events))
+        .routes(routes!(list_jobs))
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize, IntoParams)]
@@ -38,11 +38,11 @@ pub struct EventsQuery {
     security(("bearer" = []), ("session" = [])),
     params(EventsQuery),
     responses(
-        (status = 200, body = Page<EventView>),
-        (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 200, description = "OK", body = Page<EventView>),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
     ))]
-async fn events(
+async fn list_events(
     State(state): State<AppState>,
     _: Principal,
     ApiQuery(query): ApiQuery<EventsQuery>,
@@ -98,11 +98,11 @@ pub struct JobsQuery {
     security(("bearer" = []), ("session" = [])),
     params(JobsQuery),
     responses(
-        (status = 200, body = Page<JobView>),
-        (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 200, description = "OK", body = Page<JobView>),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
     ))]
-async fn jobs(
+async fn list_jobs(
     State(state): State<AppState>,
     _: Principal,
     ApiQuery(query): ApiQuery<JobsQuery>,

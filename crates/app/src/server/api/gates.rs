@@ -21,10 +21,10 @@ use crate::views::GateView;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list))
-        .routes(routes!(show))
-        .routes(routes!(approve))
-        .routes(routes!(reject))
+        .routes(routes!(list_gates))
+        .routes(routes!(show_gate))
+        .routes(routes!(approve_gate))
+        .routes(routes!(reject_gate))
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
@@ -49,11 +49,11 @@ pub struct GatesQuery {
     security(("bearer" = []), ("session" = [])),
     params(GatesQuery),
     responses(
-        (status = 200, body = Page<GateView>),
-        (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 200, description = "OK", body = Page<GateView>),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
     ))]
-async fn list(
+async fn list_gates(
     State(state): State<AppState>,
     principal: Principal,
     ApiQuery(query): ApiQuery<GatesQuery>,
@@ -138,11 +138,11 @@ async fn list(
     security(("bearer" = []), ("session" = [])),
     params(("id" = i64, Path, description = "The gate's id")),
     responses(
-        (status = 200, body = GateView),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 200, description = "OK", body = GateView),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "Not found", body = ErrorBody),
     ))]
-async fn show(
+async fn show_gate(
     State(state): State<AppState>,
     _: Principal,
     ApiPath(id): ApiPath<i64>,
@@ -177,13 +177,13 @@ pub struct RejectRequest {
     request_body = ApproveRequest,
     responses(
         (status = 200, description = "Recorded; the gate as it now stands", body = GateView),
-        (status = 401, body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 403, description = "The caller may not decide this gate (or lacks the CSRF token)", body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 404, description = "Not found", body = ErrorBody),
         (status = 409, description = "The gate is closed, or the role is already approved", body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
     ))]
-async fn approve(
+async fn approve_gate(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath(id): ApiPath<i64>,
@@ -216,13 +216,13 @@ async fn approve(
     request_body = RejectRequest,
     responses(
         (status = 200, description = "Rejected; the gate as it now stands", body = GateView),
-        (status = 401, body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 403, description = "The caller may not decide this gate (or lacks the CSRF token)", body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 404, description = "Not found", body = ErrorBody),
+        (status = 409, description = "Conflict with the current state", body = ErrorBody),
         (status = 422, description = "No reason given", body = ErrorBody),
     ))]
-async fn reject(
+async fn reject_gate(
     State(state): State<AppState>,
     principal: Principal,
     ApiPath(id): ApiPath<i64>,

@@ -19,9 +19,9 @@ use crate::views::{GateView, IcpVersionView};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list, propose))
-        .routes(routes!(diff))
-        .routes(routes!(show))
+        .routes(routes!(list_icp_versions, propose_icp))
+        .routes(routes!(diff_icp_versions))
+        .routes(routes!(show_icp_version))
 }
 
 #[derive(Debug, Deserialize, Serialize, IntoParams)]
@@ -37,8 +37,8 @@ pub struct IcpQuery {
 #[utoipa::path(get, path = "/api/icp", tag = "icp",
     security(("bearer" = []), ("session" = [])),
     params(IcpQuery),
-    responses((status = 200, body = Page<IcpVersionView>), (status = 401, body = ErrorBody)))]
-async fn list(
+    responses((status = 200, description = "OK", body = Page<IcpVersionView>), (status = 401, description = "No valid session or token", body = ErrorBody)))]
+async fn list_icp_versions(
     State(state): State<AppState>,
     _: Principal,
     ApiQuery(query): ApiQuery<IcpQuery>,
@@ -78,11 +78,11 @@ pub struct IcpVersionDetail {
     security(("bearer" = []), ("session" = [])),
     params(("version" = String, Path, description = "`3`, `SEGMENT@2` or `SEGMENT`")),
     responses(
-        (status = 200, body = IcpVersionDetail),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 200, description = "OK", body = IcpVersionDetail),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "Not found", body = ErrorBody),
     ))]
-async fn show(
+async fn show_icp_version(
     State(state): State<AppState>,
     _: Principal,
     ApiPath(reference): ApiPath<String>,
@@ -118,12 +118,12 @@ pub struct IcpDiffView {
     security(("bearer" = []), ("session" = [])),
     params(DiffQuery),
     responses(
-        (status = 200, body = IcpDiffView),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 200, description = "OK", body = IcpDiffView),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "Not found", body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
     ))]
-async fn diff(
+async fn diff_icp_versions(
     State(state): State<AppState>,
     _: Principal,
     ApiQuery(query): ApiQuery<DiffQuery>,
@@ -171,13 +171,13 @@ pub struct ProposedView {
     security(("bearer" = []), ("session" = [])),
     request_body = ProposeRequest,
     responses(
-        (status = 201, body = ProposedView),
-        (status = 401, body = ErrorBody),
+        (status = 201, description = "Created", body = ProposedView),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 403, description = "The caller may not propose an ICP (or lacks the CSRF token)", body = ErrorBody),
         (status = 409, description = "The same content is live or already waiting", body = ErrorBody),
         (status = 422, description = "The document does not parse; the message names the key and line", body = ErrorBody),
     ))]
-async fn propose(
+async fn propose_icp(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(body): ApiJson<ProposeRequest>,

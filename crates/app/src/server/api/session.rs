@@ -58,7 +58,7 @@ fn set_cookie(headers: &HeaderMap, state: &AppState, signed_in: &SignedIn) -> He
     responses(
         (status = 200, description = "Signed in; the cookie `leadgate_session` is set", body = SessionView),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
         (status = 429, description = "Too many failed sign-ins for this email or client", body = ErrorBody),
     ))]
 async fn sign_in(
@@ -139,7 +139,7 @@ pub struct MeView {
 /// Who the request acts for.
 #[utoipa::path(get, path = "/api/me", tag = "session",
     security(("bearer" = []), ("session" = [])),
-    responses((status = 200, body = MeView), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "OK", body = MeView), (status = 401, description = "No valid session or token", body = ErrorBody)))]
 async fn me(principal: Principal) -> Json<MeView> {
     let (via, csrf_token) = match &principal.via {
         Via::Session { csrf_token, .. } => ("session", Some(csrf_token.clone())),
@@ -157,7 +157,7 @@ async fn me(principal: Principal) -> Json<MeView> {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, body = ErrorBody),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 403, description = "Missing CSRF token", body = ErrorBody),
         (status = 409, description = "A bearer token is not a session: revoke it instead", body = ErrorBody),
     ))]

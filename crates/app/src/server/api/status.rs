@@ -11,16 +11,19 @@ use crate::server::state::AppState;
 use crate::views::StatusView;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(status))
+    OpenApiRouter::new().routes(routes!(workspace_status))
 }
 
 /// Live ICPs, open gates and queued jobs.
 #[utoipa::path(get, path = "/api/status", tag = "status",
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, body = StatusView),
-        (status = 401, body = ErrorBody),
+        (status = 200, description = "OK", body = StatusView),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
     ))]
-async fn status(State(state): State<AppState>, _: Principal) -> Result<Json<StatusView>, ApiError> {
+async fn workspace_status(
+    State(state): State<AppState>,
+    _: Principal,
+) -> Result<Json<StatusView>, ApiError> {
     Ok(Json(StatusView::read(state.workspace()).await?))
 }

@@ -17,7 +17,7 @@ use crate::server::state::AppState;
 use crate::views::PersonView;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, add))
+    OpenApiRouter::new().routes(routes!(list_users, add_user))
 }
 
 #[derive(Debug, Deserialize, Serialize, IntoParams)]
@@ -33,8 +33,8 @@ pub struct UsersQuery {
 #[utoipa::path(get, path = "/api/users", tag = "users",
     security(("bearer" = []), ("session" = [])),
     params(UsersQuery),
-    responses((status = 200, body = Page<PersonView>), (status = 401, body = ErrorBody)))]
-async fn list(
+    responses((status = 200, description = "OK", body = Page<PersonView>), (status = 401, description = "No valid session or token", body = ErrorBody)))]
+async fn list_users(
     State(state): State<AppState>,
     _: Principal,
     ApiQuery(query): ApiQuery<UsersQuery>,
@@ -82,13 +82,13 @@ pub struct AddedUser {
     security(("bearer" = []), ("session" = [])),
     request_body = NewUser,
     responses(
-        (status = 201, body = AddedUser),
-        (status = 401, body = ErrorBody),
+        (status = 201, description = "Created", body = AddedUser),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 403, description = "Not an admin, or a missing CSRF token", body = ErrorBody),
         (status = 409, description = "The name or email is taken", body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
     ))]
-async fn add(
+async fn add_user(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(body): ApiJson<NewUser>,

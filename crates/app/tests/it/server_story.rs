@@ -1,0 +1,604 @@
+//! The server over real HTTP, on both backends: signing in, sessions and CSRF, deciding a
+//! gate through the API, the route walk (401 without credentials, 403 for a rep on every gate
+//! decision), rate limiting, token revocation, the ops endpoints and graceful shutdown.
+
+use jiff::{SignedDuration, Timestamp};
+use leadgate_core::audit::Actor;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestServer, password_of, session_cookie};
+
+on_both_backends!(sign_in_and_approve_through_the_api, approve_story);
+on_both_backends!(
+    every_route_needs_credentials_and_reps_cannot_decide,
+    route_walk_story
+);
+on_both_backends!(failed_sign_ins_are_rate_limited, rate_limit_story);
+on_both_backends!(a_revoked_token_is_refused, token_story);
+on_both_backends!(ops_endpoints_answer, ops_story);
+on_both_backends!(shutdown_lets_a_request_in_flight_finish, shutdown_story);
+
+fn t0() -> Timestamp {
+    "2027-01-04T09:00:00Z".parse().unwrap()
+}
+
+async fn json_of(response: reqwest::Response) -> Value {
+    response.json().await.expect("a JSON body")
+}
+
+async fn audit_actions(server: &TestServer, token: &str) -> Vec<String> {
+    let page = json_of(
+        server
+            .client
+            .get(server.at("/api/audit?limit=500"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn approve_story(backend: Backend) {
+    let Some(mut server) = TestServer::start(backend, t0(), true).await else {
+        return;
+    };
+    // Arrange: sam signs in with a password.
+    let (sam_cookie, sam_csrf) = server.sign_in("sam").await;
+    let me = json_of(
+        server
+            .client
+            .get(server.at("/api/me"))
+            .header("cookie", &sam_cookie)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(me["person"]["name"], "sam");
+    assert_eq!(me["via"], "session");
+
+    // The inbox shows sam the gate.
+    let inbox = json_of(
+        server
+            .client
+            .get(server.at("/api/gates?for=me"))
+            .header("cookie", &sam_cookie)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(inbox["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        inbox["items"][0]["pending_roles"],
+        json!(["sales_lead", "marketing_lead"])
+    );
+
+    // Act: without the CSRF token the approval is refused; with it, it is recorded.
+    let forged = server
+        .client
+        .post(server.at("/api/gates/1/approve"))
+        .header("cookie", &sam_cookie)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json_of(forged).await["error"]["code"], "csrf");
+    let wrong = server
+        .client
+        .post(server.at("/api/gates/1/approve"))
+        .header("cookie", &sam_cookie)
+        .header("x-csrf-token", "0".repeat(64))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let approved = server
+        .client
+        .post(server.at("/api/gates/1/approve"))
+        .header("cookie", &sam_cookie)
+        .header("x-csrf-token", &sam_csrf)
+        .json(&json!({ "note": "fits our pipeline" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), StatusCode::OK);
+    let gate = json_of(approved).await;
+    assert_eq!(gate["status"], "open");
+    assert_eq!(gate["pending_roles"], json!(["marketing_lead"]));
+
+    // The same form through a urlencoded body carries its CSRF token as a field.
+    let again = server
+        .client
+        .post(server.at("/api/gates/1/approve"))
+        .header("cookie", &sam_cookie)
+        .form(&[("csrf_token", sam_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    // Past CSRF, the JSON endpoint refuses the form body itself.
+    assert_eq!(again.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // mia signs in through a one-time link, which works once.
+    let link = leadgate::engine::auth::issue_link(&server.store, &Actor::System, "mia", t0())
+        .await
+        .unwrap();
+    let followed = server
+        .client
+        .get(server.at(&format!("/sign-in/link/{link}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(followed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(followed.headers()["location"], "/");
+    let set_cookie = followed.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    assert!(
+        !set_cookie.contains("Secure"),
+        "plain HTTP gets no Secure cookie"
+    );
+    let mia_cookie = session_cookie(&followed).unwrap();
+    let spent = server
+        .client
+        .get(server.at(&format!("/sign-in/link/{link}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spent.status(), StatusCode::UNAUTHORIZED);
+    let mia_csrf = json_of(
+        server
+            .client
+            .get(server.at("/api/me"))
+            .header("cookie", &mia_cookie)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let closed = json_of(
+        server
+            .client
+            .post(server.at("/api/gates/1/approve"))
+            .header("cookie", &mia_cookie)
+            .header("x-csrf-token", &mia_csrf)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(closed["status"], "approved");
+
+    // Assert: the ICP is live, and the record holds every step.
+    let icp = json_of(
+        server
+            .client
+            .get(server.at("/api/icp/1"))
+            .header("cookie", &mia_cookie)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(icp["status"], "live");
+    assert!(icp["source_text"].as_str().unwrap().contains("segment"));
+    let token = server.token("ada").await;
+    let actions = audit_actions(&server, &token).await;
+    for expected in [
+        "auth.signed_in",
+        "auth.csrf.refused",
+        "gate.approved",
+        "icp.live",
+        "auth.sign_in.refused",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} in {actions:?}"
+        );
+    }
+    let verified = json_of(
+        server
+            .client
+            .get(server.at("/api/audit/verify"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(verified["intact"], true);
+
+    // Signing out ends the session.
+    let out = server
+        .client
+        .delete(server.at("/api/session"))
+        .header("cookie", &mia_cookie)
+        .header("x-csrf-token", &mia_csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    let after = server
+        .client
+        .get(server.at("/api/me"))
+        .header("cookie", &mia_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    server.stop().await.unwrap();
+}
+
+/// Path parameters filled in so that every route matches.
+fn concrete(path: &str) -> String {
+    path.replace("{id}", "1")
+        .replace("{version}", "1")
+        .replace("{token}", "not-a-token")
+}
+
+fn is_gate_decision(path: &str, method: &str) -> bool {
+    method == "post" && path.starts_with("/api/gates/{id}/")
+}
+
+async fn route_walk_story(backend: Backend) {
+    let Some(mut server) = TestServer::start(backend, t0(), true).await else {
+        return;
+    };
+    let document = json_of(
+        server
+            .client
+            .get(server.at("/api/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let rep = server.token("ravi").await;
+    let mut walked = 0;
+    let mut decisions = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let public = operation.get("security").is_none();
+            let url = server.at(&concrete(path));
+            let verb: reqwest::Method = method.to_uppercase().parse().unwrap();
+            let anonymous = server
+                .client
+                .request(verb.clone(), &url)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            let status = anonymous.status();
+            if public {
+                // Public routes answer without credentials (a bad sign-in link is a 401 of
+                // its own, about the link).
+                if !path.contains("{token}") {
+                    assert_ne!(
+                        status,
+                        StatusCode::UNAUTHORIZED,
+                        "{method} {path} is public"
+                    );
+                }
+                assert_ne!(status, StatusCode::NOT_FOUND, "{method} {path} is served");
+                assert_ne!(
+                    status,
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {path} is served"
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path} without credentials"
+                );
+                let body = json_of(anonymous).await;
+                assert_eq!(body["error"]["code"], "unauthenticated", "{method} {path}");
+            }
+            if is_gate_decision(path, method) {
+                let body = if path.ends_with("/reject") {
+                    json!({ "reason": "not for us" })
+                } else {
+                    json!({})
+                };
+                let refused = server
+                    .client
+                    .request(verb, &url)
+                    .bearer_auth(&rep)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    refused.status(),
+                    StatusCode::FORBIDDEN,
+                    "a rep on {method} {path}"
+                );
+                decisions += 1;
+            }
+            walked += 1;
+        }
+    }
+    assert!(walked >= 20, "walked {walked} operations");
+    assert_eq!(decisions, 2, "approve and reject");
+    // Admin-only: a rep cannot add people either.
+    let add = server
+        .client
+        .post(server.at("/api/users"))
+        .bearer_auth(&rep)
+        .json(&json!({ "name": "eve", "email": "eve@example.com", "roles": ["admin"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(add.status(), StatusCode::FORBIDDEN);
+    // The gate is untouched, and the refusals are on record.
+    let admin = server.token("ada").await;
+    let gate = json_of(
+        server
+            .client
+            .get(server.at("/api/gates/1"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(gate["decisions"], json!([]));
+    let actions = audit_actions(&server, &admin).await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "gate.decide.refused")
+            .count(),
+        2,
+        "{actions:?}"
+    );
+    assert!(actions.iter().any(|a| a == "user.add.refused"));
+    // An admin can add people, and gets a sign-in link for them.
+    let added = server
+        .client
+        .post(server.at("/api/users"))
+        .bearer_auth(&admin)
+        .json(&json!({ "name": "rita", "email": "rita@example.com", "roles": ["reviewer"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let added = json_of(added).await;
+    assert!(
+        added["sign_in_link"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:8080/sign-in/link/")
+    );
+    // Errors from extractors have the same body.
+    let bad = server
+        .client
+        .get(server.at("/api/gates/abc"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json_of(bad).await["error"]["code"], "invalid");
+    let garbled = server
+        .client
+        .post(server.at("/api/gates/1/reject"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
+    assert!(json_of(garbled).await["error"]["message"].is_string());
+    server.stop().await.unwrap();
+}
+
+async fn try_sign_in(server: &TestServer, password: &str) -> reqwest::Response {
+    server
+        .client
+        .post(server.at("/api/session"))
+        .json(&json!({ "email": "sam@example.com", "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn rate_limit_story(backend: Backend) {
+    let Some(mut server) = TestServer::start(backend, t0(), false).await else {
+        return;
+    };
+    for _ in 0..leadgate::server::auth::MAX_FAILURES_PER_EMAIL {
+        let failed = try_sign_in(&server, "not the password").await;
+        assert_eq!(failed.status(), StatusCode::UNAUTHORIZED);
+    }
+    let blocked = try_sign_in(&server, &password_of("sam")).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = blocked.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(wait, 15 * 60);
+    assert_eq!(json_of(blocked).await["error"]["code"], "rate_limited");
+
+    server.advance(SignedDuration::from_mins(16));
+    let allowed = try_sign_in(&server, &password_of("sam")).await;
+    assert_eq!(allowed.status(), StatusCode::OK);
+    server.stop().await.unwrap();
+}
+
+async fn token_story(backend: Backend) {
+    let Some(mut server) = TestServer::start(backend, t0(), false).await else {
+        return;
+    };
+    let token = server.token("sam").await;
+    for _ in 0..3 {
+        let me = server
+            .client
+            .get(server.at("/api/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), StatusCode::OK);
+    }
+    let mut conn = server.store.conn().await.unwrap();
+    let tokens = leadgate_store::credentials::list_tokens(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let id = tokens[0].id;
+    assert_eq!(tokens[0].last_used_at, Some(t0()));
+    leadgate::engine::auth::revoke_token(&server.store, &Actor::System, id, t0())
+        .await
+        .unwrap();
+    let refused = server
+        .client
+        .get(server.at("/api/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.headers().contains_key("www-authenticate"));
+
+    let admin = server.token("ada").await;
+    let actions = audit_actions(&server, &admin).await;
+    let count = |name: &str| actions.iter().filter(|a| *a == name).count();
+    assert_eq!(
+        count("token.used"),
+        2,
+        "first use per token per day: {actions:?}"
+    );
+    assert_eq!(count("token.revoked"), 1);
+    assert_eq!(count("auth.credentials.refused"), 1);
+    server.stop().await.unwrap();
+}
+
+async fn ops_story(backend: Backend) {
+    let Some(mut server) = TestServer::start(backend, t0(), true).await else {
+        return;
+    };
+    let health = server
+        .client
+        .get(server.at("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let request_id = health.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(request_id.len(), 36, "a UUID: {request_id}");
+    let ready = server
+        .client
+        .get(server.at("/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    assert_eq!(json_of(ready).await["status"], "ready");
+    let _ = server
+        .client
+        .get(server.at("/api/gates"))
+        .send()
+        .await
+        .unwrap();
+    let _ = server
+        .client
+        .get(server.at("/no/such/route"))
+        .send()
+        .await
+        .unwrap();
+
+    let metrics = server
+        .client
+        .get(server.at("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    assert!(
+        metrics.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = metrics.text().await.unwrap();
+    for line in [
+        "leadgate_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 1",
+        "leadgate_http_requests_total{route=\"/api/gates\",method=\"GET\",status=\"401\"} 1",
+        "leadgate_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1",
+        "leadgate_http_request_duration_seconds_count{route=\"/readyz\"} 1",
+        "leadgate_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1",
+        "leadgate_jobs{state=\"queued\"} 0",
+        "leadgate_gates_open{kind=\"icp_approval\"} 1",
+        "leadgate_gates_open{kind=\"icp_review\"} 0",
+        "# TYPE leadgate_http_request_duration_seconds histogram",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+    }
+    server.stop().await.unwrap();
+}
+
+async fn shutdown_story(backend: Backend) {
+    let Some(mut server) = TestServer::start(backend, t0(), false).await else {
+        return;
+    };
+    // Arrange: a sign-in whose body is only half sent when the shutdown comes.
+    let body = json!({ "email": "sam@example.com", "password": password_of("sam") }).to_string();
+    let address = server.url.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/session HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let (first, rest) = body.split_at(body.len() / 2);
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first.as_bytes()).await.unwrap();
+    stream.flush().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    // Act: ask the server to stop, then finish the request.
+    let stopping = tokio::spawn(async move {
+        let outcome = server.stop().await;
+        (server, outcome)
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+
+    // Assert: the request in flight got its answer, then the server stopped cleanly and
+    // takes no new connections.
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("leadgate_session="));
+    let (server, outcome) = stopping.await.unwrap();
+    outcome.expect("a clean stop");
+    assert!(tokio::net::TcpStream::connect(&address).await.is_err());
+    drop(server);
+}
