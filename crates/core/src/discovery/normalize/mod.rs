@@ -14,9 +14,11 @@ mod phone;
 mod title;
 
 pub use company::CompanyName;
+pub(crate) use company::company_key as company_key_of;
 pub use country::CountryCode;
 pub use email::{Email, PERSONAL_PROVIDERS, ROLE_ACCOUNTS};
 pub use fold::fold;
+pub(crate) use fold::fold_words;
 pub use linkedin::LinkedInUrl;
 pub use person::PersonName;
 pub use phone::Phone;

@@ -1,1 +1,186 @@
-//! Entity resolution (in progress).
+//! The entity-resolution engine: any table of records in, clusters of records that are
+//! one entity out, with the evidence for every merge.
+//!
+//! The setup is data ([`ResolveConfig`], TOML with built-in presets for B2B contacts,
+//! companies and the FEBRL benchmark). The steps, each a pure function the caller may time
+//! or inspect:
+//!
+//! 1. [`Table::build`]: prepare each field (normalise, intern) into columns of value ids.
+//! 2. [`candidates`]: blocking; the union of the rules' pairs, each once.
+//! 3. [`compare_pairs`]: a comparison vector (one level per comparison) per candidate.
+//! 4. [`Model::train`]: u from random pairs, λ and m by EM, no labels.
+//! 5. [`score`]: each candidate's weight and probability; links at or above the threshold
+//!    and contradictions at or below the veto weight.
+//! 6. [`cluster`]: constrained single-linkage (see [`cluster`'s module](cluster)).
+//! 7. [`explain`]: for a merge, each comparison's level and weight.
+//!
+//! [`resolve`] runs them all. Survivorship ([`survive`]) picks the values a cluster keeps.
+
+mod blocking;
+mod cluster;
+mod compare;
+mod config;
+mod eval;
+mod model;
+mod survive;
+mod table;
+
+pub use blocking::{Candidates, Pair, RuleStats, candidates};
+pub use cluster::{Clustering, Link, cluster};
+pub use compare::{
+    Comparison, Gamma, compile, edit_distance_at_most, gamma, jaro_winkler, level_of, word_overlap,
+};
+pub use config::{
+    ComparisonSpec, ConfigError, FieldSpec, LevelSpec, Mode, Prepare, ResolveConfig, SourceSpec,
+    TrainingSpec,
+};
+pub use eval::{PairScores, candidate_recall, label_ids, pair_list_scores, pairwise_scores};
+pub use model::{Model, compare_pairs};
+pub use survive::{SourcedRecord, Survivor, survive};
+pub use table::{Column, Table, missing_columns, prepare_value};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The scored candidates that matter for clustering.
+#[derive(Debug, Clone, Default)]
+pub struct Scored {
+    /// Pairs at or above the threshold.
+    pub links: Vec<Link>,
+    /// Pairs at or below the veto weight.
+    pub contradictions: Vec<Pair>,
+}
+
+/// Scores every candidate pair and keeps the links and the contradictions.
+pub fn score(
+    config: &ResolveConfig,
+    model: &Model,
+    comparisons: &[Comparison],
+    table: &Table,
+    pairs: &[Pair],
+    gammas: &[Gamma],
+) -> Scored {
+    let threshold = config.threshold;
+    let veto = config.veto_weight;
+    let (links, contradictions): (Vec<Option<Link>>, Vec<Option<Pair>>) = pairs
+        .par_iter()
+        .zip(gammas)
+        .map(|(&(a, b), &g)| {
+            let weight = model.pair_weight(comparisons, table, g, a as usize);
+            if weight <= veto {
+                return (None, Some((a, b)));
+            }
+            let probability = model.probability(weight);
+            let link = (probability >= threshold).then_some(Link {
+                a,
+                b,
+                weight,
+                probability,
+            });
+            (link, None)
+        })
+        .unzip();
+    Scored {
+        links: links.into_iter().flatten().collect(),
+        contradictions: contradictions.into_iter().flatten().collect(),
+    }
+}
+
+/// The evidence of one comparison for a pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub comparison: String,
+    /// The level's label: `exact`, `jaro_winkler>=0.92`, `company exact`, `else`, `null`.
+    pub level: String,
+    /// Its log2 Bayes factor, term-frequency adjustment included; 0 for null.
+    pub weight: f64,
+}
+
+/// Why two records are (or are not) one entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub a: u32,
+    pub b: u32,
+    /// log2 of the prior odds of a match ([`Model::prior`]).
+    pub prior_weight: f64,
+    /// The sum of the comparisons' weights.
+    pub weight: f64,
+    pub probability: f64,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Explains the pair of records `a` and `b`: each comparison's level and weight.
+pub fn explain(
+    model: &Model,
+    comparisons: &[Comparison],
+    table: &Table,
+    a: u32,
+    b: u32,
+) -> Explanation {
+    let g = gamma(comparisons, table, a as usize, b as usize);
+    let evidence: Vec<Evidence> = comparisons
+        .iter()
+        .enumerate()
+        .map(|(c, cmp)| {
+            let l = level_of(g, c);
+            Evidence {
+                comparison: cmp.name.clone(),
+                level: cmp.labels.get(l as usize).cloned().unwrap_or_default(),
+                weight: model.weight(comparisons, table, c, l, a as usize),
+            }
+        })
+        .collect();
+    let weight = evidence.iter().map(|e| e.weight).sum();
+    Explanation {
+        a,
+        b,
+        prior_weight: model.prior_weight(),
+        weight,
+        probability: model.probability(weight),
+        evidence,
+    }
+}
+
+/// Everything one run produced.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    pub comparisons: Vec<Comparison>,
+    pub candidates: Candidates,
+    pub model: Model,
+    pub clustering: Clustering,
+}
+
+impl Resolution {
+    /// The explanation of every merge, in the order the merges were made.
+    pub fn explain_merges(&self, table: &Table) -> Vec<Explanation> {
+        self.clustering
+            .merges
+            .iter()
+            .map(|m| explain(&self.model, &self.comparisons, table, m.a, m.b))
+            .collect()
+    }
+}
+
+/// Runs blocking, comparison, training, scoring and clustering on a built table.
+pub fn resolve(config: &ResolveConfig, table: &Table) -> Resolution {
+    let comparisons = compile(config, table);
+    let candidates = candidates(config, table);
+    let gammas = compare_pairs(&comparisons, table, &candidates.pairs);
+    let model = Model::train(config, table, &comparisons, &candidates.pairs, &gammas);
+    let scored = score(
+        config,
+        &model,
+        &comparisons,
+        table,
+        &candidates.pairs,
+        &gammas,
+    );
+    let datasets = (config.mode == Mode::Link).then_some(table.dataset.as_slice());
+    let clustering = cluster(table.len(), &scored.links, &scored.contradictions, datasets);
+    Resolution {
+        comparisons,
+        candidates,
+        model,
+        clustering,
+    }
+}

@@ -1,0 +1,400 @@
+//! Pairwise comparison: the setup's comparisons compiled against a table, and the string
+//! and number similarities behind the levels. A pair's comparison vector holds one level
+//! per comparison, 4 bits each, packed in a `u64`: 0 is null (a field missing), `1..=n` the
+//! first level that held, `n + 1` "else" (none held).
+
+use super::config::{ComparisonSpec, LevelSpec, ResolveConfig};
+use super::table::Table;
+
+/// A comparison vector: 4 bits per comparison.
+pub type Gamma = u64;
+
+/// The level of comparison `c` in a comparison vector.
+pub fn level_of(gamma: Gamma, c: usize) -> u8 {
+    ((gamma >> (4 * c)) & 0xF) as u8
+}
+
+#[derive(Debug, Clone)]
+enum Test {
+    Exact,
+    JaroWinkler(f64),
+    Edits(u32),
+    Words(f64),
+    Numeric(f64),
+    Days(u32),
+    /// Swapped with the comparison's own column.
+    Swapped(usize),
+}
+
+#[derive(Debug, Clone)]
+struct Level {
+    column: usize,
+    test: Test,
+}
+
+/// One comparison, compiled against a table's columns.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub name: String,
+    /// The column of the comparison's own field.
+    pub column: usize,
+    /// Labels of the levels, 1-based as in the vector (`labels[0]` is "null", the last is
+    /// "else").
+    pub labels: Vec<String>,
+    /// Whether the exact level on `column` is adjusted by term frequency.
+    pub tf_adjust: bool,
+    /// The 1-based level that is the exact match on `column`, if there is one.
+    pub exact_level: Option<u8>,
+    levels: Vec<Level>,
+}
+
+impl Comparison {
+    /// The columns this comparison reads.
+    pub(crate) fn columns(&self) -> Vec<usize> {
+        let mut cols: Vec<usize> = std::iter::once(self.column)
+            .chain(self.levels.iter().map(|l| l.column))
+            .collect();
+        cols.sort_unstable();
+        cols.dedup();
+        cols
+    }
+
+    /// How many levels the vector can hold for this comparison: null, each level, else.
+    pub fn level_count(&self) -> usize {
+        self.levels.len() + 2
+    }
+
+    /// The level of records `a` and `b`.
+    pub fn level(&self, table: &Table, a: usize, b: usize) -> u8 {
+        let mut applicable = false;
+        // Levels often test one column at falling thresholds: compute each measure once.
+        let mut jw_cache: Option<(usize, f64)> = None;
+        let mut edit_cache: Option<(usize, usize)> = None;
+        for (i, level) in self.levels.iter().enumerate() {
+            if let Test::Swapped(own) = level.test {
+                let (x, y) = (&table.columns[own], &table.columns[level.column]);
+                if let (Some(xa), Some(ya), Some(xb), Some(yb)) =
+                    (x.get(a), y.get(a), x.get(b), y.get(b))
+                {
+                    applicable = true;
+                    if xa == yb && ya == xb && xa != ya {
+                        return i as u8 + 1;
+                    }
+                }
+                continue;
+            }
+            let col = &table.columns[level.column];
+            let (ia, ib) = (col.ids[a], col.ids[b]);
+            if ia == 0 || ib == 0 {
+                continue;
+            }
+            applicable = true;
+            if ia == ib {
+                return i as u8 + 1;
+            }
+            let (va, vb) = (&*col.values[ia as usize - 1], &*col.values[ib as usize - 1]);
+            let holds = match level.test {
+                Test::Exact | Test::Swapped(_) => false,
+                Test::JaroWinkler(min) => {
+                    let sim = match jw_cache {
+                        Some((c, sim)) if c == level.column => sim,
+                        _ => {
+                            let sim = jaro_winkler(va, vb);
+                            jw_cache = Some((level.column, sim));
+                            sim
+                        }
+                    };
+                    sim >= min
+                }
+                Test::Edits(max) => {
+                    let distance = match edit_cache {
+                        Some((c, d)) if c == level.column => d,
+                        _ => {
+                            let d = edit_distance(va, vb);
+                            edit_cache = Some((level.column, d));
+                            d
+                        }
+                    };
+                    distance <= max as usize
+                }
+                Test::Words(min) => word_overlap(va, vb) >= min,
+                Test::Numeric(max) => match (va.parse::<f64>(), vb.parse::<f64>()) {
+                    (Ok(x), Ok(y)) => (x - y).abs() <= max,
+                    _ => false,
+                },
+                Test::Days(max) => match (day_number(va), day_number(vb)) {
+                    (Some(x), Some(y)) => x.abs_diff(y) <= u64::from(max),
+                    _ => false,
+                },
+            };
+            if holds {
+                return i as u8 + 1;
+            }
+        }
+        if applicable {
+            self.levels.len() as u8 + 1
+        } else {
+            0
+        }
+    }
+}
+
+/// Compiles the comparisons of `config` against `table`'s columns.
+pub fn compile(config: &ResolveConfig, table: &Table) -> Vec<Comparison> {
+    config
+        .comparisons
+        .iter()
+        .map(|spec| compile_one(spec, table))
+        .collect()
+}
+
+fn compile_one(spec: &ComparisonSpec, table: &Table) -> Comparison {
+    // `check` has made sure the fields exist; a table built from the same setup has them.
+    let column = table.column_index(&spec.field).unwrap_or(0);
+    let levels: Vec<Level> = spec
+        .levels
+        .iter()
+        .map(|l| Level {
+            column: l
+                .field()
+                .and_then(|f| table.column_index(f))
+                .unwrap_or(column),
+            test: match *l {
+                LevelSpec::Exact { .. } => Test::Exact,
+                LevelSpec::JaroWinkler { min, .. } => Test::JaroWinkler(min),
+                LevelSpec::Levenshtein { max, .. } => Test::Edits(max),
+                LevelSpec::TokenOverlap { min, .. } => Test::Words(min),
+                LevelSpec::Numeric { max, .. } => Test::Numeric(max),
+                LevelSpec::Date { max_days, .. } => Test::Days(max_days),
+                LevelSpec::Swapped { .. } => Test::Swapped(column),
+            },
+        })
+        .collect();
+    let exact_level = levels
+        .iter()
+        .position(|l| l.column == column && matches!(l.test, Test::Exact))
+        .map(|i| i as u8 + 1);
+    let mut labels = vec!["null".to_string()];
+    labels.extend(spec.levels.iter().map(|l| l.label(&spec.field)));
+    labels.push("else".to_string());
+    Comparison {
+        name: spec.name.clone(),
+        column,
+        labels,
+        tf_adjust: spec.tf_adjust,
+        exact_level,
+        levels,
+    }
+}
+
+/// The comparison vector of records `a` and `b`.
+pub fn gamma(comparisons: &[Comparison], table: &Table, a: usize, b: usize) -> Gamma {
+    comparisons.iter().enumerate().fold(0, |g, (c, cmp)| {
+        g | (u64::from(cmp.level(table, a, b)) << (4 * c))
+    })
+}
+
+/// Jaro–Winkler similarity (prefix scale 0.1, prefix up to 4), on bytes for ASCII and on
+/// characters otherwise. 1 for equal strings, 0 when either is empty.
+pub fn jaro_winkler(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        jw(a.as_bytes(), b.as_bytes())
+    } else {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        jw(&a, &b)
+    }
+}
+
+fn jw<T: PartialEq + Copy + Default>(a: &[T], b: &[T]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    // Short strings (nearly all names) use buffers on the stack: this runs for millions of
+    // pairs.
+    const STACK: usize = 64;
+    if b.len() <= STACK {
+        let mut b_used = [false; STACK];
+        let mut a_matched = [T::default(); STACK];
+        jaro_core(a, b, &mut b_used[..b.len()], &mut a_matched[..a.len()])
+    } else {
+        let mut b_used = vec![false; b.len()];
+        let mut a_matched = vec![T::default(); a.len()];
+        jaro_core(a, b, &mut b_used, &mut a_matched)
+    }
+}
+
+fn jaro_core<T: PartialEq + Copy>(
+    a: &[T],
+    b: &[T],
+    b_used: &mut [bool],
+    a_matched: &mut [T],
+) -> f64 {
+    let window = (b.len() / 2).saturating_sub(1);
+    let mut m = 0;
+    for (i, &ca) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        for j in lo..hi {
+            if !b_used[j] && b[j] == ca {
+                b_used[j] = true;
+                a_matched[m] = ca;
+                m += 1;
+                break;
+            }
+        }
+    }
+    if m == 0 {
+        return 0.0;
+    }
+    let b_matched = b
+        .iter()
+        .zip(b_used.iter())
+        .filter(|(_, u)| **u)
+        .map(|(c, _)| *c);
+    let transpositions = a_matched[..m]
+        .iter()
+        .zip(b_matched)
+        .filter(|(x, y)| **x != *y)
+        .count()
+        / 2;
+    let m = m as f64;
+    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64) / m) / 3.0;
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
+    jaro + prefix as f64 * 0.1 * (1.0 - jaro)
+}
+
+/// Whether the optimal-string-alignment distance (insertions, deletions, substitutions,
+/// adjacent transpositions) between `a` and `b` is at most `max`.
+pub fn edit_distance_at_most(a: &str, b: &str, max: u32) -> bool {
+    a.chars().count().abs_diff(b.chars().count()) <= max as usize
+        && edit_distance(a, b) <= max as usize
+}
+
+/// The optimal-string-alignment distance between `a` and `b`.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    if a.is_ascii() && b.is_ascii() {
+        return osa_distance(a.as_bytes(), b.as_bytes());
+    }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    osa_distance(&a, &b)
+}
+
+fn osa_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
+    const STACK: usize = 48;
+    let w = b.len() + 1;
+    if w <= STACK {
+        let (mut p2, mut p1, mut c) = ([0usize; STACK], [0usize; STACK], [0usize; STACK]);
+        osa_rows(a, b, &mut p2[..w], &mut p1[..w], &mut c[..w])
+    } else {
+        osa_rows(a, b, &mut vec![0; w], &mut vec![0; w], &mut vec![0; w])
+    }
+}
+
+fn osa_rows<'r, T: PartialEq>(
+    a: &[T],
+    b: &[T],
+    mut prev2: &'r mut [usize],
+    mut prev: &'r mut [usize],
+    mut cur: &'r mut [usize],
+) -> usize {
+    for (j, p) in prev.iter_mut().enumerate() {
+        *p = j;
+    }
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
+        }
+        let old = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = old;
+    }
+    prev[b.len()]
+}
+
+/// Jaccard overlap of the space-separated words of `a` and `b` (0 when both are empty).
+pub fn word_overlap(a: &str, b: &str) -> f64 {
+    let mut wa: Vec<&str> = a.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut wb: Vec<&str> = b.split(' ').filter(|w| !w.is_empty()).collect();
+    wa.sort_unstable();
+    wa.dedup();
+    wb.sort_unstable();
+    wb.dedup();
+    let common = wa.iter().filter(|w| wb.binary_search(w).is_ok()).count();
+    let union = wa.len() + wb.len() - common;
+    if union == 0 {
+        0.0
+    } else {
+        common as f64 / union as f64
+    }
+}
+
+/// Days since 0000-03-01 of a `YYYYMMDD` or `YYYY-MM-DD` date, if it is one.
+fn day_number(text: &str) -> Option<i64> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() != 8 {
+        return None;
+    }
+    let y: i64 = digits[..4].parse().ok()?;
+    let m: i64 = digits[4..6].parse().ok()?;
+    let d: i64 = digits[6..].parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jaro_winkler_matches_the_reference_values() {
+        assert!((jaro_winkler("martha", "marhta") - 0.9611).abs() < 1e-3);
+        assert!((jaro_winkler("dwayne", "duane") - 0.84).abs() < 1e-3);
+        assert!((jaro_winkler("dixon", "dicksonx") - 0.8133).abs() < 1e-3);
+        assert_eq!(jaro_winkler("", "abc"), 0.0);
+        assert_eq!(jaro_winkler("müller", "müller"), 1.0);
+        assert!(jaro_winkler("müller", "muller") > 0.85);
+    }
+
+    #[test]
+    fn edit_distance_counts_transpositions_once() {
+        assert!(edit_distance_at_most("19560409", "19560490", 1));
+        assert!(edit_distance_at_most("kitten", "sitten", 1));
+        assert!(!edit_distance_at_most("kitten", "sitting", 2));
+        assert!(edit_distance_at_most("kitten", "sitting", 3));
+    }
+
+    #[test]
+    fn words_and_dates() {
+        assert_eq!(
+            word_overlap("marketing ops manager", "marketing operations manager"),
+            0.5
+        );
+        assert_eq!(
+            day_number("20240301").unwrap() - day_number("20240229").unwrap(),
+            1
+        );
+        assert_eq!(day_number("2024-13-01"), None);
+    }
+}

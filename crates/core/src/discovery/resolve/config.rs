@@ -1,0 +1,375 @@
+//! The comparison setup as data: which fields to build from which input columns, how to
+//! compare them, how to block, and the thresholds. A setup is a TOML document read strictly
+//! ([`ResolveConfig::parse`]: unknown keys are errors that name the key); [`ResolveConfig::
+//! b2b_contacts`], [`ResolveConfig::b2b_companies`] and [`ResolveConfig::febrl`] are the
+//! built-in setups, written in the same TOML (see `presets/`).
+//!
+//! ```toml
+//! mode = "dedupe"            # or "link": only pairs across two data sets
+//! threshold = 0.9            # match probability at or above which two records link
+//! veto_weight = -10.0        # a pair weighing this little never ends up in one cluster
+//!
+//! [[fields]]                 # a field is the first non-empty value of its sources
+//! name = "first_name"
+//! from = [{ column = "first_name", prepare = "name" }, { column = "full_name", prepare = "given_of_full" }]
+//!
+//! [[comparisons]]            # levels are tried in order; none that apply → "else"
+//! name = "first_name"
+//! field = "first_name"
+//! tf_adjust = true           # an exact match on a rare value weighs more than on a common one
+//! levels = [{ kind = "exact" }, { kind = "jaro_winkler", min = 0.92 }]
+//!
+//! blocking = [["email"], ["first_name", "last_name"]]
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// How records are paired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Every record may match every other record of one data set.
+    #[default]
+    Dedupe,
+    /// Two data sets, each without duplicates: only pairs across them are compared.
+    Link,
+}
+
+/// A complete comparison setup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveConfig {
+    #[serde(default)]
+    pub mode: Mode,
+    /// The fields records are compared on, built from input columns.
+    pub fields: Vec<FieldSpec>,
+    /// One comparison per independent piece of evidence. Fellegi–Sunter multiplies their
+    /// Bayes factors, so evidence that is really one fact (a company's domain and its name)
+    /// belongs in one comparison with several levels, not in two comparisons.
+    pub comparisons: Vec<ComparisonSpec>,
+    /// Blocking rules: each is a list of field names; two records are a candidate pair when
+    /// some rule's fields are all present and equal in both. The union of the rules is
+    /// compared, each pair once.
+    pub blocking: Vec<Vec<String>>,
+    /// Match probability at or above which a pair is a link (0–1).
+    #[serde(default = "default_threshold")]
+    pub threshold: f64,
+    /// A scored pair whose total match weight (log2 Bayes factor, before the prior) is at
+    /// or below this is a contradiction: clustering never puts its two records in one
+    /// cluster, whatever chain of links would join them.
+    #[serde(default = "default_veto_weight")]
+    pub veto_weight: f64,
+    /// A block (records sharing one rule's key) larger than this is skipped: such keys are
+    /// too common to tell people apart (a shared switchboard number) and their pairs grow
+    /// quadratically. Other rules still pair those records.
+    #[serde(default = "default_max_block")]
+    pub max_block_size: usize,
+    /// Parameter estimation.
+    #[serde(default)]
+    pub training: TrainingSpec,
+}
+
+/// How m and u are estimated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainingSpec {
+    /// Random record pairs sampled to estimate u (the level frequencies among non-matches).
+    pub u_sample_pairs: usize,
+    /// Seed of that sample: the same data and seed give the same model.
+    pub seed: u64,
+    /// Most EM iterations per training round.
+    pub max_iterations: usize,
+}
+
+impl Default for TrainingSpec {
+    fn default() -> Self {
+        TrainingSpec {
+            u_sample_pairs: 1_000_000,
+            seed: 1,
+            max_iterations: 100,
+        }
+    }
+}
+
+fn default_threshold() -> f64 {
+    0.9
+}
+fn default_veto_weight() -> f64 {
+    -12.0
+}
+fn default_max_block() -> usize {
+    2_000
+}
+
+/// One field: the first non-empty prepared value of its sources, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    pub name: String,
+    pub from: Vec<SourceSpec>,
+}
+
+/// One input column and how its values are prepared for matching.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    pub column: String,
+    #[serde(default)]
+    pub prepare: Prepare,
+}
+
+/// How a raw value becomes a comparable one. A value that does not parse is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Prepare {
+    /// Trimmed, nothing else.
+    Raw,
+    /// Case, diacritics and punctuation folded, spaces collapsed.
+    #[default]
+    Text,
+    /// A given or family name: decorations dropped, folded ("Chen, MBA" → "chen").
+    Name,
+    /// The given name of a full name.
+    GivenOfFull,
+    /// The family name of a full name.
+    FamilyOfFull,
+    /// A normalised e-mail address.
+    Email,
+    /// The local part of an e-mail address without `+tag`.
+    EmailLocal,
+    /// The registrable domain of a website, host or e-mail address; an address at a
+    /// personal provider (gmail.com …) gives none, as it says nothing about the employer.
+    Domain,
+    /// The company-name match key (legal forms, case, punctuation folded).
+    Company,
+    /// The last 9 digits of a phone number: the same line typed with or without country
+    /// code, trunk prefix or formatting.
+    PhoneDigits,
+    /// The slug of a LinkedIn profile URL.
+    Linkedin,
+    /// An ISO 3166-1 alpha-2 country code.
+    Country,
+    /// A city: the first part of a location ("Greater Boston Area, MA" → "boston"), folded.
+    City,
+    /// The digits only.
+    Digits,
+}
+
+/// One comparison: an ordered list of levels over one field (or several).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComparisonSpec {
+    pub name: String,
+    /// The field the levels compare unless a level names another.
+    pub field: String,
+    /// From the strongest agreement down; the first level that holds is the pair's level.
+    /// A level whose field is missing in either record is skipped; when every level is
+    /// skipped the comparison is null and adds no weight.
+    pub levels: Vec<LevelSpec>,
+    /// Term-frequency adjustment of the exact level on `field`: agreeing on a value held by
+    /// 1 % of records is weaker evidence than agreeing on one held by 0.01 %.
+    #[serde(default)]
+    pub tf_adjust: bool,
+}
+
+/// A comparison level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LevelSpec {
+    /// Equal values.
+    Exact {
+        #[serde(default)]
+        field: Option<String>,
+    },
+    /// Jaro–Winkler similarity at least `min` (0–1).
+    JaroWinkler {
+        min: f64,
+        #[serde(default)]
+        field: Option<String>,
+    },
+    /// Edit distance (insertions, deletions, substitutions and adjacent transpositions) at
+    /// most `max`.
+    Levenshtein {
+        max: u32,
+        #[serde(default)]
+        field: Option<String>,
+    },
+    /// Jaccard overlap of the space-separated words at least `min` (0–1).
+    TokenOverlap {
+        min: f64,
+        #[serde(default)]
+        field: Option<String>,
+    },
+    /// Both numbers, at most `max` apart.
+    Numeric {
+        max: f64,
+        #[serde(default)]
+        field: Option<String>,
+    },
+    /// Both dates (`YYYYMMDD` or `YYYY-MM-DD`), at most `max_days` apart.
+    Date {
+        max_days: u32,
+        #[serde(default)]
+        field: Option<String>,
+    },
+    /// The comparison's field and `field` are swapped between the two records (given name
+    /// and surname entered the wrong way round).
+    Swapped { field: String },
+}
+
+impl LevelSpec {
+    /// The field this level reads, if it names one other than the comparison's.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            LevelSpec::Exact { field }
+            | LevelSpec::JaroWinkler { field, .. }
+            | LevelSpec::Levenshtein { field, .. }
+            | LevelSpec::TokenOverlap { field, .. }
+            | LevelSpec::Numeric { field, .. }
+            | LevelSpec::Date { field, .. } => field.as_deref(),
+            LevelSpec::Swapped { field } => Some(field),
+        }
+    }
+
+    /// A short label for explanations: `exact`, `jaro_winkler>=0.92`, `company: exact`.
+    pub fn label(&self, comparison_field: &str) -> String {
+        let kind = match self {
+            LevelSpec::Exact { .. } => "exact".to_string(),
+            LevelSpec::JaroWinkler { min, .. } => format!("jaro_winkler>={min}"),
+            LevelSpec::Levenshtein { max, .. } => format!("edits<={max}"),
+            LevelSpec::TokenOverlap { min, .. } => format!("word_overlap>={min}"),
+            LevelSpec::Numeric { max, .. } => format!("within {max}"),
+            LevelSpec::Date { max_days, .. } => format!("within {max_days} days"),
+            LevelSpec::Swapped { field } => return format!("swapped with {field}"),
+        };
+        match self.field() {
+            Some(f) if f != comparison_field => format!("{f} {kind}"),
+            _ => kind,
+        }
+    }
+}
+
+/// A setup that cannot be used: what is wrong and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("comparison setup: {0}")]
+    Toml(String),
+    #[error("comparison setup: key `{key}`: {message}")]
+    Invalid { key: String, message: String },
+}
+
+impl ResolveConfig {
+    /// Reads a setup from TOML and checks it ([`ResolveConfig::check`]).
+    pub fn parse(text: &str) -> Result<ResolveConfig, ConfigError> {
+        let config: ResolveConfig =
+            toml::from_str(text).map_err(|e| ConfigError::Toml(e.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// The built-in setup for contacts (people at companies) from B2B exports.
+    pub fn b2b_contacts() -> ResolveConfig {
+        ResolveConfig::parse(include_str!("presets/b2b_contacts.toml"))
+            .expect("the built-in contacts setup is valid")
+    }
+
+    /// The built-in setup for companies from B2B exports.
+    pub fn b2b_companies() -> ResolveConfig {
+        ResolveConfig::parse(include_str!("presets/b2b_companies.toml"))
+            .expect("the built-in companies setup is valid")
+    }
+
+    /// The setup for the FEBRL person-record benchmarks (given_name, surname, address,
+    /// date of birth, social security id).
+    pub fn febrl() -> ResolveConfig {
+        ResolveConfig::parse(include_str!("presets/febrl.toml"))
+            .expect("the built-in FEBRL setup is valid")
+    }
+
+    /// A built-in setup by name: `contacts`, `companies` or `febrl`.
+    pub fn preset(name: &str) -> Option<ResolveConfig> {
+        match name {
+            "contacts" | "b2b_contacts" => Some(ResolveConfig::b2b_contacts()),
+            "companies" | "b2b_companies" => Some(ResolveConfig::b2b_companies()),
+            "febrl" => Some(ResolveConfig::febrl()),
+            _ => None,
+        }
+    }
+
+    /// Checks what the types cannot: names refer to fields that exist, thresholds are in
+    /// range, there are at most 16 comparisons of at most 14 levels each (a comparison
+    /// vector packs into 64 bits).
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let invalid = |key: String, message: &str| {
+            Err(ConfigError::Invalid {
+                key,
+                message: message.to_string(),
+            })
+        };
+        let known = |name: &str| self.fields.iter().any(|f| f.name == name);
+        if self.fields.is_empty() {
+            return invalid("fields".into(), "at least one field is needed");
+        }
+        for (i, f) in self.fields.iter().enumerate() {
+            if f.from.is_empty() {
+                return invalid(format!("fields[{i}].from"), "at least one column is needed");
+            }
+            if self.fields[..i].iter().any(|g| g.name == f.name) {
+                return invalid(format!("fields[{i}].name"), "field names must be unique");
+            }
+        }
+        if self.comparisons.is_empty() || self.comparisons.len() > 16 {
+            return invalid("comparisons".into(), "1 to 16 comparisons are needed");
+        }
+        for (i, c) in self.comparisons.iter().enumerate() {
+            if !known(&c.field) {
+                return invalid(format!("comparisons[{i}].field"), "no field of that name");
+            }
+            if c.levels.is_empty() || c.levels.len() > 14 {
+                return invalid(
+                    format!("comparisons[{i}].levels"),
+                    "1 to 14 levels are needed",
+                );
+            }
+            for (j, level) in c.levels.iter().enumerate() {
+                let key = format!("comparisons[{i}].levels[{j}]");
+                if level.field().is_some_and(|f| !known(f)) {
+                    return invalid(format!("{key}.field"), "no field of that name");
+                }
+                let unit = |x: f64| (0.0..=1.0).contains(&x);
+                match level {
+                    LevelSpec::JaroWinkler { min, .. } | LevelSpec::TokenOverlap { min, .. }
+                        if !unit(*min) =>
+                    {
+                        return invalid(format!("{key}.min"), "must be between 0 and 1");
+                    }
+                    LevelSpec::Numeric { max, .. } if max.is_nan() || *max < 0.0 => {
+                        return invalid(format!("{key}.max"), "must be 0 or more");
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if self.blocking.is_empty() {
+            return invalid("blocking".into(), "at least one blocking rule is needed");
+        }
+        for (i, rule) in self.blocking.iter().enumerate() {
+            if rule.is_empty() {
+                return invalid(format!("blocking[{i}]"), "a rule needs at least one field");
+            }
+            if let Some(f) = rule.iter().find(|f| !known(f)) {
+                return invalid(format!("blocking[{i}]"), &format!("no field named `{f}`"));
+            }
+        }
+        if !(self.threshold > 0.0 && self.threshold < 1.0) {
+            return invalid("threshold".into(), "must be between 0 and 1, exclusive");
+        }
+        if self.max_block_size < 2 {
+            return invalid("max_block_size".into(), "must be at least 2");
+        }
+        if self.training.u_sample_pairs == 0 {
+            return invalid("training.u_sample_pairs".into(), "must be at least 1");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,427 @@
+//! The Fellegi–Sunter model: for each comparison level, m (how often true matches fall in
+//! it) and u (how often non-matches do). A pair's match weight is the sum over comparisons
+//! of log2(m/u) for its levels; with the prior odds λ/(1−λ) of a candidate pair being a
+//! match it gives the match probability.
+//!
+//! Estimated without labels, as Splink does: u from a seeded random sample of record pairs
+//! (almost all of which are non-matches), then λ and m by expectation–maximisation over the
+//! candidate pairs, starting from a prior that agreement is likely among matches. EM runs
+//! on the distinct comparison vectors with their counts, so it costs little however many
+//! pairs there are. Term-frequency adjustment replaces u of an exact level by the value's
+//! own frequency (scaled to the level's u), so agreeing on "smith" weighs less than on
+//! "szczepański".
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::blocking::{Pair, compile_rules};
+use super::compare::{Comparison, Gamma, gamma, level_of};
+use super::config::{Mode, ResolveConfig};
+use super::table::{FxMap, Table};
+
+/// The estimated parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// The expected share of matches among the candidate pairs.
+    pub lambda: f64,
+    /// The prior probability that two records drawn at random are a match: the expected
+    /// number of matches (λ × candidate pairs, since blocking is built to keep nearly all
+    /// of them) over all pairs. Weights are log2(m/u) with u from random pairs, so this is
+    /// the prior they are calibrated against, as in Splink; using λ instead would count the
+    /// agreement on the blocking key twice.
+    pub prior: f64,
+    /// Per comparison, per level (index 0 = null, unused): m and u.
+    pub m: Vec<Vec<f64>>,
+    pub u: Vec<Vec<f64>>,
+    /// Per comparison, u of its exact level in the random sample (the scale of term
+    /// frequencies), when it is term-frequency adjusted.
+    pub tf_base: Vec<Option<f64>>,
+    /// EM iterations run, over all rounds.
+    pub iterations: usize,
+}
+
+/// A small deterministic generator (SplitMix64) for the u sample.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next()) * n as u128) >> 64) as usize
+    }
+}
+
+/// Level counts per comparison.
+fn level_counts(
+    comparisons: &[Comparison],
+    gammas: impl Iterator<Item = (Gamma, f64)>,
+) -> Vec<Vec<f64>> {
+    let mut counts: Vec<Vec<f64>> = comparisons
+        .iter()
+        .map(|c| vec![0.0; c.level_count()])
+        .collect();
+    for (g, w) in gammas {
+        for (c, row) in counts.iter_mut().enumerate() {
+            row[level_of(g, c) as usize] += w;
+        }
+    }
+    counts
+}
+
+/// Turns level counts into probabilities over the non-null levels, with a small
+/// pseudo-count so that no level has probability 0.
+fn normalise(counts: &[Vec<f64>], pseudo: f64) -> Vec<Vec<f64>> {
+    counts
+        .iter()
+        .map(|row| {
+            let levels = row.len() - 1;
+            let total: f64 = row[1..].iter().sum::<f64>() + pseudo * levels as f64;
+            let mut p = vec![0.0; row.len()];
+            for l in 1..row.len() {
+                p[l] = (row[l] + pseudo) / total.max(f64::MIN_POSITIVE);
+            }
+            p
+        })
+        .collect()
+}
+
+/// Draws `n` random pairs (across the two data sets in link mode) and returns their
+/// comparison vectors.
+fn random_gammas(config: &ResolveConfig, table: &Table, comparisons: &[Comparison]) -> Vec<Gamma> {
+    let n = table.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    let (left, right): (Vec<u32>, Vec<u32>) = match config.mode {
+        Mode::Dedupe => (Vec::new(), Vec::new()),
+        Mode::Link => (0..n as u32).partition(|&r| table.dataset[r as usize] == 0),
+    };
+    if config.mode == Mode::Link && (left.is_empty() || right.is_empty()) {
+        return Vec::new();
+    }
+    let samples = config.training.u_sample_pairs;
+    let chunks = 64usize;
+    (0..chunks)
+        .into_par_iter()
+        .flat_map_iter(|chunk| {
+            let mut rng = SplitMix(config.training.seed ^ (chunk as u64).wrapping_mul(0x9e37));
+            let count = samples / chunks + usize::from(chunk < samples % chunks);
+            let mut out = Vec::with_capacity(count);
+            while out.len() < count {
+                let (a, b) = match config.mode {
+                    Mode::Dedupe => (rng.below(n), rng.below(n)),
+                    Mode::Link => (
+                        left[rng.below(left.len())] as usize,
+                        right[rng.below(right.len())] as usize,
+                    ),
+                };
+                if a != b {
+                    out.push(gamma(comparisons, table, a, b));
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// The comparison vectors of the candidate pairs, in parallel.
+pub fn compare_pairs(comparisons: &[Comparison], table: &Table, pairs: &[Pair]) -> Vec<Gamma> {
+    pairs
+        .par_iter()
+        .map(|&(a, b)| gamma(comparisons, table, a as usize, b as usize))
+        .collect()
+}
+
+/// Runs EM over `patterns` (distinct comparison vectors with their counts) with u fixed,
+/// updating m of the `active` comparisons only. Returns the share of matches.
+fn em(
+    patterns: &[(Gamma, f64)],
+    active: &[bool],
+    m: &mut [Vec<f64>],
+    u: &[Vec<f64>],
+    max_iterations: usize,
+) -> (f64, usize) {
+    let mut lambda: f64 = 0.5;
+    let mut iterations = 0;
+    for _ in 0..max_iterations {
+        iterations += 1;
+        let mut m_counts: Vec<Vec<f64>> = m.iter().map(|r| vec![0.0; r.len()]).collect();
+        let (mut matched, mut total) = (0.0, 0.0);
+        for &(g, count) in patterns {
+            let mut log_odds = (lambda / (1.0 - lambda)).ln();
+            for c in 0..m.len() {
+                let l = level_of(g, c) as usize;
+                if active[c] && l != 0 {
+                    log_odds += (m[c][l] / u[c][l]).ln();
+                }
+            }
+            let p = 1.0 / (1.0 + (-log_odds).exp());
+            matched += p * count;
+            total += count;
+            for (c, row) in m_counts.iter_mut().enumerate() {
+                row[level_of(g, c) as usize] += p * count;
+            }
+        }
+        let new_m = normalise(&m_counts, 0.01);
+        let new_lambda = (matched / total.max(1.0)).clamp(1e-9, 1.0 - 1e-9);
+        let mut change = (new_lambda - lambda).abs();
+        for c in (0..m.len()).filter(|&c| active[c]) {
+            for l in 1..m[c].len() {
+                change = change.max((m[c][l] - new_m[c][l]).abs());
+            }
+            m[c].clone_from(&new_m[c]);
+        }
+        lambda = new_lambda;
+        if change < 1e-6 {
+            break;
+        }
+    }
+    (lambda, iterations)
+}
+
+/// Counts the distinct comparison vectors of the pairs `keep` selects, with the
+/// comparisons outside `active` set to null.
+fn patterns_of(
+    pairs: &[Pair],
+    gammas: &[Gamma],
+    active: &[bool],
+    keep: impl Fn(usize, usize) -> bool + Sync,
+) -> Vec<(Gamma, f64)> {
+    let mask: Gamma = active
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| **a)
+        .fold(0, |m, (c, _)| m | (0xF << (4 * c)));
+    let counts = pairs
+        .par_iter()
+        .zip(gammas)
+        .fold(
+            FxMap::default,
+            |mut map: FxMap<Gamma, f64>, (&(a, b), &g)| {
+                if keep(a as usize, b as usize) {
+                    *map.entry(g & mask).or_insert(0.0) += 1.0;
+                }
+                map
+            },
+        )
+        .reduce(FxMap::default, |mut x, y| {
+            for (g, n) in y {
+                *x.entry(g).or_insert(0.0) += n;
+            }
+            x
+        });
+    let mut patterns: Vec<(Gamma, f64)> = counts.into_iter().collect();
+    patterns.sort_unstable_by_key(|p| p.0);
+    patterns
+}
+
+impl Model {
+    /// Estimates the model without labels:
+    ///
+    /// 1. u of every level from a seeded random sample of record pairs.
+    /// 2. m by EM in rounds, one per blocking rule, as Splink trains: a round takes the
+    ///    candidate pairs that agree on the rule's fields and leaves out the comparisons
+    ///    that read those fields (they agree by construction, so they say nothing there).
+    ///    Among such pairs the non-matches agree on the other fields about as often as
+    ///    random pairs, which is what fixing u assumes. Each comparison's m is the mean of
+    ///    its rounds. (One EM over all candidates with u fixed would make the candidate
+    ///    non-matches look like matches, since they agree on a blocking key far more often
+    ///    than random pairs do.)
+    /// 3. The prior: the expected number of matches among the candidates under the
+    ///    estimated m and u, over all pairs, found by fixed-point iteration.
+    pub fn train(
+        config: &ResolveConfig,
+        table: &Table,
+        comparisons: &[Comparison],
+        pairs: &[Pair],
+        gammas: &[Gamma],
+    ) -> Model {
+        let random = random_gammas(config, table, comparisons);
+        let u_counts = level_counts(comparisons, random.iter().map(|&g| (g, 1.0)));
+        let u = normalise(&u_counts, 0.1);
+        let tf_base: Vec<Option<f64>> = comparisons
+            .iter()
+            .map(|cmp| {
+                cmp.exact_level?;
+                cmp.tf_adjust.then(|| {
+                    // Σ f² over values: the chance two random records share a value.
+                    let col = &table.columns[cmp.column];
+                    let p: f64 = col
+                        .counts
+                        .iter()
+                        .map(|&k| (f64::from(k) / f64::from(col.present.max(1))).powi(2))
+                        .sum();
+                    p.max(1e-9)
+                })
+            })
+            .collect();
+
+        // Prior m: matches mostly agree on the strongest level, rarely fall in "else".
+        let prior_m: Vec<Vec<f64>> = comparisons
+            .iter()
+            .map(|cmp| {
+                let n = cmp.level_count();
+                let levels = n - 2;
+                let scale: f64 = (0..levels).map(|i| 0.5f64.powi(i as i32)).sum();
+                let mut row = vec![0.0; n];
+                for (l, p) in row.iter_mut().enumerate().skip(1) {
+                    *p = if l == n - 1 {
+                        0.05
+                    } else {
+                        0.95 * 0.5f64.powi(l as i32 - 1) / scale
+                    };
+                }
+                row
+            })
+            .collect();
+
+        let rules = compile_rules(config, table);
+        let comparison_columns: Vec<Vec<usize>> = comparisons.iter().map(|c| c.columns()).collect();
+        let mut m_sum: Vec<Vec<f64>> = prior_m.iter().map(|r| vec![0.0; r.len()]).collect();
+        let mut rounds = vec![0usize; comparisons.len()];
+        let mut iterations = 0;
+        for rule in &rules {
+            let active: Vec<bool> = comparison_columns
+                .iter()
+                .map(|cols| !cols.iter().any(|c| rule.columns.contains(c)))
+                .collect();
+            if !active.iter().any(|a| *a) {
+                continue;
+            }
+            let patterns = patterns_of(pairs, gammas, &active, |a, b| rule.agree(table, a, b));
+            let pair_count: f64 = patterns.iter().map(|p| p.1).sum();
+            if pair_count < 10.0 {
+                continue;
+            }
+            let mut m = prior_m.clone();
+            let (_, its) = em(
+                &patterns,
+                &active,
+                &mut m,
+                &u,
+                config.training.max_iterations,
+            );
+            iterations += its;
+            for c in (0..comparisons.len()).filter(|&c| active[c]) {
+                for l in 1..m[c].len() {
+                    m_sum[c][l] += m[c][l];
+                }
+                rounds[c] += 1;
+            }
+        }
+        let m: Vec<Vec<f64>> = (0..comparisons.len())
+            .map(|c| match rounds[c] {
+                0 => prior_m[c].clone(),
+                k => m_sum[c].iter().map(|x| x / k as f64).collect(),
+            })
+            .collect();
+
+        // The prior, by fixed point: expected matches among candidates over all pairs.
+        let all_pairs = match config.mode {
+            Mode::Dedupe => (table.len() as f64) * (table.len() as f64 - 1.0) / 2.0,
+            Mode::Link => {
+                let left = table.dataset.iter().filter(|&&d| d == 0).count() as f64;
+                left * (table.len() as f64 - left)
+            }
+        }
+        .max(1.0);
+        let everything = vec![true; comparisons.len()];
+        let patterns = patterns_of(pairs, gammas, &everything, |_, _| true);
+        let weights: Vec<(f64, f64)> = patterns
+            .iter()
+            .map(|&(g, count)| {
+                let w: f64 = (0..comparisons.len())
+                    .map(|c| match level_of(g, c) as usize {
+                        0 => 0.0,
+                        l => (m[c][l] / u[c][l]).ln(),
+                    })
+                    .sum();
+                (w, count)
+            })
+            .collect();
+        let mut prior = (pairs.len() as f64 * 0.5 / all_pairs).clamp(1e-12, 0.5);
+        let mut expected = 0.0;
+        for _ in 0..100 {
+            let log_odds = (prior / (1.0 - prior)).ln();
+            expected = weights
+                .iter()
+                .map(|&(w, count)| count / (1.0 + (-(log_odds + w)).exp()))
+                .sum::<f64>();
+            let next = (expected / all_pairs).clamp(1e-12, 0.5);
+            let done = (next - prior).abs() <= prior * 1e-6;
+            prior = next;
+            if done {
+                break;
+            }
+        }
+        Model {
+            lambda: expected / (pairs.len().max(1) as f64),
+            prior,
+            m,
+            u,
+            tf_base,
+            iterations,
+        }
+    }
+
+    /// The log2 Bayes factor of level `l` of comparison `c` (0 for null).
+    pub fn level_weight(&self, c: usize, l: u8) -> f64 {
+        match l {
+            0 => 0.0,
+            l => (self.m[c][l as usize] / self.u[c][l as usize]).log2(),
+        }
+    }
+
+    /// The weight a comparison adds for records `a` and `b` at level `l`, with the
+    /// term-frequency adjustment of an exact match on a value. The adjustment is bounded to
+    /// ±10 bits so that one very rare or very common value cannot decide alone.
+    pub fn weight(
+        &self,
+        comparisons: &[Comparison],
+        table: &Table,
+        c: usize,
+        l: u8,
+        a: usize,
+    ) -> f64 {
+        let base = self.level_weight(c, l);
+        let cmp = &comparisons[c];
+        match (self.tf_base[c], cmp.exact_level) {
+            (Some(sum_sq), Some(exact)) if exact == l => {
+                let col = &table.columns[cmp.column];
+                let f = col.frequency(col.ids[a]).max(1e-9);
+                base + (sum_sq / f).log2().clamp(-10.0, 10.0)
+            }
+            _ => base,
+        }
+    }
+
+    /// The total match weight of a pair (log2 Bayes factor, without the prior).
+    pub fn pair_weight(
+        &self,
+        comparisons: &[Comparison],
+        table: &Table,
+        g: Gamma,
+        a: usize,
+    ) -> f64 {
+        (0..comparisons.len())
+            .map(|c| self.weight(comparisons, table, c, level_of(g, c), a))
+            .sum()
+    }
+
+    /// log2 of the prior odds of a match.
+    pub fn prior_weight(&self) -> f64 {
+        (self.prior / (1.0 - self.prior)).log2()
+    }
+
+    /// The match probability of a pair of total weight `weight`.
+    pub fn probability(&self, weight: f64) -> f64 {
+        let log2_odds = self.prior_weight() + weight;
+        1.0 / (1.0 + (-log2_odds).exp2())
+    }
+}

@@ -1,0 +1,331 @@
+//! Records in the columnar, interned form the engine works on: one column of value ids per
+//! field (0 = missing), each distinct prepared value stored once with its count. Comparing
+//! two values for equality is comparing two integers, and each distinct raw value is
+//! prepared once however often it occurs.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rayon::prelude::*;
+
+use super::config::{Prepare, ResolveConfig};
+use crate::discovery::normalize::{
+    CountryCode, Domain, Email, LinkedInUrl, PersonName, company_key_of, fold_words,
+};
+
+/// A small, fast, non-cryptographic hasher (the Fx hash of rustc) for interning: the keys
+/// are our own data, so hash flooding is not a concern, and SipHash would be most of the
+/// cost of building a table.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// One field of every record.
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    /// Per record: the value's id, or 0 when the record has no value.
+    pub ids: Vec<u32>,
+    /// The distinct values; id `i` is `values[i - 1]`.
+    pub values: Vec<Box<str>>,
+    /// How many records hold each value (same indexing as `values`).
+    pub counts: Vec<u32>,
+    /// Records with a value.
+    pub present: u32,
+}
+
+impl Column {
+    /// The value of record `r`, if any.
+    pub fn get(&self, r: usize) -> Option<&str> {
+        match self.ids.get(r).copied().unwrap_or(0) {
+            0 => None,
+            id => self.values.get(id as usize - 1).map(|v| &**v),
+        }
+    }
+
+    /// The share of records with a value that hold value `id` (0 for none).
+    pub fn frequency(&self, id: u32) -> f64 {
+        match id {
+            0 => 0.0,
+            id => f64::from(self.counts[id as usize - 1]) / f64::from(self.present.max(1)),
+        }
+    }
+}
+
+/// The records to resolve, one [`Column`] per configured field.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    /// Per record, the data set it came from (always 0 in dedupe mode; 0 or 1 in link mode).
+    pub dataset: Vec<u8>,
+}
+
+/// The input columns a setup needs that the header lacks. They are read as empty.
+pub fn missing_columns(config: &ResolveConfig, header: &[&str]) -> Vec<String> {
+    let mut missing: Vec<String> = config
+        .fields
+        .iter()
+        .flat_map(|f| &f.from)
+        .filter(|s| !header.iter().any(|h| h.trim() == s.column))
+        .map(|s| s.column.clone())
+        .collect();
+    missing.sort();
+    missing.dedup();
+    missing
+}
+
+impl Table {
+    /// Builds the table for `config` from `rows` input records whose cell `(row, column)` is
+    /// `cell(row, column)`, columns indexed as in `header`, and whose data set is
+    /// `dataset(row)`. Columns the setup names but the header lacks are read as empty
+    /// ([`missing_columns`] lists them). Fields are prepared in parallel.
+    pub fn build<'a, C, D>(
+        config: &ResolveConfig,
+        header: &[&str],
+        rows: usize,
+        cell: C,
+        dataset: D,
+    ) -> Table
+    where
+        C: Fn(usize, usize) -> &'a str + Sync,
+        D: Fn(usize) -> u8,
+    {
+        let position = |name: &str| header.iter().position(|h| h.trim() == name);
+        let columns = config
+            .fields
+            .par_iter()
+            .map(|field| {
+                let sources: Vec<(usize, Prepare)> = field
+                    .from
+                    .iter()
+                    .filter_map(|s| position(&s.column).map(|p| (p, s.prepare)))
+                    .collect();
+                build_column(&field.name, &sources, rows, &cell)
+            })
+            .collect();
+        Table {
+            columns,
+            dataset: (0..rows).map(dataset).collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.dataset.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.dataset.is_empty()
+    }
+
+    /// The column of a field by name.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub(crate) fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+fn build_column<'a, C>(name: &str, sources: &[(usize, Prepare)], rows: usize, cell: &C) -> Column
+where
+    C: Fn(usize, usize) -> &'a str + Sync,
+{
+    const NONE: u32 = u32::MAX;
+    let mut raw_cache: Vec<FxMap<&'a str, u32>> = vec![FxMap::default(); sources.len()];
+    let mut interned: FxMap<Box<str>, u32> = FxMap::default();
+    let mut values: Vec<Box<str>> = Vec::new();
+    let mut counts: Vec<u32> = Vec::new();
+    let mut ids = Vec::with_capacity(rows);
+    let mut present = 0u32;
+    for r in 0..rows {
+        let mut id = 0;
+        for (s, &(col, prepare)) in sources.iter().enumerate() {
+            let raw = cell(r, col);
+            if raw.trim().is_empty() {
+                continue;
+            }
+            let found =
+                *raw_cache[s]
+                    .entry(raw)
+                    .or_insert_with(|| match prepare_value(raw, prepare) {
+                        None => NONE,
+                        Some(value) => {
+                            if let Some(&id) = interned.get(value.as_str()) {
+                                id
+                            } else {
+                                values.push(value.clone().into_boxed_str());
+                                counts.push(0);
+                                let id = values.len() as u32;
+                                interned.insert(value.into_boxed_str(), id);
+                                id
+                            }
+                        }
+                    });
+            if found != NONE {
+                id = found;
+                break;
+            }
+        }
+        if id != 0 {
+            counts[id as usize - 1] += 1;
+            present += 1;
+        }
+        ids.push(id);
+    }
+    Column {
+        name: name.to_string(),
+        ids,
+        values,
+        counts,
+        present,
+    }
+}
+
+/// Prepares one raw value; `None` when it does not parse or is empty after preparation.
+pub fn prepare_value(raw: &str, prepare: Prepare) -> Option<String> {
+    let raw = raw.trim();
+    let value = match prepare {
+        Prepare::Raw => raw.to_string(),
+        Prepare::Text => fold_words(raw),
+        Prepare::Name => PersonName::from_parts(raw, "")
+            .ok()
+            .map(|n| n.given_key())?,
+        Prepare::GivenOfFull => PersonName::parse(raw).ok().map(|n| n.given_key())?,
+        Prepare::FamilyOfFull => PersonName::parse(raw).ok().map(|n| n.family_key())?,
+        Prepare::Email => Email::parse(raw).ok()?.as_str().to_string(),
+        Prepare::EmailLocal => Email::parse(raw).ok()?.local_base().to_string(),
+        Prepare::Domain => {
+            if raw.contains('@') && !raw.contains('/') {
+                let email = Email::parse(raw).ok()?;
+                if email.is_personal_provider() {
+                    return None;
+                }
+                email.domain().as_str().to_string()
+            } else {
+                Domain::parse(raw).ok()?.as_str().to_string()
+            }
+        }
+        Prepare::Company => company_key_of(raw),
+        Prepare::PhoneDigits => {
+            let head = raw
+                .split(|c: char| c.is_alphabetic())
+                .next()
+                .unwrap_or_default();
+            let digits: String = head.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() < 7 {
+                return None;
+            }
+            digits[digits.len().saturating_sub(9)..].to_string()
+        }
+        Prepare::Linkedin => LinkedInUrl::parse(raw).ok()?.slug().to_string(),
+        Prepare::Country => CountryCode::parse(raw).ok()?.as_str().to_string(),
+        Prepare::City => {
+            let first = raw.split(',').next().unwrap_or_default();
+            let folded = fold_words(first);
+            let city = folded.strip_prefix("greater ").unwrap_or(&folded);
+            let city = city.strip_suffix(" metropolitan area").unwrap_or(city);
+            let city = city.strip_suffix(" bay area").unwrap_or(city);
+            let city = city.strip_suffix(" area").unwrap_or(city);
+            city.to_string()
+        }
+        Prepare::Digits => raw.chars().filter(char::is_ascii_digit).collect(),
+    };
+    (!value.is_empty()).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_prepared_by_kind() {
+        let p = |raw, kind| prepare_value(raw, kind);
+        assert_eq!(
+            p(" Heather HARRIS ", Prepare::FamilyOfFull).as_deref(),
+            Some("harris")
+        );
+        assert_eq!(
+            p("Wei Chen, MBA", Prepare::GivenOfFull).as_deref(),
+            Some("wei")
+        );
+        assert_eq!(p("Chen, MBA", Prepare::Name).as_deref(), Some("chen"));
+        assert_eq!(p("jane@gmail.com", Prepare::Domain), None);
+        assert_eq!(
+            p("Jane@Acme.co.uk", Prepare::Domain).as_deref(),
+            Some("acme.co.uk")
+        );
+        assert_eq!(
+            p("https://www.acme.com/en-us", Prepare::Domain).as_deref(),
+            Some("acme.com")
+        );
+        assert_eq!(
+            p("'+1 416-555-0171", Prepare::PhoneDigits).as_deref(),
+            Some("165550171")
+        );
+        assert_eq!(
+            p("416 555 0171 ext. 12", Prepare::PhoneDigits).as_deref(),
+            Some("165550171")
+        );
+        assert_eq!(
+            p("Greater Boston Area", Prepare::City).as_deref(),
+            Some("boston")
+        );
+        assert_eq!(
+            p("Austin, Texas, United States", Prepare::City).as_deref(),
+            Some("austin")
+        );
+        assert_eq!(p("Acme GmbH", Prepare::Company).as_deref(), Some("acme"));
+        assert_eq!(p("---", Prepare::Text), None);
+    }
+
+    #[test]
+    fn equal_prepared_values_share_one_id() {
+        let config = ResolveConfig::b2b_contacts();
+        let rows = [["Jane", "Acme Inc."], ["JANE", "ACME"], ["", "Beta"]];
+        let header = ["first_name", "company_name"];
+        let table = Table::build(&config, &header, rows.len(), |r, c| rows[r][c], |_| 0);
+        let first = table.column("first_name").unwrap();
+        assert_eq!(first.ids, vec![1, 1, 0]);
+        assert_eq!(first.present, 2);
+        let company = table.column("company").unwrap();
+        assert_eq!(company.ids, vec![1, 1, 2]);
+        assert_eq!(company.get(2), Some("beta"));
+        assert!(table.column("email").unwrap().ids.iter().all(|&id| id == 0));
+    }
+}

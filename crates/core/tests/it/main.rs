@@ -1,0 +1,3 @@
+//! leadgate-core's integration tests: one binary (every extra one is a slow link).
+
+mod resolve_febrl;
