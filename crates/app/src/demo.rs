@@ -105,14 +105,21 @@ async fn serve(workspace: Workspace, bind: &str) -> anyhow::Result<ExitCode> {
         })
         .collect();
     crate::commands::print_table(&["  EMAIL", "PASSWORD", "WHO"], &rows);
+    println!("\nTo approve the demo ICP in the browser, as two different people:");
     println!(
-        "\nThe API is described at {url}/api/openapi.json. For example, sign in as sam and approve gate 1:"
+        "  1. Open {url}/sign-in and sign in as sam@{DEMO_DOMAIN} (password demo-sam), the sales lead."
     );
     println!(
-        "  curl -c sam.jar -H 'content-type: application/json' -d '{{\"email\":\"sam@{DEMO_DOMAIN}\",\"password\":\"demo-sam\"}}' {url}/api/session"
+        "  2. \"My gates\" lists the ICP approval: open it, read the document, press Approve."
     );
     println!(
-        "  curl -b sam.jar -H 'content-type: application/json' -H 'x-csrf-token: CSRF_TOKEN_FROM_ABOVE' -d '{{}}' {url}/api/gates/1/approve"
+        "  3. Sign out (top right), sign in as mia@{DEMO_DOMAIN} (password demo-mia), the marketing lead, and approve too."
+    );
+    println!(
+        "  The ICP is then live; the Audit log page shows every step and that the chain is intact."
+    );
+    println!(
+        "Machines use the JSON API, described at {url}/api/openapi.json (tokens: `leadgate token create --as NAME`)."
     );
     app.run_until(crate::commands::shutdown_signal()).await?;
     println!("Stopped.");

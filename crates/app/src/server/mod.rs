@@ -15,6 +15,7 @@ pub mod auth;
 pub mod error;
 pub mod ops;
 pub mod state;
+pub mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -126,8 +127,16 @@ pub fn router(state: AppState) -> Router {
         .merge(public_routes())
         .merge(protected)
         .split_for_parts();
+    let pages = ui::routes()
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require,
+        ))
+        .route_layer(axum::middleware::from_fn(ui::to_sign_in));
     let request_id = HeaderName::from_static("x-request-id");
     router
+        .merge(ui::public_routes())
+        .merge(pages)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

@@ -5,6 +5,7 @@ mod support;
 
 mod cli_story;
 mod demo_story;
+mod browser;
 mod engine_story;
 mod openapi_story;
 mod server_story;
