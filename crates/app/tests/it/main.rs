@@ -3,9 +3,9 @@
 
 mod support;
 
+mod browser;
 mod cli_story;
 mod demo_story;
-mod browser;
 mod engine_story;
 mod openapi_story;
 mod server_story;
