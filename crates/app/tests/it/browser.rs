@@ -452,3 +452,67 @@ async fn every_page_needs_a_session() {
         }
     }
 }
+
+/// The essential actions work without JavaScript: a plain form post signs in, and a plain
+/// form post approves, answered with a redirect back to the gate's page.
+#[tokio::test]
+async fn forms_work_without_javascript() {
+    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {
+        return;
+    };
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = client
+        .post(server.at("/sign-in"))
+        .form(&[
+            ("email", "sam@example.com"),
+            ("password", password_of("sam").as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status().as_u16(), 303);
+    let cookie = crate::support::session_cookie(&signed_in).expect("a session cookie");
+    let page = client
+        .get(server.at("/icp/1"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries the CSRF token")
+        .to_string();
+
+    let approved = client
+        .post(server.at("/gates/1/approve"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("role", "sales_lead"),
+            ("note", "ok"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status().as_u16(), 303);
+    assert_eq!(approved.headers()["location"], "/icp/1?decided=approved");
+    let after = client
+        .get(server.at("/icp/1?decided=approved"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(after.contains("Your approval is recorded."));
+    assert!(after.contains("sam</strong> approved as sales_lead"));
+}
