@@ -61,17 +61,7 @@ pub async fn list(
     subject: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Event>> {
-    sqlx::query(
-        "SELECT id, kind, subject, payload, at FROM events
-         WHERE ($1 IS NULL OR subject = $1) ORDER BY id DESC LIMIT $2",
-    )
-    .bind(subject)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?
-    .into_iter()
-    .map(event)
-    .collect()
+    page(conn, subject, None, None, limit).await
 }
 
 /// A page of events, newest first: about one subject and of one kind when given, and before
