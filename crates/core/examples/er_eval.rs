@@ -389,6 +389,38 @@ fn main() {
         {
             show("WRONG MERGE", m.a, m.b);
         }
+        let candidate_set: std::collections::HashSet<(u32, u32)> =
+            candidates.pairs.iter().copied().collect();
+        let mut members: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+        for (r, &t) in truth.iter().enumerate() {
+            members.entry(t).or_default().push(r as u32);
+        }
+        let mut unblocked: std::collections::HashMap<resolve::Gamma, usize> = Default::default();
+        let mut examples = Vec::new();
+        for group in members.values() {
+            for (i, &a) in group.iter().enumerate() {
+                for &b in &group[i + 1..] {
+                    let (a, b) = (a.min(b), a.max(b));
+                    if dataset.is_some_and(|d| d[a as usize] == d[b as usize])
+                        || candidate_set.contains(&(a, b))
+                    {
+                        continue;
+                    }
+                    *unblocked
+                        .entry(resolve::gamma(&comparisons, &table, a as usize, b as usize))
+                        .or_default() += 1;
+                    examples.push((a, b));
+                }
+            }
+        }
+        let mut unblocked: Vec<_> = unblocked.into_iter().collect();
+        unblocked.sort_by_key(|w| std::cmp::Reverse(w.1));
+        for (g, n) in unblocked.iter().take(show_errors * 2) {
+            println!("not blocked {n:>7}: {}", describe(*g));
+        }
+        for &(a, b) in examples.iter().take(show_errors) {
+            show("NOT BLOCKED", a, b);
+        }
         let linked: std::collections::HashSet<(u32, u32)> = link_pairs.iter().copied().collect();
         let mut shown = 0;
         for &(a, b) in &candidates.pairs {

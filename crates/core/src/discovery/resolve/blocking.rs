@@ -50,10 +50,8 @@ impl Rule {
     }
 
     pub(crate) fn agree(&self, table: &Table, a: usize, b: usize) -> bool {
-        self.columns.iter().all(|&c| {
-            let ids = &table.columns[c].ids;
-            ids[a] != 0 && ids[a] == ids[b]
-        })
+        let (ia, ib) = (table.ids_of(a), table.ids_of(b));
+        self.columns.iter().all(|&c| ia[c] != 0 && ia[c] == ib[c])
     }
 }
 
@@ -64,9 +62,8 @@ fn mix(mut x: u64) -> u64 {
     x
 }
 
-pub(crate) fn compile_rules(config: &ResolveConfig, table: &Table) -> Vec<Rule> {
-    config
-        .blocking
+pub(crate) fn compile_rules(rules: &[Vec<String>], table: &Table) -> Vec<Rule> {
+    rules
         .iter()
         .map(|fields| Rule {
             columns: fields
@@ -79,7 +76,12 @@ pub(crate) fn compile_rules(config: &ResolveConfig, table: &Table) -> Vec<Rule> 
 
 /// The candidate pairs of `table` under the setup's blocking rules.
 pub fn candidates(config: &ResolveConfig, table: &Table) -> Candidates {
-    let rules = compile_rules(config, table);
+    let fields: Vec<Vec<String>> = config
+        .blocking
+        .iter()
+        .map(|r| r.fields().to_vec())
+        .collect();
+    let rules = compile_rules(&fields, table);
     let mut out = Candidates::default();
     for (k, rule) in rules.iter().enumerate() {
         let mut keyed: Vec<(u64, u32)> = (0..table.len())
@@ -89,7 +91,7 @@ pub fn candidates(config: &ResolveConfig, table: &Table) -> Candidates {
         keyed.par_sort_unstable();
         let mut blocks: Vec<(usize, usize)> = Vec::new();
         let mut stats = RuleStats {
-            fields: config.blocking[k].clone(),
+            fields: fields[k].clone(),
             ..RuleStats::default()
         };
         let mut start = 0;
@@ -99,7 +101,7 @@ pub fn candidates(config: &ResolveConfig, table: &Table) -> Candidates {
                 end += 1;
             }
             let size = end - start;
-            if size > config.max_block_size {
+            if size > config.blocking[k].max_block_size(config.max_block_size) {
                 stats.skipped_blocks += 1;
                 stats.skipped_records += size;
             } else if size > 1 {
@@ -146,15 +148,16 @@ mod tests {
 
     #[test]
     fn rules_pair_agreeing_records_once() {
-        // Arrange: 0 and 1 share an e-mail and a name; 2 shares only the name.
+        // Arrange: 0 and 1 share an e-mail, a name and a domain; 2 shares the name and the
+        // domain; 3 shares nothing.
         let config = ResolveConfig::b2b_contacts();
         let rows = [
-            ["Jane", "Doe", "jane@acme.com"],
-            ["Jane", "Doe", "JANE@acme.com"],
-            ["Jane", "Doe", ""],
-            ["Omar", "Saleh", ""],
+            ["Jane", "Doe", "jane@acme.com", ""],
+            ["Jane", "Doe", "JANE@acme.com", ""],
+            ["Jane", "Doe", "", "https://www.acme.com/"],
+            ["Omar", "Saleh", "", ""],
         ];
-        let header = ["first_name", "last_name", "email"];
+        let header = ["first_name", "last_name", "email", "website"];
         let table = Table::build(&config, &header, rows.len(), |r, c| rows[r][c], |_| 0);
 
         // Act

@@ -46,6 +46,8 @@ pub struct Comparison {
     /// The 1-based level that is the exact match on `column`, if there is one.
     pub exact_level: Option<u8>,
     levels: Vec<Level>,
+    /// The largest edit distance any level tests: computing further is wasted.
+    edit_bound: usize,
 }
 
 impl Comparison {
@@ -68,8 +70,9 @@ impl Comparison {
     pub fn level(&self, table: &Table, a: usize, b: usize) -> u8 {
         let mut applicable = false;
         // Levels often test one column at falling thresholds: compute each measure once.
-        let mut jw_cache: Option<(usize, f64)> = None;
+        let mut jw_cache: Option<(usize, f64, bool)> = None;
         let mut edit_cache: Option<(usize, usize)> = None;
+        let (ids_a, ids_b) = (table.ids_of(a), table.ids_of(b));
         for (i, level) in self.levels.iter().enumerate() {
             if let Test::Swapped(own) = level.test {
                 let (x, y) = (&table.columns[own], &table.columns[level.column]);
@@ -84,7 +87,7 @@ impl Comparison {
                 continue;
             }
             let col = &table.columns[level.column];
-            let (ia, ib) = (col.ids[a], col.ids[b]);
+            let (ia, ib) = (ids_a[level.column], ids_b[level.column]);
             if ia == 0 || ib == 0 {
                 continue;
             }
@@ -96,21 +99,28 @@ impl Comparison {
             let holds = match level.test {
                 Test::Exact | Test::Swapped(_) => false,
                 Test::JaroWinkler(min) => {
-                    let sim = match jw_cache {
-                        Some((c, sim)) if c == level.column => sim,
+                    // (column, value, whether the value is exact or only an upper bound)
+                    match jw_cache {
+                        Some((c, sim, _)) if c == level.column && sim < min => false,
+                        Some((c, sim, true)) if c == level.column => sim >= min,
                         _ => {
-                            let sim = jaro_winkler(va, vb);
-                            jw_cache = Some((level.column, sim));
-                            sim
+                            let bound = jaro_winkler_bound(va, vb);
+                            if bound < min {
+                                jw_cache = Some((level.column, bound, false));
+                                false
+                            } else {
+                                let sim = jaro_winkler(va, vb);
+                                jw_cache = Some((level.column, sim, true));
+                                sim >= min
+                            }
                         }
-                    };
-                    sim >= min
+                    }
                 }
                 Test::Edits(max) => {
                     let distance = match edit_cache {
                         Some((c, d)) if c == level.column => d,
                         _ => {
-                            let d = edit_distance(va, vb);
+                            let d = edit_distance_bounded(va, vb, self.edit_bound);
                             edit_cache = Some((level.column, d));
                             d
                         }
@@ -174,6 +184,14 @@ fn compile_one(spec: &ComparisonSpec, table: &Table) -> Comparison {
         .iter()
         .position(|l| l.column == column && matches!(l.test, Test::Exact))
         .map(|i| i as u8 + 1);
+    let edit_bound = levels
+        .iter()
+        .filter_map(|l| match l.test {
+            Test::Edits(max) => Some(max as usize),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
     let mut labels = vec!["null".to_string()];
     labels.extend(spec.levels.iter().map(|l| l.label(&spec.field)));
     labels.push("else".to_string());
@@ -184,6 +202,7 @@ fn compile_one(spec: &ComparisonSpec, table: &Table) -> Comparison {
         tf_adjust: spec.tf_adjust,
         exact_level,
         levels,
+        edit_bound,
     }
 }
 
@@ -192,6 +211,43 @@ pub fn gamma(comparisons: &[Comparison], table: &Table, a: usize, b: usize) -> G
     comparisons.iter().enumerate().fold(0, |g, (c, cmp)| {
         g | (u64::from(cmp.level(table, a, b)) << (4 * c))
     })
+}
+
+/// An upper bound of [`jaro_winkler`] that costs one pass over each string: the matching
+/// characters are at most the characters the two strings share (counted in 64 buckets),
+/// and transpositions only lower the score. Random pairs of names fail it, so most pairs
+/// never run the full algorithm.
+pub fn jaro_winkler_bound(a: &str, b: &str) -> f64 {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0i16; 64];
+    for &x in a {
+        counts[(x & 63) as usize] += 1;
+    }
+    let mut shared = 0usize;
+    for &x in b {
+        let slot = &mut counts[(x & 63) as usize];
+        if *slot > 0 {
+            *slot -= 1;
+            shared += 1;
+        }
+    }
+    // Bytes of multi-byte characters are counted one by one: still an upper bound on the
+    // shared characters, over the byte lengths; scale to character lengths conservatively.
+    let (la, lb) = (a.len() as f64, b.len() as f64);
+    let m = shared as f64;
+    if m == 0.0 {
+        return 0.0;
+    }
+    let jaro = if a.is_ascii() && b.is_ascii() {
+        ((m / la + m / lb + 1.0) / 3.0).min(1.0)
+    } else {
+        1.0
+    };
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
+    jaro + prefix as f64 * 0.1 * (1.0 - jaro)
 }
 
 /// Jaro–Winkler similarity (prefix scale 0.1, prefix up to 4), on bytes for ASCII and on
@@ -277,28 +333,45 @@ pub fn edit_distance_at_most(a: &str, b: &str, max: u32) -> bool {
 
 /// The optimal-string-alignment distance between `a` and `b`.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    edit_distance_bounded(a, b, usize::MAX)
+}
+
+/// The optimal-string-alignment distance, or some value above `bound` as soon as the
+/// distance is known to exceed it.
+fn edit_distance_bounded(a: &str, b: &str, bound: usize) -> usize {
     if a.is_ascii() && b.is_ascii() {
-        return osa_distance(a.as_bytes(), b.as_bytes());
+        if a.len().abs_diff(b.len()) > bound {
+            return bound.saturating_add(1);
+        }
+        return osa_distance(a.as_bytes(), b.as_bytes(), bound);
     }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    osa_distance(&a, &b)
+    osa_distance(&a, &b, bound)
 }
 
-fn osa_distance<T: PartialEq>(a: &[T], b: &[T]) -> usize {
+fn osa_distance<T: PartialEq>(a: &[T], b: &[T], bound: usize) -> usize {
     const STACK: usize = 48;
     let w = b.len() + 1;
     if w <= STACK {
         let (mut p2, mut p1, mut c) = ([0usize; STACK], [0usize; STACK], [0usize; STACK]);
-        osa_rows(a, b, &mut p2[..w], &mut p1[..w], &mut c[..w])
+        osa_rows(a, b, bound, &mut p2[..w], &mut p1[..w], &mut c[..w])
     } else {
-        osa_rows(a, b, &mut vec![0; w], &mut vec![0; w], &mut vec![0; w])
+        osa_rows(
+            a,
+            b,
+            bound,
+            &mut vec![0; w],
+            &mut vec![0; w],
+            &mut vec![0; w],
+        )
     }
 }
 
 fn osa_rows<'r, T: PartialEq>(
     a: &[T],
     b: &[T],
+    bound: usize,
     mut prev2: &'r mut [usize],
     mut prev: &'r mut [usize],
     mut cur: &'r mut [usize],
@@ -316,6 +389,11 @@ fn osa_rows<'r, T: PartialEq>(
             }
             cur[j] = d;
         }
+        // Distances along a row never fall again: once the whole row is past the bound,
+        // so is the answer.
+        if cur.iter().all(|&d| d > bound) {
+            return bound.saturating_add(1);
+        }
         let old = prev2;
         prev2 = prev;
         prev = cur;
@@ -326,14 +404,34 @@ fn osa_rows<'r, T: PartialEq>(
 
 /// Jaccard overlap of the space-separated words of `a` and `b` (0 when both are empty).
 pub fn word_overlap(a: &str, b: &str) -> f64 {
-    let mut wa: Vec<&str> = a.split(' ').filter(|w| !w.is_empty()).collect();
-    let mut wb: Vec<&str> = b.split(' ').filter(|w| !w.is_empty()).collect();
-    wa.sort_unstable();
-    wa.dedup();
-    wb.sort_unstable();
-    wb.dedup();
-    let common = wa.iter().filter(|w| wb.binary_search(w).is_ok()).count();
-    let union = wa.len() + wb.len() - common;
+    // Without allocating: names, companies and titles have a handful of words.
+    const MOST: usize = 16;
+    let words = |text: &'_ str| -> ([usize; MOST], [usize; MOST], usize) {
+        let (mut starts, mut ends, mut n) = ([0; MOST], [0; MOST], 0);
+        let mut start = None;
+        for (i, byte) in text.bytes().chain(std::iter::once(b' ')).enumerate() {
+            match (byte == b' ', start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => {
+                    let w = &text[s..i];
+                    if n < MOST && !(0..n).any(|k| &text[starts[k]..ends[k]] == w) {
+                        starts[n] = s;
+                        ends[n] = i;
+                        n += 1;
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        (starts, ends, n)
+    };
+    let (sa, ea, na) = words(a);
+    let (sb, eb, nb) = words(b);
+    let common = (0..na)
+        .filter(|&i| (0..nb).any(|j| a[sa[i]..ea[i]] == b[sb[j]..eb[j]]))
+        .count();
+    let union = na + nb - common;
     if union == 0 {
         0.0
     } else {
@@ -375,6 +473,23 @@ mod tests {
         assert_eq!(jaro_winkler("", "abc"), 0.0);
         assert_eq!(jaro_winkler("müller", "müller"), 1.0);
         assert!(jaro_winkler("müller", "muller") > 0.85);
+    }
+
+    #[test]
+    fn the_bound_is_never_below_the_similarity() {
+        for (a, b) in [
+            ("martha", "marhta"),
+            ("dwayne", "duane"),
+            ("dixon", "dicksonx"),
+            ("jane doe", "john smith"),
+            ("müller", "muller"),
+            ("a", "b"),
+        ] {
+            assert!(
+                jaro_winkler_bound(a, b) + 1e-12 >= jaro_winkler(a, b),
+                "{a} {b}"
+            );
+        }
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub struct ResolveConfig {
     /// Blocking rules: each is a list of field names; two records are a candidate pair when
     /// some rule's fields are all present and equal in both. The union of the rules is
     /// compared, each pair once.
-    pub blocking: Vec<Vec<String>>,
+    pub blocking: Vec<BlockingRule>,
     /// Match probability at or above which a pair is a link (0–1).
     #[serde(default = "default_threshold")]
     pub threshold: f64,
@@ -69,6 +69,36 @@ pub struct ResolveConfig {
     pub training: TrainingSpec,
 }
 
+/// A blocking rule: the fields two records must share, written as a list of field names
+/// (`["last_name", "domain"]`) or as a table with its own block-size limit
+/// (`{ fields = ["phone"], max_block_size = 20 }`: a number shared by more records is a
+/// switchboard, not a person's line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum BlockingRule {
+    Fields(Vec<String>),
+    Limited {
+        fields: Vec<String>,
+        max_block_size: usize,
+    },
+}
+
+impl BlockingRule {
+    pub fn fields(&self) -> &[String] {
+        match self {
+            BlockingRule::Fields(fields) | BlockingRule::Limited { fields, .. } => fields,
+        }
+    }
+
+    /// This rule's block-size limit, or the setup's.
+    pub fn max_block_size(&self, default: usize) -> usize {
+        match self {
+            BlockingRule::Fields(_) => default,
+            BlockingRule::Limited { max_block_size, .. } => *max_block_size,
+        }
+    }
+}
+
 /// How m and u are estimated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -79,14 +109,20 @@ pub struct TrainingSpec {
     pub seed: u64,
     /// Most EM iterations per training round.
     pub max_iterations: usize,
+    /// The rules whose pairs EM trains on, one round each (field lists, like blocking
+    /// rules; the candidate pairs that agree on a rule are its round). Rules on strong
+    /// identifiers give the cleanest rounds; a rule on names alone lets namesakes pass for
+    /// matches. Empty: the blocking rules.
+    pub rules: Vec<Vec<String>>,
 }
 
 impl Default for TrainingSpec {
     fn default() -> Self {
         TrainingSpec {
-            u_sample_pairs: 1_000_000,
+            u_sample_pairs: 300_000,
             seed: 1,
             max_iterations: 100,
+            rules: Vec::new(),
         }
     }
 }
@@ -114,6 +150,10 @@ pub struct FieldSpec {
 #[serde(deny_unknown_fields)]
 pub struct SourceSpec {
     pub column: String,
+    /// Further columns whose values are appended, space-separated, before preparing
+    /// (`column = "first_name"`, `with = ["last_name"]` reads a full name).
+    #[serde(default)]
+    pub with: Vec<String>,
     #[serde(default)]
     pub prepare: Prepare,
 }
@@ -129,10 +169,15 @@ pub enum Prepare {
     Text,
     /// A given or family name: decorations dropped, folded ("Chen, MBA" → "chen").
     Name,
+    /// A full name, folded for matching ("Dr. Jürgen MÜLLER, PhD" → "jurgen muller").
+    Person,
     /// The given name of a full name.
     GivenOfFull,
     /// The family name of a full name.
     FamilyOfFull,
+    /// The first word of the company-name match key, at least 3 letters ("Iron Point
+    /// Platforms" → `iron`): a blocking key that tolerates shortened and misspelled tails.
+    CompanyWord,
     /// A normalised e-mail address.
     Email,
     /// The local part of an e-mail address without `+tag`.
@@ -153,6 +198,18 @@ pub enum Prepare {
     City,
     /// The digits only.
     Digits,
+    /// The first letter of a name, folded; of an e-mail address, the first letter of its
+    /// local part (`jane.doe@…`, `jdoe@…` → `j`). A blocking key that pairs a record known
+    /// only by its address with the named records at the same company.
+    Initial,
+    /// The given name spelled in an address's local part, when the part has a separator
+    /// (`jane.doe@`, `jane_doe@`, `jane-doe@` → `jane`).
+    EmailGiven,
+    /// The family name spelled in an address's local part, as for `email_given`.
+    EmailFamily,
+    /// The full name spelled in an address's local part (`jane.doe@` → `jane doe`), as
+    /// for `email_given`.
+    EmailPerson,
 }
 
 /// One comparison: an ordered list of levels over one field (or several).
@@ -354,11 +411,32 @@ impl ResolveConfig {
             return invalid("blocking".into(), "at least one blocking rule is needed");
         }
         for (i, rule) in self.blocking.iter().enumerate() {
+            if rule.max_block_size(self.max_block_size) < 2 {
+                return invalid(
+                    format!("blocking[{i}].max_block_size"),
+                    "must be at least 2",
+                );
+            }
+            let rule = rule.fields();
             if rule.is_empty() {
                 return invalid(format!("blocking[{i}]"), "a rule needs at least one field");
             }
             if let Some(f) = rule.iter().find(|f| !known(f)) {
                 return invalid(format!("blocking[{i}]"), &format!("no field named `{f}`"));
+            }
+        }
+        for (i, rule) in self.training.rules.iter().enumerate() {
+            if rule.is_empty() {
+                return invalid(
+                    format!("training.rules[{i}]"),
+                    "a rule needs at least one field",
+                );
+            }
+            if let Some(f) = rule.iter().find(|f| !known(f)) {
+                return invalid(
+                    format!("training.rules[{i}]"),
+                    &format!("no field named `{f}`"),
+                );
             }
         }
         if !(self.threshold > 0.0 && self.threshold < 1.0) {

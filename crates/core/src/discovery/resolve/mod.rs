@@ -31,8 +31,8 @@ pub use compare::{
     Comparison, Gamma, compile, edit_distance_at_most, gamma, jaro_winkler, level_of, word_overlap,
 };
 pub use config::{
-    ComparisonSpec, ConfigError, FieldSpec, LevelSpec, Mode, Prepare, ResolveConfig, SourceSpec,
-    TrainingSpec,
+    BlockingRule, ComparisonSpec, ConfigError, FieldSpec, LevelSpec, Mode, Prepare, ResolveConfig,
+    SourceSpec, TrainingSpec,
 };
 pub use eval::{PairScores, candidate_recall, label_ids, pair_list_scores, pairwise_scores};
 pub use model::{Model, compare_pairs};
@@ -62,27 +62,40 @@ pub fn score(
 ) -> Scored {
     let threshold = config.threshold;
     let veto = config.veto_weight;
-    let (links, contradictions): (Vec<Option<Link>>, Vec<Option<Pair>>) = pairs
+    let (links, contradictions) = pairs
         .par_iter()
         .zip(gammas)
-        .map(|(&(a, b), &g)| {
-            let weight = model.pair_weight(comparisons, table, g, a as usize);
-            if weight <= veto {
-                return (None, Some((a, b)));
-            }
-            let probability = model.probability(weight);
-            let link = (probability >= threshold).then_some(Link {
-                a,
-                b,
-                weight,
-                probability,
-            });
-            (link, None)
-        })
-        .unzip();
+        .fold(
+            || (Vec::new(), Vec::new()),
+            |(mut links, mut contradictions), (&(a, b), &g)| {
+                let weight = model.pair_weight(comparisons, table, g, a as usize);
+                if weight <= veto {
+                    contradictions.push((a, b));
+                } else {
+                    let probability = model.probability(weight);
+                    if probability >= threshold {
+                        links.push(Link {
+                            a,
+                            b,
+                            weight,
+                            probability,
+                        });
+                    }
+                }
+                (links, contradictions)
+            },
+        )
+        .reduce(
+            || (Vec::new(), Vec::new()),
+            |(mut l1, mut c1), (l2, c2)| {
+                l1.extend(l2);
+                c1.extend(c2);
+                (l1, c1)
+            },
+        );
     Scored {
-        links: links.into_iter().flatten().collect(),
-        contradictions: contradictions.into_iter().flatten().collect(),
+        links,
+        contradictions,
     }
 }
 

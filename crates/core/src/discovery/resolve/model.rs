@@ -91,41 +91,50 @@ fn normalise(counts: &[Vec<f64>], pseudo: f64) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// Draws `n` random pairs (across the two data sets in link mode) and returns their
-/// comparison vectors.
+/// The comparison vectors of about `u_sample_pairs` random record pairs (across the two
+/// data sets in link mode): every pair among a seeded random sample of records. Pairs of a
+/// sample of k records are random pairs, and comparing them touches only k records, which
+/// stay in the processor's cache; drawing each pair's two records anywhere in a large table
+/// made the u estimate the slowest step, waiting on memory.
 fn random_gammas(config: &ResolveConfig, table: &Table, comparisons: &[Comparison]) -> Vec<Gamma> {
     let n = table.len();
-    if n < 2 {
-        return Vec::new();
-    }
-    let (left, right): (Vec<u32>, Vec<u32>) = match config.mode {
-        Mode::Dedupe => (Vec::new(), Vec::new()),
-        Mode::Link => (0..n as u32).partition(|&r| table.dataset[r as usize] == 0),
+    let mut rng = SplitMix(config.training.seed);
+    let mut shuffled: Vec<u32> = (0..n as u32).collect();
+    let sample = |shuffled: &mut Vec<u32>, rng: &mut SplitMix, k: usize| {
+        let k = k.min(shuffled.len());
+        for i in 0..k {
+            let j = i + rng.below(shuffled.len() - i);
+            shuffled.swap(i, j);
+        }
+        shuffled[..k].to_vec()
     };
-    if config.mode == Mode::Link && (left.is_empty() || right.is_empty()) {
-        return Vec::new();
-    }
-    let samples = config.training.u_sample_pairs;
-    let chunks = 64usize;
-    (0..chunks)
+    let wanted = config.training.u_sample_pairs as f64;
+    let (left, right): (Vec<u32>, Vec<u32>) = match config.mode {
+        Mode::Dedupe => {
+            let k = (2.0 * wanted).sqrt().ceil() as usize + 1;
+            let s = sample(&mut shuffled, &mut rng, k);
+            (s.clone(), s)
+        }
+        Mode::Link => {
+            let k = wanted.sqrt().ceil() as usize;
+            shuffled.retain(|&r| table.dataset[r as usize] == 0);
+            let l = sample(&mut shuffled, &mut rng, k);
+            shuffled = (0..n as u32)
+                .filter(|&r| table.dataset[r as usize] != 0)
+                .collect();
+            let r = sample(&mut shuffled, &mut rng, k);
+            (l, r)
+        }
+    };
+    let dedupe = config.mode == Mode::Dedupe;
+    (0..left.len())
         .into_par_iter()
-        .flat_map_iter(|chunk| {
-            let mut rng = SplitMix(config.training.seed ^ (chunk as u64).wrapping_mul(0x9e37));
-            let count = samples / chunks + usize::from(chunk < samples % chunks);
-            let mut out = Vec::with_capacity(count);
-            while out.len() < count {
-                let (a, b) = match config.mode {
-                    Mode::Dedupe => (rng.below(n), rng.below(n)),
-                    Mode::Link => (
-                        left[rng.below(left.len())] as usize,
-                        right[rng.below(right.len())] as usize,
-                    ),
-                };
-                if a != b {
-                    out.push(gamma(comparisons, table, a, b));
-                }
-            }
-            out
+        .flat_map_iter(|i| {
+            let a = left[i] as usize;
+            let from = if dedupe { i + 1 } else { 0 };
+            right[from.min(right.len())..]
+                .iter()
+                .map(move |&b| gamma(comparisons, table, a, b as usize))
         })
         .collect()
 }
@@ -139,14 +148,16 @@ pub fn compare_pairs(comparisons: &[Comparison], table: &Table, pairs: &[Pair]) 
 }
 
 /// Runs EM over `patterns` (distinct comparison vectors with their counts) with u fixed,
-/// updating m of the `active` comparisons only. Returns the share of matches.
+/// updating m of the `active` comparisons only. Returns, per comparison, the expected
+/// number of matches it was observed (not null) in, and the iterations run.
 fn em(
     patterns: &[(Gamma, f64)],
     active: &[bool],
     m: &mut [Vec<f64>],
     u: &[Vec<f64>],
     max_iterations: usize,
-) -> (f64, usize) {
+) -> (Vec<f64>, usize) {
+    let mut observed = vec![0.0; m.len()];
     let mut lambda: f64 = 0.5;
     let mut iterations = 0;
     for _ in 0..max_iterations {
@@ -168,6 +179,9 @@ fn em(
                 row[level_of(g, c) as usize] += p * count;
             }
         }
+        for (c, row) in m_counts.iter().enumerate() {
+            observed[c] = row[1..].iter().sum();
+        }
         let new_m = normalise(&m_counts, 0.01);
         let new_lambda = (matched / total.max(1.0)).clamp(1e-9, 1.0 - 1e-9);
         let mut change = (new_lambda - lambda).abs();
@@ -182,7 +196,7 @@ fn em(
             break;
         }
     }
-    (lambda, iterations)
+    (observed, iterations)
 }
 
 /// Counts the distinct comparison vectors of the pairs `keep` selects, with the
@@ -225,12 +239,13 @@ impl Model {
     /// Estimates the model without labels:
     ///
     /// 1. u of every level from a seeded random sample of record pairs.
-    /// 2. m by EM in rounds, one per blocking rule, as Splink trains: a round takes the
+    /// 2. m by EM in rounds, one per training rule (by default the blocking rules), as
+    ///    Splink trains: a round takes the
     ///    candidate pairs that agree on the rule's fields and leaves out the comparisons
     ///    that read those fields (they agree by construction, so they say nothing there).
     ///    Among such pairs the non-matches agree on the other fields about as often as
     ///    random pairs, which is what fixing u assumes. Each comparison's m is the mean of
-    ///    its rounds. (One EM over all candidates with u fixed would make the candidate
+    ///    its rounds, weighted by the matches each round saw it in. (One EM over all candidates with u fixed would make the candidate
     ///    non-matches look like matches, since they agree on a blocking key far more often
     ///    than random pairs do.)
     /// 3. The prior: the expected number of matches among the candidates under the
@@ -281,10 +296,18 @@ impl Model {
             })
             .collect();
 
-        let rules = compile_rules(config, table);
+        let training_rules: Vec<Vec<String>> = match config.training.rules.is_empty() {
+            true => config
+                .blocking
+                .iter()
+                .map(|r| r.fields().to_vec())
+                .collect(),
+            false => config.training.rules.clone(),
+        };
+        let rules = compile_rules(&training_rules, table);
         let comparison_columns: Vec<Vec<usize>> = comparisons.iter().map(|c| c.columns()).collect();
         let mut m_sum: Vec<Vec<f64>> = prior_m.iter().map(|r| vec![0.0; r.len()]).collect();
-        let mut rounds = vec![0usize; comparisons.len()];
+        let mut evidence = vec![0.0f64; comparisons.len()];
         let mut iterations = 0;
         for rule in &rules {
             let active: Vec<bool> = comparison_columns
@@ -300,7 +323,7 @@ impl Model {
                 continue;
             }
             let mut m = prior_m.clone();
-            let (_, its) = em(
+            let (observed, its) = em(
                 &patterns,
                 &active,
                 &mut m,
@@ -310,15 +333,17 @@ impl Model {
             iterations += its;
             for c in (0..comparisons.len()).filter(|&c| active[c]) {
                 for l in 1..m[c].len() {
-                    m_sum[c][l] += m[c][l];
+                    m_sum[c][l] += m[c][l] * observed[c];
                 }
-                rounds[c] += 1;
+                evidence[c] += observed[c];
             }
         }
+        // Each round's m counts by how many matches it saw the comparison in: a round where
+        // a field is nearly always missing says little about it.
         let m: Vec<Vec<f64>> = (0..comparisons.len())
-            .map(|c| match rounds[c] {
-                0 => prior_m[c].clone(),
-                k => m_sum[c].iter().map(|x| x / k as f64).collect(),
+            .map(|c| match evidence[c] {
+                e if e < 1.0 => prior_m[c].clone(),
+                e => m_sum[c].iter().map(|x| x / e).collect(),
             })
             .collect();
 

@@ -93,6 +93,10 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Per record, the data set it came from (always 0 in dedupe mode; 0 or 1 in link mode).
     pub dataset: Vec<u8>,
+    /// The same ids record by record (`packed[r * columns.len() + c]`): comparing a pair
+    /// reads every field of two records, and one cache line per record beats one per field
+    /// when the table is far larger than the cache.
+    packed: Vec<u32>,
 }
 
 /// The input columns a setup needs that the header lacks. They are read as empty.
@@ -101,8 +105,9 @@ pub fn missing_columns(config: &ResolveConfig, header: &[&str]) -> Vec<String> {
         .fields
         .iter()
         .flat_map(|f| &f.from)
-        .filter(|s| !header.iter().any(|h| h.trim() == s.column))
-        .map(|s| s.column.clone())
+        .flat_map(|s| std::iter::once(&s.column).chain(&s.with))
+        .filter(|c| !header.iter().any(|h| h.trim() == c.as_str()))
+        .cloned()
         .collect();
     missing.sort();
     missing.dedup();
@@ -126,22 +131,46 @@ impl Table {
         D: Fn(usize) -> u8,
     {
         let position = |name: &str| header.iter().position(|h| h.trim() == name);
-        let columns = config
+        let columns: Vec<Column> = config
             .fields
             .par_iter()
             .map(|field| {
-                let sources: Vec<(usize, Prepare)> = field
+                let sources: Vec<(Vec<usize>, Prepare)> = field
                     .from
                     .iter()
-                    .filter_map(|s| position(&s.column).map(|p| (p, s.prepare)))
+                    .filter_map(|s| {
+                        let mut cols = vec![position(&s.column)?];
+                        cols.extend(s.with.iter().filter_map(|c| position(c)));
+                        Some((cols, s.prepare))
+                    })
                     .collect();
                 build_column(&field.name, &sources, rows, &cell)
             })
             .collect();
+        Table::from_columns(columns, (0..rows).map(dataset).collect())
+    }
+
+    /// A table from prepared columns (each as long as `dataset`).
+    pub fn from_columns(columns: Vec<Column>, dataset: Vec<u8>) -> Table {
+        let width = columns.len();
+        let mut packed = vec![0u32; dataset.len() * width];
+        for (c, column) in columns.iter().enumerate() {
+            for (r, &id) in column.ids.iter().enumerate().take(dataset.len()) {
+                packed[r * width + c] = id;
+            }
+        }
         Table {
             columns,
-            dataset: (0..rows).map(dataset).collect(),
+            dataset,
+            packed,
         }
+    }
+
+    /// The value ids of record `r`, one per column.
+    #[inline]
+    pub(crate) fn ids_of(&self, r: usize) -> &[u32] {
+        let width = self.columns.len();
+        &self.packed[r * width..(r + 1) * width]
     }
 
     pub fn len(&self) -> usize {
@@ -162,41 +191,92 @@ impl Table {
     }
 }
 
-fn build_column<'a, C>(name: &str, sources: &[(usize, Prepare)], rows: usize, cell: &C) -> Column
+fn build_column<'a, C>(
+    name: &str,
+    sources: &[(Vec<usize>, Prepare)],
+    rows: usize,
+    cell: &C,
+) -> Column
 where
     C: Fn(usize, usize) -> &'a str + Sync,
 {
     const NONE: u32 = u32::MAX;
+    // Raw value → prepared id, per source. Repeated raw values (names, companies, titles)
+    // are prepared once; for nearly unique ones (e-mail addresses, profile URLs) the cache
+    // only costs, so a source stops caching when its first rows show few repeats.
+    const PROBE: usize = 20_000;
     let mut raw_cache: Vec<FxMap<&'a str, u32>> = vec![FxMap::default(); sources.len()];
+    let mut joined_cache: Vec<FxMap<String, u32>> = vec![FxMap::default(); sources.len()];
+    let mut caching = vec![true; sources.len()];
+    let mut lookups = vec![(0usize, 0usize); sources.len()];
     let mut interned: FxMap<Box<str>, u32> = FxMap::default();
-    let mut values: Vec<Box<str>> = Vec::new();
     let mut counts: Vec<u32> = Vec::new();
     let mut ids = Vec::with_capacity(rows);
     let mut present = 0u32;
+    let mut joined = String::new();
     for r in 0..rows {
         let mut id = 0;
-        for (s, &(col, prepare)) in sources.iter().enumerate() {
-            let raw = cell(r, col);
+        for (s, (cols, prepare)) in sources.iter().enumerate() {
+            let mut intern = |value: Option<String>| match value {
+                None => NONE,
+                Some(value) => match interned.get(value.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        counts.push(0);
+                        let id = counts.len() as u32;
+                        interned.insert(value.into_boxed_str(), id);
+                        id
+                    }
+                },
+            };
+            let raw: &str = if let [col] = cols.as_slice() {
+                cell(r, *col)
+            } else {
+                joined.clear();
+                for &c in cols {
+                    let part = cell(r, c).trim();
+                    if !part.is_empty() {
+                        if !joined.is_empty() {
+                            joined.push(' ');
+                        }
+                        joined.push_str(part);
+                    }
+                }
+                &joined
+            };
             if raw.trim().is_empty() {
                 continue;
             }
-            let found =
-                *raw_cache[s]
-                    .entry(raw)
-                    .or_insert_with(|| match prepare_value(raw, prepare) {
-                        None => NONE,
-                        Some(value) => {
-                            if let Some(&id) = interned.get(value.as_str()) {
-                                id
-                            } else {
-                                values.push(value.clone().into_boxed_str());
-                                counts.push(0);
-                                let id = values.len() as u32;
-                                interned.insert(value.into_boxed_str(), id);
-                                id
-                            }
+            let found = if !caching[s] {
+                intern(prepare_value(raw, *prepare))
+            } else {
+                let hit = if cols.len() == 1 {
+                    raw_cache[s].get(raw).copied()
+                } else {
+                    joined_cache[s].get(raw).copied()
+                };
+                lookups[s].0 += 1;
+                match hit {
+                    Some(id) => {
+                        lookups[s].1 += 1;
+                        id
+                    }
+                    None => {
+                        let id = intern(prepare_value(raw, *prepare));
+                        if cols.len() == 1 {
+                            raw_cache[s].insert(cell(r, cols[0]), id);
+                        } else {
+                            joined_cache[s].insert(raw.to_string(), id);
                         }
-                    });
+                        id
+                    }
+                }
+            };
+            if caching[s] && lookups[s].0 == PROBE && lookups[s].1 < PROBE / 5 {
+                caching[s] = false;
+                raw_cache[s] = FxMap::default();
+                joined_cache[s] = FxMap::default();
+            }
             if found != NONE {
                 id = found;
                 break;
@@ -207,6 +287,10 @@ where
             present += 1;
         }
         ids.push(id);
+    }
+    let mut values: Vec<Box<str>> = vec![Box::default(); counts.len()];
+    for (value, id) in interned {
+        values[id as usize - 1] = value;
     }
     Column {
         name: name.to_string(),
@@ -226,6 +310,7 @@ pub fn prepare_value(raw: &str, prepare: Prepare) -> Option<String> {
         Prepare::Name => PersonName::from_parts(raw, "")
             .ok()
             .map(|n| n.given_key())?,
+        Prepare::Person => PersonName::parse(raw).ok()?.match_key(),
         Prepare::GivenOfFull => PersonName::parse(raw).ok().map(|n| n.given_key())?,
         Prepare::FamilyOfFull => PersonName::parse(raw).ok().map(|n| n.family_key())?,
         Prepare::Email => Email::parse(raw).ok()?.as_str().to_string(),
@@ -242,6 +327,14 @@ pub fn prepare_value(raw: &str, prepare: Prepare) -> Option<String> {
             }
         }
         Prepare::Company => company_key_of(raw),
+        Prepare::CompanyWord => {
+            let key = company_key_of(raw);
+            let word = key.split(' ').next().unwrap_or_default();
+            if word.chars().count() < 3 {
+                return None;
+            }
+            word.to_string()
+        }
         Prepare::PhoneDigits => {
             let head = raw
                 .split(|c: char| c.is_alphabetic())
@@ -262,11 +355,52 @@ pub fn prepare_value(raw: &str, prepare: Prepare) -> Option<String> {
             let city = city.strip_suffix(" metropolitan area").unwrap_or(city);
             let city = city.strip_suffix(" bay area").unwrap_or(city);
             let city = city.strip_suffix(" area").unwrap_or(city);
+            // A location that starts with a country or a region ("Ireland", "Texas, United
+            // States") names no city.
+            if CountryCode::parse(city).is_ok() || is_region(city) {
+                return None;
+            }
             city.to_string()
         }
         Prepare::Digits => raw.chars().filter(char::is_ascii_digit).collect(),
+        Prepare::Initial => {
+            let text = match raw.split_once('@') {
+                Some((local, _)) => local,
+                None => raw,
+            };
+            fold_words(text)
+                .chars()
+                .find(|c| c.is_alphabetic())
+                .map(String::from)?
+        }
+        Prepare::EmailGiven | Prepare::EmailFamily | Prepare::EmailPerson => {
+            let email = Email::parse(raw).ok()?;
+            let local = email.local_base();
+            let (given, family) = local.split_once(['.', '_', '-'])?;
+            let (given, family) = (fold_words(given), fold_words(family));
+            // "j.doe" has no given name to speak of; digits are not names.
+            let is_name = |p: &str| p.chars().count() >= 2 && p.chars().all(char::is_alphabetic);
+            if !is_name(&given) || !is_name(&family) {
+                return None;
+            }
+            match prepare {
+                Prepare::EmailGiven => given,
+                Prepare::EmailFamily => family,
+                _ => format!("{given} {family}"),
+            }
+        }
     };
     (!value.is_empty()).then_some(value)
+}
+
+/// Whether a folded location part is a region rather than a city: a US state, a
+/// Canadian province, or a region name sources put first ("Central Denmark Region").
+fn is_region(text: &str) -> bool {
+    text.ends_with(" region")
+        || text.ends_with(" province")
+        || text.ends_with(" state")
+        || CountryCode::parse(&format!("x, {text}"))
+            .is_ok_and(|c| c.as_str() == "US" || c.as_str() == "CA")
 }
 
 #[cfg(test)]
@@ -312,6 +446,23 @@ mod tests {
         );
         assert_eq!(p("Acme GmbH", Prepare::Company).as_deref(), Some("acme"));
         assert_eq!(p("---", Prepare::Text), None);
+        assert_eq!(
+            p("Jane.Doe@acme.com", Prepare::EmailGiven).as_deref(),
+            Some("jane")
+        );
+        assert_eq!(
+            p("jane_doe@acme.com", Prepare::EmailFamily).as_deref(),
+            Some("doe")
+        );
+        assert_eq!(p("j.doe@acme.com", Prepare::EmailGiven), None);
+        assert_eq!(p("jdoe@acme.com", Prepare::EmailFamily), None);
+        assert_eq!(p("jane.doe2@acme.com", Prepare::EmailPerson), None);
+        assert_eq!(
+            p("Jane.Doe@acme.com", Prepare::EmailPerson).as_deref(),
+            Some("jane doe")
+        );
+        assert_eq!(p("jdoe@acme.com", Prepare::Initial).as_deref(), Some("j"));
+        assert_eq!(p("Élodie", Prepare::Initial).as_deref(), Some("e"));
     }
 
     #[test]
