@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p leadgate-core --example er_eval -- CONFIG FILE [FILE2] [--threshold P]
+//!     [--out clusters.csv] [--show-errors N]
 //! ```
 //!
 //! CONFIG is a built-in setup (`contacts`, `companies`, `febrl`) or a TOML file. Two files
@@ -158,10 +159,13 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut threshold = None;
     let mut show_errors = 0usize;
+    let mut out: Option<String> = None;
     let mut positional = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        if a == "--show-errors" {
+        if a == "--out" {
+            out = it.next().cloned();
+        } else if a == "--show-errors" {
             show_errors = it.next().and_then(|t| t.parse().ok()).unwrap_or(5);
         } else if a == "--threshold" {
             threshold = it.next().and_then(|t| t.parse::<f64>().ok());
@@ -255,7 +259,29 @@ fn main() {
     let datasets = (config.mode == Mode::Link).then_some(table.dataset.as_slice());
     let clustering = resolve::cluster(table.len(), &scored.links, &scored.contradictions, datasets);
     let clustered = t.elapsed();
-    let engine = started.elapsed() - read;
+
+    // record_id,cluster_id, as `leadgate dedupe` writes it.
+    t = Instant::now();
+    if let Some(path) = &out {
+        use std::io::Write;
+        let id_col = ["record_id", "id", "rec_id"]
+            .into_iter()
+            .find_map(|n| csvs[0].column(n));
+        let mut w = std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::fs::File::create(path).expect("output file"),
+        );
+        writeln!(w, "record_id,cluster_id").expect("write");
+        for r in 0..total {
+            let (f, row) = locate(r);
+            let id =
+                id_col.map_or_else(|| (r + 1).to_string(), |c| csvs[f].cell(row, c).to_string());
+            writeln!(w, "{id},{}", clustering.cluster_of[r]).expect("write");
+        }
+        w.flush().expect("write");
+    }
+    let written = t.elapsed();
+    let engine = started.elapsed() - read - written;
 
     println!(
         "records {total}, candidate pairs {}, links {}, contradictions {}, clusters {}, refused merges {}",
@@ -285,7 +311,7 @@ fn main() {
         println!("  {:<14} {}", cmp.name, levels.join(" | "));
     }
     println!(
-        "time: read {read:.2?}, prepare {built:.2?}, block {blocked:.2?}, compare {compared:.2?}, train {trained:.2?}, score {scored_in:.2?}, cluster {clustered:.2?}; engine {engine:.2?}, total {:.2?}",
+        "time: read {read:.2?}, prepare {built:.2?}, block {blocked:.2?}, compare {compared:.2?}, train {trained:.2?}, score {scored_in:.2?}, cluster {clustered:.2?}, write {written:.2?}; engine {engine:.2?}, total {:.2?}",
         started.elapsed()
     );
 
@@ -350,6 +376,21 @@ fn main() {
             } else {
                 *right.entry(g).or_default() += 1;
             }
+        }
+        let mut missed: std::collections::HashMap<resolve::Gamma, usize> = Default::default();
+        for &(a, b) in &candidates.pairs {
+            if truth[a as usize] == truth[b as usize]
+                && clustering.cluster_of[a as usize] != clustering.cluster_of[b as usize]
+            {
+                *missed
+                    .entry(resolve::gamma(&comparisons, &table, a as usize, b as usize))
+                    .or_default() += 1;
+            }
+        }
+        let mut missed: Vec<_> = missed.into_iter().collect();
+        missed.sort_by_key(|w| std::cmp::Reverse(w.1));
+        for (g, n) in missed.iter().take(show_errors * 2) {
+            println!("missed pairs {n:>7}: {}", describe(*g));
         }
         let mut wrong: Vec<_> = wrong.into_iter().collect();
         wrong.sort_by_key(|w| std::cmp::Reverse(w.1));

@@ -259,7 +259,7 @@ impl Model {
     ) -> Model {
         let random = random_gammas(config, table, comparisons);
         let u_counts = level_counts(comparisons, random.iter().map(|&g| (g, 1.0)));
-        let u = normalise(&u_counts, 0.1);
+        let u = normalise(&u_counts, 0.001);
         let tf_base: Vec<Option<f64>> = comparisons
             .iter()
             .map(|cmp| {
