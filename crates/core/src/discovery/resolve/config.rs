@@ -451,3 +451,51 @@ impl ResolveConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_setups_are_valid() {
+        for name in ["contacts", "companies", "febrl"] {
+            let config = ResolveConfig::preset(name).unwrap();
+            assert!(config.check().is_ok(), "{name}");
+        }
+        assert!(ResolveConfig::preset("nope").is_none());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_references_are_named() {
+        let base = r#"
+            blocking = [["email"]]
+            [[fields]]
+            name = "email"
+            from = [{ column = "email", prepare = "email" }]
+            [[comparisons]]
+            name = "email"
+            field = "email"
+            levels = [{ kind = "exact" }]
+        "#;
+        assert!(ResolveConfig::parse(base).is_ok());
+
+        let typo = base.replace("prepare = \"email\"", "prepair = \"email\"");
+        let err = ResolveConfig::parse(&typo).unwrap_err().to_string();
+        assert!(err.contains("prepair"), "{err}");
+
+        let unknown_field = base.replace(r#"blocking = [["email"]]"#, r#"blocking = [["phone"]]"#);
+        assert_eq!(
+            ResolveConfig::parse(&unknown_field).unwrap_err(),
+            ConfigError::Invalid {
+                key: "blocking[0]".into(),
+                message: "no field named `phone`".into()
+            }
+        );
+
+        let bad_threshold = format!("threshold = 1.5\n{base}");
+        let err = ResolveConfig::parse(&bad_threshold)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`threshold`"), "{err}");
+    }
+}

@@ -197,3 +197,100 @@ pub fn resolve(config: &ResolveConfig, table: &Table) -> Resolution {
         clustering,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIRST: [&str; 20] = [
+        "Jane", "John", "Maria", "Omar", "Wei", "Anna", "Lukas", "Sofia", "Arjun", "Emma", "Noah",
+        "Chloé", "Mateo", "Aisha", "Liam", "Yuki", "Elif", "Hugo", "Nora", "Ravi",
+    ];
+    const LAST: [&str; 30] = [
+        "Doe", "Roe", "Müller", "Rossi", "Chen", "Novak", "Silva", "Kowalski", "Haddad", "Berg",
+        "Dubois", "Kim", "Patel", "Nagy", "Olsen", "Costa", "Tanaka", "Ivanova", "Jansen", "Weber",
+        "Moreau", "Lopez", "Singh", "Fischer", "Horvat", "Lind", "Ortiz", "Sato", "Young", "Adams",
+    ];
+
+    /// 600 people at 150 companies, each in an Apollo-like row; half again in a CRM row
+    /// (upper-case names, same e-mail, no profile) and a third in a Sales Navigator-like row
+    /// (no e-mail, same profile, legal form on the company). Returns rows and true ids.
+    fn people() -> (Vec<[String; 6]>, Vec<u32>) {
+        let (mut rows, mut truth) = (Vec::new(), Vec::new());
+        for i in 0..600u32 {
+            let (first, last) = (FIRST[i as usize % 20], LAST[(i as usize / 20) % 30]);
+            let company = format!("Firm{}", i % 150);
+            let domain = format!("firm{}.com", i % 150);
+            let email = format!("{}.{}@{domain}", first.to_lowercase(), last.to_lowercase());
+            let profile = format!(
+                "linkedin.com/in/{}-{}-{i}",
+                first.to_lowercase(),
+                last.to_lowercase()
+            );
+            rows.push([
+                first.into(),
+                last.into(),
+                email.clone(),
+                company.clone(),
+                domain.clone(),
+                profile.clone(),
+            ]);
+            truth.push(i);
+            if i % 2 == 0 {
+                rows.push([
+                    first.to_uppercase(),
+                    last.to_uppercase(),
+                    email.to_uppercase(),
+                    company.clone(),
+                    String::new(),
+                    String::new(),
+                ]);
+                truth.push(i);
+            }
+            if i % 3 == 0 {
+                rows.push([
+                    first.into(),
+                    last.into(),
+                    String::new(),
+                    format!("{company} Inc."),
+                    String::new(),
+                    format!("https://www.{profile}/"),
+                ]);
+                truth.push(i);
+            }
+        }
+        (rows, truth)
+    }
+
+    #[test]
+    fn people_in_several_sources_resolve_with_explained_merges() {
+        // Arrange
+        let config = ResolveConfig::b2b_contacts();
+        let header = [
+            "first_name",
+            "last_name",
+            "email",
+            "company_name",
+            "website",
+            "linkedin_url",
+        ];
+        let (rows, truth) = people();
+        let table = Table::build(&config, &header, rows.len(), |r, c| &rows[r][c], |_| 0);
+
+        // Act
+        let resolution = resolve(&config, &table);
+
+        // Assert
+        let scores = pairwise_scores(&resolution.clustering.cluster_of, &truth, None);
+        assert!(
+            scores.precision >= 0.99 && scores.recall >= 0.99,
+            "{scores:?}"
+        );
+        let explained = resolution.explain_merges(&table);
+        assert_eq!(explained.len(), resolution.clustering.merges.len());
+        let first = &explained[0];
+        assert!(first.probability >= config.threshold);
+        assert_eq!(first.evidence.len(), config.comparisons.len());
+        assert!((first.weight - first.evidence.iter().map(|e| e.weight).sum::<f64>()).abs() < 1e-9);
+    }
+}
