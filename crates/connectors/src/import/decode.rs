@@ -1,0 +1,310 @@
+//! Text encodings of export files. Excel and the CRMs write UTF-8 with or without a byte-order
+//! mark, "Unicode text" (UTF-16 with a BOM, usually tab-separated), and in older Windows
+//! setups Windows-1252. The encoding is decided from the first bytes: a BOM, or the pattern
+//! of zero bytes that UTF-16 text without a BOM shows. UTF-16 is transcoded to UTF-8 while it
+//! streams ([`Utf16Reader`]); UTF-8 and Windows-1252 are parsed as bytes and each row is
+//! decoded on its own ([`RowDecoder`]), so that a file that is not valid UTF-8 falls back to
+//! Windows-1252 from the first row that needs it, without reading the file twice.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, Read};
+use std::str::FromStr;
+
+use encoding_rs::{Decoder, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+/// The encoding a file was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    Utf8,
+    /// UTF-8 with a byte-order mark (Excel's "CSV UTF-8").
+    Utf8Bom,
+    Utf16Le,
+    Utf16Be,
+    Windows1252,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf8Bom => "utf-8-bom",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+            Encoding::Windows1252 => "windows-1252",
+        }
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An encoding name that is not one of those [`Encoding::from_str`] knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown encoding {0:?}: use utf-8, utf-8-bom, utf-16le, utf-16be, utf-16 or windows-1252")]
+pub struct UnknownEncoding(pub String);
+
+impl FromStr for Encoding {
+    type Err = UnknownEncoding;
+
+    /// Reads the usual names, case-insensitively: `utf-8`, `utf8`, `utf-8-sig`, `utf-16le`,
+    /// `utf-16be`, `utf-16` (little-endian, as Windows writes it), `windows-1252`, `cp1252`,
+    /// and `latin1` / `iso-8859-1` (which every browser reads as Windows-1252 too).
+    fn from_str(name: &str) -> Result<Encoding, UnknownEncoding> {
+        let key: String = name
+            .trim()
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        match key.as_str() {
+            "utf8" => Ok(Encoding::Utf8),
+            "utf8bom" | "utf8sig" => Ok(Encoding::Utf8Bom),
+            "utf16le" | "utf16" | "ucs2" | "unicode" => Ok(Encoding::Utf16Le),
+            "utf16be" => Ok(Encoding::Utf16Be),
+            "windows1252" | "cp1252" | "latin1" | "iso88591" | "ansi" => Ok(Encoding::Windows1252),
+            _ => Err(UnknownEncoding(name.to_string())),
+        }
+    }
+}
+
+/// Decides the encoding from the first bytes of a file, and how many bytes of BOM to skip.
+/// Without a BOM, text whose every other byte is zero is UTF-16 (of that byte order);
+/// anything else is read as UTF-8 with the per-row Windows-1252 fallback.
+pub(crate) fn sniff_encoding(prefix: &[u8]) -> (Encoding, usize) {
+    if prefix.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return (Encoding::Utf8Bom, 3);
+    }
+    if prefix.starts_with(&[0xFF, 0xFE]) {
+        return (Encoding::Utf16Le, 2);
+    }
+    if prefix.starts_with(&[0xFE, 0xFF]) {
+        return (Encoding::Utf16Be, 2);
+    }
+    let sample = &prefix[..prefix.len().min(512) & !1];
+    if sample.len() >= 4 {
+        let pairs = sample.len() / 2;
+        let zero_odd = sample.chunks(2).filter(|p| p[1] == 0 && p[0] != 0).count();
+        let zero_even = sample.chunks(2).filter(|p| p[0] == 0 && p[1] != 0).count();
+        if zero_odd * 10 >= pairs * 9 {
+            return (Encoding::Utf16Le, 0);
+        }
+        if zero_even * 10 >= pairs * 9 {
+            return (Encoding::Utf16Be, 0);
+        }
+    }
+    (Encoding::Utf8, 0)
+}
+
+/// The number of bytes a BOM of `encoding` takes at the start of `prefix`, if it is there.
+pub(crate) fn bom_len(encoding: Encoding, prefix: &[u8]) -> usize {
+    let bom: &[u8] = match encoding {
+        Encoding::Utf8 | Encoding::Utf8Bom => &[0xEF, 0xBB, 0xBF],
+        Encoding::Utf16Le => &[0xFF, 0xFE],
+        Encoding::Utf16Be => &[0xFE, 0xFF],
+        Encoding::Windows1252 => &[],
+    };
+    if !bom.is_empty() && prefix.starts_with(bom) {
+        bom.len()
+    } else {
+        0
+    }
+}
+
+/// Transcodes UTF-16 to UTF-8 while reading, in fixed-size chunks: memory does not grow with
+/// the file. Unpaired surrogates become U+FFFD; the byte offset of the first one is kept for
+/// the import's warnings.
+pub(crate) struct Utf16Reader<R> {
+    inner: R,
+    decoder: Decoder,
+    input: Vec<u8>,
+    input_start: usize,
+    input_end: usize,
+    output: Vec<u8>,
+    output_start: usize,
+    output_end: usize,
+    eof: bool,
+    /// The decoder has been given its last input and flushed; reads return 0 from now on.
+    finished: bool,
+    consumed: u64,
+    pub(crate) first_replacement: Option<u64>,
+}
+
+const CHUNK: usize = 64 * 1024;
+
+impl<R: Read> Utf16Reader<R> {
+    pub(crate) fn new(inner: R, big_endian: bool) -> Self {
+        let encoding = if big_endian { UTF_16BE } else { UTF_16LE };
+        Utf16Reader {
+            inner,
+            decoder: encoding.new_decoder_without_bom_handling(),
+            input: vec![0; CHUNK],
+            input_start: 0,
+            input_end: 0,
+            // UTF-16 code units become at most 3 bytes of UTF-8 each.
+            output: vec![0; CHUNK * 3 / 2 + 16],
+            output_start: 0,
+            output_end: 0,
+            eof: false,
+            finished: false,
+            consumed: 0,
+            first_replacement: None,
+        }
+    }
+
+    fn fill_output(&mut self) -> io::Result<()> {
+        while self.output_start == self.output_end && !self.finished {
+            if self.input_start == self.input_end && !self.eof {
+                let n = self.inner.read(&mut self.input)?;
+                self.input_start = 0;
+                self.input_end = n;
+                self.eof = n == 0;
+            }
+            let last = self.eof;
+            let (result, read, written, replaced) = self.decoder.decode_to_utf8(
+                &self.input[self.input_start..self.input_end],
+                &mut self.output,
+                last,
+            );
+            if replaced && self.first_replacement.is_none() {
+                self.first_replacement = Some(self.consumed);
+            }
+            self.input_start += read;
+            self.consumed += read as u64;
+            self.output_start = 0;
+            self.output_end = written;
+            if last && result == encoding_rs::CoderResult::InputEmpty {
+                self.finished = true;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.fill_output()?;
+        let n = (self.output_end - self.output_start).min(buf.len());
+        buf[..n].copy_from_slice(&self.output[self.output_start..self.output_start + n]);
+        self.output_start += n;
+        Ok(n)
+    }
+}
+
+/// How the bytes of one row become text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RowDecoding {
+    /// UTF-8; a row that is not valid UTF-8 is read as Windows-1252 instead.
+    Utf8WithFallback,
+    /// Always UTF-8; bytes that are not valid UTF-8 become U+FFFD.
+    Utf8Lossy,
+    /// Always Windows-1252.
+    Windows1252,
+}
+
+/// What decoding one field found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decoded {
+    Clean,
+    /// The first byte that is not UTF-8, and its position in the field.
+    NotUtf8 {
+        byte: u8,
+    },
+}
+
+/// Decodes one field's bytes. Windows-1252 decoding cannot fail: every byte maps to a
+/// character.
+pub(crate) fn decode_field(bytes: &[u8], how: RowDecoding) -> (Cow<'_, str>, Decoded) {
+    match how {
+        RowDecoding::Windows1252 => (
+            WINDOWS_1252.decode_without_bom_handling(bytes).0,
+            Decoded::Clean,
+        ),
+        RowDecoding::Utf8WithFallback | RowDecoding::Utf8Lossy => {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => (Cow::Borrowed(text), Decoded::Clean),
+                Err(e) => {
+                    let byte = bytes[e.valid_up_to()];
+                    let text = if how == RowDecoding::Utf8Lossy {
+                        String::from_utf8_lossy(bytes)
+                    } else {
+                        WINDOWS_1252.decode_without_bom_handling(bytes).0
+                    };
+                    (text, Decoded::NotUtf8 { byte })
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn boms_decide_the_encoding() {
+        assert_eq!(sniff_encoding(b"\xEF\xBB\xBFa,b"), (Encoding::Utf8Bom, 3));
+        assert_eq!(sniff_encoding(b"\xFF\xFEa\0"), (Encoding::Utf16Le, 2));
+        assert_eq!(sniff_encoding(b"\xFE\xFF\0a"), (Encoding::Utf16Be, 2));
+        assert_eq!(sniff_encoding(b"a,b\n"), (Encoding::Utf8, 0));
+        assert_eq!(sniff_encoding(b"M\xFCller,b\n"), (Encoding::Utf8, 0));
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised() {
+        assert_eq!(
+            sniff_encoding(&utf16("Email\tName\n", false)),
+            (Encoding::Utf16Le, 0)
+        );
+        assert_eq!(
+            sniff_encoding(&utf16("Email\tName\n", true)),
+            (Encoding::Utf16Be, 0)
+        );
+    }
+
+    #[test]
+    fn utf16_streams_across_chunk_boundaries() {
+        let text: String = (0..40_000).map(|i| format!("Zoë {i}\n")).collect();
+        for big_endian in [false, true] {
+            let mut out = String::new();
+            Utf16Reader::new(&utf16(&text, big_endian)[..], big_endian)
+                .read_to_string(&mut out)
+                .unwrap();
+            assert_eq!(out, text);
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_falls_back_to_windows_1252() {
+        let (text, found) = decode_field(b"M\xFCller", RowDecoding::Utf8WithFallback);
+        assert_eq!(text, "Müller");
+        assert_eq!(found, Decoded::NotUtf8 { byte: 0xFC });
+        let (text, found) = decode_field("Müller".as_bytes(), RowDecoding::Utf8WithFallback);
+        assert_eq!((text.as_ref(), found), ("Müller", Decoded::Clean));
+        let (text, _) = decode_field(b"\x80 5", RowDecoding::Windows1252);
+        assert_eq!(text, "€ 5");
+    }
+
+    #[test]
+    fn encoding_names() {
+        assert_eq!("UTF-8".parse(), Ok(Encoding::Utf8));
+        assert_eq!("cp1252".parse(), Ok(Encoding::Windows1252));
+        assert_eq!("UTF-16".parse(), Ok(Encoding::Utf16Le));
+        assert!("ebcdic".parse::<Encoding>().is_err());
+    }
+}

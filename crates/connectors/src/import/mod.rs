@@ -1,0 +1,738 @@
+//! File importers: the exports of Apollo, LinkedIn Sales Navigator (through the usual export
+//! tools), HubSpot, Salesforce and any CSV or JSON Lines file with a mapping, read as a
+//! stream of [`ProspectRecord`]s with raw and normalised values, and an exact account of
+//! every row.
+//!
+//! ```no_run
+//! use leadgate_connectors::import::{ImportOptions, RejectWriter, open};
+//!
+//! let mut import = open("apollo_people.csv".as_ref(), &ImportOptions::default())?;
+//! let mut rejects = RejectWriter::for_import(Vec::new(), &import)?;
+//! for item in &mut import {
+//!     match item {
+//!         Ok(record) => { /* store its facts */ }
+//!         Err(rejected) => rejects.write(&rejected)?,
+//!     }
+//! }
+//! let summary = import.finish()?;
+//! assert_eq!(summary.rows_read, summary.accepted + summary.rejected);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! **Reading.** The file streams: a 64 KiB prefix is read to decide the encoding, the file
+//! format and the delimiter, then rows are parsed one at a time, so memory does not grow
+//! with the file. Encodings: UTF-8 with or without a BOM, UTF-16 LE/BE (with a BOM, or
+//! recognised by its zero bytes), and Windows-1252 for rows that are not valid UTF-8 (a
+//! notice names the first such row and its first bad byte). CSV delimiters `,` `;` tab `|`
+//! are sniffed ([`sniff`]) unless given. Quoted fields may hold delimiters, doubled quotes
+//! and line breaks. JSON Lines files (`.jsonl`, `.ndjson`, or a first character `{`) hold
+//! one object per line; keys are columns.
+//!
+//! **Row numbers.** Every row, record, rejection and notice carries `row`, the 1-based data
+//! row (the header is row 0; blank lines are not rows; a quoted line break does not start a
+//! row), and `line`, the 1-based physical line where the row starts. For JSON Lines the
+//! header is implicit, so `row` counts the non-blank lines and `line` is the line.
+//!
+//! **Ragged rows.** A row with fewer fields than the header is kept: the missing fields are
+//! empty, and the record has a warning. A row with more fields is kept when the surplus
+//! fields are all empty (spreadsheets pad rows with delimiters); when one is not, the row
+//! is rejected ([`RejectReason::TooManyFields`]): an unquoted delimiter inside a value has
+//! shifted every field after it, so none can be trusted.
+//!
+//! **Blank lines** (empty, only spaces, or only delimiters) are skipped and counted in
+//! [`ReadSummary::blank_lines`]; they are not rows.
+//!
+//! **Rejection.** A row is rejected only when it cannot be read (too many fields, invalid
+//! JSON, not an object) or has no usable identity: no valid e-mail, no valid LinkedIn
+//! profile URL, and not both a person's name and a company (name or domain). A value that
+//! does not normalise is kept raw with a [`RowWarning`].
+
+mod columns;
+mod decode;
+mod mapping;
+mod normalise;
+mod record;
+mod report;
+pub mod sniff;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Cursor, Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use jiff::Timestamp;
+use leadgate_core::discovery::normalize::CountryCode;
+
+pub use columns::{Field, Preset, REASON_COLUMN, ROW_COLUMN, UnknownPreset, detect};
+pub use decode::{Encoding, UnknownEncoding};
+pub use mapping::{Mapping, MappingError, parse_delimiter};
+pub use record::{CompanyFields, PersonFields, ProspectRecord, Range, RowWarning, Value};
+pub use report::{
+    FileFormat, Notice, Original, ReadSummary, RejectReason, RejectWriter, RejectedRow,
+};
+
+use columns::ColumnMap;
+use decode::{Decoded, RowDecoding, Utf16Reader, decode_field};
+use normalise::RecordBuilder;
+
+/// Bytes read ahead to sniff the encoding, the format and the delimiter.
+const PREFIX: usize = 64 * 1024;
+
+/// How the columns are named.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Columns {
+    /// The preset whose distinctive columns the header has, else the generic names.
+    #[default]
+    Auto,
+    Preset(Preset),
+    Mapping(Mapping),
+}
+
+/// What the caller knows about the file. Everything is optional: left out, it is sniffed
+/// from the file (or taken from the mapping file, when it says).
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub columns: Columns,
+    pub file_format: Option<FileFormat>,
+    pub delimiter: Option<u8>,
+    pub encoding: Option<Encoding>,
+    /// When the data was observed, for rows without a date of their own.
+    pub observed_at: Option<Timestamp>,
+    /// The region for phone numbers written without a country code, when the row has no
+    /// country.
+    pub default_country: Option<CountryCode>,
+}
+
+/// An import that could not start, or stopped: the file cannot be read, has no header, or
+/// does not have a column its mapping names. Rows that are merely bad are [`RejectedRow`]s.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("{path}: line {line}: {source}")]
+    Read {
+        path: String,
+        line: u64,
+        source: io::Error,
+    },
+    #[error("{path}: the file is empty: no header row")]
+    NoHeader { path: String },
+    #[error(
+        "{path}: the mapping names column {column:?} for {field}, which the file does not \
+         have; its columns are: {available}"
+    )]
+    MissingColumn {
+        path: String,
+        field: Field,
+        column: String,
+        available: String,
+    },
+    #[error("{path}: {source}")]
+    Mapping { path: String, source: MappingError },
+}
+
+impl Mapping {
+    /// Reads a mapping file; errors name the file and the line.
+    pub fn load(path: &Path) -> Result<Mapping, ImportError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        Mapping::parse(&text).map_err(|source| ImportError::Mapping { path: name, source })
+    }
+}
+
+/// Opens a file for import. The file format is JSON Lines for `.jsonl`, `.ndjson` and
+/// `.jsonlines` names, else sniffed.
+pub fn open(path: &Path, options: &ImportOptions) -> Result<Import, ImportError> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|source| ImportError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    let mut options = options.clone();
+    if options.file_format.is_none() {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if matches!(ext.as_str(), "jsonl" | "ndjson" | "jsonlines") {
+            options.file_format = Some(FileFormat::JsonLines);
+        }
+    }
+    Import::from_reader(file, &name, &options)
+}
+
+/// Rows as they come out of the file.
+enum Rows {
+    Csv {
+        reader: csv::Reader<Box<dyn Read + Send>>,
+        record: csv::ByteRecord,
+    },
+    JsonLines {
+        reader: BufReader<Box<dyn Read + Send>>,
+        buf: Vec<u8>,
+        line: u64,
+        /// Column name → index in the header, growing as keys appear.
+        index: HashMap<String, usize>,
+        preset: Option<Preset>,
+    },
+}
+
+/// A running import: an iterator over the rows, each accepted or rejected, that keeps the
+/// [`ReadSummary`]. After the last row, [`Import::finish`] gives the summary, or the error
+/// that ended the reading early.
+pub struct Import {
+    path: String,
+    rows: Rows,
+    header: Vec<String>,
+    builder: RecordBuilder,
+    decoding: RowDecoding,
+    summary: ReadSummary,
+    row: u64,
+    error: Option<ImportError>,
+    fell_back: bool,
+    utf16_replacement: Option<Arc<AtomicU64>>,
+}
+
+/// Reads up to `limit` bytes (fewer only at the end of the input).
+fn read_prefix(reader: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
+    let mut prefix = Vec::with_capacity(limit);
+    reader.take(limit as u64).read_to_end(&mut prefix)?;
+    Ok(prefix)
+}
+
+/// Shares the UTF-16 decoder's first replacement offset with the import.
+struct Watched<R> {
+    inner: Utf16Reader<R>,
+    seen: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Watched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(offset) = self.inner.first_replacement {
+            self.seen.fetch_min(offset, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+impl Import {
+    /// Starts an import from any reader; `name` names it in errors and notices.
+    pub fn from_reader<R: Read + Send + 'static>(
+        mut input: R,
+        name: &str,
+        options: &ImportOptions,
+    ) -> Result<Import, ImportError> {
+        let path = name.to_string();
+        let io_err = |source| ImportError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mapping = match &options.columns {
+            Columns::Mapping(m) => Some(m),
+            _ => None,
+        };
+
+        let mut prefix = read_prefix(&mut input, PREFIX).map_err(io_err)?;
+        let complete = prefix.len() < PREFIX;
+        let chosen = options.encoding.or(mapping.and_then(|m| m.encoding));
+        let (encoding, bom) = match chosen {
+            Some(e) => (e, decode::bom_len(e, &prefix)),
+            None => decode::sniff_encoding(&prefix),
+        };
+        prefix.drain(..bom);
+
+        let mut utf16_replacement = None;
+        let (text_prefix, rest, text_complete): (Vec<u8>, Box<dyn Read + Send>, bool) =
+            match encoding {
+                Encoding::Utf16Le | Encoding::Utf16Be => {
+                    let seen = Arc::new(AtomicU64::new(u64::MAX));
+                    utf16_replacement = Some(seen.clone());
+                    let mut decoded = Watched {
+                        inner: Utf16Reader::new(
+                            Cursor::new(prefix).chain(input),
+                            encoding == Encoding::Utf16Be,
+                        ),
+                        seen,
+                    };
+                    let text_prefix = read_prefix(&mut decoded, PREFIX).map_err(io_err)?;
+                    let text_complete = text_prefix.len() < PREFIX;
+                    (text_prefix, Box::new(decoded), text_complete)
+                }
+                _ => (prefix, Box::new(input), complete),
+            };
+
+        let file_format = options.file_format.unwrap_or_else(|| {
+            match text_prefix.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => FileFormat::JsonLines,
+                _ => FileFormat::Csv,
+            }
+        });
+        let delimiter = match file_format {
+            FileFormat::Csv => Some(
+                options
+                    .delimiter
+                    .or(mapping.and_then(|m| m.delimiter))
+                    .unwrap_or_else(|| sniff::sniff_delimiter(&text_prefix, text_complete)),
+            ),
+            FileFormat::JsonLines => None,
+        };
+        let json_keys = match file_format {
+            FileFormat::JsonLines => first_object_keys(&text_prefix),
+            FileFormat::Csv => Vec::new(),
+        };
+        let stream: Box<dyn Read + Send> = Box::new(Cursor::new(text_prefix).chain(rest));
+        let decoding = match (encoding, chosen) {
+            (Encoding::Windows1252, _) => RowDecoding::Windows1252,
+            (Encoding::Utf16Le | Encoding::Utf16Be, _) => RowDecoding::Utf8Lossy,
+            (_, Some(_)) => RowDecoding::Utf8Lossy,
+            (_, None) => RowDecoding::Utf8WithFallback,
+        };
+
+        let mut summary = ReadSummary::new(file_format, encoding, delimiter);
+        let mut import = Import {
+            path: path.clone(),
+            rows: match file_format {
+                FileFormat::Csv => Rows::Csv {
+                    reader: csv::ReaderBuilder::new()
+                        .has_headers(false)
+                        .flexible(true)
+                        .delimiter(delimiter.unwrap_or(b','))
+                        .buffer_capacity(PREFIX)
+                        .from_reader(stream),
+                    record: csv::ByteRecord::new(),
+                },
+                FileFormat::JsonLines => Rows::JsonLines {
+                    reader: BufReader::with_capacity(PREFIX, stream),
+                    buf: Vec::with_capacity(1024),
+                    line: 0,
+                    index: HashMap::new(),
+                    preset: None,
+                },
+            },
+            header: Vec::new(),
+            builder: RecordBuilder::new(
+                ColumnMap::for_preset(&[], Preset::Generic),
+                options.observed_at,
+                options.default_country,
+                Vec::new(),
+            ),
+            decoding,
+            summary: ReadSummary::new(file_format, encoding, delimiter),
+            row: 0,
+            error: None,
+            fell_back: false,
+            utf16_replacement,
+        };
+
+        import.header = match file_format {
+            FileFormat::Csv => import.read_csv_header()?,
+            FileFormat::JsonLines => json_keys,
+        };
+        if let (FileFormat::JsonLines, Some(m)) = (file_format, mapping) {
+            for (_, column) in &m.columns {
+                if !import.header.contains(column) {
+                    import.header.push(column.clone());
+                }
+            }
+        }
+
+        let (map, preset) = match &options.columns {
+            Columns::Mapping(m) => {
+                let map = ColumnMap::for_mapping(&import.header, &m.columns).map_err(
+                    |(field, column)| ImportError::MissingColumn {
+                        path: path.clone(),
+                        field,
+                        column,
+                        available: import.header.join(", "),
+                    },
+                )?;
+                (map, None)
+            }
+            Columns::Preset(p) => (ColumnMap::for_preset(&import.header, *p), Some(*p)),
+            Columns::Auto => {
+                let p = detect(&import.header);
+                (ColumnMap::for_preset(&import.header, p), Some(p))
+            }
+        };
+        let mut date_formats: Vec<String> = mapping
+            .and_then(|m| m.date_format.clone())
+            .into_iter()
+            .collect();
+        if let Some(p) = preset {
+            date_formats.extend(p.date_formats().iter().map(|f| f.to_string()));
+        }
+        let default_country = options
+            .default_country
+            .or(mapping.and_then(|m| m.default_country));
+        summary.preset = preset;
+        summary.notices = std::mem::take(&mut import.summary.notices);
+        if summary.encoding != import.summary.encoding {
+            summary.encoding = import.summary.encoding;
+        }
+        if file_format == FileFormat::Csv || !import.header.is_empty() {
+            let identity = [
+                Field::Email,
+                Field::LinkedinUrl,
+                Field::FirstName,
+                Field::LastName,
+                Field::FullName,
+            ];
+            let unmapped: Vec<Field> = map.unmapped_fields().collect();
+            if identity.iter().all(|f| unmapped.contains(f)) && file_format == FileFormat::Csv {
+                summary.notices.push(Notice {
+                    row: Some(0),
+                    line: None,
+                    message: "no column holds an e-mail, a LinkedIn URL or a name: every row \
+                              will be rejected; name the columns with a mapping file"
+                        .to_string(),
+                });
+            }
+        }
+        if let Rows::JsonLines {
+            index, preset: p, ..
+        } = &mut import.rows
+        {
+            *p = preset;
+            for (i, key) in import.header.iter().enumerate() {
+                index.insert(key.clone(), i);
+            }
+        }
+        import.builder =
+            RecordBuilder::new(map, options.observed_at, default_country, date_formats);
+        import.summary = summary;
+        Ok(import)
+    }
+
+    /// The header: the CSV's first non-blank row, or the JSON keys seen so far.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The totals so far.
+    pub fn summary(&self) -> &ReadSummary {
+        &self.summary
+    }
+
+    /// The name the import was opened with (the path).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The totals, after the rows have been iterated; or the error that ended the reading
+    /// before the end of the file.
+    pub fn finish(mut self) -> Result<ReadSummary, ImportError> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        if let Some(seen) = &self.utf16_replacement {
+            let offset = seen.load(Ordering::Relaxed);
+            if offset != u64::MAX {
+                self.summary.notices.push(Notice {
+                    row: None,
+                    line: None,
+                    message: format!("invalid UTF-16 near byte {offset}: replaced with U+FFFD"),
+                });
+            }
+        }
+        Ok(self.summary)
+    }
+
+    fn read_csv_header(&mut self) -> Result<Vec<String>, ImportError> {
+        let Rows::Csv { reader, record } = &mut self.rows else {
+            unreachable!("called for CSV files only");
+        };
+        loop {
+            match reader.read_byte_record(record) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(ImportError::NoHeader {
+                        path: self.path.clone(),
+                    });
+                }
+                Err(e) => {
+                    return Err(ImportError::Read {
+                        path: self.path.clone(),
+                        line: e.position().map_or(0, |p| p.line()),
+                        source: io::Error::other(e),
+                    });
+                }
+            }
+            if is_blank(record) {
+                self.summary.blank_lines += 1;
+                continue;
+            }
+            let line = record.position().map_or(1, |p| p.line());
+            let mut header = Vec::with_capacity(record.len());
+            let mut bad = None;
+            for field in record.iter() {
+                let (text, found) = decode_field(field, self.decoding);
+                if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
+                    bad = Some(byte);
+                }
+                header.push(text.trim().trim_start_matches('\u{feff}').to_string());
+            }
+            if let Some(byte) = bad {
+                self.note_fallback(0, line, byte);
+            }
+            return Ok(header);
+        }
+    }
+
+    fn note_fallback(&mut self, row: u64, line: u64, byte: u8) {
+        if self.fell_back {
+            return;
+        }
+        self.fell_back = true;
+        let message = match self.decoding {
+            RowDecoding::Utf8WithFallback => {
+                self.summary.encoding = Encoding::Windows1252;
+                format!(
+                    "byte 0x{byte:02X} is not UTF-8: this row and every other row that is not \
+                     valid UTF-8 were read as Windows-1252"
+                )
+            }
+            _ => format!("byte 0x{byte:02X} is not UTF-8: replaced with U+FFFD"),
+        };
+        self.summary.notices.push(Notice {
+            row: Some(row),
+            line: Some(line),
+            message,
+        });
+    }
+
+    fn next_csv(&mut self) -> Option<Result<ProspectRecord, RejectedRow>> {
+        loop {
+            let Rows::Csv { reader, record } = &mut self.rows else {
+                unreachable!("called for CSV files only");
+            };
+            match reader.read_byte_record(record) {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => {
+                    self.error = Some(ImportError::Read {
+                        path: self.path.clone(),
+                        line: e.position().map_or(0, |p| p.line()),
+                        source: io::Error::other(e),
+                    });
+                    return None;
+                }
+            }
+            if is_blank(record) {
+                self.summary.blank_lines += 1;
+                continue;
+            }
+            self.row += 1;
+            let row = self.row;
+            let line = record.position().map_or(0, |p| p.line());
+            let mut bad = None;
+            let values: Vec<Cow<'_, str>> = record
+                .iter()
+                .map(|field| {
+                    let (text, found) = decode_field(field, self.decoding);
+                    if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
+                        bad = Some(byte);
+                    }
+                    text
+                })
+                .collect();
+            let width = self.header.len();
+            let outcome =
+                if values.len() > width && values[width..].iter().any(|v| !v.trim().is_empty()) {
+                    Err(RejectReason::TooManyFields {
+                        found: values.len(),
+                        expected: width,
+                    })
+                } else {
+                    self.builder.build(row, line, &values).map(|mut rec| {
+                        if values.len() < width {
+                            rec.warnings.push(RowWarning {
+                                field: None,
+                                column: None,
+                                message: format!(
+                                    "the row has {} of the header's {width} fields; the missing \
+                                 ones are empty",
+                                    values.len()
+                                ),
+                            });
+                        }
+                        rec
+                    })
+                };
+            let item = outcome.map_err(|reason| RejectedRow {
+                row,
+                line,
+                reason,
+                original: Original::Fields(values.iter().map(|v| v.to_string()).collect()),
+            });
+            drop(values);
+            if let Some(byte) = bad {
+                self.note_fallback(row, line, byte);
+            }
+            return Some(self.count(item));
+        }
+    }
+
+    fn next_json(&mut self) -> Option<Result<ProspectRecord, RejectedRow>> {
+        loop {
+            let Rows::JsonLines {
+                reader,
+                buf,
+                line,
+                index,
+                preset,
+            } = &mut self.rows
+            else {
+                unreachable!("called for JSON Lines files only");
+            };
+            buf.clear();
+            match reader.read_until(b'\n', buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(source) => {
+                    self.error = Some(ImportError::Read {
+                        path: self.path.clone(),
+                        line: *line + 1,
+                        source,
+                    });
+                    return None;
+                }
+            }
+            *line += 1;
+            let line = *line;
+            let bytes = buf.trim_ascii();
+            if bytes.is_empty() {
+                self.summary.blank_lines += 1;
+                continue;
+            }
+            self.row += 1;
+            let row = self.row;
+            let (text, found) = decode_field(bytes, self.decoding);
+            let text = text.into_owned();
+            let parsed: Result<serde_json::Value, _> = serde_json::from_str(&text);
+            let item = match parsed {
+                Err(e) => Err(RejectReason::InvalidJson {
+                    message: e.to_string(),
+                }),
+                Ok(serde_json::Value::Object(object)) => {
+                    let mut values: Vec<Cow<'_, str>> = vec![Cow::Borrowed(""); self.header.len()];
+                    for (key, value) in object {
+                        let i = match index.get(&key) {
+                            Some(&i) => i,
+                            None => {
+                                let i = self.header.len();
+                                self.builder.map.add_column(&key, *preset);
+                                self.header.push(key.clone());
+                                index.insert(key, i);
+                                values.push(Cow::Borrowed(""));
+                                i
+                            }
+                        };
+                        values[i] = Cow::Owned(json_text(value));
+                    }
+                    self.builder.build(row, line, &values)
+                }
+                Ok(_) => Err(RejectReason::NotAnObject),
+            };
+            let item = item.map_err(|reason| RejectedRow {
+                row,
+                line,
+                reason,
+                original: Original::Line(text),
+            });
+            if let Decoded::NotUtf8 { byte } = found {
+                self.note_fallback(row, line, byte);
+            }
+            return Some(self.count(item));
+        }
+    }
+
+    fn count(
+        &mut self,
+        item: Result<ProspectRecord, RejectedRow>,
+    ) -> Result<ProspectRecord, RejectedRow> {
+        self.summary.rows_read += 1;
+        match &item {
+            Ok(record) => {
+                self.summary.accepted += 1;
+                self.summary.warnings += record.warnings.len() as u64;
+            }
+            Err(_) => self.summary.rejected += 1,
+        }
+        item
+    }
+}
+
+impl Iterator for Import {
+    type Item = Result<ProspectRecord, RejectedRow>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.rows {
+            Rows::Csv { .. } => self.next_csv(),
+            Rows::JsonLines { .. } => self.next_json(),
+        }
+    }
+}
+
+impl<W: Write> RejectWriter<W> {
+    /// The writer that fits an import: CSV with the import's header and delimiter, or JSON
+    /// Lines.
+    pub fn for_import(out: W, import: &Import) -> io::Result<Self> {
+        let summary = import.summary();
+        match summary.format {
+            FileFormat::Csv => RejectWriter::csv(
+                out,
+                import.header(),
+                summary.delimiter.unwrap_or(b','),
+                summary.encoding != Encoding::Utf8,
+            ),
+            FileFormat::JsonLines => Ok(RejectWriter::json_lines(out)),
+        }
+    }
+}
+
+fn is_blank(record: &csv::ByteRecord) -> bool {
+    record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+}
+
+/// A JSON value as the text of a column: strings as they are, numbers and booleans as JSON
+/// writes them, null as empty, arrays of scalars joined with ", ", other values as JSON.
+fn json_text(value: serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match value {
+        J::Null => String::new(),
+        J::String(s) => s,
+        J::Bool(b) => b.to_string(),
+        J::Number(n) => n.to_string(),
+        J::Array(items) if items.iter().all(|v| !v.is_array() && !v.is_object()) => items
+            .into_iter()
+            .map(json_text)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// The keys of the first JSON object among the first lines, in the file's order of lines
+/// (keys sorted within the object); empty when none parses.
+fn first_object_keys(prefix: &[u8]) -> Vec<String> {
+    for line in prefix.split(|&b| b == b'\n') {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        if let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(line) {
+            return object.keys().cloned().collect();
+        }
+        break;
+    }
+    Vec::new()
+}
