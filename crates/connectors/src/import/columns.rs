@@ -173,6 +173,7 @@ impl Preset {
                 "Sales Navigator URL",
                 "Sales Navigator Profile URL",
                 "Sales Navigator Lead URL",
+                "Profile URL",
                 "Company Headcount",
                 "Company Employee Count Range",
                 "Date Added",
@@ -488,11 +489,12 @@ pub(crate) fn loose_key(name: &str) -> String {
         .collect()
 }
 
-/// The preset whose distinctive columns `header` has most of (at least one); else
-/// [`Preset::Generic`]. A tie goes to the earlier preset in [`Preset::ALL`].
+/// The preset whose distinctive columns `header` has most of (at least two, so that one
+/// common name such as "Record ID" does not decide); else [`Preset::Generic`]. A tie goes
+/// to the earlier preset in [`Preset::ALL`].
 pub fn detect(header: &[impl AsRef<str>]) -> Preset {
     let keys: Vec<String> = header.iter().map(|h| loose_key(h.as_ref())).collect();
-    let mut best = (Preset::Generic, 0);
+    let mut best = (Preset::Generic, 1);
     for preset in Preset::ALL {
         let hits = preset
             .distinctive()
@@ -636,11 +638,11 @@ mod tests {
     #[test]
     fn detection_uses_distinctive_columns() {
         assert_eq!(
-            detect(&["First Name", "Email", "Apollo Contact Id"]),
+            detect(&["First Name", "Email", "Apollo Contact Id", "# Employees"]),
             Preset::Apollo
         );
         assert_eq!(
-            detect(&["First Name", "Sales Navigator URL"]),
+            detect(&["First Name", "Sales Navigator URL", "Date Added"]),
             Preset::SalesNavigator
         );
         assert_eq!(
@@ -652,6 +654,7 @@ mod tests {
             Preset::Salesforce
         );
         assert_eq!(detect(&["email", "first_name"]), Preset::Generic);
+        assert_eq!(detect(&["Record_ID", "email"]), Preset::Generic);
     }
 
     #[test]

@@ -42,6 +42,13 @@
 //! **Blank lines** (empty, only spaces, or only delimiters) are skipped and counted in
 //! [`ReadSummary::blank_lines`]; they are not rows.
 //!
+//! **Line endings** LF, CRLF and (classic Mac) CR are read alike. A CR at the very end of a
+//! row's last field is taken for the CR of a CRLF line end and dropped, even inside quotes.
+//!
+//! **Windows-1252** is decided per row: a row whose bytes are valid UTF-8 is read as UTF-8.
+//! Windows-1252 text that happens to be valid UTF-8 (rare in real text: "Â®", "é€€") is
+//! therefore read as UTF-8 unless the encoding is given.
+//!
 //! **Rejection.** A row is rejected only when it cannot be read (too many fields, invalid
 //! JSON, not an object) or has no usable identity: no valid e-mail, no valid LinkedIn
 //! profile URL, and not both a person's name and a company (name or domain). A value that
@@ -288,7 +295,14 @@ impl Import {
             FileFormat::JsonLines => first_object_keys(&text_prefix),
             FileFormat::Csv => Vec::new(),
         };
+        // Classic Mac files end lines with CR alone; every other file has LF.
+        let cr_only = text_prefix.contains(&b'\r') && !text_prefix.contains(&b'\n');
         let stream: Box<dyn Read + Send> = Box::new(Cursor::new(text_prefix).chain(rest));
+        let stream: Box<dyn Read + Send> = if cr_only {
+            Box::new(CrToLf(stream))
+        } else {
+            stream
+        };
         let decoding = match (encoding, chosen) {
             (Encoding::Windows1252, _) => RowDecoding::Windows1252,
             (Encoding::Utf16Le | Encoding::Utf16Be, _) => RowDecoding::Utf8Lossy,
@@ -305,8 +319,16 @@ impl Import {
                         .has_headers(false)
                         .flexible(true)
                         .delimiter(delimiter.unwrap_or(b','))
+                        // LF ends a record; the CR of a CRLF stays on the last field
+                        // and is taken off there (`last_field`). This keeps the parser's
+                        // line count exact (see `start_line`).
+                        .terminator(csv::Terminator::Any(b'\n'))
                         .buffer_capacity(PREFIX)
-                        .from_reader(stream),
+                        .from_reader(Box::new(TrailingNewline {
+                            inner: stream,
+                            last: 0,
+                            done: false,
+                        })),
                     record: csv::ByteRecord::new(),
                 },
                 FileFormat::JsonLines => Rows::JsonLines {
@@ -450,6 +472,7 @@ impl Import {
             unreachable!("called for CSV files only");
         };
         loop {
+            let resume = reader.position().line();
             match reader.read_byte_record(record) {
                 Ok(true) => {}
                 Ok(false) => {
@@ -465,14 +488,16 @@ impl Import {
                     });
                 }
             }
+            let line = start_line(reader, record, resume, &mut self.summary.blank_lines);
             if is_blank(record) {
                 self.summary.blank_lines += 1;
                 continue;
             }
-            let line = record.position().map_or(1, |p| p.line());
             let mut header = Vec::with_capacity(record.len());
             let mut bad = None;
-            for field in record.iter() {
+            let last = record.len() - 1;
+            for (i, field) in record.iter().enumerate() {
+                let field = if i == last { last_field(field) } else { field };
                 let (text, found) = decode_field(field, self.decoding);
                 if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
                     bad = Some(byte);
@@ -513,6 +538,7 @@ impl Import {
             let Rows::Csv { reader, record } = &mut self.rows else {
                 unreachable!("called for CSV files only");
             };
+            let resume = reader.position().line();
             match reader.read_byte_record(record) {
                 Ok(true) => {}
                 Ok(false) => return None,
@@ -525,17 +551,20 @@ impl Import {
                     return None;
                 }
             }
+            let line = start_line(reader, record, resume, &mut self.summary.blank_lines);
             if is_blank(record) {
                 self.summary.blank_lines += 1;
                 continue;
             }
             self.row += 1;
             let row = self.row;
-            let line = record.position().map_or(0, |p| p.line());
             let mut bad = None;
+            let last = record.len() - 1;
             let values: Vec<Cow<'_, str>> = record
                 .iter()
-                .map(|field| {
+                .enumerate()
+                .map(|(i, field)| {
+                    let field = if i == last { last_field(field) } else { field };
                     let (text, found) = decode_field(field, self.decoding);
                     if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
                         bad = Some(byte);
@@ -695,6 +724,72 @@ impl<W: Write> RejectWriter<W> {
             ),
             FileFormat::JsonLines => Ok(RejectWriter::json_lines(out)),
         }
+    }
+}
+
+/// The 1-based line where `record` starts, and the empty lines the parser skipped before
+/// it added to `blank`. The parser skips empty lines without a trace and reports a record
+/// at the line where it resumed, before those lines; the line it stops at after the record
+/// is exact. Every record ends with a line break ([`TrailingNewline`] adds one at the end
+/// of the file), so the record starts the lines of its own fields' line breaks, plus one,
+/// before that.
+fn start_line<R: Read>(
+    reader: &csv::Reader<R>,
+    record: &csv::ByteRecord,
+    resume: u64,
+    blank: &mut u64,
+) -> u64 {
+    let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    let after = reader.position().line();
+    let start = after.saturating_sub(inside + 1).max(resume);
+    *blank += start - resume;
+    start
+}
+
+/// Ends the stream with a line break when the file does not, so that the last record is
+/// terminated like every other.
+struct TrailingNewline<R> {
+    inner: R,
+    last: u8,
+    done: bool,
+}
+
+impl<R: Read> Read for TrailingNewline<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.done || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.last = buf[n - 1];
+            return Ok(n);
+        }
+        self.done = true;
+        if self.last != b'\n' && self.last != 0 {
+            buf[0] = b'\n';
+            return Ok(1);
+        }
+        Ok(0)
+    }
+}
+
+/// The last field of a record without the CR of a CRLF line ending.
+fn last_field(field: &[u8]) -> &[u8] {
+    field.strip_suffix(b"\r").unwrap_or(field)
+}
+
+/// Turns the CR line endings of a classic Mac file into LF.
+struct CrToLf<R>(R);
+
+impl<R: Read> Read for CrToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
     }
 }
 

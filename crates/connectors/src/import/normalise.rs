@@ -328,22 +328,46 @@ impl<'a> Row<'a, '_> {
         None
     }
 
+    /// The field's value: the first of its non-empty columns whose text normalises; when
+    /// none does, the first non-empty text, without a value, and a warning. Columns tried
+    /// and not taken stay extras.
     fn parse<T>(
         &mut self,
         field: Field,
         mut parse: impl FnMut(&str) -> Result<T, String>,
     ) -> Option<Value<T>> {
-        let (column, raw) = self.get(field)?;
-        let value = match parse(raw) {
-            Ok(v) => Some(v),
-            Err(reason) => {
-                self.warn(field, column, reason);
-                None
+        let map: &'a ColumnMap = self.map;
+        let values: &'a [Cow<'_, str>] = self.values;
+        let mut failed: Option<(usize, &str, String)> = None;
+        for &i in &map.by_field[field.index()] {
+            let Some(value) = values.get(i) else {
+                continue;
+            };
+            let raw = value.as_ref().trim();
+            if raw.is_empty() {
+                continue;
             }
-        };
+            match parse(raw) {
+                Ok(v) => {
+                    self.used.push(i);
+                    return Some(Value {
+                        raw: raw.to_string(),
+                        value: Some(v),
+                    });
+                }
+                Err(reason) => {
+                    if failed.is_none() {
+                        failed = Some((i, raw, reason));
+                    }
+                }
+            }
+        }
+        let (column, raw, reason) = failed?;
+        self.used.push(column);
+        self.warn(field, column, reason);
         Some(Value {
             raw: raw.to_string(),
-            value,
+            value: None,
         })
     }
 

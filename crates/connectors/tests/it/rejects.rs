@@ -1,0 +1,69 @@
+//! The rejected-rows file: the original header and values with `_row` and `_reason`, that
+//! the user fixes and imports again.
+
+use leadgate_connectors::import::{Encoding, ImportOptions, RejectWriter, open};
+
+use crate::support::{encode, import_bytes};
+
+#[test]
+fn rejected_rows_are_written_for_fixing_and_import_again() {
+    let text = "email;first_name;company_name;title\n\
+                ann@a.com;Ann;A;CEO\n\
+                ;Bo;;\"VP; Sales\"\n\
+                cy@c.com;Cy;C;CTO;surplus\n";
+    let file = crate::support::temp_file("in.csv", &encode(text, Encoding::Utf16Le));
+    let mut import = open(&file.path, &ImportOptions::default()).unwrap();
+    let mut writer = RejectWriter::for_import(Vec::new(), &import).unwrap();
+    for item in &mut import {
+        if let Err(rejected) = item {
+            writer.write(&rejected).unwrap();
+        }
+    }
+    let summary = import.finish().unwrap();
+    assert_eq!((summary.accepted, summary.rejected), (1, 2));
+    let written = String::from_utf8(writer.finish().unwrap()).unwrap();
+    // UTF-16 in, UTF-8 with a BOM out (Excel reads it), the same delimiter.
+    assert_eq!(
+        written,
+        "\u{feff}email;first_name;company_name;title;_row;_reason\n\
+         ;Bo;;\"VP; Sales\";2;\"no usable identity (needs an e-mail, a LinkedIn profile URL, or a name and a company): email empty, linkedin_url empty, name \"\"Bo\"\", company_name empty\"\n\
+         cy@c.com;Cy;C;CTO;surplus;3;5 fields where the header has 4: a value with an unquoted delimiter? Quote that value or remove the surplus fields\n"
+    );
+
+    // The user fixes both rows; `_row` and `_reason` are ignored on the way back in.
+    let fixed = written
+        .replace(";Bo;;", "bo@b.com;Bo;;")
+        .replace(";CTO;surplus;", ";CTO;");
+    let out = import_bytes("fixed.csv", fixed.as_bytes(), &ImportOptions::default());
+    assert_eq!((out.summary.accepted, out.summary.rejected), (2, 0));
+    assert!(
+        out.accepted.iter().all(|r| r.extra.is_empty()),
+        "{:?}",
+        out.accepted[0].extra
+    );
+    assert_eq!(out.accepted[0].person.title.as_deref(), Some("VP; Sales"));
+}
+
+#[test]
+fn rejected_json_lines_keep_their_text() {
+    let text = "{\"first_name\": \"Ann\", \"title\": \"CEO\"}\n{\"email\": \n[1]\n";
+    let file = crate::support::temp_file("in.jsonl", text.as_bytes());
+    let mut import = open(&file.path, &ImportOptions::default()).unwrap();
+    let mut writer = RejectWriter::for_import(Vec::new(), &import).unwrap();
+    for item in &mut import {
+        if let Err(rejected) = item {
+            writer.write(&rejected).unwrap();
+        }
+    }
+    let written = String::from_utf8(writer.finish().unwrap()).unwrap();
+    let lines: Vec<serde_json::Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["_row"], 1);
+    assert_eq!(lines[0]["first_name"], "Ann");
+    assert_eq!(lines[1]["_line"], "{\"email\":");
+    assert_eq!(lines[2]["_reason"], "not a JSON object");
+    assert!(written.starts_with("{\"_row\":1,\"_reason\":\"no usable identity"));
+}
