@@ -560,18 +560,21 @@ impl Import {
             let row = self.row;
             let mut bad = None;
             let last = record.len() - 1;
-            let values: Vec<Cow<'_, str>> = record
-                .iter()
-                .enumerate()
-                .map(|(i, field)| {
-                    let field = if i == last { last_field(field) } else { field };
-                    let (text, found) = decode_field(field, self.decoding);
-                    if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
-                        bad = Some(byte);
-                    }
-                    text
-                })
-                .collect();
+            let values: Vec<Cow<'_, str>> = match utf8_fields(record, self.decoding) {
+                Some(values) => values,
+                None => record
+                    .iter()
+                    .enumerate()
+                    .map(|(i, field)| {
+                        let field = if i == last { last_field(field) } else { field };
+                        let (text, found) = decode_field(field, self.decoding);
+                        if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
+                            bad = Some(byte);
+                        }
+                        text
+                    })
+                    .collect(),
+            };
             let width = self.header.len();
             let outcome =
                 if values.len() > width && values[width..].iter().any(|v| !v.trim().is_empty()) {
@@ -771,6 +774,27 @@ impl<R: Read> Read for TrailingNewline<R> {
         }
         Ok(0)
     }
+}
+
+/// The fields of a record that is valid UTF-8 as a whole, borrowed: one validation per
+/// row instead of one per field. `None` when the record needs decoding field by field.
+fn utf8_fields(record: &csv::ByteRecord, decoding: RowDecoding) -> Option<Vec<Cow<'_, str>>> {
+    if decoding == RowDecoding::Windows1252 {
+        return None;
+    }
+    let text = std::str::from_utf8(record.as_slice()).ok()?;
+    let last = record.len().checked_sub(1)?;
+    let mut values = Vec::with_capacity(record.len());
+    for i in 0..record.len() {
+        let field = text.get(record.range(i)?)?;
+        let field = if i == last {
+            field.strip_suffix('\r').unwrap_or(field)
+        } else {
+            field
+        };
+        values.push(Cow::Borrowed(field));
+    }
+    Some(values)
 }
 
 /// The last field of a record without the CR of a CRLF line ending.

@@ -133,6 +133,14 @@ impl Range {
     /// "to" between the bounds; a trailing `+` is open-ended.
     pub fn parse(text: &str) -> Result<Range, &'static str> {
         let text = text.trim();
+        // Most values are plain digits ("48", "5400000").
+        if (1..=19).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
+            let n = text.parse().map_err(|_| "not a number")?;
+            return Ok(Range {
+                min: n,
+                max: Some(n),
+            });
+        }
         if let Some(open) = text.strip_suffix('+') {
             let min = parse_amount(open)?;
             return Ok(Range { min, max: None });
