@@ -2,6 +2,7 @@
 
 mod demo;
 mod formats;
+mod matrix;
 mod presets;
 mod rejects;
 mod roundtrip;
