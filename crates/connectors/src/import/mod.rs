@@ -205,7 +205,30 @@ pub struct Import {
     error: Option<ImportError>,
     fell_back: bool,
     utf16_replacement: Option<Arc<AtomicU64>>,
+    bytes_read: Arc<AtomicU64>,
 }
+
+/// Counts the bytes read from the input, for progress bars.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// An import moves to another thread whole (a CLI may read on one and draw progress on
+/// another).
+const _: () = {
+    const fn send<T: Send>() {}
+    send::<Import>();
+    send::<ProspectRecord>();
+};
 
 /// Reads up to `limit` bytes (fewer only at the end of the input).
 fn read_prefix(reader: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
@@ -233,10 +256,15 @@ impl<R: Read> Read for Watched<R> {
 impl Import {
     /// Starts an import from any reader; `name` names it in errors and notices.
     pub fn from_reader<R: Read + Send + 'static>(
-        mut input: R,
+        input: R,
         name: &str,
         options: &ImportOptions,
     ) -> Result<Import, ImportError> {
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let mut input = Counting {
+            inner: input,
+            count: bytes_read.clone(),
+        };
         let path = name.to_string();
         let io_err = |source| ImportError::Io {
             path: path.clone(),
@@ -352,6 +380,7 @@ impl Import {
             error: None,
             fell_back: false,
             utf16_replacement,
+            bytes_read,
         };
 
         import.header = match file_format {
@@ -446,6 +475,12 @@ impl Import {
     /// The name the import was opened with (the path).
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// Bytes of the input read so far: for a progress bar against the file's size. The
+    /// reading runs up to 64 KiB ahead of the rows handed out.
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read.load(Ordering::Relaxed)
     }
 
     /// The totals, after the rows have been iterated; or the error that ended the reading
