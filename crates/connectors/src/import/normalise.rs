@@ -114,7 +114,29 @@ pub(crate) struct RecordBuilder {
     date_formats: Vec<String>,
     caches: Caches,
     /// The columns that filled a field in the current row.
-    used: Vec<usize>,
+    used: UsedColumns,
+}
+
+/// The columns that filled a field in the current row: a flag per column for the lookup,
+/// and the list of flags set, to clear them.
+struct UsedColumns {
+    flags: Vec<bool>,
+    list: Vec<usize>,
+}
+
+impl UsedColumns {
+    fn reset(&mut self, columns: usize) {
+        for &i in &self.list {
+            self.flags[i] = false;
+        }
+        self.list.clear();
+        self.flags.resize(columns, false);
+    }
+
+    fn mark(&mut self, column: usize) {
+        self.flags[column] = true;
+        self.list.push(column);
+    }
 }
 
 fn message(e: ParseError) -> String {
@@ -140,7 +162,10 @@ impl RecordBuilder {
                 domains: Cache::new(),
                 company_phones: Cache::new(),
             },
-            used: Vec::with_capacity(Field::ALL.len()),
+            used: UsedColumns {
+                flags: Vec::new(),
+                list: Vec::with_capacity(Field::ALL.len()),
+            },
         }
     }
 
@@ -152,7 +177,7 @@ impl RecordBuilder {
         line: u64,
         values: &[Cow<'_, str>],
     ) -> Result<ProspectRecord, RejectReason> {
-        self.used.clear();
+        self.used.reset(self.map.names.len());
         let mut b = Row {
             map: &self.map,
             values,
@@ -290,7 +315,7 @@ impl RecordBuilder {
     fn extras(&self, values: &[Cow<'_, str>]) -> Vec<(std::sync::Arc<str>, String)> {
         let mut extra = Vec::new();
         for (i, value) in values.iter().enumerate().take(self.map.names.len()) {
-            if self.map.ignored[i] || (self.map.mapped[i] && self.used.contains(&i)) {
+            if self.map.ignored[i] || (self.map.mapped[i] && self.used.flags[i]) {
                 continue;
             }
             let v = value.trim();
@@ -306,7 +331,7 @@ impl RecordBuilder {
 struct Row<'a, 'v> {
     map: &'a ColumnMap,
     values: &'a [Cow<'v, str>],
-    used: &'a mut Vec<usize>,
+    used: &'a mut UsedColumns,
     warnings: Vec<RowWarning>,
 }
 
@@ -321,7 +346,7 @@ impl<'a> Row<'a, '_> {
             };
             let v = value.as_ref().trim();
             if !v.is_empty() {
-                self.used.push(i);
+                self.used.mark(i);
                 return Some((i, v));
             }
         }
@@ -349,7 +374,7 @@ impl<'a> Row<'a, '_> {
             }
             match parse(raw) {
                 Ok(v) => {
-                    self.used.push(i);
+                    self.used.mark(i);
                     return Some(Value {
                         raw: raw.to_string(),
                         value: Some(v),
@@ -363,7 +388,7 @@ impl<'a> Row<'a, '_> {
             }
         }
         let (column, raw, reason) = failed?;
-        self.used.push(column);
+        self.used.mark(column);
         self.warn(field, column, reason);
         Some(Value {
             raw: raw.to_string(),
