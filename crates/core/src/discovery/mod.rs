@@ -8,5 +8,7 @@
 //! records, an explanation for every merge, and survivorship. Reading files, storing facts
 //! and opening the sample-review gate are the application's work.
 
+pub mod compliance;
+pub mod freshness;
 pub mod normalize;
 pub mod resolve;
