@@ -12,3 +12,4 @@ pub mod compliance;
 pub mod freshness;
 pub mod normalize;
 pub mod resolve;
+pub mod sample;
