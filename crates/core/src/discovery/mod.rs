@@ -5,11 +5,18 @@
 //! export into typed values that are known to be well formed (parse, don't validate), and
 //! [`resolve`] is the entity-resolution engine: blocking, Fellegi–Sunter scoring with
 //! weights learnt by EM from the data itself, clustering that refuses to chain unrelated
-//! records, an explanation for every merge, and survivorship. Reading files, storing facts
+//! records, an explanation for every merge, and survivorship. [`industry`] maps every
+//! source's spelling of an industry (Apollo, HubSpot, LinkedIn's V1 and V2 names) to the
+//! V1 name the ICP uses. At ingest, [`freshness`] ages each fact (flag for refresh, or
+//! exclude), and [`compliance`] gives each contact its jurisdiction and a lawful basis for
+//! e-mail or a block with the reason, after the suppression list. [`sample`] is the
+//! arithmetic of the gate: a seeded sample stratified by source, and the tally of the
+//! reviewer's verdicts with error rates per source and reason. Reading files, storing facts
 //! and opening the sample-review gate are the application's work.
 
 pub mod compliance;
 pub mod freshness;
+pub mod industry;
 pub mod normalize;
 pub mod resolve;
 pub mod sample;
