@@ -348,7 +348,8 @@ pub struct SuppressionHit {
 pub struct SuppressionList {
     emails: HashSet<String>,
     domains: HashSet<String>,
-    erasures: HashSet<String>,
+    /// Erasure hashes as their 32 bytes: no hex to encode for every address checked.
+    erasures: HashSet<[u8; 32]>,
 }
 
 impl SuppressionList {
@@ -364,11 +365,14 @@ impl SuppressionList {
         self.domains.insert(domain.as_str().to_string());
     }
 
-    /// Adds an erasure hash as [`erasure_hash`] gives it (hex, either case; surrounding
-    /// whitespace is ignored). A string that is not such a hash can never hit: check it
-    /// first with [`is_erasure_hash`].
+    /// Adds an erasure hash as [`erasure_hash`] gives it (64 hex digits, either case;
+    /// surrounding whitespace is ignored). A string that is not such a hash could never hit
+    /// and is not added: check stored hashes with [`is_erasure_hash`] when reading them.
     pub fn add_erasure(&mut self, hash: &str) {
-        self.erasures.insert(hash.trim().to_ascii_lowercase());
+        let mut digest = [0u8; 32];
+        if hex::decode_to_slice(hash.trim(), &mut digest).is_ok() {
+            self.erasures.insert(digest);
+        }
     }
 
     /// Entries of all kinds.
@@ -393,9 +397,11 @@ impl SuppressionList {
                     email: None,
                 });
             }
+            // An erasure hash is of the address as it was erased; the mailbox form also
+            // catches the same inbox coming back with a new +tag.
             if !self.erasures.is_empty()
-                && (self.erasures.contains(&hash_address(email.as_str()))
-                    || self.erasures.contains(&hash_address(&mailbox)))
+                && (self.erasures.contains(&digest_of(email.as_str()))
+                    || (mailbox != email.as_str() && self.erasures.contains(&digest_of(&mailbox))))
             {
                 return Some(SuppressionHit {
                     kind: SuppressionKind::Erasure,
@@ -427,7 +433,7 @@ impl SuppressionList {
 /// followed by the normalised address. The person's data is deleted; this hash stays on the
 /// suppression list so that the next import that brings the address back is blocked.
 pub fn erasure_hash(email: &Email) -> String {
-    hash_address(email.as_str())
+    hex::encode(digest_of(email.as_str()))
 }
 
 /// Whether `text` has the form of an [`erasure_hash`]: 64 hex digits.
@@ -436,11 +442,11 @@ pub fn is_erasure_hash(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn hash_address(address: &str) -> String {
+fn digest_of(address: &str) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(ERASURE_HASH_PREFIX.as_bytes());
     hasher.update(address.as_bytes());
-    hex::encode(hasher.finalize())
+    hasher.finalize().into()
 }
 
 /// The inbox an address reaches: without a `+tag`, and for Gmail without dots and with
@@ -563,7 +569,7 @@ pub fn assess(
             format!("Blocked: the team does not e-mail contacts in {code} (blocked_countries)."),
         );
     }
-    let all = distinct(ctx.emails.iter());
+    let all = || distinct(ctx.emails.iter());
     let implied = policy.existing_customer_exemption && ctx.existing_relationship;
 
     let Some(code) = country else {
@@ -597,7 +603,7 @@ pub fn assess(
                 format!(
                     "{place}: may be e-mailed; an opt-in is required in {code} ({law}) and one is recorded."
                 ),
-                all,
+                all(),
             )
         } else if implied {
             Assessment::allow(
@@ -606,7 +612,7 @@ pub fn assess(
                 format!(
                     "{place}: may be e-mailed as an existing customer; {code} otherwise requires an opt-in ({law})."
                 ),
-                all,
+                all(),
             )
         } else {
             Assessment::block(
@@ -628,7 +634,7 @@ pub fn assess(
                     jurisdiction,
                     LawfulBasis::Consent,
                     format!("{place}: may be e-mailed; an opt-in is recorded."),
-                    all,
+                    all(),
                 )
             } else if ctx.existing_relationship {
                 Assessment::allow(
@@ -638,7 +644,7 @@ pub fn assess(
                         "{place}: may be e-mailed on implied consent, as an existing business \
                          relationship (customer or deal in the CRM)."
                     ),
-                    all,
+                    all(),
                 )
             } else {
                 Assessment::block(
@@ -670,7 +676,7 @@ pub fn assess(
                     jurisdiction,
                     LawfulBasis::Consent,
                     format!("{place}: may be e-mailed; an opt-in is recorded."),
-                    all,
+                    all(),
                 );
             }
             let reason = match jurisdiction {
@@ -684,7 +690,7 @@ pub fn assess(
                 ),
                 _ => format!("{place}: may be e-mailed with an opt-out in every message."),
             };
-            Assessment::allow(jurisdiction, LawfulBasis::OptOutRegime, reason, all)
+            Assessment::allow(jurisdiction, LawfulBasis::OptOutRegime, reason, all())
         }
     }
 }
@@ -1172,6 +1178,10 @@ mod tests {
             "7bb9e30283184c3b4bbbf2262a600be7165d7e6f50e424a611aa64394e7ecdb5"
         );
         assert!(is_erasure_hash(&hash) && !is_erasure_hash("jane@acme.com"));
+        let mut list = SuppressionList::new();
+        list.add_erasure("jane@acme.com");
+        list.add_erasure(&hash[..63]);
+        assert!(list.is_empty(), "a string that is not a hash is not added");
     }
 
     #[test]
