@@ -727,14 +727,21 @@ fn gdpr_rule(
         };
         return Assessment::allow(jurisdiction, LawfulBasis::LegitimateInterest, reason, all);
     }
-    let private_list = distinct(private.iter().copied()).join(", ");
+    let private = distinct(private.iter().copied());
+    let one = private.len() == 1;
+    let private_list = private.join(", ");
+    let (the_private, needs) = if one {
+        ("the private address", "needs")
+    } else {
+        ("the private addresses", "need")
+    };
     if implied {
         return Assessment::allow(
             jurisdiction,
             LawfulBasis::ImpliedConsent,
             format!(
-                "{place}: may be e-mailed as an existing customer, including the private \
-                 address {private_list}."
+                "{place}: may be e-mailed as an existing customer, including {the_private} \
+                 {private_list}."
             ),
             all,
         );
@@ -744,15 +751,21 @@ fn gdpr_rule(
             jurisdiction,
             BlockCode::PersonalAddress,
             format!(
-                "Blocked: {place}: {private_list} is a private address, which B2B legitimate \
-                 interest does not cover; it needs a recorded opt-in."
+                "Blocked: {place}: {private_list} {}, which B2B legitimate interest does not \
+                 cover; {} a recorded opt-in.",
+                if one {
+                    "is a private address"
+                } else {
+                    "are private addresses"
+                },
+                if one { "it needs" } else { "they need" },
             ),
         );
     }
     let work_list = distinct(work.iter().copied());
     let reason = format!(
-        "{place}: may be e-mailed on legitimate interest at {} only; the private address \
-         {private_list} needs a recorded opt-in.",
+        "{place}: may be e-mailed on legitimate interest at {} only; {the_private} \
+         {private_list} {needs} a recorded opt-in.",
         work_list.join(", ")
     );
     Assessment::allow(
@@ -945,6 +958,17 @@ mod tests {
         );
         assert_eq!(with.basis, Some(LawfulBasis::Consent));
         assert_eq!(with.allowed_emails, ["tom@gmail.com"]);
+    }
+
+    #[test]
+    fn several_private_addresses_are_named_in_the_plural() {
+        let a = Contact::new("IT", &["lu@libero.it", "lu@gmail.com"]).assess();
+
+        assert_eq!(
+            a.reason,
+            "Blocked: GDPR (IT): lu@libero.it, lu@gmail.com are private addresses, which B2B \
+             legitimate interest does not cover; they need a recorded opt-in."
+        );
     }
 
     #[test]
