@@ -57,6 +57,20 @@ pub enum Command {
     /// Gates: list what waits, show the evidence, approve or reject.
     #[command(subcommand)]
     Gate(GateCommand),
+    /// Stage 2: import a source file (CSV or JSON Lines) as facts with provenance.
+    Import(ImportArgs),
+    /// Stage 2: resolve every source into contacts and build a prospect list per live ICP.
+    #[command(subcommand)]
+    Discover(DiscoverCommand),
+    /// Merges of contacts: why two records were taken for one person, and undoing it.
+    #[command(subcommand)]
+    Merge(MergeCommand),
+    /// Gates that are decided record by record: the sample review of a prospect list.
+    #[command(subcommand)]
+    Review(ReviewCommand),
+    /// The suppression list: addresses and domains that are never contacted.
+    #[command(subcommand)]
+    Suppress(SuppressCommand),
     /// The tamper-evident audit log.
     Audit(AuditArgs),
     /// Run the HTTP API and the job worker until Ctrl-C or SIGTERM.
@@ -210,6 +224,141 @@ pub enum GateCommand {
         person: String,
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The export to import: CSV (any of , ; tab | as delimiter, UTF-8, UTF-16 or
+    /// Windows-1252) or JSON Lines.
+    pub file: PathBuf,
+    /// The source's name, as the trust order and the reports name it: apollo, salesnav,
+    /// hubspot, a list's name …
+    #[arg(long)]
+    pub source: String,
+    /// The export's column preset (default: recognised from the header).
+    #[arg(long, value_parser = ["apollo", "salesnav", "hubspot", "salesforce", "generic"], conflicts_with = "mapping")]
+    pub format: Option<String>,
+    /// A mapping file (TOML) naming the file's columns for each field.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// When the data was observed (YYYY-MM-DD or RFC 3339), for rows without a date.
+    #[arg(long)]
+    pub observed_at: Option<String>,
+    /// The field delimiter, when sniffing guesses wrong: `,` `;` `tab` `|`.
+    #[arg(long)]
+    pub delimiter: Option<String>,
+    /// The person importing (default: the system).
+    #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+    pub person: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DiscoverCommand {
+    /// Resolve all records, evaluate them against each live ICP, and open the sample gate.
+    Run {
+        /// Only this segment's list.
+        #[arg(long)]
+        segment: Option<String>,
+        /// Show the merges and the lists it would make, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The prospect lists, newest first.
+    Lists {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One list: its counts, the change against the previous list, and its prospects.
+    Show {
+        list: i64,
+        /// Only prospects with this standing.
+        #[arg(long, value_parser = ["admitted", "dropped"])]
+        status: Option<String>,
+        /// How many prospects to print.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One contact: every field with its source and age, and the records behind it.
+    Contact {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The imports, oldest first, with their totals.
+    Imports {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MergeCommand {
+    /// The newest merges.
+    List {
+        /// Only merges made at import (`key`) or by entity resolution (`model`).
+        #[arg(long, value_parser = ["key", "model"])]
+        method: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Why the records of a merge were taken for one person: each comparison and its weight.
+    Explain {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo a merge: its records become a contact of their own again, never merged back.
+    Undo {
+        id: i64,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Mark each sampled record of a prospect list match or no match (interactive on a
+    /// terminal; `--decisions FILE` for scripts).
+    Sample {
+        gate: i64,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+        /// A CSV with the columns position,verdict,reason (verdict: match or no_match; a
+        /// no_match needs a reason).
+        #[arg(long)]
+        decisions: Option<PathBuf>,
+        /// Print the sample and stop.
+        #[arg(long)]
+        show: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuppressCommand {
+    /// Suppress an e-mail address or a whole domain.
+    Add {
+        /// An e-mail address or a domain (acme.com).
+        value: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+    },
+    /// The suppression list.
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -24,6 +24,67 @@ pub struct Config {
     pub worker: WorkerConfig,
     #[serde(default)]
     pub server: ServerConfig,
+    #[serde(default)]
+    pub discovery: DiscoveryConfig,
+}
+
+/// Stage 2: how sources are read, resolved and checked, and how the sample is reviewed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoveryConfig {
+    /// Sources from the most to the least trusted: a resolved contact shows each field from
+    /// the most trusted source that has it, then the newest observation.
+    #[serde(default = "default_trust")]
+    pub trust: Vec<String>,
+    /// The match probability at or above which two records are one person; empty: the
+    /// built-in B2B contacts setup's own threshold.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// A comparison setup file (TOML) instead of the built-in B2B contacts setup.
+    #[serde(default)]
+    pub resolve_config: Option<PathBuf>,
+    #[serde(default)]
+    pub freshness: leadgate_core::discovery::freshness::FreshnessPolicy,
+    #[serde(default)]
+    pub compliance: leadgate_core::discovery::compliance::CompliancePolicy,
+    #[serde(default)]
+    pub sample: leadgate_core::discovery::sample::SamplePolicy,
+    /// Files imported by the worker when an ICP goes live (the demo lists its exports here).
+    #[serde(default)]
+    pub sources: Vec<SourceFile>,
+}
+
+impl Default for DiscoveryConfig {
+    fn default() -> Self {
+        DiscoveryConfig {
+            trust: default_trust(),
+            threshold: None,
+            resolve_config: None,
+            freshness: Default::default(),
+            compliance: Default::default(),
+            sample: Default::default(),
+            sources: Vec::new(),
+        }
+    }
+}
+
+/// A source file the worker imports when an ICP goes live, unless its bytes were imported
+/// from that source before.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFile {
+    /// Relative to the workspace.
+    pub file: PathBuf,
+    pub source: String,
+    /// apollo | salesnav | hubspot | salesforce | generic; empty: recognised from the header.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+fn default_trust() -> Vec<String> {
+    ["hubspot", "salesforce", "apollo", "salesnav"]
+        .map(String::from)
+        .to_vec()
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -166,6 +227,14 @@ impl Config {
                 ),
             );
         }
+        if let Some(t) = self.discovery.threshold
+            && !(t > 0.0 && t < 1.0)
+        {
+            return fail(
+                "threshold",
+                "must be between 0 and 1, exclusive".to_string(),
+            );
+        }
         if self.worker.max_attempts == 0 {
             return fail("max_attempts", "must be at least 1".to_string());
         }
@@ -261,6 +330,39 @@ public_url = "http://127.0.0.1:8080"
 # Mark session cookies Secure on every response. Without it they are Secure only when the
 # proxy says the request came over TLS (header X-Forwarded-Proto: https).
 secure_cookies = false
+
+[discovery]
+# Sources from the most to the least trusted. A resolved contact shows each field from the
+# most trusted source that has it, and among equally trusted ones the newest observation.
+trust = ["hubspot", "salesforce", "apollo", "salesnav"]
+# The match probability at or above which two records are one person (0-1). Unset: the
+# built-in B2B setup's threshold (0.8). `resolve_config = "FILE"` replaces the whole setup.
+# threshold = 0.8
+
+[discovery.freshness]
+# Facts older than this many days are flagged for refresh.
+refresh_after_days = 90
+# Contact data older than this many days is left off prospect lists.
+exclude_after_days = 365
+
+[discovery.compliance]
+# Countries where e-mail to a business contact needs prior consent (Germany, UWG section 7).
+consent_required_countries = ["DE"]
+# What to do with a contact whose country is unknown: "block" (no basis can be recorded)
+# or "treat_as_gdpr".
+unknown_country = "block"
+
+[discovery.sample]
+# Records drawn at random (stratified by source) for the reviewer to check.
+size = 10
+# The share of the sample that must match for the list to move on: 0.9 is 9 of 10.
+pass_rate = 0.9
+
+# Files the worker imports when an ICP goes live (each once per content):
+# [[discovery.sources]]
+# file = "exports/apollo_people.csv"
+# source = "apollo"
+# format = "apollo"
 "#
     )
 }

@@ -7,12 +7,14 @@
 //! Each stage extends the walkthrough through its own gate. The decisions it plays are
 //! recorded in the audit log as those people's, exactly as if they had typed them.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use jiff::Timestamp;
 use leadgate_core::audit::Actor;
+use leadgate_core::discovery::sample::ReviewVerdict;
 use leadgate_core::gate::{GateKind, GateStatus, Request};
 use leadgate_core::icp::SAMPLE_ICP;
 use leadgate_core::role::Role;
@@ -20,6 +22,8 @@ use leadgate_store::gates::{self, GateFilter};
 
 use crate::cli::DemoArgs;
 use crate::config;
+use crate::engine::discovery::review::{self, ItemDecision};
+use crate::engine::worker::Worker;
 use crate::engine::{auth, gates as engine_gates, icp as engine_icp, people};
 use crate::server::Application;
 use crate::workspace::Workspace;
@@ -36,6 +40,13 @@ pub const PEOPLE: &[(&str, &str, &[Role])] = &[
 ];
 
 pub const DEMO_DOMAIN: &str = "routewise.example";
+
+/// The demo's source exports: (file in data/sources, source name, preset).
+pub const DEMO_SOURCES: &[(&str, &str, &str)] = &[
+    ("apollo_people.csv", "apollo", "apollo"),
+    ("salesnav_leads.csv", "salesnav", "salesnav"),
+    ("hubspot_contacts.csv", "hubspot", "hubspot"),
+];
 
 /// Where `leadgate demo` builds its workspace unless told otherwise (keep in step with cli.rs).
 pub const DEFAULT_DIR: &str = "leadgate-demo";
@@ -198,6 +209,20 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
         thousands(world.engagement.len()),
         thousands(world.intent.len()),
     );
+    // The exports are the workspace's configured sources: the worker imports them when an
+    // ICP goes live, and discovery builds the first prospect list from them.
+    let config_path = dir.join(config::FILE_NAME);
+    let mut text = std::fs::read_to_string(&config_path)
+        .with_context(|| format!("cannot read {}", config_path.display()))?;
+    for (file, source, format) in DEMO_SOURCES {
+        text.push_str(&format!(
+            "\n[[discovery.sources]]\nfile = \"data/sources/{file}\"\nsource = \"{source}\"\nformat = \"{format}\"\n"
+        ));
+    }
+    std::fs::write(&config_path, &text)
+        .with_context(|| format!("cannot write {}", config_path.display()))?;
+    let mut workspace = workspace;
+    workspace.config = config::Config::parse(&text, &config_path)?;
     let icp_path = dir.join("icp.toml");
     std::fs::write(&icp_path, SAMPLE_ICP)
         .with_context(|| format!("cannot write {}", icp_path.display()))?;
@@ -300,6 +325,16 @@ async fn explain_waiting(
                     "(or `{prefix} gate reject {} --as NAME --reason \"…\"`)",
                     gate.id
                 );
+                println!(
+                    "Once it is approved, the server's worker (or `{prefix} worker --once`) imports the three exports and builds the first prospect list."
+                );
+            }
+            GateKind::SampleReview => {
+                println!(
+                    "A reviewer marks each of the sampled records match or no match; the list moves on when enough match. In the demo, rita is the reviewer."
+                );
+                println!("  {prefix} review sample {} --show", gate.id);
+                println!("  {prefix} review sample {} --as rita", gate.id);
             }
         }
     }
@@ -319,6 +354,10 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
             gate.kind.title(),
             gate.summary
         );
+        if gate.kind == GateKind::SampleReview {
+            review_sample(workspace, gate, now).await?;
+            continue;
+        }
         for role in gate.state().pending_roles() {
             let Some((name, full, _)) = PEOPLE.iter().find(|(_, _, roles)| roles.contains(&role))
             else {
@@ -329,6 +368,7 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
                     format!("{full}: matches what we see in the {role} pipeline")
                 }
                 GateKind::IcpReview => format!("{full}: still true this quarter"),
+                GateKind::SampleReview => unreachable!("decided record by record above"),
             };
             let decided = engine_gates::decide(
                 &workspace.store,
@@ -358,6 +398,8 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
                     v.segment, v.version, v.status
                 );
             }
+            drop(conn);
+            discover(workspace, now).await?;
         }
     }
     let mut conn = workspace.store.conn().await?;
@@ -370,7 +412,196 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
         Err(broken) => println!("\nThe audit log is broken: {broken}"),
     }
     println!(
-        "Stage 1 (ICP) is all that is built so far; discovery, enrichment and scoring, outreach and handoff come next."
+        "Stages 1 (ICP) and 2 (discovery) are built; enrichment and scoring, outreach and handoff come next."
     );
     Ok(())
+}
+
+/// Runs the jobs the ICP's approval queued, as the server's worker would: the sources are
+/// imported and discovery builds the prospect list.
+async fn discover(workspace: &Workspace, now: Timestamp) -> anyhow::Result<()> {
+    let worker = Worker::for_workspace("demo-walkthrough", workspace);
+    worker.drain(&workspace.store, now).await?;
+    let mut conn = workspace.store.conn().await?;
+    for i in leadgate_store::discovery::imports(&mut conn).await? {
+        println!(
+            "  → imported {} ({}): {} rows read, {} stored, {} merged, {} rejected.",
+            i.origin, i.source, i.rows_read, i.stored, i.merged, i.rejected
+        );
+    }
+    if let Some(list) = leadgate_store::discovery::lists(&mut conn).await?.first() {
+        println!(
+            "  → discovery resolved the sources into contacts and built list {} for {}: {} admitted, {} dropped.",
+            list.id, list.segment, list.summary["admitted"], list.summary["dropped"]
+        );
+    }
+    Ok(())
+}
+
+/// Rita reviews the sample as a careful reviewer with the truth tables at hand would: a
+/// record that joins two different people, or whose company the facts show outside the ICP,
+/// does not match.
+async fn review_sample(
+    workspace: &Workspace,
+    gate: &gates::Gate,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let truth = DemoTruth::read(&workspace.dir.join("data/truth"))?;
+    let mut conn = workspace.store.conn().await?;
+    let items = leadgate_store::discovery::sample_items(&mut conn, gate.id).await?;
+    let mut decisions = Vec::new();
+    for item in &items {
+        let records = leadgate_store::discovery::records_of(&mut conn, &[item.contact_id]).await?;
+        let (verdict, reason) = truth.judge(&records);
+        println!(
+            "  record {} (contact {}, {}): {}{}",
+            item.position,
+            item.contact_id,
+            item.stratum,
+            match verdict {
+                ReviewVerdict::Match => "match",
+                ReviewVerdict::NoMatch => "no match",
+            },
+            reason
+                .as_deref()
+                .map(|r| format!(" — {r}"))
+                .unwrap_or_default()
+        );
+        decisions.push(ItemDecision {
+            position: item.position,
+            verdict,
+            reason,
+        });
+    }
+    drop(conn);
+    let progress = review::review(
+        &workspace.store,
+        &workspace.config.discovery,
+        gate.id,
+        "rita",
+        &decisions,
+        now,
+    )
+    .await?;
+    if let Some(o) = progress.outcome {
+        println!(
+            "  Rita Alves (rita, reviewer): {} of {} match, {} needed — the gate is {}.{}",
+            o.matches,
+            o.reviewed,
+            o.required,
+            progress.gate.status,
+            if o.passed {
+                " The list moves on to enrichment (stage 3, not built yet)."
+            } else {
+                " The list stops; the error rates per source say what to fix."
+            }
+        );
+    }
+    Ok(())
+}
+
+/// The demo's truth tables: which person each source row is, and how each company stands
+/// against the ICP.
+struct DemoTruth {
+    person_of_row: HashMap<(String, i64), String>,
+    company_of_row: HashMap<(String, i64), String>,
+    /// Company → the ICP criteria it misses that sources carry facts for; customer flag.
+    company: HashMap<String, (Vec<String>, bool)>,
+}
+
+impl DemoTruth {
+    fn read(dir: &Path) -> anyhow::Result<DemoTruth> {
+        let rows = |file: &str| -> anyhow::Result<Vec<HashMap<String, String>>> {
+            let path = dir.join(file);
+            let mut reader = csv::Reader::from_path(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let header = reader.headers()?.clone();
+            reader
+                .records()
+                .map(|r| {
+                    let r = r?;
+                    Ok(header
+                        .iter()
+                        .zip(r.iter())
+                        .map(|(h, v)| (h.to_string(), v.to_string()))
+                        .collect())
+                })
+                .collect()
+        };
+        let mut truth = DemoTruth {
+            person_of_row: HashMap::new(),
+            company_of_row: HashMap::new(),
+            company: HashMap::new(),
+        };
+        for r in rows("people.csv")? {
+            let file = r["file"].trim_start_matches("sources/").to_string();
+            let source = DEMO_SOURCES
+                .iter()
+                .find(|(f, _, _)| *f == file)
+                .map_or(file.clone(), |(_, s, _)| s.to_string());
+            let row: i64 = r["row"].parse().unwrap_or(0);
+            truth
+                .person_of_row
+                .insert((source.clone(), row), r["person_id"].clone());
+            truth
+                .company_of_row
+                .insert((source, row), r["company_id"].clone());
+        }
+        const CHECKABLE: &[&str] = &[
+            "industry",
+            "too_small",
+            "too_large",
+            "country",
+            "revenue",
+            "no_crm",
+            "competitor_tool",
+            "competitor",
+        ];
+        for r in rows("companies.csv")? {
+            let misses = r["icp_misses"]
+                .split(';')
+                .filter(|m| CHECKABLE.contains(m))
+                .map(str::to_string)
+                .collect();
+            truth.company.insert(
+                r["company_id"].clone(),
+                (misses, r["is_customer"] == "true"),
+            );
+        }
+        Ok(truth)
+    }
+
+    fn judge(
+        &self,
+        records: &[leadgate_store::discovery::Record],
+    ) -> (ReviewVerdict, Option<String>) {
+        let key = |r: &leadgate_store::discovery::Record| (r.source.clone(), r.row_number);
+        let mut people: Vec<&String> = records
+            .iter()
+            .filter_map(|r| self.person_of_row.get(&key(r)))
+            .collect();
+        people.sort();
+        people.dedup();
+        if people.len() > 1 {
+            return (
+                ReviewVerdict::NoMatch,
+                Some("two different people merged".to_string()),
+            );
+        }
+        let newest = records.iter().max_by_key(|r| r.observed_at);
+        let company = newest
+            .and_then(|r| self.company_of_row.get(&key(r)))
+            .and_then(|c| self.company.get(c));
+        match company {
+            Some((_, true)) => (
+                ReviewVerdict::NoMatch,
+                Some("already a customer".to_string()),
+            ),
+            Some((misses, false)) if !misses.is_empty() => (
+                ReviewVerdict::NoMatch,
+                Some(format!("company outside the ICP: {}", misses.join(", "))),
+            ),
+            _ => (ReviewVerdict::Match, None),
+        }
+    }
 }

@@ -23,10 +23,18 @@ pub enum EventKind {
     IcpReaffirmed,
     /// The quarterly review asked for a new proposal; the version stays live until one is approved.
     IcpRevisionRequested,
+    /// A source file or a source search run was imported: its rows are facts now.
+    SourceImported,
+    /// Discovery built a prospect list for a live ICP version; its sample-review gate is open.
+    ProspectListBuilt,
+    /// The sample of a prospect list passed review: the list moves on to enrichment.
+    SampleApproved,
+    /// The sample of a prospect list failed review: the list stops, with the error rates.
+    SampleRejected,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 11] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -34,6 +42,10 @@ impl EventKind {
         EventKind::IcpReviewDue,
         EventKind::IcpReaffirmed,
         EventKind::IcpRevisionRequested,
+        EventKind::SourceImported,
+        EventKind::ProspectListBuilt,
+        EventKind::SampleApproved,
+        EventKind::SampleRejected,
     ];
 
     /// The event's name as stored and shown: `IcpApproved`.
@@ -46,6 +58,10 @@ impl EventKind {
             EventKind::IcpReviewDue => "IcpReviewDue",
             EventKind::IcpReaffirmed => "IcpReaffirmed",
             EventKind::IcpRevisionRequested => "IcpRevisionRequested",
+            EventKind::SourceImported => "SourceImported",
+            EventKind::ProspectListBuilt => "ProspectListBuilt",
+            EventKind::SampleApproved => "SampleApproved",
+            EventKind::SampleRejected => "SampleRejected",
         }
     }
 }

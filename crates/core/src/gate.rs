@@ -22,15 +22,24 @@ pub enum GateKind {
     /// The quarterly review of a live ICP version: the same two leads reaffirm it, or reject
     /// it with a reason that asks for a new proposal.
     IcpReview,
+    /// A prospect list built by discovery: a reviewer marks each record of a seeded random
+    /// sample match or no match, and the list moves on only when enough of them match. It is
+    /// decided record by record (`leadgate review sample`), never by a bare approve.
+    SampleReview,
 }
 
 impl GateKind {
-    pub const ALL: [GateKind; 2] = [GateKind::IcpApproval, GateKind::IcpReview];
+    pub const ALL: [GateKind; 3] = [
+        GateKind::IcpApproval,
+        GateKind::IcpReview,
+        GateKind::SampleReview,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             GateKind::IcpApproval => "icp_approval",
             GateKind::IcpReview => "icp_review",
+            GateKind::SampleReview => "sample_review",
         }
     }
 
@@ -40,6 +49,7 @@ impl GateKind {
             GateKind::IcpApproval | GateKind::IcpReview => {
                 vec![Role::SalesLead, Role::MarketingLead]
             }
+            GateKind::SampleReview => vec![Role::Reviewer],
         }
     }
 
@@ -48,6 +58,7 @@ impl GateKind {
         match self {
             GateKind::IcpApproval => "ICP approval",
             GateKind::IcpReview => "ICP quarterly review",
+            GateKind::SampleReview => "prospect sample review",
         }
     }
 }

@@ -210,3 +210,15 @@ pub async fn depth(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
         .collect()
 }
+
+/// Whether a job of this kind newer than `id` is waiting: a run that the newer job will do
+/// anyway can be skipped.
+pub async fn newer_queued(conn: &mut AnyConnection, kind: &str, id: i64) -> Result<bool> {
+    let row =
+        sqlx::query("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND id > $2 AND state = 'queued'")
+            .bind(kind)
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+    Ok(row.try_get::<i64, _>(0)? > 0)
+}

@@ -28,6 +28,11 @@ const SQLITE: &[Migration] = &[
         name: "auth",
         sql: include_str!("../migrations/sqlite/0002_auth.sql"),
     },
+    Migration {
+        version: 3,
+        name: "discovery",
+        sql: include_str!("../migrations/sqlite/0003_discovery.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -40,6 +45,11 @@ const POSTGRES: &[Migration] = &[
         version: 2,
         name: "auth",
         sql: include_str!("../migrations/postgres/0002_auth.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "discovery",
+        sql: include_str!("../migrations/postgres/0003_discovery.sql"),
     },
 ];
 

@@ -179,6 +179,7 @@ fn approved_effect(gate: &Gate) -> &'static str {
         leadgate_core::gate::GateKind::IcpReview => {
             "the live ICP is reaffirmed; the next review is due in 90 days"
         }
+        leadgate_core::gate::GateKind::SampleReview => "the prospect list moves on to enrichment",
     }
 }
 
@@ -187,6 +188,9 @@ fn rejected_effect(gate: &Gate) -> &'static str {
         leadgate_core::gate::GateKind::IcpApproval => "the ICP version will never go live",
         leadgate_core::gate::GateKind::IcpReview => {
             "the version stays live until a new proposal is approved; the request for one is on record"
+        }
+        leadgate_core::gate::GateKind::SampleReview => {
+            "the prospect list stops here; fix the sources the error rates point at and run discovery again"
         }
     }
 }

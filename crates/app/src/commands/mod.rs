@@ -2,6 +2,7 @@
 //! for people or JSON (`--json`) for scripts.
 
 mod audit;
+mod discovery;
 mod gate;
 mod icp;
 mod token;
@@ -44,6 +45,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Gate(command) => gate::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Audit(args) => audit::run(&open(&cli.workspace, now).await?, args).await,
+        Command::Import(args) => {
+            discovery::import(&open(&cli.workspace, now).await?, args, now).await
+        }
+        Command::Discover(command) => {
+            discovery::discover(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Merge(command) => {
+            discovery::merge(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Review(command) => {
+            discovery::review(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Suppress(command) => {
+            discovery::suppress(&open(&cli.workspace, now).await?, command, now).await
+        }
         Command::Token(command) => {
             token::run(&open(&cli.workspace, now).await?, command, now).await
         }
@@ -62,7 +78,7 @@ async fn open(dir: &Path, now: Timestamp) -> anyhow::Result<Workspace> {
 
 async fn run_worker(workspace: &Workspace, once: bool, now: Timestamp) -> anyhow::Result<ExitCode> {
     let id = format!("worker-{}", std::process::id());
-    let worker = Worker::new(id, &workspace.config.worker);
+    let worker = Worker::for_workspace(id, workspace);
     if once {
         let done = worker.drain(&workspace.store, now).await?;
         println!("Ran {done} due job(s).");

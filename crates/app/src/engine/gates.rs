@@ -36,6 +36,12 @@ pub async fn decide(
             Error::NotFound(format!("no gate {gate_id} (see `leadgate gate list`)"))
         })?;
         let decider = person(&mut tx, person_name).await?;
+        if found.kind == GateKind::SampleReview {
+            return Err(Error::Invalid(format!(
+                "gate {gate_id} is a sample review: it is decided record by record, with \
+                 `leadgate review sample {gate_id} --as NAME`, never by a bare approve or reject"
+            )));
+        }
         let decided = gate::decide(
             &found.state(),
             Decider {
@@ -100,6 +106,8 @@ pub async fn decide(
             GateKind::IcpApproval | GateKind::IcpReview => {
                 icp::on_gate_closed(&mut tx, &found, decided.status, now).await?;
             }
+            // Unreachable: sample reviews close through `discovery::review`.
+            GateKind::SampleReview => {}
         }
     }
     let updated = gates::get(&mut tx, gate_id)

@@ -245,7 +245,7 @@ pub async fn on_gate_closed(
             )
             .await
         }
-        (_, GateStatus::Open | GateStatus::Cancelled) => Ok(()),
+        (_, GateStatus::Open | GateStatus::Cancelled) | (GateKind::SampleReview, _) => Ok(()),
     }
 }
 

@@ -6,6 +6,7 @@
 //! recorded in the audit log, in a transaction of its own.
 
 pub mod auth;
+pub mod discovery;
 pub mod gates;
 pub mod icp;
 pub mod people;

@@ -15,19 +15,29 @@ use serde_json::{Value, json};
 pub enum JobKind {
     /// Opens the quarterly review gate of a live ICP version.
     IcpOpenReview,
+    /// Imports the workspace's configured source files, then runs discovery.
+    DiscoverySync,
+    /// Resolves every record and builds a prospect list per live ICP version.
+    DiscoveryRun,
 }
 
 impl JobKind {
+    pub const ALL: [JobKind; 3] = [
+        JobKind::IcpOpenReview,
+        JobKind::DiscoverySync,
+        JobKind::DiscoveryRun,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::IcpOpenReview => "icp.open_review",
+            JobKind::DiscoverySync => "discovery.sync",
+            JobKind::DiscoveryRun => "discovery.run",
         }
     }
 
     pub fn parse(s: &str) -> Option<JobKind> {
-        [JobKind::IcpOpenReview]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        JobKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -61,16 +71,35 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
                 return Vec::new();
             };
             let due = icp_review_due(event.at);
-            vec![JobSpec {
+            let mut jobs = vec![JobSpec {
                 kind: JobKind::IcpOpenReview,
                 payload: json!({ "icp_version": version, "due": due.to_string() }),
                 idempotency_key: format!("icp.open_review:{version}:{}", due.as_microsecond()),
                 run_at: due,
-            }]
+            }];
+            // A version that goes live starts discovery: its prospects are (re)evaluated.
+            if event.kind == EventKind::IcpApproved {
+                jobs.push(JobSpec {
+                    kind: JobKind::DiscoverySync,
+                    payload: json!({ "icp_version": version }),
+                    idempotency_key: format!("discovery.sync:{version}"),
+                    run_at: event.at,
+                });
+            }
+            jobs
         }
+        EventKind::SourceImported => vec![JobSpec {
+            kind: JobKind::DiscoveryRun,
+            payload: json!({ "event": event.id }),
+            idempotency_key: format!("discovery.run:{}", event.id),
+            run_at: event.at,
+        }],
         EventKind::SegmentEntered
         | EventKind::IcpProposed
         | EventKind::IcpRejected
-        | EventKind::IcpReviewDue => Vec::new(),
+        | EventKind::IcpReviewDue
+        | EventKind::ProspectListBuilt
+        | EventKind::SampleApproved
+        | EventKind::SampleRejected => Vec::new(),
     }
 }

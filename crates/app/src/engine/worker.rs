@@ -2,6 +2,8 @@
 //! what happened, so tests drive the queue deterministically with an injected `now`;
 //! [`run`] loops over it until told to stop.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
@@ -10,8 +12,9 @@ use leadgate_store::{Conn, Store};
 use tokio::sync::watch;
 
 use super::triggers::JobKind;
-use super::{Error, Result, icp};
-use crate::config::WorkerConfig;
+use super::{Error, Result, discovery, icp};
+use crate::config::{DiscoveryConfig, WorkerConfig};
+use crate::workspace::Workspace;
 
 /// What one step of the worker did.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +38,15 @@ pub struct Worker {
     pub id: String,
     pub lease: SignedDuration,
     pub max_attempts: i64,
+    /// The workspace's discovery settings and directory, for the discovery jobs.
+    pub discovery: Option<Arc<DiscoveryContext>>,
+}
+
+/// What discovery jobs need beyond the store.
+#[derive(Debug, Clone)]
+pub struct DiscoveryContext {
+    pub config: DiscoveryConfig,
+    pub dir: PathBuf,
 }
 
 impl Worker {
@@ -43,10 +55,24 @@ impl Worker {
             id: id.into(),
             lease: SignedDuration::from_secs(config.lease_secs as i64),
             max_attempts: i64::from(config.max_attempts),
+            discovery: None,
         }
     }
 
-    /// Claims the next due job and runs it; the job's effects and its completion commit together.
+    /// A worker of a workspace: it can run every kind of job.
+    pub fn for_workspace(id: impl Into<String>, workspace: &Workspace) -> Worker {
+        let mut worker = Worker::new(id, &workspace.config.worker);
+        worker.discovery = Some(Arc::new(DiscoveryContext {
+            config: workspace.config.discovery.clone(),
+            dir: workspace.dir.clone(),
+        }));
+        worker
+    }
+
+    /// Claims the next due job and runs it; the job's effects and its completion commit
+    /// together. Discovery jobs write in transactions of their own (an import streams), so
+    /// they are idempotent instead: a run repeated after a crash builds the list again and
+    /// supersedes the one it made before.
     pub async fn step(&self, store: &Store, now: Timestamp) -> Result<Step> {
         let mut claim = store.begin().await?;
         let Some(job) = jobs::claim(&mut claim, &self.id, now, self.lease).await? else {
@@ -55,8 +81,19 @@ impl Worker {
         };
         claim.commit().await?;
 
-        let mut tx = store.begin().await?;
-        match run_job(&mut tx, &job, now).await {
+        let (mut tx, outcome) = match JobKind::parse(&job.kind) {
+            Some(kind @ (JobKind::DiscoverySync | JobKind::DiscoveryRun)) => {
+                // On SQLite a write transaction held here would lock out the job's own.
+                let outcome = self.run_discovery(store, kind, &job, now).await;
+                (store.begin().await?, outcome)
+            }
+            _ => {
+                let mut tx = store.begin().await?;
+                let outcome = run_job(&mut tx, &job, now).await;
+                (tx, outcome)
+            }
+        };
+        match outcome {
             Ok(()) => {
                 if jobs::complete(&mut tx, job.id, &self.id, now).await? {
                     tx.commit().await?;
@@ -99,6 +136,42 @@ impl Worker {
     }
 }
 
+impl Worker {
+    async fn run_discovery(
+        &self,
+        store: &Store,
+        kind: JobKind,
+        job: &Job,
+        now: Timestamp,
+    ) -> Result<()> {
+        let context = self.discovery.as_ref().ok_or_else(|| {
+            Error::Invalid(format!(
+                "job {}: {} needs a worker of the workspace",
+                job.id, job.kind
+            ))
+        })?;
+        let mut conn = store.conn().await?;
+        if kind == JobKind::DiscoveryRun
+            && jobs::newer_queued(&mut conn, kind.as_str(), job.id).await?
+        {
+            // A newer run is waiting and will see everything this one would.
+            return Ok(());
+        }
+        drop(conn);
+        if kind == JobKind::DiscoverySync {
+            let imported =
+                discovery::import_configured(store, &context.config, &context.dir, now).await?;
+            if imported > 0 {
+                // Each import queued a run; the newest does the work.
+                return Ok(());
+            }
+        }
+        let setup = discovery::resolve_config(&context.config, &context.dir)?;
+        discovery::run::run(store, &context.config, &setup, None, false, now).await?;
+        Ok(())
+    }
+}
+
 /// Exponential pause before a failed job runs again: 30 s, 1 min, 2 min, … capped at 1 hour.
 fn backoff(now: Timestamp, attempts: i64) -> Timestamp {
     let secs = (30_i64 << (attempts.clamp(1, 12) - 1)).min(3600);
@@ -110,6 +183,10 @@ async fn run_job(conn: &mut Conn, job: &Job, now: Timestamp) -> Result<()> {
     let kind = JobKind::parse(&job.kind)
         .ok_or_else(|| Error::Invalid(format!("unknown job kind `{}`", job.kind)))?;
     match kind {
+        JobKind::DiscoverySync | JobKind::DiscoveryRun => Err(Error::Invalid(format!(
+            "job {}: {} runs outside a transaction",
+            job.id, job.kind
+        ))),
         JobKind::IcpOpenReview => {
             let version = job
                 .payload

@@ -210,7 +210,7 @@ impl Application {
         let state = self.state.clone();
         let config = &state.workspace().config.worker;
         let worker_id = format!("serve-{}-{}", std::process::id(), self.addr.port());
-        let worker = Worker::new(worker_id, config);
+        let worker = Worker::for_workspace(worker_id, state.workspace());
         let poll = Duration::from_millis(config.poll_interval_ms);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let worker_state = state.clone();

@@ -49,6 +49,31 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
         .ok()
         .stdout();
     assert!(walked.contains("is live"), "{walked}");
+    // Going live imported the three exports and built a list whose sample rita reviewed.
+    assert!(walked.contains("prospect sample review"), "{walked}");
+    assert!(walked.contains("Rita Alves (rita, reviewer)"), "{walked}");
+    let imports = ws
+        .leadgate(&["-w", dir_arg, "discover", "imports", "--json"])
+        .ok()
+        .json();
+    assert_eq!(imports.as_array().unwrap().len(), 3);
+    for import in imports.as_array().unwrap() {
+        assert_eq!(
+            import["rows_read"].as_i64().unwrap(),
+            import["stored"].as_i64().unwrap()
+                + import["merged"].as_i64().unwrap()
+                + import["rejected"].as_i64().unwrap()
+        );
+    }
+    let lists = ws
+        .leadgate(&["-w", dir_arg, "discover", "lists", "--json"])
+        .ok()
+        .json();
+    assert_eq!(lists.as_array().unwrap().len(), 1);
+    assert!(
+        ["approved", "rejected"].contains(&lists[0]["status"].as_str().unwrap()),
+        "the sample gate was decided: {lists}"
+    );
     let icps = ws
         .leadgate(&["-w", dir_arg, "icp", "list", "--json"])
         .ok()

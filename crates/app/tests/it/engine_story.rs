@@ -93,7 +93,9 @@ async fn quarterly_review_story(backend: Backend) {
         .await
         .unwrap();
     approve_both(store, proposed.gate.id, live_at).await;
-    let worker = Worker::new("w1", &WorkerConfig::default());
+    let worker = Worker::for_workspace("w1", &workspace);
+    // Going live starts discovery at once (no sources yet: it finds nothing to list).
+    worker.drain(store, live_at).await.unwrap();
 
     // Nothing is due the day before the review.
     assert_eq!(

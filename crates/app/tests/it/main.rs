@@ -6,6 +6,7 @@ mod support;
 mod browser;
 mod cli_story;
 mod demo_story;
+mod discovery_story;
 mod engine_story;
 mod openapi_story;
 mod server_story;

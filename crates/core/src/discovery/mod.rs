@@ -18,5 +18,6 @@ pub mod compliance;
 pub mod freshness;
 pub mod industry;
 pub mod normalize;
+pub mod prospect;
 pub mod resolve;
 pub mod sample;

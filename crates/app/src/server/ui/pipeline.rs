@@ -111,7 +111,11 @@ async fn show(State(state): State<AppState>, principal: Principal) -> Result<Res
             "gate",
         ),
         ("2 Discovery: prospects".to_string(), 0, "stage"),
-        ("Gate: sample review".to_string(), 0, "gate"),
+        (
+            "Gate: sample review".to_string(),
+            waiting(GateKind::SampleReview),
+            "gate",
+        ),
         ("3 Enrich + score: leads".to_string(), 0, "stage"),
         ("Gate: model calibration".to_string(), 0, "gate"),
         ("4 Outreach: sequences".to_string(), 0, "stage"),

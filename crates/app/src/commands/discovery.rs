@@ -1,0 +1,947 @@
+//! Stage 2 on the command line: `import`, `discover`, `merge`, `review sample` and
+//! `suppress`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use jiff::Timestamp;
+use leadgate_connectors::import::{Columns, ImportOptions, Mapping, Preset, parse_delimiter};
+use leadgate_core::audit::Actor;
+use leadgate_core::discovery::normalize::{Domain, Email};
+use leadgate_core::discovery::sample::ReviewVerdict;
+use leadgate_store::discovery as stored;
+use serde_json::Value;
+
+use super::{print_json, print_table, show_time, time_zone};
+use crate::cli::{DiscoverCommand, ImportArgs, MergeCommand, ReviewCommand, SuppressCommand};
+use crate::engine::discovery::{self, import::Progress, review::ItemDecision};
+use crate::engine::{person, record};
+use crate::workspace::Workspace;
+
+pub async fn import(
+    workspace: &Workspace,
+    args: ImportArgs,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let columns = match (&args.format, &args.mapping) {
+        (Some(f), _) => Columns::Preset(f.parse::<Preset>()?),
+        (None, Some(m)) => Columns::Mapping(Mapping::load(m)?),
+        (None, None) => Columns::Auto,
+    };
+    let format = match (&args.format, &args.mapping) {
+        (Some(f), _) => f.clone(),
+        (None, Some(m)) => format!("mapping:{}", m.display()),
+        (None, None) => "auto".to_string(),
+    };
+    let observed_at = args
+        .observed_at
+        .as_deref()
+        .map(|text| parse_day_or_time(text, workspace))
+        .transpose()?;
+    let delimiter = match args.delimiter.as_deref() {
+        Some(d) => Some(
+            parse_delimiter(d).with_context(|| format!("--delimiter {d:?}: use , ; tab or |"))?,
+        ),
+        None => None,
+    };
+    let actor = match &args.person {
+        Some(name) => {
+            let mut conn = workspace.store.conn().await?;
+            person(&mut conn, name).await?;
+            Actor::Person(name.clone())
+        }
+        None => Actor::System,
+    };
+    let request = discovery::import::ImportRequest {
+        path: args.file.clone(),
+        source: args.source.clone(),
+        options: ImportOptions {
+            columns,
+            delimiter,
+            observed_at,
+            ..Default::default()
+        },
+        format,
+        actor,
+        reports_dir: workspace.dir.join("imports"),
+    };
+    let progress = Arc::new(Progress::default());
+    let bar = (!args.json && std::io::stderr().is_terminal()).then(|| {
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                draw_progress(&progress);
+            }
+        })
+    });
+    let report =
+        discovery::import::import_file(&workspace.store, &request, Some(progress.clone()), now)
+            .await;
+    if let Some(bar) = bar {
+        bar.abort();
+        eprint!("\r\x1b[K");
+    }
+    let report = report?;
+    if args.json {
+        print_json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Imported {} as import {} from source `{}` ({}, {}{}).",
+        report.file,
+        report.import_id,
+        report.source,
+        report.format,
+        report.encoding,
+        report
+            .delimiter
+            .as_deref()
+            .map(|d| format!(", delimiter {d}"))
+            .unwrap_or_default()
+    );
+    println!(
+        "Rows read {}: stored {} (new contacts), merged {} (same e-mail, profile or source id as a known contact), rejected {}.",
+        report.rows_read, report.stored, report.merged, report.rejected
+    );
+    if let Some(earlier) = report.same_file_as_import {
+        println!(
+            "These are the same bytes as import {earlier}: its rows were merged into the contacts they made."
+        );
+    }
+    for notice in &report.notices {
+        println!("Notice: {notice}");
+    }
+    if report.warnings > 0 {
+        println!(
+            "{} value(s) did not normalise and were kept as the file had them (see the report).",
+            report.warnings
+        );
+    }
+    if !report.rejected_rows.is_empty() {
+        println!("Rejected rows:");
+        for r in report.rejected_rows.iter().take(20) {
+            println!("  row {} (line {}): {}", r.row, r.line, r.reason);
+        }
+        if report.rejected > 20 {
+            println!("  … and {} more.", report.rejected - 20);
+        }
+    }
+    if let Some(file) = &report.reject_file {
+        println!("The rejected rows are in {file}: fix them there and import that file again.");
+    }
+    println!("Report: {}", report.report_file);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn draw_progress(p: &Progress) {
+    let total = p.bytes_total.load(Ordering::Relaxed).max(1);
+    let read = p.bytes_read.load(Ordering::Relaxed).min(total);
+    let rows = p.rows.load(Ordering::Relaxed);
+    let width = 30;
+    let filled = (read as f64 / total as f64 * width as f64) as usize;
+    eprint!(
+        "\r[{}{}] {:>3}%  {} rows",
+        "#".repeat(filled),
+        " ".repeat(width - filled),
+        read * 100 / total,
+        rows
+    );
+    let _ = std::io::stderr().flush();
+}
+
+fn parse_day_or_time(text: &str, workspace: &Workspace) -> anyhow::Result<Timestamp> {
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let date: jiff::civil::Date = text.parse().with_context(|| {
+        format!("--observed-at {text:?}: use a date (2026-11-30) or an RFC 3339 time")
+    })?;
+    Ok(date.to_zoned(time_zone(workspace))?.timestamp())
+}
+
+pub async fn discover(
+    workspace: &Workspace,
+    command: DiscoverCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let tz = time_zone(workspace);
+    match command {
+        DiscoverCommand::Run {
+            segment,
+            dry_run,
+            json,
+        } => {
+            let setup = discovery::resolve_config(&workspace.config.discovery, &workspace.dir)?;
+            let outcome = discovery::run::run(
+                &workspace.store,
+                &workspace.config.discovery,
+                &setup,
+                segment.as_deref(),
+                dry_run,
+                now,
+            )
+            .await?;
+            if json {
+                print_json(&outcome)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let verb = if dry_run { "would merge" } else { "merged" };
+            println!(
+                "{} records: {} contacts before, {} after; entity resolution {verb} {} pair(s) of contacts{}.",
+                outcome.records,
+                outcome.contacts_before,
+                outcome.contacts_after,
+                outcome.merges.len(),
+                if outcome.refused_by_undo > 0 {
+                    format!(
+                        " ({} link(s) refused: a person undid those merges before)",
+                        outcome.refused_by_undo
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            if dry_run {
+                for m in outcome.merges.iter().take(20) {
+                    println!(
+                        "  contact {} ← contact {} (p = {:.3}): {}",
+                        m.into_contact,
+                        m.from_contact,
+                        m.probability,
+                        evidence_line(&m.explanation)
+                    );
+                }
+                if outcome.merges.len() > 20 {
+                    println!(
+                        "  … and {} more (--json lists all).",
+                        outcome.merges.len() - 20
+                    );
+                }
+            }
+            if outcome.lists.is_empty() {
+                println!("No live ICP: no prospect list was built (approve an ICP first).");
+            }
+            for l in &outcome.lists {
+                println!(
+                    "{} v{}: {} admitted, {} dropped{}.",
+                    l.segment,
+                    l.icp_version,
+                    l.admitted,
+                    l.dropped,
+                    if l.dropped_by_reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " ({})",
+                            l.dropped_by_reason
+                                .iter()
+                                .map(|(k, n)| format!("{n} {k}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                );
+                if l.newly_admitted > 0 || !l.newly_dropped.is_empty() {
+                    println!(
+                        "  Against the previous list: {} newly admitted, {} newly dropped.",
+                        l.newly_admitted,
+                        l.newly_dropped.len()
+                    );
+                    for (contact, reasons) in l.newly_dropped.iter().take(10) {
+                        println!("    contact {contact}: {}", reasons.join("; "));
+                    }
+                }
+                match (l.list_id, l.gate_id) {
+                    (Some(list), Some(gate)) => println!(
+                        "  List {list} is waiting at gate {gate}, a sample review of {} records: `leadgate review sample {gate} --as NAME`.",
+                        l.sample.len()
+                    ),
+                    _ => println!("  (dry run: nothing was stored)"),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DiscoverCommand::Lists { json } => {
+            let mut conn = workspace.store.conn().await?;
+            let lists = stored::lists(&mut conn).await?;
+            if json {
+                print_json(&lists)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let rows: Vec<Vec<String>> = lists
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.id.to_string(),
+                        l.segment.clone(),
+                        l.icp_version_id.to_string(),
+                        l.status.clone(),
+                        count(&l.summary, "admitted"),
+                        count(&l.summary, "dropped"),
+                        l.summary
+                            .get("gate_id")
+                            .and_then(Value::as_i64)
+                            .map_or(String::new(), |g| g.to_string()),
+                        show_time(l.created_at, &tz),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "LIST", "SEGMENT", "ICP", "STATUS", "ADMITTED", "DROPPED", "GATE", "BUILT",
+                ],
+                &rows,
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DiscoverCommand::Show {
+            list,
+            status,
+            limit,
+            json,
+        } => {
+            let mut conn = workspace.store.conn().await?;
+            let found = stored::get_list(&mut conn, list)
+                .await?
+                .with_context(|| format!("no list {list} (see `leadgate discover lists`)"))?;
+            let prospects = stored::prospects(&mut conn, list, status.as_deref()).await?;
+            if json {
+                print_json(&serde_json::json!({ "list": found, "prospects": prospects }))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "List {} of {} (ICP version {}), {}: {} admitted, {} dropped.",
+                found.id,
+                found.segment,
+                found.icp_version_id,
+                found.status,
+                count(&found.summary, "admitted"),
+                count(&found.summary, "dropped")
+            );
+            let rows: Vec<Vec<String>> = prospects
+                .iter()
+                .take(limit)
+                .map(|p| {
+                    let person = &p.profile["person"];
+                    let company = &p.profile["company"];
+                    let reasons = p.evaluation["reasons"]
+                        .as_array()
+                        .map(|r| {
+                            r.iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        })
+                        .unwrap_or_default();
+                    vec![
+                        p.contact_id.to_string(),
+                        p.status.clone(),
+                        name_of(person),
+                        field(person, "title"),
+                        field(company, "company_name"),
+                        p.primary_source.clone(),
+                        reasons,
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "CONTACT",
+                    "STATUS",
+                    "NAME",
+                    "TITLE",
+                    "COMPANY",
+                    "SOURCE",
+                    "WHY DROPPED",
+                ],
+                &rows,
+            );
+            if prospects.len() > limit {
+                println!("… {} more (--limit, --json).", prospects.len() - limit);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        DiscoverCommand::Contact { id, json } => {
+            let mut conn = workspace.store.conn().await?;
+            let contact = stored::contact(&mut conn, id)
+                .await?
+                .with_context(|| format!("no contact {id}"))?;
+            let records = stored::records_of(&mut conn, &[id]).await?;
+            if json {
+                print_json(&serde_json::json!({ "contact": contact, "records": records }))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if let Some(into) = contact.merged_into {
+                println!("Contact {id} was merged into contact {into}.");
+            }
+            let trust: Vec<&str> = workspace
+                .config
+                .discovery
+                .trust
+                .iter()
+                .map(String::as_str)
+                .collect();
+            let observations: Vec<_> = records
+                .iter()
+                .map(|r| leadgate_core::discovery::prospect::Observation {
+                    record_id: r.id,
+                    source: &r.source,
+                    observed_at: r.observed_at,
+                    facts: &r.facts,
+                })
+                .collect();
+            let mut profile =
+                leadgate_core::discovery::prospect::person_profile(&observations, &trust);
+            profile.extend(leadgate_core::discovery::prospect::company_profile(
+                &observations,
+                &trust,
+            ));
+            println!("Contact {id}: {} record(s).", records.len());
+            let rows: Vec<Vec<String>> = profile
+                .iter()
+                .map(|(field, s)| {
+                    vec![
+                        field.clone(),
+                        s.value.clone(),
+                        s.source.clone(),
+                        format!("record {}", s.record_id),
+                        age(s.observed_at, now),
+                    ]
+                })
+                .collect();
+            print_table(&["FIELD", "VALUE", "SOURCE", "FROM", "AGE"], &rows);
+            Ok(ExitCode::SUCCESS)
+        }
+        DiscoverCommand::Imports { json } => {
+            let mut conn = workspace.store.conn().await?;
+            let imports = stored::imports(&mut conn).await?;
+            if json {
+                print_json(&imports)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let rows: Vec<Vec<String>> = imports
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.id.to_string(),
+                        i.source.clone(),
+                        i.origin.clone(),
+                        i.rows_read.to_string(),
+                        i.stored.to_string(),
+                        i.merged.to_string(),
+                        i.rejected.to_string(),
+                        i.imported_by.clone(),
+                        show_time(i.at, &tz),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "IMPORT", "SOURCE", "FILE", "READ", "STORED", "MERGED", "REJECTED", "BY", "AT",
+                ],
+                &rows,
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn count(summary: &Value, key: &str) -> String {
+    summary
+        .get(key)
+        .and_then(Value::as_u64)
+        .map_or_else(|| "-".to_string(), |n| n.to_string())
+}
+
+fn field(profile: &Value, name: &str) -> String {
+    profile
+        .get(name)
+        .and_then(|f| f.get("value"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn name_of(person: &Value) -> String {
+    let full = field(person, "full_name");
+    if !full.is_empty() {
+        return full;
+    }
+    format!(
+        "{} {}",
+        field(person, "first_name"),
+        field(person, "last_name")
+    )
+    .trim()
+    .to_string()
+}
+
+/// "3 days", "14 months".
+fn age(at: Timestamp, now: Timestamp) -> String {
+    let days = now.duration_since(at).as_hours() / 24;
+    match days {
+        d if d < 1 => "today".to_string(),
+        1 => "1 day".to_string(),
+        d if d < 90 => format!("{d} days"),
+        d => format!("{} months", d / 30),
+    }
+}
+
+fn evidence_line(explanation: &Value) -> String {
+    explanation["evidence"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter(|x| x["level"].as_str().is_some_and(|l| l != "null"))
+                .map(|x| {
+                    format!(
+                        "{} {} ({:+.1})",
+                        x["comparison"].as_str().unwrap_or(""),
+                        x["level"].as_str().unwrap_or(""),
+                        x["weight"].as_f64().unwrap_or(0.0)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+pub async fn merge(
+    workspace: &Workspace,
+    command: MergeCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let tz = time_zone(workspace);
+    match command {
+        MergeCommand::List {
+            method,
+            limit,
+            json,
+        } => {
+            let mut conn = workspace.store.conn().await?;
+            let merges = stored::recent_merges(&mut conn, method.as_deref(), limit).await?;
+            if json {
+                print_json(&merges)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let rows: Vec<Vec<String>> = merges
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.id.to_string(),
+                        m.method.clone(),
+                        m.into_contact.to_string(),
+                        m.from_contact
+                            .map_or("new row".to_string(), |c| c.to_string()),
+                        m.records.len().to_string(),
+                        m.probability.map_or(String::new(), |p| format!("{p:.3}")),
+                        if m.undone_at.is_some() { "undone" } else { "" }.to_string(),
+                        show_time(m.at, &tz),
+                    ]
+                })
+                .collect();
+            print_table(
+                &["MERGE", "METHOD", "INTO", "FROM", "RECORDS", "P", "", "AT"],
+                &rows,
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        MergeCommand::Explain { id, json } => {
+            let explained = discovery::merge::explain(&workspace.store, id).await?;
+            if json {
+                print_json(&explained)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let m = &explained.merge;
+            println!(
+                "Merge {id}: {} record(s) joined contact {}{} on {}{}.",
+                m.records.len(),
+                m.into_contact,
+                m.from_contact
+                    .map(|c| format!(" from contact {c}"))
+                    .unwrap_or_default(),
+                show_time(m.at, &tz),
+                m.undone_at
+                    .map(|at| format!(
+                        " — undone by {} on {}",
+                        m.undone_by.as_deref().unwrap_or("?"),
+                        show_time(at, &tz)
+                    ))
+                    .unwrap_or_default()
+            );
+            match m.method.as_str() {
+                "key" => println!(
+                    "At import: the row's {} `{}` is a known contact's.",
+                    m.explanation["key"].as_str().unwrap_or("key"),
+                    m.explanation["value"].as_str().unwrap_or("")
+                ),
+                _ => {
+                    println!(
+                        "Entity resolution: match probability {:.4} (weight {:+.2} over a prior of {:+.2}), from these comparisons:",
+                        m.explanation["probability"].as_f64().unwrap_or(0.0),
+                        m.explanation["weight"].as_f64().unwrap_or(0.0),
+                        m.explanation["prior_weight"].as_f64().unwrap_or(0.0)
+                    );
+                    let rows: Vec<Vec<String>> = m.explanation["evidence"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|e| {
+                            vec![
+                                e["comparison"].as_str().unwrap_or("").to_string(),
+                                e["level"].as_str().unwrap_or("").to_string(),
+                                format!("{:+.2}", e["weight"].as_f64().unwrap_or(0.0)),
+                            ]
+                        })
+                        .collect();
+                    print_table(&["  COMPARISON", "LEVEL", "WEIGHT"], &rows);
+                }
+            }
+            println!("Records:");
+            for r in &explained.records {
+                println!(
+                    "  record {} — {} row {}, observed {}: {}",
+                    r.id,
+                    r.source,
+                    r.row_number,
+                    show_time(r.observed_at, &tz),
+                    summary_of(&r.facts)
+                );
+            }
+            if m.undone_at.is_none() {
+                println!("Undo it with `leadgate merge undo {id} --as NAME`.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        MergeCommand::Undo { id, person } => {
+            let undone = discovery::merge::undo(&workspace.store, id, &person, now).await?;
+            println!(
+                "Merge {id} undone: {} record(s) moved from contact {} to contact {}; the two will not be merged again.",
+                undone.records_moved, undone.from_contact, undone.restored_contact
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn summary_of(facts: &serde_json::Map<String, Value>) -> String {
+    [
+        "first_name",
+        "last_name",
+        "email",
+        "title",
+        "company_name",
+        "linkedin_url",
+    ]
+    .iter()
+    .filter_map(|f| facts.get(*f).and_then(Value::as_str))
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+pub async fn review(
+    workspace: &Workspace,
+    command: ReviewCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let ReviewCommand::Sample {
+        gate,
+        person,
+        decisions,
+        show,
+        json,
+    } = command;
+    let mut conn = workspace.store.conn().await?;
+    let items = stored::sample_items(&mut conn, gate).await?;
+    if items.is_empty() {
+        bail!("gate {gate} has no sample (see `leadgate gate list`)");
+    }
+    let list_id = items[0].list_id;
+    let mut prospects = Vec::new();
+    for item in &items {
+        prospects.push(stored::prospect_of(&mut conn, list_id, item.contact_id).await?);
+    }
+    drop(conn);
+    if show {
+        if json {
+            print_json(&serde_json::json!({ "items": items, "prospects": prospects }))?;
+        } else {
+            for (item, p) in items.iter().zip(&prospects) {
+                print_item(item, p.as_ref(), now);
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let decided: Vec<ItemDecision> = match &decisions {
+        Some(file) => read_decisions(file)?,
+        None if std::io::stdin().is_terminal() => {
+            let mut out = Vec::new();
+            let stdin = std::io::stdin();
+            for (item, p) in items.iter().zip(&prospects) {
+                if item.verdict.is_some() {
+                    continue;
+                }
+                print_item(item, p.as_ref(), now);
+                let verdict = loop {
+                    print!("Does record {} match the ICP? [y/n] ", item.position);
+                    std::io::stdout().flush()?;
+                    let mut line = String::new();
+                    stdin.lock().read_line(&mut line)?;
+                    match line.trim().to_ascii_lowercase().as_str() {
+                        "y" | "yes" => break ReviewVerdict::Match,
+                        "n" | "no" => break ReviewVerdict::NoMatch,
+                        _ => println!("Answer y or n."),
+                    }
+                };
+                let reason = if verdict == ReviewVerdict::NoMatch {
+                    loop {
+                        print!("Why not? ");
+                        std::io::stdout().flush()?;
+                        let mut line = String::new();
+                        stdin.lock().read_line(&mut line)?;
+                        if !line.trim().is_empty() {
+                            break Some(line.trim().to_string());
+                        }
+                    }
+                } else {
+                    None
+                };
+                out.push(ItemDecision {
+                    position: item.position,
+                    verdict,
+                    reason,
+                });
+            }
+            out
+        }
+        None => bail!(
+            "no terminal to ask on: pass --decisions FILE (CSV: position,verdict,reason), or --show to print the sample"
+        ),
+    };
+    let progress = discovery::review::review(
+        &workspace.store,
+        &workspace.config.discovery,
+        gate,
+        &person,
+        &decided,
+        now,
+    )
+    .await?;
+    if json {
+        print_json(&progress)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let reviewed = progress
+        .items
+        .iter()
+        .filter(|i| i.verdict.is_some())
+        .count();
+    match &progress.outcome {
+        None => println!(
+            "{reviewed} of {} sampled records reviewed; gate {gate} stays open until all are.",
+            progress.items.len()
+        ),
+        Some(o) => {
+            println!(
+                "{} of {} sampled records match ({} needed): gate {gate} is {}.",
+                o.matches, o.reviewed, o.required, progress.gate.status
+            );
+            if !o.passed {
+                for s in &o.by_source {
+                    println!(
+                        "  {}: {} of {} no match ({:.0}%)",
+                        s.source,
+                        s.no_match,
+                        s.reviewed,
+                        s.error_rate * 100.0
+                    );
+                }
+                for r in &o.by_reason {
+                    println!("  reason: {} ×{}", r.reason, r.count);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_item(item: &stored::SampleItem, prospect: Option<&stored::Prospect>, now: Timestamp) {
+    println!(
+        "\nRecord {} — contact {} (source {}){}",
+        item.position,
+        item.contact_id,
+        item.stratum,
+        item.verdict
+            .as_deref()
+            .map(|v| format!(": {v} by {}", item.reviewer.as_deref().unwrap_or("?")))
+            .unwrap_or_default()
+    );
+    let Some(p) = prospect else { return };
+    for part in ["person", "company"] {
+        if let Some(fields) = p.profile[part].as_object() {
+            for (name, s) in fields {
+                let at = s["observed_at"]
+                    .as_str()
+                    .and_then(|t| t.parse::<Timestamp>().ok());
+                println!(
+                    "  {name:<22} {:<40} {} ({})",
+                    s["value"].as_str().unwrap_or(""),
+                    s["source"].as_str().unwrap_or(""),
+                    at.map(|at| age(at, now)).unwrap_or_default()
+                );
+            }
+        }
+    }
+    for c in p.evaluation["icp"]["criteria"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        println!(
+            "  ICP {:<34} {:<8} {}",
+            c["criterion"].as_str().unwrap_or(""),
+            c["outcome"].as_str().unwrap_or(""),
+            c["reason"].as_str().unwrap_or("")
+        );
+    }
+    println!(
+        "  compliance: {}",
+        p.evaluation["compliance"]["reason"].as_str().unwrap_or("")
+    );
+}
+
+/// Reads `position,verdict,reason` rows (a header row is optional).
+fn read_decisions(path: &Path) -> anyhow::Result<Vec<ItemDecision>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let row = row.with_context(|| format!("{}: row {}", path.display(), i + 1))?;
+        let cell = |n: usize| row.get(n).map(str::trim).unwrap_or("");
+        if i == 0 && cell(0).eq_ignore_ascii_case("position") {
+            continue;
+        }
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let position: i64 = cell(0).parse().with_context(|| {
+            format!(
+                "{}: line {}: position {:?} is not a number",
+                path.display(),
+                i + 1,
+                cell(0)
+            )
+        })?;
+        let verdict = match cell(1)
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
+            "match" | "yes" | "y" => ReviewVerdict::Match,
+            "no_match" | "no" | "n" => ReviewVerdict::NoMatch,
+            other => bail!(
+                "{}: line {}: verdict {other:?} is neither match nor no_match",
+                path.display(),
+                i + 1
+            ),
+        };
+        let reason = Some(cell(2).to_string()).filter(|r| !r.is_empty());
+        out.push(ItemDecision {
+            position,
+            verdict,
+            reason,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn suppress(
+    workspace: &Workspace,
+    command: SuppressCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        SuppressCommand::Add {
+            value,
+            reason,
+            person: by,
+        } => {
+            let (kind, normalised) = if value.contains('@') {
+                let email = Email::parse(&value)
+                    .map_err(|e| anyhow::anyhow!("{value:?} is not an e-mail address: {e}"))?;
+                ("email", email.as_str().to_string())
+            } else {
+                let domain = Domain::parse(&value)
+                    .map_err(|e| anyhow::anyhow!("{value:?} is not a domain: {e}"))?;
+                ("domain", domain.as_str().to_string())
+            };
+            let mut tx = workspace.store.begin().await?;
+            person(&mut tx, &by).await?;
+            let added = stored::add_suppression(
+                &mut tx,
+                &stored::Suppression {
+                    kind: kind.to_string(),
+                    value: normalised.clone(),
+                    reason: reason.clone(),
+                    added_by: by.clone(),
+                    added_at: now,
+                },
+            )
+            .await?;
+            record(
+                &mut tx,
+                &Actor::Person(by),
+                "suppression.added",
+                &format!("suppression:{kind}:{normalised}"),
+                serde_json::json!({ "reason": reason, "new": added }),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            println!(
+                "{} {normalised} is suppressed{}: never contacted, whatever the sources say.",
+                if kind == "email" {
+                    "The address"
+                } else {
+                    "The domain"
+                },
+                if added { "" } else { " (it was already)" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        SuppressCommand::List { json } => {
+            let mut conn = workspace.store.conn().await?;
+            let list = stored::suppressions(&mut conn).await?;
+            if json {
+                print_json(&list)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let tz = time_zone(workspace);
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.kind.clone(),
+                        s.value.clone(),
+                        s.reason.clone(),
+                        s.added_by.clone(),
+                        show_time(s.added_at, &tz),
+                    ]
+                })
+                .collect();
+            print_table(&["KIND", "VALUE", "REASON", "BY", "ADDED"], &rows);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

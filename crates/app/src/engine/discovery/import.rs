@@ -1,0 +1,521 @@
+//! Importing a source: every row of a file (or of a search run) becomes a record with its
+//! facts, in one transaction, so that an import lands whole or not at all.
+//!
+//! A row joins a known contact when it carries the same source record id (the same source
+//! seen again), the same e-mail address (not a role account) or the same LinkedIn profile
+//! as a record already stored or read earlier in the file: that row is *merged*, and the
+//! merge is recorded with the key that matched, so it can be explained and undone. Any other
+//! row starts a new contact: it is *stored*. Rows that cannot be read, or name nobody, are
+//! *rejected* with their row number and reason, and written to a CSV the user can fix and
+//! import again. `rows_read = stored + merged + rejected` always.
+//!
+//! The reading and normalising run on a thread of their own and hand batches of rows (as
+//! the JSON the store inserts in bulk) to the writer, so the two cores share the work.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufWriter, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use jiff::Timestamp;
+use leadgate_connectors::import::{self, Import, ImportOptions, RejectWriter};
+use leadgate_core::audit::Actor;
+use leadgate_core::event::EventKind;
+use leadgate_store::Store;
+use leadgate_store::discovery::{
+    self as stored, ContactBatch, ImportRow, Merge, MergeBatch, NewRecord, RecordBatch,
+};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::facts::{facts_of, keys_of};
+use crate::engine::{Error, Result, emit, record};
+
+/// Rows per bulk insert.
+const BATCH_ROWS: usize = 2_000;
+/// Rejected rows listed in the report itself (all of them are in the reject file).
+const REPORTED_REJECTS: usize = 1_000;
+
+/// What to import and how.
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub path: PathBuf,
+    /// The source's name: `apollo`, `salesnav`, `hubspot`, a list's name …
+    pub source: String,
+    pub options: ImportOptions,
+    /// How the columns were named, for the record: a preset's name or `mapping:FILE`.
+    pub format: String,
+    pub actor: Actor,
+    /// Where the report and the reject file are written.
+    pub reports_dir: PathBuf,
+}
+
+/// Counters a progress bar reads while the import runs.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes_total: AtomicU64,
+    pub bytes_read: AtomicU64,
+    pub rows: AtomicU64,
+}
+
+/// A rejected row as the report lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RejectedLine {
+    pub row: u64,
+    pub line: u64,
+    pub reason: String,
+}
+
+/// The account of one import.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportReport {
+    pub import_id: i64,
+    pub source: String,
+    pub file: String,
+    pub format: String,
+    pub encoding: String,
+    pub delimiter: Option<String>,
+    pub rows_read: u64,
+    pub stored: u64,
+    pub merged: u64,
+    pub rejected: u64,
+    pub blank_lines: u64,
+    pub warnings: u64,
+    pub notices: Vec<String>,
+    /// The first rejected rows (all of them are in `reject_file`).
+    pub rejected_rows: Vec<RejectedLine>,
+    pub reject_file: Option<String>,
+    pub report_file: String,
+    /// An earlier import of the same bytes from the same source.
+    pub same_file_as_import: Option<i64>,
+    pub observed_at_default: Timestamp,
+}
+
+/// What matches a new row to a contact already known.
+#[derive(Default)]
+struct KeyIndex {
+    by_source_id: HashMap<(Box<str>, Box<str>), i64>,
+    by_email: HashMap<Box<str>, i64>,
+    by_linkedin: HashMap<Box<str>, i64>,
+}
+
+impl KeyIndex {
+    fn insert(
+        &mut self,
+        source: &str,
+        keys: (Option<&str>, Option<&str>, Option<&str>),
+        contact: i64,
+    ) {
+        let (source_id, email, linkedin) = keys;
+        if let Some(id) = source_id {
+            self.by_source_id
+                .entry((source.into(), id.into()))
+                .or_insert(contact);
+        }
+        if let Some(e) = email {
+            self.by_email.entry(e.into()).or_insert(contact);
+        }
+        if let Some(l) = linkedin {
+            self.by_linkedin.entry(l.into()).or_insert(contact);
+        }
+    }
+
+    /// The contact a row's keys name, and which key: the source's own id first, then the
+    /// e-mail address, then the profile.
+    fn find(
+        &self,
+        source: &str,
+        keys: (Option<&str>, Option<&str>, Option<&str>),
+    ) -> Option<(i64, &'static str, String)> {
+        let (source_id, email, linkedin) = keys;
+        if let Some(id) = source_id
+            && let Some(&c) = self.by_source_id.get(&(source.into(), id.into()))
+        {
+            return Some((c, "source_record_id", id.to_string()));
+        }
+        if let Some(e) = email
+            && let Some(&c) = self.by_email.get(e)
+        {
+            return Some((c, "email", e.to_string()));
+        }
+        if let Some(l) = linkedin
+            && let Some(&c) = self.by_linkedin.get(l)
+        {
+            return Some((c, "linkedin", l.to_string()));
+        }
+        None
+    }
+}
+
+/// One batch for the writer: contacts first, then the records that point at them, then the
+/// merges.
+struct Chunk {
+    contacts: Option<String>,
+    records: String,
+    merges: Option<String>,
+}
+
+/// What the reading thread counted.
+struct Read_ {
+    summary: import::ReadSummary,
+    stored: u64,
+    merged: u64,
+    rejected_rows: Vec<RejectedLine>,
+}
+
+/// Imports a file: reads, normalises, matches and stores every row, and records the import
+/// in the audit log with an event that starts discovery.
+pub async fn import_file(
+    store: &Store,
+    request: &ImportRequest,
+    progress: Option<Arc<Progress>>,
+    now: Timestamp,
+) -> Result<ImportReport> {
+    let path = request.path.clone();
+    let file_name = path.display().to_string();
+    let content_hash = file_hash(&path)?;
+    if let Some(p) = &progress {
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        p.bytes_total.store(size, Ordering::Relaxed);
+    }
+    let observed_default = request.options.observed_at.unwrap_or(now);
+    let mut options = request.options.clone();
+    options.observed_at = Some(observed_default);
+    // Open before the transaction: a file that cannot be read changes nothing.
+    let reader = import::open(&path, &options).map_err(|e| Error::Invalid(e.to_string()))?;
+
+    let mut tx = store.begin().await?;
+    stored::lock(&mut tx).await?;
+    let ids = stored::next_ids(&mut tx).await?;
+    let same_file = stored::imported_before(&mut tx, &request.source, &content_hash).await?;
+    let mut index = KeyIndex::default();
+    for k in stored::record_keys(&mut tx).await? {
+        index.insert(
+            &k.source,
+            (
+                k.source_record_id.as_deref(),
+                k.email.as_deref(),
+                k.linkedin.as_deref(),
+            ),
+            k.contact_id,
+        );
+    }
+    let import_id = ids.import;
+    let actor_name = request.actor.name().to_string();
+    stored::insert_import(
+        &mut tx,
+        &ImportRow {
+            id: import_id,
+            source: request.source.clone(),
+            origin: file_name.clone(),
+            format: request.format.clone(),
+            content_hash: content_hash.clone(),
+            imported_by: actor_name.clone(),
+            at: now,
+            rows_read: 0,
+            stored: 0,
+            merged: 0,
+            rejected: 0,
+            report: json!({}),
+        },
+    )
+    .await?;
+
+    std::fs::create_dir_all(&request.reports_dir).map_err(|e| {
+        Error::Invalid(format!(
+            "cannot create {}: {e}",
+            request.reports_dir.display()
+        ))
+    })?;
+    let reject_path = request.reports_dir.join(format!(
+        "import-{import_id}-rejected{}",
+        reject_extension(&reader)
+    ));
+    let report_path = request
+        .reports_dir
+        .join(format!("import-{import_id}-report.json"));
+
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Chunk>(4);
+    let source = request.source.clone();
+    let reject_file = reject_path.clone();
+    let reading = tokio::task::spawn_blocking(move || {
+        read_rows(
+            reader,
+            &source,
+            import_id,
+            (ids.contact, ids.record, ids.merge),
+            index,
+            &reject_file,
+            progress,
+            now,
+            sender,
+        )
+    });
+    let mut written: Result<()> = Ok(());
+    while let Some(chunk) = receiver.recv().await {
+        if written.is_err() {
+            continue;
+        }
+        written = write_chunk(&mut tx, &chunk).await;
+    }
+    let read = match reading.await {
+        Ok(read) => read,
+        Err(e) => Err(Error::Invalid(format!("the import stopped: {e}"))),
+    };
+    let read = match (read, written) {
+        (Ok(read), Ok(())) => read,
+        (Err(e), _) | (_, Err(e)) => {
+            tx.rollback().await?;
+            let _ = std::fs::remove_file(&reject_path);
+            return Err(e);
+        }
+    };
+
+    let summary = &read.summary;
+    let report = ImportReport {
+        import_id,
+        source: request.source.clone(),
+        file: file_name.clone(),
+        format: request.format.clone(),
+        encoding: summary.encoding.to_string(),
+        delimiter: summary.delimiter.map(delimiter_name),
+        rows_read: summary.rows_read,
+        stored: read.stored,
+        merged: read.merged,
+        rejected: summary.rejected,
+        blank_lines: summary.blank_lines,
+        warnings: summary.warnings,
+        notices: summary.notices.iter().map(ToString::to_string).collect(),
+        rejected_rows: read.rejected_rows,
+        reject_file: (summary.rejected > 0).then(|| reject_path.display().to_string()),
+        report_file: report_path.display().to_string(),
+        same_file_as_import: same_file,
+        observed_at_default: observed_default,
+    };
+    if summary.rejected == 0 {
+        let _ = std::fs::remove_file(&reject_path);
+    }
+    debug_assert_eq!(
+        report.rows_read,
+        report.stored + report.merged + report.rejected
+    );
+    let report_json = serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?;
+    stored::finish_import(
+        &mut tx,
+        &ImportRow {
+            id: import_id,
+            source: request.source.clone(),
+            origin: file_name.clone(),
+            format: request.format.clone(),
+            content_hash,
+            imported_by: actor_name,
+            at: now,
+            rows_read: report.rows_read as i64,
+            stored: report.stored as i64,
+            merged: report.merged as i64,
+            rejected: report.rejected as i64,
+            report: report_json.clone(),
+        },
+    )
+    .await?;
+    let subject = format!("import:{import_id}");
+    let totals = json!({
+        "import": import_id,
+        "source": request.source,
+        "file": file_name,
+        "rows_read": report.rows_read,
+        "stored": report.stored,
+        "merged": report.merged,
+        "rejected": report.rejected,
+    });
+    record(
+        &mut tx,
+        &request.actor,
+        "source.imported",
+        &subject,
+        totals.clone(),
+        now,
+    )
+    .await?;
+    emit(&mut tx, EventKind::SourceImported, &subject, totals, now).await?;
+    tx.commit().await?;
+    std::fs::write(
+        &report_path,
+        serde_json::to_string_pretty(&report_json).unwrap_or_default(),
+    )
+    .map_err(|e| Error::Invalid(format!("cannot write {}: {e}", report_path.display())))?;
+    Ok(report)
+}
+
+async fn write_chunk(conn: &mut leadgate_store::Conn, chunk: &Chunk) -> Result<()> {
+    if let Some(contacts) = &chunk.contacts {
+        stored::write_contacts(conn, contacts).await?;
+    }
+    stored::write_records(conn, &chunk.records).await?;
+    if let Some(merges) = &chunk.merges {
+        stored::write_merges(conn, merges).await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_rows(
+    mut reader: Import,
+    source: &str,
+    import_id: i64,
+    (mut next_contact, mut next_record, mut next_merge): (i64, i64, i64),
+    mut index: KeyIndex,
+    reject_path: &Path,
+    progress: Option<Arc<Progress>>,
+    now: Timestamp,
+    sender: tokio::sync::mpsc::Sender<Chunk>,
+) -> Result<Read_> {
+    let reject_out = File::create(reject_path)
+        .map_err(|e| Error::Invalid(format!("cannot create {}: {e}", reject_path.display())))?;
+    let mut rejects = RejectWriter::for_import(BufWriter::new(reject_out), &reader)
+        .map_err(|e| Error::Invalid(format!("{}: {e}", reject_path.display())))?;
+    let mut contacts = ContactBatch::default();
+    let mut records = RecordBatch::default();
+    let mut merges = MergeBatch::default();
+    let (mut stored_rows, mut merged_rows) = (0u64, 0u64);
+    let mut rejected_rows = Vec::new();
+    let mut facts_text = String::new();
+    let send = |contacts: &mut ContactBatch, records: &mut RecordBatch, merges: &mut MergeBatch| {
+        let chunk = Chunk {
+            contacts: (!contacts.is_empty()).then(|| contacts.take()),
+            records: records.take(),
+            merges: (!merges.is_empty()).then(|| merges.take()),
+        };
+        sender
+            .blocking_send(chunk)
+            .map_err(|_| Error::Invalid("the database writer stopped".into()))
+    };
+    while let Some(item) = reader.next() {
+        if let Some(p) = &progress {
+            p.rows.fetch_add(1, Ordering::Relaxed);
+        }
+        let row = match item {
+            Ok(row) => row,
+            Err(rejected) => {
+                rejects
+                    .write(&rejected)
+                    .map_err(|e| Error::Invalid(format!("{}: {e}", reject_path.display())))?;
+                if rejected_rows.len() < REPORTED_REJECTS {
+                    rejected_rows.push(RejectedLine {
+                        row: rejected.row,
+                        line: rejected.line,
+                        reason: rejected.reason.to_string(),
+                    });
+                }
+                continue;
+            }
+        };
+        let keys = keys_of(&row);
+        let key_refs = (
+            keys.source_record_id.as_deref(),
+            keys.email.as_deref(),
+            keys.linkedin.as_deref(),
+        );
+        let record_id = next_record;
+        next_record += 1;
+        let contact_id = match index.find(source, key_refs) {
+            Some((contact, key, value)) => {
+                merged_rows += 1;
+                merges.push(&Merge {
+                    id: next_merge,
+                    into_contact: contact,
+                    from_contact: None,
+                    records: vec![record_id],
+                    method: "key".into(),
+                    probability: None,
+                    explanation: json!({ "key": key, "value": value, "row": row.row, "source": source }),
+                    actor: "system".into(),
+                    at: now,
+                    undone_at: None,
+                    undone_by: None,
+                });
+                next_merge += 1;
+                contact
+            }
+            None => {
+                stored_rows += 1;
+                let id = next_contact;
+                next_contact += 1;
+                contacts.push(id, now);
+                id
+            }
+        };
+        index.insert(source, key_refs, contact_id);
+        facts_text.clear();
+        facts_text.push_str(&serde_json::Value::Object(facts_of(&row)).to_string());
+        records.push(&NewRecord {
+            id: record_id,
+            import_id,
+            contact_id,
+            source,
+            source_record_id: keys.source_record_id.as_deref(),
+            row_number: row.row as i64,
+            observed_at: row.observed_at.unwrap_or(now),
+            email: keys.email.as_deref(),
+            linkedin: keys.linkedin.as_deref(),
+            facts: &facts_text,
+        });
+        if records.len() >= BATCH_ROWS {
+            send(&mut contacts, &mut records, &mut merges)?;
+            if let Some(p) = &progress {
+                p.bytes_read.store(reader.bytes_read(), Ordering::Relaxed);
+            }
+        }
+    }
+    if !records.is_empty() {
+        send(&mut contacts, &mut records, &mut merges)?;
+    }
+    if let Some(p) = &progress {
+        p.bytes_read.store(reader.bytes_read(), Ordering::Relaxed);
+    }
+    rejects
+        .finish()
+        .map_err(|e| Error::Invalid(format!("{}: {e}", reject_path.display())))?;
+    let summary = reader.finish().map_err(|e| Error::Invalid(e.to_string()))?;
+    Ok(Read_ {
+        summary,
+        stored: stored_rows,
+        merged: merged_rows,
+        rejected_rows,
+    })
+}
+
+fn reject_extension(reader: &Import) -> &'static str {
+    match reader.summary().format {
+        import::FileFormat::Csv => ".csv",
+        import::FileFormat::JsonLines => ".jsonl",
+    }
+}
+
+fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_string(),
+        other => (other as char).to_string(),
+    }
+}
+
+/// The SHA-256 of a file, streamed.
+pub fn file_hash(path: &Path) -> Result<String> {
+    let mut file =
+        File::open(path).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}

@@ -1,0 +1,136 @@
+//! Merges explained and undone. A merge moved records into a contact, at import (the same
+//! e-mail, profile or source id) or by entity resolution (the evidence of each comparison);
+//! undoing it moves those records back out — into the contact they came from, or into a
+//! contact of their own — and records that the two are different people, so no later run
+//! merges them again. Suppressions and opt-outs live on the records, so they stay with the
+//! person whatever is merged or undone.
+
+use jiff::Timestamp;
+use leadgate_core::audit::Actor;
+use leadgate_store::Store;
+use leadgate_store::discovery::{self as stored, ContactStatus, Merge, Record};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::engine::{Error, Result, person, record, refuse};
+
+/// A merge with the records it moved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explained {
+    pub merge: Merge,
+    pub records: Vec<Record>,
+}
+
+pub async fn explain(store: &Store, id: i64) -> Result<Explained> {
+    let mut conn = store.conn().await?;
+    let merge = stored::get_merge(&mut conn, id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no merge {id} (see `leadgate merge list`)")))?;
+    let mut ids = merge.records.clone();
+    if let Some(pair) = merge.explanation.get("records").and_then(|v| v.as_array()) {
+        ids.extend(pair.iter().filter_map(|v| v.as_i64()));
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let records = stored::records_by_id(&mut conn, &ids).await?;
+    Ok(Explained { merge, records })
+}
+
+/// What an undo did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Undone {
+    pub merge: i64,
+    /// The contact that keeps the records that were merged in.
+    pub restored_contact: i64,
+    pub records_moved: usize,
+    pub from_contact: i64,
+}
+
+pub async fn undo(store: &Store, id: i64, by: &str, now: Timestamp) -> Result<Undone> {
+    let actor = Actor::Person(by.to_string());
+    let subject = format!("merge:{id}");
+    let mut tx = store.begin().await?;
+    stored::lock(&mut tx).await?;
+    let checked = async {
+        person(&mut tx, by).await?;
+        let merge = stored::get_merge(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no merge {id} (see `leadgate merge list`)")))?;
+        if let Some(at) = merge.undone_at {
+            return Err(Error::Conflict(format!(
+                "merge {id} was undone already, by {} at {at}",
+                merge.undone_by.as_deref().unwrap_or("someone")
+            )));
+        }
+        Ok(merge)
+    }
+    .await;
+    let merge = match checked {
+        Ok(m) => m,
+        Err(Error::Store(e)) => return Err(Error::Store(e)),
+        Err(refusal) => {
+            tx.rollback().await?;
+            return refuse(
+                store,
+                &actor,
+                "merge.undo",
+                &subject,
+                json!({}),
+                refusal,
+                now,
+            )
+            .await;
+        }
+    };
+    // The records the merge moved sit in the contact the merge went into, or wherever later
+    // merges took that contact; only those are moved back.
+    let mut root = merge.into_contact;
+    while let Some(c) = stored::contact(&mut tx, root).await? {
+        match c.merged_into {
+            Some(next) if c.status == ContactStatus::Merged.as_str() => root = next,
+            _ => break,
+        }
+    }
+    let moving: Vec<i64> = stored::records_by_id(&mut tx, &merge.records)
+        .await?
+        .into_iter()
+        .filter(|r| r.contact_id == root)
+        .map(|r| r.id)
+        .collect();
+    let restored = match merge.from_contact {
+        Some(from) => {
+            stored::set_contact_status(&mut tx, from, ContactStatus::Active, None).await?;
+            from
+        }
+        None => {
+            let id = stored::next_ids(&mut tx).await?.contact;
+            stored::insert_contact(&mut tx, id, now).await?;
+            id
+        }
+    };
+    stored::move_records(&mut tx, &moving, restored).await?;
+    stored::insert_cannot_link(&mut tx, root, restored, id).await?;
+    stored::mark_merge_undone(&mut tx, id, by, now).await?;
+    record(
+        &mut tx,
+        &actor,
+        "merge.undone",
+        &subject,
+        json!({
+            "into_contact": merge.into_contact,
+            "now_in_contact": root,
+            "restored_contact": restored,
+            "records": moving,
+            "method": merge.method,
+        }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Undone {
+        merge: id,
+        restored_contact: restored,
+        records_moved: moving.len(),
+        from_contact: root,
+    })
+}

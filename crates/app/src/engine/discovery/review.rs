@@ -1,0 +1,264 @@
+//! The sample-review gate: a reviewer marks each sampled record match or no match (with a
+//! reason), and when the last one is marked the gate decides itself from the tally — approved
+//! when enough match, rejected with the error rate per source and per reason otherwise. The
+//! decision goes through the one gate rule (`leadgate_core::gate::decide`) under the
+//! reviewer's name, so the role and separation-of-duties checks are the same as everywhere.
+
+use jiff::Timestamp;
+use leadgate_core::audit::Actor;
+use leadgate_core::discovery::sample::{ReviewVerdict, ReviewedItem, SampleOutcome, tally};
+use leadgate_core::event::EventKind;
+use leadgate_core::gate::{self, Decider, GateKind, GateStatus, Request, Verdict};
+use leadgate_store::Store;
+use leadgate_store::discovery::{self as stored, SampleItem};
+use leadgate_store::gates::{self, Gate};
+use serde::Serialize;
+use serde_json::json;
+
+use super::run::parse_list_subject;
+use crate::config::DiscoveryConfig;
+use crate::engine::{Error, Result, announce, person, record, refuse};
+
+/// One reviewer's verdict on one sampled record, by its position in the sample (1-based).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemDecision {
+    pub position: i64,
+    pub verdict: ReviewVerdict,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewProgress {
+    pub gate: Gate,
+    pub items: Vec<SampleItem>,
+    /// The tally once every item is reviewed.
+    pub outcome: Option<SampleOutcome>,
+}
+
+/// Records verdicts on sampled records; closes the gate when the last one is in.
+pub async fn review(
+    store: &Store,
+    config: &DiscoveryConfig,
+    gate_id: i64,
+    reviewer: &str,
+    decisions: &[ItemDecision],
+    now: Timestamp,
+) -> Result<ReviewProgress> {
+    let actor = Actor::Person(reviewer.to_string());
+    let subject = format!("gate:{gate_id}");
+    let inputs = json!({
+        "decisions": decisions.iter().map(|d| json!({
+            "position": d.position,
+            "verdict": verdict_str(d.verdict),
+            "reason": d.reason,
+        })).collect::<Vec<_>>(),
+    });
+    let mut tx = store.begin().await?;
+    let checked = async {
+        let found = gates::get(&mut tx, gate_id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no gate {gate_id} (see `leadgate gate list`)")))?;
+        if found.kind != GateKind::SampleReview {
+            return Err(Error::Invalid(format!(
+                "gate {gate_id} is a {}, not a sample review",
+                found.kind.title()
+            )));
+        }
+        if found.status != GateStatus::Open {
+            return Err(Error::Conflict(format!(
+                "gate {gate_id}: the gate is {}; only an open gate takes decisions",
+                found.status
+            )));
+        }
+        let who = person(&mut tx, reviewer).await?;
+        if !who.roles.iter().any(|r| found.required_roles.contains(r)) {
+            return Err(Error::Forbidden(format!(
+                "gate {gate_id}: {reviewer} holds none of the roles this gate needs (reviewer)"
+            )));
+        }
+        let items = stored::sample_items(&mut tx, gate_id).await?;
+        for d in decisions {
+            let Some(item) = items.iter().find(|i| i.position == d.position) else {
+                return Err(Error::Invalid(format!(
+                    "gate {gate_id}: the sample has no record {} (it has 1 to {})",
+                    d.position,
+                    items.len()
+                )));
+            };
+            if d.verdict == ReviewVerdict::NoMatch
+                && d.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            {
+                return Err(Error::Invalid(format!(
+                    "gate {gate_id}: record {} (contact {}) is marked no match without a reason",
+                    d.position, item.contact_id
+                )));
+            }
+            if let Some(by) = item.reviewer.as_deref().filter(|by| *by != reviewer) {
+                return Err(Error::Forbidden(format!(
+                    "gate {gate_id}: record {} was reviewed by {by}; one reviewer reviews the whole sample",
+                    d.position
+                )));
+            }
+        }
+        if let Some(other) = items
+            .iter()
+            .find_map(|i| i.reviewer.as_deref().filter(|by| *by != reviewer))
+        {
+            return Err(Error::Forbidden(format!(
+                "gate {gate_id}: {other} is reviewing this sample; one reviewer reviews the whole sample"
+            )));
+        }
+        Ok::<_, Error>((found, who))
+    }
+    .await;
+    let (found, who) = match checked {
+        Ok(ok) => ok,
+        Err(Error::Store(e)) => return Err(Error::Store(e)),
+        Err(refusal) => {
+            tx.rollback().await?;
+            return refuse(
+                store,
+                &actor,
+                "sample.review",
+                &subject,
+                inputs,
+                refusal,
+                now,
+            )
+            .await;
+        }
+    };
+    for d in decisions {
+        stored::record_sample_verdict(
+            &mut tx,
+            gate_id,
+            d.position,
+            verdict_str(d.verdict),
+            d.reason.as_deref().map(str::trim),
+            reviewer,
+            now,
+        )
+        .await?;
+    }
+    record(&mut tx, &actor, "sample.reviewed", &subject, inputs, now).await?;
+    let items = stored::sample_items(&mut tx, gate_id).await?;
+    let mut outcome = None;
+    if items.iter().all(|i| i.verdict.is_some()) {
+        let list_id = parse_list_subject(&found.subject)
+            .ok_or_else(|| Error::NotFound(format!("gate {gate_id} has no list subject")))?;
+        let mut reviewed = Vec::new();
+        for item in &items {
+            let prospect = stored::prospect_of(&mut tx, list_id, item.contact_id).await?;
+            let sources = prospect
+                .and_then(|p| p.profile.get("sources").cloned())
+                .and_then(|s| serde_json::from_value::<Vec<String>>(s).ok())
+                .unwrap_or_else(|| vec![item.stratum.clone()]);
+            reviewed.push(ReviewedItem {
+                id: item.contact_id,
+                sources,
+                verdict: if item.verdict.as_deref() == Some("match") {
+                    ReviewVerdict::Match
+                } else {
+                    ReviewVerdict::NoMatch
+                },
+                reason: item.reason.clone(),
+            });
+        }
+        let tallied = tally(&reviewed, items.len(), &config.sample);
+        let request = if tallied.passed {
+            Request::Approve {
+                role: None,
+                note: Some(format!(
+                    "{} of {} sampled records match (at least {} needed)",
+                    tallied.matches, tallied.reviewed, tallied.required
+                )),
+            }
+        } else {
+            Request::Reject {
+                reason: rejection_reason(&tallied),
+            }
+        };
+        let decided = gate::decide(
+            &found.state(),
+            Decider {
+                person: &who.name,
+                roles: &who.roles,
+            },
+            request,
+            now,
+        )
+        .map_err(|r| Error::Forbidden(format!("gate {gate_id}: {r}")))?;
+        gates::record_decision(&mut tx, gate_id, &decided.decision, decided.status).await?;
+        let (action, list_status, event) = match decided.decision.verdict {
+            Verdict::Approve => ("gate.approved", "approved", EventKind::SampleApproved),
+            Verdict::Reject => ("gate.rejected", "rejected", EventKind::SampleRejected),
+        };
+        let details = serde_json::to_value(&tallied).unwrap_or_default();
+        record(
+            &mut tx,
+            &actor,
+            action,
+            &subject,
+            json!({ "kind": found.kind, "subject": found.subject, "role": decided.decision.role,
+                    "note": decided.decision.note, "status": decided.status, "sample": details }),
+            now,
+        )
+        .await?;
+        stored::set_list_status(&mut tx, list_id, list_status).await?;
+        announce(
+            &mut tx,
+            &format!("list.{list_status}"),
+            event,
+            &found.subject,
+            json!({ "list": list_id, "gate": gate_id, "sample": details }),
+            now,
+        )
+        .await?;
+        outcome = Some(tallied);
+    }
+    let gate = gates::get(&mut tx, gate_id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("gate {gate_id} vanished")))?;
+    tx.commit().await?;
+    Ok(ReviewProgress {
+        gate,
+        items,
+        outcome,
+    })
+}
+
+fn verdict_str(v: ReviewVerdict) -> &'static str {
+    match v {
+        ReviewVerdict::Match => "match",
+        ReviewVerdict::NoMatch => "no_match",
+    }
+}
+
+/// The rejection's reason: how many matched, and where the errors came from.
+fn rejection_reason(t: &SampleOutcome) -> String {
+    let sources = t
+        .by_source
+        .iter()
+        .filter(|s| s.no_match > 0)
+        .map(|s| {
+            format!(
+                "{} {} of {} ({:.0}%)",
+                s.source,
+                s.no_match,
+                s.reviewed,
+                s.error_rate * 100.0
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let reasons = t
+        .by_reason
+        .iter()
+        .map(|r| format!("{} ×{}", r.reason, r.count))
+        .collect::<Vec<_>>()
+        .join("; ");
+    format!(
+        "{} of {} sampled records match, {} needed. No match by source: {sources}. Reasons: {reasons}",
+        t.matches, t.reviewed, t.required
+    )
+}

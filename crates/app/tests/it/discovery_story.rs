@@ -1,0 +1,459 @@
+//! Stage 2 through the engine, on both backends: three demo exports imported with exact
+//! accounting, an ICP going live, discovery resolving the sources into contacts and opening
+//! the sample gate, the gate refusing a bare approve, the review deciding it, and merges
+//! explained, undone and never redone.
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use leadgate::config::DiscoveryConfig;
+use leadgate::engine::discovery::import::{ImportRequest, import_file};
+use leadgate::engine::discovery::review::{ItemDecision, review};
+use leadgate::engine::discovery::{merge, resolve_config, run};
+use leadgate::engine::worker::Worker;
+use leadgate::engine::{Error, gates, icp, people};
+use leadgate::workspace::Workspace;
+use leadgate_connectors::import::{Columns, ImportOptions, Preset};
+use leadgate_core::audit::Actor;
+use leadgate_core::discovery::sample::ReviewVerdict;
+use leadgate_core::gate::{GateKind, GateStatus, Request};
+use leadgate_core::icp::SAMPLE_ICP;
+use leadgate_core::role::Role;
+use leadgate_store::discovery as stored;
+use leadgate_store::gates::GateFilter;
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestWorkspace};
+
+on_both_backends!(
+    discovery_imports_resolves_and_gates_the_list,
+    discovery_story
+);
+on_both_backends!(a_failed_sample_stops_the_list, failed_sample_story);
+
+fn now() -> Timestamp {
+    "2026-11-30T09:00:00Z".parse().unwrap()
+}
+
+async fn team(workspace: &Workspace) {
+    for (name, role) in [
+        ("sam", Role::SalesLead),
+        ("mia", Role::MarketingLead),
+        ("otto", Role::SalesOps),
+        ("rita", Role::Reviewer),
+    ] {
+        people::add(
+            &workspace.store,
+            &Actor::System,
+            name,
+            &format!("{name}@example.com"),
+            vec![role],
+            now(),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+async fn go_live(workspace: &Workspace) {
+    let proposed = icp::propose(&workspace.store, "otto", SAMPLE_ICP, "icp.toml", now())
+        .await
+        .unwrap();
+    for name in ["sam", "mia"] {
+        gates::decide(
+            &workspace.store,
+            proposed.gate.id,
+            name,
+            Request::Approve {
+                role: None,
+                note: None,
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+/// Writes the demo's three exports under `dir` and returns their paths with source names.
+fn exports(dir: &Path) -> Vec<(std::path::PathBuf, &'static str, Preset)> {
+    let world = leadgate_demo::generate(&leadgate_demo::DemoConfig { seed: 3, scale: 1 }, now());
+    leadgate_demo::write_files(&world, dir).unwrap();
+    vec![
+        (
+            dir.join("sources/apollo_people.csv"),
+            "apollo",
+            Preset::Apollo,
+        ),
+        (
+            dir.join("sources/salesnav_leads.csv"),
+            "salesnav",
+            Preset::SalesNavigator,
+        ),
+        (
+            dir.join("sources/hubspot_contacts.csv"),
+            "hubspot",
+            Preset::HubSpot,
+        ),
+    ]
+}
+
+async fn import_all(workspace: &Workspace, dir: &Path) -> u64 {
+    let mut rows = 0;
+    for (path, source, preset) in exports(&dir.join("data")) {
+        let report = import_file(
+            &workspace.store,
+            &ImportRequest {
+                path,
+                source: source.to_string(),
+                options: ImportOptions {
+                    columns: Columns::Preset(preset),
+                    ..Default::default()
+                },
+                format: preset.to_string(),
+                actor: Actor::Person("otto".into()),
+                reports_dir: dir.join("imports"),
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            report.rows_read,
+            report.stored + report.merged + report.rejected,
+            "{source}: every row is accounted for"
+        );
+        assert!(report.rows_read > 900, "{source}: {report:?}");
+        assert!(Path::new(&report.report_file).exists());
+        rows += report.rows_read - report.rejected;
+    }
+    rows
+}
+
+async fn open_sample_gate(workspace: &Workspace) -> leadgate_store::gates::Gate {
+    let mut conn = workspace.store.conn().await.unwrap();
+    let open = leadgate_store::gates::list(
+        &mut conn,
+        &GateFilter {
+            status: Some(GateStatus::Open),
+            kind: Some(GateKind::SampleReview),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(open.len(), 1, "one sample gate is open: {open:?}");
+    open.into_iter().next().unwrap()
+}
+
+async fn discovery_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Arrange: a team, a live ICP, then three exports arriving.
+    let workspace = ws.init(now()).await;
+    team(&workspace).await;
+    go_live(&workspace).await;
+    let worker = Worker::for_workspace("test", &workspace);
+    worker.drain(&workspace.store, now()).await.unwrap();
+
+    // Act: import, and let the triggers run discovery.
+    let stored_rows = import_all(&workspace, ws.path()).await;
+    worker.drain(&workspace.store, now()).await.unwrap();
+
+    // Assert: every stored row is a record with its facts, source and time.
+    let mut conn = workspace.store.conn().await.unwrap();
+    let records = stored::records(&mut conn).await.unwrap();
+    assert_eq!(records.len() as u64, stored_rows);
+    let first = &records[0];
+    assert_eq!(first.source, "apollo");
+    assert!(first.facts.contains_key("first_name"), "{:?}", first.facts);
+    let lists = stored::lists(&mut conn).await.unwrap();
+    assert_eq!(
+        lists.len(),
+        1,
+        "the three imports' runs built one list: {lists:?}"
+    );
+    let list = &lists[0];
+    assert_eq!(list.status, "in_review");
+    let admitted = stored::prospects(&mut conn, list.id, Some("admitted"))
+        .await
+        .unwrap();
+    let dropped = stored::prospects(&mut conn, list.id, Some("dropped"))
+        .await
+        .unwrap();
+    assert!(!admitted.is_empty() && !dropped.is_empty());
+    assert!(
+        dropped.iter().any(|p| p.evaluation["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("existing_customers"))),
+        "customers are dropped with the reason shown"
+    );
+    let some = &admitted[0];
+    let field = &some.profile["person"]["last_name"];
+    assert!(
+        field["source"].is_string() && field["observed_at"].is_string(),
+        "{field}"
+    );
+    let merges = stored::recent_merges(&mut conn, Some("model"), 1000)
+        .await
+        .unwrap();
+    assert!(
+        !merges.is_empty(),
+        "entity resolution merged across sources"
+    );
+    drop(conn);
+
+    // The sample gate: ten records, more than one source, no bare approve.
+    let gate = open_sample_gate(&workspace).await;
+    let mut conn = workspace.store.conn().await.unwrap();
+    let items = stored::sample_items(&mut conn, gate.id).await.unwrap();
+    drop(conn);
+    assert_eq!(items.len(), 10);
+    let strata: std::collections::BTreeSet<&str> =
+        items.iter().map(|i| i.stratum.as_str()).collect();
+    assert!(strata.len() >= 2, "stratified by source: {strata:?}");
+    let bare = gates::decide(
+        &workspace.store,
+        gate.id,
+        "rita",
+        Request::Approve {
+            role: None,
+            note: None,
+        },
+        now(),
+    )
+    .await;
+    assert!(matches!(bare, Err(Error::Invalid(_))), "{bare:?}");
+    let config = DiscoveryConfig::default();
+    let all_match: Vec<ItemDecision> = items
+        .iter()
+        .map(|i| ItemDecision {
+            position: i.position,
+            verdict: ReviewVerdict::Match,
+            reason: None,
+        })
+        .collect();
+    let wrong_role = review(&workspace.store, &config, gate.id, "sam", &all_match, now()).await;
+    assert!(
+        matches!(wrong_role, Err(Error::Forbidden(_))),
+        "{wrong_role:?}"
+    );
+
+    // Nine match, one does not: the gate passes.
+    let mut decisions = all_match.clone();
+    decisions[3].verdict = ReviewVerdict::NoMatch;
+    decisions[3].reason = Some("not a software company".into());
+    let half = review(
+        &workspace.store,
+        &config,
+        gate.id,
+        "rita",
+        &decisions[..5],
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(half.outcome.is_none(), "the gate waits for every record");
+    assert_eq!(half.gate.status, GateStatus::Open);
+    let done = review(
+        &workspace.store,
+        &config,
+        gate.id,
+        "rita",
+        &decisions[5..],
+        now(),
+    )
+    .await
+    .unwrap();
+    let outcome = done.outcome.expect("all reviewed");
+    assert_eq!((outcome.matches, outcome.required), (9, 9));
+    assert_eq!(done.gate.status, GateStatus::Approved);
+    let mut conn = workspace.store.conn().await.unwrap();
+    assert_eq!(
+        stored::get_list(&mut conn, list.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "approved"
+    );
+    drop(conn);
+
+    // A merge explained and undone stays undone.
+    let merge_id = merges[0].id;
+    let explained = merge::explain(&workspace.store, merge_id).await.unwrap();
+    assert!(explained.merge.explanation["evidence"].is_array());
+    assert!(explained.records.len() >= 2);
+    let undone = merge::undo(&workspace.store, merge_id, "otto", now())
+        .await
+        .unwrap();
+    assert!(undone.records_moved >= 1);
+    let again = merge::undo(&workspace.store, merge_id, "otto", now()).await;
+    assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
+    let setup = resolve_config(&config, ws.path()).unwrap();
+    let dry = run::run(&workspace.store, &config, &setup, None, true, now())
+        .await
+        .unwrap();
+    assert!(dry.refused_by_undo >= 1, "the undone pair is kept apart");
+    assert!(dry.lists[0].list_id.is_none(), "a dry run stores nothing");
+    let mut conn = workspace.store.conn().await.unwrap();
+    assert_eq!(stored::lists(&mut conn).await.unwrap().len(), 1);
+    let verified = leadgate_store::audit::verify(&mut conn).await.unwrap();
+    assert!(verified.is_ok(), "{verified:?}");
+}
+
+async fn failed_sample_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let workspace = ws.init(now()).await;
+    team(&workspace).await;
+    import_all(&workspace, ws.path()).await;
+    go_live(&workspace).await;
+    Worker::for_workspace("test", &workspace)
+        .drain(&workspace.store, now())
+        .await
+        .unwrap();
+    let gate = open_sample_gate(&workspace).await;
+    let mut conn = workspace.store.conn().await.unwrap();
+    let items = stored::sample_items(&mut conn, gate.id).await.unwrap();
+    drop(conn);
+
+    let decisions: Vec<ItemDecision> = items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| ItemDecision {
+            position: i.position,
+            verdict: if n < 3 {
+                ReviewVerdict::NoMatch
+            } else {
+                ReviewVerdict::Match
+            },
+            reason: (n < 3).then(|| "title is not a buyer".to_string()),
+        })
+        .collect();
+    let mut missing_reason = decisions.clone();
+    missing_reason[0].reason = None;
+    let refused = review(
+        &workspace.store,
+        &DiscoveryConfig::default(),
+        gate.id,
+        "rita",
+        &missing_reason,
+        now(),
+    )
+    .await;
+    assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+
+    let done = review(
+        &workspace.store,
+        &DiscoveryConfig::default(),
+        gate.id,
+        "rita",
+        &decisions,
+        now(),
+    )
+    .await
+    .unwrap();
+    let outcome = done.outcome.unwrap();
+    assert!(!outcome.passed);
+    assert_eq!(done.gate.status, GateStatus::Rejected);
+    assert_eq!(outcome.by_reason[0].count, 3);
+    assert!(outcome.by_source.iter().any(|s| s.no_match > 0));
+    let reason = done.gate.decisions[0].note.clone().unwrap();
+    assert!(reason.contains("7 of 10"), "{reason}");
+}
+
+/// The import command's report and reject file, and the review, merge and suppress commands,
+/// through the real binary on the demo workspace.
+#[tokio::test]
+async fn the_discovery_commands_through_the_binary() {
+    let ws = TestWorkspace::new(Backend::Sqlite)
+        .await
+        .expect("sqlite needs nothing");
+    let dir = ws.path().display().to_string();
+    ws.leadgate(&["init", &dir]).ok();
+    ws.leadgate(&[
+        "user",
+        "add",
+        "otto",
+        "--email",
+        "otto@example.com",
+        "--role",
+        "sales_ops",
+    ])
+    .ok();
+
+    // A sheet with a case-different duplicate, a shifted row and a row that names nobody.
+    let sheet = ws.write(
+        "sheet.csv",
+        "first_name,last_name,email,company_name\n\
+         Jane,Doe,jane.doe@acme.com,Acme\n\
+         JANE,DOE,Jane.Doe@ACME.com,Acme Inc.\n\
+         Omar,Haddad,omar@beta.io,Beta,extra,values\n\
+         ,,,\n\
+         ,,,Gamma\n",
+    );
+    let report = ws
+        .leadgate(&[
+            "import",
+            sheet.to_str().unwrap(),
+            "--source",
+            "sheet",
+            "--json",
+            "--as",
+            "otto",
+        ])
+        .ok()
+        .json();
+    assert_eq!(report["rows_read"], 3 + 1);
+    assert_eq!(report["stored"], 1);
+    assert_eq!(
+        report["merged"], 1,
+        "the same address in another case is the same person"
+    );
+    assert_eq!(report["rejected"], 2);
+    assert_eq!(report["rejected_rows"][0]["row"], 3);
+    let rejects = std::fs::read_to_string(report["reject_file"].as_str().unwrap()).unwrap();
+    assert!(rejects.contains("Omar"), "{rejects}");
+    assert!(
+        rejects.lines().count() >= 3,
+        "header and two rows: {rejects}"
+    );
+
+    let unknown = ws.leadgate(&["import", "nope.csv", "--source", "sheet"]);
+    unknown.fails_with("nope.csv");
+
+    let merges = ws.leadgate(&["merge", "list", "--json"]).ok().json();
+    let merge_id = merges[0]["id"].as_i64().unwrap();
+    let explained = ws
+        .leadgate(&["merge", "explain", &merge_id.to_string()])
+        .ok()
+        .stdout();
+    assert!(
+        explained.contains("e-mail") || explained.contains("email"),
+        "{explained}"
+    );
+    ws.leadgate(&["merge", "undo", &merge_id.to_string(), "--as", "otto"])
+        .ok();
+    ws.leadgate(&["merge", "undo", &merge_id.to_string(), "--as", "otto"])
+        .fails_with("undone already");
+
+    ws.leadgate(&[
+        "suppress",
+        "add",
+        "Jane.Doe@Acme.com",
+        "--reason",
+        "asked us to stop",
+        "--as",
+        "otto",
+    ])
+    .ok();
+    let list = ws.leadgate(&["suppress", "list", "--json"]).ok().json();
+    assert_eq!(list[0]["value"], "jane.doe@acme.com");
+    ws.leadgate(&["audit", "verify"]).ok();
+}

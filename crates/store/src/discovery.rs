@@ -1,0 +1,1194 @@
+//! Stage 2's rows: imports, records (one observation of one contact by one source, its facts
+//! kept whole), contacts, merges with their evidence, suppressions, prospect lists and the
+//! sample items of their review gates.
+//!
+//! Discovery writes in bulk (a million rows is an ordinary import), so rows go to the
+//! database as one JSON array per batch that the database itself unpacks (`json_each` on
+//! SQLite, `json_array_elements` on PostgreSQL): one statement and one bound parameter per
+//! few thousand rows. Ids are handed out by the caller from [`next_ids`] while it holds the
+//! discovery lock ([`lock`]), so a batch needs no RETURNING and two writers never race.
+
+use jiff::Timestamp;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::{Backend, Result, StoreError, backend_of, micros, opt_timestamp, timestamp};
+
+/// Takes the discovery lock for the rest of the caller's write transaction. On SQLite the
+/// write transaction already holds the database's only write lock.
+pub async fn lock(conn: &mut AnyConnection) -> Result<()> {
+    let sql = format!(
+        "SELECT id FROM discovery_lock WHERE id = 1{}",
+        backend_of(conn).lock_row()
+    );
+    sqlx::query(AssertSqlSafe(sql)).fetch_one(conn).await?;
+    Ok(())
+}
+
+/// The next free id of each discovery table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextIds {
+    pub import: i64,
+    pub contact: i64,
+    pub record: i64,
+    pub merge: i64,
+    pub list: i64,
+}
+
+/// The next free ids. Call under [`lock`].
+pub async fn next_ids(conn: &mut AnyConnection) -> Result<NextIds> {
+    let row = sqlx::query(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM imports) + 1,
+                (SELECT COALESCE(MAX(id), 0) FROM contacts) + 1,
+                (SELECT COALESCE(MAX(id), 0) FROM records) + 1,
+                (SELECT COALESCE(MAX(id), 0) FROM merges) + 1,
+                (SELECT COALESCE(MAX(id), 0) FROM prospect_lists) + 1",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(NextIds {
+        import: row.try_get(0)?,
+        contact: row.try_get(1)?,
+        record: row.try_get(2)?,
+        merge: row.try_get(3)?,
+        list: row.try_get(4)?,
+    })
+}
+
+/// A column of a bulk insert and how the database reads it out of the batch's JSON.
+#[derive(Clone, Copy)]
+enum Kind {
+    Int,
+    Text,
+    Real,
+    /// A JSON value kept as its text.
+    Json,
+}
+
+/// Inserts the rows of `batch`, a JSON array of arrays (one per row, values in the order of
+/// `columns`), with one statement.
+async fn bulk_insert(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &[(&str, Kind)],
+    batch: &str,
+) -> Result<()> {
+    let names = columns
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let values = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| match (backend_of(conn), kind) {
+            (Backend::Sqlite, _) => format!("json_extract(value, '$[{i}]')"),
+            (Backend::Postgres, Kind::Int) => format!("(e->>{i})::BIGINT"),
+            (Backend::Postgres, Kind::Real) => format!("(e->>{i})::DOUBLE PRECISION"),
+            (Backend::Postgres, Kind::Text | Kind::Json) => format!("e->>{i}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let from = match backend_of(conn) {
+        Backend::Sqlite => "json_each($1)",
+        Backend::Postgres => "json_array_elements($1::json) AS e",
+    };
+    let sql = format!("INSERT INTO {table} ({names}) SELECT {values} FROM {from}");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(batch)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Rows of one table gathered as the JSON text of a bulk insert.
+#[derive(Debug, Default, Clone)]
+pub struct Batch {
+    text: String,
+    rows: usize,
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Bytes of JSON gathered.
+    pub fn size(&self) -> usize {
+        self.text.len()
+    }
+
+    fn start_row(&mut self) {
+        self.text.push(if self.rows == 0 { '[' } else { ',' });
+        self.text.push('[');
+        self.rows += 1;
+    }
+
+    fn end_row(&mut self) {
+        self.text.push(']');
+    }
+
+    fn int(&mut self, first: bool, value: i64) {
+        if !first {
+            self.text.push(',');
+        }
+        self.text.push_str(&value.to_string());
+    }
+
+    fn opt_text(&mut self, value: Option<&str>) {
+        self.text.push(',');
+        match value {
+            Some(v) => push_json_string(&mut self.text, v),
+            None => self.text.push_str("null"),
+        }
+    }
+
+    fn text(&mut self, value: &str) {
+        self.opt_text(Some(value));
+    }
+
+    fn raw_json(&mut self, value: &str) {
+        self.text.push(',');
+        self.text.push_str(value);
+    }
+
+    fn finish(&mut self) -> String {
+        let mut text = std::mem::take(&mut self.text);
+        if self.rows > 0 {
+            text.push(']');
+        } else {
+            text.push_str("[]");
+        }
+        self.rows = 0;
+        text
+    }
+}
+
+/// Appends `value` as a JSON string literal.
+pub fn push_json_string(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+// ---------------------------------------------------------------- imports
+
+/// An import's totals and report, stored when it commits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportRow {
+    pub id: i64,
+    pub source: String,
+    pub origin: String,
+    pub format: String,
+    pub content_hash: String,
+    pub imported_by: String,
+    pub at: Timestamp,
+    pub rows_read: i64,
+    pub stored: i64,
+    pub merged: i64,
+    pub rejected: i64,
+    /// The whole report as JSON.
+    pub report: serde_json::Value,
+}
+
+pub async fn insert_import(conn: &mut AnyConnection, import: &ImportRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO imports (id, source, origin, format, content_hash, imported_by, at, rows_read, stored, merged, rejected, report)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(import.id)
+    .bind(&import.source)
+    .bind(&import.origin)
+    .bind(&import.format)
+    .bind(&import.content_hash)
+    .bind(&import.imported_by)
+    .bind(micros(import.at))
+    .bind(import.rows_read)
+    .bind(import.stored)
+    .bind(import.merged)
+    .bind(import.rejected)
+    .bind(import.report.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn import_row(row: &AnyRow) -> Result<ImportRow> {
+    let report: String = row.try_get("report")?;
+    Ok(ImportRow {
+        id: row.try_get("id")?,
+        source: row.try_get("source")?,
+        origin: row.try_get("origin")?,
+        format: row.try_get("format")?,
+        content_hash: row.try_get("content_hash")?,
+        imported_by: row.try_get("imported_by")?,
+        at: timestamp(row.try_get("at")?)?,
+        rows_read: row.try_get("rows_read")?,
+        stored: row.try_get("stored")?,
+        merged: row.try_get("merged")?,
+        rejected: row.try_get("rejected")?,
+        report: parse_json("import report", &report)?,
+    })
+}
+
+const IMPORT_COLUMNS: &str = "id, source, origin, format, content_hash, imported_by, at, rows_read, stored, merged, rejected, report FROM imports";
+
+/// Every import, oldest first.
+pub async fn imports(conn: &mut AnyConnection) -> Result<Vec<ImportRow>> {
+    let sql = format!("SELECT {IMPORT_COLUMNS} ORDER BY id");
+    sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(import_row)
+        .collect()
+}
+
+/// Whether a file with these bytes was imported already from this source.
+pub async fn imported_before(
+    conn: &mut AnyConnection,
+    source: &str,
+    content_hash: &str,
+) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM imports WHERE source = $1 AND content_hash = $2")
+        .bind(source)
+        .bind(content_hash)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+// ---------------------------------------------------------------- contacts and records
+
+/// Contacts gathered for a bulk insert: their ids.
+#[derive(Debug, Default)]
+pub struct ContactBatch(Batch);
+
+impl ContactBatch {
+    pub fn push(&mut self, id: i64, now: Timestamp) {
+        let b = &mut self.0;
+        b.start_row();
+        b.int(true, id);
+        b.text("active");
+        b.int(false, micros(now));
+        b.end_row();
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The batch's JSON, leaving it empty, for [`write_contacts`].
+    pub fn take(&mut self) -> String {
+        self.0.finish()
+    }
+}
+
+/// One record for a bulk insert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRecord<'a> {
+    pub id: i64,
+    pub import_id: i64,
+    pub contact_id: i64,
+    pub source: &'a str,
+    pub source_record_id: Option<&'a str>,
+    pub row_number: i64,
+    pub observed_at: Timestamp,
+    pub email: Option<&'a str>,
+    pub linkedin: Option<&'a str>,
+    /// The facts as a JSON object's text.
+    pub facts: &'a str,
+}
+
+/// Records gathered for a bulk insert.
+#[derive(Debug, Default)]
+pub struct RecordBatch(Batch);
+
+impl RecordBatch {
+    pub fn push(&mut self, r: &NewRecord<'_>) {
+        let b = &mut self.0;
+        b.start_row();
+        b.int(true, r.id);
+        b.int(false, r.import_id);
+        b.int(false, r.contact_id);
+        b.text(r.source);
+        b.opt_text(r.source_record_id);
+        b.int(false, r.row_number);
+        b.int(false, micros(r.observed_at));
+        b.opt_text(r.email);
+        b.opt_text(r.linkedin);
+        b.raw_json(r.facts);
+        b.end_row();
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn size(&self) -> usize {
+        self.0.size()
+    }
+
+    /// The batch's JSON, leaving it empty: to hand to [`write_records`] on another task.
+    pub fn take(&mut self) -> String {
+        self.0.finish()
+    }
+}
+
+/// Inserts a batch taken from a [`RecordBatch`].
+pub async fn write_records(conn: &mut AnyConnection, batch: &str) -> Result<()> {
+    bulk_insert(
+        conn,
+        "records",
+        &[
+            ("id", Kind::Int),
+            ("import_id", Kind::Int),
+            ("contact_id", Kind::Int),
+            ("source", Kind::Text),
+            ("source_record_id", Kind::Text),
+            ("row_number", Kind::Int),
+            ("observed_at", Kind::Int),
+            ("email", Kind::Text),
+            ("linkedin", Kind::Text),
+            ("facts", Kind::Json),
+        ],
+        batch,
+    )
+    .await
+}
+
+/// Inserts a batch taken from a [`ContactBatch`] on another task.
+pub async fn write_contacts(conn: &mut AnyConnection, batch: &str) -> Result<()> {
+    bulk_insert(
+        conn,
+        "contacts",
+        &[
+            ("id", Kind::Int),
+            ("status", Kind::Text),
+            ("created_at", Kind::Int),
+        ],
+        batch,
+    )
+    .await
+}
+
+/// The identifying keys of one stored record, for matching new rows against what is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordKeys {
+    pub contact_id: i64,
+    pub source: String,
+    pub source_record_id: Option<String>,
+    pub email: Option<String>,
+    pub linkedin: Option<String>,
+}
+
+/// The keys of every record.
+pub async fn record_keys(conn: &mut AnyConnection) -> Result<Vec<RecordKeys>> {
+    sqlx::query("SELECT contact_id, source, source_record_id, email, linkedin FROM records")
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(RecordKeys {
+                contact_id: row.try_get(0)?,
+                source: row.try_get(1)?,
+                source_record_id: row.try_get(2)?,
+                email: row.try_get(3)?,
+                linkedin: row.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+/// A stored record with its facts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    pub id: i64,
+    pub import_id: i64,
+    pub contact_id: i64,
+    pub source: String,
+    pub source_record_id: Option<String>,
+    pub row_number: i64,
+    pub observed_at: Timestamp,
+    pub email: Option<String>,
+    pub linkedin: Option<String>,
+    pub facts: serde_json::Map<String, serde_json::Value>,
+}
+
+const RECORD_COLUMNS: &str = "id, import_id, contact_id, source, source_record_id, row_number, observed_at, email, linkedin, facts FROM records";
+
+fn record(row: &AnyRow) -> Result<Record> {
+    let facts: String = row.try_get("facts")?;
+    let id: i64 = row.try_get("id")?;
+    let facts = match parse_json(&format!("record {id} facts"), &facts)? {
+        serde_json::Value::Object(map) => map,
+        _ => {
+            return Err(StoreError::Corrupt(format!(
+                "record {id}: facts are not an object"
+            )));
+        }
+    };
+    Ok(Record {
+        id,
+        import_id: row.try_get("import_id")?,
+        contact_id: row.try_get("contact_id")?,
+        source: row.try_get("source")?,
+        source_record_id: row.try_get("source_record_id")?,
+        row_number: row.try_get("row_number")?,
+        observed_at: timestamp(row.try_get("observed_at")?)?,
+        email: row.try_get("email")?,
+        linkedin: row.try_get("linkedin")?,
+        facts,
+    })
+}
+
+/// Every record, in id order.
+pub async fn records(conn: &mut AnyConnection) -> Result<Vec<Record>> {
+    let sql = format!("SELECT {RECORD_COLUMNS} ORDER BY id");
+    sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(record)
+        .collect()
+}
+
+/// The records of some contacts, in id order.
+pub async fn records_of(conn: &mut AnyConnection, contacts: &[i64]) -> Result<Vec<Record>> {
+    if contacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = id_list(contacts);
+    let sql = format!("SELECT {RECORD_COLUMNS} WHERE contact_id IN ({ids}) ORDER BY id");
+    sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(record)
+        .collect()
+}
+
+/// Records by id, in id order.
+pub async fn records_by_id(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<Record>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = id_list(ids);
+    let sql = format!("SELECT {RECORD_COLUMNS} WHERE id IN ({list}) ORDER BY id");
+    sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(record)
+        .collect()
+}
+
+/// Ids are numbers we hold, so they are written into the statement (a list of binds
+/// would be as many parameters).
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Moves records to another contact.
+pub async fn move_records(conn: &mut AnyConnection, ids: &[i64], to_contact: i64) -> Result<()> {
+    for chunk in ids.chunks(500) {
+        let list = id_list(chunk);
+        let sql = format!("UPDATE records SET contact_id = $1 WHERE id IN ({list})");
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(to_contact)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Deletes the records of a contact (a GDPR erasure) and returns how many went.
+pub async fn delete_records_of(conn: &mut AnyConnection, contact_id: i64) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM records WHERE contact_id = $1")
+        .bind(contact_id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactStatus {
+    Active,
+    Merged,
+    Erased,
+}
+
+impl ContactStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactStatus::Active => "active",
+            ContactStatus::Merged => "merged",
+            ContactStatus::Erased => "erased",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contact {
+    pub id: i64,
+    pub status: String,
+    pub merged_into: Option<i64>,
+    pub created_at: Timestamp,
+}
+
+pub async fn contact(conn: &mut AnyConnection, id: i64) -> Result<Option<Contact>> {
+    let row = sqlx::query("SELECT id, status, merged_into, created_at FROM contacts WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|row| {
+        Ok(Contact {
+            id: row.try_get(0)?,
+            status: row.try_get(1)?,
+            merged_into: row.try_get(2)?,
+            created_at: timestamp(row.try_get(3)?)?,
+        })
+    })
+    .transpose()
+}
+
+/// Inserts one contact.
+pub async fn insert_contact(conn: &mut AnyConnection, id: i64, now: Timestamp) -> Result<()> {
+    sqlx::query("INSERT INTO contacts (id, status, created_at) VALUES ($1, 'active', $2)")
+        .bind(id)
+        .bind(micros(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_contact_status(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: ContactStatus,
+    merged_into: Option<i64>,
+) -> Result<()> {
+    sqlx::query("UPDATE contacts SET status = $1, merged_into = $2 WHERE id = $3")
+        .bind(status.as_str())
+        .bind(merged_into)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many contacts have each status.
+pub async fn contact_counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
+    sqlx::query("SELECT status, COUNT(*) FROM contacts GROUP BY status ORDER BY status")
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect()
+}
+
+// ---------------------------------------------------------------- merges
+
+/// A merge: records that moved into a contact, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Merge {
+    pub id: i64,
+    pub into_contact: i64,
+    pub from_contact: Option<i64>,
+    pub records: Vec<i64>,
+    /// `key` (at import: the same e-mail, profile or source id) or `model` (entity resolution).
+    pub method: String,
+    pub probability: Option<f64>,
+    pub explanation: serde_json::Value,
+    pub actor: String,
+    pub at: Timestamp,
+    pub undone_at: Option<Timestamp>,
+    pub undone_by: Option<String>,
+}
+
+/// Merges gathered for a bulk insert.
+#[derive(Debug, Default)]
+pub struct MergeBatch(Batch);
+
+impl MergeBatch {
+    pub fn push(&mut self, m: &Merge) {
+        let b = &mut self.0;
+        b.start_row();
+        b.int(true, m.id);
+        b.int(false, m.into_contact);
+        b.text.push(',');
+        match m.from_contact {
+            Some(id) => b.text.push_str(&id.to_string()),
+            None => b.text.push_str("null"),
+        }
+        b.raw_json(&serde_json::Value::from(m.records.clone()).to_string());
+        b.text(&m.method);
+        b.text.push(',');
+        match m.probability.filter(|p| p.is_finite()) {
+            Some(p) => b.text.push_str(&p.to_string()),
+            None => b.text.push_str("null"),
+        }
+        b.raw_json(&m.explanation.to_string());
+        b.text(&m.actor);
+        b.int(false, micros(m.at));
+        b.end_row();
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn take(&mut self) -> String {
+        self.0.finish()
+    }
+}
+
+/// Inserts a batch taken from a [`MergeBatch`].
+pub async fn write_merges(conn: &mut AnyConnection, batch: &str) -> Result<()> {
+    bulk_insert(
+        conn,
+        "merges",
+        &[
+            ("id", Kind::Int),
+            ("into_contact", Kind::Int),
+            ("from_contact", Kind::Int),
+            ("records", Kind::Json),
+            ("method", Kind::Text),
+            ("probability", Kind::Real),
+            ("explanation", Kind::Json),
+            ("actor", Kind::Text),
+            ("at", Kind::Int),
+        ],
+        batch,
+    )
+    .await
+}
+
+const MERGE_COLUMNS: &str = "id, into_contact, from_contact, records, method, probability, explanation, actor, at, undone_at, undone_by FROM merges";
+
+fn merge(row: &AnyRow) -> Result<Merge> {
+    let id: i64 = row.try_get("id")?;
+    let records: String = row.try_get("records")?;
+    let records: Vec<i64> = serde_json::from_str(&records)
+        .map_err(|e| StoreError::Corrupt(format!("merge {id} records: {e}")))?;
+    let explanation: String = row.try_get("explanation")?;
+    Ok(Merge {
+        id,
+        into_contact: row.try_get("into_contact")?,
+        from_contact: row.try_get("from_contact")?,
+        records,
+        method: row.try_get("method")?,
+        probability: row.try_get("probability")?,
+        explanation: parse_json(&format!("merge {id} explanation"), &explanation)?,
+        actor: row.try_get("actor")?,
+        at: timestamp(row.try_get("at")?)?,
+        undone_at: opt_timestamp(row.try_get("undone_at")?)?,
+        undone_by: row.try_get("undone_by")?,
+    })
+}
+
+pub async fn get_merge(conn: &mut AnyConnection, id: i64) -> Result<Option<Merge>> {
+    let sql = format!("SELECT {MERGE_COLUMNS} WHERE id = $1");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(merge)
+        .transpose()
+}
+
+/// The merges into some contacts that are not undone, oldest first.
+pub async fn merges_into(conn: &mut AnyConnection, contacts: &[i64]) -> Result<Vec<Merge>> {
+    if contacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = id_list(contacts);
+    let sql = format!(
+        "SELECT {MERGE_COLUMNS} WHERE into_contact IN ({ids}) AND undone_at IS NULL ORDER BY id"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(merge)
+        .collect()
+}
+
+/// The newest merges, newest first.
+pub async fn recent_merges(
+    conn: &mut AnyConnection,
+    method: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Merge>> {
+    let sql = format!(
+        "SELECT {MERGE_COLUMNS} WHERE ($1 IS NULL OR method = $1) ORDER BY id DESC LIMIT $2"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(method)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(merge)
+        .collect()
+}
+
+pub async fn mark_merge_undone(
+    conn: &mut AnyConnection,
+    id: i64,
+    by: &str,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE merges SET undone_at = $1, undone_by = $2 WHERE id = $3")
+        .bind(micros(at))
+        .bind(by)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records that two contacts are different people: they are never merged again.
+pub async fn insert_cannot_link(
+    conn: &mut AnyConnection,
+    a: i64,
+    b: i64,
+    merge_id: i64,
+) -> Result<()> {
+    let (a, b) = (a.min(b), a.max(b));
+    sqlx::query(
+        "INSERT INTO cannot_link (a, b, merge_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(a)
+    .bind(b)
+    .bind(merge_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn cannot_links(conn: &mut AnyConnection) -> Result<Vec<(i64, i64)>> {
+    sqlx::query("SELECT a, b FROM cannot_link")
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect()
+}
+
+// ---------------------------------------------------------------- suppressions
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suppression {
+    pub kind: String,
+    pub value: String,
+    pub reason: String,
+    pub added_by: String,
+    pub added_at: Timestamp,
+}
+
+/// Adds a suppression; false when it was there already.
+pub async fn add_suppression(conn: &mut AnyConnection, s: &Suppression) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO suppressions (kind, value, reason, added_by, added_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&s.kind)
+    .bind(&s.value)
+    .bind(&s.reason)
+    .bind(&s.added_by)
+    .bind(micros(s.added_at))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn suppressions(conn: &mut AnyConnection) -> Result<Vec<Suppression>> {
+    sqlx::query(
+        "SELECT kind, value, reason, added_by, added_at FROM suppressions ORDER BY kind, value",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Suppression {
+            kind: row.try_get(0)?,
+            value: row.try_get(1)?,
+            reason: row.try_get(2)?,
+            added_by: row.try_get(3)?,
+            added_at: timestamp(row.try_get(4)?)?,
+        })
+    })
+    .collect()
+}
+
+// ---------------------------------------------------------------- prospect lists
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProspectList {
+    pub id: i64,
+    pub segment: String,
+    pub icp_version_id: i64,
+    /// in_review | approved | rejected | superseded
+    pub status: String,
+    pub previous_list_id: Option<i64>,
+    pub created_at: Timestamp,
+    pub summary: serde_json::Value,
+}
+
+pub async fn insert_list(conn: &mut AnyConnection, list: &ProspectList) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO prospect_lists (id, segment, icp_version_id, status, previous_list_id, created_at, summary)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(list.id)
+    .bind(&list.segment)
+    .bind(list.icp_version_id)
+    .bind(&list.status)
+    .bind(list.previous_list_id)
+    .bind(micros(list.created_at))
+    .bind(list.summary.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+const LIST_COLUMNS: &str = "id, segment, icp_version_id, status, previous_list_id, created_at, summary FROM prospect_lists";
+
+fn list(row: &AnyRow) -> Result<ProspectList> {
+    let id: i64 = row.try_get("id")?;
+    let summary: String = row.try_get("summary")?;
+    Ok(ProspectList {
+        id,
+        segment: row.try_get("segment")?,
+        icp_version_id: row.try_get("icp_version_id")?,
+        status: row.try_get("status")?,
+        previous_list_id: row.try_get("previous_list_id")?,
+        created_at: timestamp(row.try_get("created_at")?)?,
+        summary: parse_json(&format!("list {id} summary"), &summary)?,
+    })
+}
+
+pub async fn get_list(conn: &mut AnyConnection, id: i64) -> Result<Option<ProspectList>> {
+    let sql = format!("SELECT {LIST_COLUMNS} WHERE id = $1");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(list)
+        .transpose()
+}
+
+/// Every list, newest first.
+pub async fn lists(conn: &mut AnyConnection) -> Result<Vec<ProspectList>> {
+    let sql = format!("SELECT {LIST_COLUMNS} ORDER BY id DESC");
+    sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(list)
+        .collect()
+}
+
+pub async fn set_list_status(conn: &mut AnyConnection, id: i64, status: &str) -> Result<()> {
+    sqlx::query("UPDATE prospect_lists SET status = $1 WHERE id = $2")
+        .bind(status)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One contact's place on a list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prospect {
+    pub list_id: i64,
+    pub contact_id: i64,
+    /// admitted | held | dropped
+    pub status: String,
+    pub primary_source: String,
+    pub profile: serde_json::Value,
+    pub evaluation: serde_json::Value,
+}
+
+/// Prospects gathered for a bulk insert.
+#[derive(Debug, Default)]
+pub struct ProspectBatch(Batch);
+
+impl ProspectBatch {
+    pub fn push(&mut self, p: &Prospect) {
+        let b = &mut self.0;
+        b.start_row();
+        b.int(true, p.list_id);
+        b.int(false, p.contact_id);
+        b.text(&p.status);
+        b.text(&p.primary_source);
+        b.raw_json(&p.profile.to_string());
+        b.raw_json(&p.evaluation.to_string());
+        b.end_row();
+    }
+
+    pub fn size(&self) -> usize {
+        self.0.size()
+    }
+
+    /// The batch's JSON, leaving it empty, for [`write_prospects`].
+    pub fn take(&mut self) -> String {
+        self.0.finish()
+    }
+}
+
+/// Inserts a batch taken from a [`ProspectBatch`].
+pub async fn write_prospects(conn: &mut AnyConnection, batch: &str) -> Result<()> {
+    {
+        let text = batch;
+        bulk_insert(
+            conn,
+            "prospects",
+            &[
+                ("list_id", Kind::Int),
+                ("contact_id", Kind::Int),
+                ("status", Kind::Text),
+                ("primary_source", Kind::Text),
+                ("profile", Kind::Json),
+                ("evaluation", Kind::Json),
+            ],
+            text,
+        )
+        .await
+    }
+}
+
+const PROSPECT_COLUMNS: &str =
+    "list_id, contact_id, status, primary_source, profile, evaluation FROM prospects";
+
+fn prospect(row: &AnyRow) -> Result<Prospect> {
+    let contact_id: i64 = row.try_get("contact_id")?;
+    let profile: String = row.try_get("profile")?;
+    let evaluation: String = row.try_get("evaluation")?;
+    Ok(Prospect {
+        list_id: row.try_get("list_id")?,
+        contact_id,
+        status: row.try_get("status")?,
+        primary_source: row.try_get("primary_source")?,
+        profile: parse_json(&format!("prospect {contact_id} profile"), &profile)?,
+        evaluation: parse_json(&format!("prospect {contact_id} evaluation"), &evaluation)?,
+    })
+}
+
+/// The prospects of a list, optionally of one status, by contact id.
+pub async fn prospects(
+    conn: &mut AnyConnection,
+    list_id: i64,
+    status: Option<&str>,
+) -> Result<Vec<Prospect>> {
+    let sql = format!(
+        "SELECT {PROSPECT_COLUMNS} WHERE list_id = $1 AND ($2 IS NULL OR status = $2) ORDER BY contact_id"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(list_id)
+        .bind(status)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(prospect)
+        .collect()
+}
+
+pub async fn prospect_of(
+    conn: &mut AnyConnection,
+    list_id: i64,
+    contact_id: i64,
+) -> Result<Option<Prospect>> {
+    let sql = format!("SELECT {PROSPECT_COLUMNS} WHERE list_id = $1 AND contact_id = $2");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(list_id)
+        .bind(contact_id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(prospect)
+        .transpose()
+}
+
+/// Status → count for a list.
+pub async fn prospect_counts(conn: &mut AnyConnection, list_id: i64) -> Result<Vec<(String, i64)>> {
+    sqlx::query(
+        "SELECT status, COUNT(*) FROM prospects WHERE list_id = $1 GROUP BY status ORDER BY status",
+    )
+    .bind(list_id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+    .collect()
+}
+
+// ---------------------------------------------------------------- sample review
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleItem {
+    pub gate_id: i64,
+    pub position: i64,
+    pub list_id: i64,
+    pub contact_id: i64,
+    pub stratum: String,
+    /// match | no_match, once reviewed.
+    pub verdict: Option<String>,
+    pub reason: Option<String>,
+    pub reviewer: Option<String>,
+    pub at: Option<Timestamp>,
+}
+
+pub async fn insert_sample_item(conn: &mut AnyConnection, item: &SampleItem) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sample_items (gate_id, position, list_id, contact_id, stratum) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(item.gate_id)
+    .bind(item.position)
+    .bind(item.list_id)
+    .bind(item.contact_id)
+    .bind(&item.stratum)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn sample_items(conn: &mut AnyConnection, gate_id: i64) -> Result<Vec<SampleItem>> {
+    sqlx::query(
+        "SELECT gate_id, position, list_id, contact_id, stratum, verdict, reason, reviewer, at
+         FROM sample_items WHERE gate_id = $1 ORDER BY position",
+    )
+    .bind(gate_id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(SampleItem {
+            gate_id: row.try_get(0)?,
+            position: row.try_get(1)?,
+            list_id: row.try_get(2)?,
+            contact_id: row.try_get(3)?,
+            stratum: row.try_get(4)?,
+            verdict: row.try_get(5)?,
+            reason: row.try_get(6)?,
+            reviewer: row.try_get(7)?,
+            at: opt_timestamp(row.try_get(8)?)?,
+        })
+    })
+    .collect()
+}
+
+pub async fn record_sample_verdict(
+    conn: &mut AnyConnection,
+    gate_id: i64,
+    position: i64,
+    verdict: &str,
+    reason: Option<&str>,
+    reviewer: &str,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sample_items SET verdict = $1, reason = $2, reviewer = $3, at = $4
+         WHERE gate_id = $5 AND position = $6",
+    )
+    .bind(verdict)
+    .bind(reason)
+    .bind(reviewer)
+    .bind(micros(at))
+    .bind(gate_id)
+    .bind(position)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn parse_json(what: &str, text: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// Sets an import's totals and report once its rows are in.
+pub async fn finish_import(conn: &mut AnyConnection, import: &ImportRow) -> Result<()> {
+    sqlx::query(
+        "UPDATE imports SET rows_read = $1, stored = $2, merged = $3, rejected = $4, report = $5 WHERE id = $6",
+    )
+    .bind(import.rows_read)
+    .bind(import.stored)
+    .bind(import.merged)
+    .bind(import.rejected)
+    .bind(import.report.to_string())
+    .bind(import.id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Moves records to contacts in bulk: `(record id, contact id)` pairs.
+pub async fn reassign_records(conn: &mut AnyConnection, moves: &[(i64, i64)]) -> Result<()> {
+    for chunk in moves.chunks(5_000) {
+        let batch = serde_json::to_string(chunk)
+            .map_err(|e| StoreError::Corrupt(format!("record moves: {e}")))?;
+        let sql = match backend_of(conn) {
+            Backend::Sqlite => {
+                "UPDATE records SET contact_id = json_extract(j.value, '$[1]')
+                 FROM json_each($1) AS j WHERE records.id = json_extract(j.value, '$[0]')"
+            }
+            Backend::Postgres => {
+                "UPDATE records SET contact_id = (e->>1)::BIGINT
+                 FROM json_array_elements($1::json) AS e WHERE records.id = (e->>0)::BIGINT"
+            }
+        };
+        sqlx::query(sql).bind(batch).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Marks contacts merged into others in bulk: `(contact id, merged into)` pairs.
+pub async fn mark_contacts_merged(conn: &mut AnyConnection, merged: &[(i64, i64)]) -> Result<()> {
+    for chunk in merged.chunks(5_000) {
+        let batch = serde_json::to_string(chunk)
+            .map_err(|e| StoreError::Corrupt(format!("contact merges: {e}")))?;
+        let sql = match backend_of(conn) {
+            Backend::Sqlite => {
+                "UPDATE contacts SET status = 'merged', merged_into = json_extract(j.value, '$[1]')
+                 FROM json_each($1) AS j WHERE contacts.id = json_extract(j.value, '$[0]')"
+            }
+            Backend::Postgres => {
+                "UPDATE contacts SET status = 'merged', merged_into = (e->>1)::BIGINT
+                 FROM json_array_elements($1::json) AS e WHERE contacts.id = (e->>0)::BIGINT"
+            }
+        };
+        sqlx::query(sql).bind(batch).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
