@@ -53,8 +53,7 @@ pub fn href(gate: &Gate) -> String {
                 None => format!("/gates/{}", gate.id),
             }
         }
-        // The sample's page is not built yet; the gate's own page shows its state.
-        GateKind::SampleReview => format!("/gates/{}", gate.id),
+        GateKind::SampleReview => format!("/samples/{}", gate.id),
     }
 }
 

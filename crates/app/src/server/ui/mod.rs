@@ -13,6 +13,7 @@ mod audit;
 mod gates;
 mod icp;
 mod pipeline;
+mod sample;
 mod sign_in;
 
 use askama::Template;
@@ -44,6 +45,7 @@ pub const PAGE_PATHS: &[&str] = &[
     "/icp/{id}",
     "/audit",
     "/pipeline",
+    "/samples/{id}",
 ];
 
 /// Pages anyone may load: sign-in and the static files.
@@ -61,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(icp::routes())
         .merge(audit::routes())
         .merge(pipeline::routes())
+        .merge(sample::routes())
 }
 
 /// Sends a browser that is not signed in to the sign-in page.
