@@ -858,3 +858,100 @@ async fn a_used_up_hourly_allowance_stops_before_the_next_request() {
     assert_eq!(run.report.rate_limit.as_ref().unwrap().hourly_left, Some(0));
     assert_eq!(run.report.records, 2);
 }
+
+#[test]
+fn what_apollo_cannot_express_is_left_to_the_icp_filter() {
+    // Arrange: a region, open ranges, every kind of technographic, a persona without
+    // departments, and a department Apollo has no match for
+    let icp = IcpDocument::parse(
+        r#"
+segment = "DACH support"
+rationale = "Support and operations leaders in DACH."
+
+[firmographics]
+employees = { min = 200 }
+regions = ["DACH"]
+countries = ["DE"]
+revenue_usd = { min = 10_000_000 }
+industries = ["Computer Software"]
+
+[technographics]
+all = ["Zendesk", "Google Analytics"]
+
+[[personas]]
+name = "Support leader"
+seniority = ["director"]
+departments = ["customer_success"]
+
+[[personas]]
+name = "Any VP"
+seniority = ["vp"]
+
+[exclusions]
+existing_customers = false
+"#,
+        "icp.toml",
+    )
+    .unwrap();
+    let config = ApolloConfig {
+        industries_as_keywords: false,
+        ..ApolloConfig::default()
+    };
+    let no_personas = IcpDocument {
+        personas: Vec::new(),
+        ..icp.clone()
+    };
+
+    // Act
+    let query = leadgate_connectors::search::apollo::compile(&icp, &config).unwrap();
+    let everyone = leadgate_connectors::search::apollo::compile(&no_personas, &config).unwrap();
+
+    // Assert
+    assert_eq!(query.searches.len(), 1, "no persona lists titles");
+    assert_eq!(
+        Value::Object(query.searches[0].filters.clone()),
+        json!({
+            "organization_num_employees_ranges": ["200,10000000"],
+            "organization_locations": ["germany", "austria", "switzerland"],
+            "revenue_range": { "min": 10_000_000 },
+            "currently_using_all_of_technology_uids": ["zendesk", "google_analytics"],
+            "person_seniorities": ["vp", "head", "director"],
+        })
+    );
+    let skipped: Vec<(&str, &str)> = query
+        .not_pushed_down
+        .iter()
+        .map(|c| (c.criterion.as_str(), c.detail.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (
+                "firmographics.industries",
+                "industries_as_keywords is off, and People API Search has no industry-name filter"
+            ),
+            (
+                "personas (departments)",
+                "persona Any VP lists no department, so the search by seniority and department \
+                 takes every department"
+            ),
+            (
+                "personas (pairs)",
+                "the personas' seniorities and departments are combined in one search (any of \
+                 the seniorities in any of the departments); which pairs belong together is \
+                 checked after import"
+            ),
+        ]
+    );
+    assert_eq!(everyone.searches.len(), 1);
+    assert!(
+        everyone.searches[0]
+            .label
+            .starts_with("everyone at the matching companies")
+    );
+    assert!(
+        !everyone.searches[0]
+            .filters
+            .contains_key("person_seniorities")
+    );
+}
