@@ -857,6 +857,8 @@ impl Running<'_> {
             self.pacer
                 .acquire(&mut self.report.waits, self.minute_used_up)
                 .await;
+            // Waited out; only a newer answer's headers can say the minute is used up again.
+            self.minute_used_up = false;
             self.report.requests += 1;
             let sent = self
                 .search

@@ -955,3 +955,93 @@ existing_customers = false
             .contains_key("person_seniorities")
     );
 }
+
+#[tokio::test]
+async fn apollos_minute_headers_and_server_errors_are_waited_out() {
+    // Arrange: page 1 says the minute's requests are used up; page 2 first meets a 503
+    let mut first = ok(page(people(0, 2), 1, 2, 4));
+    first
+        .headers
+        .retain(|(k, _)| *k != "x-minute-requests-left");
+    first.headers.push(("x-minute-requests-left", "0".into()));
+    let unavailable = status(StatusCode::SERVICE_UNAVAILABLE, vec![], "upstream busy");
+    let (url, _) = apollo(vec![first, unavailable, ok(page(people(2, 2), 2, 2, 4))]).await;
+    let time = FakeTime::new();
+    let apollo = connector(&url, Endpoint::ApiSearch, &time, "APOLLO_API_KEY");
+    let query = apollo.compile(&icp_with_titles()).unwrap();
+
+    // Act
+    let run = apollo.run(&query, &budget(2)).await.unwrap();
+
+    // Assert
+    let waits: Vec<(WaitReason, Duration)> = run
+        .report
+        .waits
+        .iter()
+        .map(|w| (w.reason, w.duration))
+        .collect();
+    assert_eq!(
+        waits,
+        [
+            (WaitReason::SourceMinuteLimit, Duration::from_secs(60)),
+            (WaitReason::Backoff, Duration::from_secs(1)),
+        ]
+    );
+    assert_eq!(
+        time.slept(),
+        [Duration::from_secs(60), Duration::from_secs(1)]
+    );
+    assert_eq!((run.report.requests, run.report.records), (3, 4));
+    let json = serde_json::to_value(&run.report).unwrap();
+    assert_eq!(json["stop"], json!({ "kind": "complete" }));
+    assert_eq!(
+        json["waits"][0],
+        json!({ "reason": "source_minute_limit", "duration": 60_000 })
+    );
+}
+
+#[tokio::test]
+async fn a_key_without_search_access_is_told_it_needs_a_master_key() {
+    // Arrange
+    let forbidden = status(
+        StatusCode::FORBIDDEN,
+        vec![("content-type", "application/json".into())],
+        r#"{"error":"This API key is not authorized to access api/v1/mixed_people/api_search.","error_code":"API_INACCESSIBLE"}"#,
+    );
+    let (url, _) = apollo(vec![forbidden]).await;
+    let time = FakeTime::new();
+    let apollo = connector(&url, Endpoint::ApiSearch, &time, "APOLLO_API_KEY");
+    let query = apollo.compile(&icp_with_titles()).unwrap();
+
+    // Act
+    let failure = apollo.run(&query, &budget(10)).await.unwrap_err();
+
+    // Assert
+    assert_eq!(
+        failure.to_string(),
+        "apollo refused the request (HTTP 403): This API key is not authorized to access \
+         api/v1/mixed_people/api_search. (People API Search needs a master API key, or a key \
+         whose scope includes /mixed_people/api_search)"
+    );
+}
+
+#[test]
+fn the_configuration_is_read_strictly() {
+    // Arrange
+    let good = "api_key_env = \"LEADGATE_APOLLO_KEY\"\nendpoint = \"mixed_people_search\"\n\
+                [technology_uids]\n\"Google Tag Manager\" = \"gtm\"\n";
+    let typo = "api_key_var = \"LEADGATE_APOLLO_KEY\"\n";
+
+    // Act
+    let config: ApolloConfig = toml::from_str(good).unwrap();
+    let err = toml::from_str::<ApolloConfig>(typo).unwrap_err();
+
+    // Assert
+    assert_eq!(config.api_key_env, "LEADGATE_APOLLO_KEY");
+    assert_eq!(config.endpoint, Endpoint::MixedPeopleSearch);
+    assert_eq!(config.base_url, "https://api.apollo.io/api/v1");
+    assert!(
+        err.to_string().contains("unknown field `api_key_var`"),
+        "{err}"
+    );
+}
