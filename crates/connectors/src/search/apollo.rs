@@ -188,11 +188,8 @@ impl ApolloSearch {
     }
 }
 
-/// The HTTP client: rustls with the ring provider (see the crate's Cargo.toml for why).
+/// The HTTP client: rustls, with the platform's certificate verifier.
 fn http_client(timeout: Duration) -> Result<reqwest::Client, SearchError> {
-    // reqwest takes the process's default provider; installing ours fails harmlessly when
-    // another part of the program installed one first.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(timeout)
         .user_agent(concat!("leadgate/", env!("CARGO_PKG_VERSION")))

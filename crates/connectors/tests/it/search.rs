@@ -1045,3 +1045,44 @@ fn the_configuration_is_read_strictly() {
         "{err}"
     );
 }
+
+#[test]
+fn the_https_client_starts_without_setup_and_a_bad_base_url_is_refused() {
+    // Arrange
+    let time = FakeTime::new();
+    let bad = ApolloConfig {
+        base_url: "api.apollo.io/api/v1".into(),
+        ..ApolloConfig::default()
+    };
+
+    // Act: the production URL needs TLS; building the client installs nothing first
+    let production = ApolloSearch::new(
+        ApolloConfig::default(),
+        key("APOLLO_API_KEY"),
+        Arc::new(time.clone()),
+        Arc::new(time.clone()),
+    );
+    let refused = ApolloSearch::new(
+        bad,
+        key("APOLLO_API_KEY"),
+        Arc::new(time.clone()),
+        Arc::new(time),
+    );
+    let plain = reqwest::Client::builder().build();
+
+    // Assert
+    assert!(production.is_ok());
+    assert!(
+        plain.is_ok(),
+        "another reqwest client in the same program still builds"
+    );
+    let Err(err) = refused else {
+        panic!("a URL without a scheme was accepted")
+    };
+    assert!(
+        err.to_string().starts_with(
+            "the search configuration is invalid: base_url \"api.apollo.io/api/v1\" is not a URL"
+        ),
+        "{err}"
+    );
+}
