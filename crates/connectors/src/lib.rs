@@ -3,6 +3,9 @@
 //! provenance for `leadgate-core`; nothing here decides anything. Stage 2 (discovery) brings
 //! the first of them: [`import`], the file importers (CSV in any common encoding and
 //! delimiter, JSON Lines, the presets of Apollo, Sales Navigator, HubSpot and Salesforce,
-//! and mapping files).
+//! and mapping files), and [`search`], the sources that search: the ICP compiled into
+//! Apollo's People API Search filters, paged within rate limits and a credit budget, and
+//! fed through the same importer.
 
 pub mod import;
+pub mod search;

@@ -6,4 +6,5 @@ mod matrix;
 mod presets;
 mod rejects;
 mod roundtrip;
+mod search;
 mod support;
