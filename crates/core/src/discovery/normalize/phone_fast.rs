@@ -257,6 +257,12 @@ fn starts_with_any(digits: &[u8], guards: &[Box<[u8]>]) -> bool {
 /// formatting gives it, or `None` when the input is not one of the plain shapes or a step
 /// would need the library's regexes. `input` is what `Phone::parse` hands the library.
 pub(super) fn parse(input: &str, region: Option<country::Id>) -> Option<String> {
+    // An extension is split off before anything else is read; the text has a space then,
+    // so the RFC 3966 reading does not apply.
+    let (input, extension) = match split_extension(input) {
+        Some(number) => (number, true),
+        None => (input, false),
+    };
     let bytes = input.as_bytes();
     let (plus, body) = match bytes.split_first() {
         Some((b'+', rest)) => (true, rest),
@@ -264,7 +270,7 @@ pub(super) fn parse(input: &str, region: Option<country::Id>) -> Option<String> 
     };
     let mut digits = [0u8; 24];
     let mut len = 0;
-    let mut space = false;
+    let mut space = extension;
     // Where the first of RFC 3966's separators is, and the digits before it.
     let mut first_separator: Option<(usize, usize)> = None;
     for (i, &b) in body.iter().enumerate() {
@@ -365,6 +371,31 @@ pub(super) fn parse(input: &str, region: Option<country::Id>) -> Option<String> 
     e164.push_str(&code.to_string());
     e164.push_str(std::str::from_utf8(national).ok()?);
     Some(e164)
+}
+
+/// The number before an extension written ` ext. 12`, ` ext 12` or ` x12` (any case) at
+/// the end, where the library's extension pattern takes it off whole; `None` without one.
+fn split_extension(input: &str) -> Option<&str> {
+    let digits = input.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if !(1..=7).contains(&digits) {
+        return None;
+    }
+    let rest = input[..input.len() - digits].trim_end_matches(' ');
+    let lower = rest.len().checked_sub(4).map(|i| &rest[i..]);
+    let keyword = match lower {
+        Some(k) if k.eq_ignore_ascii_case("ext.") => 4,
+        _ if rest.len() >= 3 && rest[rest.len() - 3..].eq_ignore_ascii_case("ext") => 3,
+        _ if rest.ends_with(['x', 'X']) => 1,
+        _ => return None,
+    };
+    let number = &rest[..rest.len() - keyword];
+    let trimmed = number.trim_end_matches(' ');
+    // At least one space before the keyword, and a digit ending the number, so that the
+    // pattern's match can only begin at those spaces.
+    if trimmed.len() == number.len() || !trimmed.ends_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(trimmed)
 }
 
 /// The national number after the region's national prefix is taken off, as the library's
@@ -489,6 +520,8 @@ mod tests {
                     format!("({np}{head}) {tail}"),
                     format!("{np}{head}.{tail}"),
                     example.to_string(),
+                    format!("+{cc}-{head}-{tail} ext. 12"),
+                    format!("{np}{head} {tail} x9"),
                 ];
                 for shape in &shapes {
                     for default in [
@@ -539,6 +572,9 @@ mod tests {
             ("+353 1 234 5678", Some("IE")),
             ("+91 22 2345 6789", Some("IN")),
             ("+65 6123 4567", Some("SG")),
+            ("512.555.0143 ext. 12", Some("US")),
+            ("+1512-555-0143 x7", Some("US")),
+            ("+44 20 7946 0123 EXT 301", None),
         ] {
             assert!(
                 agrees(input, region.and_then(id)),
@@ -580,6 +616,14 @@ mod tests {
                 }
                 grouped.push(c);
             }
+            let extension = [
+                "",
+                " ext. 12",
+                " EXT 7",
+                " x310",
+                " ext.1234567",
+                " x12345678",
+            ][next(6)];
             let text = match next(6) {
                 0 => format!("+{code}{national}"),
                 1 => format!("+{code} {grouped}"),
@@ -587,7 +631,7 @@ mod tests {
                 3 => format!("+{code} (0){grouped}"),
                 4 => format!("({}) {}", &national[..3], &national[3..]),
                 _ => grouped,
-            };
+            } + extension;
             let region = match next(3) {
                 0 => None,
                 _ => id(&regions[next(regions.len())]),
@@ -627,7 +671,7 @@ mod tests {
         }
 
         #[test]
-        fn never_disagrees_on_any_text(text in "[+0-9 ().x#a-]{0,24}", region in prop::sample::select(regions())) {
+        fn never_disagrees_on_any_text(text in "[+0-9 ().x#a-]{0,24}( ?(ext|x|EXT)[. ]*[0-9]{0,9})?", region in prop::sample::select(regions())) {
             agrees(&text, id(&region));
         }
     }
