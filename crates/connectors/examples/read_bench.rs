@@ -1,14 +1,15 @@
 //! Reading and normalising speed of the file importers: one thread (the iterator), and
 //! two (`Import::next_batch`).
 //!
-//! `cargo run --release -p leadgate-connectors --example read_bench -- [SCALE] [SOURCE] [DIR] [MODE]`
+//! `cargo run --release -p leadgate-connectors --example read_bench -- [SCALE] [SOURCE] [DIR] [MODE] [BATCH]`
 //! writes the demo's source files at SCALE (default 100) to a temporary directory, then
 //! imports one of them (apollo, salesnav or hubspot; default apollo) and prints rows read,
 //! accepted and rejected, the time, and rows per second, for the iterator and for batches
-//! of 4096 rows normalised on two threads. Generating the files is not timed.
+//! of BATCH rows (default 1024) normalised on two threads. Generating the files is not timed.
 //! With a third argument DIR, the files are written there and reused by later runs.
-//! MODE `iter` or `batch` runs only that reading (to count one with `perf stat`); by
-//! default both run, and the two must give the same totals.
+//! MODE `iter` or `batch` runs only that reading (to time or profile one alone); by
+//! default both run, and the two must give the same totals. The rows per CPU-second of
+//! `iter` (user time under `/usr/bin/time`) is the one-core figure on a shared machine.
 //! For scale on a shared machine it also times a bare pass of the `csv` crate over the same
 //! file (byte records, no decoding, no normalisation): the floor any importer stands on.
 
@@ -18,9 +19,6 @@ use std::time::Instant;
 use jiff::Timestamp;
 use leadgate_connectors::import::{ImportOptions, ReadSummary, open};
 use leadgate_demo::{DemoConfig, Source, generate, write_files};
-
-/// Rows a batch asks for.
-const BATCH: usize = 4096;
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -35,6 +33,7 @@ fn main() -> Result<()> {
     let temp = tempfile::tempdir()?;
     let dir = args.next().map_or(temp.path().to_path_buf(), Into::into);
     let mode = args.next().unwrap_or_else(|| "all".to_string());
+    let batch: usize = args.next().map_or(Ok(1024), |s| s.parse())?;
     if !matches!(mode.as_str(), "all" | "iter" | "batch") {
         return Err(format!("unknown mode {mode:?}: all, iter or batch").into());
     }
@@ -61,12 +60,12 @@ fn main() -> Result<()> {
         summaries.push(summary);
     }
     if mode != "iter" {
-        let (summary, secs) = timed(|| by_batches(&path, &options))?;
+        let (summary, secs) = timed(|| by_batches(&path, &options, batch))?;
         if summaries.is_empty() {
             print_summary(&source, &summary, bytes);
         }
         println!(
-            "two threads (next_batch of {BATCH}): {secs:.3} s, {:.0} rows/s",
+            "two threads (next_batch of {batch}): {secs:.3} s, {:.0} rows/s",
             summary.rows_read as f64 / secs
         );
         summaries.push(summary);
@@ -102,11 +101,11 @@ fn by_iterator(path: &Path, options: &ImportOptions) -> Result<ReadSummary> {
     Ok(import.finish()?)
 }
 
-fn by_batches(path: &Path, options: &ImportOptions) -> Result<ReadSummary> {
+fn by_batches(path: &Path, options: &ImportOptions, size: usize) -> Result<ReadSummary> {
     let mut import = open(path, options)?;
     let mut fields = 0usize;
     loop {
-        let batch = import.next_batch(BATCH);
+        let batch = import.next_batch(size);
         if batch.is_empty() {
             break;
         }
