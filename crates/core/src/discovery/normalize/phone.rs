@@ -5,6 +5,7 @@
 //! [`phone_fast`] without the library's regexes, with the library's result; the rest by
 //! the library.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -45,8 +46,8 @@ impl Phone {
             None => return Err(err("no country code and no default region")),
         };
         let input = match trimmed.strip_prefix("00") {
-            Some(rest) => format!("+{rest}"),
-            None => trimmed.to_string(),
+            Some(rest) => Cow::Owned(format!("+{rest}")),
+            None => Cow::Borrowed(trimmed),
         };
         let e164 = match phone_fast::parse(&input, region) {
             Some(e164) => e164,
