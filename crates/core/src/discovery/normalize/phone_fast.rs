@@ -176,29 +176,35 @@ fn alternatives(pattern: &str) -> Option<Vec<Alt>> {
         }
     }
     parts.push(&text[start..]);
-    parts.into_iter().map(alternative).collect()
+    let alternatives: Option<Vec<Vec<Alt>>> = parts.into_iter().map(alternative).collect();
+    Some(alternatives?.into_iter().flatten().collect())
 }
 
-fn alternative(alt: &[u8]) -> Option<Alt> {
+/// One top-level alternative; a leading group of plain-digit alternatives (`(?:0|90)…`)
+/// gives one guard for each, in order.
+fn alternative(alt: &[u8]) -> Option<Vec<Alt>> {
     if is_digits(alt) {
-        return Some(Alt::Literal(alt.into()));
+        return Some(vec![Alt::Literal(alt.into())]);
     }
     if let Some(len) = whole_number(alt) {
-        return Some(Alt::WholeNumber(len));
+        return Some(vec![Alt::WholeNumber(len)]);
     }
     let body = match alt.first() {
         Some(b'(') => {
-            // A leading group that must match, with no alternatives of its own.
+            // A leading group that must match.
             let inner = alt
                 .strip_prefix(b"(?:")
                 .or_else(|| alt.strip_prefix(b"("))?;
             let close = inner.iter().position(|&b| b == b')')?;
             let group = &inner[..close];
-            if group.contains(&b'|') || group.contains(&b'(') {
+            if group.contains(&b'(') || matches!(inner.get(close + 1), Some(b'?' | b'*' | b'{')) {
                 return None;
             }
-            if matches!(inner.get(close + 1), Some(b'?' | b'*' | b'{')) {
-                return None;
+            if group.contains(&b'|') {
+                return group
+                    .split(|&b| b == b'|')
+                    .map(|part| is_digits(part).then(|| Alt::Guarded(part.into())))
+                    .collect();
             }
             group
         }
@@ -209,7 +215,7 @@ fn alternative(alt: &[u8]) -> Option<Alt> {
     if matches!(body.get(run), Some(b'?' | b'*' | b'{' | b'+')) {
         run = run.saturating_sub(1);
     }
-    (run > 0).then(|| Alt::Guarded(body[..run].into()))
+    (run > 0).then(|| vec![Alt::Guarded(body[..run].into())])
 }
 
 /// `([…]\d{k})$` or `(5\d{k})$`: the one length it can match at the start of, k + 1.
@@ -572,6 +578,8 @@ mod tests {
             ("+353 1 234 5678", Some("IE")),
             ("+91 22 2345 6789", Some("IN")),
             ("+65 6123 4567", Some("SG")),
+            ("+55 11 2345 6789", Some("BR")),
+            ("+61 2 9876 5432", Some("AU")),
             ("512.555.0143 ext. 12", Some("US")),
             ("+1512-555-0143 x7", Some("US")),
             ("+44 20 7946 0123 EXT 301", None),
