@@ -180,6 +180,8 @@ enum Rows {
     Csv {
         reader: csv::Reader<Box<dyn Read + Send>>,
         record: csv::ByteRecord,
+        /// The records of the batch being read ([`Import::next_batch`]), reused.
+        batch: Vec<csv::ByteRecord>,
     },
     JsonLines {
         reader: BufReader<Box<dyn Read + Send>>,
@@ -199,6 +201,8 @@ pub struct Import {
     rows: Rows,
     header: Vec<String>,
     builder: RecordBuilder,
+    /// The second thread's builder for [`Import::next_batch`], made at the first batch.
+    helper: Option<RecordBuilder>,
     decoding: RowDecoding,
     summary: ReadSummary,
     row: u64,
@@ -358,6 +362,7 @@ impl Import {
                             done: false,
                         })),
                     record: csv::ByteRecord::new(),
+                    batch: Vec::new(),
                 },
                 FileFormat::JsonLines => Rows::JsonLines {
                     reader: BufReader::with_capacity(PREFIX, stream),
@@ -374,6 +379,7 @@ impl Import {
                 options.default_country,
                 Vec::new(),
             ),
+            helper: None,
             decoding,
             summary: ReadSummary::new(file_format, encoding, delimiter),
             row: 0,
@@ -503,7 +509,7 @@ impl Import {
     }
 
     fn read_csv_header(&mut self) -> Result<Vec<String>, ImportError> {
-        let Rows::Csv { reader, record } = &mut self.rows else {
+        let Rows::Csv { reader, record, .. } = &mut self.rows else {
             unreachable!("called for CSV files only");
         };
         loop {
@@ -569,82 +575,119 @@ impl Import {
     }
 
     fn next_csv(&mut self) -> Option<Result<ProspectRecord, RejectedRow>> {
-        loop {
-            let Rows::Csv { reader, record } = &mut self.rows else {
-                unreachable!("called for CSV files only");
-            };
-            let resume = reader.position().line();
-            match reader.read_byte_record(record) {
-                Ok(true) => {}
-                Ok(false) => return None,
+        let Rows::Csv { reader, record, .. } = &mut self.rows else {
+            unreachable!("called for CSV files only");
+        };
+        let line = match read_record(reader, record, &mut self.summary.blank_lines) {
+            Ok(Some(line)) => line,
+            Ok(None) => return None,
+            Err(e) => {
+                self.error = Some(self.read_error(e));
+                return None;
+            }
+        };
+        self.row += 1;
+        let built = build_csv_row(
+            &mut self.builder,
+            self.header.len(),
+            self.decoding,
+            record,
+            self.row,
+            line,
+        );
+        Some(self.hand_out(built))
+    }
+
+    /// Up to `max` rows in file order, fewer only at the end of the file (or where a read
+    /// error stops it; [`Import::finish`] gives that error): the same items, numbers,
+    /// notices and totals as `max` calls of `next`, with a CSV batch normalised on two
+    /// threads. Memory grows with `max`, not with the file.
+    ///
+    /// Measure before choosing it over the iterator: on a shared 2-core machine with no
+    /// idle core it was slower (HubSpot demo: 1.6 CPU-seconds for batches of 256 against
+    /// 1.1 for the iterator), most of the difference in glibc's allocator freeing and
+    /// reusing a whole batch of records at once rather than one record at a time.
+    pub fn next_batch(&mut self, max: usize) -> Vec<Result<ProspectRecord, RejectedRow>> {
+        if matches!(self.rows, Rows::JsonLines { .. }) {
+            return self.by_ref().take(max).collect();
+        }
+        let Rows::Csv { reader, batch, .. } = &mut self.rows else {
+            unreachable!("JSON Lines are handled above");
+        };
+        let mut places = Vec::with_capacity(max.min(1 << 16));
+        while places.len() < max {
+            if batch.len() == places.len() {
+                batch.push(csv::ByteRecord::new());
+            }
+            match read_record(
+                reader,
+                &mut batch[places.len()],
+                &mut self.summary.blank_lines,
+            ) {
+                Ok(Some(line)) => {
+                    self.row += 1;
+                    places.push((self.row, line));
+                }
+                Ok(None) => break,
                 Err(e) => {
-                    self.error = Some(ImportError::Read {
-                        path: self.path.clone(),
-                        line: e.position().map_or(0, |p| p.line()),
-                        source: io::Error::other(e),
-                    });
-                    return None;
+                    let error = self.read_error(e);
+                    self.error = Some(error);
+                    break;
                 }
             }
-            let line = start_line(reader, record, resume, &mut self.summary.blank_lines);
-            if is_blank(record) {
-                self.summary.blank_lines += 1;
-                continue;
-            }
-            self.row += 1;
-            let row = self.row;
-            let mut bad = None;
-            let last = record.len() - 1;
-            let values: Vec<Cow<'_, str>> = match utf8_fields(record, self.decoding) {
-                Some(values) => values,
-                None => record
-                    .iter()
-                    .enumerate()
-                    .map(|(i, field)| {
-                        let field = if i == last { last_field(field) } else { field };
-                        let (text, found) = decode_field(field, self.decoding);
-                        if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
-                            bad = Some(byte);
-                        }
-                        text
-                    })
-                    .collect(),
-            };
-            let width = self.header.len();
-            let outcome =
-                if values.len() > width && values[width..].iter().any(|v| !v.trim().is_empty()) {
-                    Err(RejectReason::TooManyFields {
-                        found: values.len(),
-                        expected: width,
-                    })
-                } else {
-                    self.builder.build(row, line, &values).map(|mut rec| {
-                        if values.len() < width {
-                            rec.warnings.push(RowWarning {
-                                field: None,
-                                column: None,
-                                message: format!(
-                                    "the row has {} of the header's {width} fields; the missing \
-                                 ones are empty",
-                                    values.len()
-                                ),
-                            });
-                        }
-                        rec
-                    })
-                };
-            let item = outcome.map_err(|reason| RejectedRow {
-                row,
-                line,
-                reason,
-                original: Original::Fields(values.iter().map(|v| v.to_string()).collect()),
-            });
-            drop(values);
-            if let Some(byte) = bad {
-                self.note_fallback(row, line, byte);
-            }
-            return Some(self.count(item));
         }
+        let Rows::Csv { batch, .. } = &self.rows else {
+            unreachable!("CSV rows");
+        };
+        let records = &batch[..places.len()];
+        // Below this a second thread costs more than it saves.
+        let half = if places.len() >= 64 {
+            places.len() / 2
+        } else {
+            places.len()
+        };
+        let (width, decoding) = (self.header.len(), self.decoding);
+        let builder = &mut self.builder;
+        let helper = self.helper.get_or_insert_with(|| builder.fork());
+        let build =
+            |builder: &mut RecordBuilder, records: &[csv::ByteRecord], places: &[(u64, u64)]| {
+                records
+                    .iter()
+                    .zip(places)
+                    .map(|(record, &(row, line))| {
+                        build_csv_row(builder, width, decoding, record, row, line)
+                    })
+                    .collect::<Vec<_>>()
+            };
+        let (mut built, rest) = std::thread::scope(|scope| {
+            let second = (half < records.len())
+                .then(|| scope.spawn(|| build(helper, &records[half..], &places[half..])));
+            let first = build(builder, &records[..half], &places[..half]);
+            let rest = second.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            (first, rest)
+        });
+        built.extend(rest.into_iter().flatten());
+        built.into_iter().map(|b| self.hand_out(b)).collect()
+    }
+
+    fn read_error(&self, e: csv::Error) -> ImportError {
+        ImportError::Read {
+            path: self.path.clone(),
+            line: e.position().map_or(0, |p| p.line()),
+            source: io::Error::other(e),
+        }
+    }
+
+    /// Notes a row's fall-back decoding and counts it, in file order.
+    fn hand_out(&mut self, built: BuiltRow) -> Result<ProspectRecord, RejectedRow> {
+        if let Some(byte) = built.not_utf8 {
+            let (row, line) = match &built.item {
+                Ok(r) => (r.row, r.line),
+                Err(r) => (r.row, r.line),
+            };
+            self.note_fallback(row, line, byte);
+        }
+        self.count(built.item)
     }
 
     fn next_json(&mut self) -> Option<Result<ProspectRecord, RejectedRow>> {
@@ -782,6 +825,93 @@ fn start_line<R: Read>(
     let start = after.saturating_sub(inside + 1).max(resume);
     *blank += start - resume;
     start
+}
+
+/// A row normalised, and the first byte that was not UTF-8 when the row fell back to
+/// another decoding.
+struct BuiltRow {
+    item: Result<ProspectRecord, RejectedRow>,
+    not_utf8: Option<u8>,
+}
+
+/// Reads the next non-blank record into `record`, counting the blank lines before it;
+/// its starting line, or `None` at the end of the input.
+fn read_record<R: Read>(
+    reader: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+    blank: &mut u64,
+) -> Result<Option<u64>, csv::Error> {
+    loop {
+        let resume = reader.position().line();
+        if !reader.read_byte_record(record)? {
+            return Ok(None);
+        }
+        let line = start_line(reader, record, resume, blank);
+        if is_blank(record) {
+            *blank += 1;
+            continue;
+        }
+        return Ok(Some(line));
+    }
+}
+
+/// Decodes one CSV record and normalises it: a record, or the rejection of the row.
+fn build_csv_row(
+    builder: &mut RecordBuilder,
+    width: usize,
+    decoding: RowDecoding,
+    record: &csv::ByteRecord,
+    row: u64,
+    line: u64,
+) -> BuiltRow {
+    let mut bad = None;
+    let last = record.len() - 1;
+    let values: Vec<Cow<'_, str>> = match utf8_fields(record, decoding) {
+        Some(values) => values,
+        None => record
+            .iter()
+            .enumerate()
+            .map(|(i, field)| {
+                let field = if i == last { last_field(field) } else { field };
+                let (text, found) = decode_field(field, decoding);
+                if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
+                    bad = Some(byte);
+                }
+                text
+            })
+            .collect(),
+    };
+    let outcome = if values.len() > width && values[width..].iter().any(|v| !v.trim().is_empty()) {
+        Err(RejectReason::TooManyFields {
+            found: values.len(),
+            expected: width,
+        })
+    } else {
+        builder.build(row, line, &values).map(|mut rec| {
+            if values.len() < width {
+                rec.warnings.push(RowWarning {
+                    field: None,
+                    column: None,
+                    message: format!(
+                        "the row has {} of the header's {width} fields; the missing ones are \
+                         empty",
+                        values.len()
+                    ),
+                });
+            }
+            rec
+        })
+    };
+    let item = outcome.map_err(|reason| RejectedRow {
+        row,
+        line,
+        reason,
+        original: Original::Fields(values.iter().map(|v| v.to_string()).collect()),
+    });
+    BuiltRow {
+        item,
+        not_utf8: bad,
+    }
 }
 
 /// Ends the stream with a line break when the file does not, so that the last record is

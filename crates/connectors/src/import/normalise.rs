@@ -169,6 +169,17 @@ impl RecordBuilder {
         }
     }
 
+    /// A builder with the same columns and defaults and empty caches, for a second thread:
+    /// the caches only remember pure functions, so both build the same records.
+    pub(crate) fn fork(&self) -> RecordBuilder {
+        RecordBuilder::new(
+            self.map.clone(),
+            self.default_observed_at,
+            self.default_country,
+            self.date_formats.clone(),
+        )
+    }
+
     /// Builds the record of one row from its values (aligned with the columns; a short row
     /// has fewer).
     pub(crate) fn build(

@@ -1,5 +1,6 @@
 //! Integration tests of leadgate-connectors: one binary, one module per subject.
 
+mod batches;
 mod demo;
 mod formats;
 mod matrix;

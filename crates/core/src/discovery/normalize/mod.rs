@@ -11,6 +11,7 @@ mod fold;
 mod linkedin;
 mod person;
 mod phone;
+mod phone_fast;
 mod title;
 
 pub use company::CompanyName;

@@ -1,13 +1,17 @@
 //! Phone numbers in E.164 form (`+14165550171`), read with Google's libphonenumber
 //! metadata (the `phonenumber` crate): national formats are read in the default region the
 //! caller names (the contact's country, or the workspace's), international ones anywhere.
+//! Plain numbers (digits, spaces, `-`, `.`, parentheses, a leading `+`) are read by
+//! [`phone_fast`] without the library's regexes, with the library's result; the rest by
+//! the library.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use phonenumber::Mode;
 
-use super::{CountryCode, ParseError};
+use super::{CountryCode, ParseError, phone_fast};
 
 /// A phone number in E.164: `+`, the country calling code and the national number, digits
 /// only. Extensions are dropped: they do not identify a line across sources.
@@ -42,11 +46,17 @@ impl Phone {
             None => return Err(err("no country code and no default region")),
         };
         let input = match trimmed.strip_prefix("00") {
-            Some(rest) => format!("+{rest}"),
-            None => trimmed.to_string(),
+            Some(rest) => Cow::Owned(format!("+{rest}")),
+            None => Cow::Borrowed(trimmed),
         };
-        let number = phonenumber::parse(region, &input).map_err(|_| err("not a phone number"))?;
-        let e164 = number.format().mode(Mode::E164).to_string();
+        let e164 = match phone_fast::parse(&input, region) {
+            Some(e164) => e164,
+            None => phonenumber::parse(region, &input)
+                .map_err(|_| err("not a phone number"))?
+                .format()
+                .mode(Mode::E164)
+                .to_string(),
+        };
         if !(8..=16).contains(&e164.len()) {
             return Err(err("not a phone number"));
         }
