@@ -268,6 +268,31 @@ pub enum DiscoverCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Search a source's API for the live ICP and import what it finds (Apollo People Search).
+    Search {
+        /// The search source: apollo.
+        #[arg(long, value_parser = ["apollo"])]
+        source: String,
+        /// The segment whose live ICP to search for (needed when several are live).
+        #[arg(long)]
+        segment: Option<String>,
+        /// Pages fetched at most.
+        #[arg(long, default_value_t = 10)]
+        max_pages: u32,
+        /// Credits spent at most (People API Search spends none).
+        #[arg(long, default_value_t = 0)]
+        max_credits: u64,
+        /// Results per page (Apollo's maximum is 100).
+        #[arg(long, default_value_t = 100)]
+        per_page: u32,
+        /// Show the compiled filters, and what the source cannot filter on, and stop.
+        #[arg(long)]
+        compile_only: bool,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The prospect lists, newest first.
     Lists {
         #[arg(long)]

@@ -52,6 +52,9 @@ pub struct DiscoveryConfig {
     /// Files imported by the worker when an ICP goes live (the demo lists its exports here).
     #[serde(default)]
     pub sources: Vec<SourceFile>,
+    /// Apollo's People Search API, for `leadgate discover search --source apollo`.
+    #[serde(default)]
+    pub apollo: leadgate_connectors::search::apollo::ApolloConfig,
 }
 
 impl Default for DiscoveryConfig {
@@ -64,6 +67,7 @@ impl Default for DiscoveryConfig {
             compliance: Default::default(),
             sample: Default::default(),
             sources: Vec::new(),
+            apollo: Default::default(),
         }
     }
 }
@@ -357,6 +361,14 @@ unknown_country = "block"
 size = 10
 # The share of the sample that must match for the list to move on: 0.9 is 9 of 10.
 pass_rate = 0.9
+
+[discovery.apollo]
+# Apollo's People Search API (`leadgate discover search --source apollo`). The key is read
+# from this environment variable, never from this file.
+api_key_env = "APOLLO_API_KEY"
+# "api_search" (People API Search: no credits, needs a master key) or "mixed_people_search".
+endpoint = "api_search"
+timeout_secs = 30
 
 # Files the worker imports when an ICP goes live (each once per content):
 # [[discovery.sources]]

@@ -267,6 +267,83 @@ pub async fn discover(
             }
             Ok(ExitCode::SUCCESS)
         }
+        DiscoverCommand::Search {
+            source: _,
+            segment,
+            max_pages,
+            max_credits,
+            per_page,
+            compile_only,
+            person: by,
+            json,
+        } => {
+            let actor = match &by {
+                Some(name) => {
+                    let mut conn = workspace.store.conn().await?;
+                    person(&mut conn, name).await?;
+                    Actor::Person(name.clone())
+                }
+                None => Actor::System,
+            };
+            let config = workspace.config.discovery.apollo.clone();
+            if compile_only {
+                let document =
+                    discovery::live_document(&workspace.store, segment.as_deref()).await?;
+                let query = leadgate_connectors::search::apollo::compile(&document, &config)?;
+                if json {
+                    print_json(&query)?;
+                } else {
+                    println!("{query}");
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let clock = crate::clock::system()?;
+            let apollo = leadgate_connectors::search::apollo::ApolloSearch::from_env(
+                config,
+                Arc::new(move || clock()),
+                Arc::new(leadgate_connectors::search::TokioSleeper),
+            )?;
+            let budget = leadgate_connectors::search::Budget {
+                per_page,
+                max_pages,
+                max_credits,
+                ..Default::default()
+            };
+            let searched = discovery::search(
+                &workspace.store,
+                &apollo,
+                segment.as_deref(),
+                &budget,
+                actor,
+                &workspace.dir.join("imports"),
+                now,
+            )
+            .await?;
+            if json {
+                print_json(&searched)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{}", searched.query);
+            let report = &searched.report;
+            println!(
+                "{} request(s), {} page(s), {} people ({} found twice), {} credit(s) used; stopped: {:?}.",
+                report.requests,
+                report.pages,
+                report.people_received,
+                report.duplicates,
+                report.credits_used,
+                report.stop
+            );
+            if let Some(error) = &searched.error {
+                println!("The search stopped early: {error}");
+            }
+            let i = &searched.import;
+            println!(
+                "Imported as import {}: rows read {}, stored {}, merged {}, rejected {}.",
+                i.import_id, i.rows_read, i.stored, i.merged, i.rejected
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         DiscoverCommand::Lists { json } => {
             let mut conn = workspace.store.conn().await?;
             let lists = stored::lists(&mut conn).await?;

@@ -457,3 +457,100 @@ async fn the_discovery_commands_through_the_binary() {
     assert_eq!(list[0]["value"], "jane.doe@acme.com");
     ws.leadgate(&["audit", "verify"]).ok();
 }
+
+/// A search of Apollo's People Search for the live ICP, against a loopback server that
+/// answers in Apollo's shape, lands through the same import path with the same accounting,
+/// and the next run puts its people on the list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apollo_search_imports_like_a_file() {
+    use leadgate_connectors::search::apollo::{ApolloConfig, ApolloSearch};
+    use leadgate_connectors::search::{ApiKey, Budget, TokioSleeper};
+    use std::sync::{Arc, Mutex};
+
+    let ws = TestWorkspace::new(Backend::Sqlite).await.unwrap();
+    let workspace = ws.init(now()).await;
+    team(&workspace).await;
+    go_live(&workspace).await;
+
+    // A loopback Apollo: two pages of people, and the request bodies it saw.
+    let seen: Arc<Mutex<Vec<serde_json::Value>>> = Arc::default();
+    let bodies = seen.clone();
+    let app = axum::Router::new().route(
+        "/mixed_people/api_search",
+        axum::routing::post(move |axum::Json(body): axum::Json<serde_json::Value>| {
+            let bodies = bodies.clone();
+            async move {
+                let page = body["page"].as_u64().unwrap_or(1);
+                bodies.lock().unwrap().push(body);
+                let people: Vec<serde_json::Value> = (0..2)
+                    .map(|i| {
+                        let n = page * 10 + i;
+                        serde_json::json!({
+                            "id": format!("64a7f1c2e4b0{n:012}"),
+                            "first_name": format!("Dana{n}"),
+                            "last_name": "Whitfield",
+                            "title": "VP Sales",
+                            "seniority": "vp",
+                            "departments": ["master_sales"],
+                            "linkedin_url": format!("http://www.linkedin.com/in/dana-whitfield-{n}"),
+                            "email": format!("dana{n}@firm{n}.com"),
+                            "state": "Texas",
+                            "country": "United States",
+                            "updated_at": "2026-10-14T08:21:40.000+00:00",
+                            "organization": {
+                                "name": format!("Firm{n}"),
+                                "primary_domain": format!("firm{n}.com"),
+                                "industry": "computer software",
+                                "estimated_num_employees": 240,
+                                "country": "United States"
+                            }
+                        })
+                    })
+                    .collect();
+                axum::Json(serde_json::json!({
+                    "pagination": { "page": page, "per_page": 2, "total_entries": 4, "total_pages": 2 },
+                    "people": people
+                }))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let config = ApolloConfig {
+        base_url: format!("http://{addr}"),
+        ..Default::default()
+    };
+    let key = ApiKey::from_lookup("APOLLO_API_KEY", |_| Some("test-key".into())).unwrap();
+    let apollo = ApolloSearch::new(config, key, Arc::new(now), Arc::new(TokioSleeper)).unwrap();
+    let searched = leadgate::engine::discovery::search(
+        &workspace.store,
+        &apollo,
+        None,
+        &Budget {
+            per_page: 2,
+            max_pages: 5,
+            ..Default::default()
+        },
+        Actor::Person("otto".into()),
+        &ws.path().join("imports"),
+        now(),
+    )
+    .await
+    .unwrap();
+
+    assert!(searched.error.is_none(), "{:?}", searched.error);
+    let i = &searched.import;
+    assert_eq!(i.rows_read, i.stored + i.merged + i.rejected);
+    assert_eq!(i.stored, 4, "{i:?}");
+    let bodies = seen.lock().unwrap().clone();
+    assert!(
+        bodies.iter().any(|b| b["person_titles"].is_array()),
+        "{bodies:?}"
+    );
+    let mut conn = workspace.store.conn().await.unwrap();
+    let records = stored::records(&mut conn).await.unwrap();
+    assert!(records.iter().all(|r| r.source == "apollo"));
+    assert!(records.iter().all(|r| r.source_record_id.is_some()));
+}

@@ -181,12 +181,33 @@ pub async fn import_file(
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         p.bytes_total.store(size, Ordering::Relaxed);
     }
-    let observed_default = request.options.observed_at.unwrap_or(now);
     let mut options = request.options.clone();
-    options.observed_at = Some(observed_default);
+    options.observed_at = Some(options.observed_at.unwrap_or(now));
     // Open before the transaction: a file that cannot be read changes nothing.
     let reader = import::open(&path, &options).map_err(|e| Error::Invalid(e.to_string()))?;
+    import_rows(
+        store,
+        request,
+        reader,
+        (file_name, content_hash),
+        progress,
+        now,
+    )
+    .await
+}
 
+/// Imports rows that are already being read — a file, or the people a search source found —
+/// under `origin` (what the report calls them) and `content_hash` (what makes a repeat
+/// recognisable).
+pub async fn import_rows(
+    store: &Store,
+    request: &ImportRequest,
+    reader: Import,
+    (file_name, content_hash): (String, String),
+    progress: Option<Arc<Progress>>,
+    now: Timestamp,
+) -> Result<ImportReport> {
+    let observed_default = request.options.observed_at.unwrap_or(now);
     let mut tx = store.begin().await?;
     stored::lock(&mut tx).await?;
     let ids = stored::next_ids(&mut tx).await?;

@@ -86,3 +86,88 @@ pub async fn import_configured(
     }
     Ok(imported)
 }
+
+/// What a search of a source for a live ICP did: the compiled query, the source's report,
+/// and the import of what it found.
+#[derive(Debug, serde::Serialize)]
+pub struct Searched {
+    pub query: leadgate_connectors::search::CompiledQuery,
+    pub report: leadgate_connectors::search::SearchReport,
+    pub import: import::ImportReport,
+    /// Why the run stopped early with an error, when it did; what it had found is imported.
+    pub error: Option<String>,
+}
+
+/// The live ICP document of the segment, or of the one live segment.
+pub async fn live_document(
+    store: &Store,
+    segment: Option<&str>,
+) -> Result<leadgate_core::icp::IcpDocument> {
+    let mut conn = store.conn().await?;
+    let live: Vec<_> = leadgate_store::icp::list(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|v| v.status == leadgate_store::icp::IcpStatus::Live)
+        .filter(|v| segment.is_none_or(|s| s == v.segment))
+        .collect();
+    let version = match live.as_slice() {
+        [one] => one,
+        [] => {
+            return Err(Error::NotFound(
+                "no live ICP to search for (see `leadgate icp list`)".into(),
+            ));
+        }
+        _ => {
+            return Err(Error::Invalid(
+                "several segments are live: name one with --segment".into(),
+            ));
+        }
+    };
+    serde_json::from_value(version.document.clone())
+        .map_err(|e| Error::Invalid(format!("ICP version {}: {e}", version.id)))
+}
+
+/// Compiles a segment's live ICP into a search source's filters, runs it within `budget`,
+/// and imports what it found through the same path as a file.
+pub async fn search(
+    store: &Store,
+    source: &dyn leadgate_connectors::search::SearchSource,
+    segment: Option<&str>,
+    budget: &leadgate_connectors::search::Budget,
+    actor: Actor,
+    reports_dir: &Path,
+    now: Timestamp,
+) -> Result<Searched> {
+    let document = live_document(store, segment).await?;
+    let query = source
+        .compile(&document)
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    let (run, error) = match source.run(&query, budget).await {
+        Ok(run) => (run, None),
+        Err(failure) => (failure.partial, Some(failure.error.to_string())),
+    };
+    let report = run.report.clone();
+    let hash = {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(run.json_lines()))
+    };
+    let origin = format!("{} search: {}", report.source, report.segment);
+    let reader = run
+        .into_import()
+        .map_err(|e| Error::Invalid(e.to_string()))?;
+    let request = import::ImportRequest {
+        path: origin.clone().into(),
+        source: source.name().to_string(),
+        options: ImportOptions::default(),
+        format: format!("{} search", source.name()),
+        actor,
+        reports_dir: reports_dir.to_path_buf(),
+    };
+    let imported = import::import_rows(store, &request, reader, (origin, hash), None, now).await?;
+    Ok(Searched {
+        query,
+        report,
+        import: imported,
+        error,
+    })
+}
