@@ -38,10 +38,15 @@ with open(sys.argv[1], newline="", encoding="utf-8") as src, open(sys.argv[2], "
 PY
   rm -f "$work/raw.csv"
 fi
-echo "input: $file ($(($(wc -l < "$file") - 1)) records, $(du -h "$file" | cut -f1))"
+echo "input: $file ($(du -h "$file" | cut -f1))"
 
-echo "== building leadgate (release)"
-cargo build --release --quiet -p leadgate --bin leadgate --manifest-path "$root/Cargo.toml"
+# LEADGATE_BIN runs a binary built already instead of building one.
+leadgate="${LEADGATE_BIN:-}"
+if [ -z "$leadgate" ]; then
+  echo "== building leadgate (release)"
+  cargo build --release --quiet -p leadgate --bin leadgate --manifest-path "$root/Cargo.toml"
+  leadgate="$root/target/release/leadgate"
+fi
 
 # Runs a command, prints its output, and leaves wall seconds and peak RSS (MB) in $wall, $rss.
 measure() {
@@ -59,7 +64,7 @@ measure() {
 }
 
 echo "== leadgate dedupe"
-measure "$work/leadgate.log" "$root/target/release/leadgate" dedupe "$file" --out "$work/leadgate_clusters.csv"
+measure "$work/leadgate.log" "$leadgate" dedupe "$file" --out "$work/leadgate_clusters.csv"
 lg_wall=$wall; lg_rss=$rss
 
 echo "== Splink 5 + DuckDB ($threads threads)"
