@@ -210,7 +210,9 @@ fn snake_case_and_preset_headers_resolve_the_same_people() {
 
 #[test]
 fn a_setup_file_is_used_and_a_bad_key_is_named() {
-    // Arrange: a setup that knows only e-mail addresses.
+    // Arrange: a setup that knows only e-mail addresses and names. (An address alone is
+    // not enough: u of its exact level comes from random pairs, which in a file this small
+    // hold the true pairs themselves, and the one comparison cannot outweigh the prior.)
     let dir = tempfile::tempdir().unwrap();
     let (rows, truth) = people();
     let input = temp(&dir, "people.csv");
@@ -232,9 +234,16 @@ fn a_setup_file_is_used_and_a_bad_key_is_named() {
         [[fields]]
         name = "email"
         from = [{ column = "email", prepare = "email" }]
+        [[fields]]
+        name = "name"
+        from = [{ column = "first_name", with = ["last_name"], prepare = "person" }]
         [[comparisons]]
         name = "email"
         field = "email"
+        levels = [{ kind = "exact" }]
+        [[comparisons]]
+        name = "name"
+        field = "name"
         levels = [{ kind = "exact" }]
     "#;
     let good = temp(&dir, "email_only.toml");
