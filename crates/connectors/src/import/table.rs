@@ -407,8 +407,15 @@ mod tests {
 
     #[test]
     fn preset_headers_become_field_names() {
-        let table = read(b"First Name,Last Name,Person Linkedin Url,Custom\n".to_vec()).unwrap();
-        let (_, names) = table.field_header();
-        assert_eq!(names, ["first_name", "last_name", "linkedin_url", "Custom"]);
+        let header = b"Apollo Contact Id,First Name,Last Name,Person Linkedin Url,Custom\n";
+        let table = read(header.to_vec()).unwrap();
+        let (preset, names) = table.field_header();
+        assert_eq!(preset, Preset::Apollo);
+        assert_eq!(
+            names,
+            ["id", "first_name", "last_name", "linkedin_url", "Custom"]
+        );
+        let generic = read(b"First Name,E-mail,Custom\n".to_vec()).unwrap();
+        assert_eq!(generic.field_header().1, ["first_name", "email", "Custom"]);
     }
 }
