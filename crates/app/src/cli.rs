@@ -88,6 +88,8 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Resolve duplicate records of CSV files (or link two) and write record_id,cluster_id.
+    Dedupe(crate::commands::dedupe::DedupeArgs),
 }
 
 #[derive(Debug, Args)]

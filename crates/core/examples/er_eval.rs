@@ -306,7 +306,15 @@ fn main() {
     );
     for (c, cmp) in comparisons.iter().enumerate() {
         let levels: Vec<String> = (1..cmp.level_count())
-            .map(|l| format!("{} {:+.1}", cmp.labels[l], model.level_weight(c, l as u8)))
+            .map(|l| {
+                format!(
+                    "{} {:+.1} (m {:.4} u {:.2e})",
+                    cmp.labels[l],
+                    model.level_weight(c, l as u8),
+                    model.m[c][l],
+                    model.u[c][l]
+                )
+            })
             .collect();
         println!("  {:<14} {}", cmp.name, levels.join(" | "));
     }

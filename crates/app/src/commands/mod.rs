@@ -2,6 +2,7 @@
 //! for people or JSON (`--json`) for scripts.
 
 mod audit;
+pub mod dedupe;
 mod discovery;
 mod gate;
 mod icp;
@@ -69,6 +70,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve(workspace, &bind).await
         }
         Command::Worker { once } => run_worker(&open(&cli.workspace, now).await?, once, now).await,
+        Command::Dedupe(args) => dedupe::run(&args),
     }
 }
 

@@ -5,6 +5,7 @@ mod support;
 
 mod browser;
 mod cli_story;
+mod dedupe_story;
 mod demo_story;
 mod discovery_story;
 mod engine_story;

@@ -61,6 +61,7 @@ mod normalise;
 mod record;
 mod report;
 pub mod sniff;
+mod table;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -80,6 +81,7 @@ pub use record::{CompanyFields, PersonFields, ProspectRecord, Range, RowWarning,
 pub use report::{
     FileFormat, Notice, Original, ReadSummary, RejectReason, RejectWriter, RejectedRow,
 };
+pub use table::{RawTable, TableError, TableOptions, read_table, read_table_from};
 
 use columns::ColumnMap;
 use decode::{Decoded, RowDecoding, Utf16Reader, decode_field};

@@ -83,6 +83,11 @@ pub fn candidates(config: &ResolveConfig, table: &Table) -> Candidates {
         .collect();
     let rules = compile_rules(&fields, table);
     let mut out = Candidates::default();
+    // Per earlier rule, whether each record is in a block the rule paired: a pair that
+    // agrees on an earlier rule was produced by it only if their block was not skipped for
+    // its size (a shared switchboard number must not hide two colleagues' rows of one
+    // person from the name rules).
+    let mut paired: Vec<Vec<bool>> = Vec::with_capacity(rules.len());
     for (k, rule) in rules.iter().enumerate() {
         let mut keyed: Vec<(u64, u32)> = (0..table.len())
             .into_par_iter()
@@ -109,7 +114,13 @@ pub fn candidates(config: &ResolveConfig, table: &Table) -> Candidates {
             }
             start = end;
         }
-        let earlier = &rules[..k];
+        let mut in_block = vec![false; table.len()];
+        for &(s, e) in &blocks {
+            for &(_, r) in &keyed[s..e] {
+                in_block[r as usize] = true;
+            }
+        }
+        let earlier: Vec<(&Rule, &Vec<bool>)> = rules[..k].iter().zip(&paired).collect();
         let link = config.mode == Mode::Link;
         let new_pairs: Vec<Pair> = blocks
             .par_iter()
@@ -123,10 +134,9 @@ pub fn candidates(config: &ResolveConfig, table: &Table) -> Candidates {
                         if link && table.dataset[a as usize] == table.dataset[b as usize] {
                             continue;
                         }
-                        if earlier
-                            .iter()
-                            .any(|r| r.agree(table, a as usize, b as usize))
-                        {
+                        if earlier.iter().any(|(r, paired)| {
+                            paired[a as usize] && r.agree(table, a as usize, b as usize)
+                        }) {
                             continue;
                         }
                         pairs.push((a, b));
@@ -138,6 +148,7 @@ pub fn candidates(config: &ResolveConfig, table: &Table) -> Candidates {
         stats.pairs = new_pairs.len();
         out.pairs.extend(new_pairs);
         out.per_rule.push(stats);
+        paired.push(in_block);
     }
     out
 }
@@ -145,6 +156,41 @@ pub fn candidates(config: &ResolveConfig, table: &Table) -> Candidates {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pair_in_a_skipped_block_is_still_paired_by_a_later_rule() {
+        // Arrange: 25 rows share a switchboard number (over the phone rule's limit of 20);
+        // rows 0 and 1 are one person at one domain.
+        let config = ResolveConfig::b2b_contacts();
+        let mut rows: Vec<[String; 4]> = (0..25)
+            .map(|i| {
+                [
+                    format!("Given{i}"),
+                    format!("Family{i}"),
+                    "+1 416 555 0100".to_string(),
+                    "acme.com".to_string(),
+                ]
+            })
+            .collect();
+        rows[1][1] = rows[0][1].clone();
+        let header = ["first_name", "last_name", "phone", "website"];
+        let table = Table::build(&config, &header, rows.len(), |r, c| &rows[r][c], |_| 0);
+
+        // Act
+        let found = candidates(&config, &table);
+
+        // Assert
+        assert!(
+            found.pairs.contains(&(0, 1)),
+            "last_name + domain pairs them"
+        );
+        let phone = found
+            .per_rule
+            .iter()
+            .find(|r| r.fields == ["phone"])
+            .unwrap();
+        assert_eq!((phone.pairs, phone.skipped_blocks), (0, 1));
+    }
 
     #[test]
     fn rules_pair_agreeing_records_once() {

@@ -24,6 +24,12 @@ enum Test {
     Days(u32),
     /// Swapped with the comparison's own column.
     Swapped(usize),
+    /// The level's column (an e-mail local part) spelled from the given and family name
+    /// columns of the other record.
+    NameInEmail {
+        given: usize,
+        family: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +80,24 @@ impl Comparison {
         let mut edit_cache: Option<(usize, usize)> = None;
         let (ids_a, ids_b) = (table.ids_of(a), table.ids_of(b));
         for (i, level) in self.levels.iter().enumerate() {
+            if let Test::NameInEmail { given, family } = level.test {
+                let local = &table.columns[level.column];
+                let (g, f) = (&table.columns[given], &table.columns[family]);
+                for (x, y) in [(a, b), (b, a)] {
+                    // Only for a record without a name of its own: between two named
+                    // records the name levels above have spoken.
+                    let unnamed = g.get(x).is_none() || f.get(x).is_none();
+                    if let (true, Some(local), Some(g), Some(f)) =
+                        (unnamed, local.get(x), g.get(y), f.get(y))
+                    {
+                        applicable = true;
+                        if name_in_email(local, g, f) {
+                            return i as u8 + 1;
+                        }
+                    }
+                }
+                continue;
+            }
             if let Test::Swapped(own) = level.test {
                 let (x, y) = (&table.columns[own], &table.columns[level.column]);
                 if let (Some(xa), Some(ya), Some(xb), Some(yb)) =
@@ -97,7 +121,7 @@ impl Comparison {
             }
             let (va, vb) = (&*col.values[ia as usize - 1], &*col.values[ib as usize - 1]);
             let holds = match level.test {
-                Test::Exact | Test::Swapped(_) => false,
+                Test::Exact | Test::Swapped(_) | Test::NameInEmail { .. } => false,
                 Test::JaroWinkler(min) => {
                     // (column, value, whether the value is exact or only an upper bound)
                     match jw_cache {
@@ -177,6 +201,14 @@ fn compile_one(spec: &ComparisonSpec, table: &Table) -> Comparison {
                 LevelSpec::Numeric { max, .. } => Test::Numeric(max),
                 LevelSpec::Date { max_days, .. } => Test::Days(max_days),
                 LevelSpec::Swapped { .. } => Test::Swapped(column),
+                LevelSpec::NameInEmail {
+                    ref given,
+                    ref family,
+                    ..
+                } => Test::NameInEmail {
+                    given: table.column_index(given).unwrap_or(column),
+                    family: table.column_index(family).unwrap_or(column),
+                },
             },
         })
         .collect();
@@ -204,6 +236,49 @@ fn compile_one(spec: &ComparisonSpec, table: &Table) -> Comparison {
         levels,
         edit_bound,
     }
+}
+
+/// Whether an e-mail local part is spelled from a given and a family name in one of the
+/// usual company patterns (see [`LevelSpec::NameInEmail`]).
+pub fn name_in_email(local: &str, given: &str, family: &str) -> bool {
+    // Letters only, and German transliterations folded both ways alike ("mueller" and
+    // "muller" both become "muller").
+    fn letters(text: &str, out: &mut [u8; 64]) -> usize {
+        let mut n = 0;
+        for b in text.bytes() {
+            let b = b.to_ascii_lowercase();
+            if !b.is_ascii_lowercase() {
+                continue;
+            }
+            if b == b'e' && n > 0 && matches!(out[n - 1], b'a' | b'o' | b'u') {
+                continue;
+            }
+            if n == out.len() {
+                return 0;
+            }
+            out[n] = b;
+            n += 1;
+        }
+        n
+    }
+    let (mut l, mut g, mut f) = ([0u8; 64], [0u8; 64], [0u8; 64]);
+    let (nl, ng, nf) = (
+        letters(local, &mut l),
+        letters(given, &mut g),
+        letters(family, &mut f),
+    );
+    if nl < 2 || ng == 0 || nf == 0 {
+        return false;
+    }
+    let (l, g, f) = (&l[..nl], &g[..ng], &f[..nf]);
+    let joined =
+        |x: &[u8], y: &[u8]| l.len() == x.len() + y.len() && l.starts_with(x) && l.ends_with(y);
+    joined(g, f)
+        || joined(&g[..1], f)
+        || joined(g, &f[..1])
+        || joined(f, g)
+        || joined(f, &g[..1])
+        || (l == g && ng >= 3)
 }
 
 /// The comparison vector of records `a` and `b`.
@@ -490,6 +565,53 @@ mod tests {
                 "{a} {b}"
             );
         }
+    }
+
+    #[test]
+    fn addresses_are_read_against_names_in_the_usual_patterns() {
+        for local in [
+            "jane.doe",
+            "janedoe",
+            "jane_doe",
+            "jdoe",
+            "janed",
+            "jane",
+            "doe.jane",
+            "doej",
+            "jane.doe2",
+        ] {
+            assert!(name_in_email(local, "jane", "doe"), "{local}");
+        }
+        assert!(name_in_email("juergen.mueller", "jurgen", "muller"));
+        assert!(name_in_email("zoe.obrien", "zoe", "o'brien"));
+        for local in ["john.doe", "jd", "doe", "janedoex", "info"] {
+            assert!(!name_in_email(local, "jane", "doe"), "{local}");
+        }
+    }
+
+    #[test]
+    fn a_record_known_by_its_address_alone_fits_the_named_record() {
+        // Arrange: row 0 has only `jdoe@`; row 1 is Jane Doe; row 2 is John Roe.
+        let config = ResolveConfig::b2b_contacts();
+        let rows = [
+            ["", "", "jdoe@acme.com"],
+            ["Jane", "Doe", ""],
+            ["John", "Roe", ""],
+        ];
+        let header = ["first_name", "last_name", "email"];
+        let table = Table::build(&config, &header, rows.len(), |r, c| rows[r][c], |_| 0);
+        let comparisons = compile(&config, &table);
+        let name = comparisons.iter().position(|c| c.name == "name").unwrap();
+        let label = |a, b| {
+            let g = gamma(&comparisons, &table, a, b);
+            comparisons[name].labels[level_of(g, name) as usize].clone()
+        };
+
+        // Act, Assert
+        assert_eq!(label(0, 1), "email_local fits the name");
+        assert_eq!(label(1, 0), "email_local fits the name");
+        assert_eq!(label(0, 2), "else");
+        assert_eq!(label(1, 2), "else");
     }
 
     #[test]

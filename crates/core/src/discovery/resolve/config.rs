@@ -272,6 +272,17 @@ pub enum LevelSpec {
     /// The comparison's field and `field` are swapped between the two records (given name
     /// and surname entered the wrong way round).
     Swapped { field: String },
+    /// One record's e-mail local part (`field`, prepared with `email_local`) is spelled
+    /// from the other record's `given` and `family` names in one of the patterns companies
+    /// use: `jane.doe`, `janedoe`, `jane_doe`, `jdoe`, `janed`, `jane`, `doe.jane`, `doej`
+    /// (separators, trailing digits and German transliteration, `ü` → `ue`, ignored). It
+    /// finds the person a CRM knows only by an address without a separator (`jdoe@acme.com`),
+    /// whose name no preparation can read from the address alone.
+    NameInEmail {
+        field: String,
+        given: String,
+        family: String,
+    },
 }
 
 impl LevelSpec {
@@ -284,7 +295,15 @@ impl LevelSpec {
             | LevelSpec::TokenOverlap { field, .. }
             | LevelSpec::Numeric { field, .. }
             | LevelSpec::Date { field, .. } => field.as_deref(),
-            LevelSpec::Swapped { field } => Some(field),
+            LevelSpec::Swapped { field } | LevelSpec::NameInEmail { field, .. } => Some(field),
+        }
+    }
+
+    /// The fields this level reads besides its own and the comparison's.
+    pub fn other_fields(&self) -> Vec<&str> {
+        match self {
+            LevelSpec::NameInEmail { given, family, .. } => vec![given, family],
+            _ => Vec::new(),
         }
     }
 
@@ -298,6 +317,7 @@ impl LevelSpec {
             LevelSpec::Numeric { max, .. } => format!("within {max}"),
             LevelSpec::Date { max_days, .. } => format!("within {max_days} days"),
             LevelSpec::Swapped { field } => return format!("swapped with {field}"),
+            LevelSpec::NameInEmail { field, .. } => return format!("{field} fits the name"),
         };
         match self.field() {
             Some(f) if f != comparison_field => format!("{f} {kind}"),
@@ -392,6 +412,14 @@ impl ResolveConfig {
                 let key = format!("comparisons[{i}].levels[{j}]");
                 if level.field().is_some_and(|f| !known(f)) {
                     return invalid(format!("{key}.field"), "no field of that name");
+                }
+                if let LevelSpec::NameInEmail { given, family, .. } = level {
+                    if !known(given) {
+                        return invalid(format!("{key}.given"), "no field of that name");
+                    }
+                    if !known(family) {
+                        return invalid(format!("{key}.family"), "no field of that name");
+                    }
                 }
                 let unit = |x: f64| (0.0..=1.0).contains(&x);
                 match level {

@@ -28,7 +28,8 @@ mod table;
 pub use blocking::{Candidates, Pair, RuleStats, candidates};
 pub use cluster::{Clustering, Link, cluster};
 pub use compare::{
-    Comparison, Gamma, compile, edit_distance_at_most, gamma, jaro_winkler, level_of, word_overlap,
+    Comparison, Gamma, compile, edit_distance_at_most, gamma, jaro_winkler, level_of,
+    name_in_email, word_overlap,
 };
 pub use config::{
     BlockingRule, ComparisonSpec, ConfigError, FieldSpec, LevelSpec, Mode, Prepare, ResolveConfig,
