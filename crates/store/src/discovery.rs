@@ -171,7 +171,7 @@ impl Batch {
 }
 
 /// Appends `value` as a JSON string literal.
-pub fn push_json_string(out: &mut String, value: &str) {
+fn push_json_string(out: &mut String, value: &str) {
     out.push('"');
     for c in value.chars() {
         match c {
@@ -468,13 +468,7 @@ fn record(row: &AnyRow) -> Result<Record> {
 
 /// Every record, in id order.
 pub async fn records(conn: &mut AnyConnection) -> Result<Vec<Record>> {
-    let sql = format!("SELECT {RECORD_COLUMNS} ORDER BY id");
-    sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(record)
-        .collect()
+    records_where(conn, "TRUE").await
 }
 
 /// The records of some contacts, in id order.
@@ -482,14 +476,7 @@ pub async fn records_of(conn: &mut AnyConnection, contacts: &[i64]) -> Result<Ve
     if contacts.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = id_list(contacts);
-    let sql = format!("SELECT {RECORD_COLUMNS} WHERE contact_id IN ({ids}) ORDER BY id");
-    sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(record)
-        .collect()
+    records_where(conn, &format!("contact_id IN ({})", id_list(contacts))).await
 }
 
 /// Records by id, in id order.
@@ -497,8 +484,12 @@ pub async fn records_by_id(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = id_list(ids);
-    let sql = format!("SELECT {RECORD_COLUMNS} WHERE id IN ({list}) ORDER BY id");
+    records_where(conn, &format!("id IN ({})", id_list(ids))).await
+}
+
+/// The records a condition built from our own ids selects, in id order.
+async fn records_where(conn: &mut AnyConnection, condition: &str) -> Result<Vec<Record>> {
+    let sql = format!("SELECT {RECORD_COLUMNS} WHERE {condition} ORDER BY id");
     sqlx::query(AssertSqlSafe(sql))
         .fetch_all(conn)
         .await?
@@ -526,21 +517,11 @@ pub async fn move_records(conn: &mut AnyConnection, ids: &[i64], to_contact: i64
     Ok(())
 }
 
-/// Deletes the records of a contact (a GDPR erasure) and returns how many went.
-pub async fn delete_records_of(conn: &mut AnyConnection, contact_id: i64) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM records WHERE contact_id = $1")
-        .bind(contact_id)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected())
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContactStatus {
     Active,
     Merged,
-    Erased,
 }
 
 impl ContactStatus {
@@ -548,7 +529,6 @@ impl ContactStatus {
         match self {
             ContactStatus::Active => "active",
             ContactStatus::Merged => "merged",
-            ContactStatus::Erased => "erased",
         }
     }
 }
@@ -600,16 +580,6 @@ pub async fn set_contact_status(
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// How many contacts have each status.
-pub async fn contact_counts(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
-    sqlx::query("SELECT status, COUNT(*) FROM contacts GROUP BY status ORDER BY status")
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .collect()
 }
 
 // ---------------------------------------------------------------- merges
@@ -725,23 +695,6 @@ pub async fn get_merge(conn: &mut AnyConnection, id: i64) -> Result<Option<Merge
         .as_ref()
         .map(merge)
         .transpose()
-}
-
-/// The merges into some contacts that are not undone, oldest first.
-pub async fn merges_into(conn: &mut AnyConnection, contacts: &[i64]) -> Result<Vec<Merge>> {
-    if contacts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids = id_list(contacts);
-    let sql = format!(
-        "SELECT {MERGE_COLUMNS} WHERE into_contact IN ({ids}) AND undone_at IS NULL ORDER BY id"
-    );
-    sqlx::query(AssertSqlSafe(sql))
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(merge)
-        .collect()
 }
 
 /// The newest merges, newest first.
@@ -1040,19 +993,6 @@ pub async fn prospect_of(
         .as_ref()
         .map(prospect)
         .transpose()
-}
-
-/// Status → count for a list.
-pub async fn prospect_counts(conn: &mut AnyConnection, list_id: i64) -> Result<Vec<(String, i64)>> {
-    sqlx::query(
-        "SELECT status, COUNT(*) FROM prospects WHERE list_id = $1 GROUP BY status ORDER BY status",
-    )
-    .bind(list_id)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-    .collect()
 }
 
 // ---------------------------------------------------------------- sample review

@@ -159,7 +159,7 @@ struct Chunk {
 }
 
 /// What the reading thread counted.
-struct Read_ {
+struct RowsRead {
     summary: import::ReadSummary,
     stored: u64,
     merged: u64,
@@ -393,7 +393,7 @@ fn read_rows(
     progress: Option<Arc<Progress>>,
     now: Timestamp,
     sender: tokio::sync::mpsc::Sender<Chunk>,
-) -> Result<Read_> {
+) -> Result<RowsRead> {
     let reject_out = File::create(reject_path)
         .map_err(|e| Error::Invalid(format!("cannot create {}: {e}", reject_path.display())))?;
     let mut rejects = RejectWriter::for_import(BufWriter::new(reject_out), &reader)
@@ -501,7 +501,7 @@ fn read_rows(
         .finish()
         .map_err(|e| Error::Invalid(format!("{}: {e}", reject_path.display())))?;
     let summary = reader.finish().map_err(|e| Error::Invalid(e.to_string()))?;
-    Ok(Read_ {
+    Ok(RowsRead {
         summary,
         stored: stored_rows,
         merged: merged_rows,
