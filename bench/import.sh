@@ -12,7 +12,8 @@ case "$source" in
   hubspot) file=hubspot_contacts.csv ;;
   *) echo "unknown source $source" >&2; exit 2 ;;
 esac
-cargo build --release -p leadgate -p leadgate-demo --example generate --quiet
+cargo build --release -p leadgate --bin leadgate --quiet
+cargo build --release -p leadgate-demo --example generate --quiet
 data=target/bench-import/data-$scale
 if [ ! -f "$data/sources/$file" ]; then
   target/release/examples/generate "$data" 42 "$scale" >/dev/null

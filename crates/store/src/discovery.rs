@@ -2,12 +2,11 @@
 //! kept whole), contacts, merges with their evidence, suppressions, prospect lists and the
 //! sample items of their review gates.
 //!
-//! Discovery writes in bulk (a million rows is an ordinary import), so rows go to the
-//! database as one JSON array per batch that the database itself unpacks (`jsonb_each` on
-//! SQLite — parsed once into JSONB, so reading each column out of a row does not parse the
-//! row's text again — and `json_array_elements` on PostgreSQL): one statement and one bound
-//! parameter per few thousand rows. Ids are handed out by the caller from [`next_ids`] while it holds the
-//! discovery lock ([`lock`]), so a batch needs no RETURNING and two writers never race.
+//! Discovery writes in bulk (a million rows is an ordinary import), so rows are gathered in a
+//! [`Batch`] of a few thousand and written together: on SQLite bound to prepared multi-row
+//! inserts, on PostgreSQL as one JSON array the server unpacks (`json_array_elements`). Ids
+//! are handed out by the caller from [`next_ids`] while it holds the discovery lock
+//! ([`lock`]), so a batch needs no RETURNING and two writers never race.
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -24,6 +23,31 @@ pub async fn lock(conn: &mut AnyConnection) -> Result<()> {
         backend_of(conn).lock_row()
     );
     sqlx::query(AssertSqlSafe(sql)).fetch_one(conn).await?;
+    Ok(())
+}
+
+/// Pages SQLite keeps in memory for a connection that writes in bulk, in KiB (64 MiB): the
+/// indexes of a million records stay cached instead of being written out and read back in
+/// the middle of the transaction.
+const BULK_CACHE_KIB: u32 = 64 * 1024;
+
+/// Prepares a connection for a bulk write (an import): a larger page cache on SQLite. The
+/// setting lasts for the connection; [`end_bulk_writes`] gives the memory back.
+pub async fn begin_bulk_writes(conn: &mut AnyConnection) -> Result<()> {
+    set_cache(conn, BULK_CACHE_KIB).await
+}
+
+/// Returns a connection to SQLite's default page cache (2 MiB) after a bulk write.
+pub async fn end_bulk_writes(conn: &mut AnyConnection) -> Result<()> {
+    set_cache(conn, 2 * 1024).await
+}
+
+async fn set_cache(conn: &mut AnyConnection, kib: u32) -> Result<()> {
+    if matches!(backend_of(conn), Backend::Sqlite) {
+        sqlx::query(AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
+            .execute(conn)
+            .await?;
+    }
     Ok(())
 }
 
@@ -57,7 +81,7 @@ pub async fn next_ids(conn: &mut AnyConnection) -> Result<NextIds> {
     })
 }
 
-/// A column of a bulk insert and how the database reads it out of the batch's JSON.
+/// A column of a bulk insert: how its values are sent and read.
 #[derive(Clone, Copy)]
 enum Kind {
     Int,
@@ -67,46 +91,94 @@ enum Kind {
     Json,
 }
 
-/// Inserts the rows of `batch`, a JSON array of arrays (one per row, values in the order of
-/// `columns`), with one statement.
+/// Rows per statement on SQLite: 200 rows of ten columns are 2,000 parameters, well under
+/// SQLite's limit of 32,766.
+const SQLITE_ROWS_PER_STATEMENT: usize = 200;
+
+/// Inserts the rows of `batch` (values in the order of `columns`).
+///
+/// On SQLite the values are bound to a prepared `INSERT … VALUES (…), (…)` of many rows, so
+/// nothing is parsed on the way in. On PostgreSQL the batch goes as one JSON array of arrays
+/// that the server unpacks (`json_array_elements`): one statement and one parameter per
+/// batch, and the unpacking is done on the server's core, not ours.
 async fn bulk_insert(
     conn: &mut AnyConnection,
     table: &str,
     columns: &[(&str, Kind)],
-    batch: &str,
+    batch: &Batch,
 ) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    debug_assert_eq!(batch.cells.len(), batch.rows * columns.len());
     let names = columns
         .iter()
         .map(|(n, _)| *n)
         .collect::<Vec<_>>()
         .join(", ");
-    let values = columns
-        .iter()
-        .enumerate()
-        .map(|(i, (_, kind))| match (backend_of(conn), kind) {
-            (Backend::Sqlite, _) => format!("value ->> {i}"),
-            (Backend::Postgres, Kind::Int) => format!("(e->>{i})::BIGINT"),
-            (Backend::Postgres, Kind::Real) => format!("(e->>{i})::DOUBLE PRECISION"),
-            (Backend::Postgres, Kind::Text | Kind::Json) => format!("e->>{i}"),
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let from = match backend_of(conn) {
-        Backend::Sqlite => "jsonb_each(jsonb($1))",
-        Backend::Postgres => "json_array_elements($1::json) AS e",
-    };
-    let sql = format!("INSERT INTO {table} ({names}) SELECT {values} FROM {from}");
-    sqlx::query(AssertSqlSafe(sql))
-        .bind(batch)
-        .execute(conn)
-        .await?;
+    match backend_of(conn) {
+        Backend::Sqlite => {
+            let width = columns.len();
+            let row_marks = format!("({})", vec!["?"; width].join(", "));
+            let statement = |rows: usize| {
+                let values = vec![row_marks.as_str(); rows].join(", ");
+                format!("INSERT INTO {table} ({names}) VALUES {values}")
+            };
+            let full = statement(SQLITE_ROWS_PER_STATEMENT);
+            let single = statement(1);
+            let mut chunks = batch.cells.chunks_exact(width * SQLITE_ROWS_PER_STATEMENT);
+            for chunk in chunks.by_ref() {
+                batch
+                    .bind(sqlx::query(AssertSqlSafe(full.as_str())), chunk)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            for row in chunks.remainder().chunks_exact(width) {
+                batch
+                    .bind(sqlx::query(AssertSqlSafe(single.as_str())), row)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        Backend::Postgres => {
+            let values = columns
+                .iter()
+                .enumerate()
+                .map(|(i, (_, kind))| match kind {
+                    Kind::Int => format!("(e->>{i})::BIGINT"),
+                    Kind::Real => format!("(e->>{i})::DOUBLE PRECISION"),
+                    Kind::Text | Kind::Json => format!("e->>{i}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO {table} ({names}) SELECT {values} FROM json_array_elements($1::json) AS e"
+            );
+            sqlx::query(AssertSqlSafe(sql))
+                .bind(batch.to_json(columns))
+                .execute(conn)
+                .await?;
+        }
+    }
     Ok(())
 }
 
-/// Rows of one table gathered as the JSON text of a bulk insert.
+/// One value of a batch.
+#[derive(Debug, Clone, Copy)]
+enum Cell {
+    Null,
+    Int(i64),
+    Real(f64),
+    /// A span of the batch's text.
+    Text(u32, u32),
+}
+
+/// Rows of one table gathered for a bulk insert: the values of each row in column order, their
+/// text kept end to end in one buffer, so gathering a row allocates nothing.
 #[derive(Debug, Default, Clone)]
 pub struct Batch {
     text: String,
+    cells: Vec<Cell>,
     rows: usize,
 }
 
@@ -119,54 +191,94 @@ impl Batch {
         self.rows == 0
     }
 
-    /// Bytes of JSON gathered.
+    /// Bytes of text gathered.
     pub fn size(&self) -> usize {
         self.text.len()
     }
 
-    fn start_row(&mut self) {
-        self.text.push(if self.rows == 0 { '[' } else { ',' });
-        self.text.push('[');
-        self.rows += 1;
+    fn int(&mut self, value: i64) {
+        self.cells.push(Cell::Int(value));
     }
 
-    fn end_row(&mut self) {
-        self.text.push(']');
+    fn opt_int(&mut self, value: Option<i64>) {
+        self.cells.push(value.map_or(Cell::Null, Cell::Int));
     }
 
-    fn int(&mut self, first: bool, value: i64) {
-        if !first {
-            self.text.push(',');
-        }
-        self.text.push_str(&value.to_string());
+    fn opt_real(&mut self, value: Option<f64>) {
+        self.cells.push(value.map_or(Cell::Null, Cell::Real));
     }
 
     fn opt_text(&mut self, value: Option<&str>) {
-        self.text.push(',');
         match value {
-            Some(v) => push_json_string(&mut self.text, v),
-            None => self.text.push_str("null"),
+            Some(v) => self.text(v),
+            None => self.cells.push(Cell::Null),
         }
     }
 
     fn text(&mut self, value: &str) {
-        self.opt_text(Some(value));
-    }
-
-    fn raw_json(&mut self, value: &str) {
-        self.text.push(',');
+        let start = self.text.len();
         self.text.push_str(value);
+        self.cells
+            .push(Cell::Text(start as u32, self.text.len() as u32));
     }
 
-    fn finish(&mut self) -> String {
-        let mut text = std::mem::take(&mut self.text);
-        if self.rows > 0 {
-            text.push(']');
-        } else {
-            text.push_str("[]");
+    fn end_row(&mut self) {
+        self.rows += 1;
+    }
+
+    /// The rows gathered, leaving the batch empty with room for as many again.
+    fn take(&mut self) -> Batch {
+        let room = Batch {
+            text: String::with_capacity(self.text.len()),
+            cells: Vec::with_capacity(self.cells.len()),
+            rows: 0,
+        };
+        std::mem::replace(self, room)
+    }
+
+    fn span(&self, start: u32, end: u32) -> &str {
+        &self.text[start as usize..end as usize]
+    }
+
+    fn bind<'q>(
+        &'q self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+        cells: &[Cell],
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        for cell in cells {
+            query = match *cell {
+                Cell::Null => query.bind(None::<i64>),
+                Cell::Int(v) => query.bind(v),
+                Cell::Real(v) => query.bind(v),
+                Cell::Text(start, end) => query.bind(self.span(start, end)),
+            };
         }
-        self.rows = 0;
-        text
+        query
+    }
+
+    /// The rows as a JSON array of arrays; values of JSON columns go in as JSON.
+    fn to_json(&self, columns: &[(&str, Kind)]) -> String {
+        let mut out = String::with_capacity(self.text.len() + self.cells.len() * 4 + 16);
+        out.push('[');
+        for (r, row) in self.cells.chunks_exact(columns.len()).enumerate() {
+            out.push_str(if r == 0 { "[" } else { ",[" });
+            for (i, (cell, (_, kind))) in row.iter().zip(columns).enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                match (*cell, kind) {
+                    (Cell::Null, _) => out.push_str("null"),
+                    (Cell::Int(v), _) => out.push_str(&v.to_string()),
+                    (Cell::Real(v), _) if v.is_finite() => out.push_str(&v.to_string()),
+                    (Cell::Real(_), _) => out.push_str("null"),
+                    (Cell::Text(s, e), Kind::Json) => out.push_str(self.span(s, e)),
+                    (Cell::Text(s, e), _) => push_json_string(&mut out, self.span(s, e)),
+                }
+            }
+            out.push(']');
+        }
+        out.push(']');
+        out
     }
 }
 
@@ -283,10 +395,9 @@ pub struct ContactBatch(Batch);
 impl ContactBatch {
     pub fn push(&mut self, id: i64, now: Timestamp) {
         let b = &mut self.0;
-        b.start_row();
-        b.int(true, id);
+        b.int(id);
         b.text("active");
-        b.int(false, micros(now));
+        b.int(micros(now));
         b.end_row();
     }
 
@@ -298,9 +409,9 @@ impl ContactBatch {
         self.0.is_empty()
     }
 
-    /// The batch's JSON, leaving it empty, for [`write_contacts`].
-    pub fn take(&mut self) -> String {
-        self.0.finish()
+    /// The rows gathered, leaving the batch empty, for [`write_contacts`].
+    pub fn take(&mut self) -> Batch {
+        self.0.take()
     }
 }
 
@@ -327,17 +438,16 @@ pub struct RecordBatch(Batch);
 impl RecordBatch {
     pub fn push(&mut self, r: &NewRecord<'_>) {
         let b = &mut self.0;
-        b.start_row();
-        b.int(true, r.id);
-        b.int(false, r.import_id);
-        b.int(false, r.contact_id);
+        b.int(r.id);
+        b.int(r.import_id);
+        b.int(r.contact_id);
         b.text(r.source);
         b.opt_text(r.source_record_id);
-        b.int(false, r.row_number);
-        b.int(false, micros(r.observed_at));
+        b.int(r.row_number);
+        b.int(micros(r.observed_at));
         b.opt_text(r.email);
         b.opt_text(r.linkedin);
-        b.raw_json(r.facts);
+        b.text(r.facts);
         b.end_row();
     }
 
@@ -353,14 +463,15 @@ impl RecordBatch {
         self.0.size()
     }
 
-    /// The batch's JSON, leaving it empty: to hand to [`write_records`] on another task.
-    pub fn take(&mut self) -> String {
-        self.0.finish()
+    /// The rows gathered, leaving the batch empty: to hand to [`write_records`] on another
+    /// task.
+    pub fn take(&mut self) -> Batch {
+        self.0.take()
     }
 }
 
 /// Inserts a batch taken from a [`RecordBatch`].
-pub async fn write_records(conn: &mut AnyConnection, batch: &str) -> Result<()> {
+pub async fn write_records(conn: &mut AnyConnection, batch: &Batch) -> Result<()> {
     bulk_insert(
         conn,
         "records",
@@ -382,7 +493,7 @@ pub async fn write_records(conn: &mut AnyConnection, batch: &str) -> Result<()> 
 }
 
 /// Inserts a batch taken from a [`ContactBatch`] on another task.
-pub async fn write_contacts(conn: &mut AnyConnection, batch: &str) -> Result<()> {
+pub async fn write_contacts(conn: &mut AnyConnection, batch: &Batch) -> Result<()> {
     bulk_insert(
         conn,
         "contacts",
@@ -608,24 +719,15 @@ pub struct MergeBatch(Batch);
 impl MergeBatch {
     pub fn push(&mut self, m: &Merge) {
         let b = &mut self.0;
-        b.start_row();
-        b.int(true, m.id);
-        b.int(false, m.into_contact);
-        b.text.push(',');
-        match m.from_contact {
-            Some(id) => b.text.push_str(&id.to_string()),
-            None => b.text.push_str("null"),
-        }
-        b.raw_json(&serde_json::Value::from(m.records.clone()).to_string());
+        b.int(m.id);
+        b.int(m.into_contact);
+        b.opt_int(m.from_contact);
+        b.text(&serde_json::Value::from(m.records.clone()).to_string());
         b.text(&m.method);
-        b.text.push(',');
-        match m.probability.filter(|p| p.is_finite()) {
-            Some(p) => b.text.push_str(&p.to_string()),
-            None => b.text.push_str("null"),
-        }
-        b.raw_json(&m.explanation.to_string());
+        b.opt_real(m.probability.filter(|p| p.is_finite()));
+        b.text(&m.explanation.to_string());
         b.text(&m.actor);
-        b.int(false, micros(m.at));
+        b.int(micros(m.at));
         b.end_row();
     }
 
@@ -637,13 +739,13 @@ impl MergeBatch {
         self.0.is_empty()
     }
 
-    pub fn take(&mut self) -> String {
-        self.0.finish()
+    pub fn take(&mut self) -> Batch {
+        self.0.take()
     }
 }
 
 /// Inserts a batch taken from a [`MergeBatch`].
-pub async fn write_merges(conn: &mut AnyConnection, batch: &str) -> Result<()> {
+pub async fn write_merges(conn: &mut AnyConnection, batch: &Batch) -> Result<()> {
     bulk_insert(
         conn,
         "merges",
@@ -902,13 +1004,12 @@ pub struct ProspectBatch(Batch);
 impl ProspectBatch {
     pub fn push(&mut self, p: &Prospect) {
         let b = &mut self.0;
-        b.start_row();
-        b.int(true, p.list_id);
-        b.int(false, p.contact_id);
+        b.int(p.list_id);
+        b.int(p.contact_id);
         b.text(&p.status);
         b.text(&p.primary_source);
-        b.raw_json(&p.profile.to_string());
-        b.raw_json(&p.evaluation.to_string());
+        b.text(&p.profile.to_string());
+        b.text(&p.evaluation.to_string());
         b.end_row();
     }
 
@@ -916,31 +1017,28 @@ impl ProspectBatch {
         self.0.size()
     }
 
-    /// The batch's JSON, leaving it empty, for [`write_prospects`].
-    pub fn take(&mut self) -> String {
-        self.0.finish()
+    /// The rows gathered, leaving the batch empty, for [`write_prospects`].
+    pub fn take(&mut self) -> Batch {
+        self.0.take()
     }
 }
 
 /// Inserts a batch taken from a [`ProspectBatch`].
-pub async fn write_prospects(conn: &mut AnyConnection, batch: &str) -> Result<()> {
-    {
-        let text = batch;
-        bulk_insert(
-            conn,
-            "prospects",
-            &[
-                ("list_id", Kind::Int),
-                ("contact_id", Kind::Int),
-                ("status", Kind::Text),
-                ("primary_source", Kind::Text),
-                ("profile", Kind::Json),
-                ("evaluation", Kind::Json),
-            ],
-            text,
-        )
-        .await
-    }
+pub async fn write_prospects(conn: &mut AnyConnection, batch: &Batch) -> Result<()> {
+    bulk_insert(
+        conn,
+        "prospects",
+        &[
+            ("list_id", Kind::Int),
+            ("contact_id", Kind::Int),
+            ("status", Kind::Text),
+            ("primary_source", Kind::Text),
+            ("profile", Kind::Json),
+            ("evaluation", Kind::Json),
+        ],
+        batch,
+    )
+    .await
 }
 
 const PROSPECT_COLUMNS: &str =
@@ -1078,11 +1176,13 @@ fn parse_json(what: &str, text: &str) -> Result<serde_json::Value> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
 }
 
-/// Sets an import's totals and report once its rows are in.
+/// Sets an import's totals, report and content hash once its rows are in (the hash is known
+/// only when the input has been read to its end).
 pub async fn finish_import(conn: &mut AnyConnection, import: &ImportRow) -> Result<()> {
     sqlx::query(
-        "UPDATE imports SET rows_read = $1, stored = $2, merged = $3, rejected = $4, report = $5 WHERE id = $6",
+        "UPDATE imports SET content_hash = $1, rows_read = $2, stored = $3, merged = $4, rejected = $5, report = $6 WHERE id = $7",
     )
+    .bind(&import.content_hash)
     .bind(import.rows_read)
     .bind(import.stored)
     .bind(import.merged)

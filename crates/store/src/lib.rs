@@ -118,9 +118,13 @@ impl Store {
                     .max_connections(4)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
+                            // page_size counts only for a new file, before its first
+                            // table: 16 KiB pages hold a dozen records' facts each and
+                            // take a quarter of the writes of the default 4 KiB.
                             conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                                "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; \
+                                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                                 PRAGMA busy_timeout = 10000;",
                             )
                             .await?;
                             Ok(())

@@ -33,6 +33,11 @@ const SQLITE: &[Migration] = &[
         name: "discovery",
         sql: include_str!("../migrations/sqlite/0003_discovery.sql"),
     },
+    Migration {
+        version: 4,
+        name: "records_email_unindexed",
+        sql: include_str!("../migrations/sqlite/0004_records_email_unindexed.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -50,6 +55,11 @@ const POSTGRES: &[Migration] = &[
         version: 3,
         name: "discovery",
         sql: include_str!("../migrations/postgres/0003_discovery.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "records_email_unindexed",
+        sql: include_str!("../migrations/postgres/0004_records_email_unindexed.sql"),
     },
 ];
 

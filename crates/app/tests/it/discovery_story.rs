@@ -425,6 +425,23 @@ async fn the_discovery_commands_through_the_binary() {
         "header and two rows: {rejects}"
     );
 
+    assert!(report["same_file_as_import"].is_null());
+    let again = ws
+        .leadgate(&[
+            "import",
+            sheet.to_str().unwrap(),
+            "--source",
+            "sheet",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(
+        again["same_file_as_import"], report["import_id"],
+        "the same bytes from the same source are recognised"
+    );
+    assert_eq!(again["merged"], 2, "both people are known by now");
+
     let unknown = ws.leadgate(&["import", "nope.csv", "--source", "sheet"]);
     unknown.fails_with("nope.csv");
 

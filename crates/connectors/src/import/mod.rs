@@ -68,11 +68,12 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read, Write};
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use jiff::Timestamp;
 use leadgate_core::discovery::normalize::CountryCode;
+use sha2::{Digest, Sha256};
 
 pub use columns::{Field, Preset, REASON_COLUMN, ROW_COLUMN, UnknownPreset, detect};
 pub use decode::{Encoding, UnknownEncoding};
@@ -212,18 +213,30 @@ pub struct Import {
     fell_back: bool,
     utf16_replacement: Option<Arc<AtomicU64>>,
     bytes_read: Arc<AtomicU64>,
+    digest: Arc<OnceLock<String>>,
 }
 
 /// Counts the bytes read from the input, for progress bars.
+/// and hashes them (SHA-256), so that the same bytes imported again are recognised without
+/// reading the file twice.
 struct Counting<R> {
     inner: R,
     count: Arc<AtomicU64>,
+    hasher: Sha256,
+    /// The hash, once the input has been read to its end.
+    digest: Arc<OnceLock<String>>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        if n == 0 && !buf.is_empty() {
+            let hasher = std::mem::take(&mut self.hasher);
+            let _ = self.digest.set(hex::encode(hasher.finalize()));
+        } else {
+            self.hasher.update(&buf[..n]);
+        }
         Ok(n)
     }
 }
@@ -267,9 +280,12 @@ impl Import {
         options: &ImportOptions,
     ) -> Result<Import, ImportError> {
         let bytes_read = Arc::new(AtomicU64::new(0));
+        let digest = Arc::new(OnceLock::new());
         let mut input = Counting {
             inner: input,
             count: bytes_read.clone(),
+            hasher: Sha256::new(),
+            digest: digest.clone(),
         };
         let path = name.to_string();
         let io_err = |source| ImportError::Io {
@@ -389,6 +405,7 @@ impl Import {
             fell_back: false,
             utf16_replacement,
             bytes_read,
+            digest,
         };
 
         import.header = match file_format {
@@ -507,6 +524,7 @@ impl Import {
                 });
             }
         }
+        self.summary.content_sha256 = self.digest.get().cloned();
         Ok(self.summary)
     }
 

@@ -126,6 +126,8 @@ pub struct ReadSummary {
     pub delimiter: Option<u8>,
     /// The preset that named the columns; `None` when a mapping file did.
     pub preset: Option<Preset>,
+    /// SHA-256 of the bytes read, in hex, once the input has been read to its end.
+    pub content_sha256: Option<String>,
 }
 
 impl ReadSummary {
@@ -140,6 +142,7 @@ impl ReadSummary {
             format,
             encoding,
             delimiter,
+            content_sha256: None,
             preset: None,
         }
     }

@@ -8,6 +8,8 @@ use leadgate_connectors::import::{
     Encoding, Field, FileFormat, ImportOptions, Original, Preset, RejectReason,
 };
 
+use sha2::{Digest, Sha256};
+
 use crate::support::{DELIMITERS, ENCODINGS, encode, import_bytes, line};
 
 const HEADER: [&str; 8] = [
@@ -328,8 +330,15 @@ fn large_files_stream_across_buffer_boundaries() {
             &encode(&text, encoding),
             &ImportOptions::default(),
         );
+        let bytes = encode(&text, encoding);
         assert_eq!(out.summary.rows_read, 20_000, "{encoding}");
         assert_eq!(out.summary.rejected, 0, "{encoding}");
+        // The bytes are hashed as they are read, every buffer of them, once.
+        assert_eq!(
+            out.summary.content_sha256,
+            Some(hex::encode(Sha256::digest(&bytes))),
+            "{encoding}"
+        );
         assert_eq!(out.summary.delimiter, Some(b';'));
         let last = out.accepted.last().unwrap();
         assert_eq!(last.row, 20_000);

@@ -8,9 +8,14 @@
 //!
 //! Field names are the importers' field keys (`first_name`, `company_domain`, …), which are
 //! also the column names the entity-resolution presets read.
+//!
+//! A million-row import writes a million of these, so they are written as JSON text in one
+//! pass over borrowed values, keys in byte order (the order a JSON map reads back in), with no
+//! tree of values built and dropped per row.
+
+use std::borrow::Cow;
 
 use leadgate_connectors::import::{ProspectRecord, Range, Value};
-use serde_json::{Map, Value as Json, json};
 
 /// The keys a record is matched on at import.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,37 +28,46 @@ pub struct Keys {
     pub linkedin: Option<String>,
 }
 
-/// The facts of an accepted row, as a JSON object.
-pub fn facts_of(record: &ProspectRecord) -> Map<String, Json> {
-    let mut facts = Map::new();
-    let mut raw = Map::new();
-    let mut confidence = Map::new();
+/// One value of a record's facts.
+enum Fact<'a> {
+    Text(Cow<'a, str>),
+    Flag(bool),
+    List(&'a [String]),
+    /// A confidence between 0 and 1.
+    Share(f64),
+    Object(Vec<(&'a str, Fact<'a>)>),
+}
+
+/// The facts of an accepted row, appended to `out` as a JSON object.
+pub fn write_facts(record: &ProspectRecord, out: &mut String) {
+    let mut facts: Vec<(&str, Fact)> = Vec::with_capacity(32);
+    let mut raw: Vec<(&str, Fact)> = Vec::new();
     let p = &record.person;
     let c = &record.company;
 
     let given = p
         .given_name
-        .clone()
-        .or_else(|| p.name.as_ref().map(|n| n.given().to_string()));
+        .as_deref()
+        .or_else(|| p.name.as_ref().map(|n| n.given()));
     let family = p
         .family_name
-        .clone()
-        .or_else(|| p.name.as_ref().map(|n| n.family().to_string()));
-    put(&mut facts, "first_name", given.as_deref());
-    put(&mut facts, "last_name", family.as_deref());
+        .as_deref()
+        .or_else(|| p.name.as_ref().map(|n| n.family()));
+    put(&mut facts, "first_name", given);
+    put(&mut facts, "last_name", family);
     put(&mut facts, "full_name", p.full_name.as_deref());
     typed(&mut facts, &mut raw, "email", p.email.as_ref(), |e| {
-        e.as_str().to_string()
+        e.as_str().into()
     });
     typed(&mut facts, &mut raw, "phone", p.phone.as_ref(), |v| {
-        v.as_str().to_string()
+        v.as_str().into()
     });
     typed(
         &mut facts,
         &mut raw,
         "mobile_phone",
         p.mobile_phone.as_ref(),
-        |v| v.as_str().to_string(),
+        |v| v.as_str().into(),
     );
     put(&mut facts, "title", p.title.as_deref());
     put(&mut facts, "seniority", p.seniority.map(|s| s.as_str()));
@@ -63,24 +77,24 @@ pub fn facts_of(record: &ProspectRecord) -> Map<String, Json> {
         &mut raw,
         "linkedin_url",
         p.linkedin.as_ref(),
-        |v| v.as_str().to_string(),
+        |v| v.as_str().into(),
     );
     put(&mut facts, "city", p.city.as_deref());
     put(&mut facts, "region", p.region.as_deref());
     put(&mut facts, "location", p.location.as_deref());
     typed(&mut facts, &mut raw, "country", p.country.as_ref(), |v| {
-        v.as_str().to_string()
+        v.as_str().into()
     });
 
     typed(&mut facts, &mut raw, "company_name", c.name.as_ref(), |v| {
-        v.as_str().to_string()
+        v.as_str().into()
     });
     typed(
         &mut facts,
         &mut raw,
         "company_domain",
         c.domain.as_ref(),
-        |v| v.as_str().to_string(),
+        |v| v.as_str().into(),
     );
     put(&mut facts, "website", c.website.as_deref());
     put(&mut facts, "industry", c.industry.as_deref());
@@ -89,27 +103,27 @@ pub fn facts_of(record: &ProspectRecord) -> Map<String, Json> {
         &mut raw,
         "employees",
         c.employees.as_ref(),
-        |r| range_text(*r),
+        |r| range_text(*r).into(),
     );
     typed(&mut facts, &mut raw, "revenue", c.revenue.as_ref(), |r| {
-        range_text(*r)
+        range_text(*r).into()
     });
     if !c.technologies.is_empty() {
-        facts.insert("technologies".into(), json!(c.technologies));
+        facts.push(("technologies", Fact::List(&c.technologies)));
     }
     typed(
         &mut facts,
         &mut raw,
         "company_phone",
         c.phone.as_ref(),
-        |v| v.as_str().to_string(),
+        |v| v.as_str().into(),
     );
     typed(
         &mut facts,
         &mut raw,
         "company_country",
         c.country.as_ref(),
-        |v| v.as_str().to_string(),
+        |v| v.as_str().into(),
     );
     put(
         &mut facts,
@@ -117,35 +131,95 @@ pub fn facts_of(record: &ProspectRecord) -> Map<String, Json> {
         c.linkedin_url.as_deref(),
     );
 
-    let mut extra = Map::new();
-    for (column, value) in &record.extra {
-        extra.insert(column.to_string(), Json::String(value.clone()));
-    }
-    if let Some(status) = email_status(&extra)
-        && facts.contains_key("email")
-        && matches!(
-            status.as_str(),
-            "extrapolated" | "guessed" | "unverified" | "likely to engage"
-        )
+    let flags = ExtraFlags::of(&record.extra);
+    let has_email = facts.iter().any(|(k, _)| *k == "email");
+    if has_email
+        && flags.email_status.is_some_and(|s| {
+            ["extrapolated", "guessed", "unverified", "likely to engage"]
+                .iter()
+                .any(|doubt| s.eq_ignore_ascii_case(doubt))
+        })
     {
-        confidence.insert("email".into(), json!(0.5));
+        facts.push((
+            "confidence",
+            Fact::Object(vec![("email", Fact::Share(0.5))]),
+        ));
     }
-    if opted_out(&extra) {
-        facts.insert("email_opt_out".into(), Json::Bool(true));
+    if flags.opted_out {
+        facts.push(("email_opt_out", Fact::Flag(true)));
     }
-    if is_customer(&extra) {
-        facts.insert("is_customer".into(), Json::Bool(true));
+    if flags.customer {
+        facts.push(("is_customer", Fact::Flag(true)));
     }
     if !raw.is_empty() {
-        facts.insert("raw".into(), Json::Object(raw));
+        facts.push(("raw", Fact::Object(raw)));
     }
-    if !confidence.is_empty() {
-        facts.insert("confidence".into(), Json::Object(confidence));
+    if !record.extra.is_empty() {
+        let extra = record
+            .extra
+            .iter()
+            .map(|(column, value)| (&**column, Fact::Text(value.as_str().into())))
+            .collect();
+        facts.push(("extra", Fact::Object(extra)));
     }
-    if !extra.is_empty() {
-        facts.insert("extra".into(), Json::Object(extra));
+    write_object(out, facts);
+}
+
+fn write_object<'a>(out: &mut String, mut entries: Vec<(&'a str, Fact<'a>)>) {
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    // A column named twice keeps its first value, as a map would keep one.
+    entries.dedup_by(|later, earlier| later.0 == earlier.0);
+    out.push('{');
+    for (i, (key, value)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, key);
+        out.push(':');
+        match value {
+            Fact::Text(text) => write_string(out, &text),
+            Fact::Flag(flag) => out.push_str(if flag { "true" } else { "false" }),
+            Fact::Share(share) => out.push_str(&share.to_string()),
+            Fact::List(items) => {
+                out.push('[');
+                for (j, item) in items.iter().enumerate() {
+                    if j > 0 {
+                        out.push(',');
+                    }
+                    write_string(out, item);
+                }
+                out.push(']');
+            }
+            Fact::Object(inner) => write_object(out, inner),
+        }
     }
-    facts
+    out.push('}');
+}
+
+/// Appends `text` as a JSON string, escaped as RFC 8259 requires and no more.
+fn write_string(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
+    out.push('"');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while let Some(offset) = bytes[start..]
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    {
+        let at = start + offset;
+        out.push_str(&text[start..at]);
+        match bytes[at] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            control => out.push_str(&format!("\\u{control:04x}")),
+        }
+        start = at + 1;
+    }
+    out.push_str(&text[start..]);
+    out.push('"');
 }
 
 /// The keys of an accepted row.
@@ -168,32 +242,32 @@ pub fn keys_of(record: &ProspectRecord) -> Keys {
     }
 }
 
-fn put(facts: &mut Map<String, Json>, key: &str, value: Option<&str>) {
+fn put<'a>(facts: &mut Vec<(&'a str, Fact<'a>)>, key: &'a str, value: Option<&'a str>) {
     if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
-        facts.insert(key.into(), Json::String(v.to_string()));
+        facts.push((key, Fact::Text(v.into())));
     }
 }
 
 /// A typed value: its normalised text as the fact, and the file's text in `raw` when the
 /// two differ (or when it did not normalise, so nothing is lost).
-fn typed<T>(
-    facts: &mut Map<String, Json>,
-    raw: &mut Map<String, Json>,
-    key: &str,
-    value: Option<&Value<T>>,
-    text: impl Fn(&T) -> String,
+fn typed<'a, T>(
+    facts: &mut Vec<(&'a str, Fact<'a>)>,
+    raw: &mut Vec<(&'a str, Fact<'a>)>,
+    key: &'a str,
+    value: Option<&'a Value<T>>,
+    text: impl Fn(&'a T) -> Cow<'a, str>,
 ) {
     let Some(value) = value else { return };
     match value.get() {
         Some(v) => {
             let normalised = text(v);
             if normalised != value.raw {
-                raw.insert(key.into(), Json::String(value.raw.clone()));
+                raw.push((key, Fact::Text(value.raw.as_str().into())));
             }
-            facts.insert(key.into(), Json::String(normalised));
+            facts.push((key, Fact::Text(normalised)));
         }
         None if !value.raw.trim().is_empty() => {
-            raw.insert(key.into(), Json::String(value.raw.clone()));
+            raw.push((key, Fact::Text(value.raw.as_str().into())));
         }
         None => {}
     }
@@ -213,61 +287,68 @@ pub fn range_midpoint(text: &str) -> Option<u64> {
     Range::parse(text).ok().map(Range::midpoint)
 }
 
-fn extra_value<'a>(extra: &'a Map<String, Json>, names: &[&str]) -> Option<&'a str> {
-    extra.iter().find_map(|(k, v)| {
-        let key = k.trim().to_ascii_lowercase();
-        names
-            .iter()
-            .any(|n| key == *n)
-            .then(|| v.as_str())
-            .flatten()
-    })
+/// What a record's other columns say about consent, customers and the e-mail's quality,
+/// read in one pass over them.
+#[derive(Debug, Default, PartialEq)]
+struct ExtraFlags<'a> {
+    email_status: Option<&'a str>,
+    /// An opt-out column as HubSpot, Salesforce and most sheets name it, holding a yes.
+    opted_out: bool,
+    /// A CRM lifecycle stage that says the company buys from us already.
+    customer: bool,
 }
 
-fn email_status(extra: &Map<String, Json>) -> Option<String> {
-    extra_value(extra, &["email status", "email_status"]).map(|s| s.trim().to_ascii_lowercase())
-}
+const EMAIL_STATUS_COLUMNS: &[&str] = &["email status", "email_status"];
+const OPT_OUT_COLUMNS: &[&str] = &[
+    "unsubscribed from all email",
+    "email opt out",
+    "hasoptedoutofemail",
+    "email_opt_out",
+    "opted out of email",
+    "unsubscribed",
+];
+const LIFECYCLE_COLUMNS: &[&str] = &[
+    "lifecycle stage",
+    "lifecyclestage",
+    "lifecycle_stage",
+    "type",
+];
 
-/// An opt-out column as HubSpot, Salesforce and most sheets name it, holding a yes.
-fn opted_out(extra: &Map<String, Json>) -> bool {
-    extra_value(
-        extra,
-        &[
-            "unsubscribed from all email",
-            "email opt out",
-            "hasoptedoutofemail",
-            "email_opt_out",
-            "opted out of email",
-            "unsubscribed",
-        ],
-    )
-    .is_some_and(is_yes)
-}
-
-/// A CRM lifecycle stage that says the company buys from us already.
-fn is_customer(extra: &Map<String, Json>) -> bool {
-    extra_value(
-        extra,
-        &[
-            "lifecycle stage",
-            "lifecyclestage",
-            "lifecycle_stage",
-            "type",
-        ],
-    )
-    .is_some_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "customer" | "evangelist"
-        )
-    })
+impl<'a> ExtraFlags<'a> {
+    fn of<C: AsRef<str>>(extra: &'a [(C, String)]) -> ExtraFlags<'a> {
+        let named = |column: &str, names: &[&str]| {
+            let column = column.trim();
+            names.iter().any(|n| column.eq_ignore_ascii_case(n))
+        };
+        // The first column of each kind decides, as the file lists them.
+        let (mut status, mut opt_out, mut lifecycle) = (None, None, None);
+        for (column, value) in extra {
+            let column = column.as_ref();
+            if status.is_none() && named(column, EMAIL_STATUS_COLUMNS) {
+                status = Some(value.trim());
+            } else if opt_out.is_none() && named(column, OPT_OUT_COLUMNS) {
+                opt_out = Some(is_yes(value));
+            } else if lifecycle.is_none() && named(column, LIFECYCLE_COLUMNS) {
+                let stage = value.trim();
+                lifecycle = Some(
+                    stage.eq_ignore_ascii_case("customer")
+                        || stage.eq_ignore_ascii_case("evangelist"),
+                );
+            }
+        }
+        ExtraFlags {
+            email_status: status,
+            opted_out: opt_out.unwrap_or(false),
+            customer: lifecycle.unwrap_or(false),
+        }
+    }
 }
 
 fn is_yes(value: &str) -> bool {
-    matches!(
-        value.trim().to_ascii_lowercase().as_str(),
-        "true" | "yes" | "y" | "1" | "x"
-    )
+    let value = value.trim();
+    ["true", "yes", "y", "1", "x"]
+        .iter()
+        .any(|yes| value.eq_ignore_ascii_case(yes))
 }
 
 #[cfg(test)]
@@ -286,12 +367,63 @@ mod tests {
 
     #[test]
     fn crm_columns_become_flags() {
-        let mut extra = Map::new();
-        extra.insert("Lifecycle Stage".into(), json!("Customer"));
-        extra.insert("Unsubscribed from all email".into(), json!("Yes"));
-        assert!(is_customer(&extra));
-        assert!(opted_out(&extra));
-        extra.insert("Lifecycle Stage".into(), json!("Lead"));
-        assert!(!is_customer(&extra));
+        let mut extra = vec![
+            (" Lifecycle Stage", "Customer".to_string()),
+            ("Unsubscribed from all email", "Yes".to_string()),
+            ("Email Status", " Guessed ".to_string()),
+        ];
+        let flags = ExtraFlags::of(&extra);
+        assert!(flags.customer && flags.opted_out);
+        assert_eq!(flags.email_status, Some("Guessed"));
+        extra[0].1 = "Lead".into();
+        extra[1].1 = "no".into();
+        assert_eq!(
+            ExtraFlags::of(&extra),
+            ExtraFlags {
+                email_status: Some("Guessed"),
+                ..ExtraFlags::default()
+            }
+        );
+    }
+
+    #[test]
+    fn strings_are_escaped_as_json_requires() {
+        let mut out = String::new();
+        write_string(&mut out, "Zoë \"Z\" O'Brien\\\n\t\u{1}/ — 東京");
+        let back: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, "Zoë \"Z\" O'Brien\\\n\t\u{1}/ — 東京");
+        assert_eq!(out, r#""Zoë \"Z\" O'Brien\\\n\t\u0001/ — 東京""#);
+    }
+
+    #[test]
+    fn objects_are_written_in_key_order_with_nested_values() {
+        let mut out = String::new();
+        let tech = vec!["HubSpot".to_string(), "Okta".to_string()];
+        write_object(
+            &mut out,
+            vec![
+                ("title", Fact::Text("VP \"Sales\"".into())),
+                (
+                    "extra",
+                    Fact::Object(vec![
+                        ("b", Fact::Text("2".into())),
+                        ("A", Fact::Text("1".into())),
+                    ]),
+                ),
+                ("technologies", Fact::List(&tech)),
+                (
+                    "confidence",
+                    Fact::Object(vec![("email", Fact::Share(0.5))]),
+                ),
+                ("email_opt_out", Fact::Flag(true)),
+                ("title", Fact::Text("a second title column".into())),
+            ],
+        );
+        assert_eq!(
+            out,
+            r#"{"confidence":{"email":0.5},"email_opt_out":true,"extra":{"A":"1","b":"2"},"technologies":["HubSpot","Okta"],"title":"VP \"Sales\""}"#
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed["extra"]["b"], "2");
     }
 }

@@ -12,7 +12,6 @@
 //! The reading and normalising run on a thread of their own and hand batches of rows (as
 //! the JSON the store inserts in bulk) to the writer, so the two cores share the work.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Read};
 use std::path::{Path, PathBuf};
@@ -25,13 +24,14 @@ use leadgate_core::audit::Actor;
 use leadgate_core::event::EventKind;
 use leadgate_store::Store;
 use leadgate_store::discovery::{
-    self as stored, ContactBatch, ImportRow, Merge, MergeBatch, NewRecord, RecordBatch,
+    self as stored, Batch, ContactBatch, ImportRow, Merge, MergeBatch, NewRecord, RecordBatch,
 };
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::facts::{facts_of, keys_of};
+use super::facts::{keys_of, write_facts};
 use crate::engine::{Error, Result, emit, record};
 
 /// Rows per bulk insert.
@@ -97,9 +97,10 @@ pub struct ImportReport {
 /// What matches a new row to a contact already known.
 #[derive(Default)]
 struct KeyIndex {
-    by_source_id: HashMap<(Box<str>, Box<str>), i64>,
-    by_email: HashMap<Box<str>, i64>,
-    by_linkedin: HashMap<Box<str>, i64>,
+    /// Source → its record id → contact.
+    by_source_id: FxHashMap<Box<str>, FxHashMap<Box<str>, i64>>,
+    by_email: FxHashMap<Box<str>, i64>,
+    by_linkedin: FxHashMap<Box<str>, i64>,
 }
 
 impl KeyIndex {
@@ -111,9 +112,11 @@ impl KeyIndex {
     ) {
         let (source_id, email, linkedin) = keys;
         if let Some(id) = source_id {
-            self.by_source_id
-                .entry((source.into(), id.into()))
-                .or_insert(contact);
+            let ids = match self.by_source_id.get_mut(source) {
+                Some(ids) => ids,
+                None => self.by_source_id.entry(source.into()).or_default(),
+            };
+            ids.entry(id.into()).or_insert(contact);
         }
         if let Some(e) = email {
             self.by_email.entry(e.into()).or_insert(contact);
@@ -132,7 +135,7 @@ impl KeyIndex {
     ) -> Option<(i64, &'static str, String)> {
         let (source_id, email, linkedin) = keys;
         if let Some(id) = source_id
-            && let Some(&c) = self.by_source_id.get(&(source.into(), id.into()))
+            && let Some(&c) = self.by_source_id.get(source).and_then(|ids| ids.get(id))
         {
             return Some((c, "source_record_id", id.to_string()));
         }
@@ -153,9 +156,9 @@ impl KeyIndex {
 /// One batch for the writer: contacts first, then the records that point at them, then the
 /// merges.
 struct Chunk {
-    contacts: Option<String>,
-    records: String,
-    merges: Option<String>,
+    contacts: Option<Batch>,
+    records: Batch,
+    merges: Option<Batch>,
 }
 
 /// What the reading thread counted.
@@ -176,7 +179,6 @@ pub async fn import_file(
 ) -> Result<ImportReport> {
     let path = request.path.clone();
     let file_name = path.display().to_string();
-    let content_hash = file_hash(&path)?;
     if let Some(p) = &progress {
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         p.bytes_total.store(size, Ordering::Relaxed);
@@ -185,33 +187,25 @@ pub async fn import_file(
     options.observed_at = Some(options.observed_at.unwrap_or(now));
     // Open before the transaction: a file that cannot be read changes nothing.
     let reader = import::open(&path, &options).map_err(|e| Error::Invalid(e.to_string()))?;
-    import_rows(
-        store,
-        request,
-        reader,
-        (file_name, content_hash),
-        progress,
-        now,
-    )
-    .await
+    import_rows(store, request, reader, file_name, progress, now).await
 }
 
 /// Imports rows that are already being read — a file, or the people a search source found —
-/// under `origin` (what the report calls them) and `content_hash` (what makes a repeat
-/// recognisable).
+/// under `origin` (what the report calls them). The bytes read are hashed as they go by, so
+/// that the same bytes imported again are recognised.
 pub async fn import_rows(
     store: &Store,
     request: &ImportRequest,
     reader: Import,
-    (file_name, content_hash): (String, String),
+    file_name: String,
     progress: Option<Arc<Progress>>,
     now: Timestamp,
 ) -> Result<ImportReport> {
     let observed_default = request.options.observed_at.unwrap_or(now);
     let mut tx = store.begin().await?;
     stored::lock(&mut tx).await?;
+    stored::begin_bulk_writes(&mut tx).await?;
     let ids = stored::next_ids(&mut tx).await?;
-    let same_file = stored::imported_before(&mut tx, &request.source, &content_hash).await?;
     let mut index = KeyIndex::default();
     for k in stored::record_keys(&mut tx).await? {
         index.insert(
@@ -233,7 +227,7 @@ pub async fn import_rows(
             source: request.source.clone(),
             origin: file_name.clone(),
             format: request.format.clone(),
-            content_hash: content_hash.clone(),
+            content_hash: String::new(),
             imported_by: actor_name.clone(),
             at: now,
             rows_read: 0,
@@ -286,6 +280,10 @@ pub async fn import_rows(
         Ok(read) => read,
         Err(e) => Err(Error::Invalid(format!("the import stopped: {e}"))),
     };
+    let written = match written {
+        Ok(()) => stored::end_bulk_writes(&mut tx).await.map_err(Error::from),
+        failed => failed,
+    };
     let read = match (read, written) {
         (Ok(read), Ok(())) => read,
         (Err(e), _) | (_, Err(e)) => {
@@ -296,6 +294,14 @@ pub async fn import_rows(
     };
 
     let summary = &read.summary;
+    let Some(content_hash) = summary.content_sha256.clone() else {
+        tx.rollback().await?;
+        let _ = std::fs::remove_file(&reject_path);
+        return Err(Error::Invalid(format!(
+            "{file_name}: the input was not read to its end"
+        )));
+    };
+    let same_file = stored::imported_before(&mut tx, &request.source, &content_hash).await?;
     let report = ImportReport {
         import_id,
         source: request.source.clone(),
@@ -471,7 +477,7 @@ fn read_rows(
         };
         index.insert(source, key_refs, contact_id);
         facts_text.clear();
-        facts_text.push_str(&serde_json::Value::Object(facts_of(&row)).to_string());
+        write_facts(&row, &mut facts_text);
         records.push(&NewRecord {
             id: record_id,
             import_id,

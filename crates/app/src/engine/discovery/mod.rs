@@ -147,10 +147,6 @@ pub async fn search(
         Err(failure) => (failure.partial, Some(failure.error.to_string())),
     };
     let report = run.report.clone();
-    let hash = {
-        use sha2::{Digest, Sha256};
-        hex::encode(Sha256::digest(run.json_lines()))
-    };
     let origin = format!("{} search: {}", report.source, report.segment);
     let reader = run
         .into_import()
@@ -163,7 +159,7 @@ pub async fn search(
         actor,
         reports_dir: reports_dir.to_path_buf(),
     };
-    let imported = import::import_rows(store, &request, reader, (origin, hash), None, now).await?;
+    let imported = import::import_rows(store, &request, reader, origin, None, now).await?;
     Ok(Searched {
         query,
         report,

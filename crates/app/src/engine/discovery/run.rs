@@ -415,7 +415,7 @@ async fn build_list(
     let list_id = ids.list;
     let mut batch = ProspectBatch::default();
     // Written after the list's own row, which they refer to.
-    let mut batches: Vec<String> = Vec::new();
+    let mut batches: Vec<stored::Batch> = Vec::new();
     let (mut admitted, mut dropped) = (Vec::new(), 0usize);
     let mut dropped_by_reason: BTreeMap<String, usize> = BTreeMap::new();
     let mut newly_admitted = 0;
