@@ -141,12 +141,16 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// The first element `css` selects, waiting up to 10 s for it: after a click the next
+    /// page may still be loading, and on a loaded 2-core machine that takes a while.
     async fn find(&self, css: &str) -> String {
-        self.find_all(css)
-            .await
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| panic!("no element `{css}` on {}", describe(self)))
+        for _ in 0..200 {
+            if let Some(first) = self.find_all(css).await.into_iter().next() {
+                return first;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no element `{css}` on {}", describe(self))
     }
 
     async fn type_into(&self, css: &str, text: &str) {
@@ -199,7 +203,7 @@ impl Browser {
 
     /// Waits (a little) until `css` is on the page, as after a redirect or an htmx swap.
     async fn wait_for(&self, css: &str) {
-        for _ in 0..100 {
+        for _ in 0..200 {
             if !self.find_all(css).await.is_empty() {
                 return;
             }

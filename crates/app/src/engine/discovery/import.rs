@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
-use leadgate_connectors::import::{self, Import, ImportOptions, RejectWriter};
+use leadgate_connectors::import::{self, Import, ImportOptions, ProspectRecord, RejectWriter};
 use leadgate_core::audit::Actor;
 use leadgate_core::event::EventKind;
 use leadgate_store::Store;
@@ -31,7 +31,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::facts::{keys_of, write_facts};
+use super::facts::{Keys, keys_of, write_facts};
 use crate::engine::{Error, Result, emit, record};
 
 /// Rows per bulk insert.
@@ -388,6 +388,20 @@ async fn write_chunk(conn: &mut leadgate_store::Conn, chunk: &Chunk) -> Result<(
     Ok(())
 }
 
+/// A row matched to its contact, on its way from the reading stage to the storing stage.
+struct Matched {
+    row: ProspectRecord,
+    keys: Keys,
+    record_id: i64,
+    contact_id: i64,
+    /// Set when the row joined a known contact: the merge's id, and the key that matched
+    /// with its value. Otherwise the row starts the contact.
+    joined: Option<(i64, &'static str, String)>,
+}
+
+/// Reads the rows in two stages on two threads: this one reads, normalises and matches each
+/// row to a contact (in file order, as matching needs), and a second one writes each row's
+/// facts and gathers the batches the writer inserts.
 #[allow(clippy::too_many_arguments)]
 fn read_rows(
     mut reader: Import,
@@ -404,102 +418,82 @@ fn read_rows(
         .map_err(|e| Error::Invalid(format!("cannot create {}: {e}", reject_path.display())))?;
     let mut rejects = RejectWriter::for_import(BufWriter::new(reject_out), &reader)
         .map_err(|e| Error::Invalid(format!("{}: {e}", reject_path.display())))?;
-    let mut contacts = ContactBatch::default();
-    let mut records = RecordBatch::default();
-    let mut merges = MergeBatch::default();
     let (mut stored_rows, mut merged_rows) = (0u64, 0u64);
     let mut rejected_rows = Vec::new();
-    let mut facts_text = String::new();
-    let send = |contacts: &mut ContactBatch, records: &mut RecordBatch, merges: &mut MergeBatch| {
-        let chunk = Chunk {
-            contacts: (!contacts.is_empty()).then(|| contacts.take()),
-            records: records.take(),
-            merges: (!merges.is_empty()).then(|| merges.take()),
-        };
-        sender
-            .blocking_send(chunk)
-            .map_err(|_| Error::Invalid("the database writer stopped".into()))
-    };
-    while let Some(item) = reader.next() {
-        if let Some(p) = &progress {
-            p.rows.fetch_add(1, Ordering::Relaxed);
-        }
-        let row = match item {
-            Ok(row) => row,
-            Err(rejected) => {
-                rejects
-                    .write(&rejected)
-                    .map_err(|e| Error::Invalid(format!("{}: {e}", reject_path.display())))?;
-                if rejected_rows.len() < REPORTED_REJECTS {
-                    rejected_rows.push(RejectedLine {
-                        row: rejected.row,
-                        line: rejected.line,
-                        reason: rejected.reason.to_string(),
-                    });
+    let (to_store, matched) = std::sync::mpsc::sync_channel::<Vec<Matched>>(2);
+    std::thread::scope(|scope| {
+        let storing = scope.spawn(|| store_rows(matched, source, import_id, now, sender));
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        let reading = || -> Result<()> {
+            while let Some(item) = reader.next() {
+                if let Some(p) = &progress {
+                    p.rows.fetch_add(1, Ordering::Relaxed);
                 }
-                continue;
-            }
-        };
-        let keys = keys_of(&row);
-        let key_refs = (
-            keys.source_record_id.as_deref(),
-            keys.email.as_deref(),
-            keys.linkedin.as_deref(),
-        );
-        let record_id = next_record;
-        next_record += 1;
-        let contact_id = match index.find(source, key_refs) {
-            Some((contact, key, value)) => {
-                merged_rows += 1;
-                merges.push(&Merge {
-                    id: next_merge,
-                    into_contact: contact,
-                    from_contact: None,
-                    records: vec![record_id],
-                    method: "key".into(),
-                    probability: None,
-                    explanation: json!({ "key": key, "value": value, "row": row.row, "source": source }),
-                    actor: "system".into(),
-                    at: now,
-                    undone_at: None,
-                    undone_by: None,
+                let row = match item {
+                    Ok(row) => row,
+                    Err(rejected) => {
+                        rejects.write(&rejected).map_err(|e| {
+                            Error::Invalid(format!("{}: {e}", reject_path.display()))
+                        })?;
+                        if rejected_rows.len() < REPORTED_REJECTS {
+                            rejected_rows.push(RejectedLine {
+                                row: rejected.row,
+                                line: rejected.line,
+                                reason: rejected.reason.to_string(),
+                            });
+                        }
+                        continue;
+                    }
+                };
+                let keys = keys_of(&row);
+                let key_refs = (
+                    keys.source_record_id.as_deref(),
+                    keys.email.as_deref(),
+                    keys.linkedin.as_deref(),
+                );
+                let record_id = next_record;
+                next_record += 1;
+                let (contact_id, joined) = match index.find(source, key_refs) {
+                    Some((contact, key, value)) => {
+                        merged_rows += 1;
+                        next_merge += 1;
+                        (contact, Some((next_merge - 1, key, value)))
+                    }
+                    None => {
+                        stored_rows += 1;
+                        next_contact += 1;
+                        (next_contact - 1, None)
+                    }
+                };
+                index.insert(source, key_refs, contact_id);
+                batch.push(Matched {
+                    row,
+                    keys,
+                    record_id,
+                    contact_id,
+                    joined,
                 });
-                next_merge += 1;
-                contact
+                if batch.len() >= BATCH_ROWS {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                    to_store.send(full).map_err(|_| writer_stopped())?;
+                    if let Some(p) = &progress {
+                        p.bytes_read.store(reader.bytes_read(), Ordering::Relaxed);
+                    }
+                }
             }
-            None => {
-                stored_rows += 1;
-                let id = next_contact;
-                next_contact += 1;
-                contacts.push(id, now);
-                id
+            if !batch.is_empty() {
+                to_store.send(batch).map_err(|_| writer_stopped())?;
             }
+            Ok(())
         };
-        index.insert(source, key_refs, contact_id);
-        facts_text.clear();
-        write_facts(&row, &mut facts_text);
-        records.push(&NewRecord {
-            id: record_id,
-            import_id,
-            contact_id,
-            source,
-            source_record_id: keys.source_record_id.as_deref(),
-            row_number: row.row as i64,
-            observed_at: row.observed_at.unwrap_or(now),
-            email: keys.email.as_deref(),
-            linkedin: keys.linkedin.as_deref(),
-            facts: &facts_text,
-        });
-        if records.len() >= BATCH_ROWS {
-            send(&mut contacts, &mut records, &mut merges)?;
-            if let Some(p) = &progress {
-                p.bytes_read.store(reader.bytes_read(), Ordering::Relaxed);
-            }
-        }
-    }
-    if !records.is_empty() {
-        send(&mut contacts, &mut records, &mut merges)?;
-    }
+        let read = reading();
+        drop(to_store);
+        let stored = storing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        // The storing stage's error says why the reading stopped, when it stopped first.
+        stored.and(read)
+    })?;
     if let Some(p) = &progress {
         p.bytes_read.store(reader.bytes_read(), Ordering::Relaxed);
     }
@@ -513,6 +507,66 @@ fn read_rows(
         merged: merged_rows,
         rejected_rows,
     })
+}
+
+/// The storing stage: each matched row's facts, its record, its new contact or its key
+/// merge, gathered into the batches the writer inserts.
+fn store_rows(
+    matched: std::sync::mpsc::Receiver<Vec<Matched>>,
+    source: &str,
+    import_id: i64,
+    now: Timestamp,
+    sender: tokio::sync::mpsc::Sender<Chunk>,
+) -> Result<()> {
+    let mut contacts = ContactBatch::default();
+    let mut records = RecordBatch::default();
+    let mut merges = MergeBatch::default();
+    let mut facts_text = String::new();
+    for batch in matched {
+        for m in batch {
+            match &m.joined {
+                Some((merge_id, key, value)) => merges.push(&Merge {
+                    id: *merge_id,
+                    into_contact: m.contact_id,
+                    from_contact: None,
+                    records: vec![m.record_id],
+                    method: "key".into(),
+                    probability: None,
+                    explanation: json!({ "key": key, "value": value, "row": m.row.row, "source": source }),
+                    actor: "system".into(),
+                    at: now,
+                    undone_at: None,
+                    undone_by: None,
+                }),
+                None => contacts.push(m.contact_id, now),
+            }
+            facts_text.clear();
+            write_facts(&m.row, &mut facts_text);
+            records.push(&NewRecord {
+                id: m.record_id,
+                import_id,
+                contact_id: m.contact_id,
+                source,
+                source_record_id: m.keys.source_record_id.as_deref(),
+                row_number: m.row.row as i64,
+                observed_at: m.row.observed_at.unwrap_or(now),
+                email: m.keys.email.as_deref(),
+                linkedin: m.keys.linkedin.as_deref(),
+                facts: &facts_text,
+            });
+        }
+        let chunk = Chunk {
+            contacts: (!contacts.is_empty()).then(|| contacts.take()),
+            records: records.take(),
+            merges: (!merges.is_empty()).then(|| merges.take()),
+        };
+        sender.blocking_send(chunk).map_err(|_| writer_stopped())?;
+    }
+    Ok(())
+}
+
+fn writer_stopped() -> Error {
+    Error::Invalid("the database writer stopped".into())
 }
 
 fn reject_extension(reader: &Import) -> &'static str {
