@@ -17,6 +17,9 @@ async fn main() -> ExitCode {
     // The server logs each request at info: that is its record of what it answered.
     let serving = matches!(cli.command, leadgate::cli::Command::Serve { .. })
         || matches!(&cli.command, leadgate::cli::Command::Demo(args) if !args.no_serve);
+    if !serving {
+        print_until_the_reader_leaves();
+    }
     let level = match cli.verbose {
         0 if serving => "info",
         0 => "warn",
@@ -36,5 +39,19 @@ async fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A command's output piped into `head` (or any reader that stops early) ends the command
+/// quietly, as it does any Unix tool, instead of failing on the closed pipe with a panic.
+/// Rust ignores SIGPIPE so that a write returns an error instead; for a command that only
+/// prints, the default — end the process — is what a user expects. Not for the server,
+/// which writes to sockets that clients close.
+fn print_until_the_reader_leaves() {
+    #[cfg(unix)]
+    // SAFETY: signal() only sets the process's disposition for SIGPIPE (the runtime's
+    // threads are idle and handle no signals); SIG_DFL is a valid disposition for it.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

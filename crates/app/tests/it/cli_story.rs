@@ -362,3 +362,36 @@ async fn init_makes_a_wal_sqlite_database_and_a_strict_config() {
     ws.leadgate(&["status"])
         .fails_with("unknown key `timezone`");
 }
+
+/// `leadgate … | head` ends the command quietly when the reader goes away: no panic on the
+/// closed pipe. The pipe's reading end is closed before the command starts, so its first
+/// line of output meets a reader that has left.
+#[cfg(unix)]
+#[tokio::test]
+async fn output_into_a_closed_pipe_ends_the_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+
+    let ws = TestWorkspace::new(Backend::Sqlite)
+        .await
+        .expect("sqlite needs nothing");
+    let dir = ws.path().display().to_string();
+    ws.leadgate(&["init", &dir]).ok();
+
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
+        .args(["audit", "verify"])
+        .env("LEADGATE_WORKSPACE", ws.path())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("the leadgate binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "ended by the broken pipe, as any Unix tool is: {:?} {stderr}",
+        out.status
+    );
+}
