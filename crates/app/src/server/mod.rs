@@ -60,6 +60,7 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
         (name = "users", description = "People and their roles"),
         (name = "gates", description = "Where a named person decides"),
         (name = "icp", description = "Stage 1: the Ideal Customer Profile"),
+        (name = "discovery", description = "Stage 2: prospect lists and their sample reviews"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "events", description = "Domain events and the job queue"),
     )
@@ -105,6 +106,7 @@ pub fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(api::users::routes())
         .merge(api::gates::routes())
         .merge(api::icp::routes())
+        .merge(api::samples::routes())
         .merge(api::audit::routes())
         .merge(api::events::routes())
 }

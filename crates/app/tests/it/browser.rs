@@ -13,7 +13,7 @@ use base64::Engine as _;
 use leadgate_core::icp::SAMPLE_ICP;
 use serde_json::{Value, json};
 
-use crate::support::{Backend, TestServer, in_ci, password_of};
+use crate::support::{Backend, TestServer, in_ci, open_sample_review, password_of};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -525,96 +525,10 @@ async fn forms_work_without_javascript() {
 /// data shown as text, and the reviewer's verdicts deciding the gate.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sample_review_page_shows_provenance_and_takes_the_verdicts() {
-    use leadgate::engine::discovery::import::{ImportRequest, import_file};
-    use leadgate::engine::{auth, gates, icp, people};
-    use leadgate_core::audit::Actor;
-    use leadgate_core::gate::Request;
-    use leadgate_core::role::Role;
-
     let Some(server) = TestServer::start(Backend::Sqlite, start_time(), false).await else {
         return;
     };
-    let now = start_time();
-    let store = &server.store;
-    people::add(
-        store,
-        &Actor::System,
-        "rita",
-        "rita@example.com",
-        vec![Role::Reviewer],
-        now,
-    )
-    .await
-    .unwrap();
-    auth::set_password(store, &Actor::System, "rita", &password_of("rita"), now)
-        .await
-        .unwrap();
-    let proposed = icp::propose(store, "otto", SAMPLE_ICP, "icp.toml", now)
-        .await
-        .unwrap();
-    for name in ["sam", "mia"] {
-        let approve = Request::Approve {
-            role: None,
-            note: None,
-        };
-        gates::decide(store, proposed.gate.id, name, approve, now)
-            .await
-            .unwrap();
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let mut sheet = String::from(
-        "first_name,last_name,email,title,company_name,company_domain,industry,employees,technologies,country,region\n",
-    );
-    for i in 0..4 {
-        sheet.push_str(&format!(
-            "Ann{i},Lee{i},ann{i}@firm{i}.com,VP Sales,\"<script>window.__pwned=3</script> Firm{i}\",firm{i}.com,Computer Software,200,Salesforce,US,Texas\n"
-        ));
-    }
-    let path = dir.path().join("sheet.csv");
-    std::fs::write(&path, sheet).unwrap();
-    import_file(
-        store,
-        &ImportRequest {
-            path,
-            source: "sheet".into(),
-            options: Default::default(),
-            format: "auto".into(),
-            actor: Actor::Person("otto".into()),
-            reports_dir: dir.path().join("imports"),
-        },
-        None,
-        now,
-    )
-    .await
-    .unwrap();
-    // The server's worker takes the jobs the approval and the import queued.
-    let mut gate = None;
-    for _ in 0..300 {
-        let mut conn = store.conn().await.unwrap();
-        let busy = leadgate_store::jobs::list(&mut conn, None, None, 100)
-            .await
-            .unwrap()
-            .iter()
-            .any(|j| {
-                j.kind.starts_with("discovery") && (j.state == "queued" || j.state == "running")
-            });
-        let open = leadgate_store::gates::list(
-            &mut conn,
-            &leadgate_store::gates::GateFilter {
-                status: Some(leadgate_core::gate::GateStatus::Open),
-                kind: Some(leadgate_core::gate::GateKind::SampleReview),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        if !busy && open.len() == 1 {
-            gate = Some(open[0].id);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let gate = gate.expect("discovery opened one sample gate");
+    let gate = open_sample_review(&server, start_time()).await;
     let Some(browser) = Browser::start().await else {
         return;
     };

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestServer, password_of, session_cookie};
+use crate::support::{Backend, TestServer, open_sample_review, password_of, session_cookie};
 
 on_both_backends!(sign_in_and_approve_through_the_api, approve_story);
 on_both_backends!(
@@ -19,6 +19,7 @@ on_both_backends!(
 on_both_backends!(failed_sign_ins_are_rate_limited, rate_limit_story);
 on_both_backends!(a_revoked_token_is_refused, token_story);
 on_both_backends!(ops_endpoints_answer, ops_story);
+on_both_backends!(a_sample_is_reviewed_through_the_api, sample_api_story);
 on_both_backends!(shutdown_lets_a_request_in_flight_finish, shutdown_story);
 
 fn t0() -> Timestamp {
@@ -601,4 +602,98 @@ async fn shutdown_story(backend: Backend) {
     outcome.expect("a clean stop");
     assert!(tokio::net::TcpStream::connect(&address).await.is_err());
     drop(server);
+}
+
+/// A reviewer reads a sample and records verdicts through the API; a rep may not, a bad
+/// verdict is named, and the last verdict closes the gate.
+async fn sample_api_story(backend: Backend) {
+    let Some(server) = TestServer::start(backend, t0(), false).await else {
+        return;
+    };
+    let gate = open_sample_review(&server, t0()).await;
+    let rita = server.token("rita").await;
+    let ravi = server.token("ravi").await;
+    let path = format!("/api/samples/{gate}");
+
+    let sample = json_of(
+        server
+            .client
+            .get(server.at(&path))
+            .bearer_auth(&rita)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(sample["gate"]["id"], gate);
+    assert_eq!(sample["gate"]["status"], "open");
+    let items = sample["items"].as_array().unwrap().clone();
+    assert!(!items.is_empty(), "{sample}");
+    let first = &items[0];
+    assert!(first["verdict"].is_null());
+    let last_name = &first["profile"]["person"]["last_name"];
+    assert!(
+        last_name["source"] == "sheet" && last_name["observed_at"].is_string(),
+        "every field with its source and age: {last_name}"
+    );
+
+    let post = |token: &str, body: Value| {
+        server
+            .client
+            .post(server.at(&format!("{path}/verdicts")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let one = json!({ "verdicts": [{ "position": 1, "verdict": "match" }] });
+    let refused = post(&ravi, one.clone()).await.unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "a rep is no reviewer"
+    );
+    let bad = post(
+        &rita,
+        json!({ "verdicts": [{ "position": 1, "verdict": "maybe" }] }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        json_of(bad).await["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("verdicts[0].verdict")
+    );
+
+    let all: Vec<Value> = items
+        .iter()
+        .map(|i| json!({ "position": i["position"], "verdict": "match" }))
+        .collect();
+    let done = post(&rita, json!({ "verdicts": all })).await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    let done = json_of(done).await;
+    assert_eq!(done["gate"]["status"], "approved", "{done}");
+    assert!(
+        done["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["verdict"] == "match" && i["reviewer"] == "rita")
+    );
+    let again = post(&rita, one).await.unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::CONFLICT,
+        "a closed review takes no verdicts"
+    );
+
+    let missing = server
+        .client
+        .get(server.at("/api/samples/999999"))
+        .bearer_auth(&rita)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }

@@ -395,3 +395,97 @@ impl Drop for TestServer {
         }
     }
 }
+
+/// A server whose worker has built a prospect list from a four-row sheet and opened its
+/// sample review, with rita (a reviewer, password `password_of("rita")`) to decide it; the
+/// gate's id.
+pub async fn open_sample_review(server: &TestServer, now: Timestamp) -> i64 {
+    use leadgate::engine::discovery::import::{ImportRequest, import_file};
+    use leadgate::engine::{auth, gates, icp, people};
+    use leadgate_core::audit::Actor;
+    use leadgate_core::gate::Request;
+    use leadgate_core::icp::SAMPLE_ICP;
+    use leadgate_core::role::Role;
+    use std::time::Duration;
+
+    let store = &server.store;
+    people::add(
+        store,
+        &Actor::System,
+        "rita",
+        "rita@example.com",
+        vec![Role::Reviewer],
+        now,
+    )
+    .await
+    .unwrap();
+    auth::set_password(store, &Actor::System, "rita", &password_of("rita"), now)
+        .await
+        .unwrap();
+    let proposed = icp::propose(store, "otto", SAMPLE_ICP, "icp.toml", now)
+        .await
+        .unwrap();
+    for name in ["sam", "mia"] {
+        let approve = Request::Approve {
+            role: None,
+            note: None,
+        };
+        gates::decide(store, proposed.gate.id, name, approve, now)
+            .await
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut sheet = String::from(
+        "first_name,last_name,email,title,company_name,company_domain,industry,employees,technologies,country,region\n",
+    );
+    for i in 0..4 {
+        sheet.push_str(&format!(
+            "Ann{i},Lee{i},ann{i}@firm{i}.com,VP Sales,\"<script>window.__pwned=3</script> Firm{i}\",firm{i}.com,Computer Software,200,Salesforce,US,Texas\n"
+        ));
+    }
+    let path = dir.path().join("sheet.csv");
+    std::fs::write(&path, sheet).unwrap();
+    import_file(
+        store,
+        &ImportRequest {
+            path,
+            source: "sheet".into(),
+            options: Default::default(),
+            format: "auto".into(),
+            actor: Actor::Person("otto".into()),
+            reports_dir: dir.path().join("imports"),
+        },
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    // The server's worker takes the jobs the approval and the import queued.
+    let mut gate = None;
+    for _ in 0..300 {
+        let mut conn = store.conn().await.unwrap();
+        let busy = leadgate_store::jobs::list(&mut conn, None, None, 100)
+            .await
+            .unwrap()
+            .iter()
+            .any(|j| {
+                j.kind.starts_with("discovery") && (j.state == "queued" || j.state == "running")
+            });
+        let open = leadgate_store::gates::list(
+            &mut conn,
+            &leadgate_store::gates::GateFilter {
+                status: Some(leadgate_core::gate::GateStatus::Open),
+                kind: Some(leadgate_core::gate::GateKind::SampleReview),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        if !busy && open.len() == 1 {
+            gate = Some(open[0].id);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    gate.expect("discovery opened one sample gate")
+}

@@ -219,6 +219,28 @@ pub enum ReviewVerdict {
     NoMatch,
 }
 
+impl ReviewVerdict {
+    /// `match` or `no_match`, as stored and as the API and the page send them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewVerdict::Match => "match",
+            ReviewVerdict::NoMatch => "no_match",
+        }
+    }
+}
+
+impl std::str::FromStr for ReviewVerdict {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "match" => Ok(ReviewVerdict::Match),
+            "no_match" => Ok(ReviewVerdict::NoMatch),
+            other => Err(format!("{other:?} is neither match nor no_match")),
+        }
+    }
+}
+
 /// One reviewed record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewedItem {

@@ -49,7 +49,7 @@ pub async fn review(
     let inputs = json!({
         "decisions": decisions.iter().map(|d| json!({
             "position": d.position,
-            "verdict": verdict_str(d.verdict),
+            "verdict": d.verdict.as_str(),
             "reason": d.reason,
         })).collect::<Vec<_>>(),
     });
@@ -133,7 +133,7 @@ pub async fn review(
             &mut tx,
             gate_id,
             d.position,
-            verdict_str(d.verdict),
+            d.verdict.as_str(),
             d.reason.as_deref().map(str::trim),
             reviewer,
             now,
@@ -225,13 +225,6 @@ pub async fn review(
         items,
         outcome,
     })
-}
-
-fn verdict_str(v: ReviewVerdict) -> &'static str {
-    match v {
-        ReviewVerdict::Match => "match",
-        ReviewVerdict::NoMatch => "no_match",
-    }
 }
 
 /// The rejection's reason: how many matched, and where the errors came from.

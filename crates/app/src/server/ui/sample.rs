@@ -232,18 +232,10 @@ async fn decide(
         else {
             continue;
         };
-        let verdict = match value.as_str() {
-            "match" => ReviewVerdict::Match,
-            "no_match" => ReviewVerdict::NoMatch,
-            other => {
-                return Err(PageError {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    message: format!(
-                        "record {position}: verdict {other:?} is neither match nor no_match"
-                    ),
-                });
-            }
-        };
+        let verdict = value.parse::<ReviewVerdict>().map_err(|why| PageError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: format!("record {position}: verdict {why}"),
+        })?;
         let reason = form
             .get(&format!("reason_{position}"))
             .map(|r| r.trim().to_string())
