@@ -280,10 +280,9 @@ pub async fn import_rows(
         Ok(read) => read,
         Err(e) => Err(Error::Invalid(format!("the import stopped: {e}"))),
     };
-    let written = match written {
-        Ok(()) => stored::end_bulk_writes(&mut tx).await.map_err(Error::from),
-        failed => failed,
-    };
+    // The connection goes back to the pool with its usual cache, whatever happened.
+    let restored = stored::end_bulk_writes(&mut tx).await.map_err(Error::from);
+    let written = written.and(restored);
     let read = match (read, written) {
         (Ok(read), Ok(())) => read,
         (Err(e), _) | (_, Err(e)) => {

@@ -10,7 +10,7 @@ use leadgate_core::discovery::sample::{ReviewVerdict, ReviewedItem, SampleOutcom
 use leadgate_core::event::EventKind;
 use leadgate_core::gate::{self, Decider, GateKind, GateStatus, Request, Verdict};
 use leadgate_store::Store;
-use leadgate_store::discovery::{self as stored, SampleItem};
+use leadgate_store::discovery::{self as stored, Prospect, ProspectList, SampleItem};
 use leadgate_store::gates::{self, Gate};
 use serde::Serialize;
 use serde_json::json;
@@ -33,6 +33,35 @@ pub struct ReviewProgress {
     pub items: Vec<SampleItem>,
     /// The tally once every item is reviewed.
     pub outcome: Option<SampleOutcome>,
+}
+
+/// A sample review as it stands: its gate, the list it samples, and each sampled record with
+/// the prospect it is (its profile and evaluation), in the order a reviewer sees them.
+#[derive(Debug, Clone)]
+pub struct SampleUnderReview {
+    pub gate: Gate,
+    pub list: Option<ProspectList>,
+    pub items: Vec<(SampleItem, Option<Prospect>)>,
+}
+
+/// The sample review `gate_id`, or None when there is no such gate or it is of another kind.
+pub async fn sample_under_review(store: &Store, gate_id: i64) -> Result<Option<SampleUnderReview>> {
+    let mut conn = store.conn().await?;
+    let Some(gate) = gates::get(&mut conn, gate_id)
+        .await?
+        .filter(|g| g.kind == GateKind::SampleReview)
+    else {
+        return Ok(None);
+    };
+    let sampled = stored::sample_items(&mut conn, gate_id).await?;
+    let list_id = sampled.first().map_or(0, |i| i.list_id);
+    let list = stored::get_list(&mut conn, list_id).await?;
+    let mut items = Vec::with_capacity(sampled.len());
+    for item in sampled {
+        let prospect = stored::prospect_of(&mut conn, list_id, item.contact_id).await?;
+        items.push((item, prospect));
+    }
+    Ok(Some(SampleUnderReview { gate, list, items }))
 }
 
 /// Records verdicts on sampled records; closes the gate when the last one is in.

@@ -7,14 +7,13 @@ use axum::Json;
 use axum::extract::State;
 use leadgate_core::discovery::sample::ReviewVerdict;
 use leadgate_core::gate::GateKind;
-use leadgate_store::discovery as stored;
 use leadgate_store::gates as stored_gates;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::engine::discovery::review::{ItemDecision, review};
+use crate::engine::discovery::review::{ItemDecision, review, sample_under_review};
 use crate::server::auth::Principal;
 use crate::server::error::{ApiError, ApiJson, ApiPath, ErrorBody};
 use crate::server::state::AppState;
@@ -133,7 +132,13 @@ async fn record_verdicts(
                 .map(str::to_string),
         });
     }
-    sample_gate(&state, gate).await?;
+    // An unknown gate, or one of another kind, is a 404 here, as GET answers.
+    let mut conn = state.store().conn().await?;
+    let found = stored_gates::get(&mut conn, gate).await?;
+    drop(conn);
+    if found.is_none_or(|g| g.kind != GateKind::SampleReview) {
+        return Err(ApiError::not_found(format!("no sample review {gate}")));
+    }
     review(
         state.store(),
         &state.workspace().config.discovery,
@@ -146,45 +151,32 @@ async fn record_verdicts(
     Ok(Json(sample_view(&state, gate).await?))
 }
 
-/// The gate, when it is a sample review.
-async fn sample_gate(state: &AppState, id: i64) -> Result<stored_gates::Gate, ApiError> {
-    let mut conn = state.store().conn().await?;
-    stored_gates::get(&mut conn, id)
-        .await?
-        .filter(|g| g.kind == GateKind::SampleReview)
-        .ok_or_else(|| ApiError::not_found(format!("no sample review {id}")))
-}
-
 async fn sample_view(state: &AppState, id: i64) -> Result<SampleView, ApiError> {
-    let gate = sample_gate(state, id).await?;
-    let mut conn = state.store().conn().await?;
-    let items = stored::sample_items(&mut conn, id).await?;
-    let list_id = items.first().map_or(0, |i| i.list_id);
-    let segment = stored::get_list(&mut conn, list_id)
+    let sample = sample_under_review(state.store(), id)
         .await?
-        .map(|l| l.segment)
-        .unwrap_or_default();
-    let mut views = Vec::with_capacity(items.len());
-    for item in items {
-        let prospect = stored::prospect_of(&mut conn, list_id, item.contact_id).await?;
-        let (profile, evaluation) = prospect
-            .map(|p| (p.profile, p.evaluation))
-            .unwrap_or_default();
-        views.push(SampleItemView {
-            position: item.position,
-            contact_id: item.contact_id,
-            stratum: item.stratum,
-            verdict: item.verdict,
-            reason: item.reason,
-            reviewer: item.reviewer,
-            profile,
-            evaluation,
-        });
-    }
+        .ok_or_else(|| ApiError::not_found(format!("no sample review {id}")))?;
     Ok(SampleView {
-        gate: GateView::from(&gate),
-        list_id,
-        segment,
-        items: views,
+        gate: GateView::from(&sample.gate),
+        list_id: sample.list.as_ref().map_or(0, |l| l.id),
+        segment: sample.list.map(|l| l.segment).unwrap_or_default(),
+        items: sample
+            .items
+            .into_iter()
+            .map(|(item, prospect)| {
+                let (profile, evaluation) = prospect
+                    .map(|p| (p.profile, p.evaluation))
+                    .unwrap_or_default();
+                SampleItemView {
+                    position: item.position,
+                    contact_id: item.contact_id,
+                    stratum: item.stratum,
+                    verdict: item.verdict,
+                    reason: item.reason,
+                    reviewer: item.reviewer,
+                    profile,
+                    evaluation,
+                }
+            })
+            .collect(),
     })
 }

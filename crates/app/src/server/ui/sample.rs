@@ -13,14 +13,13 @@ use axum::routing::get;
 use axum::{Form, Router};
 use jiff::Timestamp;
 use leadgate_core::discovery::sample::ReviewVerdict;
-use leadgate_core::gate::GateKind;
-use leadgate_store::discovery as stored;
-use leadgate_store::gates as stored_gates;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::{Layout, PageError, age, may_decide, page, show_time};
-use crate::engine::discovery::review::{ItemDecision, review};
+use crate::engine::discovery::review::{
+    ItemDecision, SampleUnderReview, review, sample_under_review,
+};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 
@@ -108,24 +107,16 @@ async fn render(
     let now = state.now();
     let mut layout = Layout::for_person(state, principal, "inbox").await?;
     layout.flash = flash;
-    let mut conn = state.store().conn().await?;
-    let not_found = || PageError {
-        status: StatusCode::NOT_FOUND,
-        message: format!("no sample review {id}"),
-    };
-    let gate = stored_gates::get(&mut conn, id)
+    let SampleUnderReview { gate, list, items } = sample_under_review(state.store(), id)
         .await?
-        .ok_or_else(not_found)?;
-    if gate.kind != GateKind::SampleReview {
-        return Err(not_found());
-    }
-    let items = stored::sample_items(&mut conn, id).await?;
-    let list_id = items.first().map_or(0, |i| i.list_id);
-    let list = stored::get_list(&mut conn, list_id).await?;
+        .ok_or_else(|| PageError {
+            status: StatusCode::NOT_FOUND,
+            message: format!("no sample review {id}"),
+        })?;
+    let list_id = list.as_ref().map_or(0, |l| l.id);
     let mut views = Vec::new();
-    for item in &items {
-        let prospect = stored::prospect_of(&mut conn, list_id, item.contact_id).await?;
-        let (fields, criteria, compliance) = match &prospect {
+    for (item, prospect) in &items {
+        let (fields, criteria, compliance) = match prospect {
             Some(p) => (
                 fields_of(&p.profile, now),
                 p.evaluation["icp"]["criteria"]
