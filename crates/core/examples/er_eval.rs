@@ -3,13 +3,14 @@
 //!
 //! ```text
 //! cargo run --release -p leadgate-core --example er_eval -- CONFIG FILE [FILE2] [--threshold P]
-//!     [--out clusters.csv] [--show-errors N]
+//!     [--out clusters.csv] [--show-errors N [--only LEVELS]]
 //! ```
 //!
 //! CONFIG is a built-in setup (`contacts`, `companies`, `febrl`) or a TOML file. Two files
 //! are linked (pairs across them only, as FEBRL4 4a + 4b). The truth is the `true_id`
 //! column (the demo benchmark file) or FEBRL's `rec_id` (`rec-N-org` and `rec-N-dup-K` are
-//! person N). The CSV reader here is a small one for comma-separated UTF-8 with quotes.
+//! person N). `--only` shows only the missed pairs whose levels contain the text
+//! (`"employer=else phone=exact"`). The CSV reader here is a small one for comma-separated UTF-8 with quotes.
 
 use std::time::Instant;
 
@@ -159,6 +160,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut threshold = None;
     let mut show_errors = 0usize;
+    let mut only: Option<String> = None;
     let mut out: Option<String> = None;
     let mut positional = Vec::new();
     let mut it = args.iter();
@@ -167,6 +169,8 @@ fn main() {
             out = it.next().cloned();
         } else if a == "--show-errors" {
             show_errors = it.next().and_then(|t| t.parse().ok()).unwrap_or(5);
+        } else if a == "--only" {
+            only = it.next().cloned();
         } else if a == "--threshold" {
             threshold = it.next().and_then(|t| t.parse::<f64>().ok());
         } else {
@@ -476,6 +480,10 @@ fn main() {
             if truth[a as usize] == truth[b as usize]
                 && !linked.contains(&(a, b))
                 && clustering.cluster_of[a as usize] != clustering.cluster_of[b as usize]
+                && only.as_ref().is_none_or(|o| {
+                    describe(resolve::gamma(&comparisons, &table, a as usize, b as usize))
+                        .contains(o.as_str())
+                })
             {
                 show("MISSED", a, b);
                 shown += 1;

@@ -48,6 +48,7 @@ fn person(rec_id: &str) -> String {
 fn smaller_sample(mut config: ResolveConfig) -> ResolveConfig {
     // Debug builds are slow; 100,000 random pairs still estimate u well on 5,000 records.
     config.training.u_sample_pairs = 100_000;
+    config.training.u_sample_pairs_per_record = 0.0;
     config
 }
 

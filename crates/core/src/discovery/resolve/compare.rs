@@ -20,6 +20,7 @@ enum Test {
     JaroWinkler(f64),
     Edits(u32),
     Words(f64),
+    LeadingWords,
     Numeric(f64),
     Days(u32),
     /// Swapped with the comparison's own column.
@@ -30,6 +31,9 @@ enum Test {
         given: usize,
         family: usize,
     },
+    /// The level's column (a domain) of one record spells the other record's company
+    /// column.
+    DomainSpellsCompany(usize),
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +53,8 @@ pub struct Comparison {
     pub labels: Vec<String>,
     /// Whether the exact level on `column` is adjusted by term frequency.
     pub tf_adjust: bool,
+    /// Whether the field names one entity ([`ComparisonSpec::identifier`]).
+    pub identifier: bool,
     /// The 1-based level that is the exact match on `column`, if there is one.
     pub exact_level: Option<u8>,
     levels: Vec<Level>,
@@ -76,13 +82,36 @@ impl Comparison {
     pub fn level(&self, table: &Table, a: usize, b: usize) -> u8 {
         let mut applicable = false;
         // Levels often test one column at falling thresholds: compute each measure once.
-        let mut jw_cache: Option<(usize, f64, bool)> = None;
-        let mut edit_cache: Option<(usize, usize)> = None;
-        let (ids_a, ids_b) = (table.ids_of(a), table.ids_of(b));
+        let mut memo = Memo::default();
         for (i, level) in self.levels.iter().enumerate() {
-            if let Test::NameInEmail { given, family } = level.test {
+            match self.holds(level, table, a, b, &mut memo) {
+                Some(true) => return i as u8 + 1,
+                Some(false) => applicable = true,
+                None => {}
+            }
+        }
+        if applicable {
+            self.levels.len() as u8 + 1
+        } else {
+            0
+        }
+    }
+
+    /// Whether `level` holds for records `a` and `b`, or `None` when it does not apply (a
+    /// field it reads is missing).
+    fn holds(
+        &self,
+        level: &Level,
+        table: &Table,
+        a: usize,
+        b: usize,
+        memo: &mut Memo,
+    ) -> Option<bool> {
+        match &level.test {
+            Test::NameInEmail { given, family } => {
                 let local = &table.columns[level.column];
-                let (g, f) = (&table.columns[given], &table.columns[family]);
+                let (g, f) = (&table.columns[*given], &table.columns[*family]);
+                let mut applicable = false;
                 for (x, y) in [(a, b), (b, a)] {
                     // Only for a record without a name of its own: between two named
                     // records the name levels above have spoken.
@@ -92,85 +121,96 @@ impl Comparison {
                     {
                         applicable = true;
                         if name_in_email(local, g, f) {
-                            return i as u8 + 1;
+                            return Some(true);
                         }
                     }
                 }
-                continue;
+                return applicable.then_some(false);
             }
-            if let Test::Swapped(own) = level.test {
-                let (x, y) = (&table.columns[own], &table.columns[level.column]);
-                if let (Some(xa), Some(ya), Some(xb), Some(yb)) =
-                    (x.get(a), y.get(a), x.get(b), y.get(b))
-                {
-                    applicable = true;
-                    if xa == yb && ya == xb && xa != ya {
-                        return i as u8 + 1;
-                    }
-                }
-                continue;
-            }
-            let col = &table.columns[level.column];
-            let (ia, ib) = (ids_a[level.column], ids_b[level.column]);
-            if ia == 0 || ib == 0 {
-                continue;
-            }
-            applicable = true;
-            if ia == ib {
-                return i as u8 + 1;
-            }
-            let (va, vb) = (&*col.values[ia as usize - 1], &*col.values[ib as usize - 1]);
-            let holds = match level.test {
-                Test::Exact | Test::Swapped(_) | Test::NameInEmail { .. } => false,
-                Test::JaroWinkler(min) => {
-                    // (column, value, whether the value is exact or only an upper bound)
-                    match jw_cache {
-                        Some((c, sim, _)) if c == level.column && sim < min => false,
-                        Some((c, sim, true)) if c == level.column => sim >= min,
-                        _ => {
-                            let bound = jaro_winkler_bound(va, vb);
-                            if bound < min {
-                                jw_cache = Some((level.column, bound, false));
-                                false
-                            } else {
-                                let sim = jaro_winkler(va, vb);
-                                jw_cache = Some((level.column, sim, true));
-                                sim >= min
-                            }
+            Test::DomainSpellsCompany(company) => {
+                let (d, c) = (&table.columns[level.column], &table.columns[*company]);
+                let mut applicable = false;
+                for (x, y) in [(a, b), (b, a)] {
+                    if let (Some(domain), Some(company)) = (d.get(x), c.get(y)) {
+                        applicable = true;
+                        if domain_spells_company(domain, company) {
+                            return Some(true);
                         }
                     }
                 }
-                Test::Edits(max) => {
-                    let distance = match edit_cache {
-                        Some((c, d)) if c == level.column => d,
-                        _ => {
-                            let d = edit_distance_bounded(va, vb, self.edit_bound);
-                            edit_cache = Some((level.column, d));
-                            d
-                        }
-                    };
-                    distance <= max as usize
-                }
-                Test::Words(min) => word_overlap(va, vb) >= min,
-                Test::Numeric(max) => match (va.parse::<f64>(), vb.parse::<f64>()) {
-                    (Ok(x), Ok(y)) => (x - y).abs() <= max,
-                    _ => false,
-                },
-                Test::Days(max) => match (day_number(va), day_number(vb)) {
-                    (Some(x), Some(y)) => x.abs_diff(y) <= u64::from(max),
-                    _ => false,
-                },
-            };
-            if holds {
-                return i as u8 + 1;
+                return applicable.then_some(false);
             }
+            Test::Swapped(own) => {
+                let (x, y) = (&table.columns[*own], &table.columns[level.column]);
+                let (xa, ya, xb, yb) = (x.get(a)?, y.get(a)?, x.get(b)?, y.get(b)?);
+                return Some(xa == yb && ya == xb && xa != ya);
+            }
+            _ => {}
         }
-        if applicable {
-            self.levels.len() as u8 + 1
-        } else {
-            0
+        let col = &table.columns[level.column];
+        let (ia, ib) = (table.ids_of(a)[level.column], table.ids_of(b)[level.column]);
+        if ia == 0 || ib == 0 {
+            return None;
         }
+        if ia == ib {
+            return Some(true);
+        }
+        let (va, vb) = (&*col.values[ia as usize - 1], &*col.values[ib as usize - 1]);
+        Some(match level.test {
+            Test::Exact
+            | Test::Swapped(_)
+            | Test::NameInEmail { .. }
+            | Test::DomainSpellsCompany(_) => false,
+            Test::JaroWinkler(min) => {
+                // (column, value, whether the value is exact or only an upper bound)
+                match memo.jaro_winkler {
+                    Some((c, sim, _)) if c == level.column && sim < min => false,
+                    Some((c, sim, true)) if c == level.column => sim >= min,
+                    _ => {
+                        let bound = jaro_winkler_bound(va, vb);
+                        if bound < min {
+                            memo.jaro_winkler = Some((level.column, bound, false));
+                            false
+                        } else {
+                            let sim = jaro_winkler(va, vb);
+                            memo.jaro_winkler = Some((level.column, sim, true));
+                            sim >= min
+                        }
+                    }
+                }
+            }
+            Test::Edits(max) => {
+                let distance = match memo.edits {
+                    Some((c, d)) if c == level.column => d,
+                    _ => {
+                        let d = edit_distance_bounded(va, vb, self.edit_bound);
+                        memo.edits = Some((level.column, d));
+                        d
+                    }
+                };
+                distance <= max as usize
+            }
+            Test::Words(min) => word_overlap(va, vb) >= min,
+            Test::LeadingWords => leading_words(va, vb),
+            Test::Numeric(max) => match (va.parse::<f64>(), vb.parse::<f64>()) {
+                (Ok(x), Ok(y)) => (x - y).abs() <= max,
+                _ => false,
+            },
+            Test::Days(max) => match (day_number(va), day_number(vb)) {
+                (Some(x), Some(y)) => x.abs_diff(y) <= u64::from(max),
+                _ => false,
+            },
+        })
     }
+}
+
+/// Measures computed for one pair, kept while its levels are tried.
+#[derive(Default)]
+struct Memo {
+    /// (column, similarity, whether it is exact or only an upper bound)
+    jaro_winkler: Option<(usize, f64, bool)>,
+    /// (column, bounded edit distance)
+    edits: Option<(usize, usize)>,
 }
 
 /// Compiles the comparisons of `config` against `table`'s columns.
@@ -188,29 +228,7 @@ fn compile_one(spec: &ComparisonSpec, table: &Table) -> Comparison {
     let levels: Vec<Level> = spec
         .levels
         .iter()
-        .map(|l| Level {
-            column: l
-                .field()
-                .and_then(|f| table.column_index(f))
-                .unwrap_or(column),
-            test: match *l {
-                LevelSpec::Exact { .. } => Test::Exact,
-                LevelSpec::JaroWinkler { min, .. } => Test::JaroWinkler(min),
-                LevelSpec::Levenshtein { max, .. } => Test::Edits(max),
-                LevelSpec::TokenOverlap { min, .. } => Test::Words(min),
-                LevelSpec::Numeric { max, .. } => Test::Numeric(max),
-                LevelSpec::Date { max_days, .. } => Test::Days(max_days),
-                LevelSpec::Swapped { .. } => Test::Swapped(column),
-                LevelSpec::NameInEmail {
-                    ref given,
-                    ref family,
-                    ..
-                } => Test::NameInEmail {
-                    given: table.column_index(given).unwrap_or(column),
-                    family: table.column_index(family).unwrap_or(column),
-                },
-            },
-        })
+        .map(|l| compile_level(l, column, table))
         .collect();
     let exact_level = levels
         .iter()
@@ -232,35 +250,117 @@ fn compile_one(spec: &ComparisonSpec, table: &Table) -> Comparison {
         column,
         labels,
         tf_adjust: spec.tf_adjust,
+        identifier: spec.identifier,
         exact_level,
         levels,
         edit_bound,
     }
 }
 
+fn compile_level(level: &LevelSpec, column: usize, table: &Table) -> Level {
+    Level {
+        column: level
+            .field()
+            .and_then(|f| table.column_index(f))
+            .unwrap_or(column),
+        test: match *level {
+            LevelSpec::Exact { .. } => Test::Exact,
+            LevelSpec::JaroWinkler { min, .. } => Test::JaroWinkler(min),
+            LevelSpec::Levenshtein { max, .. } => Test::Edits(max),
+            LevelSpec::TokenOverlap { min, .. } => Test::Words(min),
+            LevelSpec::LeadingWords { .. } => Test::LeadingWords,
+            LevelSpec::Numeric { max, .. } => Test::Numeric(max),
+            LevelSpec::Date { max_days, .. } => Test::Days(max_days),
+            LevelSpec::Swapped { .. } => Test::Swapped(column),
+            LevelSpec::NameInEmail {
+                ref given,
+                ref family,
+                ..
+            } => Test::NameInEmail {
+                given: table.column_index(given).unwrap_or(column),
+                family: table.column_index(family).unwrap_or(column),
+            },
+            LevelSpec::DomainSpellsCompany { ref company, .. } => {
+                Test::DomainSpellsCompany(table.column_index(company).unwrap_or(column))
+            }
+        },
+    }
+}
+
+/// Whether the shorter of two space-separated values is the leading words of the longer
+/// ("golden pine", "golden pine cloud"); equal values are not.
+pub fn leading_words(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    !short.is_empty()
+        && long.len() > short.len()
+        && long.starts_with(short)
+        && long.as_bytes()[short.len()] == b' '
+}
+
+/// The ASCII letters of `text`, lower-cased, with German transliterations folded both ways
+/// alike ("mueller" and "muller" both become "muller"), into `out`; returns their count, 0
+/// when they do not fit.
+fn letters(text: &str, out: &mut [u8; 64]) -> usize {
+    let mut n = 0;
+    for b in text.bytes() {
+        let b = b.to_ascii_lowercase();
+        if !b.is_ascii_lowercase() {
+            continue;
+        }
+        if b == b'e' && n > 0 && matches!(out[n - 1], b'a' | b'o' | b'u') {
+            continue;
+        }
+        if n == out.len() {
+            return 0;
+        }
+        out[n] = b;
+        n += 1;
+    }
+    n
+}
+
+/// Whether a registrable domain spells a company name (see
+/// [`LevelSpec::DomainSpellsCompany`]): its first label, without digits, the usual
+/// `get`/`try`/`use`/`join` prefix or `hq`/`app` suffix, is the company's leading words
+/// joined (`and` left out) — `kitepoint.ie` and "kitepoint systems", `getnovaworks.com` and
+/// "novaworks", `adamsjackson.co.uk` and "adams and jackson digital".
+pub fn domain_spells_company(domain: &str, company: &str) -> bool {
+    let label = domain.split('.').next().unwrap_or("");
+    let mut buf = [0u8; 64];
+    let n = letters(label, &mut buf);
+    let label = &buf[..n];
+    // The leading words joined, folded as one (a word's end and the next one's start fold
+    // together, as they do in the label).
+    let mut words = String::new();
+    let mut brand = [0u8; 64];
+    for word in company.split(' ').filter(|w| !w.is_empty() && *w != "and") {
+        words.push_str(word);
+        let len = letters(&words, &mut brand);
+        if len == 0 || len > label.len() {
+            break;
+        }
+        if len < 3 {
+            continue;
+        }
+        let brand = &brand[..len];
+        for prefix in [&b""[..], b"get", b"try", b"use", b"join"] {
+            for suffix in [&b""[..], b"hq", b"app"] {
+                if label.len() == prefix.len() + brand.len() + suffix.len()
+                    && label.starts_with(prefix)
+                    && label[prefix.len()..].starts_with(brand)
+                    && label.ends_with(suffix)
+                {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
 /// Whether an e-mail local part is spelled from a given and a family name in one of the
 /// usual company patterns (see [`LevelSpec::NameInEmail`]).
 pub fn name_in_email(local: &str, given: &str, family: &str) -> bool {
-    // Letters only, and German transliterations folded both ways alike ("mueller" and
-    // "muller" both become "muller").
-    fn letters(text: &str, out: &mut [u8; 64]) -> usize {
-        let mut n = 0;
-        for b in text.bytes() {
-            let b = b.to_ascii_lowercase();
-            if !b.is_ascii_lowercase() {
-                continue;
-            }
-            if b == b'e' && n > 0 && matches!(out[n - 1], b'a' | b'o' | b'u') {
-                continue;
-            }
-            if n == out.len() {
-                return 0;
-            }
-            out[n] = b;
-            n += 1;
-        }
-        n
-    }
     let (mut l, mut g, mut f) = ([0u8; 64], [0u8; 64], [0u8; 64]);
     let (nl, ng, nf) = (
         letters(local, &mut l),
@@ -612,6 +712,81 @@ mod tests {
         assert_eq!(label(1, 0), "email_local fits the name");
         assert_eq!(label(0, 2), "else");
         assert_eq!(label(1, 2), "else");
+    }
+
+    #[test]
+    fn a_company_is_named_with_and_without_its_descriptor() {
+        assert!(leading_words("golden pine", "golden pine cloud"));
+        assert!(leading_words("steni it", "steni"));
+        assert!(
+            !leading_words("golden pine", "golden pine"),
+            "equal is exact"
+        );
+        assert!(!leading_words("golden", "goldens pine"), "whole words only");
+        assert!(!leading_words("pine cloud", "golden pine cloud"));
+        assert!(!leading_words("", "golden"));
+    }
+
+    #[test]
+    fn a_domain_spells_the_company_it_belongs_to() {
+        for (domain, company) in [
+            ("kitepoint.ie", "kitepoint systems"),
+            ("getnovaworks.com", "novaworks"),
+            ("adamsjackson.co.uk", "adams and jackson digital"),
+            ("stoneridgeengineering.com", "stone ridge engineering"),
+            ("irongatehq.io", "irongate agency"),
+            ("tryquillapp.com", "quill"),
+            ("muellerbau.de", "muller bau"),
+            ("bauengel.de", "bau engel"),
+            ("acme.com", "acme widgets and bolts"),
+            ("syncpath2.io", "syncpath"),
+        ] {
+            assert!(domain_spells_company(domain, company), "{domain} {company}");
+        }
+        for (domain, company) in [
+            ("kitepoint.ie", "kite"),
+            ("stoneridge.com", "stone"),
+            ("novaworks.com", "nova"),
+            ("ab.com", "ab"),
+            ("getnovaworks.com", "get"),
+        ] {
+            assert!(
+                !domain_spells_company(domain, company),
+                "{domain} {company}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_company_known_by_name_meets_one_known_by_domain() {
+        // Arrange: 0 knows the domain only; 1 the company's name only, which 0's domain
+        // spells; 2 another company's name; 3 both, as 0's colleague would.
+        let config = ResolveConfig::b2b_contacts();
+        let rows = [
+            ["jane@kitepoint.ie", ""],
+            ["", "Kitepoint Systems Ltd"],
+            ["", "Harbour Lights"],
+            ["omar@kitepoint.ie", "Kitepoint Systems"],
+        ];
+        let header = ["email", "company_name"];
+        let table = Table::build(&config, &header, rows.len(), |r, c| rows[r][c], |_| 0);
+        let comparisons = compile(&config, &table);
+        let employer = comparisons
+            .iter()
+            .position(|c| c.name == "employer")
+            .unwrap();
+        let label = |a, b| {
+            let g = gamma(&comparisons, &table, a, b);
+            comparisons[employer].labels[level_of(g, employer) as usize].clone()
+        };
+
+        // Act, Assert
+        assert_eq!(label(0, 1), "spells company");
+        assert_eq!(label(1, 0), "spells company");
+        assert_eq!(label(0, 2), "else");
+        assert_eq!(label(0, 3), "exact");
+        assert_eq!(label(1, 3), "company exact");
+        assert_eq!(label(2, 3), "else");
     }
 
     #[test]

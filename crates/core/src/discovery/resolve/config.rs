@@ -17,6 +17,7 @@
 //! name = "first_name"
 //! field = "first_name"
 //! tf_adjust = true           # an exact match on a rare value weighs more than on a common one
+//! # identifier = true        # the field names one entity: agreeing on it outweighs the rest
 //! levels = [{ kind = "exact" }, { kind = "jaro_winkler", min = 0.92 }]
 //!
 //! blocking = [["email"], ["first_name", "last_name"]]
@@ -72,15 +73,26 @@ pub struct ResolveConfig {
 /// A blocking rule: the fields two records must share, written as a list of field names
 /// (`["last_name", "domain"]`) or as a table with its own block-size limit
 /// (`{ fields = ["phone"], max_block_size = 20 }`: a number shared by more records is a
-/// switchboard, not a person's line).
+/// switchboard, not a person's line) and, for a rule on one field, a tolerance
+/// (`{ fields = ["name"], max_block_size = 50, edits = 1 }`: names within one typo of each
+/// other, "jon smith" and "john smith", held by at most 50 records each).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum BlockingRule {
     Fields(Vec<String>),
     Limited {
         fields: Vec<String>,
-        max_block_size: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_block_size: Option<usize>,
+        /// 0: equal values; 1: values within one edit (a letter added, dropped, changed,
+        /// or two neighbours swapped).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        edits: u8,
     },
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }
 
 impl BlockingRule {
@@ -93,8 +105,19 @@ impl BlockingRule {
     /// This rule's block-size limit, or the setup's.
     pub fn max_block_size(&self, default: usize) -> usize {
         match self {
-            BlockingRule::Fields(_) => default,
-            BlockingRule::Limited { max_block_size, .. } => *max_block_size,
+            BlockingRule::Limited {
+                max_block_size: Some(max),
+                ..
+            } => *max,
+            _ => default,
+        }
+    }
+
+    /// How many edits apart the values of records this rule pairs may be.
+    pub fn edits(&self) -> u8 {
+        match self {
+            BlockingRule::Fields(_) => 0,
+            BlockingRule::Limited { edits, .. } => *edits,
         }
     }
 }
@@ -103,8 +126,14 @@ impl BlockingRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrainingSpec {
-    /// Random record pairs sampled to estimate u (the level frequencies among non-matches).
+    /// Random record pairs sampled to estimate u (the level frequencies among non-matches):
+    /// at least this many, and `u_sample_pairs_per_record` for every record.
     pub u_sample_pairs: usize,
+    /// More random pairs for larger tables. Two random records work at one company about
+    /// once in as many pairs as there are companies, and companies grow with the table: a
+    /// fixed sample of a million records saw no random pair of colleagues on some levels,
+    /// and an unseen level's u is a guess that made colleagues look like one person.
+    pub u_sample_pairs_per_record: f64,
     /// Seed of that sample: the same data and seed give the same model.
     pub seed: u64,
     /// Most EM iterations per training round.
@@ -120,6 +149,7 @@ impl Default for TrainingSpec {
     fn default() -> Self {
         TrainingSpec {
             u_sample_pairs: 300_000,
+            u_sample_pairs_per_record: 3.0,
             seed: 1,
             max_iterations: 100,
             rules: Vec::new(),
@@ -227,6 +257,13 @@ pub struct ComparisonSpec {
     /// 1 % of records is weaker evidence than agreeing on one held by 0.01 %.
     #[serde(default)]
     pub tf_adjust: bool,
+    /// The field names one entity (a LinkedIn profile URL, a tax number): two different
+    /// entities never share a value, so agreeing on it is strong evidence whatever else
+    /// differs. The exact level's u is then not estimated from random pairs (where one
+    /// sampled duplicate makes a unique value look shared) but set so that at most one
+    /// pair of different records in the table would agree by a data error.
+    #[serde(default)]
+    pub identifier: bool,
 }
 
 /// A comparison level.
@@ -257,6 +294,12 @@ pub enum LevelSpec {
         #[serde(default)]
         field: Option<String>,
     },
+    /// One value is the other's leading words ("golden pine" of "golden pine cloud"): a
+    /// company named with and without its descriptor, a name without its middle part.
+    LeadingWords {
+        #[serde(default)]
+        field: Option<String>,
+    },
     /// Both numbers, at most `max` apart.
     Numeric {
         max: f64,
@@ -283,6 +326,15 @@ pub enum LevelSpec {
         given: String,
         family: String,
     },
+    /// One record's domain (`field`, or the comparison's) spells the other record's
+    /// `company` name: `kitepoint.ie` and "Kitepoint Systems", `getnovaworks.com` and
+    /// "Novaworks". Pairs a list that knows only the company's name (Sales Navigator) with
+    /// one that knows only its domain (an e-mail address).
+    DomainSpellsCompany {
+        #[serde(default)]
+        field: Option<String>,
+        company: String,
+    },
 }
 
 impl LevelSpec {
@@ -293,6 +345,8 @@ impl LevelSpec {
             | LevelSpec::JaroWinkler { field, .. }
             | LevelSpec::Levenshtein { field, .. }
             | LevelSpec::TokenOverlap { field, .. }
+            | LevelSpec::LeadingWords { field }
+            | LevelSpec::DomainSpellsCompany { field, .. }
             | LevelSpec::Numeric { field, .. }
             | LevelSpec::Date { field, .. } => field.as_deref(),
             LevelSpec::Swapped { field } | LevelSpec::NameInEmail { field, .. } => Some(field),
@@ -303,6 +357,7 @@ impl LevelSpec {
     pub fn other_fields(&self) -> Vec<&str> {
         match self {
             LevelSpec::NameInEmail { given, family, .. } => vec![given, family],
+            LevelSpec::DomainSpellsCompany { company, .. } => vec![company],
             _ => Vec::new(),
         }
     }
@@ -314,16 +369,57 @@ impl LevelSpec {
             LevelSpec::JaroWinkler { min, .. } => format!("jaro_winkler>={min}"),
             LevelSpec::Levenshtein { max, .. } => format!("edits<={max}"),
             LevelSpec::TokenOverlap { min, .. } => format!("word_overlap>={min}"),
+            LevelSpec::LeadingWords { .. } => "leading_words".to_string(),
             LevelSpec::Numeric { max, .. } => format!("within {max}"),
             LevelSpec::Date { max_days, .. } => format!("within {max_days} days"),
             LevelSpec::Swapped { field } => return format!("swapped with {field}"),
             LevelSpec::NameInEmail { field, .. } => return format!("{field} fits the name"),
+            LevelSpec::DomainSpellsCompany { company, .. } => format!("spells {company}"),
         };
         match self.field() {
             Some(f) if f != comparison_field => format!("{f} {kind}"),
             _ => kind,
         }
     }
+}
+
+/// Checks one level, naming the key of what is wrong.
+fn check_level(
+    level: &LevelSpec,
+    key: &str,
+    known: &dyn Fn(&str) -> bool,
+) -> Result<(), ConfigError> {
+    let invalid = |key: String, message: &str| {
+        Err(ConfigError::Invalid {
+            key,
+            message: message.to_string(),
+        })
+    };
+    if level.field().is_some_and(|f| !known(f)) {
+        return invalid(format!("{key}.field"), "no field of that name");
+    }
+    let unit = |x: f64| (0.0..=1.0).contains(&x);
+    match level {
+        LevelSpec::NameInEmail { given, family, .. } => {
+            if !known(given) {
+                return invalid(format!("{key}.given"), "no field of that name");
+            }
+            if !known(family) {
+                return invalid(format!("{key}.family"), "no field of that name");
+            }
+        }
+        LevelSpec::DomainSpellsCompany { company, .. } if !known(company) => {
+            return invalid(format!("{key}.company"), "no field of that name");
+        }
+        LevelSpec::JaroWinkler { min, .. } | LevelSpec::TokenOverlap { min, .. } if !unit(*min) => {
+            return invalid(format!("{key}.min"), "must be between 0 and 1");
+        }
+        LevelSpec::Numeric { max, .. } if max.is_nan() || *max < 0.0 => {
+            return invalid(format!("{key}.max"), "must be 0 or more");
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// A setup that cannot be used: what is wrong and where.
@@ -409,30 +505,7 @@ impl ResolveConfig {
                 );
             }
             for (j, level) in c.levels.iter().enumerate() {
-                let key = format!("comparisons[{i}].levels[{j}]");
-                if level.field().is_some_and(|f| !known(f)) {
-                    return invalid(format!("{key}.field"), "no field of that name");
-                }
-                if let LevelSpec::NameInEmail { given, family, .. } = level {
-                    if !known(given) {
-                        return invalid(format!("{key}.given"), "no field of that name");
-                    }
-                    if !known(family) {
-                        return invalid(format!("{key}.family"), "no field of that name");
-                    }
-                }
-                let unit = |x: f64| (0.0..=1.0).contains(&x);
-                match level {
-                    LevelSpec::JaroWinkler { min, .. } | LevelSpec::TokenOverlap { min, .. }
-                        if !unit(*min) =>
-                    {
-                        return invalid(format!("{key}.min"), "must be between 0 and 1");
-                    }
-                    LevelSpec::Numeric { max, .. } if max.is_nan() || *max < 0.0 => {
-                        return invalid(format!("{key}.max"), "must be 0 or more");
-                    }
-                    _ => {}
-                }
+                check_level(level, &format!("comparisons[{i}].levels[{j}]"), &known)?;
             }
         }
         if self.blocking.is_empty() {
@@ -443,6 +516,15 @@ impl ResolveConfig {
                 return invalid(
                     format!("blocking[{i}].max_block_size"),
                     "must be at least 2",
+                );
+            }
+            if rule.edits() > 1 {
+                return invalid(format!("blocking[{i}].edits"), "must be 0 or 1");
+            }
+            if rule.edits() > 0 && rule.fields().len() != 1 {
+                return invalid(
+                    format!("blocking[{i}].edits"),
+                    "a rule with edits compares exactly one field",
                 );
             }
             let rule = rule.fields();
@@ -475,6 +557,13 @@ impl ResolveConfig {
         }
         if self.training.u_sample_pairs == 0 {
             return invalid("training.u_sample_pairs".into(), "must be at least 1");
+        }
+        let per_record = self.training.u_sample_pairs_per_record;
+        if !(0.0..=1000.0).contains(&per_record) {
+            return invalid(
+                "training.u_sample_pairs_per_record".into(),
+                "must be between 0 and 1000",
+            );
         }
         Ok(())
     }
@@ -519,6 +608,26 @@ mod tests {
                 message: "no field named `phone`".into()
             }
         );
+
+        let invalid = |text: &str| match ResolveConfig::parse(text) {
+            Err(ConfigError::Invalid { key, .. }) => key,
+            other => panic!("{other:?}"),
+        };
+        let two_edits = base.replace(
+            r#"blocking = [["email"]]"#,
+            r#"blocking = [{ fields = ["email"], edits = 2 }]"#,
+        );
+        assert_eq!(invalid(&two_edits), "blocking[0].edits");
+        let edits_on_two = base.replace(
+            r#"blocking = [["email"]]"#,
+            r#"blocking = [{ fields = ["email", "email"], edits = 1 }]"#,
+        );
+        assert_eq!(invalid(&edits_on_two), "blocking[0].edits");
+        let bad_company = base.replace(
+            r#"levels = [{ kind = "exact" }]"#,
+            r#"levels = [{ kind = "domain_spells_company", company = "firm" }]"#,
+        );
+        assert_eq!(invalid(&bad_company), "comparisons[0].levels[0].company");
 
         let bad_threshold = format!("threshold = 1.5\n{base}");
         let err = ResolveConfig::parse(&bad_threshold)

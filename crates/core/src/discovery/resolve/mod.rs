@@ -28,8 +28,8 @@ mod table;
 pub use blocking::{Candidates, Pair, RuleStats, candidates};
 pub use cluster::{Clustering, Link, cluster};
 pub use compare::{
-    Comparison, Gamma, compile, edit_distance_at_most, gamma, jaro_winkler, level_of,
-    name_in_email, word_overlap,
+    Comparison, Gamma, compile, domain_spells_company, edit_distance_at_most, gamma, jaro_winkler,
+    leading_words, level_of, name_in_email, word_overlap,
 };
 pub use config::{
     BlockingRule, ComparisonSpec, ConfigError, FieldSpec, LevelSpec, Mode, Prepare, ResolveConfig,
@@ -293,5 +293,68 @@ mod tests {
         assert!(first.probability >= config.threshold);
         assert_eq!(first.evidence.len(), config.comparisons.len());
         assert!((first.weight - first.evidence.iter().map(|e| e.weight).sum::<f64>()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_shared_profile_outweighs_a_changed_employer() {
+        // Arrange: the people of `people()`, the CRM rows with the profile too (so that
+        // EM sees matches agree on it), and one person again at another employer, with a
+        // misspelt name and no address, known by the same profile URL.
+        let config = ResolveConfig::b2b_contacts();
+        let header = [
+            "first_name",
+            "last_name",
+            "email",
+            "company_name",
+            "website",
+            "linkedin_url",
+        ];
+        let (mut rows, _) = people();
+        for k in 1..rows.len() {
+            let crm_row = !rows[k][2].is_empty() && rows[k][5].is_empty();
+            if crm_row {
+                rows[k][5] = rows[k - 1][5].clone();
+            }
+        }
+        let moved = rows[0].clone();
+        rows.push([
+            moved[0].clone(),
+            format!("{}e", moved[1]),
+            String::new(),
+            "Elsewhere Group".into(),
+            "elsewhere.io".into(),
+            moved[5].clone(),
+        ]);
+        let table = Table::build(&config, &header, rows.len(), |r, c| &rows[r][c], |_| 0);
+
+        // Act
+        let resolution = resolve(&config, &table);
+
+        // Assert
+        let linkedin = resolution
+            .comparisons
+            .iter()
+            .position(|c| c.name == "linkedin")
+            .unwrap();
+        let present = f64::from(table.columns[resolution.comparisons[linkedin].column].present);
+        let exact = resolution.comparisons[linkedin].exact_level.unwrap() as usize;
+        assert!(resolution.model.u[linkedin][exact] <= 2.0 / (present * (present - 1.0)));
+        let last = rows.len() - 1;
+        let e = explain(
+            &resolution.model,
+            &resolution.comparisons,
+            &table,
+            0,
+            last as u32,
+        );
+        let employer = e
+            .evidence
+            .iter()
+            .find(|x| x.comparison == "employer")
+            .unwrap();
+        assert_eq!(employer.level, "else");
+        assert!(e.probability >= config.threshold, "{e:?}");
+        let c = &resolution.clustering.cluster_of;
+        assert_eq!(c[0], c[last]);
     }
 }

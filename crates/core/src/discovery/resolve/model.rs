@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::blocking::{Pair, compile_rules};
 use super::compare::{Comparison, Gamma, gamma, level_of};
+#[cfg(doc)]
+use super::config::TrainingSpec;
 use super::config::{Mode, ResolveConfig};
 use super::table::{FxMap, Table};
 
@@ -91,7 +93,8 @@ fn normalise(counts: &[Vec<f64>], pseudo: f64) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// The comparison vectors of about `u_sample_pairs` random record pairs (across the two
+/// The comparison vectors of about `u_sample_pairs` random record pairs, or more for a large
+/// table ([`TrainingSpec::u_sample_pairs_per_record`]) (across the two
 /// data sets in link mode): every pair among a seeded random sample of records. Pairs of a
 /// sample of k records are random pairs, and comparing them touches only k records, which
 /// stay in the processor's cache; drawing each pair's two records anywhere in a large table
@@ -108,7 +111,8 @@ fn random_gammas(config: &ResolveConfig, table: &Table, comparisons: &[Compariso
         }
         shuffled[..k].to_vec()
     };
-    let wanted = config.training.u_sample_pairs as f64;
+    let wanted = (config.training.u_sample_pairs as f64)
+        .max(config.training.u_sample_pairs_per_record * n as f64);
     let (left, right): (Vec<u32>, Vec<u32>) = match config.mode {
         Mode::Dedupe => {
             let k = (2.0 * wanted).sqrt().ceil() as usize + 1;
@@ -238,7 +242,8 @@ fn patterns_of(
 impl Model {
     /// Estimates the model without labels:
     ///
-    /// 1. u of every level from a seeded random sample of record pairs.
+    /// 1. u of every level from a seeded random sample of record pairs (for an identifier's
+    ///    exact level, the chance of one agreeing pair of different records in the table).
     /// 2. m by EM in rounds, one per training rule (by default the blocking rules), as
     ///    Splink trains: a round takes the
     ///    candidate pairs that agree on the rule's fields and leaves out the comparisons
@@ -259,7 +264,17 @@ impl Model {
     ) -> Model {
         let random = random_gammas(config, table, comparisons);
         let u_counts = level_counts(comparisons, random.iter().map(|&g| (g, 1.0)));
-        let u = normalise(&u_counts, 0.001);
+        let mut u = normalise(&u_counts, 0.001);
+        for (c, cmp) in comparisons.iter().enumerate() {
+            if let (true, Some(exact)) = (cmp.identifier, cmp.exact_level) {
+                // At most one agreeing pair of different records among all pairs of
+                // records that have the field.
+                let present = f64::from(table.columns[cmp.column].present.max(2));
+                let floor = 2.0 / (present * (present - 1.0));
+                let l = exact as usize;
+                u[c][l] = u[c][l].min(floor);
+            }
+        }
         let tf_base: Vec<Option<f64>> = comparisons
             .iter()
             .map(|cmp| {
