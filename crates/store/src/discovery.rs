@@ -976,6 +976,20 @@ pub async fn lists(conn: &mut AnyConnection) -> Result<Vec<ProspectList>> {
         .collect()
 }
 
+/// Replaces a list's summary (the run's outcome, once its gate is open).
+pub async fn set_list_summary(
+    conn: &mut AnyConnection,
+    id: i64,
+    summary: &serde_json::Value,
+) -> Result<()> {
+    sqlx::query("UPDATE prospect_lists SET summary = $1 WHERE id = $2")
+        .bind(summary.to_string())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_list_status(conn: &mut AnyConnection, id: i64, status: &str) -> Result<()> {
     sqlx::query("UPDATE prospect_lists SET status = $1 WHERE id = $2")
         .bind(status)
@@ -1070,6 +1084,31 @@ pub async fn prospects(
     sqlx::query(AssertSqlSafe(sql))
         .bind(list_id)
         .bind(status)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(prospect)
+        .collect()
+}
+
+/// A page of a list's prospects, optionally of one status, by contact id: at most `limit`
+/// of those after contact `after`.
+pub async fn prospects_page(
+    conn: &mut AnyConnection,
+    list_id: i64,
+    status: Option<&str>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Prospect>> {
+    let sql = format!(
+        "SELECT {PROSPECT_COLUMNS} WHERE list_id = $1 AND ($2 IS NULL OR status = $2) AND contact_id > $3
+         ORDER BY contact_id LIMIT $4"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(list_id)
+        .bind(status)
+        .bind(after)
+        .bind(limit)
         .fetch_all(conn)
         .await?
         .iter()

@@ -20,6 +20,7 @@ on_both_backends!(failed_sign_ins_are_rate_limited, rate_limit_story);
 on_both_backends!(a_revoked_token_is_refused, token_story);
 on_both_backends!(ops_endpoints_answer, ops_story);
 on_both_backends!(a_sample_is_reviewed_through_the_api, sample_api_story);
+on_both_backends!(prospect_lists_are_read_through_the_api, lists_api_story);
 on_both_backends!(shutdown_lets_a_request_in_flight_finish, shutdown_story);
 
 fn t0() -> Timestamp {
@@ -606,6 +607,70 @@ async fn shutdown_story(backend: Backend) {
 
 /// A reviewer reads a sample and records verdicts through the API; a rep may not, a bad
 /// verdict is named, and the last verdict closes the gate.
+async fn lists_api_story(backend: Backend) {
+    let Some(server) = TestServer::start(backend, t0(), false).await else {
+        return;
+    };
+    let gate = open_sample_review(&server, t0()).await;
+    let rita = server.token("rita").await;
+    let get = |path: String| {
+        let request = server.client.get(server.at(&path)).bearer_auth(&rita);
+        async move { request.send().await.unwrap() }
+    };
+
+    let lists = json_of(get("/api/lists".into()).await).await;
+    let list = &lists["items"][0];
+    assert_eq!(list["status"], "in_review", "{lists}");
+    assert_eq!(list["gate_id"], gate);
+    assert_eq!(list["admitted"], 4, "the sheet's four rows: {list}");
+    assert!(lists["next"].is_null());
+    let id = list["id"].as_i64().unwrap();
+    let one = json_of(get(format!("/api/lists/{id}")).await).await;
+    assert_eq!(&one, list);
+
+    // Paged by contact id: three, then the last one, then no further page.
+    let first = json_of(get(format!("/api/lists/{id}/prospects?limit=3")).await).await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 3, "{first}");
+    let next = first["next"].as_str().expect("a next page").to_string();
+    assert!(next.contains("after="), "{next}");
+    let second = json_of(get(next).await).await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1, "{second}");
+    assert!(second["next"].is_null());
+    let ids: Vec<i64> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|p| p["contact_id"].as_i64().unwrap())
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    let prospect = &first["items"][0];
+    assert_eq!(prospect["status"], "admitted");
+    assert_eq!(
+        prospect["profile"]["person"]["last_name"]["source"],
+        "sheet"
+    );
+    assert!(prospect["evaluation"].is_object(), "{prospect}");
+
+    let dropped = json_of(get(format!("/api/lists/{id}/prospects?status=dropped")).await).await;
+    assert!(dropped["items"].as_array().unwrap().is_empty(), "{dropped}");
+    let bad = get(format!("/api/lists/{id}/prospects?status=maybe")).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        json_of(bad).await["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("status")
+    );
+    for path in ["/api/lists/999999", "/api/lists/999999/prospects"] {
+        assert_eq!(
+            get(path.into()).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+}
+
 async fn sample_api_story(backend: Backend) {
     let Some(server) = TestServer::start(backend, t0(), false).await else {
         return;

@@ -561,6 +561,7 @@ async fn build_list(
             now,
         )
         .await?;
+        store_summary(conn, &outcome).await?;
         return Ok(Some(outcome));
     }
     let summary_line = format!(
@@ -601,6 +602,7 @@ async fn build_list(
     )
     .await?;
     outcome.gate_id = Some(gate.id);
+    store_summary(conn, &outcome).await?;
     announce(
         conn,
         "discovery.list_built",
@@ -619,6 +621,16 @@ async fn build_list(
     )
     .await?;
     Ok(Some(outcome))
+}
+
+/// Stores the run's outcome as its list's summary, now that it knows the list's gate and the
+/// list it superseded (the list row is written before either exists).
+async fn store_summary(conn: &mut Conn, outcome: &ListOutcome) -> Result<()> {
+    if let Some(id) = outcome.list_id {
+        let summary = serde_json::to_value(outcome).unwrap_or(Value::Null);
+        stored::set_list_summary(conn, id, &summary).await?;
+    }
+    Ok(())
 }
 
 /// The subject of a prospect list in gates, events and the audit log.

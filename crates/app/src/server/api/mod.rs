@@ -9,6 +9,7 @@ pub mod audit;
 pub mod events;
 pub mod gates;
 pub mod icp;
+pub mod lists;
 pub mod samples;
 pub mod session;
 pub mod status;

@@ -1,0 +1,220 @@
+//! Prospect lists: what each discovery run built for an ICP version, and the prospects on
+//! each with the resolved profile (every field with its source, record and age) and the
+//! evaluation (a reason per ICP criterion, freshness, compliance). What `leadgate discover
+//! lists` and `show` print, for the tools a team already has.
+
+use axum::Json;
+use axum::extract::State;
+use jiff::Timestamp;
+use leadgate_store::discovery::{self as stored, ProspectList};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{Page, limit, next_url, slice};
+use crate::server::auth::Principal;
+use crate::server::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
+use crate::server::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_lists))
+        .routes(routes!(show_list))
+        .routes(routes!(list_prospects))
+}
+
+/// A prospect list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListView {
+    pub id: i64,
+    /// The ICP segment the list was built for.
+    pub segment: String,
+    /// The ICP version that admitted its prospects.
+    pub icp_version_id: i64,
+    /// in_review, approved, rejected or superseded.
+    pub status: String,
+    /// The list of the segment's previous version, which this one is compared with.
+    pub previous_list_id: Option<i64>,
+    pub created_at: Timestamp,
+    pub admitted: i64,
+    pub dropped: i64,
+    /// The sample-review gate the list waits on, once opened.
+    pub gate_id: Option<i64>,
+    /// Everything the run recorded about the list: counts per reason and source, and the
+    /// change against the previous version.
+    #[schema(value_type = Object)]
+    pub summary: Value,
+}
+
+impl From<&ProspectList> for ListView {
+    fn from(list: &ProspectList) -> Self {
+        let count = |key: &str| list.summary.get(key).and_then(Value::as_i64);
+        ListView {
+            id: list.id,
+            segment: list.segment.clone(),
+            icp_version_id: list.icp_version_id,
+            status: list.status.clone(),
+            previous_list_id: list.previous_list_id,
+            created_at: list.created_at,
+            admitted: count("admitted").unwrap_or(0),
+            dropped: count("dropped").unwrap_or(0),
+            gate_id: count("gate_id"),
+            summary: list.summary.clone(),
+        }
+    }
+}
+
+/// One contact's place on a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProspectView {
+    pub contact_id: i64,
+    /// admitted, held or dropped.
+    pub status: String,
+    /// The source of most of the profile's fields.
+    pub primary_source: String,
+    /// Every field of the resolved prospect with its value, source, record and time of
+    /// observation.
+    #[schema(value_type = Object)]
+    pub profile: Value,
+    /// The ICP criteria with their reasons, freshness and compliance; for a dropped
+    /// prospect, why.
+    #[schema(value_type = Object)]
+    pub evaluation: Value,
+}
+
+impl From<stored::Prospect> for ProspectView {
+    fn from(p: stored::Prospect) -> Self {
+        ProspectView {
+            contact_id: p.contact_id,
+            status: p.status,
+            primary_source: p.primary_source,
+            profile: p.profile,
+            evaluation: p.evaluation,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListsQuery {
+    pub offset: Option<i64>,
+    /// At most this many (default 50, at most 500).
+    pub limit: Option<i64>,
+}
+
+/// Prospect lists, newest first.
+#[utoipa::path(get, path = "/api/lists", tag = "discovery",
+    security(("bearer" = []), ("session" = [])),
+    params(ListsQuery),
+    responses(
+        (status = 200, description = "OK", body = Page<ListView>),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+    ))]
+async fn list_lists(
+    State(state): State<AppState>,
+    _: Principal,
+    ApiQuery(query): ApiQuery<ListsQuery>,
+) -> Result<Json<Page<ListView>>, ApiError> {
+    let mut conn = state.store().conn().await?;
+    let lists: Vec<ListView> = stored::lists(&mut conn)
+        .await?
+        .iter()
+        .map(ListView::from)
+        .collect();
+    let (limit, offset) = (limit(query.limit), query.offset.unwrap_or(0).max(0));
+    let (items, more) = slice(&lists, offset, limit);
+    let next = more
+        .then(|| {
+            next_url(
+                "/api/lists",
+                &ListsQuery {
+                    offset: Some(offset + limit),
+                    limit: Some(limit),
+                },
+            )
+        })
+        .flatten();
+    Ok(Json(Page { items, next }))
+}
+
+/// One prospect list.
+#[utoipa::path(get, path = "/api/lists/{id}", tag = "discovery",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "The list's id")),
+    responses(
+        (status = 200, description = "OK", body = ListView),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "No list with this id", body = ErrorBody),
+    ))]
+async fn show_list(
+    State(state): State<AppState>,
+    _: Principal,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ListView>, ApiError> {
+    let mut conn = state.store().conn().await?;
+    let list = stored::get_list(&mut conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no list {id}")))?;
+    Ok(Json(ListView::from(&list)))
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProspectsQuery {
+    /// Only prospects with this status: admitted, held or dropped.
+    pub status: Option<String>,
+    /// Prospects after this contact id: the cursor of the next page.
+    pub after: Option<i64>,
+    /// At most this many (default 50, at most 500).
+    pub limit: Option<i64>,
+}
+
+/// The prospects on a list, by contact id.
+#[utoipa::path(get, path = "/api/lists/{id}/prospects", tag = "discovery",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "The list's id"), ProspectsQuery),
+    responses(
+        (status = 200, description = "OK", body = Page<ProspectView>),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 404, description = "No list with this id", body = ErrorBody),
+        (status = 422, description = "Invalid input: an unknown status", body = ErrorBody),
+    ))]
+async fn list_prospects(
+    State(state): State<AppState>,
+    _: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<ProspectsQuery>,
+) -> Result<Json<Page<ProspectView>>, ApiError> {
+    let status = query.status.as_deref().map(str::trim);
+    if let Some(s) = status.filter(|s| !["admitted", "held", "dropped"].contains(s)) {
+        return Err(ApiError::invalid(format!(
+            "status: `{s}` is not admitted, held or dropped"
+        )));
+    }
+    let limit = limit(query.limit);
+    let mut conn = state.store().conn().await?;
+    if stored::get_list(&mut conn, id).await?.is_none() {
+        return Err(ApiError::not_found(format!("no list {id}")));
+    }
+    let after = query.after.unwrap_or(0);
+    let mut prospects = stored::prospects_page(&mut conn, id, status, after, limit + 1).await?;
+    let more = prospects.len() as i64 > limit;
+    prospects.truncate(usize::try_from(limit).unwrap_or(0));
+    let next = match (more, prospects.last()) {
+        (true, Some(last)) => next_url(
+            &format!("/api/lists/{id}/prospects"),
+            &ProspectsQuery {
+                status: status.map(str::to_string),
+                after: Some(last.contact_id),
+                limit: Some(limit),
+            },
+        ),
+        _ => None,
+    };
+    Ok(Json(Page {
+        items: prospects.into_iter().map(ProspectView::from).collect(),
+        next,
+    }))
+}
