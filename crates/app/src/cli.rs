@@ -71,6 +71,23 @@ pub enum Command {
     /// The suppression list: addresses and domains that are never contacted.
     #[command(subcommand)]
     Suppress(SuppressCommand),
+    /// Erase a person at their request (GDPR Art. 17): every record, fact and merge about
+    /// them is deleted; only a hash stays, so that no later import brings them back.
+    Erase {
+        /// The person's e-mail address.
+        email: String,
+        /// The request this answers ("email of 2027-01-04 to privacy@").
+        #[arg(long)]
+        reason: String,
+        /// An admin or sales ops.
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+        /// Show what would be erased; nothing changes.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// The tamper-evident audit log.
     Audit(AuditArgs),
     /// Run the HTTP API and the job worker until Ctrl-C or SIGTERM.

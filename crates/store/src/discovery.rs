@@ -615,6 +615,94 @@ fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
+/// The contacts holding a record with this normalised address.
+pub async fn contacts_with_email(conn: &mut AnyConnection, email: &str) -> Result<Vec<i64>> {
+    sqlx::query("SELECT DISTINCT contact_id FROM records WHERE email = $1 ORDER BY contact_id")
+        .bind(email)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| Ok(row.try_get(0)?))
+        .collect()
+}
+
+/// These contacts and every contact merged into them, directly or through others.
+pub async fn with_merged_contacts(conn: &mut AnyConnection, roots: &[i64]) -> Result<Vec<i64>> {
+    let mut all: Vec<i64> = roots.to_vec();
+    let mut frontier: Vec<i64> = roots.to_vec();
+    while !frontier.is_empty() {
+        let mut found = Vec::new();
+        for chunk in frontier.chunks(500) {
+            let sql = format!(
+                "SELECT id FROM contacts WHERE merged_into IN ({})",
+                id_list(chunk)
+            );
+            for row in sqlx::query(AssertSqlSafe(sql))
+                .fetch_all(&mut *conn)
+                .await?
+            {
+                let id: i64 = row.try_get(0)?;
+                if !all.contains(&id) {
+                    found.push(id);
+                }
+            }
+        }
+        all.extend(&found);
+        frontier = found;
+    }
+    all.sort_unstable();
+    Ok(all)
+}
+
+/// What [`erase_contacts`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ErasedRows {
+    pub records: u64,
+    pub merges: u64,
+    pub prospects: u64,
+    pub cannot_links: u64,
+}
+
+/// Removes everything stored about these contacts — their records (every fact), the merges
+/// into or out of them (whose evidence holds values), their places on prospect lists
+/// (profiles), the pairs said to be different people — and marks each contact erased.
+/// Sample items keep only the contact id and the reviewer's verdict, and stay.
+pub async fn erase_contacts(conn: &mut AnyConnection, ids: &[i64]) -> Result<ErasedRows> {
+    let mut erased = ErasedRows::default();
+    for chunk in ids.chunks(500) {
+        let list = id_list(chunk);
+        let run = |sql: String| sqlx::query(AssertSqlSafe(sql));
+        erased.records += run(format!("DELETE FROM records WHERE contact_id IN ({list})"))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        erased.merges += run(format!(
+            "DELETE FROM merges WHERE into_contact IN ({list}) OR from_contact IN ({list})"
+        ))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        erased.prospects += run(format!(
+            "DELETE FROM prospects WHERE contact_id IN ({list})"
+        ))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        erased.cannot_links += run(format!(
+            "DELETE FROM cannot_link WHERE a IN ({list}) OR b IN ({list})"
+        ))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        run(format!(
+            "UPDATE contacts SET status = 'erased', merged_into = NULL WHERE id IN ({list})"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(erased)
+}
+
 /// Moves records to another contact.
 pub async fn move_records(conn: &mut AnyConnection, ids: &[i64], to_contact: i64) -> Result<()> {
     for chunk in ids.chunks(500) {
@@ -633,6 +721,9 @@ pub async fn move_records(conn: &mut AnyConnection, ids: &[i64], to_contact: i64
 pub enum ContactStatus {
     Active,
     Merged,
+    /// Erased at the person's request: the row stays so that lists, gates and the audit
+    /// log still name a contact, with nothing about the person left.
+    Erased,
 }
 
 impl ContactStatus {
@@ -640,6 +731,7 @@ impl ContactStatus {
         match self {
             ContactStatus::Active => "active",
             ContactStatus::Merged => "merged",
+            ContactStatus::Erased => "erased",
         }
     }
 }
@@ -886,6 +978,16 @@ pub async fn add_suppression(conn: &mut AnyConnection, s: &Suppression) -> Resul
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Removes a suppression; false when there was none.
+pub async fn remove_suppression(conn: &mut AnyConnection, kind: &str, value: &str) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM suppressions WHERE kind = $1 AND value = $2")
+        .bind(kind)
+        .bind(value)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 pub async fn suppressions(conn: &mut AnyConnection) -> Result<Vec<Suppression>> {

@@ -457,6 +457,12 @@ pub async fn discover(
             if let Some(into) = contact.merged_into {
                 println!("Contact {id} was merged into contact {into}.");
             }
+            if contact.status == stored::ContactStatus::Erased.as_str() {
+                println!(
+                    "Contact {id} was erased at the person's request: nothing about them is kept (see `leadgate audit --subject erasure`)."
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let trust: Vec<&str> = workspace
                 .config
                 .discovery
@@ -941,6 +947,56 @@ fn read_decisions(path: &Path) -> anyhow::Result<Vec<ItemDecision>> {
         });
     }
     Ok(out)
+}
+
+pub async fn erase(
+    workspace: &Workspace,
+    email: &str,
+    reason: &str,
+    by: &str,
+    dry_run: bool,
+    json: bool,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let done =
+        crate::engine::discovery::erase::erase(&workspace.store, email, by, reason, dry_run, now)
+            .await?;
+    if json {
+        print_json(&done)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ids = done
+        .contacts
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if done.contacts.is_empty() {
+        println!("No record holds {email}.");
+    } else if dry_run {
+        println!(
+            "Would erase contact(s) {ids}: {} record(s) with their facts, and their merges and places on prospect lists. Nothing changed (--dry-run).",
+            done.records
+        );
+        return Ok(ExitCode::SUCCESS);
+    } else {
+        println!(
+            "Erased contact(s) {ids}: {} record(s) with their facts, {} merge(s), {} place(s) on prospect lists.",
+            done.records, done.merges, done.prospects
+        );
+    }
+    if dry_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Kept: the hash {} of the address{} on the suppression list, so that no import stores the person again and no sequence mails them.",
+        done.hash,
+        match done.profiles {
+            0 => String::new(),
+            n => format!(" and of {n} LinkedIn profile(s)"),
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn suppress(

@@ -61,6 +61,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Suppress(command) => {
             discovery::suppress(&open(&cli.workspace, now).await?, command, now).await
         }
+        Command::Erase {
+            email,
+            reason,
+            person,
+            dry_run,
+            json,
+        } => {
+            let workspace = open(&cli.workspace, now).await?;
+            discovery::erase(&workspace, &email, &reason, &person, dry_run, json, now).await
+        }
         Command::Token(command) => {
             token::run(&open(&cli.workspace, now).await?, command, now).await
         }

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use leadgate::config::DiscoveryConfig;
 use leadgate::engine::discovery::import::{ImportRequest, import_file};
 use leadgate::engine::discovery::review::{ItemDecision, review};
-use leadgate::engine::discovery::{merge, resolve_config, run};
+use leadgate::engine::discovery::{erase, merge, resolve_config, run};
 use leadgate::engine::worker::Worker;
 use leadgate::engine::{Error, gates, icp, people};
 use leadgate::workspace::Workspace;
@@ -30,6 +30,7 @@ on_both_backends!(
     discovery_story
 );
 on_both_backends!(a_failed_sample_stops_the_list, failed_sample_story);
+on_both_backends!(an_erased_person_is_gone_and_stays_gone, erasure_story);
 
 fn now() -> Timestamp {
     "2026-11-30T09:00:00Z".parse().unwrap()
@@ -472,6 +473,31 @@ async fn the_discovery_commands_through_the_binary() {
     .ok();
     let list = ws.leadgate(&["suppress", "list", "--json"]).ok().json();
     assert_eq!(list[0]["value"], "jane.doe@acme.com");
+
+    // Erasure: a dry run first, then for real; the suppressed address becomes its hash.
+    let erase = |dry: bool| {
+        let mut args = vec![
+            "erase",
+            "jane.doe@acme.com",
+            "--reason",
+            "her e-mail of 2026-11-30",
+            "--as",
+            "otto",
+        ];
+        if dry {
+            args.push("--dry-run");
+        }
+        ws.leadgate(&args).ok().stdout()
+    };
+    assert!(erase(true).contains("Nothing changed"));
+    let erased = erase(false);
+    assert!(erased.contains("Erased contact"), "{erased}");
+    let list = ws.leadgate(&["suppress", "list", "--json"]).ok().json();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["kind"], "erasure");
+    assert!(erase(false).contains("No record holds"));
+    ws.leadgate(&["erase", "not-an-address", "--reason", "x", "--as", "otto"])
+        .fails_with("not-an-address");
     ws.leadgate(&["audit", "verify"]).ok();
 }
 
@@ -570,4 +596,207 @@ async fn an_apollo_search_imports_like_a_file() {
     let records = stored::records(&mut conn).await.unwrap();
     assert!(records.iter().all(|r| r.source == "apollo"));
     assert!(records.iter().all(|r| r.source_record_id.is_some()));
+}
+
+/// Imports `text` as a file of `source` and returns the report.
+async fn import_sheet(
+    workspace: &Workspace,
+    dir: &Path,
+    source: &str,
+    text: &str,
+) -> leadgate::engine::discovery::import::ImportReport {
+    let path = dir.join(format!("{source}.csv"));
+    std::fs::write(&path, text).unwrap();
+    let report = import_file(
+        &workspace.store,
+        &ImportRequest {
+            path,
+            source: source.to_string(),
+            options: ImportOptions::default(),
+            format: "auto".into(),
+            actor: Actor::Person("otto".into()),
+            reports_dir: dir.join("imports"),
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        report.rows_read,
+        report.stored + report.merged + report.rejected,
+        "{source}: every row is accounted for: {report:?}"
+    );
+    report
+}
+
+const SHEET: &str = "first_name,last_name,email,linkedin_url,title,company_name,company_domain,industry,employees,country,region
+Jane,Doe,jane.doe@acme.com,https://www.linkedin.com/in/jane-doe-8a3f,VP Sales,Acme,acme.com,Computer Software,200,US,Texas
+Bob,Roe,bob.roe@acme.com,,CTO,Acme,acme.com,Computer Software,200,US,Texas
+";
+const PROFILES: &str = "first_name,last_name,linkedin_url,title,company_name
+Jane,Doe,https://www.linkedin.com/in/jane-doe-8a3f/,VP Sales,Acme
+Ann,Lee,https://www.linkedin.com/in/ann-lee-77c1,CFO,Acme
+";
+
+async fn erasure_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Arrange: Jane is known from two sources (an address and a profile in one, the same
+    // profile in the other), resolved onto a prospect list with Bob and Ann.
+    let workspace = ws.init(now()).await;
+    team(&workspace).await;
+    go_live(&workspace).await;
+    let dir = ws.path().join("sheets");
+    std::fs::create_dir_all(&dir).unwrap();
+    import_sheet(&workspace, &dir, "sheet", SHEET).await;
+    let profiles = import_sheet(&workspace, &dir, "profiles", PROFILES).await;
+    assert_eq!(profiles.merged, 1, "Jane's profile joins her: {profiles:?}");
+    let worker = Worker::for_workspace("test", &workspace);
+    worker.drain(&workspace.store, now()).await.unwrap();
+    let jane_contacts = {
+        let mut conn = workspace.store.conn().await.unwrap();
+        stored::contacts_with_email(&mut conn, "jane.doe@acme.com")
+            .await
+            .unwrap()
+    };
+    assert_eq!(jane_contacts.len(), 1);
+    let store = &workspace.store;
+
+    // Act, Assert: a reviewer may not erase; a dry run changes nothing.
+    let refused = erase::erase(
+        store,
+        "jane.doe@acme.com",
+        "rita",
+        "her request",
+        false,
+        now(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(refused, Error::Forbidden(_)), "{refused}");
+    let dry = erase::erase(
+        store,
+        "Jane.Doe@ACME.com",
+        "otto",
+        "her request",
+        true,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (dry.contacts.clone(), dry.records),
+        (jane_contacts.clone(), 2)
+    );
+    let mut conn = store.conn().await.unwrap();
+    assert_eq!(
+        stored::records_of(&mut conn, &jane_contacts)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    drop(conn);
+
+    // Act: the erasure.
+    let done = erase::erase(
+        store,
+        "Jane.Doe@ACME.com",
+        "otto",
+        "her request",
+        false,
+        now(),
+    )
+    .await
+    .unwrap();
+
+    // Assert: nothing about Jane is left but hashes; Bob and Ann are untouched.
+    assert_eq!((done.records, done.profiles), (2, 1), "{done:?}");
+    assert!(done.prospects >= 1 && done.merges >= 1, "{done:?}");
+    let mut conn = store.conn().await.unwrap();
+    assert!(
+        stored::records_of(&mut conn, &jane_contacts)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let contact = stored::contact(&mut conn, jane_contacts[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(contact.status, "erased");
+    let suppressions = stored::suppressions(&mut conn).await.unwrap();
+    assert_eq!(suppressions.len(), 2, "{suppressions:?}");
+    assert!(
+        suppressions
+            .iter()
+            .all(|s| s.kind == "erasure" && !s.value.contains("jane"))
+    );
+    for list in stored::lists(&mut conn).await.unwrap() {
+        for p in stored::prospects(&mut conn, list.id, None).await.unwrap() {
+            assert!(
+                !p.profile.to_string().to_lowercase().contains("jane"),
+                "{p:?}"
+            );
+        }
+    }
+    let entries = leadgate_store::audit::list(
+        &mut conn,
+        &leadgate_store::audit::AuditFilter {
+            subject: None,
+            actor: None,
+            action: Some("contact.erased"),
+            before_seq: None,
+            limit: 10,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].subject, format!("erasure:{}", done.hash));
+    assert!(
+        !entries[0].inputs.to_lowercase().contains("jane"),
+        "{:?}",
+        entries[0]
+    );
+    assert!(
+        leadgate_store::audit::verify(&mut conn)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    let bob = stored::contacts_with_email(&mut conn, "bob.roe@acme.com")
+        .await
+        .unwrap();
+    let others: Vec<String> = stored::records_of(&mut conn, &bob)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.email.clone())
+        .collect();
+    assert_eq!(others, ["bob.roe@acme.com"]);
+    drop(conn);
+
+    // Act, Assert: the next exports bring Jane back; both her rows are refused, by address
+    // and by profile, and nothing of them is written to a reject file.
+    let again = import_sheet(&workspace, &dir, "sheet", &SHEET.replace("VP Sales", "CRO")).await;
+    assert_eq!((again.rejected, again.merged), (1, 1), "{again:?}");
+    assert_eq!(
+        again.rejected_rows[0].reason,
+        leadgate::engine::discovery::import::ERASED
+    );
+    assert!(again.reject_file.is_none(), "{again:?}");
+    let report = std::fs::read_to_string(&again.report_file).unwrap();
+    assert!(!report.to_lowercase().contains("jane"), "{report}");
+    let profiles = import_sheet(&workspace, &dir, "profiles", PROFILES).await;
+    assert_eq!((profiles.rejected, profiles.merged), (1, 1), "{profiles:?}");
+    let mut conn = store.conn().await.unwrap();
+    assert!(
+        stored::contacts_with_email(&mut conn, "jane.doe@acme.com")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

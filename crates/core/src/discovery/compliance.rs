@@ -436,6 +436,40 @@ pub fn erasure_hash(email: &Email) -> String {
     hex::encode(digest_of(email.as_str()))
 }
 
+/// The erasure marker of a LinkedIn profile (its slug), for people whose rows carry a
+/// profile and no address (Sales Navigator). Hashed like an address behind the same
+/// prefix, with the profile's host in front, so it never equals an address's marker.
+pub fn profile_erasure_hash(slug: &str) -> String {
+    hex::encode(digest_of(&format!("linkedin.com/in/{slug}")))
+}
+
+/// Erasure markers, for refusing the rows of erased people as an import reads them.
+#[derive(Debug, Clone, Default)]
+pub struct Erasures(HashSet<[u8; 32]>);
+
+impl Erasures {
+    /// Adds a marker ([`erasure_hash`] or [`profile_erasure_hash`]); anything else is
+    /// ignored.
+    pub fn add(&mut self, hash: &str) {
+        let mut digest = [0u8; 32];
+        if hex::decode_to_slice(hash.trim(), &mut digest).is_ok() {
+            self.0.insert(digest);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether a row with this normalised address or profile slug is an erased person's.
+    pub fn covers(&self, email: Option<&str>, profile: Option<&str>) -> bool {
+        !self.0.is_empty()
+            && (email.is_some_and(|e| self.0.contains(&digest_of(e)))
+                || profile
+                    .is_some_and(|p| self.0.contains(&digest_of(&format!("linkedin.com/in/{p}")))))
+    }
+}
+
 /// Whether `text` has the form of an [`erasure_hash`]: 64 hex digits.
 pub fn is_erasure_hash(text: &str) -> bool {
     let text = text.trim();
@@ -810,6 +844,26 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn erasure_markers_cover_the_address_and_the_profile_only() {
+        let email = Email::parse("Jane.Doe@Acme.com").unwrap();
+        let mut erasures = Erasures::default();
+        assert!(!erasures.covers(Some("jane.doe@acme.com"), None));
+        erasures.add(&erasure_hash(&email));
+        erasures.add(&profile_erasure_hash("jane-doe-8a3f"));
+        erasures.add("not a hash");
+        assert!(erasures.covers(Some(email.as_str()), None));
+        assert!(erasures.covers(None, Some("jane-doe-8a3f")));
+        assert!(erasures.covers(Some("other@acme.com"), Some("jane-doe-8a3f")));
+        assert!(!erasures.covers(Some("john.doe@acme.com"), Some("jane-doe")));
+        assert!(!erasures.covers(None, None));
+        assert_ne!(
+            profile_erasure_hash("jane@acme.com"),
+            erasure_hash(&Email::parse("jane@acme.com").unwrap()),
+        );
+        assert!(is_erasure_hash(&profile_erasure_hash("jane-doe-8a3f")));
+    }
 
     /// An owned contact to borrow a [`ContactContext`] from.
     #[derive(Debug, Clone, Default)]

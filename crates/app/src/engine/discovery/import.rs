@@ -7,7 +7,9 @@
 //! merge is recorded with the key that matched, so it can be explained and undone. Any other
 //! row starts a new contact: it is *stored*. Rows that cannot be read, or name nobody, are
 //! *rejected* with their row number and reason, and written to a CSV the user can fix and
-//! import again. `rows_read = stored + merged + rejected` always.
+//! import again. The rows of a person erased at their request (an erasure hash of the
+//! address or profile is on the suppression list) are rejected too, and not written
+//! anywhere. `rows_read = stored + merged + rejected` always.
 //!
 //! The reading and normalising run on a thread of their own and hand batches of rows (as
 //! the JSON the store inserts in bulk) to the writer, so the two cores share the work.
@@ -21,6 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use jiff::Timestamp;
 use leadgate_connectors::import::{self, Import, ImportOptions, ProspectRecord, RejectWriter};
 use leadgate_core::audit::Actor;
+use leadgate_core::discovery::compliance::Erasures;
 use leadgate_core::event::EventKind;
 use leadgate_store::Store;
 use leadgate_store::discovery::{
@@ -38,6 +41,9 @@ use crate::engine::{Error, Result, emit, record};
 const BATCH_ROWS: usize = 2_000;
 /// Rejected rows listed in the report itself (all of them are in the reject file).
 const REPORTED_REJECTS: usize = 1_000;
+
+/// Why the row of an erased person is refused.
+pub const ERASED: &str = "the person was erased at their request (GDPR Art. 17): not stored";
 
 /// What to import and how.
 #[derive(Debug, Clone)]
@@ -166,6 +172,8 @@ struct RowsRead {
     summary: import::ReadSummary,
     stored: u64,
     merged: u64,
+    /// Rows of people erased at their request, refused (and counted as rejected).
+    erased: u64,
     rejected_rows: Vec<RejectedLine>,
 }
 
@@ -218,6 +226,14 @@ pub async fn import_rows(
             k.contact_id,
         );
     }
+    // People erased at their request come back with the next export: their rows are
+    // refused here, before anything about them is stored.
+    let mut erasures = Erasures::default();
+    for s in stored::suppressions(&mut tx).await? {
+        if s.kind == "erasure" {
+            erasures.add(&s.value);
+        }
+    }
     let import_id = ids.import;
     let actor_name = request.actor.name().to_string();
     stored::insert_import(
@@ -263,6 +279,7 @@ pub async fn import_rows(
             import_id,
             (ids.contact, ids.record, ids.merge),
             index,
+            &erasures,
             &reject_file,
             progress,
             now,
@@ -311,7 +328,7 @@ pub async fn import_rows(
         rows_read: summary.rows_read,
         stored: read.stored,
         merged: read.merged,
-        rejected: summary.rejected,
+        rejected: summary.rejected + read.erased,
         blank_lines: summary.blank_lines,
         warnings: summary.warnings,
         notices: summary.notices.iter().map(ToString::to_string).collect(),
@@ -408,6 +425,7 @@ fn read_rows(
     import_id: i64,
     (mut next_contact, mut next_record, mut next_merge): (i64, i64, i64),
     mut index: KeyIndex,
+    erasures: &Erasures,
     reject_path: &Path,
     progress: Option<Arc<Progress>>,
     now: Timestamp,
@@ -417,7 +435,7 @@ fn read_rows(
         .map_err(|e| Error::Invalid(format!("cannot create {}: {e}", reject_path.display())))?;
     let mut rejects = RejectWriter::for_import(BufWriter::new(reject_out), &reader)
         .map_err(|e| Error::Invalid(format!("{}: {e}", reject_path.display())))?;
-    let (mut stored_rows, mut merged_rows) = (0u64, 0u64);
+    let (mut stored_rows, mut merged_rows, mut erased_rows) = (0u64, 0u64, 0u64);
     let mut rejected_rows = Vec::new();
     let (to_store, matched) = std::sync::mpsc::sync_channel::<Vec<Matched>>(2);
     std::thread::scope(|scope| {
@@ -445,6 +463,19 @@ fn read_rows(
                     }
                 };
                 let keys = keys_of(&row);
+                if erasures.covers(keys.email.as_deref(), keys.linkedin.as_deref()) {
+                    // Rejected, and not written to the reject file: nothing of the row is
+                    // kept but its number.
+                    erased_rows += 1;
+                    if rejected_rows.len() < REPORTED_REJECTS {
+                        rejected_rows.push(RejectedLine {
+                            row: row.row,
+                            line: row.line,
+                            reason: ERASED.to_string(),
+                        });
+                    }
+                    continue;
+                }
                 let key_refs = (
                     keys.source_record_id.as_deref(),
                     keys.email.as_deref(),
@@ -504,6 +535,7 @@ fn read_rows(
         summary,
         stored: stored_rows,
         merged: merged_rows,
+        erased: erased_rows,
         rejected_rows,
     })
 }

@@ -1,10 +1,12 @@
 //! Stage 2 in the engine, discovery: importing sources ([`import`]), resolving and filtering
 //! them into a prospect list per live ICP version ([`run`]), explaining and undoing merges
-//! ([`merge`]), and the sample-review gate ([`review`]).
+//! ([`merge`]), erasing a person at their request ([`erase`]), and the sample-review gate
+//! ([`review`]).
 //!
 //! Triggers: an ICP going live queues a `discovery.sync` job (import the workspace's
 //! configured source files, then run); an import queues a `discovery.run` job.
 
+pub mod erase;
 pub mod facts;
 pub mod import;
 pub mod merge;
