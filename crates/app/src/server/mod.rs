@@ -107,6 +107,7 @@ pub fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(api::gates::routes())
         .merge(api::icp::routes())
         .merge(api::lists::routes())
+        .merge(api::erasures::routes())
         .merge(api::samples::routes())
         .merge(api::audit::routes())
         .merge(api::events::routes())

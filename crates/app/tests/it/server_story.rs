@@ -669,6 +669,29 @@ async fn lists_api_story(backend: Backend) {
             "{path}"
         );
     }
+
+    // An erasure request: a reviewer may not; sales ops may, and the person leaves the list.
+    let erase = |token: String, body: Value| {
+        let request = server
+            .client
+            .post(server.at("/api/erasures"))
+            .bearer_auth(token)
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let request = json!({ "email": "ANN0@firm0.com", "reason": "her request" });
+    let refused = erase(rita.clone(), request.clone()).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let otto = server.token("otto").await;
+    let bad = erase(otto.clone(), json!({ "email": "ann0", "reason": "x" })).await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let done = erase(otto, request).await;
+    assert_eq!(done.status(), StatusCode::OK);
+    let done = json_of(done).await;
+    assert_eq!(done["records"], 1, "{done}");
+    assert_eq!(done["dry_run"], false);
+    let left = json_of(get(format!("/api/lists/{id}/prospects")).await).await;
+    assert_eq!(left["items"].as_array().unwrap().len(), 3, "{left}");
 }
 
 async fn sample_api_story(backend: Backend) {

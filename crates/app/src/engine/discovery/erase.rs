@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::engine::{Error, Result, person, record, refuse};
 
 /// What an erasure did (or, on a dry run, would do).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Erasure {
     /// The address's erasure marker, as the suppression list keeps it.
     pub hash: String,

@@ -6,6 +6,7 @@
 //! page says where the `next` one is (a path with its query), or null on the last.
 
 pub mod audit;
+pub mod erasures;
 pub mod events;
 pub mod gates;
 pub mod icp;
