@@ -9,7 +9,7 @@ use leadgate_store::Store;
 use leadgate_store::gates::{self, Gate};
 use serde_json::json;
 
-use super::{Error, Result, icp, person, record, refuse};
+use super::{Attempt, Error, Result, icp, person, record, settle};
 
 pub fn subject(id: i64) -> String {
     format!("gate:{id}")
@@ -63,23 +63,14 @@ pub async fn decide(
         Ok::<_, Error>((found, decided))
     }
     .await;
-    let (found, decided) = match attempt {
-        Ok(ok) => ok,
-        Err(Error::Store(e)) => return Err(Error::Store(e)),
-        Err(refusal) => {
-            tx.rollback().await?;
-            return refuse(
-                store,
-                &actor,
-                "gate.decide",
-                &subject(gate_id),
-                inputs,
-                refusal,
-                now,
-            )
-            .await;
-        }
+    let gate_subject = subject(gate_id);
+    let attempted = Attempt {
+        actor: &actor,
+        action: "gate.decide",
+        subject: &gate_subject,
+        inputs: &inputs,
     };
+    let ((found, decided), mut tx) = settle(attempt, tx, store, attempted, now).await?;
 
     gates::record_decision(&mut tx, gate_id, &decided.decision, decided.status).await?;
     let action = match decided.decision.verdict {

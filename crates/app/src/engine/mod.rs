@@ -74,6 +74,46 @@ pub async fn record(
 }
 
 /// Records a refused attempt in its own transaction and hands the refusal back.
+/// A transaction that a check ran in.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// What the audit log records of an attempt a check may refuse.
+pub struct Attempt<'a> {
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub subject: &'a str,
+    pub inputs: &'a Value,
+}
+
+/// The value a check gave, with its transaction to go on in; or, when the check refused
+/// (anything but a store failure), the transaction rolled back and the refusal recorded as
+/// `ACTION.refused` in a transaction of its own ([`refuse`]).
+pub async fn settle<T>(
+    checked: Result<T>,
+    tx: Tx,
+    store: &Store,
+    attempt: Attempt<'_>,
+    at: Timestamp,
+) -> Result<(T, Tx)> {
+    match checked {
+        Ok(value) => Ok((value, tx)),
+        Err(Error::Store(e)) => Err(Error::Store(e)),
+        Err(refusal) => {
+            tx.rollback().await?;
+            refuse(
+                store,
+                attempt.actor,
+                attempt.action,
+                attempt.subject,
+                attempt.inputs.clone(),
+                refusal,
+                at,
+            )
+            .await
+        }
+    }
+}
+
 pub async fn refuse<T>(
     store: &Store,
     actor: &Actor,

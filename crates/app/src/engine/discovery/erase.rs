@@ -17,7 +17,7 @@ use leadgate_store::discovery::{self as stored, ErasedRows, Suppression};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::engine::{Error, Result, person, record, refuse};
+use crate::engine::{Attempt, Error, Result, person, record, settle};
 
 /// What an erasure did (or, on a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -69,23 +69,13 @@ pub async fn erase(
         Ok(())
     }
     .await;
-    match checked {
-        Ok(()) => {}
-        Err(Error::Store(e)) => return Err(Error::Store(e)),
-        Err(refusal) => {
-            tx.rollback().await?;
-            return refuse(
-                store,
-                &actor,
-                "contact.erase",
-                &subject,
-                json!({}),
-                refusal,
-                now,
-            )
-            .await;
-        }
-    }
+    let attempt = Attempt {
+        actor: &actor,
+        action: "contact.erase",
+        subject: &subject,
+        inputs: &json!({}),
+    };
+    let ((), mut tx) = settle(checked, tx, store, attempt, now).await?;
     let holders = stored::contacts_with_email(&mut tx, email.as_str()).await?;
     let contacts = stored::with_merged_contacts(&mut tx, &holders).await?;
     let records = stored::records_of(&mut tx, &contacts).await?;

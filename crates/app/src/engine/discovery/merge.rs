@@ -12,7 +12,7 @@ use leadgate_store::discovery::{self as stored, ContactStatus, Merge, Record};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::engine::{Error, Result, person, record, refuse};
+use crate::engine::{Attempt, Error, Result, person, record, settle};
 
 /// A merge with the records it moved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -65,23 +65,13 @@ pub async fn undo(store: &Store, id: i64, by: &str, now: Timestamp) -> Result<Un
         Ok(merge)
     }
     .await;
-    let merge = match checked {
-        Ok(m) => m,
-        Err(Error::Store(e)) => return Err(Error::Store(e)),
-        Err(refusal) => {
-            tx.rollback().await?;
-            return refuse(
-                store,
-                &actor,
-                "merge.undo",
-                &subject,
-                json!({}),
-                refusal,
-                now,
-            )
-            .await;
-        }
+    let attempt = Attempt {
+        actor: &actor,
+        action: "merge.undo",
+        subject: &subject,
+        inputs: &json!({}),
     };
+    let (merge, mut tx) = settle(checked, tx, store, attempt, now).await?;
     // The records the merge moved sit in the contact the merge went into, or wherever later
     // merges took that contact; only those are moved back.
     let mut root = merge.into_contact;

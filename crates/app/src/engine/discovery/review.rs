@@ -17,7 +17,7 @@ use serde_json::json;
 
 use super::run::parse_list_subject;
 use crate::config::DiscoveryConfig;
-use crate::engine::{Error, Result, announce, person, record, refuse};
+use crate::engine::{Attempt, Error, Result, announce, person, record, settle};
 
 /// One reviewer's verdict on one sampled record, by its position in the sample (1-based).
 #[derive(Debug, Clone, PartialEq)]
@@ -140,23 +140,13 @@ pub async fn review(
         Ok::<_, Error>((found, who))
     }
     .await;
-    let (found, who) = match checked {
-        Ok(ok) => ok,
-        Err(Error::Store(e)) => return Err(Error::Store(e)),
-        Err(refusal) => {
-            tx.rollback().await?;
-            return refuse(
-                store,
-                &actor,
-                "sample.review",
-                &subject,
-                inputs,
-                refusal,
-                now,
-            )
-            .await;
-        }
+    let attempt = Attempt {
+        actor: &actor,
+        action: "sample.review",
+        subject: &subject,
+        inputs: &inputs,
     };
+    let ((found, who), mut tx) = settle(checked, tx, store, attempt, now).await?;
     for d in decisions {
         stored::record_sample_verdict(
             &mut tx,

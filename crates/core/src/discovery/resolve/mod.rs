@@ -213,6 +213,16 @@ mod tests {
         "Moreau", "Lopez", "Singh", "Fischer", "Horvat", "Lind", "Ortiz", "Sato", "Young", "Adams",
     ];
 
+    /// The columns of the rows of [`people`].
+    const HEADER: [&str; 6] = [
+        "first_name",
+        "last_name",
+        "email",
+        "company_name",
+        "website",
+        "linkedin_url",
+    ];
+
     /// 600 people at 150 companies, each in an Apollo-like row; half again in a CRM row
     /// (upper-case names, same e-mail, no profile) and a third in a Sales Navigator-like row
     /// (no e-mail, same profile, legal form on the company). Returns rows and true ids.
@@ -267,16 +277,8 @@ mod tests {
     fn people_in_several_sources_resolve_with_explained_merges() {
         // Arrange
         let config = ResolveConfig::b2b_contacts();
-        let header = [
-            "first_name",
-            "last_name",
-            "email",
-            "company_name",
-            "website",
-            "linkedin_url",
-        ];
         let (rows, truth) = people();
-        let table = Table::build(&config, &header, rows.len(), |r, c| &rows[r][c], |_| 0);
+        let table = Table::build(&config, &HEADER, rows.len(), |r, c| &rows[r][c], |_| 0);
 
         // Act
         let resolution = resolve(&config, &table);
@@ -301,14 +303,6 @@ mod tests {
         // EM sees matches agree on it), and one person again at another employer, with a
         // misspelt name and no address, known by the same profile URL.
         let config = ResolveConfig::b2b_contacts();
-        let header = [
-            "first_name",
-            "last_name",
-            "email",
-            "company_name",
-            "website",
-            "linkedin_url",
-        ];
         let (mut rows, _) = people();
         for k in 1..rows.len() {
             let crm_row = !rows[k][2].is_empty() && rows[k][5].is_empty();
@@ -325,7 +319,7 @@ mod tests {
             "elsewhere.io".into(),
             moved[5].clone(),
         ]);
-        let table = Table::build(&config, &header, rows.len(), |r, c| &rows[r][c], |_| 0);
+        let table = Table::build(&config, &HEADER, rows.len(), |r, c| &rows[r][c], |_| 0);
 
         // Act
         let resolution = resolve(&config, &table);
