@@ -10,7 +10,8 @@
 //! are linked (pairs across them only, as FEBRL4 4a + 4b). The truth is the `true_id`
 //! column (the demo benchmark file) or FEBRL's `rec_id` (`rec-N-org` and `rec-N-dup-K` are
 //! person N). `--only` shows only the missed pairs whose levels contain the text
-//! (`"employer=else phone=exact"`). The CSV reader here is a small one for comma-separated UTF-8 with quotes.
+//! (`"employer=else phone=exact"`). The CSV reader here is a small one for comma-separated
+//! UTF-8 with quotes.
 
 use std::time::Instant;
 
