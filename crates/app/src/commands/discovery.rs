@@ -678,7 +678,8 @@ pub async fn merge(
                         .flatten()
                         .map(|e| {
                             vec![
-                                e["comparison"].as_str().unwrap_or("").to_string(),
+                                // Indented under the line above, as the header is.
+                                format!("  {}", e["comparison"].as_str().unwrap_or("")),
                                 e["level"].as_str().unwrap_or("").to_string(),
                                 format!("{:+.2}", e["weight"].as_f64().unwrap_or(0.0)),
                             ]
