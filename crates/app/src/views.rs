@@ -358,3 +358,59 @@ impl StatusView {
         })
     }
 }
+
+/// One prospect as a line of a table, for the CLI's `discover show` and the list page: who,
+/// at which company, from which source, and why it was dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProspectLine {
+    pub contact_id: i64,
+    pub status: String,
+    pub name: String,
+    pub title: String,
+    pub company: String,
+    pub source: String,
+    /// The reasons a dropped prospect was dropped, joined with "; ".
+    pub reasons: String,
+}
+
+impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
+    fn from(p: &leadgate_store::discovery::Prospect) -> Self {
+        use serde_json::Value;
+        let field = |part: &str, name: &str| {
+            p.profile[part][name]["value"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        };
+        let full = field("person", "full_name");
+        let name = if full.is_empty() {
+            format!(
+                "{} {}",
+                field("person", "first_name"),
+                field("person", "last_name")
+            )
+            .trim()
+            .to_string()
+        } else {
+            full
+        };
+        let reasons = p.evaluation["reasons"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default();
+        ProspectLine {
+            contact_id: p.contact_id,
+            status: p.status.clone(),
+            name,
+            title: field("person", "title"),
+            company: field("company", "company_name"),
+            source: p.primary_source.clone(),
+            reasons,
+        }
+    }
+}

@@ -21,6 +21,7 @@ use super::{print_json, print_table, show_time, time_zone};
 use crate::cli::{DiscoverCommand, ImportArgs, MergeCommand, ReviewCommand, SuppressCommand};
 use crate::engine::discovery::{self, import::Progress, review::ItemDecision};
 use crate::engine::{person, record};
+use crate::views::ProspectLine;
 use crate::workspace::Workspace;
 
 pub async fn import(
@@ -405,25 +406,15 @@ pub async fn discover(
                 .iter()
                 .take(limit)
                 .map(|p| {
-                    let person = &p.profile["person"];
-                    let company = &p.profile["company"];
-                    let reasons = p.evaluation["reasons"]
-                        .as_array()
-                        .map(|r| {
-                            r.iter()
-                                .filter_map(Value::as_str)
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        })
-                        .unwrap_or_default();
+                    let line = ProspectLine::from(p);
                     vec![
-                        p.contact_id.to_string(),
-                        p.status.clone(),
-                        name_of(person),
-                        field(person, "title"),
-                        field(company, "company_name"),
-                        p.primary_source.clone(),
-                        reasons,
+                        line.contact_id.to_string(),
+                        line.status,
+                        line.name,
+                        line.title,
+                        line.company,
+                        line.source,
+                        line.reasons,
                     ]
                 })
                 .collect();
@@ -540,29 +531,6 @@ fn count(summary: &Value, key: &str) -> String {
         .get(key)
         .and_then(Value::as_u64)
         .map_or_else(|| "-".to_string(), |n| n.to_string())
-}
-
-fn field(profile: &Value, name: &str) -> String {
-    profile
-        .get(name)
-        .and_then(|f| f.get("value"))
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string()
-}
-
-fn name_of(person: &Value) -> String {
-    let full = field(person, "full_name");
-    if !full.is_empty() {
-        return full;
-    }
-    format!(
-        "{} {}",
-        field(person, "first_name"),
-        field(person, "last_name")
-    )
-    .trim()
-    .to_string()
 }
 
 /// "3 days", "14 months".

@@ -583,4 +583,19 @@ async fn the_sample_review_page_shows_provenance_and_takes_the_verdicts() {
     browser.click("form button[type='submit'].approve").await;
     browser.wait_for("p.flash").await;
     assert!(browser.text("h1").await.contains("approved"));
+
+    // The list it reviewed, from the main navigation: approved, its four prospects shown.
+    browser.click("nav a[href='/lists']").await;
+    browser.wait_for("tbody a[href^='/lists/']").await;
+    assert!(browser.text("tbody").await.contains("approved"));
+    browser.click("tbody a[href^='/lists/']").await;
+    browser.wait_for("nav.filters").await;
+    let names = browser
+        .run("return [...document.querySelectorAll('tbody tr')].map(r => r.cells[2].textContent);")
+        .await;
+    assert_eq!(
+        names,
+        json!(["Ann0 Lee0", "Ann1 Lee1", "Ann2 Lee2", "Ann3 Lee3"])
+    );
+    browser.screenshot("prospect-list").await;
 }

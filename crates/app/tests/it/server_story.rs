@@ -670,6 +670,28 @@ async fn lists_api_story(backend: Backend) {
         );
     }
 
+    // The same list as pages: the lists, and the admitted prospects with names escaped.
+    let page = |path: String| {
+        let request = server.client.get(server.at(&path)).bearer_auth(&rita);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let lists_page = page("/lists".into()).await;
+    assert!(
+        lists_page.contains(&format!("href=\"/lists/{id}\"")),
+        "{lists_page}"
+    );
+    assert!(lists_page.contains(&format!("href=\"/samples/{gate}\"")));
+    let list_page = page(format!("/lists/{id}?status=admitted")).await;
+    assert!(list_page.contains("Ann0 Lee0"), "{list_page}");
+    assert!(!list_page.contains("<script>window"), "{list_page}");
+    assert!(list_page.contains("&#60;script&#62;"), "{list_page}");
+    let dropped_page = page(format!("/lists/{id}?status=dropped")).await;
+    assert!(dropped_page.contains("No prospect with the status dropped"));
+
     // An erasure request: a reviewer may not; sales ops may, and the person leaves the list.
     let erase = |token: String, body: Value| {
         let request = server

@@ -12,6 +12,7 @@
 mod audit;
 mod gates;
 mod icp;
+mod lists;
 mod pipeline;
 mod sample;
 mod sign_in;
@@ -45,6 +46,8 @@ pub const PAGE_PATHS: &[&str] = &[
     "/icp/{id}",
     "/audit",
     "/pipeline",
+    "/lists",
+    "/lists/{id}",
     "/samples/{id}",
 ];
 
@@ -63,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(icp::routes())
         .merge(audit::routes())
         .merge(pipeline::routes())
+        .merge(lists::routes())
         .merge(sample::routes())
 }
 

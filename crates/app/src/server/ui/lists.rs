@@ -1,0 +1,139 @@
+//! The prospect-list pages: every list a discovery run built, and one list's prospects —
+//! admitted or dropped, each with its source and, when dropped, why — with the link to the
+//! list's sample review. What `leadgate discover lists` and `show` print.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use leadgate_store::discovery::{self as stored, ProspectList};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::{Layout, PageError, page, show_time};
+use crate::server::auth::Principal;
+use crate::server::state::AppState;
+use crate::views::ProspectLine;
+
+/// Prospects on one page of a list.
+const PAGE: i64 = 100;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/lists", get(list))
+        .route("/lists/{id}", get(show))
+}
+
+pub struct ListRow {
+    pub id: i64,
+    pub segment: String,
+    pub icp_version_id: i64,
+    pub status: String,
+    pub admitted: i64,
+    pub dropped: i64,
+    pub gate_id: Option<i64>,
+    pub built: String,
+}
+
+fn row(state: &AppState, list: &ProspectList) -> ListRow {
+    let count = |key: &str| list.summary.get(key).and_then(Value::as_i64);
+    ListRow {
+        id: list.id,
+        segment: list.segment.clone(),
+        icp_version_id: list.icp_version_id,
+        status: list.status.clone(),
+        admitted: count("admitted").unwrap_or(0),
+        dropped: count("dropped").unwrap_or(0),
+        gate_id: count("gate_id"),
+        built: show_time(state, list.created_at),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "lists.html")]
+struct ListsPage {
+    layout: Layout,
+    lists: Vec<ListRow>,
+}
+
+async fn list(State(state): State<AppState>, principal: Principal) -> Result<Response, PageError> {
+    let layout = Layout::for_person(&state, &principal, "lists").await?;
+    let mut conn = state.store().conn().await?;
+    let lists = stored::lists(&mut conn)
+        .await?
+        .iter()
+        .map(|l| row(&state, l))
+        .collect();
+    page(StatusCode::OK, &ListsPage { layout, lists })
+}
+
+#[derive(Deserialize)]
+struct Filter {
+    status: Option<String>,
+    after: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    layout: Layout,
+    list: ListRow,
+    /// "", "admitted" or "dropped".
+    status: String,
+    prospects: Vec<ProspectLine>,
+    /// The query of the next page, when there is one.
+    next: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+    Query(filter): Query<Filter>,
+) -> Result<Response, PageError> {
+    let layout = Layout::for_person(&state, &principal, "lists").await?;
+    let status = match filter.status.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(s @ ("admitted" | "held" | "dropped")) => Some(s.to_string()),
+        Some(other) => {
+            return Err(PageError {
+                status: StatusCode::BAD_REQUEST,
+                message: format!("status `{other}` is not admitted, held or dropped"),
+            });
+        }
+    };
+    let mut conn = state.store().conn().await?;
+    let found = stored::get_list(&mut conn, id)
+        .await?
+        .ok_or_else(|| PageError {
+            status: StatusCode::NOT_FOUND,
+            message: format!("no list {id}"),
+        })?;
+    let mut prospects = stored::prospects_page(
+        &mut conn,
+        id,
+        status.as_deref(),
+        filter.after.unwrap_or(0),
+        PAGE + 1,
+    )
+    .await?;
+    let more = prospects.len() as i64 > PAGE;
+    prospects.truncate(PAGE as usize);
+    let next = match (more, prospects.last()) {
+        (true, Some(last)) => Some(format!(
+            "status={}&after={}",
+            status.as_deref().unwrap_or(""),
+            last.contact_id
+        )),
+        _ => None,
+    };
+    let page_view = ListPage {
+        layout,
+        list: row(&state, &found),
+        status: status.unwrap_or_default(),
+        prospects: prospects.iter().map(ProspectLine::from).collect(),
+        next,
+    };
+    page(StatusCode::OK, &page_view)
+}
