@@ -954,6 +954,12 @@ pub async fn erase(
             done.records, done.merges, done.prospects
         );
     }
+    if done.reject_rows > 0 {
+        println!(
+            "Removed {} row(s) with the address from the reject files of earlier imports.",
+            done.reject_rows
+        );
+    }
     if dry_run {
         return Ok(ExitCode::SUCCESS);
     }

@@ -633,6 +633,7 @@ async fn import_sheet(
 const SHEET: &str = "first_name,last_name,email,linkedin_url,title,company_name,company_domain,industry,employees,country,region
 Jane,Doe,jane.doe@acme.com,https://www.linkedin.com/in/jane-doe-8a3f,VP Sales,Acme,acme.com,Computer Software,200,US,Texas
 Bob,Roe,bob.roe@acme.com,,CTO,Acme,acme.com,Computer Software,200,US,Texas
+Jane,Doe,jane.doe@acme.com,,VP Sales,Acme,acme.com,Computer Software,200,US,Texas,shifted
 ";
 const PROFILES: &str = "first_name,last_name,linkedin_url,title,company_name
 Jane,Doe,https://www.linkedin.com/in/jane-doe-8a3f/,VP Sales,Acme
@@ -650,7 +651,16 @@ async fn erasure_story(backend: Backend) {
     go_live(&workspace).await;
     let dir = ws.path().join("sheets");
     std::fs::create_dir_all(&dir).unwrap();
-    import_sheet(&workspace, &dir, "sheet", SHEET).await;
+    let first = import_sheet(&workspace, &dir, "sheet", SHEET).await;
+    let reject_file = first
+        .reject_file
+        .clone()
+        .expect("the shifted row is rejected");
+    assert!(
+        std::fs::read_to_string(&reject_file)
+            .unwrap()
+            .contains("jane.doe@acme.com")
+    );
     let profiles = import_sheet(&workspace, &dir, "profiles", PROFILES).await;
     assert_eq!(profiles.merged, 1, "Jane's profile joins her: {profiles:?}");
     let worker = Worker::for_workspace("test", &workspace);
@@ -713,7 +723,13 @@ async fn erasure_story(backend: Backend) {
     .unwrap();
 
     // Assert: nothing about Jane is left but hashes; Bob and Ann are untouched.
-    assert_eq!((done.records, done.profiles), (2, 1), "{done:?}");
+    assert_eq!(
+        (done.records, done.profiles, done.reject_rows),
+        (2, 1, 1),
+        "{done:?}"
+    );
+    let scrubbed = std::fs::read_to_string(&reject_file).unwrap();
+    assert!(!scrubbed.to_lowercase().contains("jane"), "{scrubbed}");
     assert!(done.prospects >= 1 && done.merges >= 1, "{done:?}");
     let mut conn = store.conn().await.unwrap();
     assert!(
@@ -782,10 +798,13 @@ async fn erasure_story(backend: Backend) {
     // Act, Assert: the next exports bring Jane back; both her rows are refused, by address
     // and by profile, and nothing of them is written to a reject file.
     let again = import_sheet(&workspace, &dir, "sheet", &SHEET.replace("VP Sales", "CRO")).await;
-    assert_eq!((again.rejected, again.merged), (1, 1), "{again:?}");
-    assert_eq!(
-        again.rejected_rows[0].reason,
-        leadgate::engine::discovery::import::ERASED
+    assert_eq!((again.rejected, again.merged), (2, 1), "{again:?}");
+    assert!(
+        again
+            .rejected_rows
+            .iter()
+            .all(|r| r.reason == leadgate::engine::discovery::import::ERASED),
+        "the readable row and the shifted one: {again:?}"
     );
     assert!(again.reject_file.is_none(), "{again:?}");
     let report = std::fs::read_to_string(&again.report_file).unwrap();

@@ -81,6 +81,7 @@ pub use mapping::{Mapping, MappingError, parse_delimiter};
 pub use record::{CompanyFields, PersonFields, ProspectRecord, Range, RowWarning, Value};
 pub use report::{
     FileFormat, Notice, Original, ReadSummary, RejectReason, RejectWriter, RejectedRow,
+    scrub_reject_file,
 };
 pub use table::{RawTable, TableError, TableOptions, read_table, read_table_from};
 

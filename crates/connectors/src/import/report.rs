@@ -252,3 +252,63 @@ impl<W: Write> RejectWriter<W> {
         }
     }
 }
+
+/// Removes from a reject file (as [`RejectWriter`] wrote it, CSV or JSON Lines) every
+/// rejected row in which `needle` occurs, in any case: a person erased at their request
+/// leaves no row behind in the files written for fixing. The file is rewritten through a
+/// temporary file beside it, so it is whole or unchanged. Returns the rows removed.
+pub fn scrub_reject_file(path: &std::path::Path, needle: &str) -> io::Result<usize> {
+    let text = std::fs::read_to_string(path)?;
+    let needle = needle.to_lowercase();
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text.as_str()),
+    };
+    let header = body.lines().next().unwrap_or("");
+    let csv_delimiter = header
+        .trim_end()
+        .strip_suffix(REASON_COLUMN)
+        .and_then(|h| h.chars().last())
+        .filter(|_| header.contains(ROW_COLUMN))
+        .and_then(|d| u8::try_from(d).ok());
+    let mut removed = 0;
+    let mut out: Vec<u8> = bom.as_bytes().to_vec();
+    match csv_delimiter {
+        Some(delimiter) => {
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .flexible(true)
+                .has_headers(false)
+                .from_reader(body.as_bytes());
+            let mut writer = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .flexible(true)
+                .from_writer(&mut out);
+            for (i, record) in reader.records().enumerate() {
+                let record = record.map_err(io::Error::other)?;
+                if i > 0 && record.iter().any(|f| f.to_lowercase().contains(&needle)) {
+                    removed += 1;
+                    continue;
+                }
+                writer.write_record(&record)?;
+            }
+            writer.flush()?;
+        }
+        None => {
+            for line in body.lines() {
+                if line.to_lowercase().contains(&needle) {
+                    removed += 1;
+                } else {
+                    out.extend_from_slice(line.as_bytes());
+                    out.push(b'\n');
+                }
+            }
+        }
+    }
+    if removed > 0 {
+        let temporary = path.with_extension("scrub");
+        std::fs::write(&temporary, &out)?;
+        std::fs::rename(&temporary, path)?;
+    }
+    Ok(removed)
+}

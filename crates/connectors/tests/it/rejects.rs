@@ -1,7 +1,7 @@
 //! The rejected-rows file: the original header and values with `_row` and `_reason`, that
 //! the user fixes and imports again.
 
-use leadgate_connectors::import::{Encoding, ImportOptions, RejectWriter, open};
+use leadgate_connectors::import::{Encoding, ImportOptions, RejectWriter, open, scrub_reject_file};
 
 use crate::support::{encode, import_bytes};
 
@@ -66,4 +66,33 @@ fn rejected_json_lines_keep_their_text() {
     assert_eq!(lines[1]["_line"], "{\"email\":");
     assert_eq!(lines[2]["_reason"], "not a JSON object");
     assert!(written.starts_with("{\"_row\":1,\"_reason\":\"no usable identity"));
+}
+
+#[test]
+fn an_erased_persons_rows_are_scrubbed_from_a_reject_file() {
+    // Arrange: the reject file of the test above, and a JSON Lines one.
+    let csv = "\u{feff}email;first_name;company_name;title;_row;_reason\n\
+               ;Bo;;\"VP; Sales\";2;\"no usable identity: name \"\"Bo\"\"\"\n\
+               CY@c.com;Cy;C;CTO;surplus;3;5 fields where the header has 4\n";
+    let csv_file = crate::support::temp_file("import-1-rejected.csv", csv.as_bytes());
+    let jsonl = "{\"_row\":1,\"_reason\":\"not valid JSON\",\"_line\":\"{\\\"email\\\": \\\"cy@c.com\"}\n\
+                 {\"_row\":2,\"_reason\":\"not a JSON object\",\"_line\":\"[1]\"}\n";
+    let jsonl_file = crate::support::temp_file("import-2-rejected.jsonl", jsonl.as_bytes());
+
+    // Act
+    let from_csv = scrub_reject_file(&csv_file.path, "cy@c.com").unwrap();
+    let from_jsonl = scrub_reject_file(&jsonl_file.path, "cy@c.com").unwrap();
+    let nothing = scrub_reject_file(&csv_file.path, "nobody@c.com").unwrap();
+
+    // Assert: the row is gone, in any case; the rest is as it was, header and BOM included.
+    assert_eq!((from_csv, from_jsonl, nothing), (1, 1, 0));
+    assert_eq!(
+        std::fs::read_to_string(&csv_file.path).unwrap(),
+        "\u{feff}email;first_name;company_name;title;_row;_reason\n\
+         ;Bo;;\"VP; Sales\";2;\"no usable identity: name \"\"Bo\"\"\"\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&jsonl_file.path).unwrap(),
+        "{\"_row\":2,\"_reason\":\"not a JSON object\",\"_line\":\"[1]\"}\n"
+    );
 }

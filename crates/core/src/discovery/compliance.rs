@@ -61,7 +61,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::normalize::{CountryCode, Domain, Email, fold_words};
+use super::normalize::{CountryCode, Domain, Email, LinkedInUrl, fold_words};
 use crate::icp::{Region, is_country_code};
 
 /// The prefix hashed in front of an address in [`erasure_hash`], so that the hash cannot be
@@ -461,6 +461,25 @@ impl Erasures {
         self.0.is_empty()
     }
 
+    /// Whether raw text (a row that could not be read, field by field or as a line) names an
+    /// erased person: any address or LinkedIn profile URL in it, read as an import reads
+    /// them. Such a row is not written to a reject file either.
+    pub fn covers_text(&self, text: &str) -> bool {
+        if self.0.is_empty() {
+            return false;
+        }
+        let separators = |c: char| c.is_whitespace() || ",;|\"'<>()[]{}".contains(c);
+        text.split(separators).any(|token| {
+            if token.contains('@') {
+                Email::parse(token).is_ok_and(|e| self.covers(Some(e.as_str()), None))
+            } else if token.contains("linkedin.com/") {
+                LinkedInUrl::parse(token).is_ok_and(|l| self.covers(None, Some(l.slug())))
+            } else {
+                false
+            }
+        })
+    }
+
     /// Whether a row with this normalised address or profile slug is an erased person's.
     pub fn covers(&self, email: Option<&str>, profile: Option<&str>) -> bool {
         !self.0.is_empty()
@@ -858,6 +877,9 @@ mod tests {
         assert!(erasures.covers(Some("other@acme.com"), Some("jane-doe-8a3f")));
         assert!(!erasures.covers(Some("john.doe@acme.com"), Some("jane-doe")));
         assert!(!erasures.covers(None, None));
+        assert!(erasures.covers_text("Jane,Doe,JANE.DOE@acme.com,,surplus"));
+        assert!(erasures.covers_text("{\"li\": \"https://www.linkedin.com/in/jane-doe-8a3f/\""));
+        assert!(!erasures.covers_text("John,Doe,john.doe@acme.com"));
         assert_ne!(
             profile_erasure_hash("jane@acme.com"),
             erasure_hash(&Email::parse("jane@acme.com").unwrap()),

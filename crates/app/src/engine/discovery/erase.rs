@@ -5,9 +5,11 @@
 //! each LinkedIn profile the records carried, on the suppression list, so that the next
 //! export that brings the person back is refused at import and never mailed. The contacts
 //! stay as ids with the status `erased`, so that lists, gates and the audit log still add
-//! up; the audit entry names the hash, never the address.
+//! up; the audit entry names the hash, never the address. Rows with the address are
+//! removed from the reject files of earlier imports too.
 
 use jiff::Timestamp;
+use leadgate_connectors::import::scrub_reject_file;
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::compliance::{erasure_hash, profile_erasure_hash};
 use leadgate_core::discovery::normalize::Email;
@@ -31,6 +33,9 @@ pub struct Erasure {
     pub prospects: u64,
     /// LinkedIn profiles of the records, kept as markers too.
     pub profiles: usize,
+    /// Rows with the address removed from the reject files of earlier imports (the files
+    /// written for fixing rows that could not be read); none on a dry run.
+    pub reject_rows: usize,
     pub dry_run: bool,
 }
 
@@ -89,6 +94,7 @@ pub async fn erase(
         merges: 0,
         prospects: 0,
         profiles: profiles.len(),
+        reject_rows: 0,
         dry_run,
     };
     if dry_run {
@@ -135,6 +141,19 @@ pub async fn erase(
         now,
     )
     .await?;
+    let imports = stored::imports(&mut tx).await?;
     tx.commit().await?;
+    // The reject files are outside the database: scrubbed once the erasure is committed. A
+    // file that cannot be rewritten fails the command, which can be run again.
+    for import in &imports {
+        let Some(file) = import.report.get("reject_file").and_then(|f| f.as_str()) else {
+            continue;
+        };
+        let path = std::path::Path::new(file);
+        if path.exists() {
+            erasure.reject_rows += scrub_reject_file(path, email.as_str())
+                .map_err(|e| Error::Invalid(format!("{file}: {e}")))?;
+        }
+    }
     Ok(erasure)
 }

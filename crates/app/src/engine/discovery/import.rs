@@ -21,7 +21,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::Timestamp;
-use leadgate_connectors::import::{self, Import, ImportOptions, ProspectRecord, RejectWriter};
+use leadgate_connectors::import::{
+    self, Import, ImportOptions, Original, ProspectRecord, RejectWriter,
+};
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::compliance::Erasures;
 use leadgate_core::event::EventKind;
@@ -174,6 +176,9 @@ struct RowsRead {
     merged: u64,
     /// Rows of people erased at their request, refused (and counted as rejected).
     erased: u64,
+    /// Rows that could not be read and name an erased person: rejected by the reader, not
+    /// written to the reject file.
+    withheld_rejects: u64,
     rejected_rows: Vec<RejectedLine>,
 }
 
@@ -333,12 +338,13 @@ pub async fn import_rows(
         warnings: summary.warnings,
         notices: summary.notices.iter().map(ToString::to_string).collect(),
         rejected_rows: read.rejected_rows,
-        reject_file: (summary.rejected > 0).then(|| reject_path.display().to_string()),
+        reject_file: (summary.rejected > read.withheld_rejects)
+            .then(|| reject_path.display().to_string()),
         report_file: report_path.display().to_string(),
         same_file_as_import: same_file,
         observed_at_default: observed_default,
     };
-    if summary.rejected == 0 {
+    if summary.rejected == read.withheld_rejects {
         let _ = std::fs::remove_file(&reject_path);
     }
     debug_assert_eq!(
@@ -436,6 +442,8 @@ fn read_rows(
     let mut rejects = RejectWriter::for_import(BufWriter::new(reject_out), &reader)
         .map_err(|e| Error::Invalid(format!("{}: {e}", reject_path.display())))?;
     let (mut stored_rows, mut merged_rows, mut erased_rows) = (0u64, 0u64, 0u64);
+    // Rows that could not be read and name an erased person: counted, never written.
+    let mut withheld_rejects = 0u64;
     let mut rejected_rows = Vec::new();
     let (to_store, matched) = std::sync::mpsc::sync_channel::<Vec<Matched>>(2);
     std::thread::scope(|scope| {
@@ -449,14 +457,28 @@ fn read_rows(
                 let row = match item {
                     Ok(row) => row,
                     Err(rejected) => {
-                        rejects.write(&rejected).map_err(|e| {
-                            Error::Invalid(format!("{}: {e}", reject_path.display()))
-                        })?;
+                        let erased = match &rejected.original {
+                            Original::Fields(fields) => {
+                                fields.iter().any(|f| erasures.covers_text(f))
+                            }
+                            Original::Line(line) => erasures.covers_text(line),
+                        };
+                        if erased {
+                            withheld_rejects += 1;
+                        } else {
+                            rejects.write(&rejected).map_err(|e| {
+                                Error::Invalid(format!("{}: {e}", reject_path.display()))
+                            })?;
+                        }
                         if rejected_rows.len() < REPORTED_REJECTS {
                             rejected_rows.push(RejectedLine {
                                 row: rejected.row,
                                 line: rejected.line,
-                                reason: rejected.reason.to_string(),
+                                reason: if erased {
+                                    ERASED.to_string()
+                                } else {
+                                    rejected.reason.to_string()
+                                },
                             });
                         }
                         continue;
@@ -536,6 +558,7 @@ fn read_rows(
         stored: stored_rows,
         merged: merged_rows,
         erased: erased_rows,
+        withheld_rejects,
         rejected_rows,
     })
 }
