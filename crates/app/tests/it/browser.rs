@@ -598,4 +598,27 @@ async fn the_sample_review_page_shows_provenance_and_takes_the_verdicts() {
         json!(["Ann0 Lee0", "Ann1 Lee1", "Ann2 Lee2", "Ann3 Lee3"])
     );
     browser.screenshot("prospect-list").await;
+
+    // Sales ops erases one of them from the Privacy page: a dry run first, then for real.
+    browser.sign_out().await;
+    browser.sign_in(&server, "otto").await;
+    browser.click("nav a[href='/erasures']").await;
+    browser.wait_for("form[action='/erasures']").await;
+    browser.type_into("#email", "ann3@firm3.com").await;
+    browser.type_into("#reason", "her e-mail to privacy@").await;
+    browser
+        .click("form[action='/erasures'] button[type='submit']")
+        .await;
+    browser.wait_for("#dry-run-h").await;
+    browser.click("input[name='dry_run']").await;
+    browser
+        .click("form[action='/erasures'] button[type='submit']")
+        .await;
+    browser.wait_for("#erased-h").await;
+    assert!(
+        browser
+            .text("section.gate-panel")
+            .await
+            .contains("1 record(s)")
+    );
 }

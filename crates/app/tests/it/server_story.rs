@@ -692,6 +692,38 @@ async fn lists_api_story(backend: Backend) {
     let dropped_page = page(format!("/lists/{id}?status=dropped")).await;
     assert!(dropped_page.contains("No prospect with the status dropped"));
 
+    // The privacy page: a reviewer sees no form; sales ops runs a dry run, which changes
+    // nothing (the prospects are still four below).
+    let privacy = page("/erasures".into()).await;
+    assert!(
+        privacy.contains("takes the admin or sales_ops role")
+            && !privacy.contains("<form method=\"post\" action=\"/erasures\"")
+    );
+    let otto_token = server.token("otto").await;
+    let dry = server
+        .client
+        .post(server.at("/erasures"))
+        .bearer_auth(&otto_token)
+        .form(&[
+            ("email", "ann1@firm1.com"),
+            ("reason", "her request"),
+            ("dry_run", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dry.status(), StatusCode::OK);
+    let dry = dry.text().await.unwrap();
+    assert!(
+        dry.contains("Dry run: nothing changed")
+            && dry.contains("Would erase 1 contact(s): 1 record(s)"),
+        "{dry}"
+    );
+    assert!(
+        dry.contains("value=\"ann1@firm1.com\""),
+        "the form stays filled for the real one"
+    );
+
     // An erasure request: a reviewer may not; sales ops may, and the person leaves the list.
     let erase = |token: String, body: Value| {
         let request = server

@@ -39,6 +39,13 @@ pub struct Erasure {
     pub dry_run: bool,
 }
 
+/// Whether a person with these roles may erase people: an admin or sales ops.
+pub fn may_erase(roles: &[Role]) -> bool {
+    roles
+        .iter()
+        .any(|r| matches!(r, Role::Admin | Role::SalesOps))
+}
+
 /// Erases the person with this address, as `by` (an admin or sales ops), for `reason`.
 pub async fn erase(
     store: &Store,
@@ -62,11 +69,7 @@ pub async fn erase(
     stored::lock(&mut tx).await?;
     let checked = async {
         let who = person(&mut tx, by).await?;
-        if !who
-            .roles
-            .iter()
-            .any(|r| matches!(r, Role::Admin | Role::SalesOps))
-        {
+        if !may_erase(&who.roles) {
             return Err(Error::Forbidden(format!(
                 "{by} may not erase people: it takes the admin or sales_ops role"
             )));

@@ -10,6 +10,7 @@
 //! A stage adds its page as a module here and one line in [`routes`].
 
 mod audit;
+mod erasures;
 mod gates;
 mod icp;
 mod lists;
@@ -49,6 +50,7 @@ pub const PAGE_PATHS: &[&str] = &[
     "/lists",
     "/lists/{id}",
     "/samples/{id}",
+    "/erasures",
 ];
 
 /// Pages anyone may load: sign-in and the static files.
@@ -68,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(pipeline::routes())
         .merge(lists::routes())
         .merge(sample::routes())
+        .merge(erasures::routes())
 }
 
 /// Sends a browser that is not signed in to the sign-in page.
@@ -111,6 +114,8 @@ pub struct Layout {
     pub flash: Option<String>,
     /// Gates waiting for this person's decision.
     pub waiting: usize,
+    /// Whether the person may erase people (the Privacy page is in their navigation).
+    pub may_erase: bool,
 }
 
 pub struct Me {
@@ -127,6 +132,7 @@ impl Layout {
             csrf: String::new(),
             flash: None,
             waiting: 0,
+            may_erase: false,
         }
     }
 
@@ -153,6 +159,7 @@ impl Layout {
             csrf: csrf(principal),
             flash: None,
             waiting,
+            may_erase: crate::engine::discovery::erase::may_erase(&principal.person.roles),
         })
     }
 }
