@@ -76,7 +76,8 @@ pub enum Command {
     Erase {
         /// The person's e-mail address.
         email: String,
-        /// The request this answers ("email of 2027-01-04 to privacy@").
+        /// The request this answers ("email of 2027-01-04 to privacy@"). It is kept in the
+        /// audit log: not the person's name or address.
         #[arg(long)]
         reason: String,
         /// An admin or sales ops.

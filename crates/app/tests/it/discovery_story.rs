@@ -675,6 +675,20 @@ async fn erasure_story(backend: Backend) {
     let store = &workspace.store;
 
     // Act, Assert: a reviewer may not erase; a dry run changes nothing.
+    let quoting = erase::erase(
+        store,
+        "jane.doe@acme.com",
+        "otto",
+        "mail from Jane.Doe@acme.com",
+        false,
+        now(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(quoting, Error::Invalid(_)),
+        "the reason is kept: {quoting}"
+    );
     let refused = erase::erase(
         store,
         "jane.doe@acme.com",

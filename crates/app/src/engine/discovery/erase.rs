@@ -65,6 +65,14 @@ pub async fn erase(
             "an erasure needs a reason (--reason): the request it answers".into(),
         ));
     }
+    // The reason is kept (audit log, suppression list): it must not bring the address back.
+    if reason.to_lowercase().contains(email.as_str()) {
+        return Err(Error::Invalid(
+            "the reason holds the address, and the reason is kept: describe the request \
+             without it (\"e-mail of 2027-01-04 to privacy@\")"
+                .into(),
+        ));
+    }
     let mut tx = store.begin().await?;
     stored::lock(&mut tx).await?;
     let checked = async {
