@@ -9,9 +9,9 @@ use axum::response::Response;
 use axum::routing::get;
 use leadgate_store::discovery::{self as stored, ProspectList};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::{Layout, PageError, page, show_time};
+use crate::server::api::lists::ListView;
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 use crate::views::ProspectLine;
@@ -36,17 +36,18 @@ pub struct ListRow {
     pub built: String,
 }
 
+/// The list as the API shows it (one reading of its summary), with its time for people.
 fn row(state: &AppState, list: &ProspectList) -> ListRow {
-    let count = |key: &str| list.summary.get(key).and_then(Value::as_i64);
+    let view = ListView::from(list);
     ListRow {
-        id: list.id,
-        segment: list.segment.clone(),
-        icp_version_id: list.icp_version_id,
-        status: list.status.clone(),
-        admitted: count("admitted").unwrap_or(0),
-        dropped: count("dropped").unwrap_or(0),
-        gate_id: count("gate_id"),
-        built: show_time(state, list.created_at),
+        id: view.id,
+        segment: view.segment,
+        icp_version_id: view.icp_version_id,
+        status: view.status,
+        admitted: view.admitted,
+        dropped: view.dropped,
+        gate_id: view.gate_id,
+        built: show_time(state, view.created_at),
     }
 }
 
