@@ -440,7 +440,7 @@ pub fn erasure_hash(email: &Email) -> String {
 /// profile and no address (Sales Navigator). Hashed like an address behind the same
 /// prefix, with the profile's host in front, so it never equals an address's marker.
 pub fn profile_erasure_hash(slug: &str) -> String {
-    hex::encode(digest_of(&format!("linkedin.com/in/{slug}")))
+    hex::encode(profile_digest(slug))
 }
 
 /// Erasure markers, for refusing the rows of erased people as an import reads them.
@@ -484,8 +484,7 @@ impl Erasures {
     pub fn covers(&self, email: Option<&str>, profile: Option<&str>) -> bool {
         !self.0.is_empty()
             && (email.is_some_and(|e| self.0.contains(&digest_of(e)))
-                || profile
-                    .is_some_and(|p| self.0.contains(&digest_of(&format!("linkedin.com/in/{p}")))))
+                || profile.is_some_and(|p| self.0.contains(&profile_digest(p))))
     }
 }
 
@@ -493,6 +492,12 @@ impl Erasures {
 pub fn is_erasure_hash(text: &str) -> bool {
     let text = text.trim();
     text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A profile's marker digest: its slug behind the profile host, so that it never equals an
+/// address's.
+fn profile_digest(slug: &str) -> [u8; 32] {
+    digest_of(&format!("linkedin.com/in/{slug}"))
 }
 
 fn digest_of(address: &str) -> [u8; 32] {

@@ -160,6 +160,19 @@ async fn show_list(
     Ok(Json(ListView::from(&list)))
 }
 
+/// A prospect status filter as asked (`admitted`, `held`, `dropped`; empty or absent for
+/// all), or why it is not one.
+pub fn prospect_status(asked: Option<&str>) -> Result<Option<&'static str>, String> {
+    match asked.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => ["admitted", "held", "dropped"]
+            .into_iter()
+            .find(|known| *known == s)
+            .map(Some)
+            .ok_or_else(|| format!("`{s}` is not admitted, held or dropped")),
+    }
+}
+
 #[derive(Debug, Default, Clone, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProspectsQuery {
@@ -187,12 +200,8 @@ async fn list_prospects(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<ProspectsQuery>,
 ) -> Result<Json<Page<ProspectView>>, ApiError> {
-    let status = query.status.as_deref().map(str::trim);
-    if let Some(s) = status.filter(|s| !["admitted", "held", "dropped"].contains(s)) {
-        return Err(ApiError::invalid(format!(
-            "status: `{s}` is not admitted, held or dropped"
-        )));
-    }
+    let status = prospect_status(query.status.as_deref())
+        .map_err(|why| ApiError::invalid(format!("status: {why}")))?;
     let limit = limit(query.limit);
     let mut conn = state.store().conn().await?;
     if stored::get_list(&mut conn, id).await?.is_none() {

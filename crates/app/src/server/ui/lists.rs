@@ -11,7 +11,7 @@ use leadgate_store::discovery::{self as stored, ProspectList};
 use serde::Deserialize;
 
 use super::{Layout, PageError, page, show_time};
-use crate::server::api::lists::ListView;
+use crate::server::api::lists::{ListView, prospect_status};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 use crate::views::ProspectLine;
@@ -94,16 +94,10 @@ async fn show(
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
     let layout = Layout::for_person(&state, &principal, "lists").await?;
-    let status = match filter.status.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s @ ("admitted" | "held" | "dropped")) => Some(s.to_string()),
-        Some(other) => {
-            return Err(PageError {
-                status: StatusCode::BAD_REQUEST,
-                message: format!("status `{other}` is not admitted, held or dropped"),
-            });
-        }
-    };
+    let status = prospect_status(filter.status.as_deref()).map_err(|why| PageError {
+        status: StatusCode::BAD_REQUEST,
+        message: format!("status {why}"),
+    })?;
     let mut conn = state.store().conn().await?;
     let found = stored::get_list(&mut conn, id)
         .await?
@@ -111,20 +105,14 @@ async fn show(
             status: StatusCode::NOT_FOUND,
             message: format!("no list {id}"),
         })?;
-    let mut prospects = stored::prospects_page(
-        &mut conn,
-        id,
-        status.as_deref(),
-        filter.after.unwrap_or(0),
-        PAGE + 1,
-    )
-    .await?;
+    let mut prospects =
+        stored::prospects_page(&mut conn, id, status, filter.after.unwrap_or(0), PAGE + 1).await?;
     let more = prospects.len() as i64 > PAGE;
     prospects.truncate(PAGE as usize);
     let next = match (more, prospects.last()) {
         (true, Some(last)) => Some(format!(
             "status={}&after={}",
-            status.as_deref().unwrap_or(""),
+            status.unwrap_or(""),
             last.contact_id
         )),
         _ => None,
@@ -132,7 +120,7 @@ async fn show(
     let page_view = ListPage {
         layout,
         list: row(&state, &found),
-        status: status.unwrap_or_default(),
+        status: status.unwrap_or_default().to_string(),
         prospects: prospects.iter().map(ProspectLine::from).collect(),
         next,
     };
