@@ -261,8 +261,11 @@ fn main() {
     let scored_in = t.elapsed();
 
     t = Instant::now();
-    let datasets = (config.mode == Mode::Link).then_some(table.dataset.as_slice());
-    let clustering = resolve::cluster(table.len(), &scored.links, &scored.contradictions, datasets);
+    let clustering = resolve::cluster(
+        table.len(),
+        &scored.links,
+        &resolve::constraints(&config, &table, &scored),
+    );
     let clustered = t.elapsed();
 
     // record_id,cluster_id, as `leadgate dedupe` writes it.

@@ -61,9 +61,23 @@ struct Summary {
     duplicates: usize,
     candidate_pairs: usize,
     links: usize,
+    /// Links refused because a contradiction (a pair at the veto weight) lay across the
+    /// two clusters.
     refused_merges: usize,
+    /// Links refused because the two clusters hold people whose names contradict.
+    refused_by_name: usize,
     columns_read_as_empty: Vec<String>,
+    /// What the trained model believes, and what training warns of.
+    model: ModelSummary,
     seconds: Steps,
+}
+
+#[derive(Debug, Serialize)]
+struct ModelSummary {
+    /// log2 of the prior odds that two random records match.
+    prior_weight: f64,
+    training: resolve::TrainingReport,
+    comparisons: Vec<resolve::ComparisonWeights>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -134,8 +148,11 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<ExitCode> {
     drop(gammas);
     steps.score = secs(t.elapsed());
     t = Instant::now();
-    let datasets = (config.mode == Mode::Link).then_some(table.dataset.as_slice());
-    let clustering = resolve::cluster(table.len(), &scored.links, &scored.contradictions, datasets);
+    let clustering = resolve::cluster(
+        table.len(),
+        &scored.links,
+        &resolve::constraints(&config, &table, &scored),
+    );
     steps.cluster = secs(t.elapsed());
 
     t = Instant::now();
@@ -159,7 +176,13 @@ pub fn run(args: &DedupeArgs) -> anyhow::Result<ExitCode> {
         candidate_pairs: candidates.pairs.len(),
         links: scored.links.len(),
         refused_merges: clustering.refused,
+        refused_by_name: clustering.refused_by_name,
         columns_read_as_empty: resolve::missing_columns(&config, &input.header()),
+        model: ModelSummary {
+            prior_weight: model.prior_weight(),
+            training: model.training.clone(),
+            comparisons: model.weights(&comparisons),
+        },
         seconds: steps,
     };
     if args.json {
@@ -385,7 +408,8 @@ fn push_csv(line: &mut String, value: &str) {
 fn print_summary(s: &Summary, out: &Path) {
     eprintln!(
         "{} records ({}), setup {} at threshold {}: {} clusters, {} merges, {} duplicates; \
-         {} candidate pairs, {} links, {} merges refused by a contradiction.",
+         {} candidate pairs, {} links, {} merges refused by a contradiction, {} because \
+         names differ.",
         s.records,
         s.files.join(", "),
         s.setup,
@@ -395,8 +419,12 @@ fn print_summary(s: &Summary, out: &Path) {
         s.duplicates,
         s.candidate_pairs,
         s.links,
-        s.refused_merges
+        s.refused_merges,
+        s.refused_by_name
     );
+    for warning in &s.model.training.warnings {
+        eprintln!("warning: {warning}.");
+    }
     if !s.columns_read_as_empty.is_empty() {
         eprintln!(
             "Columns the setup reads that the input lacks (read as empty): {}.",

@@ -1,3 +1,4 @@
 //! leadgate-core's integration tests: one binary (every extra one is a slow link).
 
+mod resolve_colleagues;
 mod resolve_febrl;

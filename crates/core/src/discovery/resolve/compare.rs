@@ -4,6 +4,7 @@
 //! first level that held, `n + 1` "else" (none held).
 
 use super::config::{ComparisonSpec, LevelSpec, ResolveConfig};
+use super::names::same_person_name;
 use super::table::Table;
 
 /// A comparison vector: 4 bits per comparison.
@@ -34,12 +35,21 @@ enum Test {
     /// The level's column (a domain) of one record spells the other record's company
     /// column.
     DomainSpellsCompany(usize),
+    /// The names in the given and family columns are one name ([`same_person_name`]).
+    Nickname {
+        given: usize,
+        family: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
 struct Level {
     column: usize,
     test: Test,
+    /// For a term-frequency adjusted level: the chance that two random records agree on
+    /// `column` (Σ f² over its values), the scale the values' own frequencies are read
+    /// against.
+    tf_base: Option<f64>,
 }
 
 /// One comparison, compiled against a table's columns.
@@ -55,6 +65,8 @@ pub struct Comparison {
     pub tf_adjust: bool,
     /// Whether the field names one entity ([`ComparisonSpec::identifier`]).
     pub identifier: bool,
+    /// Whether a shared value is no evidence ([`ComparisonSpec::personal`]).
+    pub personal: bool,
     /// The 1-based level that is the exact match on `column`, if there is one.
     pub exact_level: Option<u8>,
     levels: Vec<Level>,
@@ -80,6 +92,9 @@ impl Comparison {
 
     /// The level of records `a` and `b`.
     pub fn level(&self, table: &Table, a: usize, b: usize) -> u8 {
+        if self.personal && self.shared_value(table, a, b).is_some() {
+            return 0;
+        }
         let mut applicable = false;
         // Levels often test one column at falling thresholds: compute each measure once.
         let mut memo = Memo::default();
@@ -95,6 +110,40 @@ impl Comparison {
         } else {
             0
         }
+    }
+
+    /// For a personal comparison, the value of record `a` or `b` that people whose names
+    /// contradict share: neither record then has a value that is its own, and the
+    /// comparison is null.
+    pub fn shared_value<'t>(&self, table: &'t Table, a: usize, b: usize) -> Option<&'t str> {
+        let column = &table.columns[self.column];
+        [a, b].into_iter().find_map(|r| {
+            let id = table.ids_of(r)[self.column];
+            column
+                .is_shared(id)
+                .then(|| &*column.values[id as usize - 1])
+        })
+    }
+
+    /// The term-frequency adjustment of level `l` (1-based) for records `a` and `b`, in
+    /// bits: log2 of the level's base over the more frequent of the two values, as Splink
+    /// adjusts (an exact level's two values are one). Bounded to ±10 bits so that one very
+    /// rare or very common value cannot decide alone; 0 for a level without adjustment.
+    pub fn tf_adjustment(&self, table: &Table, l: u8, a: usize, b: usize) -> f64 {
+        let Some(level) = (l as usize).checked_sub(1).and_then(|i| self.levels.get(i)) else {
+            return 0.0;
+        };
+        let Some(base) = level.tf_base else {
+            return 0.0;
+        };
+        let column = &table.columns[level.column];
+        let f = column
+            .frequency(table.ids_of(a)[level.column])
+            .max(column.frequency(table.ids_of(b)[level.column]));
+        if f <= 0.0 {
+            return 0.0;
+        }
+        (base / f).log2().clamp(-10.0, 10.0)
     }
 
     /// Whether `level` holds for records `a` and `b`, or `None` when it does not apply (a
@@ -140,6 +189,11 @@ impl Comparison {
                 }
                 return applicable.then_some(false);
             }
+            Test::Nickname { given, family } => {
+                let (g, f) = (&table.columns[*given], &table.columns[*family]);
+                let name = |r| Some((g.get(r)?, f.get(r)?));
+                return Some(same_person_name(name(a)?, name(b)?));
+            }
             Test::Swapped(own) => {
                 let (x, y) = (&table.columns[*own], &table.columns[level.column]);
                 let (xa, ya, xb, yb) = (x.get(a)?, y.get(a)?, x.get(b)?, y.get(b)?);
@@ -160,7 +214,8 @@ impl Comparison {
             Test::Exact
             | Test::Swapped(_)
             | Test::NameInEmail { .. }
-            | Test::DomainSpellsCompany(_) => false,
+            | Test::DomainSpellsCompany(_)
+            | Test::Nickname { .. } => false,
             Test::JaroWinkler(min) => {
                 // (column, value, whether the value is exact or only an upper bound)
                 match memo.jaro_winkler {
@@ -228,7 +283,13 @@ fn compile_one(spec: &ComparisonSpec, table: &Table) -> Comparison {
     let levels: Vec<Level> = spec
         .levels
         .iter()
-        .map(|l| compile_level(l, column, table))
+        .map(|l| {
+            let mut level = compile_level(l, column, table);
+            if spec.tf_adjust && level.reads_one_value() {
+                level.tf_base = Some(agreement_by_chance(&table.columns[level.column]));
+            }
+            level
+        })
         .collect();
     let exact_level = levels
         .iter()
@@ -251,14 +312,44 @@ fn compile_one(spec: &ComparisonSpec, table: &Table) -> Comparison {
         labels,
         tf_adjust: spec.tf_adjust,
         identifier: spec.identifier,
+        personal: spec.personal,
         exact_level,
         levels,
         edit_bound,
     }
 }
 
+/// Σ f² over a column's values: the chance that two random records with a value hold the
+/// same one.
+fn agreement_by_chance(column: &super::table::Column) -> f64 {
+    let present = f64::from(column.present.max(1));
+    column
+        .counts
+        .iter()
+        .map(|&k| (f64::from(k) / present).powi(2))
+        .sum::<f64>()
+        .max(1e-9)
+}
+
+impl Level {
+    /// Whether the level compares one value of each record, so that how common the values
+    /// are says how much agreeing on them is worth.
+    fn reads_one_value(&self) -> bool {
+        matches!(
+            self.test,
+            Test::Exact
+                | Test::JaroWinkler(_)
+                | Test::Edits(_)
+                | Test::Words(_)
+                | Test::LeadingWords
+                | Test::Nickname { .. }
+        )
+    }
+}
+
 fn compile_level(level: &LevelSpec, column: usize, table: &Table) -> Level {
     Level {
+        tf_base: None,
         column: level
             .field()
             .and_then(|f| table.column_index(f))
@@ -283,6 +374,13 @@ fn compile_level(level: &LevelSpec, column: usize, table: &Table) -> Level {
             LevelSpec::DomainSpellsCompany { ref company, .. } => {
                 Test::DomainSpellsCompany(table.column_index(company).unwrap_or(column))
             }
+            LevelSpec::Nickname {
+                ref given,
+                ref family,
+            } => Test::Nickname {
+                given: table.column_index(given).unwrap_or(column),
+                family: table.column_index(family).unwrap_or(column),
+            },
         },
     }
 }

@@ -68,6 +68,22 @@ pub struct ResolveConfig {
     /// Parameter estimation.
     #[serde(default)]
     pub training: TrainingSpec,
+    /// The records' person names, for setups that resolve people: records whose names
+    /// clearly disagree are never put in one cluster on other evidence, and a value of a
+    /// [`ComparisonSpec::personal`] comparison held by such records is shared, not
+    /// personal. `None` for setups that do not resolve people by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub names: Option<NamesSpec>,
+}
+
+/// Where a record's person name is: two fields, the given and the family name, prepared
+/// from the name columns only (a name guessed from an e-mail address is not one the
+/// record states, and cannot contradict another).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamesSpec {
+    pub given: String,
+    pub family: String,
 }
 
 /// A blocking rule: the fields two records must share, written as a list of field names
@@ -143,6 +159,18 @@ pub struct TrainingSpec {
     /// identifiers give the cleanest rounds; a rule on names alone lets namesakes pass for
     /// matches. Empty: the blocking rules.
     pub rules: Vec<Vec<String>>,
+    /// Rules whose pairs are matches with next to no doubt (field lists, like blocking
+    /// rules: the same e-mail address, the same full name at the same domain). A value
+    /// that people with contradicting names share (see [`ComparisonSpec::personal`]) does
+    /// not count. Their pairs are a floor under the number of matches that needs no
+    /// model, against which the trained model's expectation is checked
+    /// (`max_matches_per_sure_pair`). Empty: no such check.
+    pub deterministic: Vec<Vec<String>>,
+    /// A trained model that expects more matches among the candidates than this many
+    /// times the deterministic rules' pairs (plus one per hundred records) has settled on
+    /// a wrong world, where records that only look alike match ("same company, same
+    /// person"): it is not used.
+    pub max_matches_per_sure_pair: f64,
 }
 
 impl Default for TrainingSpec {
@@ -153,6 +181,8 @@ impl Default for TrainingSpec {
             seed: 1,
             max_iterations: 100,
             rules: Vec::new(),
+            deterministic: Vec::new(),
+            max_matches_per_sure_pair: 10.0,
         }
     }
 }
@@ -264,6 +294,13 @@ pub struct ComparisonSpec {
     /// pair of different records in the table would agree by a data error.
     #[serde(default)]
     pub identifier: bool,
+    /// The field identifies one person when it identifies anyone (a phone number, an
+    /// e-mail address), but companies share some values: the switchboard number, `sales@`.
+    /// A value held by records whose names contradict (see [`NamesSpec`]) is read as
+    /// shared: agreeing on it is no evidence for the person (the level is null, and the
+    /// explanation says "shared"). Needs `names`.
+    #[serde(default)]
+    pub personal: bool,
 }
 
 /// A comparison level.
@@ -335,6 +372,12 @@ pub enum LevelSpec {
         field: Option<String>,
         company: String,
     },
+    /// The two records' names are one name written with a nickname, an initial, a typo
+    /// or another transliteration ("Bob Smith" and "Robert Smith", "J. Doe" and "Jane
+    /// Doe", "Juergen Mueller" and "Jürgen Müller"), the given name in `given` and the
+    /// family name in `family` (the setup's name fields). The nicknames are listed in
+    /// the engine with their source.
+    Nickname { given: String, family: String },
 }
 
 impl LevelSpec {
@@ -350,13 +393,17 @@ impl LevelSpec {
             | LevelSpec::Numeric { field, .. }
             | LevelSpec::Date { field, .. } => field.as_deref(),
             LevelSpec::Swapped { field } | LevelSpec::NameInEmail { field, .. } => Some(field),
+            LevelSpec::Nickname { .. } => None,
         }
     }
 
     /// The fields this level reads besides its own and the comparison's.
     pub fn other_fields(&self) -> Vec<&str> {
         match self {
-            LevelSpec::NameInEmail { given, family, .. } => vec![given, family],
+            LevelSpec::NameInEmail { given, family, .. }
+            | LevelSpec::Nickname { given, family } => {
+                vec![given, family]
+            }
             LevelSpec::DomainSpellsCompany { company, .. } => vec![company],
             _ => Vec::new(),
         }
@@ -375,6 +422,7 @@ impl LevelSpec {
             LevelSpec::Swapped { field } => return format!("swapped with {field}"),
             LevelSpec::NameInEmail { field, .. } => return format!("{field} fits the name"),
             LevelSpec::DomainSpellsCompany { company, .. } => format!("spells {company}"),
+            LevelSpec::Nickname { .. } => return "nickname or initial".to_string(),
         };
         match self.field() {
             Some(f) if f != comparison_field => format!("{f} {kind}"),
@@ -400,7 +448,7 @@ fn check_level(
     }
     let unit = |x: f64| (0.0..=1.0).contains(&x);
     match level {
-        LevelSpec::NameInEmail { given, family, .. } => {
+        LevelSpec::NameInEmail { given, family, .. } | LevelSpec::Nickname { given, family } => {
             if !known(given) {
                 return invalid(format!("{key}.given"), "no field of that name");
             }
@@ -508,6 +556,22 @@ impl ResolveConfig {
                 check_level(level, &format!("comparisons[{i}].levels[{j}]"), &known)?;
             }
         }
+        if let Some(names) = &self.names {
+            if !known(&names.given) {
+                return invalid("names.given".into(), "no field of that name");
+            }
+            if !known(&names.family) {
+                return invalid("names.family".into(), "no field of that name");
+            }
+        }
+        if let Some(i) = self.comparisons.iter().position(|c| c.personal)
+            && self.names.is_none()
+        {
+            return invalid(
+                format!("comparisons[{i}].personal"),
+                "a personal comparison needs the setup's `names` (given and family fields)",
+            );
+        }
         if self.blocking.is_empty() {
             return invalid("blocking".into(), "at least one blocking rule is needed");
         }
@@ -535,18 +599,23 @@ impl ResolveConfig {
                 return invalid(format!("blocking[{i}]"), &format!("no field named `{f}`"));
             }
         }
-        for (i, rule) in self.training.rules.iter().enumerate() {
-            if rule.is_empty() {
-                return invalid(
-                    format!("training.rules[{i}]"),
-                    "a rule needs at least one field",
-                );
-            }
-            if let Some(f) = rule.iter().find(|f| !known(f)) {
-                return invalid(
-                    format!("training.rules[{i}]"),
-                    &format!("no field named `{f}`"),
-                );
+        for (key, rules) in [
+            ("rules", &self.training.rules),
+            ("deterministic", &self.training.deterministic),
+        ] {
+            for (i, rule) in rules.iter().enumerate() {
+                if rule.is_empty() {
+                    return invalid(
+                        format!("training.{key}[{i}]"),
+                        "a rule needs at least one field",
+                    );
+                }
+                if let Some(f) = rule.iter().find(|f| !known(f)) {
+                    return invalid(
+                        format!("training.{key}[{i}]"),
+                        &format!("no field named `{f}`"),
+                    );
+                }
             }
         }
         if !(self.threshold > 0.0 && self.threshold < 1.0) {

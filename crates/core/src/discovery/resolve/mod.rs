@@ -22,21 +22,27 @@ mod compare;
 mod config;
 mod eval;
 mod model;
+mod names;
+mod nicknames;
 mod survive;
 mod table;
 
 pub use blocking::{Candidates, Pair, RuleStats, candidates};
-pub use cluster::{Clustering, Link, cluster};
+pub use cluster::{Clustering, Constraints, Link, RecordNames, cluster};
 pub use compare::{
     Comparison, Gamma, compile, domain_spells_company, edit_distance_at_most, gamma, jaro_winkler,
     leading_words, level_of, name_in_email, word_overlap,
 };
 pub use config::{
-    BlockingRule, ComparisonSpec, ConfigError, FieldSpec, LevelSpec, Mode, Prepare, ResolveConfig,
-    SourceSpec, TrainingSpec,
+    BlockingRule, ComparisonSpec, ConfigError, FieldSpec, LevelSpec, Mode, NamesSpec, Prepare,
+    ResolveConfig, SourceSpec, TrainingSpec,
 };
 pub use eval::{PairScores, candidate_recall, label_ids, pair_list_scores, pairwise_scores};
-pub use model::{Model, compare_pairs};
+pub use model::{ComparisonWeights, LevelWeight, Model, TrainingReport, compare_pairs};
+pub use names::{
+    PersonNames, family_names_agree, given_names_agree, names_contradict, nicknames,
+    same_person_name,
+};
 pub use survive::{SourcedRecord, Survivor, survive};
 pub use table::{Column, Table, missing_columns, prepare_value};
 
@@ -69,7 +75,7 @@ pub fn score(
         .fold(
             || (Vec::new(), Vec::new()),
             |(mut links, mut contradictions), (&(a, b), &g)| {
-                let weight = model.pair_weight(comparisons, table, g, a as usize);
+                let weight = model.pair_weight(comparisons, table, g, (a as usize, b as usize));
                 if weight <= veto {
                     contradictions.push((a, b));
                 } else {
@@ -80,6 +86,7 @@ pub fn score(
                             b,
                             weight,
                             probability,
+                            identified: identified(comparisons, g),
                         });
                     }
                 }
@@ -100,11 +107,46 @@ pub fn score(
     }
 }
 
+/// Whether a comparison vector agrees exactly on an identifier
+/// ([`ComparisonSpec::identifier`]).
+fn identified(comparisons: &[Comparison], g: Gamma) -> bool {
+    comparisons
+        .iter()
+        .enumerate()
+        .any(|(c, cmp)| cmp.identifier && cmp.exact_level.is_some_and(|l| level_of(g, c) == l))
+}
+
+impl RecordNames for Table {
+    fn name_of(&self, record: u32) -> u32 {
+        self.names.of.get(record as usize).copied().unwrap_or(0)
+    }
+
+    fn contradict(&self, x: u32, y: u32) -> bool {
+        self.names.contradict(&self.columns, x, y)
+    }
+}
+
+/// What clustering respects for a table: the scored contradictions, one record per data
+/// set in link mode, and the records' names when the setup reads them.
+pub fn constraints<'a>(
+    config: &ResolveConfig,
+    table: &'a Table,
+    scored: &'a Scored,
+) -> Constraints<'a> {
+    Constraints {
+        contradictions: &scored.contradictions,
+        datasets: (config.mode == Mode::Link).then_some(table.dataset.as_slice()),
+        names: config.names.is_some().then_some(table as &dyn RecordNames),
+    }
+}
+
 /// The evidence of one comparison for a pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     pub comparison: String,
-    /// The level's label: `exact`, `jaro_winkler>=0.92`, `company exact`, `else`, `null`.
+    /// The level's label: `exact`, `jaro_winkler>=0.92`, `company exact`, `else`, `null`,
+    /// or `shared` for a personal comparison on a value people with contradicting names
+    /// hold (a company's line).
     pub level: String,
     /// Its log2 Bayes factor, term-frequency adjustment included; 0 for null.
     pub weight: f64,
@@ -121,6 +163,10 @@ pub struct Explanation {
     pub weight: f64,
     pub probability: f64,
     pub evidence: Vec<Evidence>,
+    /// When the two records' names contradict and an identifier they share joined them
+    /// anyway: which identifier, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_override: Option<String>,
 }
 
 /// Explains the pair of records `a` and `b`: each comparison's level and weight.
@@ -131,20 +177,50 @@ pub fn explain(
     a: u32,
     b: u32,
 ) -> Explanation {
-    let g = gamma(comparisons, table, a as usize, b as usize);
+    let (ra, rb) = (a as usize, b as usize);
+    let g = gamma(comparisons, table, ra, rb);
     let evidence: Vec<Evidence> = comparisons
         .iter()
         .enumerate()
         .map(|(c, cmp)| {
             let l = level_of(g, c);
+            let shared = cmp.personal && cmp.shared_value(table, ra, rb).is_some();
             Evidence {
                 comparison: cmp.name.clone(),
-                level: cmp.labels.get(l as usize).cloned().unwrap_or_default(),
-                weight: model.weight(comparisons, table, c, l, a as usize),
+                level: match shared {
+                    true => "shared".to_string(),
+                    false => cmp.labels.get(l as usize).cloned().unwrap_or_default(),
+                },
+                weight: model.weight(comparisons, table, c, l, (ra, rb)),
             }
         })
         .collect();
     let weight = evidence.iter().map(|e| e.weight).sum();
+    let name_override = table
+        .names_contradict(ra, rb)
+        .then(|| {
+            comparisons.iter().enumerate().find(|(c, cmp)| {
+                cmp.identifier && cmp.exact_level.is_some_and(|l| level_of(g, *c) == l)
+            })
+        })
+        .flatten()
+        .map(|(_, cmp)| {
+            let names = |r| {
+                table
+                    .names
+                    .name_of(&table.columns, r)
+                    .map(|(g, f)| format!("{g} {f}"))
+                    .unwrap_or_default()
+            };
+            format!(
+                "the names differ ({} / {}), but both records hold the same {} ({}), \
+                 which names one person",
+                names(ra),
+                names(rb),
+                cmp.name,
+                table.columns[cmp.column].get(ra).unwrap_or_default()
+            )
+        });
     Explanation {
         a,
         b,
@@ -152,6 +228,7 @@ pub fn explain(
         weight,
         probability: model.probability(weight),
         evidence,
+        name_override,
     }
 }
 
@@ -189,8 +266,11 @@ pub fn resolve(config: &ResolveConfig, table: &Table) -> Resolution {
         &candidates.pairs,
         &gammas,
     );
-    let datasets = (config.mode == Mode::Link).then_some(table.dataset.as_slice());
-    let clustering = cluster(table.len(), &scored.links, &scored.contradictions, datasets);
+    let clustering = cluster(
+        table.len(),
+        &scored.links,
+        &constraints(config, table, &scored),
+    );
     Resolution {
         comparisons,
         candidates,

@@ -7,14 +7,14 @@
 //! (almost all of which are non-matches), then λ and m by expectation–maximisation over the
 //! candidate pairs, starting from a prior that agreement is likely among matches. EM runs
 //! on the distinct comparison vectors with their counts, so it costs little however many
-//! pairs there are. Term-frequency adjustment replaces u of an exact level by the value's
-//! own frequency (scaled to the level's u), so agreeing on "smith" weighs less than on
-//! "szczepański".
+//! pairs there are. Term-frequency adjustment reads an agreeing level's weight against how
+//! common the values are ([`Comparison::tf_adjustment`]), so agreeing on "smith" weighs
+//! less than on "szczepański", and on a company of 300 people less than on one of 3.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::blocking::{Pair, compile_rules};
+use super::blocking::{Pair, Rule, compile_rules};
 use super::compare::{Comparison, Gamma, gamma, level_of};
 #[cfg(doc)]
 use super::config::TrainingSpec;
@@ -35,11 +35,46 @@ pub struct Model {
     /// Per comparison, per level (index 0 = null, unused): m and u.
     pub m: Vec<Vec<f64>>,
     pub u: Vec<Vec<f64>>,
-    /// Per comparison, u of its exact level in the random sample (the scale of term
-    /// frequencies), when it is term-frequency adjusted.
-    pub tf_base: Vec<Option<f64>>,
     /// EM iterations run, over all rounds.
     pub iterations: usize,
+    /// What training checked, and what it warns of.
+    pub training: TrainingReport,
+}
+
+/// The checks made of a trained model: EM without labels can settle on a wrong world
+/// ("same company, same person") when the training pairs are dominated by non-matches
+/// that agree on much, and such a model merges everyone it was wrong about. A model that
+/// fails a check is not used: the run falls back to the safe defaults (agreeing is
+/// likely among matches, disagreeing unlikely) and says so in `warnings`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainingReport {
+    /// In plain words, each problem found; empty when training looked sound.
+    pub warnings: Vec<String>,
+    /// The learnt m was replaced by the safe defaults.
+    pub fell_back: bool,
+    /// Candidate pairs of the setup's deterministic rules
+    /// ([`TrainingSpec::deterministic`]): nearly all of them are matches, so they are a
+    /// floor under the number of matches that needs no model.
+    pub sure_pairs: usize,
+    /// The matches the model expects among the candidates.
+    pub expected_matches: f64,
+}
+
+/// The learnt m of every level of one comparison beside u and the weight, for people to
+/// read what the model believes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonWeights {
+    pub comparison: String,
+    pub levels: Vec<LevelWeight>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelWeight {
+    pub level: String,
+    pub m: f64,
+    pub u: f64,
+    /// log2(m/u), before any term-frequency adjustment.
+    pub weight: f64,
 }
 
 /// A small deterministic generator (SplitMix64) for the u sample.
@@ -203,6 +238,120 @@ fn em(
     (observed, iterations)
 }
 
+/// Checks each comparison's learnt m against u: its strongest level must be evidence for
+/// a match (m > u) and its "else" level evidence against (m < u). A comparison that fails
+/// either says the model learnt that disagreeing records are the same entity; the whole
+/// model then falls back to the safe defaults. A middle level with m ≤ u weighs nothing
+/// (m is set to u) rather than counting agreement against a match.
+fn check_levels(
+    comparisons: &[Comparison],
+    mut m: Vec<Vec<f64>>,
+    u: &[Vec<f64>],
+    prior_m: &[Vec<f64>],
+    report: &mut TrainingReport,
+) -> Vec<Vec<f64>> {
+    for (c, cmp) in comparisons.iter().enumerate() {
+        let last = cmp.level_count() - 1;
+        // A bit either way is noise (a title that says nothing learns m ≈ u); a level
+        // that says the opposite of what it means is a model of another world.
+        if m[c][1] * 2.0 <= u[c][1] {
+            report.warnings.push(format!(
+                "records that agree on {} at its strongest level ({}) came out as less likely \
+                 to match than two records drawn at random (m {:.3} ≤ u {:.3})",
+                cmp.name, cmp.labels[1], m[c][1], u[c][1]
+            ));
+            report.fell_back = true;
+        }
+        // An "else" that random pairs seldom reach (every company name alike) says
+        // nothing either way.
+        // Matches must agree more often than random pairs do. Measured as agreement rates
+        // (1 − m and 1 − u of "else"), since u of "else" is near 1 for any field that
+        // tells records apart and a ratio near 1 hides a model that has it backwards.
+        let (agree_m, agree_u) = (1.0 - m[c][last], 1.0 - u[c][last]);
+        if agree_u >= 1e-4 && agree_m * 2.0 <= agree_u {
+            report.warnings.push(format!(
+                "matching records came out as agreeing on {} less often than two records \
+                 drawn at random ({:.2}% against {:.2}%): the model learnt that records \
+                 that differ in {} are the same entity",
+                cmp.name,
+                100.0 * agree_m,
+                100.0 * agree_u,
+                cmp.name
+            ));
+            report.fell_back = true;
+        }
+        for l in 2..last {
+            if m[c][l] < u[c][l] {
+                m[c][l] = u[c][l];
+            }
+        }
+    }
+    if report.fell_back {
+        return prior_m.to_vec();
+    }
+    m
+}
+
+/// The prior probability of a match between two random records, and the matches expected
+/// among the candidates, by fixed point: the expected matches over all pairs is the prior
+/// the candidates' weights are read against.
+fn expected_matches(
+    patterns: &[(Gamma, f64)],
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+    candidates: usize,
+    all_pairs: f64,
+) -> (f64, f64) {
+    let weights: Vec<(f64, f64)> = patterns
+        .iter()
+        .map(|&(g, count)| {
+            let w: f64 = (0..m.len())
+                .map(|c| match level_of(g, c) as usize {
+                    0 => 0.0,
+                    l => (m[c][l] / u[c][l]).ln(),
+                })
+                .sum();
+            (w, count)
+        })
+        .collect();
+    let mut prior = (candidates as f64 * 0.5 / all_pairs).clamp(1e-12, 0.5);
+    let mut expected = 0.0;
+    for _ in 0..100 {
+        let log_odds = (prior / (1.0 - prior)).ln();
+        expected = weights
+            .iter()
+            .map(|&(w, count)| count / (1.0 + (-(log_odds + w)).exp()))
+            .sum::<f64>();
+        let next = (expected / all_pairs).clamp(1e-12, 0.5);
+        let done = (next - prior).abs() <= prior * 1e-6;
+        prior = next;
+        if done {
+            break;
+        }
+    }
+    (prior, expected)
+}
+
+/// Candidate pairs that some deterministic rule pairs, on values that are not shared.
+fn sure_pairs(table: &Table, rules: &[Vec<String>], pairs: &[Pair]) -> usize {
+    let rules = compile_rules(rules, table);
+    let unshared = |rule: &Rule, r: usize| {
+        let ids = table.ids_of(r);
+        rule.columns
+            .iter()
+            .all(|&c| !table.columns[c].is_shared(ids[c]))
+    };
+    pairs
+        .par_iter()
+        .filter(|&&(a, b)| {
+            let (a, b) = (a as usize, b as usize);
+            rules
+                .iter()
+                .any(|rule| rule.agree(table, a, b) && unshared(rule, a))
+        })
+        .count()
+}
+
 /// Counts the distinct comparison vectors of the pairs `keep` selects, with the
 /// comparisons outside `active` set to null.
 fn patterns_of(
@@ -275,23 +424,6 @@ impl Model {
                 u[c][l] = u[c][l].min(floor);
             }
         }
-        let tf_base: Vec<Option<f64>> = comparisons
-            .iter()
-            .map(|cmp| {
-                cmp.exact_level?;
-                cmp.tf_adjust.then(|| {
-                    // Σ f² over values: the chance two random records share a value.
-                    let col = &table.columns[cmp.column];
-                    let p: f64 = col
-                        .counts
-                        .iter()
-                        .map(|&k| (f64::from(k) / f64::from(col.present.max(1))).powi(2))
-                        .sum();
-                    p.max(1e-9)
-                })
-            })
-            .collect();
-
         // Prior m: matches mostly agree on the strongest level, rarely fall in "else".
         let prior_m: Vec<Vec<f64>> = comparisons
             .iter()
@@ -321,10 +453,11 @@ impl Model {
         };
         let rules = compile_rules(&training_rules, table);
         let comparison_columns: Vec<Vec<usize>> = comparisons.iter().map(|c| c.columns()).collect();
+        let mut report = TrainingReport::default();
         let mut m_sum: Vec<Vec<f64>> = prior_m.iter().map(|r| vec![0.0; r.len()]).collect();
         let mut evidence = vec![0.0f64; comparisons.len()];
         let mut iterations = 0;
-        for rule in &rules {
+        for (rule, fields) in rules.iter().zip(&training_rules) {
             let active: Vec<bool> = comparison_columns
                 .iter()
                 .map(|cols| !cols.iter().any(|c| rule.columns.contains(c)))
@@ -346,6 +479,13 @@ impl Model {
                 config.training.max_iterations,
             );
             iterations += its;
+            if its >= config.training.max_iterations {
+                report.warnings.push(format!(
+                    "training on pairs that share {} did not settle in {its} rounds of \
+                     estimation; its estimates are less certain",
+                    fields.join(" and ")
+                ));
+            }
             for c in (0..comparisons.len()).filter(|&c| active[c]) {
                 for l in 1..m[c].len() {
                     m_sum[c][l] += m[c][l] * observed[c];
@@ -361,8 +501,8 @@ impl Model {
                 e => m_sum[c].iter().map(|x| x / e).collect(),
             })
             .collect();
+        let mut m = check_levels(comparisons, m, &u, &prior_m, &mut report);
 
-        // The prior, by fixed point: expected matches among candidates over all pairs.
         let all_pairs = match config.mode {
             Mode::Dedupe => (table.len() as f64) * (table.len() as f64 - 1.0) / 2.0,
             Mode::Link => {
@@ -373,41 +513,63 @@ impl Model {
         .max(1.0);
         let everything = vec![true; comparisons.len()];
         let patterns = patterns_of(pairs, gammas, &everything, |_, _| true);
-        let weights: Vec<(f64, f64)> = patterns
-            .iter()
-            .map(|&(g, count)| {
-                let w: f64 = (0..comparisons.len())
-                    .map(|c| match level_of(g, c) as usize {
-                        0 => 0.0,
-                        l => (m[c][l] / u[c][l]).ln(),
-                    })
-                    .sum();
-                (w, count)
-            })
-            .collect();
-        let mut prior = (pairs.len() as f64 * 0.5 / all_pairs).clamp(1e-12, 0.5);
-        let mut expected = 0.0;
-        for _ in 0..100 {
-            let log_odds = (prior / (1.0 - prior)).ln();
-            expected = weights
-                .iter()
-                .map(|&(w, count)| count / (1.0 + (-(log_odds + w)).exp()))
-                .sum::<f64>();
-            let next = (expected / all_pairs).clamp(1e-12, 0.5);
-            let done = (next - prior).abs() <= prior * 1e-6;
-            prior = next;
-            if done {
-                break;
-            }
+        let (mut prior, mut expected) = expected_matches(&patterns, &m, &u, pairs.len(), all_pairs);
+        let deterministic = &config.training.deterministic;
+        report.sure_pairs = sure_pairs(table, deterministic, pairs);
+        let ratio = config.training.max_matches_per_sure_pair;
+        let bound = ratio * report.sure_pairs as f64 + table.len() as f64 / 100.0;
+        if !report.fell_back && !deterministic.is_empty() && expected > bound {
+            report.warnings.push(format!(
+                "the trained model expects {expected:.0} matches among the candidate pairs, \
+                 where the rules that need no model ({}) find {}: it would merge records \
+                 that only look alike",
+                deterministic
+                    .iter()
+                    .map(|r| r.join(" + "))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                report.sure_pairs
+            ));
+            report.fell_back = true;
+            m = prior_m.clone();
+            (prior, expected) = expected_matches(&patterns, &m, &u, pairs.len(), all_pairs);
         }
+        if report.fell_back {
+            report.warnings.push(
+                "training settled on a model that cannot be right, so it was not used: the \
+                 run uses safe defaults (agreeing is likely among matches, disagreeing \
+                 unlikely), which merge less; check the setup's training rules"
+                    .to_string(),
+            );
+        }
+        report.expected_matches = expected;
         Model {
             lambda: expected / (pairs.len().max(1) as f64),
             prior,
             m,
             u,
-            tf_base,
             iterations,
+            training: report,
         }
+    }
+
+    /// Every comparison's levels with their m, u and weight, for people to read.
+    pub fn weights(&self, comparisons: &[Comparison]) -> Vec<ComparisonWeights> {
+        comparisons
+            .iter()
+            .enumerate()
+            .map(|(c, cmp)| ComparisonWeights {
+                comparison: cmp.name.clone(),
+                levels: (1..cmp.level_count())
+                    .map(|l| LevelWeight {
+                        level: cmp.labels.get(l).cloned().unwrap_or_default(),
+                        m: self.m[c][l],
+                        u: self.u[c][l],
+                        weight: self.level_weight(c, l as u8),
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 
     /// The log2 Bayes factor of level `l` of comparison `c` (0 for null).
@@ -419,26 +581,17 @@ impl Model {
     }
 
     /// The weight a comparison adds for records `a` and `b` at level `l`, with the
-    /// term-frequency adjustment of an exact match on a value. The adjustment is bounded to
-    /// ±10 bits so that one very rare or very common value cannot decide alone.
+    /// term-frequency adjustment of the values they agree on
+    /// ([`Comparison::tf_adjustment`]).
     pub fn weight(
         &self,
         comparisons: &[Comparison],
         table: &Table,
         c: usize,
         l: u8,
-        a: usize,
+        (a, b): (usize, usize),
     ) -> f64 {
-        let base = self.level_weight(c, l);
-        let cmp = &comparisons[c];
-        match (self.tf_base[c], cmp.exact_level) {
-            (Some(sum_sq), Some(exact)) if exact == l => {
-                let col = &table.columns[cmp.column];
-                let f = col.frequency(col.ids[a]).max(1e-9);
-                base + (sum_sq / f).log2().clamp(-10.0, 10.0)
-            }
-            _ => base,
-        }
+        self.level_weight(c, l) + comparisons[c].tf_adjustment(table, l, a, b)
     }
 
     /// The total match weight of a pair (log2 Bayes factor, without the prior).
@@ -447,10 +600,10 @@ impl Model {
         comparisons: &[Comparison],
         table: &Table,
         g: Gamma,
-        a: usize,
+        pair: (usize, usize),
     ) -> f64 {
         (0..comparisons.len())
-            .map(|c| self.weight(comparisons, table, c, level_of(g, c), a))
+            .map(|c| self.weight(comparisons, table, c, level_of(g, c), pair))
             .sum()
     }
 

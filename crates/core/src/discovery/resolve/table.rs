@@ -9,6 +9,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use super::config::{Prepare, ResolveConfig};
+use super::names::PersonNames;
 use crate::discovery::normalize::{
     CountryCode, Domain, Email, LinkedInUrl, PersonName, company_key_of, fold_words,
 };
@@ -75,6 +76,10 @@ pub struct Column {
     pub counts: Vec<u32>,
     /// Records with a value.
     pub present: u32,
+    /// Per value (same indexing as `values`), for the field of a personal comparison
+    /// ([`super::ComparisonSpec::personal`]): held by records whose names contradict, a
+    /// company's line or a team's inbox. Empty for other fields.
+    pub shared: Vec<bool>,
 }
 
 impl Column {
@@ -84,6 +89,11 @@ impl Column {
             0 => None,
             id => self.values.get(id as usize - 1).map(|v| &**v),
         }
+    }
+
+    /// Whether value `id` is shared by people whose names contradict.
+    pub fn is_shared(&self, id: u32) -> bool {
+        id != 0 && self.shared.get(id as usize - 1).copied().unwrap_or(false)
     }
 
     /// The share of records with a value that hold value `id` (0 for none).
@@ -105,6 +115,9 @@ pub struct Table {
     /// reads every field of two records, and one cache line per record beats one per field
     /// when the table is far larger than the cache.
     packed: Vec<u32>,
+    /// The person name of every record, when the setup names its fields
+    /// ([`super::NamesSpec`]); empty otherwise.
+    pub names: PersonNames,
 }
 
 /// The input columns a setup needs that the header lacks. They are read as empty.
@@ -155,7 +168,46 @@ impl Table {
                 build_column(&field.name, &sources, rows, &cell)
             })
             .collect();
-        Table::from_columns(columns, (0..rows).map(dataset).collect())
+        let mut table = Table::from_columns(columns, (0..rows).map(dataset).collect());
+        table.read_names(config);
+        table
+    }
+
+    /// Reads the records' person names and marks the shared values of the personal
+    /// comparisons' fields (see [`ResolveConfig::names`]).
+    fn read_names(&mut self, config: &ResolveConfig) {
+        let Some(spec) = &config.names else {
+            return;
+        };
+        let (Some(given), Some(family)) = (
+            self.column_index(&spec.given),
+            self.column_index(&spec.family),
+        ) else {
+            return;
+        };
+        self.names = PersonNames::build(&self.columns, given, family);
+        let personal: Vec<usize> = config
+            .comparisons
+            .iter()
+            .filter(|c| c.personal)
+            .filter_map(|c| self.column_index(&c.field))
+            .collect();
+        let shared: Vec<(usize, Vec<bool>)> = personal
+            .par_iter()
+            .map(|&c| (c, self.names.shared_values(&self.columns, c)))
+            .collect();
+        for (c, flags) in shared {
+            self.columns[c].shared = flags;
+        }
+    }
+
+    /// Whether the names of records `a` and `b` contradict.
+    pub fn names_contradict(&self, a: usize, b: usize) -> bool {
+        let of = &self.names.of;
+        match (of.get(a), of.get(b)) {
+            (Some(&x), Some(&y)) => self.names.contradict(&self.columns, x, y),
+            _ => false,
+        }
     }
 
     /// A table from prepared columns (each as long as `dataset`).
@@ -171,6 +223,7 @@ impl Table {
             columns,
             dataset,
             packed,
+            names: PersonNames::default(),
         }
     }
 
@@ -306,6 +359,7 @@ where
         values,
         counts,
         present,
+        shared: Vec::new(),
     }
 }
 

@@ -1,0 +1,371 @@
+//! When two person names clearly belong to two people.
+//!
+//! In B2B data colleagues share everything a company gives its people: the switchboard
+//! number, the domain, the company name, the city, often a title. Counting that as evidence
+//! merged colleagues ("Chloe Kirby" and "Elisa Clark" at Cloudflow, one phone number), and
+//! survivorship then wrote one person's facts onto the other. A person's name is the
+//! evidence a company does not share, so this module decides when two names contradict:
+//! the given names are not the same name (not equal, not one typo apart, not an initial of
+//! the other, not a nickname of each other — [`super::nicknames`] — not a transliteration),
+//! **and** the family names differ beyond a typo or a transliteration. A name entered the
+//! wrong way round ("Kirby Chloe") or given as one full name is read as the same name.
+//!
+//! Two uses, one rule: clustering never joins records whose names contradict on other
+//! evidence than an identifier ([`super::cluster`]), and a phone number or address held by
+//! records whose names contradict is a shared line or inbox, evidence for the company and
+//! never for the person ([`super::Table`]'s shared values).
+//!
+//! Names are the folded match keys (`fold_words`: lower case, no diacritics, words
+//! separated by one space).
+
+use super::compare::edit_distance_at_most;
+use super::nicknames::groups_of;
+use super::table::{Column, FxMap};
+
+/// Family-name particles that say nothing alone ("van", "de").
+const PARTICLES: &[&str] = &[
+    "de", "del", "della", "der", "den", "di", "da", "du", "la", "le", "van", "von", "y", "zu",
+    "dos", "das", "bin", "ben", "al", "el",
+];
+
+/// Whether two given names (single words) are in one nickname group: "bob" and "robert".
+pub fn nicknames(a: &str, b: &str) -> bool {
+    let (ga, gb) = (groups_of(a), groups_of(b));
+    ga.iter().any(|g| gb.contains(g))
+}
+
+/// A spelling key that folds the usual transliteration differences: German umlauts
+/// written out (`mueller`, `muller`), `ph`/`f`, `kh`/`h`, `ck`/`k`, `x`/`ks`, `w`/`v`,
+/// `y`/`j`/`i`, `ou`/`u` and doubled letters (`mohammed`, `mohamed`).
+fn spelling_key(word: &str) -> Vec<u8> {
+    let b = word.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len() + 2);
+    let mut i = 0;
+    while i < b.len() {
+        let (c, next) = (b[i], b.get(i + 1).copied());
+        let (push, skip): (&[u8], usize) = match (c, next) {
+            (b'p', Some(b'h')) => (b"f", 2),
+            (b'k', Some(b'h')) => (b"h", 2),
+            (b'c', Some(b'k')) => (b"k", 2),
+            (b'a' | b'o' | b'u', Some(b'e')) => (&b[i..i + 1], 2),
+            (b'o', Some(b'u')) => (b"u", 2),
+            (b'x', _) => (b"ks", 1),
+            (b'w', _) => (b"v", 1),
+            (b'y' | b'j', _) => (b"i", 1),
+            _ => (&b[i..i + 1], 1),
+        };
+        for &p in push {
+            if out.last() != Some(&p) {
+                out.push(p);
+            }
+        }
+        i += skip;
+    }
+    out
+}
+
+/// Whether two words are one spelling apart: equal after [`spelling_key`], or a typo
+/// apart (one edit from five letters, two from eight; shorter words only by two
+/// neighbouring letters swapped, since one changed letter turns "mark" into "mary").
+fn spelled_alike(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (ka, kb) = (spelling_key(a), spelling_key(b));
+    if ka == kb {
+        return true;
+    }
+    let (ka, kb) = (
+        String::from_utf8_lossy(&ka).into_owned(),
+        String::from_utf8_lossy(&kb).into_owned(),
+    );
+    let shorter = a.chars().count().min(b.chars().count());
+    match shorter {
+        0..=4 => {
+            a.len() == b.len()
+                && edit_distance_at_most(a, b, 1)
+                && sorted_bytes(a) == sorted_bytes(b)
+        }
+        5..=7 => edit_distance_at_most(&ka, &kb, 1) || edit_distance_at_most(a, b, 1),
+        _ => edit_distance_at_most(&ka, &kb, 2) || edit_distance_at_most(a, b, 2),
+    }
+}
+
+fn sorted_bytes(s: &str) -> Vec<u8> {
+    let mut v = s.as_bytes().to_vec();
+    v.sort_unstable();
+    v
+}
+
+/// Whether two one-word given names can be one person's: the same name or a spelling of
+/// it, an initial of it, its first letters ("chris", "christopher"), or a nickname.
+fn given_words_agree(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return false;
+    }
+    if short.len() == 1 {
+        return long.starts_with(short);
+    }
+    (short.len() >= 3 && long.starts_with(short)) || nicknames(a, b) || spelled_alike(a, b)
+}
+
+/// Whether two given names can be one person's: some word of one agrees with some word
+/// of the other ("mary ann" and "mary", "j r" and "john").
+pub fn given_names_agree(a: &str, b: &str) -> bool {
+    a == b
+        || a.split(' ')
+            .any(|x| b.split(' ').any(|y| given_words_agree(x, y)))
+}
+
+/// The words of a family name that identify it: not a particle, two letters or more.
+fn family_words(name: &str) -> impl Iterator<Item = &str> {
+    name.split(' ')
+        .filter(|w| w.len() >= 2 && !PARTICLES.contains(w))
+}
+
+/// Whether two family names can be one person's: the same name or a spelling of it, one
+/// part of a double name ("garcia lopez" and "garcia"), with or without its particles run
+/// together ("van den berg", "vandenberg"), or an initial of it ("s", "smith").
+pub fn family_names_agree(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.len() == 1 {
+        return long.starts_with(short);
+    }
+    if family_words(a).any(|x| family_words(b).any(|y| spelled_alike(x, y))) {
+        return true;
+    }
+    let joined = |s: &str| s.split(' ').collect::<String>();
+    a.contains(' ') != b.contains(' ') && spelled_alike(&joined(a), &joined(b))
+}
+
+/// Whether some word of one name is spelled like some word of the other, three letters or
+/// more: a name entered the wrong way round meets itself.
+fn words_cross(a: &str, b: &str) -> bool {
+    a.split(' ').filter(|w| w.len() >= 3).any(|x| {
+        b.split(' ')
+            .filter(|w| w.len() >= 3)
+            .any(|y| spelled_alike(x, y))
+    })
+}
+
+/// Whether two names, each a (given, family) pair of folded keys, clearly belong to two
+/// people: the given names disagree and the family names disagree, also when one of them
+/// was entered the wrong way round. A name with a part missing contradicts nothing.
+pub fn names_contradict(a: (&str, &str), b: (&str, &str)) -> bool {
+    let ((ga, fa), (gb, fb)) = (a, b);
+    if [ga, fa, gb, fb].iter().any(|p| p.is_empty()) {
+        return false;
+    }
+    !(given_names_agree(ga, gb)
+        || family_names_agree(fa, fb)
+        || words_cross(ga, fb)
+        || words_cross(fa, gb))
+}
+
+/// Whether two names are one name written with a nickname, an initial or another
+/// transliteration of the given name, with family names that agree: the name
+/// comparison's `nickname` level ("bob smith" and "robert smith").
+pub fn same_person_name(a: (&str, &str), b: (&str, &str)) -> bool {
+    let ((ga, fa), (gb, fb)) = (a, b);
+    if [ga, fa, gb, fb].iter().any(|p| p.is_empty()) {
+        return false;
+    }
+    let straight = given_names_agree(ga, gb) && family_names_agree(fa, fb);
+    let swapped = || family_names_agree(ga, fb) && family_names_agree(fa, gb);
+    straight || swapped()
+}
+
+/// The person name of every record of a table, as ids of distinct (given, family) pairs,
+/// so that clustering compares each two names once however many records hold them.
+#[derive(Debug, Clone, Default)]
+pub struct PersonNames {
+    /// Per record: 0 without both parts, else 1 + the index of its pair.
+    pub of: Vec<u32>,
+    /// The distinct (given value id, family value id) pairs.
+    pairs: Vec<(u32, u32)>,
+    /// The columns of the given and the family name.
+    columns: (usize, usize),
+}
+
+impl PersonNames {
+    /// The names of the records of `columns`, from the given and family name columns.
+    pub(crate) fn build(columns: &[Column], given: usize, family: usize) -> PersonNames {
+        let (g, f) = (&columns[given], &columns[family]);
+        let mut index: FxMap<(u32, u32), u32> = FxMap::default();
+        let mut pairs = Vec::new();
+        let of = g
+            .ids
+            .iter()
+            .zip(&f.ids)
+            .map(|(&gi, &fi)| {
+                if gi == 0 || fi == 0 {
+                    return 0;
+                }
+                *index.entry((gi, fi)).or_insert_with(|| {
+                    pairs.push((gi, fi));
+                    pairs.len() as u32
+                })
+            })
+            .collect();
+        PersonNames {
+            of,
+            pairs,
+            columns: (given, family),
+        }
+    }
+
+    /// Whether names `x` and `y` (ids from [`PersonNames::of`]) contradict.
+    pub fn contradict(&self, columns: &[Column], x: u32, y: u32) -> bool {
+        if x == 0 || y == 0 || x == y {
+            return false;
+        }
+        let name = |id: u32| {
+            let (gi, fi) = self.pairs[id as usize - 1];
+            let g = columns[self.columns.0].values[gi as usize - 1].as_ref();
+            let f = columns[self.columns.1].values[fi as usize - 1].as_ref();
+            (g, f)
+        };
+        names_contradict(name(x), name(y))
+    }
+
+    /// The given and family name of record `r`, if it has both.
+    pub fn name_of<'c>(&self, columns: &'c [Column], r: usize) -> Option<(&'c str, &'c str)> {
+        match self.of.get(r).copied().unwrap_or(0) {
+            0 => None,
+            id => {
+                let (gi, fi) = self.pairs[id as usize - 1];
+                Some((
+                    columns[self.columns.0].values[gi as usize - 1].as_ref(),
+                    columns[self.columns.1].values[fi as usize - 1].as_ref(),
+                ))
+            }
+        }
+    }
+
+    /// Per value of `column`: whether records whose names contradict hold it (a company's
+    /// switchboard, a team inbox). Each value's holders are compared by their distinct
+    /// names until two contradict; a value held by hundreds of records of one name is
+    /// checked against its first names only.
+    pub(crate) fn shared_values(&self, columns: &[Column], column: usize) -> Vec<bool> {
+        const CHECKED: usize = 64;
+        let col = &columns[column];
+        let mut start = vec![0usize; col.values.len() + 1];
+        for (i, &count) in col.counts.iter().enumerate() {
+            start[i + 1] = start[i] + count as usize;
+        }
+        let mut fill = start.clone();
+        let mut holders = vec![0u32; start[col.values.len()]];
+        for (r, &id) in col.ids.iter().enumerate() {
+            if id != 0 {
+                let slot = &mut fill[id as usize - 1];
+                holders[*slot] = r as u32;
+                *slot += 1;
+            }
+        }
+        let mut names: Vec<u32> = Vec::new();
+        (0..col.values.len())
+            .map(|v| {
+                if col.counts[v] < 2 {
+                    return false;
+                }
+                names.clear();
+                for &r in &holders[start[v]..start[v + 1]] {
+                    let n = self.of[r as usize];
+                    if n != 0 && !names.contains(&n) {
+                        names.push(n);
+                        if names.len() > CHECKED {
+                            break;
+                        }
+                    }
+                }
+                names
+                    .iter()
+                    .enumerate()
+                    .any(|(i, &x)| names[..i].iter().any(|&y| self.contradict(columns, x, y)))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colleagues_with_different_names_contradict() {
+        assert!(names_contradict(("chloe", "kirby"), ("elisa", "clark")));
+        assert!(names_contradict(("camilla", "nori"), ("maureen", "howard")));
+        assert!(names_contradict(("leonie", "torres"), ("brian", "kent")));
+        assert!(names_contradict(("mark", "evans"), ("mary", "jones")));
+    }
+
+    #[test]
+    fn one_person_written_differently_does_not_contradict() {
+        // A nickname, an initial, a typo, a transliteration, a swapped order, a married
+        // name, a double family name, a middle name.
+        let same = [
+            (("bob", "smith"), ("robert", "smith")),
+            (("bob", "smyth"), ("robert", "smith")),
+            (("j", "doe"), ("jane", "doe")),
+            (("jnae", "doe"), ("jane", "doe")),
+            (("juergen", "mueller"), ("jurgen", "muller")),
+            (("aleksandr", "petrov"), ("alexander", "petrov")),
+            (("sergey", "ivanov"), ("sergei", "ivanov")),
+            (("muhammad", "khan"), ("mohammed", "khan")),
+            (("kirby", "chloe"), ("chloe", "kirby")),
+            (("jane", "doe"), ("jane", "smith")),
+            (("maria", "garcia lopez"), ("maria", "garcia")),
+            (("mary ann", "jones"), ("mary", "jones")),
+            (("chris", "wong"), ("christopher", "wong")),
+            (("sasha", "volkova"), ("alexandra", "volkova")),
+            (("pieter", "van den berg"), ("pieter", "vandenberg")),
+        ];
+        for (a, b) in same {
+            assert!(!names_contradict(a, b), "{a:?} and {b:?}");
+            assert!(!names_contradict(b, a), "{b:?} and {a:?}");
+        }
+    }
+
+    #[test]
+    fn a_name_with_a_part_missing_contradicts_nothing() {
+        assert!(!names_contradict(("chloe", ""), ("elisa", "clark")));
+        assert!(!names_contradict(("", "kirby"), ("elisa", "clark")));
+    }
+
+    #[test]
+    fn a_nickname_with_the_same_family_name_is_the_same_name() {
+        assert!(same_person_name(("bob", "smith"), ("robert", "smith")));
+        assert!(same_person_name(("liz", "taylor"), ("elizabeth", "taylor")));
+        assert!(!same_person_name(("bob", "smith"), ("robert", "jones")));
+        assert!(!same_person_name(("anna", "smith"), ("robert", "smith")));
+    }
+
+    #[test]
+    fn short_names_one_letter_apart_are_different_names() {
+        assert!(!given_names_agree("mark", "mary"));
+        assert!(!given_names_agree("jan", "jon"));
+        assert!(given_names_agree("jhon", "john"));
+        assert!(given_names_agree("micheal", "michael"));
+    }
+
+    #[test]
+    fn given_names_agree_through_nicknames_initials_and_spellings() {
+        for (a, b) in [
+            ("bob", "robert"),
+            ("j", "jane"),
+            ("aleksandr", "alexander"),
+            ("chris", "christopher"),
+            ("mohammed", "muhammad"),
+            ("yelena", "elena"),
+            ("dmitry", "dmitri"),
+        ] {
+            assert!(given_names_agree(a, b), "{a} and {b}");
+        }
+        assert!(!given_names_agree("chloe", "elisa"));
+        assert!(!given_names_agree("j", "elisa"));
+    }
+}
