@@ -367,6 +367,17 @@ pub enum MergeCommand {
         #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
         person: String,
     },
+    /// Merges that entity resolution would no longer make, with the reason: undo or keep each.
+    Review {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Keep a questioned merge: its records stay one contact and it is not questioned again.
+    Keep {
+        id: i64,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

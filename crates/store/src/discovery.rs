@@ -802,6 +802,24 @@ pub struct Merge {
     pub at: Timestamp,
     pub undone_at: Option<Timestamp>,
     pub undone_by: Option<String>,
+    /// Set when a later run of entity resolution would not make this merge.
+    pub questioned: Option<Questioned>,
+    /// Set when a person looked at the questioned merge and kept it.
+    pub kept: Option<Kept>,
+}
+
+/// Why entity resolution would no longer make a merge, and since when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Questioned {
+    pub at: Timestamp,
+    pub reason: String,
+}
+
+/// Who kept a questioned merge, and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kept {
+    pub by: String,
+    pub at: Timestamp,
 }
 
 /// Merges gathered for a bulk insert.
@@ -857,7 +875,7 @@ pub async fn write_merges(conn: &mut AnyConnection, batch: &Batch) -> Result<()>
     .await
 }
 
-const MERGE_COLUMNS: &str = "id, into_contact, from_contact, records, method, probability, explanation, actor, at, undone_at, undone_by FROM merges";
+const MERGE_COLUMNS: &str = "id, into_contact, from_contact, records, method, probability, explanation, actor, at, undone_at, undone_by, questioned_at, questioned_reason, kept_at, kept_by FROM merges";
 
 fn merge(row: &AnyRow) -> Result<Merge> {
     let id: i64 = row.try_get("id")?;
@@ -877,6 +895,24 @@ fn merge(row: &AnyRow) -> Result<Merge> {
         at: timestamp(row.try_get("at")?)?,
         undone_at: opt_timestamp(row.try_get("undone_at")?)?,
         undone_by: row.try_get("undone_by")?,
+        questioned: match opt_timestamp(row.try_get("questioned_at")?)? {
+            Some(at) => Some(Questioned {
+                at,
+                reason: row
+                    .try_get::<Option<String>, _>("questioned_reason")?
+                    .unwrap_or_default(),
+            }),
+            None => None,
+        },
+        kept: match opt_timestamp(row.try_get("kept_at")?)? {
+            Some(at) => Some(Kept {
+                at,
+                by: row
+                    .try_get::<Option<String>, _>("kept_by")?
+                    .unwrap_or_default(),
+            }),
+            None => None,
+        },
     })
 }
 
@@ -908,6 +944,74 @@ pub async fn recent_merges(
         .iter()
         .map(merge)
         .collect()
+}
+
+/// The merges entity resolution made that stand: not undone, not kept by a person after
+/// being questioned. A run checks each against its own clustering.
+pub async fn standing_model_merges(conn: &mut AnyConnection) -> Result<Vec<Merge>> {
+    let sql = format!(
+        "SELECT {MERGE_COLUMNS} WHERE method = 'model' AND undone_at IS NULL AND kept_at IS NULL \
+         ORDER BY id"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(merge)
+        .collect()
+}
+
+/// Marks merges as questioned, each with its reason, unless questioned already. Returns
+/// how many were newly questioned.
+pub async fn question_merges(
+    conn: &mut AnyConnection,
+    reasons: &[(i64, String)],
+    at: Timestamp,
+) -> Result<usize> {
+    let mut questioned = 0;
+    for (id, reason) in reasons {
+        questioned += sqlx::query(
+            "UPDATE merges SET questioned_at = $1, questioned_reason = $2 \
+             WHERE id = $3 AND questioned_at IS NULL",
+        )
+        .bind(micros(at))
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected() as usize;
+    }
+    Ok(questioned)
+}
+
+/// The questioned merges that wait for a person: neither undone nor kept.
+pub async fn questioned_merges(conn: &mut AnyConnection) -> Result<Vec<Merge>> {
+    let sql = format!(
+        "SELECT {MERGE_COLUMNS} WHERE questioned_at IS NOT NULL AND undone_at IS NULL \
+         AND kept_at IS NULL ORDER BY id"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(merge)
+        .collect()
+}
+
+/// A person keeps a questioned merge: it is not questioned again.
+pub async fn mark_merge_kept(
+    conn: &mut AnyConnection,
+    id: i64,
+    by: &str,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE merges SET kept_at = $1, kept_by = $2 WHERE id = $3")
+        .bind(micros(at))
+        .bind(by)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn mark_merge_undone(

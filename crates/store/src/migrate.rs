@@ -38,6 +38,11 @@ const SQLITE: &[Migration] = &[
         name: "records_email_unindexed",
         sql: include_str!("../migrations/sqlite/0004_records_email_unindexed.sql"),
     },
+    Migration {
+        version: 5,
+        name: "merges_questioned",
+        sql: include_str!("../migrations/sqlite/0005_merges_questioned.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -60,6 +65,11 @@ const POSTGRES: &[Migration] = &[
         version: 4,
         name: "records_email_unindexed",
         sql: include_str!("../migrations/postgres/0004_records_email_unindexed.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "merges_questioned",
+        sql: include_str!("../migrations/postgres/0005_merges_questioned.sql"),
     },
 ];
 

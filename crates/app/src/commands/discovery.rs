@@ -225,6 +225,20 @@ pub async fn discover(
                     );
                 }
             }
+            for warning in &outcome.training_warnings {
+                println!("Warning: {warning}.");
+            }
+            if !outcome.questioned.is_empty() {
+                println!(
+                    "{} earlier merge(s) the model would no longer make{}: see `leadgate merge review`.",
+                    outcome.questioned.len(),
+                    if dry_run {
+                        ""
+                    } else {
+                        " are listed for review"
+                    }
+                );
+            }
             if outcome.lists.is_empty() {
                 println!("No live ICP: no prospect list was built (approve an ICP first).");
             }
@@ -654,7 +668,37 @@ pub async fn merge(
                         })
                         .collect();
                     print_table(&["  COMPARISON", "LEVEL", "WEIGHT"], &rows);
+                    if let Some(why) = m.explanation["name_override"].as_str() {
+                        println!("The names disagree, but the merge stands: {why}.");
+                    }
+                    if let Some(model) = explained.model.as_ref().and_then(Value::as_array) {
+                        println!(
+                            "What the model of that run believed, level by level (weight = log2 m/u):"
+                        );
+                        let rows: Vec<Vec<String>> = model
+                            .iter()
+                            .flat_map(|c| {
+                                let name = c["comparison"].as_str().unwrap_or("").to_string();
+                                c["levels"].as_array().into_iter().flatten().map(move |l| {
+                                    vec![
+                                        format!("  {name}"),
+                                        l["level"].as_str().unwrap_or("").to_string(),
+                                        format!("{:.4}", l["m"].as_f64().unwrap_or(0.0)),
+                                        format!("{:.2e}", l["u"].as_f64().unwrap_or(0.0)),
+                                        format!("{:+.2}", l["weight"].as_f64().unwrap_or(0.0)),
+                                    ]
+                                })
+                            })
+                            .collect();
+                        print_table(&["  COMPARISON", "LEVEL", "M", "U", "WEIGHT"], &rows);
+                    }
                 }
+            }
+            if let Some(q) = &m.questioned {
+                println!("Questioned on {}: {}.", show_time(q.at, &tz), q.reason);
+            }
+            if let Some(k) = &m.kept {
+                println!("Kept by {} on {}.", k.by, show_time(k.at, &tz));
             }
             println!("Records:");
             for r in &explained.records {
@@ -670,6 +714,49 @@ pub async fn merge(
             if m.undone_at.is_none() {
                 println!("Undo it with `leadgate merge undo {id} --as NAME`.");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        MergeCommand::Review { json } => {
+            let merges = discovery::merge::questioned(&workspace.store).await?;
+            if json {
+                print_json(&merges)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if merges.is_empty() {
+                println!(
+                    "No merge is questioned: entity resolution would make every standing merge again."
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let rows: Vec<Vec<String>> = merges
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.id.to_string(),
+                        m.into_contact.to_string(),
+                        m.from_contact.map_or(String::new(), |c| c.to_string()),
+                        m.questioned
+                            .as_ref()
+                            .map_or(String::new(), |q| show_time(q.at, &tz)),
+                        m.questioned
+                            .as_ref()
+                            .map_or(String::new(), |q| q.reason.clone()),
+                    ]
+                })
+                .collect();
+            print_table(&["MERGE", "INTO", "FROM", "QUESTIONED", "WHY"], &rows);
+            println!(
+                "{} merge(s) the model would no longer make. Read one with `leadgate merge explain ID`, \
+                 then `leadgate merge undo ID --as NAME` or `leadgate merge keep ID --as NAME`.",
+                merges.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        MergeCommand::Keep { id, person } => {
+            discovery::merge::keep(&workspace.store, id, &person, now).await?;
+            println!(
+                "Merge {id} kept: its records stay one contact, and it will not be questioned again."
+            );
             Ok(ExitCode::SUCCESS)
         }
         MergeCommand::Undo { id, person } => {

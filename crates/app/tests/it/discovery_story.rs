@@ -31,6 +31,10 @@ on_both_backends!(
 );
 on_both_backends!(a_failed_sample_stops_the_list, failed_sample_story);
 on_both_backends!(an_erased_person_is_gone_and_stays_gone, erasure_story);
+on_both_backends!(
+    a_merge_the_model_would_not_make_is_questioned_not_undone,
+    questioned_merge_story
+);
 
 fn now() -> Timestamp {
     "2026-11-30T09:00:00Z".parse().unwrap()
@@ -832,4 +836,141 @@ async fn erasure_story(backend: Backend) {
             .unwrap()
             .is_empty()
     );
+}
+
+/// Two colleagues' rows (one switchboard, one company, two names), imported as a CRM
+/// export, and merged into one contact as an earlier setup might have done.
+async fn colleagues_merged_by_an_earlier_model(workspace: &Workspace, dir: &Path) -> i64 {
+    let file = dir.join("crm.csv");
+    std::fs::write(
+        &file,
+        "first_name,last_name,email,company_name,phone,city\n\
+         Chloe,Kirby,chloe.kirby@cloudflow.de,Cloudflow,+49 948 759 7319,Berlin\n\
+         elisa,clark,elisa.clark@cloudflow.de,Cloudflow LLC,+499487597319,Berlin\n",
+    )
+    .unwrap();
+    import_file(
+        &workspace.store,
+        &ImportRequest {
+            path: file,
+            source: "crm".to_string(),
+            options: ImportOptions {
+                columns: Columns::Preset(Preset::Generic),
+                ..Default::default()
+            },
+            format: "generic".to_string(),
+            actor: Actor::Person("otto".into()),
+            reports_dir: dir.join("imports"),
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let mut tx = workspace.store.begin().await.unwrap();
+    let records = stored::records(&mut tx).await.unwrap();
+    let of = |email: &str| {
+        records
+            .iter()
+            .find(|r| r.facts.get("email").and_then(|e| e.as_str()) == Some(email))
+            .unwrap()
+            .clone()
+    };
+    let (chloe, elisa) = (
+        of("chloe.kirby@cloudflow.de"),
+        of("elisa.clark@cloudflow.de"),
+    );
+    let id = stored::next_ids(&mut tx).await.unwrap().merge;
+    let mut batch = stored::MergeBatch::default();
+    batch.push(&stored::Merge {
+        id,
+        into_contact: chloe.contact_id,
+        from_contact: Some(elisa.contact_id),
+        records: vec![elisa.id],
+        method: "model".into(),
+        probability: Some(0.97),
+        explanation: serde_json::json!({ "records": [chloe.id, elisa.id], "evidence": [] }),
+        actor: "system".into(),
+        at: now(),
+        undone_at: None,
+        undone_by: None,
+        questioned: None,
+        kept: None,
+    });
+    stored::write_merges(&mut tx, &batch.take()).await.unwrap();
+    stored::reassign_records(&mut tx, &[(elisa.id, chloe.contact_id)])
+        .await
+        .unwrap();
+    stored::mark_contacts_merged(&mut tx, &[(elisa.contact_id, chloe.contact_id)])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn questioned_merge_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Arrange: the demo's exports, and two colleagues an earlier model merged.
+    let workspace = ws.init(now()).await;
+    team(&workspace).await;
+    import_all(&workspace, ws.path()).await;
+    let merge_id = colleagues_merged_by_an_earlier_model(&workspace, ws.path()).await;
+    let mut conn = workspace.store.conn().await.unwrap();
+    let before = stored::records(&mut conn).await.unwrap();
+    drop(conn);
+    let config = DiscoveryConfig::default();
+    let setup = resolve_config(&config, ws.path()).unwrap();
+
+    // Act: discovery runs again with the current setup.
+    let outcome = run::run(&workspace.store, &config, &setup, None, false, now())
+        .await
+        .unwrap();
+
+    // Assert: the merge is listed with its reason, and nothing was undone or dropped.
+    let questioned: Vec<_> = outcome
+        .questioned
+        .iter()
+        .filter(|q| q.merge_id == merge_id)
+        .collect();
+    assert_eq!(questioned.len(), 1, "{:?}", outcome.questioned);
+    assert!(
+        questioned[0].reason.contains("chloe kirby"),
+        "{}",
+        questioned[0].reason
+    );
+    let review = merge::questioned(&workspace.store).await.unwrap();
+    assert!(review.iter().any(|m| m.id == merge_id), "{review:?}");
+    let mut conn = workspace.store.conn().await.unwrap();
+    let after = stored::records(&mut conn).await.unwrap();
+    assert_eq!(after.len(), before.len(), "no record is dropped");
+    let contact_of = |records: &[stored::Record], email: &str| {
+        records
+            .iter()
+            .find(|r| r.facts.get("email").and_then(|e| e.as_str()) == Some(email))
+            .map(|r| r.contact_id)
+    };
+    assert_eq!(
+        contact_of(&after, "elisa.clark@cloudflow.de"),
+        contact_of(&after, "chloe.kirby@cloudflow.de"),
+        "the merge stands until a person decides"
+    );
+    drop(conn);
+
+    // A person keeps it: later runs do not question it again.
+    let kept = merge::keep(&workspace.store, merge_id, "otto", now()).await;
+    assert!(kept.is_ok(), "{kept:?}");
+    let again = run::run(&workspace.store, &config, &setup, None, true, now())
+        .await
+        .unwrap();
+    assert!(again.questioned.iter().all(|q| q.merge_id != merge_id));
+    assert!(
+        merge::questioned(&workspace.store)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let twice = merge::keep(&workspace.store, merge_id, "otto", now()).await;
+    assert!(matches!(twice, Err(Error::Conflict(_))), "{twice:?}");
 }

@@ -591,6 +591,8 @@ fn store_rows(
                     at: now,
                     undone_at: None,
                     undone_by: None,
+                    questioned: None,
+                    kept: None,
                 }),
                 None => contacts.push(m.contact_id, now),
             }

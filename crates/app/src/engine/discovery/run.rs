@@ -19,7 +19,7 @@ use leadgate_core::discovery::prospect::{
     ListRules, Observation, Standing, company_key, company_profile, judge, person_profile,
     sources_of,
 };
-use leadgate_core::discovery::resolve::{ResolveConfig, Table, explain, resolve};
+use leadgate_core::discovery::resolve::{Resolution, ResolveConfig, Table, explain, resolve};
 use leadgate_core::discovery::sample::{SampleItem as Drawn, draw};
 use leadgate_core::event::EventKind;
 use leadgate_core::gate::{GateKind, GateStatus};
@@ -92,7 +92,21 @@ pub struct RunOutcome {
     pub merges: Vec<PlannedMerge>,
     /// Links refused because a person undid a merge of the two contacts before.
     pub refused_by_undo: usize,
+    /// Earlier merges of entity resolution that this run's model would not make, with
+    /// the reason: listed for a person (`leadgate merge review`), never undone silently.
+    pub questioned: Vec<QuestionedMerge>,
+    /// In words, what training warns of (a model that looked wrong and was not used).
+    pub training_warnings: Vec<String>,
     pub lists: Vec<ListOutcome>,
+}
+
+/// A standing merge the current model would not make.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionedMerge {
+    pub merge_id: i64,
+    pub into_contact: i64,
+    pub from_contact: Option<i64>,
+    pub reason: String,
 }
 
 /// Contacts in groups, with the pairs people said are different.
@@ -168,6 +182,13 @@ pub async fn run(
         |_| 0,
     );
     let resolution = resolve(resolve_config, &table);
+    let questioned = question_merges(
+        &stored::standing_model_merges(&mut tx).await?,
+        &records,
+        &table,
+        &resolution,
+        resolve_config.threshold,
+    );
     let mut groups = Groups {
         parent: contacts_before.iter().map(|&c| (c, c)).collect(),
         members: HashMap::new(),
@@ -220,6 +241,7 @@ pub async fn run(
                 "weight": why.weight,
                 "probability": why.probability,
                 "evidence": why.evidence,
+                "name_override": why.name_override,
             }),
         });
         groups.join(into, from);
@@ -243,6 +265,24 @@ pub async fn run(
     }
     let contacts_after: HashSet<i64> = records.iter().map(|r| r.contact_id).collect();
 
+    if !dry_run && !questioned.is_empty() {
+        let reasons: Vec<(i64, String)> = questioned
+            .iter()
+            .map(|q| (q.merge_id, q.reason.clone()))
+            .collect();
+        if stored::question_merges(&mut tx, &reasons, now).await? > 0 {
+            record(
+                &mut tx,
+                &Actor::System,
+                "merge.questioned",
+                "discovery",
+                json!({ "merges": questioned }),
+                now,
+            )
+            .await?;
+        }
+    }
+
     if !dry_run && !planned.is_empty() {
         let ids = stored::next_ids(&mut tx).await?;
         let mut batch = MergeBatch::default();
@@ -261,6 +301,8 @@ pub async fn run(
                 at: now,
                 undone_at: None,
                 undone_by: None,
+                questioned: None,
+                kept: None,
             });
             if batch.len() >= 2_000 {
                 stored::write_merges(&mut tx, &batch.take()).await?;
@@ -286,6 +328,9 @@ pub async fn run(
                 "contacts_after": contacts_after.len(),
                 "merges": planned.len(),
                 "first_merge": planned.first().and_then(|p| p.merge_id),
+                "questioned_merges": questioned.iter().map(|q| q.merge_id).collect::<Vec<_>>(),
+                "training_warnings": resolution.model.training.warnings,
+                "model": resolution.model.weights(&resolution.comparisons),
             }),
             now,
         )
@@ -335,8 +380,72 @@ pub async fn run(
         contacts_after: contacts_after.len(),
         merges: planned,
         refused_by_undo,
+        questioned,
+        training_warnings: resolution.model.training.warnings.clone(),
         lists,
     })
+}
+
+/// The standing merges that this run's clustering would not make: the two records whose
+/// link made the merge now sit in different clusters (the setup changed, or new records
+/// showed that the two are colleagues). Each with the reason, from the current model.
+fn question_merges(
+    merges: &[Merge],
+    records: &[Record],
+    table: &Table,
+    resolution: &Resolution,
+    threshold: f64,
+) -> Vec<QuestionedMerge> {
+    let index: HashMap<i64, usize> = records.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let cluster_of = &resolution.clustering.cluster_of;
+    merges
+        .iter()
+        .filter_map(|m| {
+            let pair: Vec<usize> = m.explanation["records"]
+                .as_array()?
+                .iter()
+                .filter_map(|id| index.get(&id.as_i64()?).copied())
+                .collect();
+            let &[a, b] = pair.as_slice() else {
+                return None;
+            };
+            if cluster_of[a] == cluster_of[b] {
+                return None;
+            }
+            let why = explain(
+                &resolution.model,
+                &resolution.comparisons,
+                table,
+                a as u32,
+                b as u32,
+            );
+            let name = |r: usize| {
+                table
+                    .names
+                    .name_of(&table.columns, r)
+                    .map(|(g, f)| format!("{g} {f}"))
+            };
+            let reason = match (table.names_contradict(a, b), name(a), name(b)) {
+                (true, Some(x), Some(y)) => {
+                    format!("the two records name two people ({x} / {y})")
+                }
+                _ if why.probability < threshold => format!(
+                    "the model now gives the two records a match probability of {:.2}, \
+                     below the {threshold} a merge needs",
+                    why.probability
+                ),
+                _ => "the records it joined are now kept apart: other records of the two \
+                      contacts name different people"
+                    .to_string(),
+            };
+            Some(QuestionedMerge {
+                merge_id: m.id,
+                into_contact: m.into_contact,
+                from_contact: m.from_contact,
+                reason,
+            })
+        })
+        .collect()
 }
 
 async fn load_suppressions(conn: &mut Conn) -> Result<SuppressionList> {
