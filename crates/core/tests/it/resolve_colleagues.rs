@@ -153,6 +153,27 @@ fn a_switchboard_shared_by_five_colleagues_merges_none_of_them() {
 }
 
 #[test]
+fn a_team_inbox_is_no_evidence_for_the_person() {
+    // Arrange: a CRM row of Chloe Kirby with the team's `sales@` address, and a row of that
+    // address alone: the inbox is read by everyone on the team.
+    let mut rows = world();
+    rows.push(
+        Row::new("Chloe", "Kirby", "sales@cloudflow.de", "Cloudflow")
+            .set("phone", "+49 948 759 7301"),
+    );
+    rows.push(Row::new("", "", "sales@cloudflow.de", "Cloudflow").set("city", "Berlin"));
+
+    // Act
+    let (table, resolution) = run(&ResolveConfig::b2b_contacts(), &rows);
+
+    // Assert
+    let email = table.column("email").unwrap();
+    assert!(email.is_shared(email.ids[rows.len() - 1]));
+    let c = clusters_of_last(&resolution, &rows, 2);
+    assert_ne!(c[0], c[1], "a shared inbox made one person of its readers");
+}
+
+#[test]
 fn a_nickname_with_the_same_direct_line_is_one_person() {
     // Arrange: Robert Smith in Apollo, Bob Smith in the CRM, one direct line, one company;
     // a colleague, Anna Smith, on the switchboard.

@@ -57,7 +57,11 @@ impl Rule {
     /// Whether the rule pairs records `a` and `b` (for a rule on equal values, if their
     /// block was not skipped for its size: the caller knows that).
     pub(crate) fn agree(&self, table: &Table, a: usize, b: usize) -> bool {
-        let (ia, ib) = (table.ids_of(a), table.ids_of(b));
+        self.agree_ids(table, table.ids_of(a), table.ids_of(b))
+    }
+
+    /// [`Rule::agree`] on the value ids of the two records.
+    pub(crate) fn agree_ids(&self, table: &Table, ia: &[u32], ib: &[u32]) -> bool {
         if self.edits == 0 {
             return self.columns.iter().all(|&c| ia[c] != 0 && ia[c] == ib[c]);
         }

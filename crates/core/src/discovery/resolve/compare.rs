@@ -623,7 +623,7 @@ fn edit_distance_bounded(a: &str, b: &str, bound: usize) -> usize {
     osa_distance(&a, &b, bound)
 }
 
-fn osa_distance<T: PartialEq>(a: &[T], b: &[T], bound: usize) -> usize {
+pub(crate) fn osa_distance<T: PartialEq>(a: &[T], b: &[T], bound: usize) -> usize {
     const STACK: usize = 48;
     let w = b.len() + 1;
     if w <= STACK {

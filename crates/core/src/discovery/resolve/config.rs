@@ -599,10 +599,19 @@ impl ResolveConfig {
                 return invalid(format!("blocking[{i}]"), &format!("no field named `{f}`"));
             }
         }
+        if self.training.rules.is_empty() && self.blocking.len() > 16 {
+            return invalid(
+                "training.rules".into(),
+                "training rounds default to the blocking rules, at most 16: list the rounds",
+            );
+        }
         for (key, rules) in [
             ("rules", &self.training.rules),
             ("deterministic", &self.training.deterministic),
         ] {
+            if rules.len() > 16 {
+                return invalid(format!("training.{key}"), "at most 16 rules");
+            }
             for (i, rule) in rules.iter().enumerate() {
                 if rule.is_empty() {
                     return invalid(

@@ -332,46 +332,57 @@ fn expected_matches(
     (prior, expected)
 }
 
-/// Candidate pairs that some deterministic rule pairs, on values that are not shared.
-fn sure_pairs(table: &Table, rules: &[Vec<String>], pairs: &[Pair]) -> usize {
-    let rules = compile_rules(rules, table);
-    let unshared = |rule: &Rule, r: usize| {
-        let ids = table.ids_of(r);
+/// Per candidate pair, which rules pair it, one bit each: bit `i` for training rule `i`,
+/// bit `16 + j` for deterministic rule `j` when the values it agrees on are not shared.
+/// One pass over the pairs for every rule: each pass reads both records of every pair
+/// from anywhere in the table, so passes cost memory traffic, not comparisons.
+fn rule_masks(
+    table: &Table,
+    training: &[Rule],
+    deterministic: &[Rule],
+    pairs: &[Pair],
+) -> Vec<u32> {
+    let unshared = |rule: &Rule, ids: &[u32]| {
         rule.columns
             .iter()
             .all(|&c| !table.columns[c].is_shared(ids[c]))
     };
     pairs
         .par_iter()
-        .filter(|&&(a, b)| {
-            let (a, b) = (a as usize, b as usize);
-            rules
-                .iter()
-                .any(|rule| rule.agree(table, a, b) && unshared(rule, a))
+        .map(|&(a, b)| {
+            let (ia, ib) = (table.ids_of(a as usize), table.ids_of(b as usize));
+            let mut mask = 0u32;
+            for (i, rule) in training.iter().enumerate().take(16) {
+                if rule.agree_ids(table, ia, ib) {
+                    mask |= 1 << i;
+                }
+            }
+            for (j, rule) in deterministic.iter().enumerate().take(16) {
+                if rule.agree_ids(table, ia, ib) && unshared(rule, ia) {
+                    mask |= 1 << (16 + j);
+                }
+            }
+            mask
         })
-        .count()
+        .collect()
 }
 
-/// Counts the distinct comparison vectors of the pairs `keep` selects, with the
-/// comparisons outside `active` set to null.
-fn patterns_of(
-    pairs: &[Pair],
-    gammas: &[Gamma],
-    active: &[bool],
-    keep: impl Fn(usize, usize) -> bool + Sync,
-) -> Vec<(Gamma, f64)> {
+/// Counts the distinct comparison vectors of the pairs whose rule mask has a bit of
+/// `want` (every pair when `want` is 0), with the comparisons outside `active` set to
+/// null.
+fn patterns_of(gammas: &[Gamma], masks: &[u32], want: u32, active: &[bool]) -> Vec<(Gamma, f64)> {
     let mask: Gamma = active
         .iter()
         .enumerate()
         .filter(|(_, a)| **a)
         .fold(0, |m, (c, _)| m | (0xF << (4 * c)));
-    let counts = pairs
+    let counts = gammas
         .par_iter()
-        .zip(gammas)
+        .zip(masks)
         .fold(
             FxMap::default,
-            |mut map: FxMap<Gamma, f64>, (&(a, b), &g)| {
-                if keep(a as usize, b as usize) {
+            |mut map: FxMap<Gamma, f64>, (&g, &rules)| {
+                if want == 0 || rules & want != 0 {
                     *map.entry(g & mask).or_insert(0.0) += 1.0;
                 }
                 map
@@ -452,12 +463,14 @@ impl Model {
             false => config.training.rules.clone(),
         };
         let rules = compile_rules(&training_rules, table);
+        let deterministic = &config.training.deterministic;
+        let masks = rule_masks(table, &rules, &compile_rules(deterministic, table), pairs);
         let comparison_columns: Vec<Vec<usize>> = comparisons.iter().map(|c| c.columns()).collect();
         let mut report = TrainingReport::default();
         let mut m_sum: Vec<Vec<f64>> = prior_m.iter().map(|r| vec![0.0; r.len()]).collect();
         let mut evidence = vec![0.0f64; comparisons.len()];
         let mut iterations = 0;
-        for (rule, fields) in rules.iter().zip(&training_rules) {
+        for (i, (rule, fields)) in rules.iter().zip(&training_rules).enumerate().take(16) {
             let active: Vec<bool> = comparison_columns
                 .iter()
                 .map(|cols| !cols.iter().any(|c| rule.columns.contains(c)))
@@ -465,7 +478,7 @@ impl Model {
             if !active.iter().any(|a| *a) {
                 continue;
             }
-            let patterns = patterns_of(pairs, gammas, &active, |a, b| rule.agree(table, a, b));
+            let patterns = patterns_of(gammas, &masks, 1 << i, &active);
             let pair_count: f64 = patterns.iter().map(|p| p.1).sum();
             if pair_count < 10.0 {
                 continue;
@@ -512,10 +525,9 @@ impl Model {
         }
         .max(1.0);
         let everything = vec![true; comparisons.len()];
-        let patterns = patterns_of(pairs, gammas, &everything, |_, _| true);
+        let patterns = patterns_of(gammas, &masks, 0, &everything);
         let (mut prior, mut expected) = expected_matches(&patterns, &m, &u, pairs.len(), all_pairs);
-        let deterministic = &config.training.deterministic;
-        report.sure_pairs = sure_pairs(table, deterministic, pairs);
+        report.sure_pairs = masks.par_iter().filter(|&&m| m >> 16 != 0).count();
         let ratio = config.training.max_matches_per_sure_pair;
         let bound = ratio * report.sure_pairs as f64 + table.len() as f64 / 100.0;
         if !report.fell_back && !deterministic.is_empty() && expected > bound {

@@ -18,9 +18,10 @@
 //! Names are the folded match keys (`fold_words`: lower case, no diacritics, words
 //! separated by one space).
 
-use super::compare::edit_distance_at_most;
+use super::compare::osa_distance;
 use super::nicknames::groups_of;
 use super::table::{Column, FxMap};
+use crate::discovery::normalize::Email;
 
 /// Family-name particles that say nothing alone ("van", "de").
 const PARTICLES: &[&str] = &[
@@ -36,10 +37,12 @@ pub fn nicknames(a: &str, b: &str) -> bool {
 
 /// A spelling key that folds the usual transliteration differences: German umlauts
 /// written out (`mueller`, `muller`), `ph`/`f`, `kh`/`h`, `ck`/`k`, `x`/`ks`, `w`/`v`,
-/// `y`/`j`/`i`, `ou`/`u` and doubled letters (`mohammed`, `mohamed`).
-fn spelling_key(word: &str) -> Vec<u8> {
+/// `y`/`j`/`i`, `ou`/`u` and doubled letters (`mohammed`, `mohamed`). Written into `out`;
+/// its length, or `None` when it does not fit. (This runs for millions of pairs of names:
+/// nothing is allocated.)
+fn spelling_key(word: &str, out: &mut [u8; 48]) -> Option<usize> {
     let b = word.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(b.len() + 2);
+    let mut n = 0;
     let mut i = 0;
     while i < b.len() {
         let (c, next) = (b[i], b.get(i + 1).copied());
@@ -55,13 +58,27 @@ fn spelling_key(word: &str) -> Vec<u8> {
             _ => (&b[i..i + 1], 1),
         };
         for &p in push {
-            if out.last() != Some(&p) {
-                out.push(p);
+            if n > 0 && out[n - 1] == p {
+                continue;
             }
+            *out.get_mut(n)? = p;
+            n += 1;
         }
         i += skip;
     }
-    out
+    Some(n)
+}
+
+/// Whether `b` is `a` with two neighbouring letters swapped.
+fn one_swap(a: &[u8], b: &[u8]) -> bool {
+    let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) else {
+        return false;
+    };
+    a.len() == b.len()
+        && i + 1 < a.len()
+        && a[i] == b[i + 1]
+        && a[i + 1] == b[i]
+        && a[i + 2..] == b[i + 2..]
 }
 
 /// Whether two words are one spelling apart: equal after [`spelling_key`], or a typo
@@ -71,30 +88,28 @@ fn spelled_alike(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    let (ka, kb) = (spelling_key(a), spelling_key(b));
+    // No spelling rule bridges more than a few letters: most pairs stop here.
+    if a.len().abs_diff(b.len()) > 4 {
+        return false;
+    }
+    let (mut ka, mut kb) = ([0u8; 48], [0u8; 48]);
+    let (Some(na), Some(nb)) = (spelling_key(a, &mut ka), spelling_key(b, &mut kb)) else {
+        return false;
+    };
+    let (ka, kb) = (&ka[..na], &kb[..nb]);
     if ka == kb {
         return true;
     }
-    let (ka, kb) = (
-        String::from_utf8_lossy(&ka).into_owned(),
-        String::from_utf8_lossy(&kb).into_owned(),
-    );
-    let shorter = a.chars().count().min(b.chars().count());
-    match shorter {
-        0..=4 => {
-            a.len() == b.len()
-                && edit_distance_at_most(a, b, 1)
-                && sorted_bytes(a) == sorted_bytes(b)
-        }
-        5..=7 => edit_distance_at_most(&ka, &kb, 1) || edit_distance_at_most(a, b, 1),
-        _ => edit_distance_at_most(&ka, &kb, 2) || edit_distance_at_most(a, b, 2),
-    }
+    let edits = match a.chars().count().min(b.chars().count()) {
+        0..=4 => return one_swap(a.as_bytes(), b.as_bytes()),
+        5..=7 => 1,
+        _ => 2,
+    };
+    within(ka, kb, edits) || within(a.as_bytes(), b.as_bytes(), edits)
 }
 
-fn sorted_bytes(s: &str) -> Vec<u8> {
-    let mut v = s.as_bytes().to_vec();
-    v.sort_unstable();
-    v
+fn within(a: &[u8], b: &[u8], edits: usize) -> bool {
+    a.len().abs_diff(b.len()) <= edits && osa_distance(a, b, edits) <= edits
 }
 
 /// Whether two one-word given names can be one person's: the same name or a spelling of
@@ -174,7 +189,8 @@ pub fn same_person_name(a: (&str, &str), b: (&str, &str)) -> bool {
     if [ga, fa, gb, fb].iter().any(|p| p.is_empty()) {
         return false;
     }
-    let straight = given_names_agree(ga, gb) && family_names_agree(fa, fb);
+    // The family names first: they differ in nearly every pair, and are cheaper to compare.
+    let straight = family_names_agree(fa, fb) && given_names_agree(ga, gb);
     let swapped = || family_names_agree(ga, fb) && family_names_agree(fa, gb);
     straight || swapped()
 }
@@ -247,9 +263,10 @@ impl PersonNames {
     }
 
     /// Per value of `column`: whether records whose names contradict hold it (a company's
-    /// switchboard, a team inbox). Each value's holders are compared by their distinct
-    /// names until two contradict; a value held by hundreds of records of one name is
-    /// checked against its first names only.
+    /// switchboard, a team inbox), or it is an address of a shared mailbox by its local
+    /// part (`info@`, `sales@`: [`Email::is_role_account`]). Each value's holders are
+    /// compared by their distinct names until two contradict; a value held by hundreds of
+    /// records of one name is checked against its first names only.
     pub(crate) fn shared_values(&self, columns: &[Column], column: usize) -> Vec<bool> {
         const CHECKED: usize = 64;
         let col = &columns[column];
@@ -269,6 +286,10 @@ impl PersonNames {
         let mut names: Vec<u32> = Vec::new();
         (0..col.values.len())
             .map(|v| {
+                let value = &col.values[v];
+                if value.contains('@') && Email::parse(value).is_ok_and(|e| e.is_role_account()) {
+                    return true;
+                }
                 if col.counts[v] < 2 {
                     return false;
                 }
