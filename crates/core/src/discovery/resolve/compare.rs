@@ -127,8 +127,9 @@ impl Comparison {
 
     /// The term-frequency adjustment of level `l` (1-based) for records `a` and `b`, in
     /// bits: log2 of the level's base over the more frequent of the two values, as Splink
-    /// adjusts (an exact level's two values are one). Bounded to ±10 bits so that one very
-    /// rare or very common value cannot decide alone; 0 for a level without adjustment.
+    /// adjusts (an exact level's two values are one); for two different values, never
+    /// above 0. Bounded to ±10 bits so that one very rare or very common value cannot
+    /// decide alone; 0 for a level without adjustment.
     pub fn tf_adjustment(&self, table: &Table, l: u8, a: usize, b: usize) -> f64 {
         let Some(level) = (l as usize).checked_sub(1).and_then(|i| self.levels.get(i)) else {
             return 0.0;
@@ -137,13 +138,19 @@ impl Comparison {
             return 0.0;
         };
         let column = &table.columns[level.column];
-        let f = column
-            .frequency(table.ids_of(a)[level.column])
-            .max(column.frequency(table.ids_of(b)[level.column]));
+        let (ia, ib) = (table.ids_of(a)[level.column], table.ids_of(b)[level.column]);
+        let f = column.frequency(ia).max(column.frequency(ib));
         if f <= 0.0 {
             return 0.0;
         }
-        (base / f).log2().clamp(-10.0, 10.0)
+        let adjustment = (base / f).log2().clamp(-10.0, 10.0);
+        // Two different values agree only as far as the level says: that one of them is
+        // rare does not make their likeness rarer ("xiaoyu lu" and "xiaoyu luo"), so a
+        // fuzzy level only loses weight for common values.
+        match ia == ib {
+            true => adjustment,
+            false => adjustment.min(0.0),
+        }
     }
 
     /// Whether `level` holds for records `a` and `b`, or `None` when it does not apply (a

@@ -292,6 +292,22 @@ fn check_levels(
     m
 }
 
+/// No level weighs more than a comparison's first, strongest level: a level random pairs
+/// seldom reach (names one typo apart) gets a u near 0 from the sample, and with it more
+/// weight than exact agreement, which no one means. Its u is raised until its weight is
+/// the first level's.
+fn cap_levels(comparisons: &[Comparison], m: &[Vec<f64>], u: &mut [Vec<f64>]) {
+    for (c, cmp) in comparisons.iter().enumerate() {
+        let last = cmp.level_count() - 1;
+        let top = m[c][1] / u[c][1];
+        for l in 2..last {
+            if m[c][l] / u[c][l] > top {
+                u[c][l] = m[c][l] / top;
+            }
+        }
+    }
+}
+
 /// The prior probability of a match between two random records, and the matches expected
 /// among the candidates, by fixed point: the expected matches over all pairs is the prior
 /// the candidates' weights are read against.
@@ -515,6 +531,7 @@ impl Model {
             })
             .collect();
         let mut m = check_levels(comparisons, m, &u, &prior_m, &mut report);
+        cap_levels(comparisons, &m, &mut u);
 
         let all_pairs = match config.mode {
             Mode::Dedupe => (table.len() as f64) * (table.len() as f64 - 1.0) / 2.0,
