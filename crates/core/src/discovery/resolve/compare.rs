@@ -40,6 +40,11 @@ enum Test {
         given: usize,
         family: usize,
     },
+    /// Both records have a name in the given and family columns, and they are not one.
+    NamesDiffer {
+        given: usize,
+        family: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +90,15 @@ impl Comparison {
         cols
     }
 
+    /// Whether level `l` (1-based) is evidence of disagreement: "else", or "names differ".
+    pub fn disagrees(&self, l: u8) -> bool {
+        l as usize == self.levels.len() + 1
+            || (l as usize)
+                .checked_sub(1)
+                .and_then(|i| self.levels.get(i))
+                .is_some_and(|level| matches!(level.test, Test::NamesDiffer { .. }))
+    }
+
     /// How many levels the vector can hold for this comparison: null, each level, else.
     pub fn level_count(&self) -> usize {
         self.levels.len() + 2
@@ -92,7 +106,7 @@ impl Comparison {
 
     /// The level of records `a` and `b`.
     pub fn level(&self, table: &Table, a: usize, b: usize) -> u8 {
-        if self.personal && self.shared_value(table, a, b).is_some() {
+        if (self.personal || self.identifier) && self.shared_value(table, a, b).is_some() {
             return 0;
         }
         let mut applicable = false;
@@ -196,10 +210,11 @@ impl Comparison {
                 }
                 return applicable.then_some(false);
             }
-            Test::Nickname { given, family } => {
+            Test::Nickname { given, family } | Test::NamesDiffer { given, family } => {
                 let (g, f) = (&table.columns[*given], &table.columns[*family]);
                 let name = |r| Some((g.get(r)?, f.get(r)?));
-                return Some(same_person_name(name(a)?, name(b)?));
+                let same = same_person_name(name(a)?, name(b)?);
+                return Some(matches!(level.test, Test::Nickname { .. }) == same);
             }
             Test::Swapped(own) => {
                 let (x, y) = (&table.columns[*own], &table.columns[level.column]);
@@ -222,7 +237,8 @@ impl Comparison {
             | Test::Swapped(_)
             | Test::NameInEmail { .. }
             | Test::DomainSpellsCompany(_)
-            | Test::Nickname { .. } => false,
+            | Test::Nickname { .. }
+            | Test::NamesDiffer { .. } => false,
             Test::JaroWinkler(min) => {
                 // (column, value, whether the value is exact or only an upper bound)
                 match memo.jaro_winkler {
@@ -385,6 +401,13 @@ fn compile_level(level: &LevelSpec, column: usize, table: &Table) -> Level {
                 ref given,
                 ref family,
             } => Test::Nickname {
+                given: table.column_index(given).unwrap_or(column),
+                family: table.column_index(family).unwrap_or(column),
+            },
+            LevelSpec::NamesDiffer {
+                ref given,
+                ref family,
+            } => Test::NamesDiffer {
                 given: table.column_index(given).unwrap_or(column),
                 family: table.column_index(family).unwrap_or(column),
             },
@@ -816,7 +839,7 @@ mod tests {
         assert_eq!(label(0, 1), "email_local fits the name");
         assert_eq!(label(1, 0), "email_local fits the name");
         assert_eq!(label(0, 2), "else");
-        assert_eq!(label(1, 2), "else");
+        assert_eq!(label(1, 2), "names differ");
     }
 
     #[test]

@@ -76,9 +76,10 @@ pub struct ResolveConfig {
     pub names: Option<NamesSpec>,
 }
 
-/// Where a record's person name is: two fields, the given and the family name, prepared
-/// from the name columns only (a name guessed from an e-mail address is not one the
-/// record states, and cannot contradict another).
+/// Where a record's person name is: two fields, the given and the family name. Prepare
+/// them from the name columns, and from an address only where it spells the name with a
+/// separator (`email_given`, `email_family`: `jane.doe@`); a name guessed from `jdoe@` is
+/// not one the record states.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NamesSpec {
@@ -298,7 +299,7 @@ pub struct ComparisonSpec {
     /// e-mail address), but companies share some values: the switchboard number, `sales@`.
     /// A value held by records whose names contradict (see [`NamesSpec`]) is read as
     /// shared: agreeing on it is no evidence for the person (the level is null, and the
-    /// explanation says "shared"). Needs `names`.
+    /// explanation says "shared"). Needs `names`. An identifier is read so too.
     #[serde(default)]
     pub personal: bool,
 }
@@ -378,6 +379,12 @@ pub enum LevelSpec {
     /// family name in `family` (the setup's name fields). The nicknames are listed in
     /// the engine with their source.
     Nickname { given: String, family: String },
+    /// Both records state a given and a family name (`given`, `family`), and they are not
+    /// one name as `nickname` reads names. Placed after `nickname`, it takes every pair of
+    /// named records that no level above matched, so that the levels after it (a
+    /// similarity of whole names) only judge records whose name is not split: "xiaoyu lu"
+    /// and "xiaoyu luo" are two names, however alike as strings.
+    NamesDiffer { given: String, family: String },
 }
 
 impl LevelSpec {
@@ -393,7 +400,7 @@ impl LevelSpec {
             | LevelSpec::Numeric { field, .. }
             | LevelSpec::Date { field, .. } => field.as_deref(),
             LevelSpec::Swapped { field } | LevelSpec::NameInEmail { field, .. } => Some(field),
-            LevelSpec::Nickname { .. } => None,
+            LevelSpec::Nickname { .. } | LevelSpec::NamesDiffer { .. } => None,
         }
     }
 
@@ -423,6 +430,7 @@ impl LevelSpec {
             LevelSpec::NameInEmail { field, .. } => return format!("{field} fits the name"),
             LevelSpec::DomainSpellsCompany { company, .. } => format!("spells {company}"),
             LevelSpec::Nickname { .. } => return "nickname or initial".to_string(),
+            LevelSpec::NamesDiffer { .. } => return "names differ".to_string(),
         };
         match self.field() {
             Some(f) if f != comparison_field => format!("{f} {kind}"),
@@ -448,7 +456,9 @@ fn check_level(
     }
     let unit = |x: f64| (0.0..=1.0).contains(&x);
     match level {
-        LevelSpec::NameInEmail { given, family, .. } | LevelSpec::Nickname { given, family } => {
+        LevelSpec::NameInEmail { given, family, .. }
+        | LevelSpec::Nickname { given, family }
+        | LevelSpec::NamesDiffer { given, family } => {
             if !known(given) {
                 return invalid(format!("{key}.given"), "no field of that name");
             }

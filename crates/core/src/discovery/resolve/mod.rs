@@ -58,7 +58,8 @@ pub struct Scored {
     pub contradictions: Vec<Pair>,
 }
 
-/// Scores every candidate pair and keeps the links and the contradictions.
+/// Scores every candidate pair and keeps the links (at or above the threshold, or agreeing
+/// on an identifier) and the contradictions.
 pub fn score(
     config: &ResolveConfig,
     model: &Model,
@@ -76,17 +77,21 @@ pub fn score(
             || (Vec::new(), Vec::new()),
             |(mut links, mut contradictions), (&(a, b), &g)| {
                 let weight = model.pair_weight(comparisons, table, g, (a as usize, b as usize));
-                if weight <= veto {
+                let identified = identified(comparisons, g);
+                if weight <= veto && !identified {
                     contradictions.push((a, b));
                 } else {
+                    // An identifier both records hold, and no one else whose name differs
+                    // (a shared one is null), names one person whatever else changed: a
+                    // mover with a new employer, title and a nickname.
                     let probability = model.probability(weight);
-                    if probability >= threshold {
+                    if probability >= threshold || identified {
                         links.push(Link {
                             a,
                             b,
                             weight,
                             probability,
-                            identified: identified(comparisons, g),
+                            identified,
                         });
                     }
                 }
@@ -184,7 +189,8 @@ pub fn explain(
         .enumerate()
         .map(|(c, cmp)| {
             let l = level_of(g, c);
-            let shared = cmp.personal && cmp.shared_value(table, ra, rb).is_some();
+            let shared =
+                (cmp.personal || cmp.identifier) && cmp.shared_value(table, ra, rb).is_some();
             Evidence {
                 comparison: cmp.name.clone(),
                 level: match shared {
@@ -427,7 +433,14 @@ mod tests {
             .find(|x| x.comparison == "employer")
             .unwrap();
         assert_eq!(employer.level, "else");
-        assert!(e.probability >= config.threshold, "{e:?}");
+        assert!(
+            resolution
+                .clustering
+                .merges
+                .iter()
+                .any(|m| m.identified && (m.a, m.b) == (0, last as u32)),
+            "the profile alone links them: {e:?}"
+        );
         let c = &resolution.clustering.cluster_of;
         assert_eq!(c[0], c[last]);
     }

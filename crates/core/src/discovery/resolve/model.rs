@@ -239,7 +239,7 @@ fn em(
 }
 
 /// Checks each comparison's learnt m against u: its strongest level must be evidence for
-/// a match (m > u) and its "else" level evidence against (m < u). A comparison that fails
+/// a match (m > u) and matches must agree on it more often than random pairs. A comparison that fails
 /// either says the model learnt that disagreeing records are the same entity; the whole
 /// model then falls back to the safe defaults. A middle level with m ≤ u weighs nothing
 /// (m is set to u) rather than counting agreement against a match.
@@ -262,12 +262,12 @@ fn check_levels(
             ));
             report.fell_back = true;
         }
-        // An "else" that random pairs seldom reach (every company name alike) says
-        // nothing either way.
         // Matches must agree more often than random pairs do. Measured as agreement rates
-        // (1 − m and 1 − u of "else"), since u of "else" is near 1 for any field that
-        // tells records apart and a ratio near 1 hides a model that has it backwards.
-        let (agree_m, agree_u) = (1.0 - m[c][last], 1.0 - u[c][last]);
+        // (the agreeing levels' m and u summed), since u of "else" is near 1 for any field
+        // that tells records apart and a ratio near 1 hides a model that has it backwards.
+        let agreeing = || (1..=last).filter(|&l| !cmp.disagrees(l as u8));
+        let agree_m: f64 = agreeing().map(|l| m[c][l]).sum();
+        let agree_u: f64 = agreeing().map(|l| u[c][l]).sum();
         if agree_u >= 1e-4 && agree_m * 2.0 <= agree_u {
             report.warnings.push(format!(
                 "matching records came out as agreeing on {} less often than two records \
@@ -280,7 +280,8 @@ fn check_levels(
             ));
             report.fell_back = true;
         }
-        for l in 2..last {
+        // A weaker agreement is still agreement: never evidence against a match.
+        for l in agreeing().skip(1) {
             if m[c][l] < u[c][l] {
                 m[c][l] = u[c][l];
             }
@@ -455,15 +456,17 @@ impl Model {
         let prior_m: Vec<Vec<f64>> = comparisons
             .iter()
             .map(|cmp| {
+                // Agreeing levels share 0.95, halving from the strongest down; the levels
+                // of disagreement ("else", "names differ") share 0.05.
                 let n = cmp.level_count();
-                let levels = n - 2;
-                let scale: f64 = (0..levels).map(|i| 0.5f64.powi(i as i32)).sum();
+                let agreeing: Vec<usize> = (1..n).filter(|&l| !cmp.disagrees(l as u8)).collect();
+                let against = (n - 1 - agreeing.len()) as f64;
+                let scale: f64 = (0..agreeing.len()).map(|i| 0.5f64.powi(i as i32)).sum();
                 let mut row = vec![0.0; n];
                 for (l, p) in row.iter_mut().enumerate().skip(1) {
-                    *p = if l == n - 1 {
-                        0.05
-                    } else {
-                        0.95 * 0.5f64.powi(l as i32 - 1) / scale
+                    *p = match agreeing.iter().position(|&a| a == l) {
+                        Some(i) => 0.95 * 0.5f64.powi(i as i32) / scale,
+                        None => 0.05 / against,
                     };
                 }
                 row

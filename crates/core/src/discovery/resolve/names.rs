@@ -97,11 +97,19 @@ fn spelled_alike(a: &str, b: &str) -> bool {
         return false;
     };
     let (ka, kb) = (&ka[..na], &kb[..nb]);
-    if ka == kb {
+    let shorter = a.chars().count().min(b.chars().count());
+    // Short names are whole names, not spellings: "jun" and "yun", "lee" and "li".
+    if ka == kb && shorter >= 4 {
         return true;
     }
-    let edits = match a.chars().count().min(b.chars().count()) {
-        0..=4 => return one_swap(a.as_bytes(), b.as_bytes()),
+    let edits = match shorter {
+        0..=3 => return one_swap(a.as_bytes(), b.as_bytes()),
+        // "rjas" and "rojas": a letter dropped from a longer name; a letter changed in a
+        // four-letter one makes another name ("mark", "mary").
+        4 => {
+            return one_swap(a.as_bytes(), b.as_bytes())
+                || (a.len() != b.len() && within(a.as_bytes(), b.as_bytes(), 1));
+        }
         5..=7 => 1,
         _ => 2,
     };
@@ -125,12 +133,30 @@ fn given_words_agree(a: &str, b: &str) -> bool {
     (short.len() >= 3 && long.starts_with(short)) || nicknames(a, b) || spelled_alike(a, b)
 }
 
-/// Whether two given names can be one person's: some word of one agrees with some word
-/// of the other ("mary ann" and "mary", "j r" and "john").
+/// Whether two given names can be one person's. The first words are the names people go
+/// by and must agree; the further words of the shorter name must agree, in order, with
+/// further words of the longer ("mary ann" and "mary", "j r" and "john", but not
+/// "young jun" and "young yun", "jean pierre" and "jean luc"). A one-word name may be the
+/// other's middle name, which some people go by.
 pub fn given_names_agree(a: &str, b: &str) -> bool {
-    a == b
-        || a.split(' ')
-            .any(|x| b.split(' ').any(|y| given_words_agree(x, y)))
+    if a == b {
+        return true;
+    }
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    let (short, long) = if wa.len() <= wb.len() {
+        (wa, wb)
+    } else {
+        (wb, wa)
+    };
+    if !given_words_agree(short[0], long[0]) {
+        return short.len() == 1
+            && short[0].len() > 1
+            && long[1..].iter().any(|w| given_words_agree(short[0], w));
+    }
+    let mut rest = long[1..].iter();
+    short[1..]
+        .iter()
+        .all(|x| rest.any(|y| given_words_agree(x, y)))
 }
 
 /// The words of a family name that identify it: not a particle, two letters or more.
@@ -139,9 +165,11 @@ fn family_words(name: &str) -> impl Iterator<Item = &str> {
         .filter(|w| w.len() >= 2 && !PARTICLES.contains(w))
 }
 
-/// Whether two family names can be one person's: the same name or a spelling of it, one
-/// part of a double name ("garcia lopez" and "garcia"), with or without its particles run
-/// together ("van den berg", "vandenberg"), or an initial of it ("s", "smith").
+/// Whether two family names can be one person's: the same name or a spelling of it, a
+/// double name and one of its parts ("garcia lopez" and "garcia"), with or without its
+/// particles run together ("van den berg", "vandenberg"), or an initial of it ("s",
+/// "smith"). Every word of the shorter name must be in the longer: "lopes ferreira" and
+/// "ferreira freitas" are two families that share a name, as colleagues in Brazil do.
 pub fn family_names_agree(a: &str, b: &str) -> bool {
     if a == b {
         return true;
@@ -150,20 +178,25 @@ pub fn family_names_agree(a: &str, b: &str) -> bool {
     if short.len() == 1 {
         return long.starts_with(short);
     }
-    if family_words(a).any(|x| family_words(b).any(|y| spelled_alike(x, y))) {
+    let (words_a, words_b) = (family_words(a).count(), family_words(b).count());
+    let (fewer, more) = if words_a <= words_b { (a, b) } else { (b, a) };
+    if words_a.min(words_b) > 0
+        && family_words(fewer).all(|x| family_words(more).any(|y| spelled_alike(x, y)))
+    {
         return true;
     }
     let joined = |s: &str| s.split(' ').collect::<String>();
     a.contains(' ') != b.contains(' ') && spelled_alike(&joined(a), &joined(b))
 }
 
-/// Whether some word of one name is spelled like some word of the other, three letters or
-/// more: a name entered the wrong way round meets itself.
+/// Whether some word of one name agrees with some word of the other as a given name
+/// would (three letters or more: no initials): a name entered the wrong way round meets
+/// itself ("kirby chloe", "alworth theodore" and "teddy alworth").
 fn words_cross(a: &str, b: &str) -> bool {
     a.split(' ').filter(|w| w.len() >= 3).any(|x| {
         b.split(' ')
             .filter(|w| w.len() >= 3)
-            .any(|y| spelled_alike(x, y))
+            .any(|y| given_words_agree(x, y))
     })
 }
 
@@ -191,7 +224,7 @@ pub fn same_person_name(a: (&str, &str), b: (&str, &str)) -> bool {
     }
     // The family names first: they differ in nearly every pair, and are cheaper to compare.
     let straight = family_names_agree(fa, fb) && given_names_agree(ga, gb);
-    let swapped = || family_names_agree(ga, fb) && family_names_agree(fa, gb);
+    let swapped = || given_names_agree(ga, fb) && family_names_agree(fa, gb);
     straight || swapped()
 }
 
@@ -322,6 +355,11 @@ mod tests {
         assert!(names_contradict(("camilla", "nori"), ("maureen", "howard")));
         assert!(names_contradict(("leonie", "torres"), ("brian", "kent")));
         assert!(names_contradict(("mark", "evans"), ("mary", "jones")));
+        assert!(!family_names_agree("lopes ferreira", "ferreira freitas"));
+        assert!(!family_names_agree(
+            "dos santos freitas",
+            "dos santos pereira"
+        ));
     }
 
     #[test]
@@ -344,6 +382,9 @@ mod tests {
             (("chris", "wong"), ("christopher", "wong")),
             (("sasha", "volkova"), ("alexandra", "volkova")),
             (("pieter", "van den berg"), ("pieter", "vandenberg")),
+            (("lola", "rjas"), ("doloes", "rojas")),
+            (("henry", "maddie"), ("madison", "hery")),
+            (("asia", "witiak"), ("joanna", "witiakk")),
         ];
         for (a, b) in same {
             assert!(!names_contradict(a, b), "{a:?} and {b:?}");
@@ -361,13 +402,25 @@ mod tests {
     fn a_nickname_with_the_same_family_name_is_the_same_name() {
         assert!(same_person_name(("bob", "smith"), ("robert", "smith")));
         assert!(same_person_name(("liz", "taylor"), ("elizabeth", "taylor")));
+        assert!(same_person_name(
+            ("teddy", "alworth"),
+            ("alworth", "theodore")
+        ));
         assert!(!same_person_name(("bob", "smith"), ("robert", "jones")));
+        assert!(!same_person_name(
+            ("young jun", "park"),
+            ("young yun", "park")
+        ));
         assert!(!same_person_name(("anna", "smith"), ("robert", "smith")));
     }
 
     #[test]
     fn short_names_one_letter_apart_are_different_names() {
         assert!(!given_names_agree("mark", "mary"));
+        assert!(!given_names_agree("young jun", "young yun"));
+        assert!(!given_names_agree("jean pierre", "jean luc"));
+        assert!(given_names_agree("mary ann", "mary"));
+        assert!(given_names_agree("j r", "john"));
         assert!(!given_names_agree("jan", "jon"));
         assert!(given_names_agree("jhon", "john"));
         assert!(given_names_agree("micheal", "michael"));

@@ -189,7 +189,7 @@ impl Table {
         let personal: Vec<usize> = config
             .comparisons
             .iter()
-            .filter(|c| c.personal)
+            .filter(|c| c.personal || c.identifier)
             .filter_map(|c| self.column_index(&c.field))
             .collect();
         let shared: Vec<(usize, Vec<bool>)> = personal
