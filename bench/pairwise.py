@@ -2,15 +2,18 @@
 """Pairwise precision, recall and F1 of a clustering against known truth (standard library).
 
 usage: pairwise.py CLUSTERS.csv TRUTH.csv [TRUTH2.csv] [--truth-column NAME] [--id-column NAME]
+                   [--json OUT.json]
 
 CLUSTERS.csv is what `leadgate dedupe` writes (record_id,cluster_id). The truth files are
 the inputs: their id column (default: record_id, else rec_id) names each record and the
 truth column (default: true_id, else rec_id) its entity. FEBRL's rec_id `rec-N-org` and
 `rec-N-dup-K` are person N. With two truth files (a link of two files), only pairs across
-the files count, as the task is defined.
+the files count, as the task is defined. --json also writes the counts, the scores and the
+largest predicted and true cluster (in records) to OUT.json; the printed line stays the same.
 """
 import argparse
 import csv
+import json
 import sys
 from collections import Counter
 
@@ -31,6 +34,7 @@ def main():
     ap.add_argument("truth", nargs="+")
     ap.add_argument("--truth-column")
     ap.add_argument("--id-column")
+    ap.add_argument("--json")
     args = ap.parse_args()
 
     cluster_of = {}
@@ -71,6 +75,14 @@ def main():
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     print(f"records {len(records)}, true pairs {true_pairs}, predicted {predicted}, correct {correct}: "
           f"precision {precision:.4f} recall {recall:.4f} F1 {f1:.4f}")
+    if args.json:
+        largest = max(Counter(c for _, _, c in records).values(), default=0)
+        largest_true = max(Counter(e for _, e, _ in records).values(), default=0)
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"records": len(records), "true_pairs": true_pairs, "predicted_pairs": predicted,
+                       "correct_pairs": correct, "precision": precision, "recall": recall, "f1": f1,
+                       "largest_cluster": largest, "largest_true_cluster": largest_true}, f)
+            f.write("\n")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
 //! writing are linear in the size of the world; source rows are rendered while they are
 //! written, so memory holds the truth, not the text.
 
+mod b2b;
 mod catalog;
 mod crm;
 mod csv;
@@ -28,6 +29,7 @@ mod world;
 
 use jiff::Timestamp;
 
+pub use b2b::{B2B_COLUMNS, B2bConfig, B2bStats, Knobs, variants, write_b2b, write_b2b_file};
 pub use catalog::Persona;
 pub use crm::{Deal, conversion};
 pub use events::{EngagementEvent, EngagementKind, IntentEvent};
