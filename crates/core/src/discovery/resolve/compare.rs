@@ -4,7 +4,7 @@
 //! first level that held, `n + 1` "else" (none held).
 
 use super::config::{ComparisonSpec, LevelSpec, ResolveConfig};
-use super::names::same_person_name;
+use super::names::{near_name, same_person_name};
 use super::table::Table;
 
 /// A comparison vector: 4 bits per comparison.
@@ -37,6 +37,11 @@ enum Test {
     DomainSpellsCompany(usize),
     /// The names in the given and family columns are one name ([`same_person_name`]).
     Nickname {
+        given: usize,
+        family: usize,
+    },
+    /// One part of the two names equal, the other one edit off ([`near_name`]).
+    NearName {
         given: usize,
         family: usize,
     },
@@ -210,11 +215,17 @@ impl Comparison {
                 }
                 return applicable.then_some(false);
             }
-            Test::Nickname { given, family } | Test::NamesDiffer { given, family } => {
+            Test::Nickname { given, family }
+            | Test::NearName { given, family }
+            | Test::NamesDiffer { given, family } => {
                 let (g, f) = (&table.columns[*given], &table.columns[*family]);
                 let name = |r| Some((g.get(r)?, f.get(r)?));
-                let same = same_person_name(name(a)?, name(b)?);
-                return Some(matches!(level.test, Test::Nickname { .. }) == same);
+                let (x, y) = (name(a)?, name(b)?);
+                return Some(match level.test {
+                    Test::Nickname { .. } => same_person_name(x, y),
+                    Test::NearName { .. } => near_name(x, y),
+                    _ => !same_person_name(x, y),
+                });
             }
             Test::Swapped(own) => {
                 let (x, y) = (&table.columns[*own], &table.columns[level.column]);
@@ -238,6 +249,7 @@ impl Comparison {
             | Test::NameInEmail { .. }
             | Test::DomainSpellsCompany(_)
             | Test::Nickname { .. }
+            | Test::NearName { .. }
             | Test::NamesDiffer { .. } => false,
             Test::JaroWinkler(min) => {
                 // (column, value, whether the value is exact or only an upper bound)
@@ -366,6 +378,7 @@ impl Level {
                 | Test::Words(_)
                 | Test::LeadingWords
                 | Test::Nickname { .. }
+                | Test::NearName { .. }
         )
     }
 }
@@ -401,6 +414,13 @@ fn compile_level(level: &LevelSpec, column: usize, table: &Table) -> Level {
                 ref given,
                 ref family,
             } => Test::Nickname {
+                given: table.column_index(given).unwrap_or(column),
+                family: table.column_index(family).unwrap_or(column),
+            },
+            LevelSpec::NearName {
+                ref given,
+                ref family,
+            } => Test::NearName {
                 given: table.column_index(given).unwrap_or(column),
                 family: table.column_index(family).unwrap_or(column),
             },

@@ -232,6 +232,9 @@ pub enum Prepare {
     Name,
     /// A full name, folded for matching ("Dr. Jürgen MÜLLER, PhD" → "jurgen muller").
     Person,
+    /// A full name's words in alphabetical order ("Kirby Chloe" and "Chloe Kirby" →
+    /// "chloe kirby"): a blocking key that pairs a name entered the wrong way round.
+    PersonWords,
     /// The given name of a full name.
     GivenOfFull,
     /// The family name of a full name.
@@ -379,6 +382,12 @@ pub enum LevelSpec {
     /// family name in `family` (the setup's name fields). The nicknames are listed in
     /// the engine with their source.
     Nickname { given: String, family: String },
+    /// One part of the two names is equal and the other one letter off (a letter added,
+    /// dropped, changed, or two swapped), in any length: "gry black" and "gary black",
+    /// "dung tran" and "dung tan". Short names one letter apart are often two names ("lu",
+    /// "luo"), so `nickname` does not take them; as a level of its own, the data says how
+    /// much such a pair is worth.
+    NearName { given: String, family: String },
     /// Both records state a given and a family name (`given`, `family`), and they are not
     /// one name as `nickname` reads names. Placed after `nickname`, it takes every pair of
     /// named records that no level above matched, so that the levels after it (a
@@ -400,7 +409,9 @@ impl LevelSpec {
             | LevelSpec::Numeric { field, .. }
             | LevelSpec::Date { field, .. } => field.as_deref(),
             LevelSpec::Swapped { field } | LevelSpec::NameInEmail { field, .. } => Some(field),
-            LevelSpec::Nickname { .. } | LevelSpec::NamesDiffer { .. } => None,
+            LevelSpec::Nickname { .. }
+            | LevelSpec::NearName { .. }
+            | LevelSpec::NamesDiffer { .. } => None,
         }
     }
 
@@ -430,6 +441,7 @@ impl LevelSpec {
             LevelSpec::NameInEmail { field, .. } => return format!("{field} fits the name"),
             LevelSpec::DomainSpellsCompany { company, .. } => format!("spells {company}"),
             LevelSpec::Nickname { .. } => return "nickname or initial".to_string(),
+            LevelSpec::NearName { .. } => return "a name part one letter off".to_string(),
             LevelSpec::NamesDiffer { .. } => return "names differ".to_string(),
         };
         match self.field() {
@@ -458,6 +470,7 @@ fn check_level(
     match level {
         LevelSpec::NameInEmail { given, family, .. }
         | LevelSpec::Nickname { given, family }
+        | LevelSpec::NearName { given, family }
         | LevelSpec::NamesDiffer { given, family } => {
             if !known(given) {
                 return invalid(format!("{key}.given"), "no field of that name");

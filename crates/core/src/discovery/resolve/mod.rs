@@ -40,7 +40,7 @@ pub use config::{
 pub use eval::{PairScores, candidate_recall, label_ids, pair_list_scores, pairwise_scores};
 pub use model::{ComparisonWeights, LevelWeight, Model, TrainingReport, compare_pairs};
 pub use names::{
-    PersonNames, family_names_agree, given_names_agree, names_contradict, nicknames,
+    PersonNames, family_names_agree, given_names_agree, names_contradict, near_name, nicknames,
     same_person_name,
 };
 pub use survive::{SourcedRecord, Survivor, survive};

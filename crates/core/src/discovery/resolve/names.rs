@@ -18,7 +18,7 @@
 //! Names are the folded match keys (`fold_words`: lower case, no diacritics, words
 //! separated by one space).
 
-use super::compare::osa_distance;
+use super::compare::{edit_distance_at_most, osa_distance};
 use super::nicknames::groups_of;
 use super::table::{Column, FxMap};
 use crate::discovery::normalize::Email;
@@ -345,6 +345,20 @@ impl PersonNames {
     }
 }
 
+/// Whether one part of two names is equal and the other one edit off, also with one of
+/// them entered the wrong way round: "gry black" and "gary black".
+pub fn near_name(a: (&str, &str), b: (&str, &str)) -> bool {
+    let ((ga, fa), (gb, fb)) = (a, b);
+    if [ga, fa, gb, fb].iter().any(|p| p.is_empty()) {
+        return false;
+    }
+    let near = |(x1, y1): (&str, &str), (x2, y2): (&str, &str)| {
+        (x1 == x2 && edit_distance_at_most(y1, y2, 1))
+            || (y1 == y2 && edit_distance_at_most(x1, x2, 1))
+    };
+    near((ga, fa), (gb, fb)) || near((ga, fa), (fb, gb))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,6 +426,15 @@ mod tests {
             ("young yun", "park")
         ));
         assert!(!same_person_name(("anna", "smith"), ("robert", "smith")));
+    }
+
+    #[test]
+    fn a_name_part_one_letter_off_is_near() {
+        assert!(near_name(("gry", "black"), ("gary", "black")));
+        assert!(near_name(("dung", "tran"), ("dung", "tan")));
+        assert!(near_name(("black", "gry"), ("gary", "black")));
+        assert!(!near_name(("gry", "blake"), ("gary", "black")));
+        assert!(!near_name(("anna", "black"), ("gary", "black")));
     }
 
     #[test]

@@ -373,6 +373,12 @@ pub fn prepare_value(raw: &str, prepare: Prepare) -> Option<String> {
             .ok()
             .map(|n| n.given_key())?,
         Prepare::Person => PersonName::parse(raw).ok()?.match_key(),
+        Prepare::PersonWords => {
+            let key = PersonName::parse(raw).ok()?.match_key();
+            let mut words: Vec<&str> = key.split(' ').collect();
+            words.sort_unstable();
+            words.join(" ")
+        }
         Prepare::GivenOfFull => PersonName::parse(raw).ok().map(|n| n.given_key())?,
         Prepare::FamilyOfFull => PersonName::parse(raw).ok().map(|n| n.family_key())?,
         Prepare::Email => Email::parse(raw).ok()?.as_str().to_string(),
