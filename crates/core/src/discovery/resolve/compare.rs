@@ -221,10 +221,11 @@ impl Comparison {
                 let (g, f) = (&table.columns[*given], &table.columns[*family]);
                 let name = |r| Some((g.get(r)?, f.get(r)?));
                 let (x, y) = (name(a)?, name(b)?);
+                let same = *memo.same_name.get_or_insert_with(|| same_person_name(x, y));
                 return Some(match level.test {
-                    Test::Nickname { .. } => same_person_name(x, y),
+                    Test::Nickname { .. } => same,
                     Test::NearName { .. } => near_name(x, y),
-                    _ => !same_person_name(x, y),
+                    _ => !same,
                 });
             }
             Test::Swapped(own) => {
@@ -301,6 +302,9 @@ struct Memo {
     jaro_winkler: Option<(usize, f64, bool)>,
     /// (column, bounded edit distance)
     edits: Option<(usize, usize)>,
+    /// Whether the two records' names are one ([`same_person_name`]): the `nickname`
+    /// and `names_differ` levels read it both.
+    same_name: Option<bool>,
 }
 
 /// Compiles the comparisons of `config` against `table`'s columns.

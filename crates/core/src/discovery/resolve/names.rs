@@ -97,7 +97,11 @@ fn spelled_alike(a: &str, b: &str) -> bool {
         return false;
     };
     let (ka, kb) = (&ka[..na], &kb[..nb]);
-    let shorter = a.chars().count().min(b.chars().count());
+    let shorter = if a.is_ascii() && b.is_ascii() {
+        a.len().min(b.len())
+    } else {
+        a.chars().count().min(b.chars().count())
+    };
     // Short names are whole names, not spellings: "jun" and "yun", "lee" and "li".
     if ka == kb && shorter >= 4 {
         return true;
@@ -142,6 +146,9 @@ pub fn given_names_agree(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
+    if !a.contains(' ') && !b.contains(' ') {
+        return given_words_agree(a, b);
+    }
     let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
     let (short, long) = if wa.len() <= wb.len() {
         (wa, wb)
@@ -177,6 +184,9 @@ pub fn family_names_agree(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if short.len() == 1 {
         return long.starts_with(short);
+    }
+    if !a.contains(' ') && !b.contains(' ') {
+        return spelled_alike(a, b);
     }
     let (words_a, words_b) = (family_words(a).count(), family_words(b).count());
     let (fewer, more) = if words_a <= words_b { (a, b) } else { (b, a) };
@@ -300,7 +310,7 @@ impl PersonNames {
     /// part (`info@`, `sales@`: [`Email::is_role_account`]). Each value's holders are
     /// compared by their distinct names until two contradict; a value held by hundreds of
     /// records of one name is checked against its first names only.
-    pub(crate) fn shared_values(&self, columns: &[Column], column: usize) -> Vec<bool> {
+    pub(crate) fn shared_values(&self, columns: &[Column], column: usize) -> Vec<u64> {
         const CHECKED: usize = 64;
         let col = &columns[column];
         let mut start = vec![0usize; col.values.len() + 1];
@@ -317,31 +327,36 @@ impl PersonNames {
             }
         }
         let mut names: Vec<u32> = Vec::new();
-        (0..col.values.len())
-            .map(|v| {
-                let value = &col.values[v];
-                if value.contains('@') && Email::parse(value).is_ok_and(|e| e.is_role_account()) {
-                    return true;
-                }
-                if col.counts[v] < 2 {
-                    return false;
-                }
-                names.clear();
-                for &r in &holders[start[v]..start[v + 1]] {
-                    let n = self.of[r as usize];
-                    if n != 0 && !names.contains(&n) {
-                        names.push(n);
-                        if names.len() > CHECKED {
-                            break;
-                        }
+        let shared = (0..col.values.len()).map(|v| {
+            let value = &col.values[v];
+            if value.contains('@') && Email::parse(value).is_ok_and(|e| e.is_role_account()) {
+                return true;
+            }
+            if col.counts[v] < 2 {
+                return false;
+            }
+            names.clear();
+            for &r in &holders[start[v]..start[v + 1]] {
+                let n = self.of[r as usize];
+                if n != 0 && !names.contains(&n) {
+                    names.push(n);
+                    if names.len() > CHECKED {
+                        break;
                     }
                 }
-                names
-                    .iter()
-                    .enumerate()
-                    .any(|(i, &x)| names[..i].iter().any(|&y| self.contradict(columns, x, y)))
-            })
-            .collect()
+            }
+            names
+                .iter()
+                .enumerate()
+                .any(|(i, &x)| names[..i].iter().any(|&y| self.contradict(columns, x, y)))
+        });
+        let mut bits = vec![0u64; col.values.len().div_ceil(64)];
+        for (v, is) in shared.enumerate() {
+            if is {
+                bits[v / 64] |= 1 << (v % 64);
+            }
+        }
+        bits
     }
 }
 

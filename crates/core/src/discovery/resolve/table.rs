@@ -76,10 +76,11 @@ pub struct Column {
     pub counts: Vec<u32>,
     /// Records with a value.
     pub present: u32,
-    /// Per value (same indexing as `values`), for the field of a personal comparison
-    /// ([`super::ComparisonSpec::personal`]): held by records whose names contradict, a
-    /// company's line or a team's inbox. Empty for other fields.
-    pub shared: Vec<bool>,
+    /// For the field of a personal comparison ([`super::ComparisonSpec::personal`]), one
+    /// bit per value (id `i` is bit `i - 1`): held by records whose names contradict, a
+    /// company's line or a team's inbox. Bits, not bools: every compared pair reads two,
+    /// from anywhere in a million values. Empty for other fields.
+    pub shared: Vec<u64>,
 }
 
 impl Column {
@@ -93,7 +94,12 @@ impl Column {
 
     /// Whether value `id` is shared by people whose names contradict.
     pub fn is_shared(&self, id: u32) -> bool {
-        id != 0 && self.shared.get(id as usize - 1).copied().unwrap_or(false)
+        let Some(i) = (id as usize).checked_sub(1) else {
+            return false;
+        };
+        self.shared
+            .get(i / 64)
+            .is_some_and(|word| word >> (i % 64) & 1 == 1)
     }
 
     /// The share of records with a value that hold value `id` (0 for none).
@@ -192,12 +198,12 @@ impl Table {
             .filter(|c| c.personal || c.identifier)
             .filter_map(|c| self.column_index(&c.field))
             .collect();
-        let shared: Vec<(usize, Vec<bool>)> = personal
+        let shared: Vec<(usize, Vec<u64>)> = personal
             .par_iter()
             .map(|&c| (c, self.names.shared_values(&self.columns, c)))
             .collect();
-        for (c, flags) in shared {
-            self.columns[c].shared = flags;
+        for (c, bits) in shared {
+            self.columns[c].shared = bits;
         }
     }
 
