@@ -209,7 +209,7 @@ fn a_nickname_with_the_same_direct_line_is_one_person() {
 fn colleagues_whose_names_differ_never_merge_even_through_a_chain() {
     // Arrange: Chloe Kirby and Elisa Clark share the phone, the company and the title, and
     // a third row with no name and no address (a CRM row of the account's main contact)
-    // shares them too. With a threshold so low and a veto so deep that company evidence
+    // shares them too. With a threshold so low and no veto, so that company evidence
     // alone links records, it links to both.
     let mut rows = world();
     rows.push(
@@ -234,6 +234,7 @@ fn colleagues_whose_names_differ_never_merge_even_through_a_chain() {
     let mut config = ResolveConfig::b2b_contacts();
     config.threshold = 1e-9;
     config.veto_weight = -1000.0;
+    config.veto_probability = None;
 
     // Act
     let (_, resolution) = run(&config, &rows);

@@ -8,6 +8,7 @@
 //! mode = "dedupe"            # or "link": only pairs across two data sets
 //! threshold = 0.9            # match probability at or above which two records link
 //! veto_weight = -10.0        # a pair weighing this little never ends up in one cluster
+//! veto_probability = 3e-5    # nor one the model is this sure is two
 //!
 //! [[fields]]                 # a field is the first non-empty value of its sources
 //! name = "first_name"
@@ -60,6 +61,14 @@ pub struct ResolveConfig {
     /// cluster, whatever chain of links would join them.
     #[serde(default = "default_veto_weight")]
     pub veto_weight: f64,
+    /// A scored pair whose match probability is at or below this is a contradiction too:
+    /// the model is that sure the two are two people. Unlike `veto_weight` it reads the
+    /// evidence against the prior, which falls as the table grows: two namesakes at two
+    /// companies with two profiles weigh more than nothing, and still are two people in a
+    /// table of 200,000, where a row with nothing but the name would chain them. `None`:
+    /// only `veto_weight`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub veto_probability: Option<f64>,
     /// A block (records sharing one rule's key) larger than this is skipped: such keys are
     /// too common to tell people apart (a shared switchboard number) and their pairs grow
     /// quadratically. Other rules still pair those records.
@@ -652,6 +661,14 @@ impl ResolveConfig {
         }
         if !(self.threshold > 0.0 && self.threshold < 1.0) {
             return invalid("threshold".into(), "must be between 0 and 1, exclusive");
+        }
+        if let Some(p) = self.veto_probability
+            && !(p >= 0.0 && p < self.threshold)
+        {
+            return invalid(
+                "veto_probability".into(),
+                "must be at least 0 and below the threshold",
+            );
         }
         if self.max_block_size < 2 {
             return invalid("max_block_size".into(), "must be at least 2");

@@ -10,7 +10,7 @@
 //! 3. [`compare_pairs`]: a comparison vector (one level per comparison) per candidate.
 //! 4. [`Model::train`]: u from random pairs, λ and m by EM, no labels.
 //! 5. [`score`]: each candidate's weight and probability; links at or above the threshold
-//!    and contradictions at or below the veto weight.
+//!    and contradictions at or below the veto weight or probability.
 //! 6. [`cluster`]: constrained single-linkage (see [`cluster`'s module](cluster)).
 //! 7. [`explain`]: for a merge, each comparison's level and weight.
 //!
@@ -54,7 +54,7 @@ use serde::{Deserialize, Serialize};
 pub struct Scored {
     /// Pairs at or above the threshold.
     pub links: Vec<Link>,
-    /// Pairs at or below the veto weight.
+    /// Pairs at or below the veto weight or the veto probability.
     pub contradictions: Vec<Pair>,
 }
 
@@ -70,6 +70,7 @@ pub fn score(
 ) -> Scored {
     let threshold = config.threshold;
     let veto = config.veto_weight;
+    let veto_probability = config.veto_probability.unwrap_or(0.0);
     let (links, contradictions) = pairs
         .par_iter()
         .zip(gammas)
@@ -78,13 +79,14 @@ pub fn score(
             |(mut links, mut contradictions), (&(a, b), &g)| {
                 let weight = model.pair_weight(comparisons, table, g, (a as usize, b as usize));
                 let identified = identified(comparisons, g);
-                if weight <= veto && !identified {
+                let probability = model.probability(weight);
+                let vetoed = weight <= veto || probability <= veto_probability;
+                if vetoed && !identified {
                     contradictions.push((a, b));
                 } else {
                     // An identifier both records hold, and no one else whose name differs
                     // (a shared one is null), names one person whatever else changed: a
                     // mover with a new employer, title and a nickname.
-                    let probability = model.probability(weight);
                     if probability >= threshold || identified {
                         links.push(Link {
                             a,
