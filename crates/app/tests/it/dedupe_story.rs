@@ -186,6 +186,20 @@ fn snake_case_and_preset_headers_resolve_the_same_people() {
     assert_eq!(summary["records"], rows.len());
     assert_eq!(summary["clusters"], 300);
     assert_eq!(summary["setup"], "contacts");
+    let model = &summary["model"];
+    assert_eq!(model["training"]["fell_back"], false, "{model}");
+    let name = model["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["comparison"] == "name")
+        .expect("every comparison's levels are shown");
+    let exact = &name["levels"][0];
+    assert_eq!(exact["level"], "exact");
+    assert!(
+        exact["weight"].as_f64().unwrap() > 0.0 && exact["m"].as_f64().unwrap() > 0.0,
+        "{exact}"
+    );
 
     let found = clusters(&out_snake);
     let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
