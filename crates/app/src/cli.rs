@@ -322,7 +322,7 @@ pub enum DiscoverCommand {
     Show {
         list: i64,
         /// Only prospects with this standing.
-        #[arg(long, value_parser = ["admitted", "dropped"])]
+        #[arg(long, value_parser = ["admitted", "needs_data", "dropped"])]
         status: Option<String>,
         /// How many prospects to print.
         #[arg(long, default_value_t = 20)]

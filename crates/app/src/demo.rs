@@ -431,8 +431,12 @@ async fn discover(workspace: &Workspace, now: Timestamp) -> anyhow::Result<()> {
     }
     if let Some(list) = leadgate_store::discovery::lists(&mut conn).await?.first() {
         println!(
-            "  → discovery resolved the sources into contacts and built list {} for {}: {} admitted, {} dropped.",
-            list.id, list.segment, list.summary["admitted"], list.summary["dropped"]
+            "  → discovery resolved the sources into contacts and built list {} for {}: {} admitted, {} waiting for data, {} dropped.",
+            list.id,
+            list.segment,
+            list.summary["admitted"],
+            list.summary["needs_data"],
+            list.summary["dropped"]
         );
     }
     Ok(())

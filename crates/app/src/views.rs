@@ -5,6 +5,7 @@
 //! Domain enums (roles, gate kinds, statuses) keep their serde spelling; their schemas list
 //! the values from the domain's own `ALL` lists rather than copying them here.
 
+use leadgate_core::discovery::prospect::Standing;
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
@@ -369,7 +370,8 @@ pub struct ProspectLine {
     pub title: String,
     pub company: String,
     pub source: String,
-    /// The reasons a dropped prospect was dropped, joined with "; ".
+    /// The reasons a dropped prospect was dropped, or the criteria whose data a prospect
+    /// that needs data waits for, joined with "; ".
     pub reasons: String,
 }
 
@@ -394,15 +396,18 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
         } else {
             full
         };
-        let reasons = p.evaluation["reasons"]
-            .as_array()
-            .map(|r| {
-                r.iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-            .unwrap_or_default();
+        let lines = |key: &str| {
+            p.evaluation[key]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
+        let reasons = if p.status == Standing::NeedsData.as_str() {
+            let waiting = lines("unknown");
+            format!("needs data: {}", waiting.join(", "))
+        } else {
+            lines("reasons").join("; ")
+        };
         ProspectLine {
             contact_id: p.contact_id,
             status: p.status.clone(),

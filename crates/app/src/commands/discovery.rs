@@ -244,10 +244,11 @@ pub async fn discover(
             }
             for l in &outcome.lists {
                 println!(
-                    "{} v{}: {} admitted, {} dropped{}.",
+                    "{} v{}: {} admitted, {} waiting for data, {} dropped{}.",
                     l.segment,
                     l.icp_version,
                     l.admitted,
+                    l.needs_data,
                     l.dropped,
                     if l.dropped_by_reason.is_empty() {
                         String::new()
@@ -375,6 +376,7 @@ pub async fn discover(
                         l.icp_version_id.to_string(),
                         l.status.clone(),
                         count(&l.summary, "admitted"),
+                        count(&l.summary, "needs_data"),
                         count(&l.summary, "dropped"),
                         l.summary
                             .get("gate_id")
@@ -386,7 +388,15 @@ pub async fn discover(
                 .collect();
             print_table(
                 &[
-                    "LIST", "SEGMENT", "ICP", "STATUS", "ADMITTED", "DROPPED", "GATE", "BUILT",
+                    "LIST",
+                    "SEGMENT",
+                    "ICP",
+                    "STATUS",
+                    "ADMITTED",
+                    "NEEDS DATA",
+                    "DROPPED",
+                    "GATE",
+                    "BUILT",
                 ],
                 &rows,
             );
@@ -408,12 +418,13 @@ pub async fn discover(
                 return Ok(ExitCode::SUCCESS);
             }
             println!(
-                "List {} of {} (ICP version {}), {}: {} admitted, {} dropped.",
+                "List {} of {} (ICP version {}), {}: {} admitted, {} waiting for data, {} dropped.",
                 found.id,
                 found.segment,
                 found.icp_version_id,
                 found.status,
                 count(&found.summary, "admitted"),
+                count(&found.summary, "needs_data"),
                 count(&found.summary, "dropped")
             );
             let rows: Vec<Vec<String>> = prospects

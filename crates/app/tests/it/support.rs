@@ -436,11 +436,11 @@ pub async fn open_sample_review(server: &TestServer, now: Timestamp) -> i64 {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut sheet = String::from(
-        "first_name,last_name,email,title,company_name,company_domain,industry,employees,technologies,country,region\n",
+        "first_name,last_name,email,title,company_name,company_domain,industry,employees,revenue,technologies,country,region\n",
     );
     for i in 0..4 {
         sheet.push_str(&format!(
-            "Ann{i},Lee{i},ann{i}@firm{i}.com,VP Sales,\"<script>window.__pwned=3</script> Firm{i}\",firm{i}.com,Computer Software,200,Salesforce,US,Texas\n"
+            "Ann{i},Lee{i},ann{i}@firm{i}.com,VP Sales,\"<script>window.__pwned=3</script> Firm{i}\",firm{i}.com,Computer Software,200,40000000,Salesforce,US,Texas\n"
         ));
     }
     let path = dir.path().join("sheet.csv");

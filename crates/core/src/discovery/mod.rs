@@ -14,6 +14,7 @@
 //! reviewer's verdicts with error rates per source and reason. Reading files, storing facts
 //! and opening the sample-review gate are the application's work.
 
+pub mod company;
 pub mod compliance;
 pub mod freshness;
 pub mod industry;

@@ -3,11 +3,16 @@
 //! works for, and the verdict of the ICP, freshness and compliance checks with a reason for
 //! each. Pure: the application loads the records and stores the outcome.
 //!
-//! A contact is **admitted** when no required ICP criterion fails (criteria the facts cannot
-//! decide yet are listed as unknown, for enrichment to settle), its newest observation is not
-//! expired, and it has a lawful basis to be contacted. Otherwise it is **dropped**, and every
-//! reason is listed: the ICP criteria that failed (an existing customer or an excluded domain
-//! among them), the age of its data, the compliance block.
+//! A contact is **dropped** when a required ICP criterion fails, its newest observation is
+//! expired, or it has no lawful basis to be contacted, and every reason is listed: the ICP
+//! criteria that failed (an existing customer or an excluded domain among them), the age of
+//! its data, the compliance block. Otherwise it **needs data** when a required criterion
+//! cannot be decided from its facts and the ICP does not accept that criterion unknown
+//! (`accept_unknown`) — unknown is not a pass — and is **admitted** when nothing holds it.
+//!
+//! The company a contact works for is found through [`super::company`]: a record joins
+//! its employer by domain, work address, LinkedIn page or name, so the facts of the
+//! company are those of every record that names it.
 
 use std::collections::BTreeMap;
 
@@ -105,22 +110,69 @@ pub fn person_profile(observations: &[Observation<'_>], trust: &[&str]) -> Profi
     survive(&sourced(observations, PERSON_FIELDS), trust)
 }
 
-/// The company's profile from the records of everyone known to work there.
+/// The company's profile from the records of everyone known to work there. Its
+/// technologies are every tool any of those records names, the chosen record's first: a
+/// stack is a set that each export sees part of, and a tool one source saw (a competitor's
+/// router the ICP excludes) is not undone by another source that missed it.
 pub fn company_profile(observations: &[Observation<'_>], trust: &[&str]) -> Profile {
-    survive(&sourced(observations, COMPANY_FIELDS), trust)
+    let mut profile = survive(&sourced(observations, COMPANY_FIELDS), trust);
+    if let Some(chosen) = profile.get_mut("technologies") {
+        let mut tools: Vec<String> = split_list(&chosen.value);
+        let mut ranked: Vec<&Observation<'_>> = observations.iter().collect();
+        ranked.sort_by_key(|o| {
+            (
+                trust_rank(trust, o.source),
+                std::cmp::Reverse(o.observed_at),
+            )
+        });
+        for o in ranked {
+            let Some(seen) = o.facts.get("technologies").and_then(fact_text) else {
+                continue;
+            };
+            for tool in split_list(&seen) {
+                if !tools.iter().any(|t| t.eq_ignore_ascii_case(&tool)) {
+                    tools.push(tool);
+                }
+            }
+        }
+        chosen.value = tools.join(", ");
+    }
+    profile
 }
 
-/// The key that groups records by company: the registrable domain, else the folded name.
-pub fn company_key(facts: &Map<String, Value>) -> Option<String> {
-    if let Some(domain) = facts.get("company_domain").and_then(Value::as_str) {
-        return Some(domain.to_string());
-    }
-    facts
-        .get("company_name")
-        .and_then(Value::as_str)
-        .map(crate::discovery::normalize::company_key_of)
-        .filter(|k| !k.is_empty())
-        .map(|k| format!("name:{k}"))
+fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn trust_rank(trust: &[&str], source: &str) -> usize {
+    trust
+        .iter()
+        .position(|t| *t == source)
+        .unwrap_or(trust.len())
+}
+
+/// The company a contact works for now, among the companies of its records
+/// ([`super::company::resolve_companies`]): the one of its most trusted record, the newest
+/// among equals — the rule the profile's fields are chosen by. A record of an earlier job
+/// loses to a newer one from the same source.
+pub fn current_employer(
+    observations: &[Observation<'_>],
+    company_of: impl Fn(&Observation<'_>) -> Option<usize>,
+    trust: &[&str],
+) -> Option<usize> {
+    observations
+        .iter()
+        .filter_map(|o| Some((o, company_of(o)?)))
+        .min_by_key(|(o, _)| {
+            (
+                trust_rank(trust, o.source),
+                std::cmp::Reverse(o.observed_at),
+            )
+        })
+        .map(|(_, company)| company)
 }
 
 /// Whether the contact or company is an existing customer, from any record.
@@ -132,27 +184,60 @@ pub fn any_flag(observations: &[Observation<'_>], flag: &str) -> bool {
 
 /// The sources a contact's records come from, most trusted first.
 pub fn sources_of(observations: &[Observation<'_>], trust: &[&str]) -> Vec<String> {
-    let rank = |s: &str| trust.iter().position(|t| *t == s).unwrap_or(trust.len());
     let mut sources: Vec<&str> = observations.iter().map(|o| o.source).collect();
-    sources.sort_by_key(|s| (rank(s), s.to_string()));
+    sources.sort_by_key(|s| (trust_rank(trust, s), s.to_string()));
     sources.dedup();
     sources.into_iter().map(str::to_string).collect()
 }
 
 /// Where the contact stands on the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
+    /// Nothing holds it back: it goes on with the list.
     Admitted,
+    /// No rule drops it, but a required ICP criterion cannot be decided from its facts (and
+    /// the ICP does not accept it unknown): it waits for the data, never admitted blind.
+    NeedsData,
+    /// A rule drops it, with the reasons.
     Dropped,
 }
 
 impl Standing {
+    pub const ALL: [Standing; 3] = [Standing::Admitted, Standing::NeedsData, Standing::Dropped];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Standing::Admitted => "admitted",
+            Standing::NeedsData => "needs_data",
             Standing::Dropped => "dropped",
         }
+    }
+
+    /// The standing in plain words, for tables and pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::Admitted => "admitted",
+            Standing::NeedsData => "needs data",
+            Standing::Dropped => "dropped",
+        }
+    }
+}
+
+impl std::fmt::Display for Standing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Standing {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Standing::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown prospect standing `{s}`"))
     }
 }
 
@@ -160,9 +245,10 @@ impl Standing {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProspectVerdict {
     pub standing: Standing,
-    /// Why it was dropped (empty when admitted): one line per reason.
+    /// Why it was dropped (empty unless dropped): one line per reason.
     pub reasons: Vec<String>,
-    /// The ICP criteria the facts cannot decide yet.
+    /// The required ICP criteria the facts cannot decide yet and the ICP does not accept
+    /// unknown: what a contact that needs data waits for.
     pub unknown: Vec<String>,
     pub icp: Evaluation,
     pub freshness: FreshnessCheck,
@@ -189,12 +275,7 @@ pub fn judge(
 ) -> ProspectVerdict {
     let text = |p: &Profile, f: &str| p.get(f).map(|s| s.value.clone());
     let country = text(company, "company_country").or_else(|| text(person, "country"));
-    let technologies = text(company, "technologies").map(|t| {
-        t.split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    });
+    let technologies = text(company, "technologies").map(|t| split_list(&t));
     let industry =
         text(company, "industry").map(|i| canonical_industry(&i).map_or(i, str::to_string));
     let prospect = IcpProspect {
@@ -270,14 +351,16 @@ pub fn judge(
     let unknown = icp_evaluation
         .criteria
         .iter()
-        .filter(|c| c.required && c.outcome == Outcome::Unknown)
+        .filter(|c| c.required && c.outcome == Outcome::Unknown && !c.unknown_accepted)
         .map(|c| c.criterion.clone())
-        .collect();
+        .collect::<Vec<_>>();
     ProspectVerdict {
-        standing: if reasons.is_empty() {
-            Standing::Admitted
-        } else {
+        standing: if !reasons.is_empty() {
             Standing::Dropped
+        } else if !unknown.is_empty() {
+            Standing::NeedsData
+        } else {
+            Standing::Admitted
         },
         reasons,
         unknown,
@@ -351,7 +434,51 @@ mod tests {
             sources_of(&obs, &["hubspot", "apollo"]),
             ["hubspot", "apollo"]
         );
-        assert_eq!(company_key(&apollo).as_deref(), Some("acme.com"));
         assert_eq!(midpoint("51-200"), Some(125));
+    }
+
+    #[test]
+    fn a_tool_one_record_saw_stays_in_the_stack_and_the_employer_is_the_trusted_record() {
+        // Arrange: two Apollo rows of one company, the newer missing a tool the older saw;
+        // a person whose CRM row is at the new employer and an older row at the old one.
+        let newer = facts(json!({"technologies": ["Salesforce", "Okta"]}));
+        let older = facts(json!({"technologies": ["Salesforce", "Chili Piper"]}));
+        let t1: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let t2: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
+        let company = [
+            Observation {
+                record_id: 1,
+                source: "apollo",
+                observed_at: t2,
+                facts: &newer,
+            },
+            Observation {
+                record_id: 2,
+                source: "apollo",
+                observed_at: t1,
+                facts: &older,
+            },
+        ];
+
+        // Act
+        let profile = company_profile(&company, &["hubspot", "apollo"]);
+        let employer = current_employer(
+            &company,
+            |o| Some(if o.record_id == 1 { 7 } else { 3 }),
+            &["hubspot", "apollo"],
+        );
+
+        // Assert
+        assert_eq!(
+            profile["technologies"].value,
+            "Salesforce, Okta, Chili Piper"
+        );
+        assert_eq!(profile["technologies"].record_id, "1");
+        assert_eq!(employer, Some(7), "the newer record of the same source");
+        assert_eq!(
+            current_employer(&company, |_| None, &["apollo"]),
+            None,
+            "records that name no employer"
+        );
     }
 }

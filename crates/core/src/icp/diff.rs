@@ -87,6 +87,7 @@ pub fn diff(old: &IcpDocument, new: &IcpDocument) -> IcpDiff {
         signals,
         intent,
         exclusions,
+        accept_unknown,
     } = old;
     let root = KeyPath::default();
     let mut d = Differ::default();
@@ -111,6 +112,11 @@ pub fn diff(old: &IcpDocument, new: &IcpDocument) -> IcpDiff {
     d.keyed(&root.key("signals"), signals, &new.signals, Keyed::signal());
     d.keyed(&root.key("intent"), intent, &new.intent, Keyed::intent());
     d.exclusions(&root.key("exclusions"), exclusions, &new.exclusions);
+    d.list(
+        &root.key("accept_unknown"),
+        accept_unknown,
+        &new.accept_unknown,
+    );
     IcpDiff { changes: d.changes }
 }
 

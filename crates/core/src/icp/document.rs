@@ -47,6 +47,11 @@ pub struct IcpDocument {
     pub intent: Vec<IntentIndicator>,
     #[serde(default)]
     pub exclusions: Exclusions,
+    /// Required criteria a contact may pass while its facts leave them unknown, by the
+    /// criterion's name (`firmographics.headcount_growth_pct`). Any other required criterion
+    /// the facts cannot decide holds the contact back until the data is there.
+    #[serde(default)]
+    pub accept_unknown: Vec<String>,
 }
 
 /// What the company is: size, industry, place, revenue and growth. An empty list or an
@@ -555,10 +560,12 @@ impl IcpDocument {
             signals,
             intent,
             exclusions,
+            accept_unknown,
         } = self;
         let mut out = Writer::default();
         out.value("segment", string(segment));
         out.value("rationale", string(rationale));
+        out.list("accept_unknown", accept_unknown);
 
         if *firmographics != Firmographics::default() {
             let Firmographics {
@@ -1009,6 +1016,7 @@ impl Checks {
             signals,
             intent,
             exclusions,
+            accept_unknown,
         } = document;
         let root = KeyPath::default();
 
@@ -1030,6 +1038,38 @@ impl Checks {
         self.signals(&root.key("signals"), signals);
         self.intent(&root.key("intent"), intent);
         self.exclusions(&root.key("exclusions"), exclusions);
+        self.accept_unknown(&root.key("accept_unknown"), document, accept_unknown);
+    }
+
+    /// Every name is a required criterion this document defines.
+    fn accept_unknown(&mut self, path: &KeyPath, document: &IcpDocument, names: &[String]) {
+        self.unique(path, names, |n| n.clone());
+        let criteria = crate::icp::criteria_of(document);
+        for (i, name) in names.iter().enumerate() {
+            match criteria.iter().find(|c| c.criterion == *name) {
+                Some(c) if c.required => {}
+                Some(_) => self.fail(
+                    path.index(i),
+                    format!(
+                        "`{name}` is optional: an optional criterion never holds a contact back"
+                    ),
+                ),
+                None => {
+                    let known: Vec<&str> = criteria
+                        .iter()
+                        .filter(|c| c.required)
+                        .map(|c| c.criterion.as_str())
+                        .collect();
+                    self.fail(
+                        path.index(i),
+                        format!(
+                            "`{name}` is not a criterion of this ICP (its required criteria: {})",
+                            known.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     fn firmographics(&mut self, path: &KeyPath, firmographics: &Firmographics) {
@@ -1365,6 +1405,28 @@ mod tests {
         assert_eq!(icp.signals[0].min_count, 1);
         assert!(!icp.signals[0].required);
         assert!(!icp.intent[0].required);
+    }
+
+    #[test]
+    fn accept_unknown_names_required_criteria_of_the_document() {
+        let rest = "accept_unknown = [\"firmographics.employees\"]\n\
+                    [firmographics]\nemployees = { min = 50 }\n\
+                    [[signals]]\nkind = \"demo_request\"\nwithin_days = 7\n";
+        let icp = IcpDocument::parse(&format!("{HEAD}{rest}"), "icp.toml").expect("valid");
+        assert_eq!(icp.accept_unknown, ["firmographics.employees"]);
+        assert_eq!(IcpDocument::parse(&icp.to_toml(), "again"), Ok(icp));
+
+        let absent = error_of("accept_unknown = [\"firmographics.revenue_usd\"]\n");
+        assert!(
+            absent.contains("key `accept_unknown[0]`")
+                && absent.contains("is not a criterion of this ICP"),
+            "{absent}"
+        );
+        let optional = error_of(
+            "accept_unknown = [\"signals.demo_request\"]\n\
+             [[signals]]\nkind = \"demo_request\"\nwithin_days = 7\n",
+        );
+        assert!(optional.contains("is optional"), "{optional}");
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! about missing data: every criterion passes, fails, or is unknown because the prospect's
 //! facts do not say. A criterion exists only for what the ICP specifies. The verdict is
 //! [`Verdict::NotFit`] when a required criterion fails, [`Verdict::Fit`] when every required
-//! criterion passes, and [`Verdict::Undetermined`] otherwise; optional criteria (signals and
-//! intent not marked `required`) are reported but never change it.
+//! criterion passes or is unknown and listed in the ICP's `accept_unknown`, and
+//! [`Verdict::Undetermined`] otherwise; optional criteria (signals and intent not marked
+//! `required`) are reported but never change it.
 //!
 //! [`evaluate`] lists the criteria and the rule of each.
 
@@ -83,12 +84,13 @@ pub enum Verdict {
 
 impl Verdict {
     /// The verdict the criteria imply: a failed required criterion is `NotFit`; all required
-    /// criteria passed is `Fit`; anything else is `Undetermined`.
+    /// criteria passed (or unknown where the ICP accepts it) is `Fit`; anything else is
+    /// `Undetermined`.
     pub fn from_criteria(criteria: &[CriterionResult]) -> Verdict {
         let required = || criteria.iter().filter(|c| c.required);
         if required().any(|c| c.outcome == Outcome::Fail) {
             Verdict::NotFit
-        } else if required().all(|c| c.outcome == Outcome::Pass) {
+        } else if required().all(|c| c.outcome == Outcome::Pass || c.unknown_accepted) {
             Verdict::Fit
         } else {
             Verdict::Undetermined
@@ -104,6 +106,10 @@ pub struct CriterionResult {
     pub required: bool,
     /// Why, in plain words: `212 employees is within 50–1000`.
     pub reason: String,
+    /// Unknown, and the ICP accepts it unknown (`accept_unknown`): it does not hold the
+    /// prospect back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unknown_accepted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -138,6 +144,9 @@ pub enum Outcome {
 /// - `exclusions.domains`, `exclusions.competitors`: the company's domain is not a listed
 ///   domain nor a subdomain of one (lower-cased; a scheme, path, port and `www.` are ignored).
 /// - `exclusions.existing_customers`: the company is not a customer.
+///
+/// A required criterion that is unknown and named in the ICP's `accept_unknown` is marked
+/// `unknown_accepted`.
 ///
 /// Every criterion is required except signals and intent topics not marked `required`:
 /// those are reported with `required: false`, and when not observed (enough) their outcome
@@ -253,11 +262,22 @@ pub fn evaluate(icp: &IcpDocument, prospect: &Prospect, now: Timestamp) -> Evalu
         out.required("exclusions.existing_customers", result);
     }
 
+    for criterion in &mut out.criteria {
+        criterion.unknown_accepted = criterion.required
+            && criterion.outcome == Outcome::Unknown
+            && icp.accept_unknown.contains(&criterion.criterion);
+    }
     let verdict = Verdict::from_criteria(&out.criteria);
     Evaluation {
         verdict,
         criteria: out.criteria,
     }
+}
+
+/// The criteria `icp` defines, each as it reads for a prospect of whom nothing is known: the
+/// names that `accept_unknown` and the reasons of a verdict use.
+pub fn criteria_of(icp: &IcpDocument) -> Vec<CriterionResult> {
+    evaluate(icp, &Prospect::default(), Timestamp::UNIX_EPOCH).criteria
 }
 
 #[derive(Default)]
@@ -272,6 +292,7 @@ impl Criteria {
             outcome,
             required,
             reason,
+            unknown_accepted: false,
         });
     }
 
@@ -748,6 +769,33 @@ mod tests {
 
     fn unknown(reason: &str) -> (Outcome, String) {
         (Outcome::Unknown, reason.to_string())
+    }
+
+    #[test]
+    fn unknown_holds_the_verdict_unless_the_icp_accepts_it_unknown() {
+        let mut prospect = good_prospect();
+        prospect.company.headcount_growth_pct = None;
+        prospect.company.revenue_usd = None;
+        let mut icp = sample();
+        icp.accept_unknown = vec!["firmographics.headcount_growth_pct".into()];
+
+        let evaluation = evaluate(&icp, &prospect, now());
+        assert_eq!(
+            evaluation.verdict,
+            Verdict::Undetermined,
+            "revenue is unknown"
+        );
+        let growth = criterion(&evaluation, "firmographics.headcount_growth_pct");
+        assert!(growth.outcome == Outcome::Unknown && growth.unknown_accepted);
+        assert!(!criterion(&evaluation, "firmographics.revenue_usd").unknown_accepted);
+
+        prospect.company.revenue_usd = Some(12_000_000);
+        assert_eq!(evaluate(&icp, &prospect, now()).verdict, Verdict::Fit);
+        icp.accept_unknown.clear();
+        assert_eq!(
+            evaluate(&icp, &prospect, now()).verdict,
+            Verdict::Undetermined
+        );
     }
 
     #[test]

@@ -161,12 +161,12 @@ pub fn document() -> impl Strategy<Value = IcpDocument> {
         prop::collection::vec(persona(), 0..3),
         prop::collection::vec(signal(), 0..3),
         prop::collection::vec(indicator(), 0..3),
-        (domains(), domains(), any::<bool>()),
+        (domains(), domains(), any::<bool>(), any::<u16>()),
     )
         .prop_map(
             |(segment, rationale, firmographics, technographics, personas, signals, intent, e)| {
-                let (domains, competitors, existing_customers) = e;
-                IcpDocument {
+                let (domains, competitors, existing_customers, accepted) = e;
+                let mut document = IcpDocument {
                     segment,
                     rationale,
                     firmographics,
@@ -179,7 +179,17 @@ pub fn document() -> impl Strategy<Value = IcpDocument> {
                         competitors,
                         existing_customers,
                     },
-                }
+                    accept_unknown: Vec::new(),
+                };
+                // Some of the document's own required criteria may be accepted unknown.
+                document.accept_unknown = crate::icp::criteria_of(&document)
+                    .into_iter()
+                    .filter(|c| c.required)
+                    .enumerate()
+                    .filter(|(i, _)| accepted & (1 << (i % 16)) != 0)
+                    .map(|(_, c)| c.criterion)
+                    .collect();
+                document
             },
         )
 }

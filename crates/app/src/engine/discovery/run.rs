@@ -13,10 +13,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::Timestamp;
 use leadgate_core::audit::Actor;
+use leadgate_core::discovery::company::resolve_companies;
 use leadgate_core::discovery::compliance::{SuppressionList, is_erasure_hash};
 use leadgate_core::discovery::normalize::{Domain, Email};
 use leadgate_core::discovery::prospect::{
-    ListRules, Observation, Standing, company_key, company_profile, judge, person_profile,
+    ListRules, Observation, Standing, company_profile, current_employer, judge, person_profile,
     sources_of,
 };
 use leadgate_core::discovery::resolve::{Resolution, ResolveConfig, Table, explain, resolve};
@@ -73,6 +74,10 @@ pub struct ListOutcome {
     pub icp_version_id: i64,
     pub icp_version: i64,
     pub admitted: usize,
+    /// Contacts that wait for data a required ICP criterion needs (see `Standing::NeedsData`).
+    pub needs_data: usize,
+    /// Contacts waiting for data, counted by the criterion they wait for.
+    pub needs_data_by_criterion: BTreeMap<String, usize>,
     pub dropped: usize,
     /// Dropped contacts counted by the first reason's kind (`ICP exclusions.existing_customers`, `compliance`, …).
     pub dropped_by_reason: BTreeMap<String, usize>,
@@ -492,15 +497,21 @@ async fn build_list(
             facts: &r.facts,
         }
     }
+    let companies = resolve_companies(records.iter().map(|r| &r.facts));
+    let company_of_record: HashMap<i64, usize> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some((r.id, companies.of(i)?)))
+        .collect();
     let mut by_contact: BTreeMap<i64, Vec<Observation<'_>>> = BTreeMap::new();
-    let mut by_company: HashMap<String, Vec<Observation<'_>>> = HashMap::new();
-    for r in records {
+    let mut by_company: Vec<Vec<Observation<'_>>> = vec![Vec::new(); companies.count()];
+    for (i, r) in records.iter().enumerate() {
         by_contact
             .entry(r.contact_id)
             .or_default()
             .push(observation(r));
-        if let Some(key) = company_key(&r.facts) {
-            by_company.entry(key).or_default().push(observation(r));
+        if let Some(company) = companies.of(i) {
+            by_company[company].push(observation(r));
         }
     }
     let rules = ListRules {
@@ -525,21 +536,20 @@ async fn build_list(
     let mut batch = ProspectBatch::default();
     // Written after the list's own row, which they refer to.
     let mut batches: Vec<stored::Batch> = Vec::new();
-    let (mut admitted, mut dropped) = (Vec::new(), 0usize);
+    let (mut admitted, mut dropped, mut needs_data) = (Vec::new(), 0usize, 0usize);
     let mut dropped_by_reason: BTreeMap<String, usize> = BTreeMap::new();
+    let mut needs_data_by_criterion: BTreeMap<String, usize> = BTreeMap::new();
     let mut newly_admitted = 0;
     let mut newly_dropped = Vec::new();
     let no_company: Vec<Observation<'_>> = Vec::new();
     for (&contact, observations) in &by_contact {
         let person = person_profile(observations, &trust);
-        let key = person
-            .get("company_domain")
-            .map(|s| s.value.clone())
-            .or_else(|| observations.iter().rev().find_map(|o| company_key(o.facts)));
-        let colleagues = key
-            .as_ref()
-            .and_then(|k| by_company.get(k))
-            .unwrap_or(&no_company);
+        let employer = current_employer(
+            observations,
+            |o| company_of_record.get(&o.record_id).copied(),
+            &trust,
+        );
+        let colleagues = employer.map_or(&no_company, |c| &by_company[c]);
         let company = company_profile(colleagues, &trust);
         let verdict = judge(
             icp,
@@ -559,6 +569,18 @@ async fn build_list(
                     && previous_status.get(&contact).map(String::as_str) != Some("admitted")
                 {
                     newly_admitted += 1;
+                }
+            }
+            Standing::NeedsData => {
+                needs_data += 1;
+                for criterion in &verdict.unknown {
+                    *needs_data_by_criterion
+                        .entry(criterion.clone())
+                        .or_default() += 1;
+                }
+                if previous_status.get(&contact).map(String::as_str) == Some("admitted") {
+                    let waiting = verdict.unknown.iter().map(|c| format!("needs data: {c}"));
+                    newly_dropped.push((contact, waiting.collect()));
                 }
             }
             Standing::Dropped => {
@@ -601,6 +623,8 @@ async fn build_list(
         icp_version_id,
         icp_version,
         admitted: admitted.len(),
+        needs_data,
+        needs_data_by_criterion,
         dropped,
         dropped_by_reason,
         newly_admitted,
@@ -666,7 +690,13 @@ async fn build_list(
             &Actor::System,
             "discovery.list_built",
             &subject,
-            json!({ "list": list_id, "segment": segment, "admitted": 0, "dropped": dropped }),
+            json!({
+                "list": list_id,
+                "segment": segment,
+                "admitted": 0,
+                "needs_data": needs_data,
+                "dropped": dropped,
+            }),
             now,
         )
         .await?;
@@ -674,9 +704,9 @@ async fn build_list(
         return Ok(Some(outcome));
     }
     let summary_line = format!(
-        "{segment} v{icp_version}: {} admitted, {} dropped; sample of {}",
+        "{segment} v{icp_version}: {} admitted, {needs_data} need data, {dropped} dropped; \
+         sample of {}",
         admitted.len(),
-        dropped,
         sample.len()
     );
     let gate = gates::open(conn, GateKind::SampleReview, &subject, &summary_line, now)
@@ -722,6 +752,7 @@ async fn build_list(
             "segment": segment,
             "icp_version": icp_version_id,
             "admitted": outcome.admitted,
+            "needs_data": outcome.needs_data,
             "dropped": outcome.dropped,
             "gate": gate.id,
             "sample": sample,

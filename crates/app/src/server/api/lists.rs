@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::extract::State;
 use jiff::Timestamp;
+use leadgate_core::discovery::prospect::Standing;
 use leadgate_store::discovery::{self as stored, ProspectList};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -39,6 +40,8 @@ pub struct ListView {
     pub previous_list_id: Option<i64>,
     pub created_at: Timestamp,
     pub admitted: i64,
+    /// Contacts waiting for data a required ICP criterion needs.
+    pub needs_data: i64,
     pub dropped: i64,
     /// The sample-review gate the list waits on, once opened.
     pub gate_id: Option<i64>,
@@ -59,6 +62,7 @@ impl From<&ProspectList> for ListView {
             previous_list_id: list.previous_list_id,
             created_at: list.created_at,
             admitted: count("admitted").unwrap_or(0),
+            needs_data: count("needs_data").unwrap_or(0),
             dropped: count("dropped").unwrap_or(0),
             gate_id: count("gate_id"),
             summary: list.summary.clone(),
@@ -160,16 +164,18 @@ async fn show_list(
     Ok(Json(ListView::from(&list)))
 }
 
-/// A prospect status filter as asked (`admitted`, `held`, `dropped`; empty or absent for
-/// all), or why it is not one.
+/// A prospect status filter as asked (a [`Standing`]: `admitted`, `needs_data`, `dropped`;
+/// empty or absent for all), or why it is not one.
 pub fn prospect_status(asked: Option<&str>) -> Result<Option<&'static str>, String> {
     match asked.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(s) => ["admitted", "held", "dropped"]
-            .into_iter()
-            .find(|known| *known == s)
-            .map(Some)
-            .ok_or_else(|| format!("`{s}` is not admitted, held or dropped")),
+        Some(s) => s
+            .parse::<Standing>()
+            .map(|k| Some(k.as_str()))
+            .map_err(|_| {
+                let known: Vec<&str> = Standing::ALL.iter().map(|k| k.as_str()).collect();
+                format!("`{s}` is not one of {}", known.join(", "))
+            }),
     }
 }
 

@@ -31,6 +31,7 @@ pub struct ListRow {
     pub icp_version_id: i64,
     pub status: String,
     pub admitted: i64,
+    pub needs_data: i64,
     pub dropped: i64,
     pub gate_id: Option<i64>,
     pub built: String,
@@ -45,6 +46,7 @@ fn row(state: &AppState, list: &ProspectList) -> ListRow {
         icp_version_id: view.icp_version_id,
         status: view.status,
         admitted: view.admitted,
+        needs_data: view.needs_data,
         dropped: view.dropped,
         gate_id: view.gate_id,
         built: show_time(state, view.created_at),
@@ -80,7 +82,7 @@ struct Filter {
 struct ListPage {
     layout: Layout,
     list: ListRow,
-    /// "", "admitted" or "dropped".
+    /// "" or a standing (`admitted`, `needs_data`, `dropped`).
     status: String,
     prospects: Vec<ProspectLine>,
     /// The query of the next page, when there is one.
