@@ -366,6 +366,8 @@ impl StatusView {
 pub struct ProspectLine {
     pub contact_id: i64,
     pub status: String,
+    /// The standing in words ("needs data").
+    pub status_label: String,
     pub name: String,
     pub title: String,
     pub company: String,
@@ -403,14 +405,22 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
                 .unwrap_or_default()
         };
         let reasons = if p.status == Standing::NeedsData.as_str() {
-            let waiting = lines("unknown");
-            format!("needs data: {}", waiting.join(", "))
+            let mut waiting: Vec<String> = lines("unknown")
+                .into_iter()
+                .map(leadgate_core::icp::criterion_label)
+                .collect();
+            waiting.dedup();
+            format!("waits for: {}", waiting.join(", "))
         } else {
             lines("reasons").join("; ")
         };
         ProspectLine {
             contact_id: p.contact_id,
             status: p.status.clone(),
+            status_label: p
+                .status
+                .parse::<Standing>()
+                .map_or_else(|_| p.status.clone(), |s| s.label().to_string()),
             name,
             title: field("person", "title"),
             company: field("company", "company_name"),

@@ -1210,7 +1210,7 @@ pub async fn set_list_status(conn: &mut AnyConnection, id: i64, status: &str) ->
 pub struct Prospect {
     pub list_id: i64,
     pub contact_id: i64,
-    /// admitted | held | dropped
+    /// admitted | needs_data | dropped
     pub status: String,
     pub primary_source: String,
     pub profile: serde_json::Value,

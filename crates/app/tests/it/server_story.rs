@@ -654,6 +654,14 @@ async fn lists_api_story(backend: Backend) {
 
     let dropped = json_of(get(format!("/api/lists/{id}/prospects?status=dropped")).await).await;
     assert!(dropped["items"].as_array().unwrap().is_empty(), "{dropped}");
+    let waiting = json_of(get(format!("/api/lists/{id}/prospects?status=needs_data")).await).await;
+    assert!(waiting["items"].as_array().unwrap().is_empty(), "{waiting}");
+    let held = get(format!("/api/lists/{id}/prospects?status=held")).await;
+    assert_eq!(
+        held.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no standing is called held"
+    );
     let bad = get(format!("/api/lists/{id}/prospects?status=maybe")).await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -690,7 +698,7 @@ async fn lists_api_story(backend: Backend) {
     assert!(!list_page.contains("<script>window"), "{list_page}");
     assert!(list_page.contains("&#60;script&#62;"), "{list_page}");
     let dropped_page = page(format!("/lists/{id}?status=dropped")).await;
-    assert!(dropped_page.contains("No prospect with the status dropped"));
+    assert!(dropped_page.contains("No prospect that is dropped"));
 
     // The privacy page: a reviewer sees no form; sales ops runs a dry run, which changes
     // nothing (the prospects are still four below).

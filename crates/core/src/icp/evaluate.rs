@@ -274,6 +274,34 @@ pub fn evaluate(icp: &IcpDocument, prospect: &Prospect, now: Timestamp) -> Evalu
     }
 }
 
+/// What a criterion is about, in the words of the people who read lists: the fact it needs
+/// (`firmographics.revenue_usd` is "revenue", the three technographics criteria are all
+/// "technology stack").
+pub fn criterion_label(criterion: &str) -> String {
+    let fixed = match criterion {
+        "firmographics.employees" => "employee count",
+        "firmographics.industries" => "industry",
+        "firmographics.location" => "company country",
+        "firmographics.revenue_usd" => "revenue",
+        "firmographics.headcount_growth_pct" => "headcount growth",
+        "technographics.any" | "technographics.all" | "technographics.none" => "technology stack",
+        "personas" => "title, seniority or department",
+        "exclusions.domains" | "exclusions.competitors" => "company domain",
+        "exclusions.existing_customers" => "customer status",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    if let Some(kind) = criterion.strip_prefix("signals.") {
+        return kind.replace('_', " ");
+    }
+    if let Some(topic) = criterion.strip_prefix("intent.") {
+        return format!("intent on {}", topic.trim_matches('"'));
+    }
+    criterion.to_string()
+}
+
 /// The criteria `icp` defines, each as it reads for a prospect of whom nothing is known: the
 /// names that `accept_unknown` and the reasons of a verdict use.
 pub fn criteria_of(icp: &IcpDocument) -> Vec<CriterionResult> {
@@ -1291,7 +1319,10 @@ mod tests {
             let required = || evaluation.criteria.iter().filter(|c| c.required);
             let expected = if required().any(|c| c.outcome == Outcome::Fail) {
                 Verdict::NotFit
-            } else if required().all(|c| c.outcome == Outcome::Pass) {
+            } else if required().all(|c| {
+                c.outcome == Outcome::Pass
+                    || (c.outcome == Outcome::Unknown && icp.accept_unknown.contains(&c.criterion))
+            }) {
                 Verdict::Fit
             } else {
                 Verdict::Undetermined
@@ -1299,6 +1330,12 @@ mod tests {
             prop_assert_eq!(evaluation.verdict, expected);
             for c in &evaluation.criteria {
                 prop_assert!(c.required || c.outcome != Outcome::Fail, "{:?}", c);
+                prop_assert_eq!(
+                    c.unknown_accepted,
+                    c.required
+                        && c.outcome == Outcome::Unknown
+                        && icp.accept_unknown.contains(&c.criterion)
+                );
                 prop_assert!(!c.reason.is_empty());
             }
             let optional = icp.signals.iter().filter(|s| !s.required).count()

@@ -20,7 +20,7 @@ pub use document::{
 };
 pub use evaluate::{
     CompanyFacts, ContactFacts, CriterionResult, Evaluation, IntentObservation, Outcome, Prospect,
-    SignalObservation, Verdict, criteria_of, evaluate, normalize_domain,
+    SignalObservation, Verdict, criteria_of, criterion_label, evaluate, normalize_domain,
 };
 
 /// The ICP of the demo workspace: a worked example of every section an ICP can hold.

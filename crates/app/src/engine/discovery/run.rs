@@ -579,7 +579,10 @@ async fn build_list(
                         .or_default() += 1;
                 }
                 if previous_status.get(&contact).map(String::as_str) == Some("admitted") {
-                    let waiting = verdict.unknown.iter().map(|c| format!("needs data: {c}"));
+                    let waiting = verdict
+                        .unknown
+                        .iter()
+                        .map(|c| format!("needs data: {}", leadgate_core::icp::criterion_label(c)));
                     newly_dropped.push((contact, waiting.collect()));
                 }
             }

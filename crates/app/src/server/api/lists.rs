@@ -74,7 +74,7 @@ impl From<&ProspectList> for ListView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProspectView {
     pub contact_id: i64,
-    /// admitted, held or dropped.
+    /// admitted, needs_data or dropped.
     pub status: String,
     /// The source of most of the profile's fields.
     pub primary_source: String,
@@ -182,7 +182,7 @@ pub fn prospect_status(asked: Option<&str>) -> Result<Option<&'static str>, Stri
 #[derive(Debug, Default, Clone, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProspectsQuery {
-    /// Only prospects with this status: admitted, held or dropped.
+    /// Only prospects with this status: admitted, needs_data or dropped.
     pub status: Option<String>,
     /// Prospects after this contact id: the cursor of the next page.
     pub after: Option<i64>,

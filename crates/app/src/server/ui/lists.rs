@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use leadgate_core::discovery::prospect::Standing;
 use leadgate_store::discovery::{self as stored, ProspectList};
 use serde::Deserialize;
 
@@ -84,6 +85,8 @@ struct ListPage {
     list: ListRow,
     /// "" or a standing (`admitted`, `needs_data`, `dropped`).
     status: String,
+    /// The filter in words, for "No prospect that … on this list".
+    status_words: &'static str,
     prospects: Vec<ProspectLine>,
     /// The query of the next page, when there is one.
     next: Option<String>,
@@ -123,6 +126,12 @@ async fn show(
         layout,
         list: row(&state, &found),
         status: status.unwrap_or_default().to_string(),
+        status_words: match status.and_then(|s| s.parse::<Standing>().ok()) {
+            Some(Standing::Admitted) => "is admitted",
+            Some(Standing::NeedsData) => "needs data",
+            Some(Standing::Dropped) => "is dropped",
+            None => "",
+        },
         prospects: prospects.iter().map(ProspectLine::from).collect(),
         next,
     };
