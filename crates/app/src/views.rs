@@ -113,6 +113,9 @@ pub struct GateView {
     /// Required roles that no approval covers yet.
     #[schema(schema_with = roles_schema)]
     pub pending_roles: Vec<Role>,
+    /// Who made what the gate reviews, null when the machine made it: that person never
+    /// decides it.
+    pub maker: Option<String>,
     pub decisions: Vec<DecisionView>,
     pub opened_at: Timestamp,
     pub closed_at: Option<Timestamp>,
@@ -128,6 +131,7 @@ impl From<&Gate> for GateView {
             summary: gate.summary.clone(),
             status: gate.status,
             required_roles: gate.required_roles.clone(),
+            maker: gate.maker.clone(),
             pending_roles: gate.state().pending_roles(),
             decisions: gate.decisions.iter().map(DecisionView::from).collect(),
             opened_at: gate.opened_at,

@@ -3,7 +3,9 @@
 //! This module is the one rule for who may decide what: the CLI, the server and the review UI
 //! all call [`decide`] and [`may_decide`], so no interface can skip a gate or bend separation of
 //! duties. A gate needs one approval per required role, each from a *different* person; any one
-//! holder of a required role can reject it with a reason, which closes it.
+//! holder of a required role can reject it with a reason, which closes it. The person who made
+//! what a gate reviews (proposed the ICP, trained the model, wrote the sequence) never decides
+//! it, whatever roles they hold: the four-eyes principle, for every gate kind, here once.
 
 use std::fmt;
 use std::str::FromStr;
@@ -171,17 +173,26 @@ pub struct GateState {
     pub kind: GateKind,
     pub status: GateStatus,
     pub required_roles: Vec<Role>,
+    /// Who made what the gate reviews; `None` when the machine made it.
+    pub maker: Option<String>,
     pub decisions: Vec<Decision>,
 }
 
 impl GateState {
-    pub fn open(kind: GateKind) -> Self {
+    /// A new gate on what `maker` made (`None`: the machine).
+    pub fn open(kind: GateKind, maker: Option<&str>) -> Self {
         GateState {
             kind,
             status: GateStatus::Open,
             required_roles: kind.required_roles(),
+            maker: maker.map(str::to_string),
             decisions: Vec::new(),
         }
+    }
+
+    /// Whether `person` made what the gate reviews.
+    pub fn made_by(&self, person: &str) -> bool {
+        self.maker.as_deref() == Some(person)
     }
 
     /// Required roles that no approval covers yet, in the gate's order.
@@ -231,6 +242,12 @@ pub enum Refusal {
     #[error("the gate is {0}; only an open gate takes decisions")]
     NotOpen(GateStatus),
     #[error(
+        "{person} made what this gate reviews, and the maker never checks their own work \
+         (four-eyes): another holder of {} decides it",
+        role_list(required)
+    )]
+    MakerDecides { person: String, required: Vec<Role> },
+    #[error(
         "{person} holds none of the roles this gate needs ({})",
         role_list(required)
     )]
@@ -269,6 +286,7 @@ fn role_list(roles: &[Role]) -> String {
 /// filtering and the visibility of approve/reject buttons.
 pub fn may_decide(gate: &GateState, decider: Decider<'_>) -> bool {
     gate.status == GateStatus::Open
+        && !gate.made_by(decider.person)
         && !gate.decisions.iter().any(|d| d.person == decider.person)
         && gate
             .required_roles
@@ -285,6 +303,12 @@ pub fn decide(
 ) -> Result<Decided, Refusal> {
     if gate.status != GateStatus::Open {
         return Err(Refusal::NotOpen(gate.status));
+    }
+    if gate.made_by(decider.person) {
+        return Err(Refusal::MakerDecides {
+            person: decider.person.to_string(),
+            required: gate.required_roles.clone(),
+        });
     }
     if let Some(earlier) = gate.decisions.iter().find(|d| d.person == decider.person) {
         return Err(Refusal::AlreadyDecided {
@@ -428,7 +452,7 @@ mod tests {
 
     #[test]
     fn two_different_people_complete_the_icp_gate() {
-        let mut gate = GateState::open(GateKind::IcpApproval);
+        let mut gate = GateState::open(GateKind::IcpApproval, Some("otto"));
         let sales = Decider {
             person: "sam",
             roles: &[Role::SalesLead],
@@ -449,7 +473,7 @@ mod tests {
 
     #[test]
     fn one_person_with_both_roles_cannot_fill_both_approvals() {
-        let mut gate = GateState::open(GateKind::IcpApproval);
+        let mut gate = GateState::open(GateKind::IcpApproval, Some("otto"));
         let founder = Decider {
             person: "fay",
             roles: &[Role::SalesLead, Role::MarketingLead, Role::Admin],
@@ -471,8 +495,45 @@ mod tests {
     }
 
     #[test]
+    fn the_maker_never_decides_their_own_work_whatever_roles_they_hold() {
+        // Arrange: sam proposed the ICP and holds a role the gate needs.
+        let gate = GateState::open(GateKind::IcpApproval, Some("sam"));
+        let sam = Decider {
+            person: "sam",
+            roles: &[Role::SalesLead, Role::Admin],
+        };
+
+        // Act
+        let approve_own = decide(&gate, sam, approve(None), at(0));
+        let reject_own = decide(
+            &gate,
+            sam,
+            Request::Reject {
+                reason: "second thoughts".into(),
+            },
+            at(0),
+        );
+
+        // Assert
+        let refusal = Refusal::MakerDecides {
+            person: "sam".into(),
+            required: vec![Role::SalesLead, Role::MarketingLead],
+        };
+        assert_eq!(approve_own.unwrap_err(), refusal);
+        assert_eq!(reject_own.unwrap_err(), refusal);
+        assert!(!may_decide(&gate, sam), "no button for the maker");
+        assert!(refusal.to_string().contains("four-eyes"), "{refusal}");
+        let machine_made = GateState::open(GateKind::SampleReview, None);
+        let rita = Decider {
+            person: "rita",
+            roles: &[Role::Reviewer],
+        };
+        assert!(may_decide(&machine_made, rita));
+    }
+
+    #[test]
     fn a_role_outside_the_gate_is_refused() {
-        let gate = GateState::open(GateKind::IcpApproval);
+        let gate = GateState::open(GateKind::IcpApproval, Some("otto"));
         let rep = Decider {
             person: "ray",
             roles: &[Role::Rep, Role::Admin],
@@ -487,7 +548,7 @@ mod tests {
 
     #[test]
     fn a_second_approval_for_a_filled_role_is_refused() {
-        let mut gate = GateState::open(GateKind::IcpApproval);
+        let mut gate = GateState::open(GateKind::IcpApproval, Some("otto"));
         let first = decide(
             &gate,
             Decider {
@@ -515,7 +576,7 @@ mod tests {
 
     #[test]
     fn a_rejection_needs_a_reason_and_closes_the_gate() {
-        let mut gate = GateState::open(GateKind::IcpApproval);
+        let mut gate = GateState::open(GateKind::IcpApproval, Some("otto"));
         let marketing = Decider {
             person: "mia",
             roles: &[Role::MarketingLead],

@@ -19,6 +19,9 @@ pub struct Gate {
     pub status: GateStatus,
     pub required_roles: Vec<Role>,
     pub summary: String,
+    /// Who made what the gate reviews (the proposer of an ICP version); `None` when the
+    /// machine made it. That person never decides the gate.
+    pub maker: Option<String>,
     pub opened_at: Timestamp,
     pub closed_at: Option<Timestamp>,
     pub decisions: Vec<Decision>,
@@ -30,13 +33,14 @@ impl Gate {
             kind: self.kind,
             status: self.status,
             required_roles: self.required_roles.clone(),
+            maker: self.maker.clone(),
             decisions: self.decisions.clone(),
         }
     }
 }
 
 const COLUMNS: &str =
-    "id, kind, subject, status, required_roles, summary, opened_at, closed_at FROM gates";
+    "id, kind, subject, status, required_roles, summary, maker, opened_at, closed_at FROM gates";
 
 fn gate(row: &AnyRow) -> Result<Gate> {
     Ok(Gate {
@@ -46,6 +50,7 @@ fn gate(row: &AnyRow) -> Result<Gate> {
         status: parse_stored("gate status", &row.try_get::<String, _>("status")?)?,
         required_roles: parse_roles(&row.try_get::<String, _>("required_roles")?)?,
         summary: row.try_get("summary")?,
+        maker: row.try_get("maker")?,
         opened_at: timestamp(row.try_get("opened_at")?)?,
         closed_at: opt_timestamp(row.try_get("closed_at")?)?,
         decisions: Vec::new(),
@@ -65,12 +70,14 @@ fn decision(row: &AnyRow) -> Result<(i64, Decision)> {
     ))
 }
 
-/// Opens a gate. Returns `None` when a gate of this kind is already open on the subject.
+/// Opens a gate on what `maker` made (`None`: the machine). Returns `None` when a gate of
+/// this kind is already open on the subject.
 pub async fn open(
     conn: &mut AnyConnection,
     kind: GateKind,
     subject: &str,
     summary: &str,
+    maker: Option<&str>,
     now: Timestamp,
 ) -> Result<Option<Gate>> {
     let roles = kind.required_roles();
@@ -80,13 +87,14 @@ pub async fn open(
         .collect::<Vec<_>>()
         .join(",");
     let id: Option<i64> = sqlx::query(
-        "INSERT INTO gates (kind, subject, status, required_roles, summary, opened_at)
-         VALUES ($1, $2, 'open', $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
+        "INSERT INTO gates (kind, subject, status, required_roles, summary, maker, opened_at)
+         VALUES ($1, $2, 'open', $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(kind.as_str())
     .bind(subject)
     .bind(roles_text)
     .bind(summary)
+    .bind(maker)
     .bind(micros(now))
     .fetch_optional(conn)
     .await?
@@ -99,6 +107,7 @@ pub async fn open(
         status: GateStatus::Open,
         required_roles: roles,
         summary: summary.to_string(),
+        maker: maker.map(str::to_string),
         opened_at: now,
         closed_at: None,
         decisions: Vec::new(),

@@ -43,6 +43,11 @@ const SQLITE: &[Migration] = &[
         name: "merges_questioned",
         sql: include_str!("../migrations/sqlite/0005_merges_questioned.sql"),
     },
+    Migration {
+        version: 6,
+        name: "gate_maker",
+        sql: include_str!("../migrations/sqlite/0006_gate_maker.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -70,6 +75,11 @@ const POSTGRES: &[Migration] = &[
         version: 5,
         name: "merges_questioned",
         sql: include_str!("../migrations/postgres/0005_merges_questioned.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "gate_maker",
+        sql: include_str!("../migrations/postgres/0006_gate_maker.sql"),
     },
 ];
 

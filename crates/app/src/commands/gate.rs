@@ -116,6 +116,9 @@ pub async fn run(
 fn print_gate(gate: &Gate, tz: &jiff::tz::TimeZone) {
     println!("Gate {} — {}", gate.id, gate.kind.title());
     println!("Subject:  {} ({})", gate.summary, gate.subject);
+    if let Some(maker) = &gate.maker {
+        println!("Made by:  {maker} (who never decides it)");
+    }
     println!("Status:   {}", gate.status);
     println!("Opened:   {}", show_time(gate.opened_at, tz));
     if let Some(closed) = gate.closed_at {

@@ -90,11 +90,16 @@ pub async fn propose(
     .await?;
     let subject = subject(version.id);
     let summary = format!("{segment} v{} proposed by {proposer}", version.version);
-    let gate = gates::open(&mut tx, GateKind::IcpApproval, &subject, &summary, now)
-        .await?
-        .ok_or_else(|| {
-            Error::Conflict(format!("an approval gate is already open for {subject}"))
-        })?;
+    let gate = gates::open(
+        &mut tx,
+        GateKind::IcpApproval,
+        &subject,
+        &summary,
+        Some(proposer),
+        now,
+    )
+    .await?
+    .ok_or_else(|| Error::Conflict(format!("an approval gate is already open for {subject}")))?;
 
     let against_live = live.map(|live| {
         let before: Option<IcpDocument> = serde_json::from_value(live.document.clone()).ok();
@@ -361,7 +366,10 @@ pub async fn open_review(conn: &mut Conn, version_id: i64, now: Timestamp) -> Re
         "Quarterly review of {} v{}",
         version.segment, version.version
     );
-    let Some(gate) = gates::open(conn, GateKind::IcpReview, &subject, &summary, now).await? else {
+    // The proposer of the live version does not reaffirm their own work either.
+    let maker = Some(version.proposed_by.as_str());
+    let Some(gate) = gates::open(conn, GateKind::IcpReview, &subject, &summary, maker, now).await?
+    else {
         return Ok(None);
     };
     let payload = json!({ "icp_version": version.id, "segment": version.segment, "version": version.version, "gate": gate.id });

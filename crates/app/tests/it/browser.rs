@@ -356,6 +356,48 @@ async fn a_rep_sees_no_buttons_and_a_forged_post_is_refused() {
     assert!(gate.decisions.is_empty(), "nothing was decided");
 }
 
+/// Four eyes on the page: sam proposed the ICP and holds a role its gate needs; the decision
+/// panel offers him no button and says why, and a forged post with his own session and CSRF
+/// token is refused by the gate rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_maker_sees_no_buttons_on_their_own_work() {
+    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), false).await else {
+        return;
+    };
+    leadgate::engine::icp::propose(&server.store, "sam", SAMPLE_ICP, "icp.toml", start_time())
+        .await
+        .unwrap();
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.sign_in(&server, "sam").await;
+    browser.goto(&server.at("/icp/1")).await;
+    browser.wait_for("#gate-1").await;
+    assert!(browser.find_all("#gate-1 button.approve").await.is_empty());
+    assert!(browser.find_all("#gate-1 button.reject").await.is_empty());
+    let panel = browser.text("#gate-1").await;
+    assert!(panel.contains("four-eyes"), "{panel}");
+
+    let status = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             const csrf = document.querySelector('input[name=csrf_token]').value;
+             fetch('/gates/1/approve', { method: 'POST',
+               headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+               body: 'csrf_token=' + encodeURIComponent(csrf) + '&role=sales_lead' })
+               .then(r => done(r.status), e => done(String(e)));",
+        )
+        .await;
+    assert_eq!(status, json!(403));
+    let mut conn = server.store.conn().await.unwrap();
+    let gate = leadgate_store::gates::get(&mut conn, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(gate.decisions.is_empty(), "nothing was decided");
+    assert_eq!(gate.maker.as_deref(), Some("sam"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pipeline_overview_renders_its_chart() {
     let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {

@@ -114,6 +114,22 @@ async fn icp_lifecycle_story(backend: Backend) {
     );
     let diff = ws.leadgate(&["icp", "diff", "1", "2"]).ok().stdout();
     assert!(diff.contains("1000") && diff.contains("2000"), "{diff}");
+    // Four eyes: sam proposed v2 and holds a role its gate needs, yet never decides it.
+    ws.leadgate(&["gate", "approve", "2", "--as", "sam"])
+        .fails_with("sam made what this gate reviews");
+    ws.leadgate(&["gate", "reject", "2", "--as", "sam", "--reason", "hm"])
+        .fails_with("four-eyes");
+    let shown = ws.leadgate(&["gate", "show", "2", "--json"]).ok().json();
+    assert_eq!(shown["maker"], "sam");
+    assert_eq!(shown["decisions"], serde_json::json!([]));
+    let inbox = ws
+        .leadgate(&["gate", "list", "--for", "sam", "--json"])
+        .ok()
+        .json();
+    assert!(
+        inbox.as_array().unwrap().iter().all(|g| g["id"] != 2),
+        "the maker's inbox does not offer their own work: {inbox}"
+    );
     ws.leadgate(&["gate", "approve", "2", "--as", "fay"])
         .fails_with("choose one with --role");
     ws.leadgate(&[
@@ -182,13 +198,18 @@ async fn icp_lifecycle_story(backend: Backend) {
         .leadgate(&["audit", "--subject", "gate:2", "--json"])
         .ok()
         .json();
-    let refused = decisions
+    let refused: Vec<&str> = decisions
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["action"] == "gate.decide.refused")
-        .expect("the refused attempt is on record");
-    assert_eq!(refused["actor"]["name"], "fay");
+        .filter(|e| e["action"] == "gate.decide.refused")
+        .map(|e| e["actor"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refused,
+        ["fay", "fay", "sam", "sam"],
+        "the refused attempts are on record, newest first"
+    );
     let verified = ws.leadgate(&["audit", "verify", "--json"]).ok().json();
     assert_eq!(verified["intact"], true);
     let entries = verified["entries"].as_i64().unwrap();

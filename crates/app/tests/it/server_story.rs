@@ -847,3 +847,77 @@ async fn sample_api_story(backend: Backend) {
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
+
+on_both_backends!(
+    the_maker_of_an_icp_never_decides_it_through_the_api,
+    maker_story
+);
+
+/// Four eyes through the API: sam proposes a version with his token, holds a role its gate
+/// needs, and is refused both ways; the refusal is audited and the gate says who made it.
+async fn maker_story(backend: Backend) {
+    let Some(server) = TestServer::start(backend, t0(), false).await else {
+        return;
+    };
+    let sam = server.token("sam").await;
+    let proposed = server
+        .client
+        .post(server.at("/api/icp"))
+        .bearer_auth(&sam)
+        .json(&json!({ "toml": leadgate_core::icp::SAMPLE_ICP }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proposed.status(), StatusCode::CREATED);
+    let gate = json_of(proposed).await["gate"].clone();
+    assert_eq!(gate["maker"], "sam");
+    let id = gate["id"].as_i64().unwrap();
+
+    for (path, body) in [
+        ("approve", json!({})),
+        ("reject", json!({ "reason": "changed my mind" })),
+    ] {
+        let refused = server
+            .client
+            .post(server.at(&format!("/api/gates/{id}/{path}")))
+            .bearer_auth(&sam)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{path}");
+        let error = json_of(refused).await["error"].clone();
+        assert!(
+            error["message"].as_str().unwrap().contains("four-eyes"),
+            "{error}"
+        );
+    }
+    let inbox = json_of(
+        server
+            .client
+            .get(server.at("/api/gates?for=me"))
+            .bearer_auth(&sam)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(inbox["items"], json!([]), "no own work in the inbox");
+    let audit = json_of(
+        server
+            .client
+            .get(server.at(&format!("/api/audit?subject=gate:{id}")))
+            .bearer_auth(&sam)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let refusals = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "gate.decide.refused")
+        .count();
+    assert_eq!(refusals, 2, "{audit}");
+}

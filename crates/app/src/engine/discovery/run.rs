@@ -712,9 +712,17 @@ async fn build_list(
         admitted.len(),
         sample.len()
     );
-    let gate = gates::open(conn, GateKind::SampleReview, &subject, &summary_line, now)
-        .await?
-        .ok_or_else(|| Error::Conflict(format!("a sample review is already open for {subject}")))?;
+    // The machine built the list: no person is its maker.
+    let gate = gates::open(
+        conn,
+        GateKind::SampleReview,
+        &subject,
+        &summary_line,
+        None,
+        now,
+    )
+    .await?
+    .ok_or_else(|| Error::Conflict(format!("a sample review is already open for {subject}")))?;
     let by_contact_source: HashMap<i64, &str> =
         admitted.iter().map(|(c, s)| (*c, s.as_str())).collect();
     for (position, contact) in sample.iter().enumerate() {

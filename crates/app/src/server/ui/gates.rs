@@ -145,7 +145,13 @@ impl GatePanel {
             .copied()
             .filter(|r| principal.person.roles.contains(r))
             .collect();
-        let why_not = if gate
+        let why_not = if gate.state().made_by(&principal.person.name) {
+            format!(
+                "You made what this gate reviews, so you do not decide it: another {} does \
+                 (four-eyes).",
+                roles_text(&gate.required_roles).replace(" and ", " or ")
+            )
+        } else if gate
             .decisions
             .iter()
             .any(|d| d.person == principal.person.name)
