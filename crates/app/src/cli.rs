@@ -153,6 +153,32 @@ pub enum UserCommand {
     Passwd { name: String },
     /// Print a new one-time sign-in link for a person (valid 24 hours).
     Link { name: String },
+    /// Give a person roles or take roles away (an admin's change, audited under their name).
+    Roles {
+        name: String,
+        /// Roles to add, comma-separated or repeated.
+        #[arg(long, value_name = "ROLE[,ROLE…]")]
+        add: Vec<String>,
+        /// Roles to take away, comma-separated or repeated.
+        #[arg(long, value_name = "ROLE[,ROLE…]")]
+        remove: Vec<String>,
+        /// The admin making the change.
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "ADMIN")]
+        admin: String,
+    },
+    /// Deactivate someone who left: their sessions and tokens stop at once, their past
+    /// decisions stay in the audit log under their name.
+    Deactivate {
+        name: String,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "ADMIN")]
+        admin: String,
+    },
+    /// Let a deactivated person act again.
+    Reactivate {
+        name: String,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "ADMIN")]
+        admin: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

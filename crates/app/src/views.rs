@@ -190,6 +190,10 @@ pub struct PersonView {
     #[schema(schema_with = roles_schema)]
     pub roles: Vec<Role>,
     pub created_at: Timestamp,
+    /// False once an admin deactivated them.
+    pub active: bool,
+    /// When they were deactivated, while they are.
+    pub deactivated_at: Option<Timestamp>,
 }
 
 impl From<&Person> for PersonView {
@@ -199,6 +203,8 @@ impl From<&Person> for PersonView {
             email: p.email.clone(),
             roles: p.roles.clone(),
             created_at: p.created_at,
+            active: p.is_active(),
+            deactivated_at: p.deactivated_at,
         }
     }
 }

@@ -5,7 +5,8 @@
 //! every random secret (link, session id, token) to the hex SHA-256 of its text. Lookups are by
 //! that hash, so a stolen database holds nothing that signs anyone in. Who is signed in is
 //! always answered together with the person's current roles (a join on `people`), so a role
-//! taken away takes effect on the next request.
+//! taken away takes effect on the next request, and a deactivated person is nobody: their
+//! sessions, tokens and password stop working at once.
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -21,10 +22,12 @@ fn person_from(row: &AnyRow) -> Result<Person> {
         email: row.try_get("email")?,
         roles: parse_roles(&row.try_get::<String, _>("roles")?)?,
         created_at: timestamp(row.try_get("person_created_at")?)?,
+        deactivated_at: opt_timestamp(row.try_get("person_deactivated_at")?)?,
     })
 }
 
-const PERSON_COLUMNS: &str = "p.name, p.email, p.roles, p.created_at AS person_created_at";
+const PERSON_COLUMNS: &str = "p.name, p.email, p.roles, p.created_at AS person_created_at, \
+     p.deactivated_at AS person_deactivated_at";
 
 /// Sets (or replaces) a person's password hash.
 pub async fn set_password(
@@ -52,7 +55,8 @@ pub async fn password_for_email(
 ) -> Result<Option<(Person, Option<String>)>> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS}, w.password_hash FROM people p
-         LEFT JOIN passwords w ON w.person = p.name WHERE lower(p.email) = lower($1)"
+         LEFT JOIN passwords w ON w.person = p.name
+         WHERE lower(p.email) = lower($1) AND p.deactivated_at IS NULL"
     )))
     .bind(email)
     .fetch_optional(conn)
@@ -129,7 +133,7 @@ pub async fn session(
 ) -> Result<Option<(Person, String)>> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS}, s.csrf_token FROM sessions s JOIN people p ON p.name = s.person
-         WHERE s.id_hash = $1 AND s.expires_at > $2"
+         WHERE s.id_hash = $1 AND s.expires_at > $2 AND p.deactivated_at IS NULL"
     )))
     .bind(id_hash)
     .bind(micros(now))
@@ -220,7 +224,7 @@ pub async fn token(
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {PERSON_COLUMNS}, t.id, t.person, t.label, t.created_at, t.last_used_at, t.revoked_at
          FROM api_tokens t JOIN people p ON p.name = t.person
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND p.deactivated_at IS NULL"
     )))
     .bind(token_hash)
     .fetch_optional(conn)
@@ -282,4 +286,13 @@ pub async fn revoke_token(conn: &mut AnyConnection, id: i64, now: Timestamp) -> 
             .execute(conn)
             .await?;
     Ok(revoked.rows_affected() == 1)
+}
+
+/// Ends every session of a person (they were deactivated).
+pub async fn end_sessions_of(conn: &mut AnyConnection, person: &str) -> Result<u64> {
+    let deleted = sqlx::query("DELETE FROM sessions WHERE person = $1")
+        .bind(person)
+        .execute(conn)
+        .await?;
+    Ok(deleted.rows_affected())
 }

@@ -48,6 +48,11 @@ const SQLITE: &[Migration] = &[
         name: "gate_maker",
         sql: include_str!("../migrations/sqlite/0006_gate_maker.sql"),
     },
+    Migration {
+        version: 7,
+        name: "people_deactivated",
+        sql: include_str!("../migrations/sqlite/0007_people_deactivated.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -80,6 +85,11 @@ const POSTGRES: &[Migration] = &[
         version: 6,
         name: "gate_maker",
         sql: include_str!("../migrations/postgres/0006_gate_maker.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "people_deactivated",
+        sql: include_str!("../migrations/postgres/0007_people_deactivated.sql"),
     },
 ];
 

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, StoreError, micros, timestamp};
+use crate::{Result, StoreError, micros, opt_timestamp, timestamp};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Person {
@@ -14,6 +14,14 @@ pub struct Person {
     pub email: String,
     pub roles: Vec<Role>,
     pub created_at: Timestamp,
+    /// When an admin deactivated them (they left); `None` while active.
+    pub deactivated_at: Option<Timestamp>,
+}
+
+impl Person {
+    pub fn is_active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
 }
 
 fn roles_text(roles: &[Role]) -> String {
@@ -40,8 +48,11 @@ fn person(row: AnyRow) -> Result<Person> {
         email: row.try_get("email")?,
         roles: parse_roles(&row.try_get::<String, _>("roles")?)?,
         created_at: timestamp(row.try_get("created_at")?)?,
+        deactivated_at: opt_timestamp(row.try_get("deactivated_at")?)?,
     })
 }
+
+const COLUMNS: &str = "name, email, roles, created_at, deactivated_at FROM people";
 
 /// Adds a person. Returns false when the name or the email is taken.
 pub async fn insert(conn: &mut AnyConnection, person: &Person) -> Result<bool> {
@@ -68,28 +79,51 @@ pub async fn set_roles(conn: &mut AnyConnection, name: &str, roles: &[Role]) -> 
 }
 
 pub async fn get(conn: &mut AnyConnection, name: &str) -> Result<Option<Person>> {
-    sqlx::query("SELECT name, email, roles, created_at FROM people WHERE name = $1")
-        .bind(name)
-        .fetch_optional(conn)
-        .await?
-        .map(person)
-        .transpose()
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} WHERE name = $1"
+    )))
+    .bind(name)
+    .fetch_optional(conn)
+    .await?
+    .map(person)
+    .transpose()
 }
 
 pub async fn by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<Person>> {
-    sqlx::query("SELECT name, email, roles, created_at FROM people WHERE lower(email) = lower($1)")
-        .bind(email)
-        .fetch_optional(conn)
-        .await?
-        .map(person)
-        .transpose()
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} WHERE lower(email) = lower($1)"
+    )))
+    .bind(email)
+    .fetch_optional(conn)
+    .await?
+    .map(person)
+    .transpose()
 }
 
 pub async fn list(conn: &mut AnyConnection) -> Result<Vec<Person>> {
-    sqlx::query("SELECT name, email, roles, created_at FROM people ORDER BY name")
-        .fetch_all(conn)
-        .await?
-        .into_iter()
-        .map(person)
-        .collect()
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} ORDER BY name"
+    )))
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(person)
+    .collect()
+}
+
+/// Deactivates (`Some((by, at))`) or reactivates (`None`) a person. Returns false when there
+/// is no such person.
+pub async fn set_deactivated(
+    conn: &mut AnyConnection,
+    name: &str,
+    deactivated: Option<(&str, Timestamp)>,
+) -> Result<bool> {
+    let updated =
+        sqlx::query("UPDATE people SET deactivated_at = $1, deactivated_by = $2 WHERE name = $3")
+            .bind(deactivated.map(|(_, at)| micros(at)))
+            .bind(deactivated.map(|(by, _)| by))
+            .bind(name)
+            .execute(conn)
+            .await?;
+    Ok(updated.rows_affected() == 1)
 }

@@ -53,6 +53,57 @@ pub async fn run(
                 workspace.config.sign_in_link(&token)
             );
         }
+        UserCommand::Roles {
+            name,
+            add,
+            remove,
+            admin,
+        } => {
+            let parse = |roles: Vec<String>| match roles.is_empty() {
+                true => Ok(Vec::new()),
+                false => parse_role_list(&roles.join(",")),
+            };
+            let (add, remove) = (parse(add)?, parse(remove)?);
+            let change = people::Change::Roles { add, remove };
+            let changed = people::change(&workspace.store, &admin, &name, change, now).await?;
+            println!(
+                "{} now holds {}.",
+                changed.person.name,
+                roles_of(&changed.person)
+            );
+            warn(&changed.warnings);
+        }
+        UserCommand::Deactivate { name, admin } => {
+            let changed = people::change(
+                &workspace.store,
+                &admin,
+                &name,
+                people::Change::Deactivate,
+                now,
+            )
+            .await?;
+            println!(
+                "Deactivated {}: their sessions ended and their tokens no longer work; their \
+                 past decisions stay in the audit log.",
+                changed.person.name
+            );
+            warn(&changed.warnings);
+        }
+        UserCommand::Reactivate { name, admin } => {
+            let changed = people::change(
+                &workspace.store,
+                &admin,
+                &name,
+                people::Change::Reactivate,
+                now,
+            )
+            .await?;
+            println!(
+                "Reactivated {} ({}); they sign in anew.",
+                changed.person.name,
+                roles_of(&changed.person)
+            );
+        }
         UserCommand::List { json } => {
             let mut conn = workspace.store.conn().await?;
             let everyone = leadgate_store::people::list(&mut conn).await?;
@@ -76,14 +127,33 @@ pub async fn run(
                                 .collect::<Vec<_>>()
                                 .join(","),
                             show_time(p.created_at, &tz),
+                            p.deactivated_at.map_or("active".to_string(), |at| {
+                                format!("deactivated {}", show_time(at, &tz))
+                            }),
                         ]
                     })
                     .collect();
-                print_table(&["NAME", "EMAIL", "ROLES", "ADDED"], &rows);
+                print_table(&["NAME", "EMAIL", "ROLES", "ADDED", "STATUS"], &rows);
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn roles_of(person: &leadgate_store::people::Person) -> String {
+    person
+        .roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each warning on its own line, on stderr, where a script's reader looks for trouble.
+fn warn(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }
 
 /// The new password: one line from stdin when it is not a terminal (scripts), else typed

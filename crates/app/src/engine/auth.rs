@@ -206,8 +206,10 @@ pub async fn sign_in_with_link(
     };
     drop(conn);
     match found {
-        Some(person) => open_session(store, person, "link", client, now).await,
-        None => {
+        Some(person) if person.is_active() => {
+            open_session(store, person, "link", client, now).await
+        }
+        _ => {
             refuse(
                 store,
                 &Actor::System,

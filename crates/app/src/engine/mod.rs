@@ -171,6 +171,17 @@ pub async fn announce(
 
 /// The person acting, who must exist.
 pub async fn person(conn: &mut Conn, name: &str) -> Result<Person> {
+    let found = known_person(conn, name).await?;
+    if !found.is_active() {
+        return Err(Error::Forbidden(format!(
+            "{name} was deactivated and acts no more (an admin may reactivate them)"
+        )));
+    }
+    Ok(found)
+}
+
+/// A person, active or not: for what is done *to* them.
+pub async fn known_person(conn: &mut Conn, name: &str) -> Result<Person> {
     leadgate_store::people::get(conn, name)
         .await?
         .ok_or_else(|| Error::UnknownPerson(name.to_string()))

@@ -1,13 +1,20 @@
-//! Adding people and their roles.
+//! People and their roles: adding them, changing what they may do, and deactivating those
+//! who left. Every change is an admin's, checked and audited under that admin's name; the
+//! last active admin is never removed, and a change that leaves an open gate with nobody
+//! who may decide it says so.
 
 use jiff::Timestamp;
 use leadgate_core::audit::Actor;
+use leadgate_core::gate::{self, Decider};
 use leadgate_core::role::Role;
 use leadgate_store::Store;
+use leadgate_store::gates::{self as stored_gates, GateFilter};
 use leadgate_store::people::{self, Person};
-use serde_json::json;
 
-use super::{Error, Result, record, refuse};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{Attempt, Conn, Error, Result, Tx, known_person, person, record, refuse, settle};
 
 /// Checks a person's name: what they type after `--as`.
 pub fn check_name(name: &str) -> Result<&str> {
@@ -60,6 +67,7 @@ pub async fn add(
         email,
         roles,
         created_at: now,
+        deactivated_at: None,
     };
     let mut tx = store.begin().await?;
     if !people::insert(&mut tx, &person).await? {
@@ -90,4 +98,206 @@ pub async fn add(
     .await?;
     tx.commit().await?;
     Ok(person)
+}
+
+/// A change to a person, and what it leaves undecidable.
+#[derive(Debug, Clone, Serialize)]
+pub struct Changed {
+    pub person: Person,
+    /// Open gates that, after the change, wait on a role nobody active may fill, in words.
+    pub warnings: Vec<String>,
+}
+
+/// What an admin does to a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Roles { add: Vec<Role>, remove: Vec<Role> },
+    Deactivate,
+    Reactivate,
+}
+
+impl Change {
+    fn action(&self) -> &'static str {
+        match self {
+            Change::Roles { .. } => "user.roles",
+            Change::Deactivate => "user.deactivate",
+            Change::Reactivate => "user.reactivate",
+        }
+    }
+
+    fn done(&self) -> &'static str {
+        match self {
+            Change::Roles { .. } => "user.roles_changed",
+            Change::Deactivate => "user.deactivated",
+            Change::Reactivate => "user.reactivated",
+        }
+    }
+}
+
+/// `admin` changes `name`: roles added and removed, deactivated or reactivated. Refused (and
+/// audited) unless `admin` is an active admin, and when it would leave no active admin. A
+/// deactivated person's sessions end at once and their tokens stop working (they are
+/// nobody to the server); their past decisions stay in the log under their name.
+pub async fn change(
+    store: &Store,
+    admin: &str,
+    name: &str,
+    change: Change,
+    now: Timestamp,
+) -> Result<Changed> {
+    let actor = Actor::Person(admin.to_string());
+    let subject = format!("user:{name}");
+    let inputs = match &change {
+        Change::Roles { add, remove } => json!({ "add": add, "remove": remove }),
+        Change::Deactivate | Change::Reactivate => json!({}),
+    };
+    let mut tx = store.begin().await?;
+    let checked = check_change(&mut tx, admin, name, &change).await;
+    let attempt = Attempt {
+        actor: &actor,
+        action: change.action(),
+        subject: &subject,
+        inputs: &inputs,
+    };
+    let (mut changed, mut tx) = settle(checked, tx, store, attempt, now).await?;
+    match &change {
+        Change::Roles { .. } => {
+            people::set_roles(&mut tx, name, &changed.roles).await?;
+        }
+        Change::Deactivate => {
+            people::set_deactivated(&mut tx, name, Some((admin, now))).await?;
+            leadgate_store::credentials::end_sessions_of(&mut tx, name).await?;
+            changed.deactivated_at = Some(now);
+        }
+        Change::Reactivate => {
+            people::set_deactivated(&mut tx, name, None).await?;
+            changed.deactivated_at = None;
+        }
+    }
+    let warnings = undecidable_gates(&mut tx).await?;
+    let mut details = json!({ "roles": changed.roles, "warnings": warnings });
+    if let (Value::Object(map), Value::Object(asked)) = (&mut details, inputs) {
+        map.extend(asked);
+    }
+    record(&mut tx, &actor, change.done(), &subject, details, now).await?;
+    tx.commit().await?;
+    Ok(Changed {
+        person: changed,
+        warnings,
+    })
+}
+
+/// The person as the change leaves them, or why the change is refused.
+async fn check_change(tx: &mut Tx, admin: &str, name: &str, change: &Change) -> Result<Person> {
+    let by = person(tx, admin).await?;
+    if !by.roles.contains(&Role::Admin) {
+        return Err(Error::Forbidden(format!(
+            "{admin} is not an active admin; only an admin changes people"
+        )));
+    }
+    let mut target = known_person(tx, name).await?;
+    match change {
+        Change::Roles { add, remove } => {
+            if add.is_empty() && remove.is_empty() {
+                return Err(Error::Invalid(
+                    "say which roles to add (--add) or remove (--remove)".into(),
+                ));
+            }
+            if let Some(both) = add.iter().find(|r| remove.contains(r)) {
+                return Err(Error::Invalid(format!("{both} is both added and removed")));
+            }
+            let mut roles: Vec<Role> = target
+                .roles
+                .iter()
+                .copied()
+                .filter(|r| !remove.contains(r))
+                .collect();
+            for role in add {
+                if !roles.contains(role) {
+                    roles.push(*role);
+                }
+            }
+            roles.sort_by_key(|r| Role::ALL.iter().position(|x| x == r));
+            if roles.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "{name} would hold no role; deactivate them instead"
+                )));
+            }
+            target.roles = roles;
+        }
+        Change::Deactivate => {
+            if !target.is_active() {
+                return Err(Error::Conflict(format!("{name} is deactivated already")));
+            }
+            target.deactivated_at = Some(Timestamp::UNIX_EPOCH);
+        }
+        Change::Reactivate => {
+            if target.is_active() {
+                return Err(Error::Conflict(format!("{name} is active")));
+            }
+            target.deactivated_at = None;
+        }
+    }
+    let admins_left = people::list(tx)
+        .await?
+        .into_iter()
+        .map(|p| {
+            if p.name == target.name {
+                target.clone()
+            } else {
+                p
+            }
+        })
+        .filter(|p| p.is_active() && p.roles.contains(&Role::Admin))
+        .count();
+    if admins_left == 0 {
+        return Err(Error::Conflict(format!(
+            "{name} is the last active admin; make someone else an admin first"
+        )));
+    }
+    Ok(target)
+}
+
+/// Open gates with a pending role that no active person may fill (the maker and those who
+/// decided already do not count), in words for the admin who made the change.
+async fn undecidable_gates(conn: &mut Conn) -> Result<Vec<String>> {
+    let everyone: Vec<Person> = people::list(conn)
+        .await?
+        .into_iter()
+        .filter(Person::is_active)
+        .collect();
+    let open = stored_gates::list(
+        conn,
+        &GateFilter {
+            status: Some(gate::GateStatus::Open),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut warnings = Vec::new();
+    for g in &open {
+        let state = g.state();
+        for role in state.pending_roles() {
+            let someone = everyone.iter().any(|p| {
+                p.roles.contains(&role)
+                    && gate::may_decide(
+                        &state,
+                        Decider {
+                            person: &p.name,
+                            roles: &p.roles,
+                        },
+                    )
+            });
+            if !someone {
+                warnings.push(format!(
+                    "gate {} ({}: {}) needs a {role} and no active person who may decide it \
+                     holds that role",
+                    g.id,
+                    g.kind.title(),
+                    g.summary
+                ));
+            }
+        }
+    }
+    Ok(warnings)
 }

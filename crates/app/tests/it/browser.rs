@@ -398,6 +398,43 @@ async fn the_maker_sees_no_buttons_on_their_own_work() {
     assert_eq!(gate.maker.as_deref(), Some("sam"));
 }
 
+/// The people page: a non-admin reads it without forms; an admin deactivates someone with
+/// the form, and the page shows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_deactivates_someone_on_the_people_page() {
+    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.sign_in(&server, "sam").await;
+    browser.click("nav a[href='/people']").await;
+    browser.wait_for("#people").await;
+    assert!(
+        browser.find_all("#people form").await.is_empty(),
+        "no forms for sam"
+    );
+    browser.sign_out().await;
+
+    browser.sign_in(&server, "ada").await;
+    browser.goto(&server.at("/people")).await;
+    browser.wait_for("#person-ravi").await;
+    browser
+        .click("#person-ravi button[name=action][value=deactivate]")
+        .await;
+    browser.wait_for("p.flash").await;
+    assert!(browser.text("p.flash").await.contains("Deactivated ravi"));
+    assert!(browser.text("#person-ravi").await.contains("deactivated"));
+    browser.screenshot("people").await;
+    let mut conn = server.store.conn().await.unwrap();
+    let ravi = leadgate_store::people::get(&mut conn, "ravi")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!ravi.is_active());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pipeline_overview_renders_its_chart() {
     let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {

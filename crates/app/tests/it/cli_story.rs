@@ -416,3 +416,75 @@ async fn output_into_a_closed_pipe_ends_the_command_quietly() {
         out.status
     );
 }
+
+on_both_backends!(people_are_changed_by_an_admin, people_story);
+
+/// Roles given and taken, the last admin kept, a person who left deactivated and back, all
+/// through the binary, each change an admin's.
+async fn people_story(backend: Backend) {
+    let Some(ws) = setup(backend).await else {
+        return;
+    };
+    let given = ws
+        .leadgate(&["user", "roles", "ravi", "--add", "reviewer", "--as", "fay"])
+        .ok();
+    assert!(
+        given.stdout().contains("ravi now holds reviewer, rep"),
+        "{}",
+        given.stdout()
+    );
+    ws.leadgate(&["user", "roles", "ravi", "--add", "admin", "--as", "sam"])
+        .fails_with("sam is not an active admin");
+    ws.leadgate(&[
+        "user",
+        "roles",
+        "ravi",
+        "--remove",
+        "rep,reviewer",
+        "--as",
+        "fay",
+    ])
+    .fails_with("would hold no role");
+    ws.leadgate(&["user", "deactivate", "fay", "--as", "fay"])
+        .fails_with("last active admin");
+
+    let icp = ws.write("icp.toml", SAMPLE_ICP);
+    ws.leadgate(&["icp", "propose", icp.to_str().unwrap(), "--as", "otto"])
+        .ok();
+    let left = ws
+        .leadgate(&["user", "deactivate", "mia", "--as", "fay"])
+        .ok();
+    assert!(
+        left.stderr().is_empty(),
+        "fay can still fill the marketing_lead approval: {}",
+        left.stderr()
+    );
+    ws.leadgate(&["gate", "approve", "1", "--as", "mia"])
+        .fails_with("mia was deactivated");
+    let people = ws.leadgate(&["user", "list", "--json"]).ok().json();
+    let mia = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "mia")
+        .unwrap();
+    assert_eq!(mia["active"], false);
+    ws.leadgate(&[
+        "user",
+        "roles",
+        "fay",
+        "--remove",
+        "marketing_lead",
+        "--as",
+        "fay",
+    ])
+    .ok()
+    .stderr()
+    .contains("gate 1")
+    .then_some(())
+    .expect("the gate no one active may now fill is named");
+    ws.leadgate(&["user", "reactivate", "mia", "--as", "fay"])
+        .ok();
+    ws.leadgate(&["gate", "approve", "1", "--as", "mia"]).ok();
+    ws.leadgate(&["audit", "verify"]).ok();
+}

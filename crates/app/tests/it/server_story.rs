@@ -921,3 +921,166 @@ async fn maker_story(backend: Backend) {
         .count();
     assert_eq!(refusals, 2, "{audit}");
 }
+
+on_both_backends!(people_change_roles_and_leave_through_the_api, people_story);
+
+/// An admin changes people through the API: a role given and taken, the last admin kept, a
+/// person who left deactivated — their session and token stop at once, a gate only they could
+/// decide is named in a warning, their past decision stays theirs — and reactivated.
+async fn people_story(backend: Backend) {
+    let Some(server) = TestServer::start(backend, t0(), true).await else {
+        return;
+    };
+    let ada = server.token("ada").await;
+    let post = |path: String, token: String, body: serde_json::Value| {
+        let request = server
+            .client
+            .post(server.at(&path))
+            .bearer_auth(token)
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+
+    // Roles: given, then taken back; a non-admin is refused and the refusal audited.
+    let given = post(
+        "/api/users/ravi/roles".into(),
+        ada.clone(),
+        json!({ "add": ["reviewer"] }),
+    )
+    .await;
+    assert_eq!(given.status(), StatusCode::OK);
+    assert_eq!(
+        json_of(given).await["person"]["roles"],
+        json!(["reviewer", "rep"])
+    );
+    let taken = post(
+        "/api/users/ravi/roles".into(),
+        ada.clone(),
+        json!({ "remove": ["reviewer"] }),
+    )
+    .await;
+    assert_eq!(json_of(taken).await["person"]["roles"], json!(["rep"]));
+    let sam = server.token("sam").await;
+    let not_admin = post(
+        "/api/users/ravi/roles".into(),
+        sam.clone(),
+        json!({ "add": ["admin"] }),
+    )
+    .await;
+    assert_eq!(not_admin.status(), StatusCode::FORBIDDEN);
+    let last = post("/api/users/ada/deactivate".into(), ada.clone(), json!({})).await;
+    assert_eq!(last.status(), StatusCode::CONFLICT);
+    assert!(
+        json_of(last).await["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("last active admin")
+    );
+
+    // sam approves the ICP, then mia leaves before her approval.
+    let approved = post("/api/gates/1/approve".into(), sam.clone(), json!({})).await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let mia_token = server.token("mia").await;
+    let (mia_cookie, _) = server.sign_in("mia").await;
+    let gone = post("/api/users/mia/deactivate".into(), ada.clone(), json!({})).await;
+    assert_eq!(gone.status(), StatusCode::OK);
+    let gone = json_of(gone).await;
+    assert_eq!(gone["person"]["active"], false);
+    let warning = gone["warnings"][0].as_str().unwrap_or_default();
+    assert!(
+        warning.contains("gate 1") && warning.contains("marketing_lead"),
+        "the gate only mia could decide is named: {gone}"
+    );
+    let me = |auth: reqwest::RequestBuilder| async move { auth.send().await.unwrap().status() };
+    assert_eq!(
+        me(server
+            .client
+            .get(server.at("/api/me"))
+            .bearer_auth(&mia_token))
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "her token stopped at once"
+    );
+    assert_eq!(
+        me(server
+            .client
+            .get(server.at("/api/me"))
+            .header("cookie", &mia_cookie))
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "her session ended"
+    );
+    let signed_in = server
+        .client
+        .post(server.at("/api/session"))
+        .json(&json!({ "email": "mia@example.com", "password": password_of("mia") }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        signed_in.status(),
+        StatusCode::UNAUTHORIZED,
+        "nor may she sign in"
+    );
+    let people = json_of(
+        server
+            .client
+            .get(server.at("/api/users"))
+            .bearer_auth(&ada)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mia = people["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "mia")
+        .unwrap();
+    assert_eq!(mia["active"], false, "{mia}");
+
+    // Back again: she decides, and sam's earlier decision is still his.
+    let back = post("/api/users/mia/reactivate".into(), ada.clone(), json!({})).await;
+    assert_eq!(back.status(), StatusCode::OK);
+    let (mia_cookie, mia_csrf) = server.sign_in("mia").await;
+    let closed = server
+        .client
+        .post(server.at("/api/gates/1/approve"))
+        .header("cookie", &mia_cookie)
+        .header("x-csrf-token", &mia_csrf)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let closed = json_of(closed).await;
+    assert_eq!(closed["status"], "approved", "{closed}");
+    assert_eq!(closed["decisions"][0]["person"], "sam");
+    let audit = json_of(
+        server
+            .client
+            .get(server.at("/api/audit?subject=user:mia"))
+            .bearer_auth(&ada)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let actions: Vec<(&str, &str)> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["actor"]["name"].as_str().unwrap_or(""),
+            )
+        })
+        .filter(|(a, _)| a.ends_with("activated"))
+        .collect();
+    assert_eq!(
+        actions,
+        [("user.reactivated", "ada"), ("user.deactivated", "ada")],
+        "{audit}"
+    );
+}

@@ -1,7 +1,7 @@
 //! People: anyone signed in may list them; adding one needs the role `admin`.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use leadgate_core::role::{Role, parse_role_list};
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,11 @@ use crate::server::state::AppState;
 use crate::views::PersonView;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_users, add_user))
+    OpenApiRouter::new()
+        .routes(routes!(list_users, add_user))
+        .routes(routes!(change_roles))
+        .routes(routes!(deactivate_user))
+        .routes(routes!(reactivate_user))
 }
 
 #[derive(Debug, Deserialize, Serialize, IntoParams)]
@@ -114,4 +118,110 @@ async fn add_user(
             sign_in_link: state.workspace().config.sign_in_link(&token),
         }),
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    /// Roles to give: admin, sales_lead, marketing_lead, sales_ops, reviewer, rep.
+    #[serde(default)]
+    pub add: Vec<String>,
+    /// Roles to take away.
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangedUser {
+    pub person: PersonView,
+    /// Open gates that now wait on a role no active person who may decide them holds.
+    pub warnings: Vec<String>,
+}
+
+/// Give a person roles or take roles away (admin only; the last active admin keeps the role).
+#[utoipa::path(post, path = "/api/users/{name}/roles", tag = "users",
+    security(("bearer" = []), ("session" = [])),
+    params(("name" = String, Path, description = "The person")),
+    request_body = RoleChange,
+    responses(
+        (status = 200, description = "Changed", body = ChangedUser),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not an admin, or a missing CSRF token", body = ErrorBody),
+        (status = 404, description = "No such person", body = ErrorBody),
+        (status = 409, description = "It would leave no active admin", body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
+    ))]
+async fn change_roles(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<RoleChange>,
+) -> Result<Json<ChangedUser>, ApiError> {
+    let parse = |roles: &[String]| match roles {
+        [] => Ok(Vec::new()),
+        some => parse_role_list(&some.join(",")).map_err(|e| ApiError::invalid(e.to_string())),
+    };
+    let change = people::Change::Roles {
+        add: parse(&body.add)?,
+        remove: parse(&body.remove)?,
+    };
+    changed(&state, &principal, &name, change).await
+}
+
+/// Deactivate someone who left (admin only): their sessions and tokens stop at once.
+#[utoipa::path(post, path = "/api/users/{name}/deactivate", tag = "users",
+    security(("bearer" = []), ("session" = [])),
+    params(("name" = String, Path, description = "The person")),
+    responses(
+        (status = 200, description = "Deactivated", body = ChangedUser),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not an admin, or a missing CSRF token", body = ErrorBody),
+        (status = 404, description = "No such person", body = ErrorBody),
+        (status = 409, description = "Deactivated already, or the last active admin", body = ErrorBody),
+    ))]
+async fn deactivate_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(name): Path<String>,
+) -> Result<Json<ChangedUser>, ApiError> {
+    changed(&state, &principal, &name, people::Change::Deactivate).await
+}
+
+/// Let a deactivated person act again (admin only).
+#[utoipa::path(post, path = "/api/users/{name}/reactivate", tag = "users",
+    security(("bearer" = []), ("session" = [])),
+    params(("name" = String, Path, description = "The person")),
+    responses(
+        (status = 200, description = "Reactivated", body = ChangedUser),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "Not an admin, or a missing CSRF token", body = ErrorBody),
+        (status = 404, description = "No such person", body = ErrorBody),
+        (status = 409, description = "Active already", body = ErrorBody),
+    ))]
+async fn reactivate_user(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(name): Path<String>,
+) -> Result<Json<ChangedUser>, ApiError> {
+    changed(&state, &principal, &name, people::Change::Reactivate).await
+}
+
+async fn changed(
+    state: &AppState,
+    principal: &Principal,
+    name: &str,
+    change: people::Change,
+) -> Result<Json<ChangedUser>, ApiError> {
+    let done = people::change(
+        state.store(),
+        &principal.person.name,
+        name,
+        change,
+        state.now(),
+    )
+    .await?;
+    Ok(Json(ChangedUser {
+        person: PersonView::from(&done.person),
+        warnings: done.warnings,
+    }))
 }

@@ -14,6 +14,7 @@ mod erasures;
 mod gates;
 mod icp;
 mod lists;
+mod people;
 mod pipeline;
 mod sample;
 mod sign_in;
@@ -51,6 +52,8 @@ pub const PAGE_PATHS: &[&str] = &[
     "/lists/{id}",
     "/samples/{id}",
     "/erasures",
+    "/people",
+    "/people/{name}",
 ];
 
 /// Pages anyone may load: sign-in and the static files.
@@ -71,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .merge(lists::routes())
         .merge(sample::routes())
         .merge(erasures::routes())
+        .merge(people::routes())
 }
 
 /// Sends a browser that is not signed in to the sign-in page.
