@@ -465,6 +465,16 @@ pub struct AuditArgs {
 pub enum AuditCommand {
     /// Check the whole hash chain; exits non-zero naming the first broken entry.
     Verify {
+        /// Also check the chain against anchors recorded outside the database (a file that
+        /// `audit anchor` appended to): a chain rewritten with its hashes fails here.
+        #[arg(long, value_name = "FILE")]
+        anchors: Option<std::path::PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the chain's head (entry count, hash, time) as an anchor, and append it to the
+    /// configured anchor file and POST it to the configured webhook (`[audit]`).
+    Anchor {
         #[arg(long)]
         json: bool,
     },

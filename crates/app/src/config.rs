@@ -26,6 +26,40 @@ pub struct Config {
     pub server: ServerConfig,
     #[serde(default)]
     pub discovery: DiscoveryConfig,
+    #[serde(default)]
+    pub audit: AuditConfig,
+}
+
+/// Anchoring the audit chain outside the database (`leadgate audit anchor`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// A file each anchor is appended to, best on another machine or volume (a path relative
+    /// to the workspace, or absolute).
+    #[serde(default)]
+    pub anchor_file: Option<String>,
+    /// A URL each anchor is POSTed to as JSON (Slack-compatible).
+    #[serde(default)]
+    pub anchor_webhook: Option<String>,
+    /// How often `leadgate serve` anchors, in minutes, when a file or webhook is set
+    /// (default 60).
+    #[serde(default)]
+    pub anchor_every_minutes: Option<u64>,
+}
+
+impl AuditConfig {
+    /// The anchor targets, with a relative file resolved against the workspace `dir`.
+    pub fn targets(
+        &self,
+        dir: &std::path::Path,
+        workspace: &str,
+    ) -> crate::engine::audit::AnchorTargets {
+        crate::engine::audit::AnchorTargets {
+            file: self.anchor_file.as_ref().map(|f| dir.join(f)),
+            webhook: self.anchor_webhook.clone(),
+            workspace: workspace.to_string(),
+        }
+    }
 }
 
 /// Stage 2: how sources are read, resolved and checked, and how the sample is reviewed.

@@ -175,6 +175,97 @@ pub fn verify_run(
     Ok(())
 }
 
+/// The chain's head written down outside the database: the entry count (the head's seq),
+/// the head's hash and when it was taken. A database writer can rewrite history and the
+/// head together, but not the anchors already handed to a file elsewhere or a webhook, so a
+/// stored chain that no longer reaches a recorded anchor was rewritten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+    pub at: Timestamp,
+}
+
+impl Anchor {
+    /// One line of an anchor file: JSON, newline-terminated.
+    pub fn to_line(&self) -> String {
+        let mut line = serde_json::to_string(self).unwrap_or_default();
+        line.push('\n');
+        line
+    }
+
+    /// The anchors of a file's text, one JSON object per line (blank lines skipped), or the
+    /// first line that is not one, named by `origin` and its line number.
+    pub fn parse_file(text: &str, origin: &str) -> Result<Vec<Anchor>, String> {
+        text.lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(i, line)| {
+                serde_json::from_str::<Anchor>(line)
+                    .map_err(|e| format!("{origin}:{}: not an audit anchor ({e})", i + 1))
+            })
+            .collect()
+    }
+}
+
+/// Where the stored chain and a recorded anchor part.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnchorBreak {
+    #[error(
+        "the chain no longer reaches the anchor of entry {seq} taken at {at}: it ends at entry \
+         {last} (entries were removed)"
+    )]
+    Cut { seq: i64, at: Timestamp, last: i64 },
+    #[error(
+        "audit entry {seq} differs from its anchor taken at {at} (stored hash {stored}, anchored \
+         {anchored}): the chain was rewritten at or before entry {seq}, after entry {since}, \
+         the last anchor it still reaches"
+    )]
+    Rewritten {
+        seq: i64,
+        at: Timestamp,
+        stored: String,
+        anchored: String,
+        since: i64,
+    },
+}
+
+/// Checks anchors against the stored chain, whose hash at a seq `hash_at` gives and whose
+/// last entry is `last`. The earliest anchor that no longer matches is named, with the
+/// last matching anchor before it, so the rewrite lies between the two.
+pub fn check_anchors(
+    anchors: &[Anchor],
+    last: i64,
+    hash_at: impl Fn(i64) -> Option<String>,
+) -> Result<usize, AnchorBreak> {
+    let mut sorted: Vec<&Anchor> = anchors.iter().collect();
+    sorted.sort_by_key(|a| (a.seq, a.at));
+    let mut since = 0;
+    for anchor in sorted {
+        if anchor.seq == 0 {
+            continue;
+        }
+        let Some(stored) = hash_at(anchor.seq).filter(|_| anchor.seq <= last) else {
+            return Err(AnchorBreak::Cut {
+                seq: anchor.seq,
+                at: anchor.at,
+                last,
+            });
+        };
+        if stored != anchor.hash {
+            return Err(AnchorBreak::Rewritten {
+                seq: anchor.seq,
+                at: anchor.at,
+                stored,
+                anchored: anchor.hash.clone(),
+                since,
+            });
+        }
+        since = anchor.seq;
+    }
+    Ok(anchors.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +289,86 @@ mod tests {
             ));
         }
         out
+    }
+
+    #[test]
+    fn anchors_catch_a_chain_rewritten_with_its_hashes() {
+        // Arrange: anchors after entries 2 and 4, then entry 3 rewritten and every later hash
+        // recomputed, as someone who can write the database would.
+        let chain = chain_of(5);
+        let anchor = |e: &AuditEntry| Anchor {
+            seq: e.seq,
+            hash: e.hash.clone(),
+            at: e.at,
+        };
+        let anchors = [anchor(&chain[1]), anchor(&chain[3])];
+        let text: String = anchors.iter().map(Anchor::to_line).collect();
+        let mut forged: Vec<AuditEntry> = Vec::new();
+        for e in &chain {
+            let prev = forged
+                .last()
+                .map_or(GENESIS_HASH.to_string(), |p| p.hash.clone());
+            let subject = if e.seq == 3 {
+                "gate:99".into()
+            } else {
+                e.subject.clone()
+            };
+            forged.push(AuditEntry::chain(
+                NewAuditEntry {
+                    actor: e.actor.clone(),
+                    action: e.action.clone(),
+                    subject,
+                    inputs: e.inputs.clone(),
+                    at: e.at,
+                },
+                e.seq,
+                &prev,
+            ));
+        }
+        let hash_in = |c: &[AuditEntry]| {
+            let c = c.to_vec();
+            move |seq: i64| c.iter().find(|e| e.seq == seq).map(|e| e.hash.clone())
+        };
+
+        // Act
+        let read = Anchor::parse_file(&text, "anchors.jsonl").unwrap();
+        let intact = check_anchors(&read, 5, hash_in(&chain));
+        let rewritten = check_anchors(&read, 5, hash_in(&forged));
+        let cut = check_anchors(&read, 3, hash_in(&chain[..3]));
+
+        // Assert
+        assert_eq!(
+            verify_run(&forged, 1, GENESIS_HASH),
+            Ok(()),
+            "plain verify passes"
+        );
+        assert_eq!(intact, Ok(2));
+        assert!(
+            matches!(
+                rewritten,
+                Err(AnchorBreak::Rewritten {
+                    seq: 4,
+                    since: 2,
+                    ..
+                })
+            ),
+            "{rewritten:?}"
+        );
+        assert!(
+            matches!(
+                cut,
+                Err(AnchorBreak::Cut {
+                    seq: 4,
+                    last: 3,
+                    ..
+                })
+            ),
+            "{cut:?}"
+        );
+        assert_eq!(
+            Anchor::parse_file("\n{\"seq\": 1}\n", "a.jsonl").unwrap_err(),
+            "a.jsonl:2: not an audit anchor (missing field `hash` at line 1 column 10)"
+        );
     }
 
     #[test]

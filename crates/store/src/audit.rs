@@ -154,3 +154,34 @@ pub async fn verify(conn: &mut AnyConnection) -> Result<Result<Verified, ChainBr
         head_hash,
     }))
 }
+
+/// The chain's head: the last entry's seq (0 for an empty log) and hash.
+pub async fn head(conn: &mut AnyConnection) -> Result<(i64, String)> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(conn)
+        .await?;
+    Ok((head.try_get(0)?, head.try_get(1)?))
+}
+
+/// The stored hashes of the entries at `seqs`, and the last stored entry's seq: what
+/// anchors are checked against.
+pub async fn hashes_at(
+    conn: &mut AnyConnection,
+    seqs: &[i64],
+) -> Result<(std::collections::HashMap<i64, String>, i64)> {
+    let mut found = std::collections::HashMap::new();
+    for seq in seqs {
+        let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(*seq)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(row) = row {
+            found.insert(*seq, row.try_get(0)?);
+        }
+    }
+    let last: Option<i64> = sqlx::query("SELECT MAX(seq) FROM audit_log")
+        .fetch_one(conn)
+        .await?
+        .try_get(0)?;
+    Ok((found, last.unwrap_or(0)))
+}

@@ -45,7 +45,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Gate(command) => gate::run(&open(&cli.workspace, now).await?, command, now).await,
-        Command::Audit(args) => audit::run(&open(&cli.workspace, now).await?, args).await,
+        Command::Audit(args) => audit::run(&open(&cli.workspace, now).await?, args, now).await,
         Command::Import(args) => {
             discovery::import(&open(&cli.workspace, now).await?, args, now).await
         }

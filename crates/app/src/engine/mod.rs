@@ -5,6 +5,7 @@
 //! the jobs those events trigger, then commit. A refused attempt changes nothing but is itself
 //! recorded in the audit log, in a transaction of its own.
 
+pub mod audit;
 pub mod auth;
 pub mod discovery;
 pub mod gates;
@@ -17,7 +18,7 @@ use jiff::Timestamp;
 use leadgate_core::audit::{Actor, NewAuditEntry};
 use leadgate_core::event::EventKind;
 use leadgate_store::people::Person;
-use leadgate_store::{Conn, Store, StoreError, audit, events};
+use leadgate_store::{Conn, Store, StoreError, events};
 use serde_json::Value;
 
 /// Why the engine did not do what was asked. Each message is one line a person can act on.
@@ -59,7 +60,7 @@ pub async fn record(
     inputs: Value,
     at: Timestamp,
 ) -> Result<()> {
-    audit::append(
+    leadgate_store::audit::append(
         conn,
         NewAuditEntry {
             actor: actor.clone(),

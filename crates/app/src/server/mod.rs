@@ -229,6 +229,7 @@ impl Application {
             )
             .await
         });
+        let anchor_task = spawn_anchoring(&state, stop_tx.subscribe());
         let app = router(state);
         let served = axum::serve(
             self.listener,
@@ -241,8 +242,50 @@ impl Application {
         .await;
         let _ = stop_tx.send(true);
         let worked = worker_task.await;
+        if let Some(task) = anchor_task {
+            let _ = task.await;
+        }
         served.context("the server stopped with an error")?;
         worked.context("the worker task panicked")??;
         Ok(())
     }
+}
+
+/// Anchors the audit chain every `[audit] anchor_every_minutes` (default 60) while the server
+/// runs, when an anchor file or webhook is set: the head leaves the database on a schedule,
+/// not only when someone remembers. A failed anchor is logged and tried again next time.
+fn spawn_anchoring(
+    state: &AppState,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let workspace = state.workspace();
+    let targets = workspace
+        .config
+        .audit
+        .targets(&workspace.dir, &workspace.config.name);
+    if targets.is_empty() {
+        return None;
+    }
+    let every = Duration::from_secs(
+        60 * workspace
+            .config
+            .audit
+            .anchor_every_minutes
+            .unwrap_or(60)
+            .max(1),
+    );
+    let state = state.clone();
+    Some(tokio::spawn(async move {
+        loop {
+            let now = state.now();
+            match crate::engine::audit::anchor(state.store(), &targets, now).await {
+                Ok(anchor) => tracing::info!(seq = anchor.seq, "Anchored the audit chain."),
+                Err(e) => tracing::error!(error = %e, "Could not anchor the audit chain."),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }))
 }

@@ -488,3 +488,177 @@ async fn people_story(backend: Backend) {
     ws.leadgate(&["gate", "approve", "1", "--as", "mia"]).ok();
     ws.leadgate(&["audit", "verify"]).ok();
 }
+
+on_both_backends!(anchors_catch_what_the_chain_alone_cannot, anchors_story);
+
+/// Rewrites the stored chain from entry `from` on as someone who can write the database
+/// would: `change` alters entry `from`, every later hash and the head are recomputed, and
+/// entries after `keep_until` are removed (a cut at the end).
+async fn rewrite_chain(ws: &TestWorkspace, from: i64, keep_until: i64, subject: &str) {
+    use leadgate_core::audit::{AuditEntry, GENESIS_HASH, NewAuditEntry};
+    let store = leadgate_store::Store::connect(&ws.resolved_database_url())
+        .await
+        .unwrap();
+    let mut conn = store.conn().await.unwrap();
+    let mut entries = leadgate_store::audit::list(
+        &mut conn,
+        &leadgate_store::audit::AuditFilter {
+            limit: 100_000,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    entries.reverse();
+    let mut prev = GENESIS_HASH.to_string();
+    for e in entries.iter().filter(|e| e.seq <= keep_until) {
+        let rewritten = AuditEntry::chain(
+            NewAuditEntry {
+                actor: e.actor.clone(),
+                action: e.action.clone(),
+                subject: if e.seq == from {
+                    subject.to_string()
+                } else {
+                    e.subject.clone()
+                },
+                inputs: e.inputs.clone(),
+                at: e.at,
+            },
+            e.seq,
+            &prev,
+        );
+        sqlx::query("UPDATE audit_log SET subject = $1, prev_hash = $2, hash = $3 WHERE seq = $4")
+            .bind(&rewritten.subject)
+            .bind(&rewritten.prev_hash)
+            .bind(&rewritten.hash)
+            .bind(e.seq)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        prev = rewritten.hash;
+    }
+    sqlx::query("DELETE FROM audit_log WHERE seq > $1")
+        .bind(keep_until)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(keep_until)
+        .bind(&prev)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    store.close().await;
+}
+
+/// Anchors recorded in a file outside the workspace catch a chain rewritten together with
+/// its hashes and head, and a chain cut at the end, which plain `verify` cannot; a row
+/// removed from the middle is caught by `verify` alone.
+async fn anchors_story(backend: Backend) {
+    let Some(ws) = setup(backend).await else {
+        return;
+    };
+    let outside = tempfile::tempdir().unwrap();
+    let anchors = outside.path().join("anchors.jsonl");
+    let config = ws.path().join("leadgate.toml");
+    // A webhook on loopback that keeps what it is sent.
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<serde_json::Value>::new()));
+    let keep = received.clone();
+    let hook = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(body): axum::Json<serde_json::Value>| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await });
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[audit]\nanchor_file = {:?}\nanchor_webhook = {hook_url:?}\n",
+        anchors.display().to_string()
+    ));
+    std::fs::write(&config, text).unwrap();
+
+    let icp = ws.write("icp.toml", SAMPLE_ICP);
+    ws.leadgate(&["icp", "propose", icp.to_str().unwrap(), "--as", "otto"])
+        .ok();
+    let first = ws.leadgate(&["audit", "anchor", "--json"]).ok().json();
+    ws.leadgate(&["gate", "approve", "1", "--as", "sam"]).ok();
+    ws.leadgate(&["gate", "approve", "1", "--as", "mia"]).ok();
+    let second = ws.leadgate(&["audit", "anchor", "--json"]).ok().json();
+    let (a, b) = (
+        first["seq"].as_i64().unwrap(),
+        second["seq"].as_i64().unwrap(),
+    );
+    assert!(a >= 6 && b > a, "{first} {second}");
+    assert_eq!(
+        std::fs::read_to_string(&anchors).unwrap().lines().count(),
+        2
+    );
+    let posted: Vec<i64> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|b| b["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(posted, [a, b], "each anchor also went to the webhook");
+    let checked = ws
+        .leadgate(&[
+            "audit",
+            "verify",
+            "--anchors",
+            anchors.to_str().unwrap(),
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(checked["anchors_checked"], 2);
+    let bad = ws.write("bad-anchors.jsonl", "{\"seq\": 1}\n");
+    ws.leadgate(&["audit", "verify", "--anchors", bad.to_str().unwrap()])
+        .fails_with("bad-anchors.jsonl:1: not an audit anchor");
+
+    // The chain cut at the end, its head moved back: plain verify passes, the anchors do not.
+    rewrite_chain(&ws, 0, b - 1, "").await;
+    ws.leadgate(&["audit", "verify"]).ok();
+    let cut = ws.leadgate(&["audit", "verify", "--anchors", anchors.to_str().unwrap()]);
+    assert_eq!(cut.0.status.code(), Some(3));
+    assert!(
+        cut.stderr().contains(&format!("ends at entry {}", b - 1)),
+        "{}",
+        cut.stderr()
+    );
+
+    // An entry before the first anchor rewritten, every later hash and the head with it.
+    rewrite_chain(&ws, 3, b - 1, "user:mallory").await;
+    ws.leadgate(&["audit", "verify"]).ok();
+    let caught = ws.leadgate(&["audit", "verify", "--anchors", anchors.to_str().unwrap()]);
+    assert_eq!(caught.0.status.code(), Some(3));
+    assert!(
+        caught
+            .stderr()
+            .contains(&format!("audit entry {a} differs from its anchor"))
+            && caught.stderr().contains("after entry 0"),
+        "{}",
+        caught.stderr()
+    );
+
+    // A row removed from the middle: verify alone names it.
+    let store = leadgate_store::Store::connect(&ws.resolved_database_url())
+        .await
+        .unwrap();
+    let mut conn = store.conn().await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 4")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    store.close().await;
+    ws.leadgate(&["audit", "verify"])
+        .fails_with("audit entry 4 is missing");
+}
