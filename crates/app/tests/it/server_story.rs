@@ -137,9 +137,25 @@ async fn approve_story(backend: Backend) {
     let link = leadgate::engine::auth::issue_link(&server.store, &Actor::System, "mia", t0())
         .await
         .unwrap();
+    // Opening the link (as a mail scanner would) shows a button and spends nothing.
+    for _ in 0..2 {
+        let opened = server
+            .client
+            .get(server.at(&format!("/sign-in/link/{link}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(opened.status(), StatusCode::OK);
+        assert!(session_cookie(&opened).is_none(), "no session from a GET");
+        let page = opened.text().await.unwrap();
+        assert!(
+            page.contains(&format!("action=\"/sign-in/link/{link}\"")),
+            "{page}"
+        );
+    }
     let followed = server
         .client
-        .get(server.at(&format!("/sign-in/link/{link}")))
+        .post(server.at(&format!("/sign-in/link/{link}")))
         .send()
         .await
         .unwrap();
@@ -160,7 +176,7 @@ async fn approve_story(backend: Backend) {
     let mia_cookie = session_cookie(&followed).unwrap();
     let spent = server
         .client
-        .get(server.at(&format!("/sign-in/link/{link}")))
+        .post(server.at(&format!("/sign-in/link/{link}")))
         .send()
         .await
         .unwrap();

@@ -1,6 +1,6 @@
 //! Signing in and out. `POST /api/session` takes an email and a password (rate limited per
-//! email and per client address); `GET /sign-in/link/{token}` spends a one-time link from
-//! `leadgate user add`. Both set the session cookie; the CSRF token comes back in the body
+//! email and per client address); `POST /sign-in/link/{token}` (the button of the page its
+//! GET shows) spends a one-time link from `leadgate user add`. Both set the session cookie; the CSRF token comes back in the body
 //! (and from `GET /api/me`) for the client to send with each state-changing request.
 
 use axum::Json;
@@ -23,7 +23,7 @@ use crate::views::PersonView;
 pub fn public_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sign_in))
-        .routes(routes!(sign_in_link))
+        .routes(routes!(sign_in_link_page, sign_in_link))
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -100,8 +100,38 @@ async fn sign_in(
     Ok(([(header::SET_COOKIE, cookie)], Json(view)).into_response())
 }
 
-/// Spend a one-time sign-in link: sets the session cookie and sends the browser to `/`.
+#[derive(askama::Template)]
+#[template(path = "sign_in_link.html")]
+struct LinkPage {
+    layout: crate::server::ui::Layout,
+    token: String,
+}
+
+/// The page a sign-in link opens: a button that signs in. Opening it spends nothing, so a
+/// mail scanner that follows every link neither signs the person in nor burns the link.
 #[utoipa::path(get, path = "/sign-in/link/{token}", tag = "session",
+    params(("token" = String, Path, description = "The token printed by `leadgate user add`")),
+    responses(
+        (status = 200, description = "A page with the button that spends the link", content_type = "text/html"),
+    ))]
+async fn sign_in_link_page(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let token: String = token
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let view = LinkPage {
+        layout: crate::server::ui::Layout::anonymous(&state),
+        token,
+    };
+    crate::server::ui::page(StatusCode::OK, &view)
+        .map_err(|e| ApiError::new(e.status, "internal", e.message))
+}
+
+/// Spend a one-time sign-in link: sets the session cookie and sends the browser to `/`.
+#[utoipa::path(post, path = "/sign-in/link/{token}", tag = "session",
     params(("token" = String, Path, description = "The token printed by `leadgate user add`")),
     responses(
         (status = 303, description = "Signed in; redirects to /"),
