@@ -69,16 +69,39 @@ impl Workspace {
     }
 }
 
-/// A database URL fit for messages: any password is hidden.
+/// A database URL fit for messages: any password is hidden. The credentials end at the last
+/// `@` of the authority (before the first `/`, `?` or `#` after the scheme), so a password
+/// that holds an `@` is hidden whole.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+    let Some(scheme) = url.find("://") else {
+        return url.to_string();
+    };
+    let rest = &url[scheme + 3..];
+    let authority = rest.find(['/', '?', '#']).map_or(rest, |end| &rest[..end]);
+    match authority.rfind('@') {
+        Some(at) => match authority[..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &rest[at..]),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact;
+
+    #[test]
+    fn a_password_with_an_at_sign_is_hidden_whole() {
+        assert_eq!(
+            redact("postgres://app:p@ss@db.internal:5432/leads"),
+            "postgres://app:***@db.internal:5432/leads"
+        );
+        assert_eq!(
+            redact("postgres://app:secret@db/leads?sslmode=require&x=a@b"),
+            "postgres://app:***@db/leads?sslmode=require&x=a@b"
+        );
+        assert_eq!(redact("postgres://app@db/leads"), "postgres://app@db/leads");
+        assert_eq!(redact("sqlite:leadgate.db"), "sqlite:leadgate.db");
     }
 }
