@@ -348,6 +348,26 @@ async fn a_rep_sees_no_buttons_and_a_forged_post_is_refused() {
         )
         .await;
     assert_eq!(status, json!(403));
+
+    // That refusal must be the CSRF check's, not the gate rule's: sam, who may decide the
+    // gate, posts without the token and is refused with the `csrf` error.
+    browser.sign_out().await;
+    browser.sign_in(&server, "sam").await;
+    browser.goto(&server.at("/icp/1")).await;
+    browser.wait_for("#gate-1 button.approve").await;
+    let refused = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/gates/1/approve', { method: 'POST',
+               headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'role=sales_lead' })
+               .then(r => r.text().then(t => done([r.status, t])), e => done(String(e)));",
+        )
+        .await;
+    assert_eq!(refused[0], json!(403), "{refused}");
+    assert!(
+        refused[1].as_str().unwrap_or_default().contains("\"csrf\""),
+        "refused by the CSRF check: {refused}"
+    );
     let mut conn = server.store.conn().await.unwrap();
     let gate = leadgate_store::gates::get(&mut conn, 1)
         .await
