@@ -56,7 +56,11 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let profile = tempfile::tempdir().expect("a profile dir");
+        // A name `.ci/run` can look for: no process may still hold it after the tests.
+        let profile = tempfile::Builder::new()
+            .prefix("leadgate-browser-test-")
+            .tempdir()
+            .expect("a profile dir");
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -241,11 +245,37 @@ fn describe(browser: &Browser) -> String {
     format!("session {}", browser.session)
 }
 
+/// Ends the browser with the test, also when it fails or panics: the WebDriver session is
+/// deleted (chromedriver quits Chromium), chromedriver is killed, and whatever process still
+/// names this browser's profile directory (Chromium's children, its crash handler) is
+/// killed too, so no headless browser outlives its test. `.ci/run` checks that none did.
 impl Drop for Browser {
     fn drop(&mut self) {
+        let _ = delete_session(&self.base, &self.session);
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f"])
+            .arg(self._profile.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
+}
+
+/// `DELETE /session/{id}` over a plain blocking socket: `Drop` cannot await.
+fn delete_session(base: &str, session: &str) -> std::io::Result<()> {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host)?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "DELETE /session/{session} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    Ok(())
 }
 
 fn free_port() -> u16 {
