@@ -71,11 +71,23 @@ pub enum Command {
     /// The suppression list: addresses and domains that are never contacted.
     #[command(subcommand)]
     Suppress(SuppressCommand),
-    /// Erase a person at their request (GDPR Art. 17): every record, fact and merge about
-    /// them is deleted; only a hash stays, so that no later import brings them back.
+    /// Erase a person at their request (GDPR Art. 17): the records that carry the
+    /// request's own address, profile or source id are deleted with their facts and merges;
+    /// only hashes stay, so that no later import brings them back. Other records merged
+    /// with the person are listed, not erased: run with --dry-run first.
     Erase {
         /// The person's e-mail address.
         email: String,
+        /// A LinkedIn profile URL the person gave (repeatable).
+        #[arg(long, value_name = "URL")]
+        linkedin: Vec<String>,
+        /// A source's id of the person, as SOURCE:ID (repeatable).
+        #[arg(long = "source-id", value_name = "SOURCE:ID")]
+        source_id: Vec<String>,
+        /// A record a dry run listed as merged with the person but not matched by the
+        /// request, which you decided to erase too (repeatable).
+        #[arg(long = "record", value_name = "ID")]
+        record: Vec<i64>,
         /// The request this answers ("email of 2027-01-04 to privacy@"). It is kept in the
         /// audit log: not the person's name or address.
         #[arg(long)]

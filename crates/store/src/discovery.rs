@@ -615,6 +615,34 @@ fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
+/// A key a record carries of its own: what an erasure request can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKey<'a> {
+    /// A normalised e-mail address.
+    Email(&'a str),
+    /// A LinkedIn profile's slug.
+    Linkedin(&'a str),
+    /// A source's own id of the record.
+    SourceId { source: &'a str, id: &'a str },
+}
+
+/// The records that carry this key themselves (not through a merge), in id order.
+pub async fn records_with_key(conn: &mut AnyConnection, key: RecordKey<'_>) -> Result<Vec<Record>> {
+    let (condition, binds) = match key {
+        RecordKey::Email(email) => ("email = $1", vec![email]),
+        RecordKey::Linkedin(slug) => ("linkedin = $1", vec![slug]),
+        RecordKey::SourceId { source, id } => {
+            ("source = $1 AND source_record_id = $2", vec![source, id])
+        }
+    };
+    let sql = format!("SELECT {RECORD_COLUMNS} WHERE {condition} ORDER BY id");
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for value in binds {
+        query = query.bind(value);
+    }
+    query.fetch_all(conn).await?.iter().map(record).collect()
+}
+
 /// The contacts holding a record with this normalised address.
 pub async fn contacts_with_email(conn: &mut AnyConnection, email: &str) -> Result<Vec<i64>> {
     sqlx::query("SELECT DISTINCT contact_id FROM records WHERE email = $1 ORDER BY contact_id")
@@ -654,7 +682,7 @@ pub async fn with_merged_contacts(conn: &mut AnyConnection, roots: &[i64]) -> Re
     Ok(all)
 }
 
-/// What [`erase_contacts`] removed.
+/// What [`erase_records`] removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ErasedRows {
     pub records: u64,
@@ -663,31 +691,50 @@ pub struct ErasedRows {
     pub cannot_links: u64,
 }
 
-/// Removes everything stored about these contacts — their records (every fact), the merges
-/// into or out of them (whose evidence holds values), their places on prospect lists
-/// (profiles), the pairs said to be different people — and marks each contact erased.
-/// Sample items keep only the contact id and the reviewer's verdict, and stay.
-pub async fn erase_contacts(conn: &mut AnyConnection, ids: &[i64]) -> Result<ErasedRows> {
+/// What one erasure removes, by id: chosen by the engine from the request's evidence.
+#[derive(Debug, Clone, Default)]
+pub struct ErasedIds<'a> {
+    /// The records deleted, with every fact.
+    pub records: &'a [i64],
+    /// The merges deleted: their evidence quotes the records' values.
+    pub merges: &'a [i64],
+    /// Contacts that lose their places on prospect lists (whose profiles were built from the
+    /// records): every contact that held one of them.
+    pub touched: &'a [i64],
+    /// Contacts with nothing left: marked erased, their pairs said to be different people
+    /// removed. Sample items keep only the contact id and the reviewer's verdict, and stay.
+    pub whole: &'a [i64],
+}
+
+/// Removes what an erasure names, in the caller's transaction.
+pub async fn erase_records(conn: &mut AnyConnection, ids: &ErasedIds<'_>) -> Result<ErasedRows> {
     let mut erased = ErasedRows::default();
-    for chunk in ids.chunks(500) {
+    let run = |sql: String| sqlx::query(AssertSqlSafe(sql));
+    for chunk in ids.records.chunks(500) {
         let list = id_list(chunk);
-        let run = |sql: String| sqlx::query(AssertSqlSafe(sql));
-        erased.records += run(format!("DELETE FROM records WHERE contact_id IN ({list})"))
+        erased.records += run(format!("DELETE FROM records WHERE id IN ({list})"))
             .execute(&mut *conn)
             .await?
             .rows_affected();
-        erased.merges += run(format!(
-            "DELETE FROM merges WHERE into_contact IN ({list}) OR from_contact IN ({list})"
-        ))
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+    }
+    for chunk in ids.merges.chunks(500) {
+        let list = id_list(chunk);
+        erased.merges += run(format!("DELETE FROM merges WHERE id IN ({list})"))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    for chunk in ids.touched.chunks(500) {
+        let list = id_list(chunk);
         erased.prospects += run(format!(
             "DELETE FROM prospects WHERE contact_id IN ({list})"
         ))
         .execute(&mut *conn)
         .await?
         .rows_affected();
+    }
+    for chunk in ids.whole.chunks(500) {
+        let list = id_list(chunk);
         erased.cannot_links += run(format!(
             "DELETE FROM cannot_link WHERE a IN ({list}) OR b IN ({list})"
         ))
@@ -925,6 +972,27 @@ pub async fn get_merge(conn: &mut AnyConnection, id: i64) -> Result<Option<Merge
         .as_ref()
         .map(merge)
         .transpose()
+}
+
+/// The merges into or out of these contacts, in id order.
+pub async fn merges_of_contacts(conn: &mut AnyConnection, contacts: &[i64]) -> Result<Vec<Merge>> {
+    let mut merges = Vec::new();
+    for chunk in contacts.chunks(500) {
+        let list = id_list(chunk);
+        let sql = format!(
+            "SELECT {MERGE_COLUMNS} WHERE into_contact IN ({list}) OR from_contact IN ({list}) \
+             ORDER BY id"
+        );
+        for row in sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            merges.push(merge(&row)?);
+        }
+    }
+    merges.sort_by_key(|m| m.id);
+    merges.dedup_by_key(|m| m.id);
+    Ok(merges)
 }
 
 /// The newest merges, newest first.

@@ -1018,7 +1018,7 @@ fn read_decisions(path: &Path) -> anyhow::Result<Vec<ItemDecision>> {
 
 pub async fn erase(
     workspace: &Workspace,
-    email: &str,
+    request: &crate::engine::discovery::erase::Request,
     reason: &str,
     by: &str,
     dry_run: bool,
@@ -1026,40 +1026,90 @@ pub async fn erase(
     now: Timestamp,
 ) -> anyhow::Result<ExitCode> {
     let done =
-        crate::engine::discovery::erase::erase(&workspace.store, email, by, reason, dry_run, now)
+        crate::engine::discovery::erase::erase(&workspace.store, request, by, reason, dry_run, now)
             .await?;
     if json {
         print_json(&done)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let ids = done
-        .contacts
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if done.contacts.is_empty() {
-        println!("No record holds {email}.");
-    } else if dry_run {
+    if done.erased.is_empty() {
         println!(
-            "Would erase contact(s) {ids}: {} record(s) with their facts, and their merges and places on prospect lists. Nothing changed (--dry-run).",
-            done.records
+            "No record carries {} (or the other keys given).",
+            request.email
         );
-        return Ok(ExitCode::SUCCESS);
     } else {
         println!(
-            "Erased contact(s) {ids}: {} record(s) with their facts, {} merge(s), {} place(s) on prospect lists.",
-            done.records, done.merges, done.prospects
+            "{} {} record(s) with their facts, {} merge(s) quoting them{}:",
+            if dry_run { "Would erase" } else { "Erased" },
+            done.records,
+            done.merges,
+            if dry_run {
+                String::new()
+            } else {
+                format!(", {} place(s) on prospect lists", done.prospects)
+            }
         );
+        let rows: Vec<Vec<String>> = done
+            .erased
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.to_string(),
+                    r.contact.to_string(),
+                    r.source.clone(),
+                    r.matched_by.label().to_string(),
+                ]
+            })
+            .collect();
+        print_table(&["RECORD", "CONTACT", "SOURCE", "MATCHED BY"], &rows);
+        if !done.contacts.is_empty() {
+            let ids: Vec<String> = done.contacts.iter().map(i64::to_string).collect();
+            println!(
+                "Contact(s) {} {} nothing left and {} marked erased.",
+                ids.join(", "),
+                if dry_run { "would have" } else { "have" },
+                if dry_run { "would be" } else { "are" }
+            );
+        }
+    }
+    if !done.not_matched.is_empty() {
+        println!(
+            "\nMerged with this person, not matched by the request — {} (decide: add --record ID to erase one too):",
+            if dry_run {
+                "would be left as they are"
+            } else {
+                "left as they are"
+            }
+        );
+        let rows: Vec<Vec<String>> = done
+            .not_matched
+            .iter()
+            .map(|r| {
+                let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+                vec![
+                    r.id.to_string(),
+                    r.contact.to_string(),
+                    r.source.clone(),
+                    or_dash(&r.name),
+                    or_dash(&r.email),
+                    or_dash(&r.linkedin),
+                ]
+            })
+            .collect();
+        print_table(
+            &["RECORD", "CONTACT", "SOURCE", "NAME", "EMAIL", "LINKEDIN"],
+            &rows,
+        );
+    }
+    if dry_run {
+        println!("Nothing changed (--dry-run).");
+        return Ok(ExitCode::SUCCESS);
     }
     if done.reject_rows > 0 {
         println!(
             "Removed {} row(s) with the address from the reject files of earlier imports.",
             done.reject_rows
         );
-    }
-    if dry_run {
-        return Ok(ExitCode::SUCCESS);
     }
     println!(
         "Kept: the hash {} of the address{} on the suppression list, so that no import stores the person again and no sequence mails them.",
@@ -1105,11 +1155,20 @@ pub async fn suppress(
                 },
             )
             .await?;
+            // The audit log is kept for good and cannot be edited, so it never holds an
+            // address: an address's entry names its hash (the erasure marker), a domain's the
+            // domain, which is a company's.
+            let named = match kind {
+                "email" => Email::parse(&normalised)
+                    .map(|e| leadgate_core::discovery::compliance::erasure_hash(&e))
+                    .unwrap_or_default(),
+                _ => normalised.clone(),
+            };
             record(
                 &mut tx,
                 &Actor::Person(by),
                 "suppression.added",
-                &format!("suppression:{kind}:{normalised}"),
+                &format!("suppression:{kind}:{named}"),
                 serde_json::json!({ "reason": reason, "new": added }),
                 now,
             )

@@ -63,13 +63,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Erase {
             email,
+            linkedin,
+            source_id,
+            record,
             reason,
             person,
             dry_run,
             json,
         } => {
             let workspace = open(&cli.workspace, now).await?;
-            discovery::erase(&workspace, &email, &reason, &person, dry_run, json, now).await
+            let request = crate::engine::discovery::erase::Request {
+                email,
+                linkedin,
+                source_ids: source_id,
+                records: record,
+            };
+            discovery::erase(&workspace, &request, &reason, &person, dry_run, json, now).await
         }
         Command::Token(command) => {
             token::run(&open(&cli.workspace, now).await?, command, now).await

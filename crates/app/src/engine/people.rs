@@ -195,7 +195,14 @@ async fn check_change(tx: &mut Tx, admin: &str, name: &str, change: &Change) -> 
             "{admin} is not an active admin; only an admin changes people"
         )));
     }
-    let mut target = known_person(tx, name).await?;
+    // The person changed is what the request is about: one nobody knows is not found (the
+    // caller is someone else, and known).
+    let mut target = known_person(tx, name).await.map_err(|e| match e {
+        Error::UnknownPerson(name) => {
+            Error::NotFound(format!("no person named {name} (see `leadgate user list`)"))
+        }
+        e => e,
+    })?;
     match change {
         Change::Roles { add, remove } => {
             if add.is_empty() && remove.is_empty() {

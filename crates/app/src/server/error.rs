@@ -36,7 +36,7 @@ pub struct ErrorDetail {
     /// One line a person can act on.
     pub message: String,
     /// More about the error when there is more to say, else null.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub details: Value,
 }
 

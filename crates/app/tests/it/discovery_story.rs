@@ -477,6 +477,15 @@ async fn the_discovery_commands_through_the_binary() {
     .ok();
     let list = ws.leadgate(&["suppress", "list", "--json"]).ok().json();
     assert_eq!(list[0]["value"], "jane.doe@acme.com");
+    // The audit log is kept for good: its entry names the address's hash, never the address.
+    let log = ws
+        .leadgate(&["audit", "--subject", "suppression", "--json"])
+        .ok()
+        .stdout();
+    assert!(
+        log.contains("suppression:email:") && !log.to_lowercase().contains("jane"),
+        "{log}"
+    );
 
     // Erasure: a dry run first, then for real; the suppressed address becomes its hash.
     let erase = |dry: bool| {
@@ -495,11 +504,11 @@ async fn the_discovery_commands_through_the_binary() {
     };
     assert!(erase(true).contains("Nothing changed"));
     let erased = erase(false);
-    assert!(erased.contains("Erased contact"), "{erased}");
+    assert!(erased.contains("Erased 4 record(s)"), "{erased}");
     let list = ws.leadgate(&["suppress", "list", "--json"]).ok().json();
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list[0]["kind"], "erasure");
-    assert!(erase(false).contains("No record holds"));
+    assert!(erase(false).contains("No record carries"));
     ws.leadgate(&["erase", "not-an-address", "--reason", "x", "--as", "otto"])
         .fails_with("not-an-address");
     ws.leadgate(&["audit", "verify"]).ok();
@@ -639,6 +648,9 @@ Jane,Doe,jane.doe@acme.com,https://www.linkedin.com/in/jane-doe-8a3f,VP Sales,Ac
 Bob,Roe,bob.roe@acme.com,,CTO,Acme,acme.com,Computer Software,200,US,Texas
 Jane,Doe,jane.doe@acme.com,,VP Sales,Acme,acme.com,Computer Software,200,US,Texas,shifted
 ";
+const CRM_JANE: &str = "first_name,last_name,title,company_name,company_domain
+Jane,Doe,VP Sales,Acme,acme.com
+";
 const PROFILES: &str = "first_name,last_name,linkedin_url,title,company_name
 Jane,Doe,https://www.linkedin.com/in/jane-doe-8a3f/,VP Sales,Acme
 Ann,Lee,https://www.linkedin.com/in/ann-lee-77c1,CFO,Acme
@@ -667,6 +679,8 @@ async fn erasure_story(backend: Backend) {
     );
     let profiles = import_sheet(&workspace, &dir, "profiles", PROFILES).await;
     assert_eq!(profiles.merged, 1, "Jane's profile joins her: {profiles:?}");
+    // A CRM row of Jane with neither her address nor her profile: only a name and a company.
+    import_sheet(&workspace, &dir, "crm", CRM_JANE).await;
     let worker = Worker::for_workspace("test", &workspace);
     worker.drain(&workspace.store, now()).await.unwrap();
     let jane_contacts = {
@@ -676,12 +690,48 @@ async fn erasure_story(backend: Backend) {
             .unwrap()
     };
     assert_eq!(jane_contacts.len(), 1);
+    let jane = jane_contacts[0];
     let store = &workspace.store;
+    // Jane's contact also holds the CRM row (rightly) and Ann's profile row (a wrong merge),
+    // as entity resolution might have left it.
+    let (crm_row, ann_row) = {
+        let mut tx = store.begin().await.unwrap();
+        let records = stored::records(&mut tx).await.unwrap();
+        let find = |source: &str, slug: Option<&str>| {
+            records
+                .iter()
+                .find(|r| r.source == source && r.linkedin.as_deref() == slug)
+                .map(|r| r.id)
+                .unwrap()
+        };
+        let crm_row = find("crm", None);
+        let ann_row = find("profiles", Some("ann-lee-77c1"));
+        for row in [crm_row, ann_row] {
+            let contact = records.iter().find(|r| r.id == row).unwrap().contact_id;
+            stored::move_records(&mut tx, &[row], jane).await.unwrap();
+            if contact != jane {
+                stored::set_contact_status(
+                    &mut tx,
+                    contact,
+                    stored::ContactStatus::Merged,
+                    Some(jane),
+                )
+                .await
+                .unwrap();
+            }
+        }
+        tx.commit().await.unwrap();
+        (crm_row, ann_row)
+    };
+    let request = |address: &str, chosen: &[i64]| erase::Request {
+        records: chosen.to_vec(),
+        ..erase::Request::email(address)
+    };
 
     // Act, Assert: a reviewer may not erase; a dry run changes nothing.
     let quoting = erase::erase(
         store,
-        "jane.doe@acme.com",
+        &request("jane.doe@acme.com", &[]),
         "otto",
         "mail from Jane.Doe@acme.com",
         false,
@@ -695,7 +745,7 @@ async fn erasure_story(backend: Backend) {
     );
     let refused = erase::erase(
         store,
-        "jane.doe@acme.com",
+        &request("jane.doe@acme.com", &[]),
         "rita",
         "her request",
         false,
@@ -704,9 +754,35 @@ async fn erasure_story(backend: Backend) {
     .await
     .unwrap_err();
     assert!(matches!(refused, Error::Forbidden(_)), "{refused}");
+    let bob_row = {
+        let mut conn = store.conn().await.unwrap();
+        let bob = stored::contacts_with_email(&mut conn, "bob.roe@acme.com")
+            .await
+            .unwrap();
+        stored::records_of(&mut conn, &bob).await.unwrap()[0].id
+    };
+    let not_merged = erase::erase(
+        store,
+        &request("jane.doe@acme.com", &[bob_row]),
+        "otto",
+        "her request",
+        true,
+        now(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        not_merged
+            .to_string()
+            .contains("not merged with the person"),
+        "only records merged with the person can be chosen: {not_merged}"
+    );
+    // The dry run erases by evidence: the record with the address and the one with the
+    // profile that record carries; the CRM row and Ann's are merged with Jane but not
+    // matched, and are listed for a person to decide.
     let dry = erase::erase(
         store,
-        "Jane.Doe@ACME.com",
+        &request("Jane.Doe@ACME.com", &[]),
         "otto",
         "her request",
         true,
@@ -714,9 +790,25 @@ async fn erasure_story(backend: Backend) {
     )
     .await
     .unwrap();
+    let by: Vec<erase::MatchedBy> = dry.erased.iter().map(|r| r.matched_by).collect();
     assert_eq!(
-        (dry.contacts.clone(), dry.records),
-        (jane_contacts.clone(), 2)
+        by,
+        [erase::MatchedBy::Address, erase::MatchedBy::Profile],
+        "{dry:?}"
+    );
+    let left: Vec<(i64, Option<&str>)> = dry
+        .not_matched
+        .iter()
+        .map(|r| (r.id, r.name.as_deref()))
+        .collect();
+    assert_eq!(
+        left,
+        [(ann_row, Some("Ann Lee")), (crm_row, Some("Jane Doe"))],
+        "{dry:?}"
+    );
+    assert!(
+        dry.contacts.is_empty(),
+        "Ann's row keeps the contact: {dry:?}"
     );
     let mut conn = store.conn().await.unwrap();
     assert_eq!(
@@ -724,14 +816,14 @@ async fn erasure_story(backend: Backend) {
             .await
             .unwrap()
             .len(),
-        2
+        4
     );
     drop(conn);
 
-    // Act: the erasure.
+    // Act: the erasure, with the CRM row a person decided is Jane's too.
     let done = erase::erase(
         store,
-        "Jane.Doe@ACME.com",
+        &request("Jane.Doe@ACME.com", &[crm_row]),
         "otto",
         "her request",
         false,
@@ -740,27 +832,28 @@ async fn erasure_story(backend: Backend) {
     .await
     .unwrap();
 
-    // Assert: nothing about Jane is left but hashes; Bob and Ann are untouched.
+    // Assert: nothing about Jane is left but hashes; Bob is untouched, and so is Ann, whose
+    // row the wrong merge had put with Jane's.
     assert_eq!(
         (done.records, done.profiles, done.reject_rows),
-        (2, 1, 1),
+        (3, 1, 1),
         "{done:?}"
     );
+    let left: Vec<i64> = done.not_matched.iter().map(|r| r.id).collect();
+    assert_eq!(left, [ann_row], "{done:?}");
     let scrubbed = std::fs::read_to_string(&reject_file).unwrap();
     assert!(!scrubbed.to_lowercase().contains("jane"), "{scrubbed}");
     assert!(done.prospects >= 1 && done.merges >= 1, "{done:?}");
     let mut conn = store.conn().await.unwrap();
-    assert!(
-        stored::records_of(&mut conn, &jane_contacts)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    let contact = stored::contact(&mut conn, jane_contacts[0])
+    let remaining: Vec<i64> = stored::records_of(&mut conn, &jane_contacts)
         .await
         .unwrap()
-        .unwrap();
-    assert_eq!(contact.status, "erased");
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(remaining, [ann_row]);
+    let contact = stored::contact(&mut conn, jane).await.unwrap().unwrap();
+    assert_eq!(contact.status, "active", "it still holds Ann's row");
     let suppressions = stored::suppressions(&mut conn).await.unwrap();
     assert_eq!(suppressions.len(), 2, "{suppressions:?}");
     assert!(
@@ -790,6 +883,9 @@ async fn erasure_story(backend: Backend) {
     .unwrap();
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].subject, format!("erasure:{}", done.hash));
+    let inputs: serde_json::Value = serde_json::from_str(&entries[0].inputs).unwrap();
+    assert_eq!(inputs["not_matched_records"], serde_json::json!([ann_row]));
+    assert_eq!(inputs["erased_records"].as_array().unwrap().len(), 3);
     assert!(
         !entries[0].inputs.to_lowercase().contains("jane"),
         "{:?}",

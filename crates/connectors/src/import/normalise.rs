@@ -500,7 +500,17 @@ fn missing_identity(person: &PersonFields, company: &CompanyFields) -> Option<St
     if has_email || has_linkedin || (person.name.is_some() && has_company) {
         return None;
     }
-    fn state<T>(value: &Option<Value<T>>) -> String {
+    // The reason goes into import reports, which are kept: it says what state the person's
+    // own fields are in, never their values (the reject file beside it holds the row to fix,
+    // and an erasure scrubs that file). A company's name is not the person's, and is quoted.
+    fn person_state<T>(value: &Option<Value<T>>) -> &'static str {
+        match value {
+            None => "empty",
+            Some(Value { value: None, .. }) => "does not read",
+            Some(_) => "given",
+        }
+    }
+    fn company_state<T>(value: &Option<Value<T>>) -> String {
         match value {
             None => "empty".to_string(),
             Some(Value { raw, value: None }) => format!("{raw:?} does not read"),
@@ -508,21 +518,21 @@ fn missing_identity(person: &PersonFields, company: &CompanyFields) -> Option<St
         }
     }
     let name = match &person.name {
-        Some(n) => format!("{:?}", n.full()),
+        Some(_) => "given",
         None => match (&person.given_name, &person.family_name, &person.full_name) {
-            (None, None, None) => "empty".to_string(),
-            _ => "does not read".to_string(),
+            (None, None, None) => "empty",
+            _ => "does not read",
         },
     };
-    let company_state = match (&company.name, &company.domain) {
+    let company = match (&company.name, &company.domain) {
         (None, None) => "empty".to_string(),
-        (Some(n), _) => state(&Some(n.clone())),
-        (None, d) => state(d),
+        (Some(n), _) => company_state(&Some(n.clone())),
+        (None, d) => company_state(d),
     };
     Some(format!(
-        "email {}, linkedin_url {}, name {name}, company_name {company_state}",
-        state(&person.email),
-        state(&person.linkedin),
+        "email {}, linkedin_url {}, name {name}, company_name {company}",
+        person_state(&person.email),
+        person_state(&person.linkedin),
     ))
 }
 

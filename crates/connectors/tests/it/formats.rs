@@ -156,7 +156,7 @@ fn every_encoding_and_delimiter_reads_the_same_rows() {
                             4,
                             7,
                             "no usable identity (needs an e-mail, a LinkedIn profile URL, or a \
-                             name and a company): email empty, linkedin_url empty, name \"Ann\", \
+                             name and a company): email empty, linkedin_url empty, name given, \
                              company_name empty"
                                 .to_string()
                         ),
@@ -413,7 +413,7 @@ fn json_lines_in_every_encoding() {
                     4,
                     5,
                     "no usable identity (needs an e-mail, a LinkedIn profile URL, or a name and \
-                     a company): email empty, linkedin_url empty, name \"Ann\", company_name \
+                     a company): email empty, linkedin_url empty, name given, company_name \
                      empty"
                         .to_string()
                 ),

@@ -2,3 +2,4 @@
 
 mod resolve_colleagues;
 mod resolve_febrl;
+mod skip;

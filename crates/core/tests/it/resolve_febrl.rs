@@ -8,21 +8,18 @@ use leadgate_core::discovery::resolve::{
 };
 
 /// The FEBRL files, from the shared data folder beside the checkout. Missing data fails
-/// under CI (it must be there) and skips elsewhere.
+/// under CI (it must be there) and skips, visibly, elsewhere.
 fn febrl(name: &str) -> Option<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/data/er/febrl")
         .join(name);
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
-        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!(
-                "{}: {e}: the FEBRL data must be beside the checkout in CI",
-                path.display()
-            )
-        }
         Err(e) => {
-            eprintln!("skipping: {}: {e}", path.display());
+            crate::skip::skip(
+                &format!("no FEBRL data at {} ({e})", path.display()),
+                "the shared data folder belongs beside the checkout",
+            );
             None
         }
     }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::engine::discovery::erase::{Erasure, erase};
+use crate::engine::discovery::erase::{self, Erasure, erase};
 use crate::server::auth::Principal;
 use crate::server::error::{ApiError, ApiJson, ErrorBody};
 use crate::server::state::AppState;
@@ -23,6 +23,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct ErasureRequest {
     /// The person's e-mail address.
     pub email: String,
+    /// LinkedIn profile URLs the person gave.
+    #[serde(default)]
+    pub linkedin: Vec<String>,
+    /// A source's id of the person, as `SOURCE:ID` (`hubspot:48213`).
+    #[serde(default)]
+    pub source_ids: Vec<String>,
+    /// Records a dry run listed as merged with the person but not matched by the request,
+    /// which the caller decided to erase too.
+    #[serde(default)]
+    pub records: Vec<i64>,
     /// The request this answers.
     pub reason: String,
     /// Report what would be erased and change nothing.
@@ -30,9 +40,11 @@ pub struct ErasureRequest {
     pub dry_run: bool,
 }
 
-/// Erase a person at their request (GDPR Art. 17): every record, fact, merge and list
-/// place about them is deleted; hashes of the address and profiles stay on the
-/// suppression list so that no later import stores them again.
+/// Erase a person at their request (GDPR Art. 17), by evidence: the records that carry the
+/// request's own address, profile or source id (and records the caller chose) are deleted
+/// with their facts, the merges quoting them and their contacts' list places; hashes of the
+/// address and profiles stay on the suppression list so that no later import stores them
+/// again. Other records merged with the person are listed in `not_matched`, not erased.
 #[utoipa::path(post, path = "/api/erasures", tag = "discovery",
     security(("bearer" = []), ("session" = [])),
     request_body = ErasureRequest,
@@ -50,7 +62,12 @@ async fn create_erasure(
     Ok(Json(
         erase(
             state.store(),
-            &body.email,
+            &erase::Request {
+                email: body.email,
+                linkedin: body.linkedin,
+                source_ids: body.source_ids,
+                records: body.records,
+            },
             &principal.person.name,
             &body.reason,
             body.dry_run,

@@ -8,10 +8,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
-use serde::Deserialize;
 
 use super::{Layout, PageError, page};
-use crate::engine::discovery::erase::{Erasure, erase, may_erase};
+use crate::engine::discovery::erase::{self, Erasure, erase, may_erase};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 
@@ -50,14 +49,36 @@ async fn render(
     page(status, &view)
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 struct ErasureForm {
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     reason: String,
-    /// Present (checked) for a dry run.
-    dry_run: Option<String>,
+    /// Checked for a dry run.
+    dry_run: bool,
+    /// Records a dry run listed as not matched that the person ticked to erase too.
+    records: Vec<i64>,
+}
+
+impl ErasureForm {
+    /// The form's fields; `record` repeats, one per ticked box.
+    fn read(fields: Vec<(String, String)>) -> Result<ErasureForm, String> {
+        let mut form = ErasureForm::default();
+        for (name, value) in fields {
+            match name.as_str() {
+                "email" => form.email = value.trim().to_string(),
+                "reason" => form.reason = value.trim().to_string(),
+                "dry_run" => form.dry_run = true,
+                "record" => form.records.push(
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("record {value:?} is not a record id"))?,
+                ),
+                _ => {}
+            }
+        }
+        Ok(form)
+    }
 }
 
 async fn show(State(state): State<AppState>, principal: Principal) -> Result<Response, PageError> {
@@ -75,14 +96,27 @@ async fn show(State(state): State<AppState>, principal: Principal) -> Result<Res
 async fn submit(
     State(state): State<AppState>,
     principal: Principal,
-    Form(form): Form<ErasureForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let form = match ErasureForm::read(fields) {
+        Ok(form) => form,
+        Err(e) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let form = ErasureForm::default();
+            return render(&state, &principal, form, None, Some(e), status).await;
+        }
+    };
+    let request = erase::Request {
+        email: form.email.clone(),
+        records: form.records.clone(),
+        ..erase::Request::default()
+    };
     let outcome = erase(
         state.store(),
-        form.email.trim(),
+        &request,
         &principal.person.name,
-        form.reason.trim(),
-        form.dry_run.is_some(),
+        &form.reason,
+        form.dry_run,
         state.now(),
     )
     .await;
