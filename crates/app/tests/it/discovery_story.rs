@@ -3,6 +3,7 @@
 //! the sample gate, the gate refusing a bare approve, the review deciding it, and merges
 //! explained, undone and never redone.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -31,6 +32,10 @@ on_both_backends!(
 );
 on_both_backends!(a_failed_sample_stops_the_list, failed_sample_story);
 on_both_backends!(an_erased_person_is_gone_and_stays_gone, erasure_story);
+on_both_backends!(
+    a_new_icp_version_re_evaluates_every_contact,
+    new_version_story
+);
 on_both_backends!(
     a_merge_the_model_would_not_make_is_questioned_not_undone,
     questioned_merge_story
@@ -1199,4 +1204,219 @@ async fn the_icp_verdict_agrees_with_the_demo_truth() {
         "the ICP's verdict agrees with the truth on {share:.4} of {} contacts: {tally:?}",
         prospects.len()
     );
+}
+
+const SMALL_ICP: &str = r#"
+segment = "Mid-market SaaS"
+rationale = "Sales leaders at companies of 50 to 1,000 people."
+[firmographics]
+employees = { min = 50, max = 1000 }
+[[personas]]
+name = "Sales leader"
+titles = ["VP Sales"]
+seniority = ["vp"]
+departments = ["sales"]
+"#;
+
+const TEAMS: &str = "first_name,last_name,email,title,company_name,company_domain,employees,country
+Ann,Small,ann@small.io,VP Sales,Small,small.io,60,US
+Bob,Big,bob@big.io,VP Sales,Big,big.io,2000,US
+Cy,Mid,cy@mid.io,VP Sales,Mid,mid.io,300,US
+Dee,Far,dee@far.io,VP Sales,Far,far.io,300,
+Fay,Quiet,fay@quiet.io,VP Sales,Quiet,quiet.io,300,US
+";
+
+/// Imports `text` as a sheet whose rows were observed `days_ago` days before now.
+async fn import_observed(
+    workspace: &Workspace,
+    dir: &Path,
+    source: &str,
+    text: &str,
+    days_ago: i64,
+) {
+    let path = dir.join(format!("{source}.csv"));
+    std::fs::write(&path, text).unwrap();
+    let observed = now() - jiff::SignedDuration::from_hours(24 * days_ago);
+    import_file(
+        &workspace.store,
+        &ImportRequest {
+            path,
+            source: source.to_string(),
+            options: ImportOptions {
+                observed_at: Some(observed),
+                ..Default::default()
+            },
+            format: "auto".into(),
+            actor: Actor::Person("otto".into()),
+            reports_dir: dir.join("imports"),
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn approve_by_both_leads(workspace: &Workspace, gate: i64) {
+    for name in ["sam", "mia"] {
+        let request = Request::Approve {
+            role: None,
+            note: None,
+        };
+        gates::decide(&workspace.store, gate, name, request, now())
+            .await
+            .unwrap();
+    }
+}
+
+/// Each contact of a list by last name: its standing and first reason.
+async fn standings(workspace: &Workspace, list: i64) -> BTreeMap<String, (String, String)> {
+    let mut conn = workspace.store.conn().await.unwrap();
+    stored::prospects(&mut conn, list, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| {
+            let name = p.profile["person"]["last_name"]["value"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let reason = p.evaluation["reasons"][0]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            (name, (p.status, reason))
+        })
+        .collect()
+}
+
+async fn new_version_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Arrange: a live ICP for companies of 50 to 1,000 people; contacts observed now, one
+    // observed 200 days ago (stale), one 400 days ago (expired), one without a country (no
+    // law can be known), one whose address is suppressed.
+    let workspace = ws.init(now()).await;
+    team(&workspace).await;
+    let v1 = icp::propose(&workspace.store, "otto", SMALL_ICP, "v1.toml", now())
+        .await
+        .unwrap();
+    approve_by_both_leads(&workspace, v1.gate.id).await;
+    let dir = ws.path().join("sheets");
+    std::fs::create_dir_all(&dir).unwrap();
+    {
+        let mut conn = workspace.store.conn().await.unwrap();
+        stored::add_suppression(
+            &mut conn,
+            &stored::Suppression {
+                kind: "email".into(),
+                value: "fay@quiet.io".into(),
+                reason: "asked us to stop".into(),
+                added_by: "otto".into(),
+                added_at: now(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    import_observed(&workspace, &dir, "teams", TEAMS, 0).await;
+    import_observed(&workspace, &dir, "old", "first_name,last_name,email,title,company_name,company_domain,employees,country\nGus,Stale,gus@stale.io,VP Sales,Stale,stale.io,300,US\n", 200).await;
+    import_observed(&workspace, &dir, "ancient", "first_name,last_name,email,title,company_name,company_domain,employees,country\nHal,Gone,hal@gone.io,VP Sales,Gone,gone.io,300,US\n", 400).await;
+    let worker = Worker::for_workspace("test", &workspace);
+    worker.drain(&workspace.store, now()).await.unwrap();
+    let first_gate = open_sample_gate(&workspace).await;
+    let first = {
+        let mut conn = workspace.store.conn().await.unwrap();
+        // Newest first.
+        stored::lists(&mut conn).await.unwrap()[0].clone()
+    };
+
+    // Assert: the first list — the ICP, compliance and freshness each decide, with a reason.
+    let first_standings = standings(&workspace, first.id).await;
+    let status = |m: &BTreeMap<String, (String, String)>, who: &str| m[who].0.clone();
+    let reason = |m: &BTreeMap<String, (String, String)>, who: &str| m[who].1.clone();
+    assert_eq!(
+        status(&first_standings, "Small"),
+        "admitted",
+        "{first_standings:?}"
+    );
+    assert_eq!(status(&first_standings, "Mid"), "admitted");
+    assert_eq!(
+        status(&first_standings, "Stale"),
+        "admitted",
+        "stale is still used"
+    );
+    assert_eq!(status(&first_standings, "Big"), "dropped");
+    assert!(
+        reason(&first_standings, "Big").contains("2000"),
+        "{first_standings:?}"
+    );
+    assert_eq!(status(&first_standings, "Far"), "dropped");
+    assert!(
+        reason(&first_standings, "Far").starts_with("compliance:")
+            && reason(&first_standings, "Far").contains("country"),
+        "{first_standings:?}"
+    );
+    assert_eq!(status(&first_standings, "Quiet"), "dropped");
+    assert!(
+        reason(&first_standings, "Quiet").contains("suppression list"),
+        "{first_standings:?}"
+    );
+    assert_eq!(status(&first_standings, "Gone"), "dropped");
+    assert!(
+        reason(&first_standings, "Gone").starts_with("freshness:"),
+        "{first_standings:?}"
+    );
+
+    // Act: a new version for companies of 100 to 5,000 people goes live.
+    let v2 = icp::propose(
+        &workspace.store,
+        "otto",
+        &SMALL_ICP.replace("min = 50, max = 1000", "min = 100, max = 5000"),
+        "v2.toml",
+        now(),
+    )
+    .await
+    .unwrap();
+    approve_by_both_leads(&workspace, v2.gate.id).await;
+    worker.drain(&workspace.store, now()).await.unwrap();
+
+    // Assert: every contact is judged again under the new version; the unreviewed list is
+    // superseded and its gate cancelled; a new gate is open on the new list.
+    let mut conn = workspace.store.conn().await.unwrap();
+    let lists = stored::lists(&mut conn).await.unwrap();
+    let old = lists.iter().find(|l| l.id == first.id).unwrap();
+    assert_eq!(old.status, "superseded");
+    let second = &lists[0];
+    assert_ne!(second.id, first.id);
+    let shown: Vec<_> = lists
+        .iter()
+        .map(|l| (l.id, l.status.clone(), l.previous_list_id, l.icp_version_id))
+        .collect();
+    assert_eq!(second.previous_list_id, Some(first.id), "{shown:?}");
+    assert_eq!(second.icp_version_id, v2.version.id);
+    let cancelled = leadgate_store::gates::get(&mut conn, first_gate.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cancelled.status, GateStatus::Cancelled);
+    drop(conn);
+    let new_gate = open_sample_gate(&workspace).await;
+    assert_ne!(new_gate.id, first_gate.id);
+    let second_standings = standings(&workspace, second.id).await;
+    assert_eq!(
+        status(&second_standings, "Big"),
+        "admitted",
+        "{second_standings:?}"
+    );
+    assert_eq!(status(&second_standings, "Small"), "dropped");
+    assert!(
+        reason(&second_standings, "Small").contains("60"),
+        "{second_standings:?}"
+    );
+    assert_eq!(status(&second_standings, "Mid"), "admitted");
+    assert_eq!(second.summary["newly_admitted"], 1, "{}", second.summary);
+    let newly_dropped = second.summary["newly_dropped"].as_array().unwrap();
+    assert_eq!(newly_dropped.len(), 1, "{}", second.summary);
 }

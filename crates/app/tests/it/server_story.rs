@@ -464,6 +464,37 @@ async fn rate_limit_story(backend: Backend) {
     server.advance(SignedDuration::from_mins(16));
     let allowed = try_sign_in(&server, &password_of("sam")).await;
     assert_eq!(allowed.status(), StatusCode::OK);
+
+    // A success clears the address's count: one failure short of the limit, a success,
+    // then as many again, and the right password still signs in.
+    use leadgate::server::auth::{MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_EMAIL};
+    for round in 0..2 {
+        for _ in 0..MAX_FAILURES_PER_EMAIL - 1 {
+            let failed = try_sign_in(&server, "not the password").await;
+            assert_eq!(failed.status(), StatusCode::UNAUTHORIZED, "round {round}");
+        }
+        let signed_in = try_sign_in(&server, &password_of("sam")).await;
+        assert_eq!(signed_in.status(), StatusCode::OK, "round {round}");
+    }
+
+    // Per client: failures spread over many addresses, none reaching its own limit, stop
+    // the client — also for a right password.
+    server.advance(SignedDuration::from_mins(16));
+    for i in 0..MAX_FAILURES_PER_CLIENT {
+        let failed = server
+            .client
+            .post(server.at("/api/session"))
+            .json(&json!({ "email": format!("guess{i}@example.com"), "password": "x" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(failed.status(), StatusCode::UNAUTHORIZED, "guess {i}");
+    }
+    let blocked = try_sign_in(&server, &password_of("sam")).await;
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    server.advance(SignedDuration::from_mins(16));
+    let allowed = try_sign_in(&server, &password_of("sam")).await;
+    assert_eq!(allowed.status(), StatusCode::OK);
     server.stop().await.unwrap();
 }
 
