@@ -356,6 +356,12 @@ pub enum DiscoverCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Contacts queued for fresh data — stale facts, or data a required ICP criterion needs —
+    /// oldest first; enrichment (stage 3) will take from this queue.
+    RefreshQueue {
+        #[arg(long)]
+        json: bool,
+    },
     /// One list: its counts, the change against the previous list, and its prospects.
     Show {
         list: i64,

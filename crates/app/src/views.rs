@@ -385,6 +385,9 @@ pub struct ProspectLine {
     /// The reasons a dropped prospect was dropped, or the criteria whose data a prospect
     /// that needs data waits for, joined with "; ".
     pub reasons: String,
+    /// For a prospect in use whose facts are stale: how old, in words ("observed 200 days
+    /// ago; refresh after 90"); it is queued for refresh.
+    pub stale: Option<String>,
 }
 
 impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
@@ -436,6 +439,14 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
             company: field("company", "company_name"),
             source: p.primary_source.clone(),
             reasons,
+            stale: (p.status != Standing::Dropped.as_str()
+                && p.evaluation["freshness"]["freshness"] == "stale")
+                .then(|| {
+                    p.evaluation["freshness"]["reason"]
+                        .as_str()
+                        .unwrap_or("stale")
+                        .to_string()
+                }),
         }
     }
 }

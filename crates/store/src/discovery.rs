@@ -8,6 +8,8 @@
 //! are handed out by the caller from [`next_ids`] while it holds the discovery lock
 //! ([`lock`]), so a batch needs no RETURNING and two writers never race.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -1545,4 +1547,91 @@ pub async fn mark_contacts_merged(conn: &mut AnyConnection, merged: &[(i64, i64)
         sqlx::query(sql).bind(batch).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------- refresh queue
+
+/// A contact waiting for fresh data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RefreshRequest {
+    pub contact_id: i64,
+    /// `stale` (facts older than the refresh age) or `needs_data` (a required ICP criterion
+    /// the facts cannot decide).
+    pub reason: String,
+    /// In words: how old the facts are, or the data the contact waits for.
+    pub detail: String,
+    /// When the contact was first queued for this reason.
+    pub queued_at: Timestamp,
+}
+
+/// Puts what a discovery run found in the queue, keeping when each contact that was already
+/// queued for the same reason was first queued. A run of every live ICP (`whole`) replaces
+/// the queue; a run of one segment only adds to it.
+pub async fn replace_refresh_queue(
+    conn: &mut AnyConnection,
+    requests: &[RefreshRequest],
+    whole: bool,
+) -> Result<()> {
+    let earlier: HashMap<(i64, String), Timestamp> = refresh_queue(conn)
+        .await?
+        .into_iter()
+        .map(|r| ((r.contact_id, r.reason), r.queued_at))
+        .collect();
+    if whole {
+        sqlx::query("DELETE FROM refresh_queue")
+            .execute(&mut *conn)
+            .await?;
+    }
+    for chunk in requests.chunks(250) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${})",
+                    4 * i + 1,
+                    4 * i + 2,
+                    4 * i + 3,
+                    4 * i + 4
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO refresh_queue (contact_id, reason, detail, queued_at) VALUES {} \
+             ON CONFLICT (contact_id, reason) DO NOTHING",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for r in chunk {
+            let queued_at = earlier
+                .get(&(r.contact_id, r.reason.clone()))
+                .copied()
+                .unwrap_or(r.queued_at);
+            query = query
+                .bind(r.contact_id)
+                .bind(r.reason.clone())
+                .bind(r.detail.clone())
+                .bind(micros(queued_at));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The refresh queue, oldest first.
+pub async fn refresh_queue(conn: &mut AnyConnection) -> Result<Vec<RefreshRequest>> {
+    sqlx::query(
+        "SELECT contact_id, reason, detail, queued_at FROM refresh_queue \
+         ORDER BY queued_at, contact_id, reason",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(RefreshRequest {
+            contact_id: row.try_get(0)?,
+            reason: row.try_get(1)?,
+            detail: row.try_get(2)?,
+            queued_at: timestamp(row.try_get(3)?)?,
+        })
+    })
+    .collect()
 }

@@ -53,6 +53,11 @@ const SQLITE: &[Migration] = &[
         name: "people_deactivated",
         sql: include_str!("../migrations/sqlite/0007_people_deactivated.sql"),
     },
+    Migration {
+        version: 8,
+        name: "refresh_queue",
+        sql: include_str!("../migrations/sqlite/0008_refresh_queue.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -90,6 +95,11 @@ const POSTGRES: &[Migration] = &[
         version: 7,
         name: "people_deactivated",
         sql: include_str!("../migrations/postgres/0007_people_deactivated.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "refresh_queue",
+        sql: include_str!("../migrations/postgres/0008_refresh_queue.sql"),
     },
 ];
 

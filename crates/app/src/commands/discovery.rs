@@ -360,6 +360,39 @@ pub async fn discover(
             );
             Ok(ExitCode::SUCCESS)
         }
+        DiscoverCommand::RefreshQueue { json } => {
+            let mut conn = workspace.store.conn().await?;
+            let queue = stored::refresh_queue(&mut conn).await?;
+            if json {
+                print_json(&queue)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if queue.is_empty() {
+                println!("No contact waits for fresh data.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let rows: Vec<Vec<String>> = queue
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.contact_id.to_string(),
+                        r.reason.replace('_', " "),
+                        r.detail.clone(),
+                        show_time(r.queued_at, &tz),
+                    ]
+                })
+                .collect();
+            print_table(&["CONTACT", "WHY", "DETAIL", "QUEUED"], &rows);
+            println!(
+                "{} contact(s) queued. Enrichment, once it exists (stage 3), takes from this queue.",
+                queue
+                    .iter()
+                    .map(|r| r.contact_id)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         DiscoverCommand::Lists { json } => {
             let mut conn = workspace.store.conn().await?;
             let lists = stored::lists(&mut conn).await?;
@@ -378,6 +411,7 @@ pub async fn discover(
                         count(&l.summary, "admitted"),
                         count(&l.summary, "needs_data"),
                         count(&l.summary, "dropped"),
+                        count(&l.summary, "stale"),
                         l.summary
                             .get("gate_id")
                             .and_then(Value::as_i64)
@@ -395,6 +429,7 @@ pub async fn discover(
                     "ADMITTED",
                     "NEEDS DATA",
                     "DROPPED",
+                    "STALE",
                     "GATE",
                     "BUILT",
                 ],

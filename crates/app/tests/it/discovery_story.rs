@@ -1369,6 +1369,33 @@ async fn new_version_story(backend: Backend) {
         "{first_standings:?}"
     );
 
+    // The stale contact stays in use, is counted and marked on the list, and waits in the
+    // refresh queue; the expired one is not queued (it is off the list).
+    assert_eq!(first.summary["stale"], 1, "{}", first.summary);
+    let mut conn = workspace.store.conn().await.unwrap();
+    let queue = stored::refresh_queue(&mut conn).await.unwrap();
+    let lines: Vec<leadgate::views::ProspectLine> = stored::prospects(&mut conn, first.id, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(leadgate::views::ProspectLine::from)
+        .collect();
+    drop(conn);
+    let stale_line = lines.iter().find(|l| l.name == "Gus Stale").unwrap();
+    assert_eq!(
+        stale_line.stale.as_deref(),
+        Some("observed 200 days ago; refresh after 90")
+    );
+    assert!(
+        lines.iter().filter(|l| l.stale.is_some()).count() == 1,
+        "{lines:?}"
+    );
+    let queued: Vec<(i64, &str)> = queue
+        .iter()
+        .map(|r| (r.contact_id, r.reason.as_str()))
+        .collect();
+    assert_eq!(queued, [(stale_line.contact_id, "stale")], "{queue:?}");
+
     // Act: a new version for companies of 100 to 5,000 people goes live.
     let v2 = icp::propose(
         &workspace.store,

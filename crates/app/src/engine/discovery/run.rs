@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::company::resolve_companies;
 use leadgate_core::discovery::compliance::{SuppressionList, is_erasure_hash};
+use leadgate_core::discovery::freshness::Freshness;
 use leadgate_core::discovery::normalize::{Domain, Email};
 use leadgate_core::discovery::prospect::{
     ListRules, Observation, Standing, company_profile, current_employer, judge, person_profile,
@@ -86,6 +87,13 @@ pub struct ListOutcome {
     pub gate_id: Option<i64>,
     pub sample: Vec<i64>,
     pub superseded_list: Option<i64>,
+    /// Admitted contacts and contacts waiting for data whose facts are stale: still used,
+    /// queued for refresh.
+    pub stale: usize,
+    /// What the run puts in the refresh queue for this list: its stale contacts and those
+    /// waiting for data (not kept in the list's summary; the queue holds it).
+    #[serde(skip)]
+    pub refresh: Vec<stored::RefreshRequest>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -376,6 +384,9 @@ pub async fn run(
     if dry_run {
         tx.rollback().await?;
     } else {
+        let queue: Vec<stored::RefreshRequest> =
+            lists.iter().flat_map(|l| l.refresh.clone()).collect();
+        stored::replace_refresh_queue(&mut tx, &queue, segment.is_none()).await?;
         tx.commit().await?;
     }
     Ok(RunOutcome {
@@ -541,6 +552,8 @@ async fn build_list(
     let mut needs_data_by_criterion: BTreeMap<String, usize> = BTreeMap::new();
     let mut newly_admitted = 0;
     let mut newly_dropped = Vec::new();
+    let mut refresh = Vec::new();
+    let mut stale = 0;
     let no_company: Vec<Observation<'_>> = Vec::new();
     for (&contact, observations) in &by_contact {
         let person = person_profile(observations, &trust);
@@ -562,6 +575,28 @@ async fn build_list(
         );
         let sources = sources_of(observations, &trust);
         let primary = sources.first().cloned().unwrap_or_default();
+        let queue = |reason: &str, detail: String| stored::RefreshRequest {
+            contact_id: contact,
+            reason: reason.to_string(),
+            detail,
+            queued_at: now,
+        };
+        if verdict.standing != Standing::Dropped && verdict.freshness.freshness == Freshness::Stale
+        {
+            stale += 1;
+            refresh.push(queue("stale", verdict.freshness.reason.clone()));
+        }
+        if verdict.standing == Standing::NeedsData {
+            let waiting: Vec<String> = verdict
+                .unknown
+                .iter()
+                .map(|c| leadgate_core::icp::criterion_label(c))
+                .collect();
+            refresh.push(queue(
+                "needs_data",
+                format!("waits for {}", waiting.join(", ")),
+            ));
+        }
         match verdict.standing {
             Standing::Admitted => {
                 admitted.push((contact, primary.clone()));
@@ -635,6 +670,8 @@ async fn build_list(
         gate_id: None,
         sample: sample.clone(),
         superseded_list: None,
+        stale,
+        refresh,
     };
     if dry_run {
         return Ok(Some(outcome));

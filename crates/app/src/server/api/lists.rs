@@ -43,6 +43,9 @@ pub struct ListView {
     /// Contacts waiting for data a required ICP criterion needs.
     pub needs_data: i64,
     pub dropped: i64,
+    /// Contacts still in use whose facts are stale (older than the refresh age), queued for
+    /// refresh.
+    pub stale: i64,
     /// The sample-review gate the list waits on, once opened.
     pub gate_id: Option<i64>,
     /// Everything the run recorded about the list: counts per reason and source, and the
@@ -64,6 +67,7 @@ impl From<&ProspectList> for ListView {
             admitted: count("admitted").unwrap_or(0),
             needs_data: count("needs_data").unwrap_or(0),
             dropped: count("dropped").unwrap_or(0),
+            stale: count("stale").unwrap_or(0),
             gate_id: count("gate_id"),
             summary: list.summary.clone(),
         }

@@ -34,6 +34,7 @@ pub struct ListRow {
     pub admitted: i64,
     pub needs_data: i64,
     pub dropped: i64,
+    pub stale: i64,
     pub gate_id: Option<i64>,
     pub built: String,
 }
@@ -49,6 +50,7 @@ fn row(state: &AppState, list: &ProspectList) -> ListRow {
         admitted: view.admitted,
         needs_data: view.needs_data,
         dropped: view.dropped,
+        stale: view.stale,
         gate_id: view.gate_id,
         built: show_time(state, view.created_at),
     }
