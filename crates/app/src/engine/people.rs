@@ -152,7 +152,7 @@ pub async fn change(
         Change::Deactivate | Change::Reactivate => json!({}),
     };
     let mut tx = store.begin().await?;
-    let checked = check_change(&mut tx, admin, name, &change).await;
+    let checked = check_change(&mut tx, admin, name, &change, now).await;
     let attempt = Attempt {
         actor: &actor,
         action: change.action(),
@@ -188,7 +188,13 @@ pub async fn change(
 }
 
 /// The person as the change leaves them, or why the change is refused.
-async fn check_change(tx: &mut Tx, admin: &str, name: &str, change: &Change) -> Result<Person> {
+async fn check_change(
+    tx: &mut Tx,
+    admin: &str,
+    name: &str,
+    change: &Change,
+    now: Timestamp,
+) -> Result<Person> {
     let by = person(tx, admin).await?;
     if !by.roles.contains(&Role::Admin) {
         return Err(Error::Forbidden(format!(
@@ -236,7 +242,7 @@ async fn check_change(tx: &mut Tx, admin: &str, name: &str, change: &Change) -> 
             if !target.is_active() {
                 return Err(Error::Conflict(format!("{name} is deactivated already")));
             }
-            target.deactivated_at = Some(Timestamp::UNIX_EPOCH);
+            target.deactivated_at = Some(now);
         }
         Change::Reactivate => {
             if target.is_active() {
