@@ -26,7 +26,7 @@ fn rejected_rows_are_written_for_fixing_and_import_again() {
     assert_eq!(
         written,
         "\u{feff}email;first_name;company_name;title;_row;_reason\n\
-         ;Bo;;\"VP; Sales\";2;\"no usable identity (needs an e-mail, a LinkedIn profile URL, or a name and a company): email empty, linkedin_url empty, name given, company_name empty\"\n\
+         ;Bo;;\"VP; Sales\";2;no usable identity (needs an e-mail, a LinkedIn profile URL, or a name and a company): email empty, linkedin_url empty, name given, company_name empty\n\
          cy@c.com;Cy;C;CTO;surplus;3;5 fields where the header has 4: a value with an unquoted delimiter? Quote that value or remove the surplus fields\n"
     );
 
