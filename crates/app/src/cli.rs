@@ -71,6 +71,9 @@ pub enum Command {
     /// The suppression list: addresses and domains that are never contacted.
     #[command(subcommand)]
     Suppress(SuppressCommand),
+    /// Existing customers, from the CRM's accounts or deals: their people are not prospects.
+    #[command(subcommand)]
+    Customers(CustomersCommand),
     /// Erase a person at their request (GDPR Art. 17): the records that carry the
     /// request's own address, profile or source id are deleted with their facts and merges;
     /// only hashes stay, so that no later import brings them back. Other records merged
@@ -456,6 +459,28 @@ pub enum SuppressCommand {
         person: String,
     },
     /// The suppression list.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomersCommand {
+    /// Import an export of the CRM's accounts or deals (CSV with a domain column; with an
+    /// outcome or stage column, only won rows count). It replaces what the same source gave
+    /// before, and discovery runs again.
+    Import {
+        file: PathBuf,
+        /// The CRM it comes from; each source's accounts are replaced on its next import.
+        #[arg(long, default_value = "crm")]
+        source: String,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every customer account, by domain.
     List {
         #[arg(long)]
         json: bool,

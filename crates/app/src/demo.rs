@@ -223,6 +223,19 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
         .with_context(|| format!("cannot write {}", config_path.display()))?;
     let mut workspace = workspace;
     workspace.config = config::Config::parse(&text, &config_path)?;
+    // The CRM's deal history names the customers, whose people are not prospects.
+    let customers = crate::engine::discovery::customers::import(
+        &workspace.store,
+        &data_dir.join("crm/deal_history.csv"),
+        "crm",
+        "otto",
+        now,
+    )
+    .await?;
+    println!(
+        "Otto imported the CRM's deal history as the customer accounts: {} won deals name {} customers.",
+        customers.customer_rows, customers.accounts
+    );
     let icp_path = dir.join("icp.toml");
     std::fs::write(&icp_path, SAMPLE_ICP)
         .with_context(|| format!("cannot write {}", icp_path.display()))?;

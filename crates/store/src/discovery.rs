@@ -1635,3 +1635,81 @@ pub async fn refresh_queue(conn: &mut AnyConnection) -> Result<Vec<RefreshReques
     })
     .collect()
 }
+
+// ---------------------------------------------------------------- customer accounts
+
+/// An account a CRM says is a customer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerAccount {
+    pub source: String,
+    /// The registrable domain.
+    pub domain: String,
+    pub name: Option<String>,
+    pub imported_at: Timestamp,
+    pub imported_by: String,
+}
+
+/// Replaces one source's customer accounts with these; how many there were before.
+pub async fn replace_customer_accounts(
+    conn: &mut AnyConnection,
+    source: &str,
+    accounts: &[CustomerAccount],
+) -> Result<u64> {
+    let before = sqlx::query("DELETE FROM customer_accounts WHERE source = $1")
+        .bind(source)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    for chunk in accounts.chunks(200) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = 5 * i;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO customer_accounts (source, domain, name, imported_at, imported_by) \
+             VALUES {} ON CONFLICT (source, domain) DO NOTHING",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for a in chunk {
+            query = query
+                .bind(a.source.clone())
+                .bind(a.domain.clone())
+                .bind(a.name.clone())
+                .bind(micros(a.imported_at))
+                .bind(a.imported_by.clone());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(before)
+}
+
+/// Every customer account, by domain.
+pub async fn customer_accounts(conn: &mut AnyConnection) -> Result<Vec<CustomerAccount>> {
+    sqlx::query(
+        "SELECT source, domain, name, imported_at, imported_by FROM customer_accounts \
+         ORDER BY domain, source",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(CustomerAccount {
+            source: row.try_get(0)?,
+            domain: row.try_get(1)?,
+            name: row.try_get(2)?,
+            imported_at: timestamp(row.try_get(3)?)?,
+            imported_by: row.try_get(4)?,
+        })
+    })
+    .collect()
+}

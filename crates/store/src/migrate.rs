@@ -58,6 +58,11 @@ const SQLITE: &[Migration] = &[
         name: "refresh_queue",
         sql: include_str!("../migrations/sqlite/0008_refresh_queue.sql"),
     },
+    Migration {
+        version: 9,
+        name: "customer_accounts",
+        sql: include_str!("../migrations/sqlite/0009_customer_accounts.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -100,6 +105,11 @@ const POSTGRES: &[Migration] = &[
         version: 8,
         name: "refresh_queue",
         sql: include_str!("../migrations/postgres/0008_refresh_queue.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "customer_accounts",
+        sql: include_str!("../migrations/postgres/0009_customer_accounts.sql"),
     },
 ];
 

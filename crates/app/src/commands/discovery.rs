@@ -18,7 +18,9 @@ use leadgate_store::discovery as stored;
 use serde_json::Value;
 
 use super::{print_json, print_table, show_time, time_zone};
-use crate::cli::{DiscoverCommand, ImportArgs, MergeCommand, ReviewCommand, SuppressCommand};
+use crate::cli::{
+    CustomersCommand, DiscoverCommand, ImportArgs, MergeCommand, ReviewCommand, SuppressCommand,
+};
 use crate::engine::discovery::{self, import::Progress, review::ItemDecision};
 use crate::engine::{person, record};
 use crate::views::ProspectLine;
@@ -1155,6 +1157,83 @@ pub async fn erase(
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+pub async fn customers(
+    workspace: &Workspace,
+    command: CustomersCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        CustomersCommand::Import {
+            file,
+            source,
+            person: by,
+            json,
+        } => {
+            let report =
+                discovery::customers::import(&workspace.store, &file, &source, &by, now).await?;
+            if json {
+                print_json(&report)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "Imported the customer accounts of {} from source `{source}` (domain from `{}`{}).",
+                report.file,
+                report.domain_column,
+                report
+                    .outcome_column
+                    .as_ref()
+                    .map_or(String::from("; every row is a customer"), |c| format!(
+                        "; won rows by `{c}`"
+                    ))
+            );
+            println!(
+                "Rows read {}: {} name a customer ({} accounts), {} not won, {} rejected. {} account(s) of `{source}` before were replaced.",
+                report.rows_read,
+                report.customer_rows,
+                report.accounts,
+                report.not_won,
+                report.rejected,
+                report.replaced
+            );
+            for r in &report.rejected_rows {
+                println!("  row {} (line {}): {}", r.row, r.line, r.reason);
+            }
+            println!(
+                "Their people are not prospects (the ICP's exclusions.existing_customers); discovery runs again (`leadgate worker --once`)."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        CustomersCommand::List { json } => {
+            let mut conn = workspace.store.conn().await?;
+            let accounts = stored::customer_accounts(&mut conn).await?;
+            if json {
+                print_json(&accounts)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if accounts.is_empty() {
+                println!(
+                    "No customer accounts: import the CRM's with `leadgate customers import FILE --as NAME`."
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let tz = time_zone(workspace);
+            let rows: Vec<Vec<String>> = accounts
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.domain.clone(),
+                        a.name.clone().unwrap_or_default(),
+                        a.source.clone(),
+                        show_time(a.imported_at, &tz),
+                    ]
+                })
+                .collect();
+            print_table(&["DOMAIN", "NAME", "SOURCE", "IMPORTED"], &rows);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 pub async fn suppress(

@@ -61,6 +61,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Suppress(command) => {
             discovery::suppress(&open(&cli.workspace, now).await?, command, now).await
         }
+        Command::Customers(command) => {
+            discovery::customers(&open(&cli.workspace, now).await?, command, now).await
+        }
         Command::Erase {
             email,
             linkedin,

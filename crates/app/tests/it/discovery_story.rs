@@ -1098,6 +1098,26 @@ async fn the_icp_verdict_agrees_with_the_demo_truth() {
     go_live(&workspace).await;
     let worker = Worker::for_workspace("test", &workspace);
     import_all(&workspace, ws.path()).await;
+    // The CRM's deal history names the customers: every row accounted for.
+    let customers = leadgate::engine::discovery::customers::import(
+        &workspace.store,
+        &ws.path().join("data/crm/deal_history.csv"),
+        "crm",
+        "otto",
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        customers.rows_read,
+        customers.customer_rows + customers.not_won + customers.rejected,
+        "{customers:?}"
+    );
+    assert_eq!(customers.outcome_column.as_deref(), Some("outcome"));
+    assert!(
+        customers.accounts > 100 && customers.rejected == 0,
+        "{customers:?}"
+    );
     worker.drain(&workspace.store, now()).await.unwrap();
     let world = leadgate_demo::generate(&leadgate_demo::DemoConfig { seed: 3, scale: 1 }, now());
     let icp = IcpDocument::parse(SAMPLE_ICP, "sample").unwrap();
@@ -1195,12 +1215,13 @@ async fn the_icp_verdict_agrees_with_the_demo_truth() {
         .map(|(_, n)| n)
         .sum();
     let share = agree as f64 / prospects.len() as f64;
-    // The issue's bar is 0.97; 0.959 is measured on this seed (0.967 on seed 42), and the
-    // rest is data the sources do not hold (customers without a CRM row, revenue and growth
-    // no export carries, stale titles) — see the issue's note. Before the company join it
-    // was about 0.92.
+    // The issue's bar is 0.97. Measured on this seed: 0.9646 with the CRM's customer
+    // accounts imported (0.959 without them; about 0.92 before the company join). What is
+    // left is data no export holds: revenue only Apollo carries, titles no row has (those
+    // contacts wait for data), headcount growth the ICP accepts unknown, and Apollo's
+    // estimates of companies of exactly 50 or 1,000 people on the wrong side of the bound.
     assert!(
-        share >= 0.955,
+        share >= 0.96,
         "the ICP's verdict agrees with the truth on {share:.4} of {} contacts: {tally:?}",
         prospects.len()
     );
@@ -1446,4 +1467,71 @@ async fn new_version_story(backend: Backend) {
     assert_eq!(second.summary["newly_admitted"], 1, "{}", second.summary);
     let newly_dropped = second.summary["newly_dropped"].as_array().unwrap();
     assert_eq!(newly_dropped.len(), 1, "{}", second.summary);
+
+    // Act: the CRM's deals name Mid a customer; every row is accounted for.
+    let deals = dir.join("deals.csv");
+    std::fs::write(
+        &deals,
+        "deal_id,Deal Stage,Company Domain Name\n\
+         1,Closed Won,https://www.mid.io/about\n\
+         2,Closed Lost,big.io\n\
+         3,Closed Won,\n\
+         4,closedwon,gmail.com\n",
+    )
+    .unwrap();
+    let import = |path: std::path::PathBuf| {
+        let store = workspace.store.clone();
+        async move {
+            leadgate::engine::discovery::customers::import(&store, &path, "crm", "otto", now())
+                .await
+                .unwrap()
+        }
+    };
+    let report = import(deals.clone()).await;
+    assert_eq!(
+        (
+            report.rows_read,
+            report.accounts,
+            report.not_won,
+            report.rejected
+        ),
+        (4, 1, 1, 2),
+        "{report:?}"
+    );
+    let reasons: Vec<(u64, &str)> = report
+        .rejected_rows
+        .iter()
+        .map(|r| (r.row, r.reason.as_str()))
+        .collect();
+    assert_eq!(reasons[0], (3, "no domain"), "{reasons:?}");
+    assert!(
+        reasons[1].1.contains("personal mail provider"),
+        "{reasons:?}"
+    );
+    worker.drain(&workspace.store, now()).await.unwrap();
+    let newest = |workspace: &Workspace| {
+        let store = workspace.store.clone();
+        async move {
+            let mut conn = store.conn().await.unwrap();
+            stored::lists(&mut conn).await.unwrap()[0].id
+        }
+    };
+    let third = standings(&workspace, newest(&workspace).await).await;
+    assert_eq!(status(&third, "Mid"), "dropped", "{third:?}");
+    assert!(
+        reason(&third, "Mid").contains("existing customer"),
+        "{third:?}"
+    );
+
+    // Act: the next export no longer has Mid won, and has Big: it replaces the first.
+    std::fs::write(&deals, "domain,outcome\nbig.io,won\n").unwrap();
+    let report = import(deals).await;
+    assert_eq!((report.accounts, report.replaced), (1, 1), "{report:?}");
+    worker.drain(&workspace.store, now()).await.unwrap();
+    let fourth = standings(&workspace, newest(&workspace).await).await;
+    assert_eq!(status(&fourth, "Mid"), "admitted", "{fourth:?}");
+    assert!(
+        reason(&fourth, "Big").contains("existing customer"),
+        "{fourth:?}"
+    );
 }

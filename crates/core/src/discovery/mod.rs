@@ -16,6 +16,7 @@
 
 pub mod company;
 pub mod compliance;
+pub mod customers;
 pub mod freshness;
 pub mod industry;
 pub mod normalize;

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::compliance::{Assessment, CompliancePolicy, ContactContext, SuppressionList, assess};
+use super::customers::CustomerAccounts;
 use super::freshness::{Freshness, FreshnessCheck, FreshnessPolicy};
 use super::industry::canonical_industry;
 use super::normalize::{CountryCode, Domain, Email};
@@ -261,6 +262,8 @@ pub struct ListRules<'a> {
     pub freshness: FreshnessPolicy,
     pub compliance: CompliancePolicy,
     pub suppressions: Option<&'a SuppressionList>,
+    /// The accounts the CRM says are customers, beside what the records say themselves.
+    pub customers: Option<&'a CustomerAccounts>,
 }
 
 /// Judges one contact against the ICP, the freshness policy and the compliance rules.
@@ -274,6 +277,18 @@ pub fn judge(
     now: Timestamp,
 ) -> ProspectVerdict {
     let text = |p: &Profile, f: &str| p.get(f).map(|s| s.value.clone());
+    // A customer by its own records (a CRM contact's lifecycle stage) or by the CRM's
+    // accounts (any domain the company's records give it).
+    let profile_domain = text(company, "company_domain");
+    let is_customer = any_flag(company_observations, "is_customer")
+        || rules.customers.is_some_and(|customers| {
+            company_observations
+                .iter()
+                .filter_map(|o| o.facts.get("company_domain").and_then(Value::as_str))
+                .chain(profile_domain.as_deref())
+                .filter_map(|d| Domain::parse(d).ok())
+                .any(|d| customers.covers(&d))
+        });
     let country = text(company, "company_country").or_else(|| text(person, "country"));
     let technologies = text(company, "technologies").map(|t| split_list(&t));
     let industry =
@@ -290,7 +305,7 @@ pub fn judge(
             revenue_usd: text(company, "revenue").and_then(|r| midpoint(&r)),
             headcount_growth_pct: None,
             technologies,
-            is_customer: Some(any_flag(company_observations, "is_customer")),
+            is_customer: Some(is_customer),
         },
         contact: Some(ContactFacts {
             title: text(person, "title"),
@@ -329,7 +344,7 @@ pub fn judge(
             emails: &emails,
             domains: &domains,
             consent: any_flag(observations, "email_consent"),
-            existing_relationship: any_flag(company_observations, "is_customer"),
+            existing_relationship: is_customer,
             opted_out: any_flag(observations, "email_opt_out"),
         },
         rules.suppressions.unwrap_or(&empty),

@@ -15,6 +15,7 @@ use jiff::Timestamp;
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::company::resolve_companies;
 use leadgate_core::discovery::compliance::{SuppressionList, is_erasure_hash};
+use leadgate_core::discovery::customers::CustomerAccounts;
 use leadgate_core::discovery::freshness::Freshness;
 use leadgate_core::discovery::normalize::{Domain, Email};
 use leadgate_core::discovery::prospect::{
@@ -351,6 +352,7 @@ pub async fn run(
     }
 
     let suppressions = load_suppressions(&mut tx).await?;
+    let customers = load_customers(&mut tx).await?;
     let mut lists = Vec::new();
     let live: Vec<_> = icp_store::list(&mut tx)
         .await?
@@ -372,7 +374,7 @@ pub async fn run(
             &mut tx,
             config,
             &records,
-            &suppressions,
+            (&suppressions, &customers),
             &document,
             (version.id, version.version, &version.segment),
             dry_run,
@@ -485,12 +487,23 @@ async fn load_suppressions(conn: &mut Conn) -> Result<SuppressionList> {
     Ok(list)
 }
 
+/// The customer accounts of every CRM export imported (`leadgate customers import`).
+async fn load_customers(conn: &mut Conn) -> Result<CustomerAccounts> {
+    let mut accounts = CustomerAccounts::new();
+    for a in stored::customer_accounts(conn).await? {
+        if let Ok(d) = Domain::parse(&a.domain) {
+            accounts.insert(d);
+        }
+    }
+    Ok(accounts)
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn build_list(
     conn: &mut Conn,
     config: &DiscoveryConfig,
     records: &[Record],
-    suppressions: &SuppressionList,
+    (suppressions, customers): (&SuppressionList, &CustomerAccounts),
     icp: &IcpDocument,
     (icp_version_id, icp_version, segment): (i64, i64, &str),
     dry_run: bool,
@@ -529,6 +542,7 @@ async fn build_list(
         freshness: config.freshness.clone(),
         compliance: config.compliance.clone(),
         suppressions: Some(suppressions),
+        customers: Some(customers),
     };
     let previous = stored::lists(conn)
         .await?
