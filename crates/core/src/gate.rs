@@ -285,22 +285,15 @@ fn role_list(roles: &[Role]) -> String {
 /// Whether this person could make some decision on the gate now: the one rule behind inbox
 /// filtering and the visibility of approve/reject buttons.
 pub fn may_decide(gate: &GateState, decider: Decider<'_>) -> bool {
-    gate.status == GateStatus::Open
-        && !gate.made_by(decider.person)
-        && !gate.decisions.iter().any(|d| d.person == decider.person)
-        && gate
-            .required_roles
-            .iter()
-            .any(|role| decider.roles.contains(role))
+    check(gate, decider).is_ok()
 }
 
-/// Applies a request to a gate, or says why it is refused. Pure: the caller stores the result.
-pub fn decide(
-    gate: &GateState,
-    decider: Decider<'_>,
-    request: Request,
-    now: Timestamp,
-) -> Result<Decided, Refusal> {
+/// Whether this person may take part in deciding the gate at all, or why not: the gate is
+/// open, they did not make what it reviews (four-eyes), they have not decided it already
+/// (separation of duties), and they hold one of the roles it needs. [`decide`] applies it
+/// first; a gate decided in steps (a sample review, record by record) applies it to each
+/// step.
+pub fn check(gate: &GateState, decider: Decider<'_>) -> Result<(), Refusal> {
     if gate.status != GateStatus::Open {
         return Err(Refusal::NotOpen(gate.status));
     }
@@ -316,18 +309,33 @@ pub fn decide(
             role: earlier.role,
         });
     }
+    if !gate
+        .required_roles
+        .iter()
+        .any(|role| decider.roles.contains(role))
+    {
+        return Err(Refusal::NoRequiredRole {
+            person: decider.person.to_string(),
+            required: gate.required_roles.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Applies a request to a gate, or says why it is refused. Pure: the caller stores the result.
+pub fn decide(
+    gate: &GateState,
+    decider: Decider<'_>,
+    request: Request,
+    now: Timestamp,
+) -> Result<Decided, Refusal> {
+    check(gate, decider)?;
     let held: Vec<Role> = gate
         .required_roles
         .iter()
         .copied()
         .filter(|role| decider.roles.contains(role))
         .collect();
-    if held.is_empty() {
-        return Err(Refusal::NoRequiredRole {
-            person: decider.person.to_string(),
-            required: gate.required_roles.clone(),
-        });
-    }
     let pending = gate.pending_roles();
     match request {
         Request::Approve { role, note } => {

@@ -1,18 +1,126 @@
-//! Deciding gates. The rule is `leadgate_core::gate::decide`; this applies it to the stored
-//! gate under a row lock, records the decision, and when the decision closes the gate, runs
-//! the gate's consequence (an ICP goes live, …) in the same transaction.
+//! Deciding gates: the one path every gate kind's decision takes. The rule is
+//! `leadgate_core::gate` (roles, four-eyes, separation of duties, one decision per person);
+//! this applies it to the stored gate under the caller's transaction, records the decision,
+//! audits it, and when the decision closes the gate, runs the kind's consequence — an ICP
+//! goes live, a prospect list is approved — in the same transaction. A new gate kind is a
+//! new arm of [`on_closed`], not a new path.
+//!
+//! Most gates are decided by one request (`decide`). A sample review is decided in steps,
+//! record by record (`discovery::review`): each step is checked with the same rule
+//! ([`check`]), and the last one decides the gate from the tally through [`apply`].
 
 use jiff::Timestamp;
 use leadgate_core::audit::Actor;
-use leadgate_core::gate::{self, Decider, GateKind, GateStatus, Request, Verdict};
+use leadgate_core::gate::{
+    self, Decided, Decider, GateKind, GateStatus, Refusal, Request, Verdict,
+};
 use leadgate_store::Store;
 use leadgate_store::gates::{self, Gate};
-use serde_json::json;
+use leadgate_store::people::Person;
+use serde_json::{Value, json};
 
-use super::{Attempt, Error, Result, icp, person, record, settle};
+use super::{Attempt, Conn, Error, Result, discovery, icp, person, record, settle};
 
 pub fn subject(id: i64) -> String {
     format!("gate:{id}")
+}
+
+/// The error a refusal of the gate rule is, for every interface alike.
+fn refused(gate_id: i64, refusal: Refusal) -> Error {
+    match refusal {
+        Refusal::NotOpen(_) | Refusal::RoleAlreadyApproved { .. } => {
+            Error::Conflict(format!("gate {gate_id}: {refusal}"))
+        }
+        Refusal::EmptyReason | Refusal::AmbiguousRole { .. } => {
+            Error::Invalid(format!("gate {gate_id}: {refusal}"))
+        }
+        _ => Error::Forbidden(format!("gate {gate_id}: {refusal}")),
+    }
+}
+
+fn decider(person: &Person) -> Decider<'_> {
+    Decider {
+        person: &person.name,
+        roles: &person.roles,
+    }
+}
+
+/// Reads a gate for deciding: it exists and it is of the kind the caller decides.
+pub(crate) async fn for_deciding(conn: &mut Conn, gate_id: i64, by_steps: bool) -> Result<Gate> {
+    let found = gates::get(conn, gate_id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no gate {gate_id} (see `leadgate gate list`)")))?;
+    match (found.kind == GateKind::SampleReview, by_steps) {
+        (true, false) => Err(Error::Invalid(format!(
+            "gate {gate_id} is a sample review: it is decided record by record, with \
+             `leadgate review sample {gate_id} --as NAME`, never by a bare approve or reject"
+        ))),
+        (false, true) => Err(Error::Invalid(format!(
+            "gate {gate_id} is a {}, not a sample review",
+            found.kind.title()
+        ))),
+        _ => Ok(found),
+    }
+}
+
+/// Whether `person` may take a step towards deciding `found` now (the gate rule's check).
+pub(crate) fn check(found: &Gate, person: &Person) -> Result<()> {
+    gate::check(&found.state(), decider(person)).map_err(|r| refused(found.id, r))
+}
+
+/// Applies `person`'s request to `found`, writes and audits the decision (the audit entry
+/// carries `details` besides the decision), and runs the kind's consequence when the
+/// decision closes the gate.
+pub(crate) async fn apply(
+    tx: &mut Conn,
+    found: &Gate,
+    person: &Person,
+    request: Request,
+    details: Value,
+    now: Timestamp,
+) -> Result<Decided> {
+    let decided = gate::decide(&found.state(), decider(person), request, now)
+        .map_err(|r| refused(found.id, r))?;
+    gates::record_decision(tx, found.id, &decided.decision, decided.status).await?;
+    let action = match decided.decision.verdict {
+        Verdict::Approve => "gate.approved",
+        Verdict::Reject => "gate.rejected",
+    };
+    let mut entry = json!({
+        "kind": found.kind,
+        "subject": found.subject,
+        "role": decided.decision.role,
+        "note": decided.decision.note,
+        "status": decided.status,
+    });
+    if let (Some(entry), Value::Object(details)) = (entry.as_object_mut(), &details) {
+        entry.extend(details.clone());
+    }
+    let actor = Actor::Person(person.name.clone());
+    record(tx, &actor, action, &subject(found.id), entry, now).await?;
+    if decided.status != GateStatus::Open {
+        on_closed(tx, found, &decided, &details, now).await?;
+    }
+    Ok(decided)
+}
+
+/// What follows when a decision closes a gate, by kind: the one place a new kind adds its
+/// consequence. `details` are what the decision's caller gave [`apply`].
+async fn on_closed(
+    tx: &mut Conn,
+    found: &Gate,
+    decided: &Decided,
+    details: &Value,
+    now: Timestamp,
+) -> Result<()> {
+    match found.kind {
+        GateKind::IcpApproval | GateKind::IcpReview => {
+            icp::on_gate_closed(tx, found, decided.status, now).await
+        }
+        GateKind::SampleReview => {
+            discovery::review::on_gate_closed(tx, found, decided, details, now).await
+        }
+    }
 }
 
 /// Records one person's decision on a gate, or refuses it (and records the refusal).
@@ -32,35 +140,17 @@ pub async fn decide(
     };
     let mut tx = store.begin().await?;
     let attempt = async {
-        let found = gates::get(&mut tx, gate_id).await?.ok_or_else(|| {
-            Error::NotFound(format!("no gate {gate_id} (see `leadgate gate list`)"))
-        })?;
+        let found = for_deciding(&mut tx, gate_id, false).await?;
         let decider = person(&mut tx, person_name).await?;
-        if found.kind == GateKind::SampleReview {
-            return Err(Error::Invalid(format!(
-                "gate {gate_id} is a sample review: it is decided record by record, with \
-                 `leadgate review sample {gate_id} --as NAME`, never by a bare approve or reject"
-            )));
-        }
-        let decided = gate::decide(
+        // Refused here, before anything is written, so the refusal is audited.
+        gate::decide(
             &found.state(),
-            Decider {
-                person: &decider.name,
-                roles: &decider.roles,
-            },
-            request,
+            self::decider(&decider),
+            request.clone(),
             now,
         )
-        .map_err(|refusal| match refusal {
-            gate::Refusal::NotOpen(_) | gate::Refusal::RoleAlreadyApproved { .. } => {
-                Error::Conflict(format!("gate {gate_id}: {refusal}"))
-            }
-            gate::Refusal::EmptyReason | gate::Refusal::AmbiguousRole { .. } => {
-                Error::Invalid(format!("gate {gate_id}: {refusal}"))
-            }
-            _ => Error::Forbidden(format!("gate {gate_id}: {refusal}")),
-        })?;
-        Ok::<_, Error>((found, decided))
+        .map_err(|r| refused(gate_id, r))?;
+        Ok::<_, Error>((found, decider))
     }
     .await;
     let gate_subject = subject(gate_id);
@@ -70,37 +160,8 @@ pub async fn decide(
         subject: &gate_subject,
         inputs: &inputs,
     };
-    let ((found, decided), mut tx) = settle(attempt, tx, store, attempted, now).await?;
-
-    gates::record_decision(&mut tx, gate_id, &decided.decision, decided.status).await?;
-    let action = match decided.decision.verdict {
-        Verdict::Approve => "gate.approved",
-        Verdict::Reject => "gate.rejected",
-    };
-    record(
-        &mut tx,
-        &actor,
-        action,
-        &subject(gate_id),
-        json!({
-            "kind": found.kind,
-            "subject": found.subject,
-            "role": decided.decision.role,
-            "note": decided.decision.note,
-            "status": decided.status,
-        }),
-        now,
-    )
-    .await?;
-    if decided.status != GateStatus::Open {
-        match found.kind {
-            GateKind::IcpApproval | GateKind::IcpReview => {
-                icp::on_gate_closed(&mut tx, &found, decided.status, now).await?;
-            }
-            // Unreachable: sample reviews close through `discovery::review`.
-            GateKind::SampleReview => {}
-        }
-    }
+    let ((found, decider), mut tx) = settle(attempt, tx, store, attempted, now).await?;
+    apply(&mut tx, &found, &decider, request, Value::Null, now).await?;
     let updated = gates::get(&mut tx, gate_id)
         .await?
         .ok_or_else(|| Error::NotFound(format!("gate {gate_id} vanished")))?;

@@ -13,6 +13,7 @@ use leadgate_store::{Conn, Store};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::gates::subject as gate_subject;
 use super::{Error, Result, announce, emit, person, record, refuse};
 
 /// The subject string of an ICP version in gates, events and the audit log.
@@ -125,7 +126,7 @@ pub async fn propose(
         &mut tx,
         &Actor::System,
         "gate.opened",
-        &format!("gate:{}", gate.id),
+        &gate_subject(gate.id),
         json!({ "kind": gate.kind, "subject": subject, "required_roles": gate.required_roles }),
         now,
     )
@@ -343,7 +344,7 @@ async fn close_open_gates(
             conn,
             &Actor::System,
             "gate.cancelled",
-            &format!("gate:{}", gate.id),
+            &gate_subject(gate.id),
             json!({ "kind": gate.kind, "subject": subject }),
             now,
         )
@@ -377,7 +378,7 @@ pub async fn open_review(conn: &mut Conn, version_id: i64, now: Timestamp) -> Re
         conn,
         &Actor::System,
         "gate.opened",
-        &format!("gate:{}", gate.id),
+        &gate_subject(gate.id),
         json!({ "kind": gate.kind, "subject": subject, "required_roles": gate.required_roles }),
         now,
     )

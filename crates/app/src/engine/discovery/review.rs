@@ -8,16 +8,17 @@ use jiff::Timestamp;
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::sample::{ReviewVerdict, ReviewedItem, SampleOutcome, tally};
 use leadgate_core::event::EventKind;
-use leadgate_core::gate::{self, Decider, GateKind, GateStatus, Request, Verdict};
+use leadgate_core::gate::{Decided, GateKind, Request, Verdict};
+use leadgate_store::Conn;
 use leadgate_store::Store;
 use leadgate_store::discovery::{self as stored, Prospect, ProspectList, SampleItem};
-use leadgate_store::gates::{self, Gate};
+use leadgate_store::gates::{self as stored_gates, Gate};
 use serde::Serialize;
 use serde_json::json;
 
 use super::run::parse_list_subject;
 use crate::config::DiscoveryConfig;
-use crate::engine::{Attempt, Error, Result, announce, person, record, settle};
+use crate::engine::{Attempt, Error, Result, announce, gates, person, record, settle};
 
 /// One reviewer's verdict on one sampled record, by its position in the sample (1-based).
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +48,7 @@ pub struct SampleUnderReview {
 /// The sample review `gate_id`, or None when there is no such gate or it is of another kind.
 pub async fn sample_under_review(store: &Store, gate_id: i64) -> Result<Option<SampleUnderReview>> {
     let mut conn = store.conn().await?;
-    let Some(gate) = gates::get(&mut conn, gate_id)
+    let Some(gate) = stored_gates::get(&mut conn, gate_id)
         .await?
         .filter(|g| g.kind == GateKind::SampleReview)
     else {
@@ -74,7 +75,7 @@ pub async fn review(
     now: Timestamp,
 ) -> Result<ReviewProgress> {
     let actor = Actor::Person(reviewer.to_string());
-    let subject = format!("gate:{gate_id}");
+    let subject = gates::subject(gate_id);
     let inputs = json!({
         "decisions": decisions.iter().map(|d| json!({
             "position": d.position,
@@ -84,27 +85,9 @@ pub async fn review(
     });
     let mut tx = store.begin().await?;
     let checked = async {
-        let found = gates::get(&mut tx, gate_id)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("no gate {gate_id} (see `leadgate gate list`)")))?;
-        if found.kind != GateKind::SampleReview {
-            return Err(Error::Invalid(format!(
-                "gate {gate_id} is a {}, not a sample review",
-                found.kind.title()
-            )));
-        }
-        if found.status != GateStatus::Open {
-            return Err(Error::Conflict(format!(
-                "gate {gate_id}: the gate is {}; only an open gate takes decisions",
-                found.status
-            )));
-        }
+        let found = gates::for_deciding(&mut tx, gate_id, true).await?;
         let who = person(&mut tx, reviewer).await?;
-        if !who.roles.iter().any(|r| found.required_roles.contains(r)) {
-            return Err(Error::Forbidden(format!(
-                "gate {gate_id}: {reviewer} holds none of the roles this gate needs (reviewer)"
-            )));
-        }
+        gates::check(&found, &who)?;
         let items = stored::sample_items(&mut tx, gate_id).await?;
         for d in decisions {
             let Some(item) = items.iter().find(|i| i.position == d.position) else {
@@ -172,14 +155,17 @@ pub async fn review(
                 .and_then(|p| p.profile.get("sources").cloned())
                 .and_then(|s| serde_json::from_value::<Vec<String>>(s).ok())
                 .unwrap_or_else(|| vec![item.stratum.clone()]);
+            let stored_verdict = item.verdict.as_deref().unwrap_or_default();
+            let verdict = stored_verdict.parse::<ReviewVerdict>().map_err(|_| {
+                Error::Store(leadgate_store::StoreError::Corrupt(format!(
+                    "sample_items: gate {gate_id} record {}: verdict {stored_verdict:?} is neither match nor no_match",
+                    item.position
+                )))
+            })?;
             reviewed.push(ReviewedItem {
                 id: item.contact_id,
                 sources,
-                verdict: if item.verdict.as_deref() == Some("match") {
-                    ReviewVerdict::Match
-                } else {
-                    ReviewVerdict::NoMatch
-                },
+                verdict,
                 reason: item.reason.clone(),
             });
         }
@@ -197,45 +183,19 @@ pub async fn review(
                 reason: rejection_reason(&tallied),
             }
         };
-        let decided = gate::decide(
-            &found.state(),
-            Decider {
-                person: &who.name,
-                roles: &who.roles,
-            },
-            request,
-            now,
-        )
-        .map_err(|r| Error::Forbidden(format!("gate {gate_id}: {r}")))?;
-        gates::record_decision(&mut tx, gate_id, &decided.decision, decided.status).await?;
-        let (action, list_status, event) = match decided.decision.verdict {
-            Verdict::Approve => ("gate.approved", "approved", EventKind::SampleApproved),
-            Verdict::Reject => ("gate.rejected", "rejected", EventKind::SampleRejected),
-        };
         let details = serde_json::to_value(&tallied).unwrap_or_default();
-        record(
+        gates::apply(
             &mut tx,
-            &actor,
-            action,
-            &subject,
-            json!({ "kind": found.kind, "subject": found.subject, "role": decided.decision.role,
-                    "note": decided.decision.note, "status": decided.status, "sample": details }),
-            now,
-        )
-        .await?;
-        stored::set_list_status(&mut tx, list_id, list_status).await?;
-        announce(
-            &mut tx,
-            &format!("list.{list_status}"),
-            event,
-            &found.subject,
-            json!({ "list": list_id, "gate": gate_id, "sample": details }),
+            &found,
+            &who,
+            request,
+            json!({ "sample": details }),
             now,
         )
         .await?;
         outcome = Some(tallied);
     }
-    let gate = gates::get(&mut tx, gate_id)
+    let gate = stored_gates::get(&mut tx, gate_id)
         .await?
         .ok_or_else(|| Error::NotFound(format!("gate {gate_id} vanished")))?;
     tx.commit().await?;
@@ -244,6 +204,32 @@ pub async fn review(
         items,
         outcome,
     })
+}
+
+/// A closed sample review approves or rejects its list, and says so.
+pub(crate) async fn on_gate_closed(
+    tx: &mut Conn,
+    found: &Gate,
+    decided: &Decided,
+    details: &serde_json::Value,
+    now: Timestamp,
+) -> Result<()> {
+    let list_id = parse_list_subject(&found.subject)
+        .ok_or_else(|| Error::NotFound(format!("gate {} has no list subject", found.id)))?;
+    let (list_status, event) = match decided.decision.verdict {
+        Verdict::Approve => ("approved", EventKind::SampleApproved),
+        Verdict::Reject => ("rejected", EventKind::SampleRejected),
+    };
+    stored::set_list_status(tx, list_id, list_status).await?;
+    announce(
+        tx,
+        &format!("list.{list_status}"),
+        event,
+        &found.subject,
+        json!({ "list": list_id, "gate": found.id, "sample": details["sample"] }),
+        now,
+    )
+    .await
 }
 
 /// The rejection's reason: how many matched, and where the errors came from.

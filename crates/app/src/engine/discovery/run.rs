@@ -37,6 +37,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::config::DiscoveryConfig;
+use crate::engine::gates::subject as gate_subject;
 use crate::engine::{Error, Result, announce, record};
 
 /// The record fields the entity-resolution setups read, as column names.
@@ -726,7 +727,7 @@ async fn build_list(
                 conn,
                 &Actor::System,
                 "gate.cancelled",
-                &format!("gate:{}", g.id),
+                &gate_subject(g.id),
                 json!({ "reason": format!("list {} superseded by list {list_id}", p.id) }),
                 now,
             )
@@ -797,7 +798,7 @@ async fn build_list(
         conn,
         &Actor::System,
         "gate.opened",
-        &format!("gate:{}", gate.id),
+        &gate_subject(gate.id),
         json!({ "kind": gate.kind, "subject": subject, "required_roles": gate.required_roles }),
         now,
     )
