@@ -369,7 +369,7 @@ pub enum DiscoverCommand {
     Show {
         list: i64,
         /// Only prospects with this standing.
-        #[arg(long, value_parser = ["admitted", "needs_data", "dropped"])]
+        #[arg(long, value_parser = standing_values())]
         status: Option<String>,
         /// How many prospects to print.
         #[arg(long, default_value_t = 20)]
@@ -521,4 +521,13 @@ pub enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The prospect standings `--status` takes: the spellings of `Standing`.
+fn standing_values() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        leadgate_core::discovery::prospect::Standing::ALL
+            .iter()
+            .map(|s| s.as_str()),
+    )
 }

@@ -5,7 +5,7 @@
 //! Domain enums (roles, gate kinds, statuses) keep their serde spelling; their schemas list
 //! the values from the domain's own `ALL` lists rather than copying them here.
 
-use leadgate_core::discovery::prospect::Standing;
+use leadgate_core::discovery::prospect::{ListStatus, Standing};
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
@@ -49,6 +49,20 @@ pub(crate) fn gate_kind_schema() -> impl Into<RefOr<Schema>> {
     string_enum(
         "What the gate checks; the kind fixes the roles it needs.",
         GateKind::ALL.map(GateKind::as_str).to_vec(),
+    )
+}
+
+pub(crate) fn standing_schema() -> impl Into<RefOr<Schema>> {
+    string_enum(
+        "Where the contact stands on the list.",
+        Standing::ALL.iter().map(|s| s.as_str()).collect(),
+    )
+}
+
+pub(crate) fn list_status_schema() -> impl Into<RefOr<Schema>> {
+    string_enum(
+        "Where the list stands.",
+        ListStatus::ALL.iter().map(|s| s.as_str()).collect(),
     )
 }
 
@@ -417,7 +431,7 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
                 .map(|r| r.iter().filter_map(Value::as_str).collect::<Vec<_>>())
                 .unwrap_or_default()
         };
-        let reasons = if p.status == Standing::NeedsData.as_str() {
+        let reasons = if p.status == Standing::NeedsData {
             let mut waiting: Vec<String> = lines("unknown")
                 .into_iter()
                 .map(leadgate_core::icp::criterion_label)
@@ -429,17 +443,14 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
         };
         ProspectLine {
             contact_id: p.contact_id,
-            status: p.status.clone(),
-            status_label: p
-                .status
-                .parse::<Standing>()
-                .map_or_else(|_| p.status.clone(), |s| s.label().to_string()),
+            status: p.status.as_str().to_string(),
+            status_label: p.status.label().to_string(),
             name,
             title: field("person", "title"),
             company: field("company", "company_name"),
             source: p.primary_source.clone(),
             reasons,
-            stale: (p.status != Standing::Dropped.as_str()
+            stale: (p.status != Standing::Dropped
                 && p.evaluation["freshness"]["freshness"] == "stale")
                 .then(|| {
                     p.evaluation["freshness"]["reason"]

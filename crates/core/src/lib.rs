@@ -10,5 +10,6 @@ pub mod gate;
 pub mod icp;
 pub mod role;
 pub mod schedule;
+pub mod values;
 
 pub use jiff::Timestamp;

@@ -15,7 +15,13 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use crate::{Backend, Result, StoreError, backend_of, micros, opt_timestamp, timestamp};
+use leadgate_core::discovery::compliance::SuppressionKind;
+use leadgate_core::discovery::prospect::{ListStatus, Standing};
+use leadgate_core::discovery::sample::ReviewVerdict;
+
+use crate::{
+    Backend, Result, StoreError, backend_of, micros, opt_timestamp, parse_stored, timestamp,
+};
 
 /// Takes the discovery lock for the rest of the caller's write transaction. On SQLite the
 /// write transaction already holds the database's only write lock.
@@ -1131,7 +1137,7 @@ pub async fn cannot_links(conn: &mut AnyConnection) -> Result<Vec<(i64, i64)>> {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suppression {
-    pub kind: String,
+    pub kind: SuppressionKind,
     pub value: String,
     pub reason: String,
     pub added_by: String,
@@ -1144,7 +1150,7 @@ pub async fn add_suppression(conn: &mut AnyConnection, s: &Suppression) -> Resul
         "INSERT INTO suppressions (kind, value, reason, added_by, added_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT DO NOTHING",
     )
-    .bind(&s.kind)
+    .bind(s.kind.as_str())
     .bind(&s.value)
     .bind(&s.reason)
     .bind(&s.added_by)
@@ -1155,9 +1161,13 @@ pub async fn add_suppression(conn: &mut AnyConnection, s: &Suppression) -> Resul
 }
 
 /// Removes a suppression; false when there was none.
-pub async fn remove_suppression(conn: &mut AnyConnection, kind: &str, value: &str) -> Result<bool> {
+pub async fn remove_suppression(
+    conn: &mut AnyConnection,
+    kind: SuppressionKind,
+    value: &str,
+) -> Result<bool> {
     let done = sqlx::query("DELETE FROM suppressions WHERE kind = $1 AND value = $2")
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(value)
         .execute(conn)
         .await?;
@@ -1172,9 +1182,13 @@ pub async fn suppressions(conn: &mut AnyConnection) -> Result<Vec<Suppression>> 
     .await?
     .iter()
     .map(|row| {
+        let value: String = row.try_get(1)?;
         Ok(Suppression {
-            kind: row.try_get(0)?,
-            value: row.try_get(1)?,
+            kind: parse_stored(
+                &format!("suppressions row `{value}`: kind"),
+                &row.try_get::<String, _>(0)?,
+            )?,
+            value,
             reason: row.try_get(2)?,
             added_by: row.try_get(3)?,
             added_at: timestamp(row.try_get(4)?)?,
@@ -1190,8 +1204,7 @@ pub struct ProspectList {
     pub id: i64,
     pub segment: String,
     pub icp_version_id: i64,
-    /// in_review | approved | rejected | superseded
-    pub status: String,
+    pub status: ListStatus,
     pub previous_list_id: Option<i64>,
     pub created_at: Timestamp,
     pub summary: serde_json::Value,
@@ -1205,7 +1218,7 @@ pub async fn insert_list(conn: &mut AnyConnection, list: &ProspectList) -> Resul
     .bind(list.id)
     .bind(&list.segment)
     .bind(list.icp_version_id)
-    .bind(&list.status)
+    .bind(list.status.as_str())
     .bind(list.previous_list_id)
     .bind(micros(list.created_at))
     .bind(list.summary.to_string())
@@ -1223,7 +1236,10 @@ fn list(row: &AnyRow) -> Result<ProspectList> {
         id,
         segment: row.try_get("segment")?,
         icp_version_id: row.try_get("icp_version_id")?,
-        status: row.try_get("status")?,
+        status: parse_stored(
+            &format!("prospect_lists row {id}: status"),
+            &row.try_get::<String, _>("status")?,
+        )?,
         previous_list_id: row.try_get("previous_list_id")?,
         created_at: timestamp(row.try_get("created_at")?)?,
         summary: parse_json(&format!("list {id} summary"), &summary)?,
@@ -1266,9 +1282,9 @@ pub async fn set_list_summary(
     Ok(())
 }
 
-pub async fn set_list_status(conn: &mut AnyConnection, id: i64, status: &str) -> Result<()> {
+pub async fn set_list_status(conn: &mut AnyConnection, id: i64, status: ListStatus) -> Result<()> {
     sqlx::query("UPDATE prospect_lists SET status = $1 WHERE id = $2")
-        .bind(status)
+        .bind(status.as_str())
         .bind(id)
         .execute(conn)
         .await?;
@@ -1280,8 +1296,7 @@ pub async fn set_list_status(conn: &mut AnyConnection, id: i64, status: &str) ->
 pub struct Prospect {
     pub list_id: i64,
     pub contact_id: i64,
-    /// admitted | needs_data | dropped
-    pub status: String,
+    pub status: Standing,
     pub primary_source: String,
     pub profile: serde_json::Value,
     pub evaluation: serde_json::Value,
@@ -1296,7 +1311,7 @@ impl ProspectBatch {
         let b = &mut self.0;
         b.int(p.list_id);
         b.int(p.contact_id);
-        b.text(&p.status);
+        b.text(p.status.as_str());
         b.text(&p.primary_source);
         b.text(&p.profile.to_string());
         b.text(&p.evaluation.to_string());
@@ -1341,7 +1356,10 @@ fn prospect(row: &AnyRow) -> Result<Prospect> {
     Ok(Prospect {
         list_id: row.try_get("list_id")?,
         contact_id,
-        status: row.try_get("status")?,
+        status: parse_stored(
+            &format!("prospects row (contact {contact_id}): status"),
+            &row.try_get::<String, _>("status")?,
+        )?,
         primary_source: row.try_get("primary_source")?,
         profile: parse_json(&format!("prospect {contact_id} profile"), &profile)?,
         evaluation: parse_json(&format!("prospect {contact_id} evaluation"), &evaluation)?,
@@ -1352,14 +1370,14 @@ fn prospect(row: &AnyRow) -> Result<Prospect> {
 pub async fn prospects(
     conn: &mut AnyConnection,
     list_id: i64,
-    status: Option<&str>,
+    status: Option<Standing>,
 ) -> Result<Vec<Prospect>> {
     let sql = format!(
         "SELECT {PROSPECT_COLUMNS} WHERE list_id = $1 AND ($2 IS NULL OR status = $2) ORDER BY contact_id"
     );
     sqlx::query(AssertSqlSafe(sql))
         .bind(list_id)
-        .bind(status)
+        .bind(status.map(Standing::as_str))
         .fetch_all(conn)
         .await?
         .iter()
@@ -1372,7 +1390,7 @@ pub async fn prospects(
 pub async fn prospects_page(
     conn: &mut AnyConnection,
     list_id: i64,
-    status: Option<&str>,
+    status: Option<Standing>,
     after: i64,
     limit: i64,
 ) -> Result<Vec<Prospect>> {
@@ -1382,7 +1400,7 @@ pub async fn prospects_page(
     );
     sqlx::query(AssertSqlSafe(sql))
         .bind(list_id)
-        .bind(status)
+        .bind(status.map(Standing::as_str))
         .bind(after)
         .bind(limit)
         .fetch_all(conn)
@@ -1417,8 +1435,8 @@ pub struct SampleItem {
     pub list_id: i64,
     pub contact_id: i64,
     pub stratum: String,
-    /// match | no_match, once reviewed.
-    pub verdict: Option<String>,
+    /// Once reviewed.
+    pub verdict: Option<ReviewVerdict>,
     pub reason: Option<String>,
     pub reviewer: Option<String>,
     pub at: Option<Timestamp>,
@@ -1448,13 +1466,22 @@ pub async fn sample_items(conn: &mut AnyConnection, gate_id: i64) -> Result<Vec<
     .await?
     .iter()
     .map(|row| {
+        let (gate_id, position): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+        let verdict: Option<String> = row.try_get(5)?;
         Ok(SampleItem {
-            gate_id: row.try_get(0)?,
-            position: row.try_get(1)?,
+            gate_id,
+            position,
             list_id: row.try_get(2)?,
             contact_id: row.try_get(3)?,
             stratum: row.try_get(4)?,
-            verdict: row.try_get(5)?,
+            verdict: verdict
+                .map(|v| {
+                    parse_stored(
+                        &format!("sample_items row (gate {gate_id}, position {position}): verdict"),
+                        &v,
+                    )
+                })
+                .transpose()?,
             reason: row.try_get(6)?,
             reviewer: row.try_get(7)?,
             at: opt_timestamp(row.try_get(8)?)?,
@@ -1467,7 +1494,7 @@ pub async fn record_sample_verdict(
     conn: &mut AnyConnection,
     gate_id: i64,
     position: i64,
-    verdict: &str,
+    verdict: ReviewVerdict,
     reason: Option<&str>,
     reviewer: &str,
     at: Timestamp,
@@ -1476,7 +1503,7 @@ pub async fn record_sample_verdict(
         "UPDATE sample_items SET verdict = $1, reason = $2, reviewer = $3, at = $4
          WHERE gate_id = $5 AND position = $6",
     )
-    .bind(verdict)
+    .bind(verdict.as_str())
     .bind(reason)
     .bind(reviewer)
     .bind(micros(at))

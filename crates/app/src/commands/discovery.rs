@@ -12,6 +12,7 @@ use anyhow::{Context, bail};
 use jiff::Timestamp;
 use leadgate_connectors::import::{Columns, ImportOptions, Mapping, Preset, parse_delimiter};
 use leadgate_core::audit::Actor;
+use leadgate_core::discovery::compliance::SuppressionKind;
 use leadgate_core::discovery::normalize::{Domain, Email};
 use leadgate_core::discovery::sample::ReviewVerdict;
 use leadgate_store::discovery as stored;
@@ -409,7 +410,7 @@ pub async fn discover(
                         l.id.to_string(),
                         l.segment.clone(),
                         l.icp_version_id.to_string(),
-                        l.status.clone(),
+                        l.status.label().to_string(),
                         count(&l.summary, "admitted"),
                         count(&l.summary, "needs_data"),
                         count(&l.summary, "dropped"),
@@ -449,7 +450,12 @@ pub async fn discover(
             let found = stored::get_list(&mut conn, list)
                 .await?
                 .with_context(|| format!("no list {list} (see `leadgate discover lists`)"))?;
-            let prospects = stored::prospects(&mut conn, list, status.as_deref()).await?;
+            let status = status
+                .as_deref()
+                .map(str::parse::<leadgate_core::discovery::prospect::Standing>)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let prospects = stored::prospects(&mut conn, list, status).await?;
             if json {
                 print_json(&serde_json::json!({ "list": found, "prospects": prospects }))?;
                 return Ok(ExitCode::SUCCESS);
@@ -966,8 +972,11 @@ fn print_item(item: &stored::SampleItem, prospect: Option<&stored::Prospect>, no
         item.contact_id,
         item.stratum,
         item.verdict
-            .as_deref()
-            .map(|v| format!(": {v} by {}", item.reviewer.as_deref().unwrap_or("?")))
+            .map(|v| format!(
+                ": {} by {}",
+                v.label(),
+                item.reviewer.as_deref().unwrap_or("?")
+            ))
             .unwrap_or_default()
     );
     let Some(p) = prospect else { return };
@@ -1250,18 +1259,18 @@ pub async fn suppress(
             let (kind, normalised) = if value.contains('@') {
                 let email = Email::parse(&value)
                     .map_err(|e| anyhow::anyhow!("{value:?} is not an e-mail address: {e}"))?;
-                ("email", email.as_str().to_string())
+                (SuppressionKind::Email, email.as_str().to_string())
             } else {
                 let domain = Domain::parse(&value)
                     .map_err(|e| anyhow::anyhow!("{value:?} is not a domain: {e}"))?;
-                ("domain", domain.as_str().to_string())
+                (SuppressionKind::Domain, domain.as_str().to_string())
             };
             let mut tx = workspace.store.begin().await?;
             person(&mut tx, &by).await?;
             let added = stored::add_suppression(
                 &mut tx,
                 &stored::Suppression {
-                    kind: kind.to_string(),
+                    kind,
                     value: normalised.clone(),
                     reason: reason.clone(),
                     added_by: by.clone(),
@@ -1273,7 +1282,7 @@ pub async fn suppress(
             // address: an address's entry names its hash (the erasure marker), a domain's the
             // domain, which is a company's.
             let named = match kind {
-                "email" => Email::parse(&normalised)
+                SuppressionKind::Email => Email::parse(&normalised)
                     .map(|e| leadgate_core::discovery::compliance::erasure_hash(&e))
                     .unwrap_or_default(),
                 _ => normalised.clone(),
@@ -1290,7 +1299,7 @@ pub async fn suppress(
             tx.commit().await?;
             println!(
                 "{} {normalised} is suppressed{}: never contacted, whatever the sources say.",
-                if kind == "email" {
+                if kind == SuppressionKind::Email {
                     "The address"
                 } else {
                     "The domain"
@@ -1311,7 +1320,7 @@ pub async fn suppress(
                 .iter()
                 .map(|s| {
                     vec![
-                        s.kind.clone(),
+                        s.kind.as_str().to_string(),
                         s.value.clone(),
                         s.reason.clone(),
                         s.added_by.clone(),

@@ -16,6 +16,8 @@ use leadgate::engine::{Error, gates, icp, people};
 use leadgate::workspace::Workspace;
 use leadgate_connectors::import::{Columns, ImportOptions, Preset};
 use leadgate_core::audit::Actor;
+use leadgate_core::discovery::compliance::SuppressionKind;
+use leadgate_core::discovery::prospect::{ListStatus, Standing};
 use leadgate_core::discovery::sample::ReviewVerdict;
 use leadgate_core::gate::{GateKind, GateStatus, Request};
 use leadgate_core::icp::SAMPLE_ICP;
@@ -186,11 +188,11 @@ async fn discovery_story(backend: Backend) {
         "the three imports' runs built one list: {lists:?}"
     );
     let list = &lists[0];
-    assert_eq!(list.status, "in_review");
-    let admitted = stored::prospects(&mut conn, list.id, Some("admitted"))
+    assert_eq!(list.status, ListStatus::InReview);
+    let admitted = stored::prospects(&mut conn, list.id, Some(Standing::Admitted))
         .await
         .unwrap();
-    let dropped = stored::prospects(&mut conn, list.id, Some("dropped"))
+    let dropped = stored::prospects(&mut conn, list.id, Some(Standing::Dropped))
         .await
         .unwrap();
     assert!(!admitted.is_empty() && !dropped.is_empty());
@@ -289,7 +291,7 @@ async fn discovery_story(backend: Backend) {
             .unwrap()
             .unwrap()
             .status,
-        "approved"
+        ListStatus::Approved
     );
     drop(conn);
 
@@ -864,7 +866,7 @@ async fn erasure_story(backend: Backend) {
     assert!(
         suppressions
             .iter()
-            .all(|s| s.kind == "erasure" && !s.value.contains("jane"))
+            .all(|s| s.kind == SuppressionKind::Erasure && !s.value.contains("jane"))
     );
     for list in stored::lists(&mut conn).await.unwrap() {
         for p in stored::prospects(&mut conn, list.id, None).await.unwrap() {
@@ -1172,11 +1174,11 @@ async fn the_icp_verdict_agrees_with_the_demo_truth() {
     // that the ICP does not accept unknown, and those that have one wait for data.
     let waiting = prospects
         .iter()
-        .filter(|p| p.status == "needs_data")
+        .filter(|p| p.status == Standing::NeedsData)
         .count();
     assert!(waiting > 0, "some contacts wait for data");
     assert_eq!(list.summary["needs_data"], waiting);
-    for p in prospects.iter().filter(|p| p.status == "admitted") {
+    for p in prospects.iter().filter(|p| p.status == Standing::Admitted) {
         let held = p.evaluation["icp"]["criteria"]
             .as_array()
             .unwrap()
@@ -1306,7 +1308,7 @@ async fn standings(workspace: &Workspace, list: i64) -> BTreeMap<String, (String
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            (name, (p.status, reason))
+            (name, (p.status.as_str().to_string(), reason))
         })
         .collect()
 }
@@ -1331,7 +1333,7 @@ async fn new_version_story(backend: Backend) {
         stored::add_suppression(
             &mut conn,
             &stored::Suppression {
-                kind: "email".into(),
+                kind: SuppressionKind::Email,
                 value: "fay@quiet.io".into(),
                 reason: "asked us to stop".into(),
                 added_by: "otto".into(),
@@ -1435,12 +1437,12 @@ async fn new_version_story(backend: Backend) {
     let mut conn = workspace.store.conn().await.unwrap();
     let lists = stored::lists(&mut conn).await.unwrap();
     let old = lists.iter().find(|l| l.id == first.id).unwrap();
-    assert_eq!(old.status, "superseded");
+    assert_eq!(old.status, ListStatus::Superseded);
     let second = &lists[0];
     assert_ne!(second.id, first.id);
     let shown: Vec<_> = lists
         .iter()
-        .map(|l| (l.id, l.status.clone(), l.previous_list_id, l.icp_version_id))
+        .map(|l| (l.id, l.status, l.previous_list_id, l.icp_version_id))
         .collect();
     assert_eq!(second.previous_list_id, Some(first.id), "{shown:?}");
     assert_eq!(second.icp_version_id, v2.version.id);

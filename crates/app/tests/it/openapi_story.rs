@@ -279,3 +279,49 @@ async fn every_documented_error_response_matches_its_schema() {
         "the document was walked: {expected:?}"
     );
 }
+
+/// A value set is spelled by its enum alone: the document's enums and the command line's
+/// possible values are `ALL` of the enum, in order.
+#[test]
+fn each_value_set_is_the_same_in_the_document_and_on_the_command_line() {
+    use leadgate_core::discovery::prospect::{ListStatus, Standing};
+    let doc = document();
+    let enum_of = |schema: &serde_json::Value| -> Vec<String> {
+        schema["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("not an enum: {schema}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let spelled = |all: Vec<&str>| all.into_iter().map(str::to_string).collect::<Vec<_>>();
+    let standings = spelled(Standing::ALL.iter().map(|s| s.as_str()).collect());
+    let list_statuses = spelled(ListStatus::ALL.iter().map(|s| s.as_str()).collect());
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        enum_of(&schemas["ListView"]["properties"]["status"]),
+        list_statuses
+    );
+    assert_eq!(
+        enum_of(&schemas["ProspectView"]["properties"]["status"]),
+        standings
+    );
+    let filter = doc["paths"]["/api/lists/{id}/prospects"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "status")
+        .expect("the prospects filter")
+        .clone();
+    assert_eq!(enum_of(&filter["schema"]), standings);
+
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
+        .args(["discover", "show", "--help"])
+        .output()
+        .expect("the binary runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains(&format!("[possible values: {}]", standings.join(", "))),
+        "{help}"
+    );
+}

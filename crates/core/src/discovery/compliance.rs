@@ -319,13 +319,16 @@ impl Assessment {
     }
 }
 
-/// Which kind of suppression entry a contact hit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SuppressionKind {
-    Email,
-    Domain,
-    Erasure,
+crate::values! {
+    /// The kind of a suppression-list entry (and of the entry a contact hit).
+    pub enum SuppressionKind("suppression kind") {
+        /// An address: never e-mailed.
+        Email = "email" / "address",
+        /// A registrable domain: nobody at it is e-mailed.
+        Domain = "domain" / "domain",
+        /// The one-way hash an erasure keeps of an address or a profile.
+        Erasure = "erasure" / "erased person",
+    }
 }
 
 /// The first suppression entry a contact hit.

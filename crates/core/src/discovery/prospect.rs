@@ -191,54 +191,33 @@ pub fn sources_of(observations: &[Observation<'_>], trust: &[&str]) -> Vec<Strin
     sources.into_iter().map(str::to_string).collect()
 }
 
-/// Where the contact stands on the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Standing {
-    /// Nothing holds it back: it goes on with the list.
-    Admitted,
-    /// No rule drops it, but a required ICP criterion cannot be decided from its facts (and
-    /// the ICP does not accept it unknown): it waits for the data, never admitted blind.
-    NeedsData,
-    /// A rule drops it, with the reasons.
-    Dropped,
-}
-
-impl Standing {
-    pub const ALL: [Standing; 3] = [Standing::Admitted, Standing::NeedsData, Standing::Dropped];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Standing::Admitted => "admitted",
-            Standing::NeedsData => "needs_data",
-            Standing::Dropped => "dropped",
-        }
-    }
-
-    /// The standing in plain words, for tables and pages.
-    pub fn label(self) -> &'static str {
-        match self {
-            Standing::Admitted => "admitted",
-            Standing::NeedsData => "needs data",
-            Standing::Dropped => "dropped",
-        }
+crate::values! {
+    /// Where the contact stands on the list.
+    pub enum Standing("prospect standing") {
+        /// Nothing holds it back: it goes on with the list.
+        Admitted = "admitted" / "admitted",
+        /// No rule drops it, but a required ICP criterion cannot be decided from its facts
+        /// (and the ICP does not accept it unknown): it waits for the data, never admitted
+        /// blind.
+        NeedsData = "needs_data" / "needs data",
+        /// A rule drops it, with the reasons.
+        Dropped = "dropped" / "dropped",
     }
 }
 
-impl std::fmt::Display for Standing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Standing {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Standing::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown prospect standing `{s}`"))
+crate::values! {
+    /// Where a prospect list stands.
+    pub enum ListStatus("list status") {
+        /// Built; its sample review is open.
+        InReview = "in_review" / "in review",
+        /// Its sample review passed: it goes on to enrichment.
+        Approved = "approved" / "approved",
+        /// Its sample review failed.
+        Rejected = "rejected" / "rejected",
+        /// A newer list of the segment replaced it before it was reviewed.
+        Superseded = "superseded" / "superseded",
+        /// Nothing was admitted: there is nothing to review.
+        Empty = "empty" / "empty",
     }
 }
 

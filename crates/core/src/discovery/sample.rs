@@ -210,34 +210,13 @@ impl SplitMix64 {
     }
 }
 
-/// A reviewer's verdict on one sampled record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewVerdict {
-    /// The record is what the list claims: a real prospect that fits the ICP.
-    Match,
-    NoMatch,
-}
-
-impl ReviewVerdict {
-    /// `match` or `no_match`, as stored and as the API and the page send them.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewVerdict::Match => "match",
-            ReviewVerdict::NoMatch => "no_match",
-        }
-    }
-}
-
-impl std::str::FromStr for ReviewVerdict {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "match" => Ok(ReviewVerdict::Match),
-            "no_match" => Ok(ReviewVerdict::NoMatch),
-            other => Err(format!("{other:?} is neither match nor no_match")),
-        }
+crate::values! {
+    /// A reviewer's verdict on one sampled record, as stored and as the API and the page
+    /// send it.
+    pub enum ReviewVerdict("review verdict") {
+        /// The record is what the list claims: a real prospect that fits the ICP.
+        Match = "match" / "match",
+        NoMatch = "no_match" / "no match",
     }
 }
 

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use jiff::Timestamp;
 use leadgate_connectors::import::scrub_reject_file;
 use leadgate_core::audit::Actor;
-use leadgate_core::discovery::compliance::{erasure_hash, profile_erasure_hash};
+use leadgate_core::discovery::compliance::{SuppressionKind, erasure_hash, profile_erasure_hash};
 use leadgate_core::discovery::normalize::{Email, LinkedInUrl};
 use leadgate_core::role::Role;
 use leadgate_store::discovery::{
@@ -395,14 +395,14 @@ pub async fn erase(
     .await?;
     (erasure.records, erasure.merges, erasure.prospects) = (deleted, merges, prospects);
     // The plain address may be suppressed already; the marker replaces it.
-    stored::remove_suppression(&mut tx, "email", email.as_str()).await?;
+    stored::remove_suppression(&mut tx, SuppressionKind::Email, email.as_str()).await?;
     let markers =
         std::iter::once(hash.clone()).chain(profiles.iter().map(|p| profile_erasure_hash(p)));
     for marker in markers {
         stored::add_suppression(
             &mut tx,
             &Suppression {
-                kind: "erasure".into(),
+                kind: SuppressionKind::Erasure,
                 value: marker,
                 reason: reason.to_string(),
                 added_by: by.to_string(),

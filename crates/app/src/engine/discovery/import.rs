@@ -25,7 +25,7 @@ use leadgate_connectors::import::{
     self, Import, ImportOptions, Original, ProspectRecord, RejectWriter,
 };
 use leadgate_core::audit::Actor;
-use leadgate_core::discovery::compliance::Erasures;
+use leadgate_core::discovery::compliance::{Erasures, SuppressionKind};
 use leadgate_core::event::EventKind;
 use leadgate_store::Store;
 use leadgate_store::discovery::{
@@ -235,7 +235,7 @@ pub async fn import_rows(
     // refused here, before anything about them is stored.
     let mut erasures = Erasures::default();
     for s in stored::suppressions(&mut tx).await? {
-        if s.kind == "erasure" {
+        if s.kind == SuppressionKind::Erasure {
             erasures.add(&s.value);
         }
     }

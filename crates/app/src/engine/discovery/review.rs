@@ -6,6 +6,7 @@
 
 use jiff::Timestamp;
 use leadgate_core::audit::Actor;
+use leadgate_core::discovery::prospect::ListStatus;
 use leadgate_core::discovery::sample::{ReviewVerdict, ReviewedItem, SampleOutcome, tally};
 use leadgate_core::event::EventKind;
 use leadgate_core::gate::{Decided, GateKind, Request, Verdict};
@@ -135,7 +136,7 @@ pub async fn review(
             &mut tx,
             gate_id,
             d.position,
-            d.verdict.as_str(),
+            d.verdict,
             d.reason.as_deref().map(str::trim),
             reviewer,
             now,
@@ -155,13 +156,10 @@ pub async fn review(
                 .and_then(|p| p.profile.get("sources").cloned())
                 .and_then(|s| serde_json::from_value::<Vec<String>>(s).ok())
                 .unwrap_or_else(|| vec![item.stratum.clone()]);
-            let stored_verdict = item.verdict.as_deref().unwrap_or_default();
-            let verdict = stored_verdict.parse::<ReviewVerdict>().map_err(|_| {
-                Error::Store(leadgate_store::StoreError::Corrupt(format!(
-                    "sample_items: gate {gate_id} record {}: verdict {stored_verdict:?} is neither match nor no_match",
-                    item.position
-                )))
-            })?;
+            // Every item has its verdict here (checked above); the store decoded it.
+            let Some(verdict) = item.verdict else {
+                continue;
+            };
             reviewed.push(ReviewedItem {
                 id: item.contact_id,
                 sources,
@@ -217,8 +215,8 @@ pub(crate) async fn on_gate_closed(
     let list_id = parse_list_subject(&found.subject)
         .ok_or_else(|| Error::NotFound(format!("gate {} has no list subject", found.id)))?;
     let (list_status, event) = match decided.decision.verdict {
-        Verdict::Approve => ("approved", EventKind::SampleApproved),
-        Verdict::Reject => ("rejected", EventKind::SampleRejected),
+        Verdict::Approve => (ListStatus::Approved, EventKind::SampleApproved),
+        Verdict::Reject => (ListStatus::Rejected, EventKind::SampleRejected),
     };
     stored::set_list_status(tx, list_id, list_status).await?;
     announce(

@@ -14,13 +14,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use jiff::Timestamp;
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::company::resolve_companies;
-use leadgate_core::discovery::compliance::{SuppressionList, is_erasure_hash};
+use leadgate_core::discovery::compliance::{SuppressionKind, SuppressionList, is_erasure_hash};
 use leadgate_core::discovery::customers::CustomerAccounts;
 use leadgate_core::discovery::freshness::Freshness;
 use leadgate_core::discovery::normalize::{Domain, Email};
 use leadgate_core::discovery::prospect::{
-    ListRules, Observation, Standing, company_profile, current_employer, judge, person_profile,
-    sources_of,
+    ListRules, ListStatus, Observation, Standing, company_profile, current_employer, judge,
+    person_profile, sources_of,
 };
 use leadgate_core::discovery::resolve::{Resolution, ResolveConfig, Table, explain, resolve};
 use leadgate_core::discovery::sample::{SampleItem as Drawn, draw};
@@ -470,19 +470,19 @@ fn question_merges(
 async fn load_suppressions(conn: &mut Conn) -> Result<SuppressionList> {
     let mut list = SuppressionList::new();
     for s in stored::suppressions(conn).await? {
-        match s.kind.as_str() {
-            "email" => {
+        match s.kind {
+            SuppressionKind::Email => {
                 if let Ok(e) = Email::parse(&s.value) {
                     list.add_email(&e);
                 }
             }
-            "domain" => {
+            SuppressionKind::Domain => {
                 if let Ok(d) = Domain::parse(&s.value) {
                     list.add_domain(&d);
                 }
             }
-            "erasure" if is_erasure_hash(&s.value) => list.add_erasure(&s.value),
-            _ => {}
+            SuppressionKind::Erasure if is_erasure_hash(&s.value) => list.add_erasure(&s.value),
+            SuppressionKind::Erasure => {}
         }
     }
     Ok(list)
@@ -548,8 +548,8 @@ async fn build_list(
     let previous = stored::lists(conn)
         .await?
         .into_iter()
-        .find(|l| l.segment == segment && l.status != "superseded");
-    let previous_status: HashMap<i64, String> = match &previous {
+        .find(|l| l.segment == segment && l.status != ListStatus::Superseded);
+    let previous_status: HashMap<i64, Standing> = match &previous {
         Some(p) => stored::prospects(conn, p.id, None)
             .await?
             .into_iter()
@@ -615,8 +615,7 @@ async fn build_list(
         match verdict.standing {
             Standing::Admitted => {
                 admitted.push((contact, primary.clone()));
-                if previous.is_some()
-                    && previous_status.get(&contact).map(String::as_str) != Some("admitted")
+                if previous.is_some() && previous_status.get(&contact) != Some(&Standing::Admitted)
                 {
                     newly_admitted += 1;
                 }
@@ -628,7 +627,7 @@ async fn build_list(
                         .entry(criterion.clone())
                         .or_default() += 1;
                 }
-                if previous_status.get(&contact).map(String::as_str) == Some("admitted") {
+                if previous_status.get(&contact) == Some(&Standing::Admitted) {
                     let waiting = verdict
                         .unknown
                         .iter()
@@ -645,7 +644,7 @@ async fn build_list(
                     .unwrap_or("other")
                     .to_string();
                 *dropped_by_reason.entry(kind).or_default() += 1;
-                if previous_status.get(&contact).map(String::as_str) == Some("admitted") {
+                if previous_status.get(&contact) == Some(&Standing::Admitted) {
                     newly_dropped.push((contact, verdict.reasons.clone()));
                 }
             }
@@ -654,7 +653,7 @@ async fn build_list(
             batch.push(&Prospect {
                 list_id,
                 contact_id: contact,
-                status: verdict.standing.as_str().to_string(),
+                status: verdict.standing,
                 primary_source: primary,
                 profile: json!({ "person": person, "company": company, "sources": sources }),
                 evaluation: serde_json::to_value(&verdict).unwrap_or(Value::Null),
@@ -698,7 +697,7 @@ async fn build_list(
             id: list_id,
             segment: segment.to_string(),
             icp_version_id,
-            status: "in_review".into(),
+            status: ListStatus::InReview,
             previous_list_id: previous.as_ref().map(|p| p.id),
             created_at: now,
             summary,
@@ -709,8 +708,11 @@ async fn build_list(
     for b in &batches {
         stored::write_prospects(conn, b).await?;
     }
-    if let Some(p) = previous.as_ref().filter(|p| p.status == "in_review") {
-        stored::set_list_status(conn, p.id, "superseded").await?;
+    if let Some(p) = previous
+        .as_ref()
+        .filter(|p| p.status == ListStatus::InReview)
+    {
+        stored::set_list_status(conn, p.id, ListStatus::Superseded).await?;
         for g in gates::list(
             conn,
             &gates::GateFilter {
@@ -739,7 +741,7 @@ async fn build_list(
     outcome.list_id = Some(list_id);
     if sample.is_empty() {
         // Nothing was admitted: there is nothing to review and nothing moves on.
-        stored::set_list_status(conn, list_id, "empty").await?;
+        stored::set_list_status(conn, list_id, ListStatus::Empty).await?;
         record(
             conn,
             &Actor::System,

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::State;
 use jiff::Timestamp;
-use leadgate_core::discovery::prospect::Standing;
+use leadgate_core::discovery::prospect::{ListStatus, Standing};
 use leadgate_store::discovery::{self as stored, ProspectList};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -34,8 +34,8 @@ pub struct ListView {
     pub segment: String,
     /// The ICP version that admitted its prospects.
     pub icp_version_id: i64,
-    /// in_review, approved, rejected or superseded.
-    pub status: String,
+    #[schema(schema_with = crate::views::list_status_schema)]
+    pub status: ListStatus,
     /// The list of the segment's previous version, which this one is compared with.
     pub previous_list_id: Option<i64>,
     pub created_at: Timestamp,
@@ -61,7 +61,7 @@ impl From<&ProspectList> for ListView {
             id: list.id,
             segment: list.segment.clone(),
             icp_version_id: list.icp_version_id,
-            status: list.status.clone(),
+            status: list.status,
             previous_list_id: list.previous_list_id,
             created_at: list.created_at,
             admitted: count("admitted").unwrap_or(0),
@@ -78,8 +78,8 @@ impl From<&ProspectList> for ListView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProspectView {
     pub contact_id: i64,
-    /// admitted, needs_data or dropped.
-    pub status: String,
+    #[schema(schema_with = crate::views::standing_schema)]
+    pub status: Standing,
     /// The source of most of the profile's fields.
     pub primary_source: String,
     /// Every field of the resolved prospect with its value, source, record and time of
@@ -170,23 +170,18 @@ async fn show_list(
 
 /// A prospect status filter as asked (a [`Standing`]: `admitted`, `needs_data`, `dropped`;
 /// empty or absent for all), or why it is not one.
-pub fn prospect_status(asked: Option<&str>) -> Result<Option<&'static str>, String> {
+pub fn prospect_status(asked: Option<&str>) -> Result<Option<Standing>, String> {
     match asked.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(s) => s
-            .parse::<Standing>()
-            .map(|k| Some(k.as_str()))
-            .map_err(|_| {
-                let known: Vec<&str> = Standing::ALL.iter().map(|k| k.as_str()).collect();
-                format!("`{s}` is not one of {}", known.join(", "))
-            }),
+        Some(s) => s.parse::<Standing>().map(Some),
     }
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProspectsQuery {
-    /// Only prospects with this status: admitted, needs_data or dropped.
+    /// Only prospects with this status.
+    #[param(schema_with = crate::views::standing_schema)]
     pub status: Option<String>,
     /// Prospects after this contact id: the cursor of the next page.
     pub after: Option<i64>,
@@ -225,7 +220,7 @@ async fn list_prospects(
         (true, Some(last)) => next_url(
             &format!("/api/lists/{id}/prospects"),
             &ProspectsQuery {
-                status: status.map(str::to_string),
+                status: status.map(|s| s.as_str().to_string()),
                 after: Some(last.contact_id),
                 limit: Some(limit),
             },

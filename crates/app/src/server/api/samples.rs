@@ -170,7 +170,7 @@ async fn sample_view(state: &AppState, id: i64) -> Result<SampleView, ApiError> 
                     position: item.position,
                     contact_id: item.contact_id,
                     stratum: item.stratum,
-                    verdict: item.verdict,
+                    verdict: item.verdict.map(|v| v.as_str().to_string()),
                     reason: item.reason,
                     reviewer: item.reviewer,
                     profile,

@@ -31,6 +31,8 @@ pub struct ListRow {
     pub segment: String,
     pub icp_version_id: i64,
     pub status: String,
+    /// The status in plain words.
+    pub status_label: &'static str,
     pub admitted: i64,
     pub needs_data: i64,
     pub dropped: i64,
@@ -46,7 +48,8 @@ fn row(state: &AppState, list: &ProspectList) -> ListRow {
         id: view.id,
         segment: view.segment,
         icp_version_id: view.icp_version_id,
-        status: view.status,
+        status: view.status.as_str().to_string(),
+        status_label: view.status.label(),
         admitted: view.admitted,
         needs_data: view.needs_data,
         dropped: view.dropped,
@@ -119,7 +122,7 @@ async fn show(
     let next = match (more, prospects.last()) {
         (true, Some(last)) => Some(format!(
             "status={}&after={}",
-            status.unwrap_or(""),
+            status.map_or("", Standing::as_str),
             last.contact_id
         )),
         _ => None,
@@ -127,8 +130,8 @@ async fn show(
     let page_view = ListPage {
         layout,
         list: row(&state, &found),
-        status: status.unwrap_or_default().to_string(),
-        status_words: match status.and_then(|s| s.parse::<Standing>().ok()) {
+        status: status.map_or("", Standing::as_str).to_string(),
+        status_words: match status {
             Some(Standing::Admitted) => "is admitted",
             Some(Standing::NeedsData) => "needs data",
             Some(Standing::Dropped) => "is dropped",

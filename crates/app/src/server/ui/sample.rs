@@ -142,7 +142,7 @@ async fn render(
             position: item.position,
             contact_id: item.contact_id,
             stratum: item.stratum.clone(),
-            verdict: item.verdict.clone(),
+            verdict: item.verdict.map(|v| v.as_str().to_string()),
             reason: item.reason.clone(),
             reviewer: item.reviewer.clone(),
             fields,
