@@ -55,7 +55,12 @@ impl Browser {
         }
         // A name `.ci/run` can look for: no process may still hold it after the tests.
         let profile = tempfile::Builder::new()
-            .prefix("leadgate-browser-test-")
+            // With the run's tag (LEADGATE_TEST_RUN, set by .ci/run), so that the check
+            // finds this run's browsers and not those of another run on the same machine.
+            .prefix(&format!(
+                "leadgate-browser-test-{}-",
+                std::env::var("LEADGATE_TEST_RUN").unwrap_or_default()
+            ))
             .tempdir()
             .expect("a profile dir");
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
