@@ -48,7 +48,7 @@ pub(crate) fn roles_schema() -> impl Into<RefOr<Schema>> {
 pub(crate) fn gate_kind_schema() -> impl Into<RefOr<Schema>> {
     string_enum(
         "What the gate checks; the kind fixes the roles it needs.",
-        GateKind::ALL.map(GateKind::as_str).to_vec(),
+        GateKind::ALL.iter().map(|k| k.as_str()).collect(),
     )
 }
 
@@ -69,7 +69,7 @@ pub(crate) fn list_status_schema() -> impl Into<RefOr<Schema>> {
 pub(crate) fn gate_status_schema() -> impl Into<RefOr<Schema>> {
     string_enum(
         "Where the gate stands.",
-        GateStatus::ALL.map(GateStatus::as_str).to_vec(),
+        GateStatus::ALL.iter().map(|s| s.as_str()).collect(),
     )
 }
 

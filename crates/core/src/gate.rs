@@ -7,44 +7,29 @@
 //! what a gate reviews (proposed the ICP, trained the model, wrote the sequence) never decides
 //! it, whatever roles they hold: the four-eyes principle, for every gate kind, here once.
 
-use std::fmt;
-use std::str::FromStr;
-
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::role::Role;
 
-/// What a gate checks. Each stage adds its kinds; the kind fixes the roles a gate needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GateKind {
-    /// A proposed ICP version: sales lead and marketing lead approve before it goes live.
-    IcpApproval,
-    /// The quarterly review of a live ICP version: the same two leads reaffirm it, or reject
-    /// it with a reason that asks for a new proposal.
-    IcpReview,
-    /// A prospect list built by discovery: a reviewer marks each record of a seeded random
-    /// sample match or no match, and the list moves on only when enough of them match. It is
-    /// decided record by record (`leadgate review sample`), never by a bare approve.
-    SampleReview,
+crate::values! {
+    /// What a gate checks. Each stage adds its kinds; the kind fixes the roles a gate needs.
+    /// The label is what the gate is called in plain words, for inboxes and the CLI.
+    pub enum GateKind("gate kind") {
+        /// A proposed ICP version: sales lead and marketing lead approve before it goes live.
+        IcpApproval = "icp_approval" / "ICP approval",
+        /// The quarterly review of a live ICP version: the same two leads reaffirm it, or
+        /// reject it with a reason that asks for a new proposal.
+        IcpReview = "icp_review" / "ICP quarterly review",
+        /// A prospect list built by discovery: a reviewer marks each record of a seeded
+        /// random sample match or no match, and the list moves on only when enough of them
+        /// match. It is decided record by record (`leadgate review sample`), never by a bare
+        /// approve.
+        SampleReview = "sample_review" / "prospect sample review",
+    }
 }
 
 impl GateKind {
-    pub const ALL: [GateKind; 3] = [
-        GateKind::IcpApproval,
-        GateKind::IcpReview,
-        GateKind::SampleReview,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GateKind::IcpApproval => "icp_approval",
-            GateKind::IcpReview => "icp_review",
-            GateKind::SampleReview => "sample_review",
-        }
-    }
-
     /// The roles whose approvals the gate needs, one person per role.
     pub fn required_roles(self) -> Vec<Role> {
         match self {
@@ -57,102 +42,27 @@ impl GateKind {
 
     /// What the gate is called in plain words, for inboxes and the CLI.
     pub fn title(self) -> &'static str {
-        match self {
-            GateKind::IcpApproval => "ICP approval",
-            GateKind::IcpReview => "ICP quarterly review",
-            GateKind::SampleReview => "prospect sample review",
-        }
+        self.label()
     }
 }
 
-impl fmt::Display for GateKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::values! {
+    /// Where a gate stands.
+    pub enum GateStatus("gate status") {
+        Open = "open" / "open",
+        Approved = "approved" / "approved",
+        Rejected = "rejected" / "rejected",
+        /// Closed without a decision because its subject was replaced (e.g. a newer proposal
+        /// of the same segment went live first).
+        Cancelled = "cancelled" / "cancelled",
     }
 }
 
-impl FromStr for GateKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        GateKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown gate kind `{s}`"))
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GateStatus {
-    Open,
-    Approved,
-    Rejected,
-    /// Closed without a decision because its subject was replaced (e.g. a newer proposal of
-    /// the same segment went live first).
-    Cancelled,
-}
-
-impl GateStatus {
-    pub const ALL: [GateStatus; 4] = [
-        GateStatus::Open,
-        GateStatus::Approved,
-        GateStatus::Rejected,
-        GateStatus::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GateStatus::Open => "open",
-            GateStatus::Approved => "approved",
-            GateStatus::Rejected => "rejected",
-            GateStatus::Cancelled => "cancelled",
-        }
-    }
-}
-
-impl fmt::Display for GateStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for GateStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        GateStatus::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown gate status `{s}`"))
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    Approve,
-    Reject,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Approve => "approve",
-            Verdict::Reject => "reject",
-        }
-    }
-}
-
-impl FromStr for Verdict {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "approve" => Ok(Verdict::Approve),
-            "reject" => Ok(Verdict::Reject),
-            other => Err(format!("unknown verdict `{other}`")),
-        }
+crate::values! {
+    /// One person's verdict on a gate.
+    pub enum Verdict("verdict") {
+        Approve = "approve" / "approve",
+        Reject = "reject" / "reject",
     }
 }
 

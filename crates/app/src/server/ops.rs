@@ -218,7 +218,7 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     }
     out.push_str("# HELP leadgate_gates_open Gates waiting for a decision, by kind.\n");
     out.push_str("# TYPE leadgate_gates_open gauge\n");
-    for kind in GateKind::ALL {
+    for &kind in GateKind::ALL {
         let n = open.iter().filter(|g| g.kind == kind).count();
         let _ = writeln!(out, "leadgate_gates_open{{kind=\"{kind}\"}} {n}");
     }
