@@ -211,14 +211,20 @@ pub async fn depth(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
         .collect()
 }
 
-/// Whether a job of this kind newer than `id` is waiting: a run that the newer job will do
-/// anyway can be skipped.
-pub async fn newer_queued(conn: &mut AnyConnection, kind: &str, id: i64) -> Result<bool> {
-    let row =
-        sqlx::query("SELECT COUNT(*) FROM jobs WHERE kind = $1 AND id > $2 AND state = 'queued'")
-            .bind(kind)
-            .bind(id)
-            .fetch_one(conn)
-            .await?;
-    Ok(row.try_get::<i64, _>(0)? > 0)
+/// Whether a job of one of these kinds newer than `id` is waiting: work that the newer job
+/// will do anyway can be skipped.
+pub async fn newer_queued(conn: &mut AnyConnection, kinds: &[&str], id: i64) -> Result<bool> {
+    for kind in kinds {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND id > $2 AND state = 'queued'",
+        )
+        .bind(*kind)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if row.try_get::<i64, _>(0)? > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

@@ -150,14 +150,6 @@ impl Worker {
                 job.id, job.kind
             ))
         })?;
-        let mut conn = store.conn().await?;
-        if kind == JobKind::DiscoveryRun
-            && jobs::newer_queued(&mut conn, kind.as_str(), job.id).await?
-        {
-            // A newer run is waiting and will see everything this one would.
-            return Ok(());
-        }
-        drop(conn);
         if kind == JobKind::DiscoverySync {
             let imported =
                 discovery::import_configured(store, &context.config, &context.dir, now).await?;
@@ -166,6 +158,17 @@ impl Worker {
                 return Ok(());
             }
         }
+        // A run or sync queued after this one sees everything this one would: it does the
+        // work once (imports followed by an ICP approval build one list, not two).
+        let discovery_kinds = [
+            JobKind::DiscoveryRun.as_str(),
+            JobKind::DiscoverySync.as_str(),
+        ];
+        let mut conn = store.conn().await?;
+        if jobs::newer_queued(&mut conn, &discovery_kinds, job.id).await? {
+            return Ok(());
+        }
+        drop(conn);
         let setup = discovery::resolve_config(&context.config, &context.dir)?;
         discovery::run::run(store, &context.config, &setup, None, false, now).await?;
         Ok(())

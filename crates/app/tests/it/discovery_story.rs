@@ -1351,8 +1351,10 @@ async fn new_version_story(backend: Backend) {
     let first_gate = open_sample_gate(&workspace).await;
     let first = {
         let mut conn = workspace.store.conn().await.unwrap();
-        // Newest first.
-        stored::lists(&mut conn).await.unwrap()[0].clone()
+        // One list: the approval's sync and the three imports' runs do the work once.
+        let lists = stored::lists(&mut conn).await.unwrap();
+        assert_eq!(lists.len(), 1, "{lists:?}");
+        lists[0].clone()
     };
 
     // Assert: the first list — the ICP, compliance and freshness each decide, with a reason.
