@@ -475,10 +475,7 @@ async fn review_sample(
             item.position,
             item.contact_id,
             item.stratum,
-            match verdict {
-                ReviewVerdict::Match => "match",
-                ReviewVerdict::NoMatch => "no match",
-            },
+            verdict.label(),
             reason
                 .as_deref()
                 .map(|r| format!(" — {r}"))

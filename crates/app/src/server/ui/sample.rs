@@ -159,7 +159,7 @@ async fn render(
             for v in &views {
                 let e = rates.entry(v.stratum.clone()).or_default();
                 e.0 += 1;
-                if v.verdict.as_deref() == Some("no_match") {
+                if v.verdict.as_deref() == Some(ReviewVerdict::NoMatch.as_str()) {
                     e.1 += 1;
                 }
             }
