@@ -19,9 +19,13 @@ pub fn now() -> anyhow::Result<Timestamp> {
     }
 }
 
+/// Where a long-running process (the server, its worker) reads the time. Real servers read
+/// the system clock (or `LEADGATE_NOW`) through [`system`]; tests pass a clock they control.
+pub type Clock = std::sync::Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
 /// The server's clock: `LEADGATE_NOW` when it is set (checked once, here), else the system
 /// clock read at every call.
-pub fn system() -> anyhow::Result<crate::server::Clock> {
+pub fn system() -> anyhow::Result<Clock> {
     let pinned = std::env::var(NOW_VAR).is_ok().then(now).transpose()?;
     Ok(match pinned {
         Some(at) => std::sync::Arc::new(move || at),

@@ -6,7 +6,6 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
-pub mod demo;
 pub mod engine;
 pub mod server;
 pub mod views;

@@ -15,6 +15,16 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// A worker of this workspace: it can run every kind of job.
+    pub fn worker(&self, id: impl Into<String>) -> crate::engine::worker::Worker {
+        crate::engine::worker::Worker::with_discovery(
+            id,
+            &self.config.worker,
+            self.config.discovery.clone(),
+            self.dir.clone(),
+        )
+    }
+
     /// Opens the workspace in `dir`, bringing its schema up to date.
     pub async fn open(dir: &Path, now: Timestamp) -> anyhow::Result<Workspace> {
         let path = dir.join(config::FILE_NAME);

@@ -2,6 +2,7 @@
 //! for people or JSON (`--json`) for scripts.
 
 mod audit;
+pub mod demo;
 pub mod dedupe;
 mod discovery;
 mod gate;
@@ -18,7 +19,7 @@ use serde::Serialize;
 
 use crate::cli::{Cli, Command};
 use crate::clock;
-use crate::engine::worker::{self, Worker};
+use crate::engine::worker;
 use crate::server::Application;
 use crate::workspace::Workspace;
 
@@ -40,7 +41,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Next: add people with `leadgate user add NAME --email EMAIL --role ROLE`.");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo(args) => crate::demo::run(&args, now).await,
+        Command::Demo(args) => demo::run(&args, now).await,
         Command::Status { json } => status(&open(&cli.workspace, now).await?, json).await,
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,
@@ -102,7 +103,7 @@ async fn open(dir: &Path, now: Timestamp) -> anyhow::Result<Workspace> {
 
 async fn run_worker(workspace: &Workspace, once: bool, now: Timestamp) -> anyhow::Result<ExitCode> {
     let id = format!("worker-{}", std::process::id());
-    let worker = Worker::for_workspace(id, workspace);
+    let worker = workspace.worker(id);
     if once {
         let done = worker.drain(&workspace.store, now).await?;
         println!("Ran {done} due job(s).");

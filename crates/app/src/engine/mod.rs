@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod gates;
 pub mod icp;
 pub mod people;
+pub mod settings;
 pub mod triggers;
 pub mod worker;
 

@@ -11,10 +11,9 @@ use leadgate_store::jobs::{self, Job};
 use leadgate_store::{Conn, Store};
 use tokio::sync::watch;
 
+use super::settings::{DiscoveryConfig, WorkerConfig};
 use super::triggers::JobKind;
 use super::{Error, Result, discovery, icp};
-use crate::config::{DiscoveryConfig, WorkerConfig};
-use crate::workspace::Workspace;
 
 /// What one step of the worker did.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,12 +58,19 @@ impl Worker {
         }
     }
 
-    /// A worker of a workspace: it can run every kind of job.
-    pub fn for_workspace(id: impl Into<String>, workspace: &Workspace) -> Worker {
-        let mut worker = Worker::new(id, &workspace.config.worker);
+    /// A worker that can run every kind of job, discovery's too: it reads the sources and
+    /// the comparison setup relative to `dir`, the workspace's directory
+    /// (`Workspace::worker` makes one for a workspace).
+    pub fn with_discovery(
+        id: impl Into<String>,
+        config: &WorkerConfig,
+        discovery: DiscoveryConfig,
+        dir: PathBuf,
+    ) -> Worker {
+        let mut worker = Worker::new(id, config);
         worker.discovery = Some(Arc::new(DiscoveryContext {
-            config: workspace.config.discovery.clone(),
-            dir: workspace.dir.clone(),
+            config: discovery,
+            dir,
         }));
         worker
     }

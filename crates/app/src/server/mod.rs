@@ -19,13 +19,11 @@ pub mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderName, Request};
-use jiff::Timestamp;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -35,15 +33,12 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi as _};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::engine::worker::{self, Worker};
+use crate::engine::worker;
 use crate::workspace::Workspace;
 use state::AppState;
 
-/// Where the server reads the time. Real servers read the system clock (or `LEADGATE_NOW`)
-/// through `crate::clock`; tests pass a clock they control.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
-
-pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub use crate::clock::Clock;
+pub use crate::config::DEFAULT_BIND;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -214,7 +209,7 @@ impl Application {
         let state = self.state.clone();
         let config = &state.workspace().config.worker;
         let worker_id = format!("serve-{}-{}", std::process::id(), self.addr.port());
-        let worker = Worker::for_workspace(worker_id, state.workspace());
+        let worker = state.workspace().worker(worker_id);
         let poll = Duration::from_millis(config.poll_interval_ms);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let worker_state = state.clone();

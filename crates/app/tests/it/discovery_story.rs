@@ -11,7 +11,6 @@ use leadgate::config::DiscoveryConfig;
 use leadgate::engine::discovery::import::{ImportRequest, import_file};
 use leadgate::engine::discovery::review::{ItemDecision, review};
 use leadgate::engine::discovery::{erase, merge, resolve_config, run};
-use leadgate::engine::worker::Worker;
 use leadgate::engine::{Error, gates, icp, people};
 use leadgate::workspace::Workspace;
 use leadgate_connectors::import::{Columns, ImportOptions, Preset};
@@ -167,7 +166,7 @@ async fn discovery_story(backend: Backend) {
     let workspace = ws.init(now()).await;
     team(&workspace).await;
     go_live(&workspace).await;
-    let worker = Worker::for_workspace("test", &workspace);
+    let worker = workspace.worker("test");
     worker.drain(&workspace.store, now()).await.unwrap();
 
     // Act: import, and let the triggers run discovery.
@@ -326,7 +325,8 @@ async fn failed_sample_story(backend: Backend) {
     team(&workspace).await;
     import_all(&workspace, ws.path()).await;
     go_live(&workspace).await;
-    Worker::for_workspace("test", &workspace)
+    workspace
+        .worker("test")
         .drain(&workspace.store, now())
         .await
         .unwrap();
@@ -688,7 +688,7 @@ async fn erasure_story(backend: Backend) {
     assert_eq!(profiles.merged, 1, "Jane's profile joins her: {profiles:?}");
     // A CRM row of Jane with neither her address nor her profile: only a name and a company.
     import_sheet(&workspace, &dir, "crm", CRM_JANE).await;
-    let worker = Worker::for_workspace("test", &workspace);
+    let worker = workspace.worker("test");
     worker.drain(&workspace.store, now()).await.unwrap();
     let jane_contacts = {
         let mut conn = workspace.store.conn().await.unwrap();
@@ -1098,7 +1098,7 @@ async fn the_icp_verdict_agrees_with_the_demo_truth() {
     let workspace = ws.init(now()).await;
     team(&workspace).await;
     go_live(&workspace).await;
-    let worker = Worker::for_workspace("test", &workspace);
+    let worker = workspace.worker("test");
     import_all(&workspace, ws.path()).await;
     // The CRM's deal history names the customers: every row accounted for.
     let customers = leadgate::engine::discovery::customers::import(
@@ -1346,7 +1346,7 @@ async fn new_version_story(backend: Backend) {
     import_observed(&workspace, &dir, "teams", TEAMS, 0).await;
     import_observed(&workspace, &dir, "old", "first_name,last_name,email,title,company_name,company_domain,employees,country\nGus,Stale,gus@stale.io,VP Sales,Stale,stale.io,300,US\n", 200).await;
     import_observed(&workspace, &dir, "ancient", "first_name,last_name,email,title,company_name,company_domain,employees,country\nHal,Gone,hal@gone.io,VP Sales,Gone,gone.io,300,US\n", 400).await;
-    let worker = Worker::for_workspace("test", &workspace);
+    let worker = workspace.worker("test");
     worker.drain(&workspace.store, now()).await.unwrap();
     let first_gate = open_sample_gate(&workspace).await;
     let first = {

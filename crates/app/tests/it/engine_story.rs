@@ -93,7 +93,7 @@ async fn quarterly_review_story(backend: Backend) {
         .await
         .unwrap();
     approve_both(store, proposed.gate.id, live_at).await;
-    let worker = Worker::for_workspace("w1", &workspace);
+    let worker = workspace.worker("w1");
     // Going live starts discovery at once (no sources yet: it finds nothing to list).
     worker.drain(store, live_at).await.unwrap();
 

@@ -22,7 +22,7 @@ use leadgate_core::audit::Actor;
 use leadgate_core::discovery::resolve::ResolveConfig;
 use leadgate_store::Store;
 
-use crate::config::DiscoveryConfig;
+use crate::engine::settings::DiscoveryConfig;
 use crate::engine::{Error, Result};
 
 /// The comparison setup of the workspace: its file, or the built-in B2B contacts setup, with

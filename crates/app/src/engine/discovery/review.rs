@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::run::parse_list_subject;
-use crate::config::DiscoveryConfig;
+use crate::engine::settings::DiscoveryConfig;
 use crate::engine::{Attempt, Error, Result, announce, gates, person, record, settle};
 
 /// One reviewer's verdict on one sampled record, by its position in the sample (1-based).

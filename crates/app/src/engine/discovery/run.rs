@@ -36,8 +36,8 @@ use leadgate_store::{Conn, Store};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::config::DiscoveryConfig;
 use crate::engine::gates::subject as gate_subject;
+use crate::engine::settings::DiscoveryConfig;
 use crate::engine::{Error, Result, announce, record};
 
 /// The record fields the entity-resolution setups read, as column names.

@@ -23,7 +23,6 @@ use leadgate_store::gates::{self, GateFilter};
 use crate::cli::DemoArgs;
 use crate::config;
 use crate::engine::discovery::review::{self, ItemDecision};
-use crate::engine::worker::Worker;
 use crate::engine::{auth, gates as engine_gates, icp as engine_icp, people};
 use crate::server::Application;
 use crate::workspace::Workspace;
@@ -115,7 +114,7 @@ async fn serve(workspace: Workspace, bind: &str) -> anyhow::Result<ExitCode> {
             ]
         })
         .collect();
-    crate::commands::print_table(&["  EMAIL", "PASSWORD", "WHO"], &rows);
+    super::print_table(&["  EMAIL", "PASSWORD", "WHO"], &rows);
     println!("\nTo approve the demo ICP in the browser, as two different people:");
     println!(
         "  1. Open {url}/sign-in and sign in as sam@{DEMO_DOMAIN} (password demo-sam), the sales lead."
@@ -132,7 +131,7 @@ async fn serve(workspace: Workspace, bind: &str) -> anyhow::Result<ExitCode> {
     println!(
         "Machines use the JSON API, described at {url}/api/openapi.json (tokens: `leadgate token create --as NAME`)."
     );
-    app.run_until(crate::commands::shutdown_signal()).await?;
+    app.run_until(super::shutdown_signal()).await?;
     println!("Stopped.");
     Ok(ExitCode::SUCCESS)
 }
@@ -433,7 +432,7 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
 /// Runs the jobs the ICP's approval queued, as the server's worker would: the sources are
 /// imported and discovery builds the prospect list.
 async fn discover(workspace: &Workspace, now: Timestamp) -> anyhow::Result<()> {
-    let worker = Worker::for_workspace("demo-walkthrough", workspace);
+    let worker = workspace.worker("demo-walkthrough");
     worker.drain(&workspace.store, now).await?;
     let mut conn = workspace.store.conn().await?;
     for i in leadgate_store::discovery::imports(&mut conn).await? {

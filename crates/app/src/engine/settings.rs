@@ -1,0 +1,103 @@
+//! The engine's settings, as `leadgate.toml` gives them (`config` composes them into the
+//! file's sections): the engine reads nothing else of the application.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// Stage 2: how sources are read, resolved and checked, and how the sample is reviewed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscoveryConfig {
+    /// Sources from the most to the least trusted: a resolved contact shows each field from
+    /// the most trusted source that has it, then the newest observation.
+    #[serde(default = "default_trust")]
+    pub trust: Vec<String>,
+    /// The match probability at or above which two records are one person; empty: the
+    /// built-in B2B contacts setup's own threshold.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// A comparison setup file (TOML) instead of the built-in B2B contacts setup.
+    #[serde(default)]
+    pub resolve_config: Option<PathBuf>,
+    #[serde(default)]
+    pub freshness: leadgate_core::discovery::freshness::FreshnessPolicy,
+    #[serde(default)]
+    pub compliance: leadgate_core::discovery::compliance::CompliancePolicy,
+    #[serde(default)]
+    pub sample: leadgate_core::discovery::sample::SamplePolicy,
+    /// Files imported by the worker when an ICP goes live (the demo lists its exports here).
+    #[serde(default)]
+    pub sources: Vec<SourceFile>,
+    /// Apollo's People Search API, for `leadgate discover search --source apollo`.
+    #[serde(default)]
+    pub apollo: leadgate_connectors::search::apollo::ApolloConfig,
+}
+
+impl Default for DiscoveryConfig {
+    fn default() -> Self {
+        DiscoveryConfig {
+            trust: default_trust(),
+            threshold: None,
+            resolve_config: None,
+            freshness: Default::default(),
+            compliance: Default::default(),
+            sample: Default::default(),
+            sources: Vec::new(),
+            apollo: Default::default(),
+        }
+    }
+}
+
+/// A source file the worker imports when an ICP goes live, unless its bytes were imported
+/// from that source before.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFile {
+    /// Relative to the workspace.
+    pub file: PathBuf,
+    pub source: String,
+    /// apollo | salesnav | hubspot | salesforce | generic; empty: recognised from the header.
+    #[serde(default)]
+    pub format: Option<String>,
+}
+
+fn default_trust() -> Vec<String> {
+    ["hubspot", "salesforce", "apollo", "salesnav"]
+        .map(String::from)
+        .to_vec()
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// How long an idle worker waits before it looks for work again.
+    #[serde(default = "default_poll_ms")]
+    pub poll_interval_ms: u64,
+    /// How long a claimed job stays with its worker before another may take it over.
+    #[serde(default = "default_lease_secs")]
+    pub lease_secs: u64,
+    /// Attempts before a failing job is set aside as dead.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            poll_interval_ms: default_poll_ms(),
+            lease_secs: default_lease_secs(),
+            max_attempts: default_max_attempts(),
+        }
+    }
+}
+
+fn default_poll_ms() -> u64 {
+    500
+}
+fn default_lease_secs() -> u64 {
+    300
+}
+fn default_max_attempts() -> u32 {
+    5
+}
