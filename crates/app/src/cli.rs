@@ -122,7 +122,7 @@ pub enum Command {
         once: bool,
     },
     /// Resolve duplicate records of CSV files (or link two) and write record_id,cluster_id.
-    Dedupe(crate::commands::dedupe::DedupeArgs),
+    Dedupe(DedupeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -530,4 +530,29 @@ fn standing_values() -> clap::builder::PossibleValuesParser {
             .iter()
             .map(|s| s.as_str()),
     )
+}
+
+/// Arguments of `leadgate dedupe`.
+#[derive(Debug, Args)]
+pub struct DedupeArgs {
+    /// The CSV file to deduplicate, or two files to link (with a setup in `mode = "link"`).
+    #[arg(required = true, num_args = 1..=2)]
+    pub files: Vec<PathBuf>,
+    /// A comparison setup: a TOML file, or a built-in one (`contacts`, `companies`,
+    /// `febrl`). Default: `contacts`.
+    #[arg(long)]
+    pub config: Option<String>,
+    /// The column that identifies a record in the output. Default: a column named `id` or
+    /// `record_id`, else the record's position in the input (1-based).
+    #[arg(long)]
+    pub id_column: Option<String>,
+    /// Where to write `record_id,cluster_id`.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Match probability at or above which two records link (overrides the setup's).
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -16,35 +16,11 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use clap::Args;
 use leadgate_connectors::import::{RawTable, TableOptions, read_table};
 use leadgate_core::discovery::resolve::{self, Mode, ResolveConfig, Table};
 use serde::Serialize;
 
-/// Arguments of `leadgate dedupe`.
-#[derive(Debug, Args)]
-pub struct DedupeArgs {
-    /// The CSV file to deduplicate, or two files to link (with a setup in `mode = "link"`).
-    #[arg(required = true, num_args = 1..=2)]
-    pub files: Vec<PathBuf>,
-    /// A comparison setup: a TOML file, or a built-in one (`contacts`, `companies`,
-    /// `febrl`). Default: `contacts`.
-    #[arg(long)]
-    pub config: Option<String>,
-    /// The column that identifies a record in the output. Default: a column named `id` or
-    /// `record_id`, else the record's position in the input (1-based).
-    #[arg(long)]
-    pub id_column: Option<String>,
-    /// Where to write `record_id,cluster_id`.
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Match probability at or above which two records link (overrides the setup's).
-    #[arg(long)]
-    pub threshold: Option<f64>,
-    /// Print the summary as JSON on stdout.
-    #[arg(long)]
-    pub json: bool,
-}
+use crate::cli::DedupeArgs;
 
 /// What a run did, for people (stderr) and scripts (`--json`).
 #[derive(Debug, Serialize)]

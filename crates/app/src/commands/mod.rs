@@ -2,8 +2,8 @@
 //! for people or JSON (`--json`) for scripts.
 
 mod audit;
-pub mod demo;
 pub mod dedupe;
+pub mod demo;
 mod discovery;
 mod gate;
 mod icp;
