@@ -330,30 +330,7 @@ pub enum DiscoverCommand {
         json: bool,
     },
     /// Search a source's API for the live ICP and import what it finds (Apollo People Search).
-    Search {
-        /// The search source: apollo.
-        #[arg(long, value_parser = ["apollo"])]
-        source: String,
-        /// The segment whose live ICP to search for (needed when several are live).
-        #[arg(long)]
-        segment: Option<String>,
-        /// Pages fetched at most.
-        #[arg(long, default_value_t = 10)]
-        max_pages: u32,
-        /// Credits spent at most (People API Search spends none).
-        #[arg(long, default_value_t = 0)]
-        max_credits: u64,
-        /// Results per page (Apollo's maximum is 100).
-        #[arg(long, default_value_t = 100)]
-        per_page: u32,
-        /// Show the compiled filters, and what the source cannot filter on, and stop.
-        #[arg(long)]
-        compile_only: bool,
-        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
-        person: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Search(SearchArgs),
     /// The prospect lists, newest first.
     Lists {
         #[arg(long)]
@@ -553,6 +530,33 @@ pub struct DedupeArgs {
     #[arg(long)]
     pub threshold: Option<f64>,
     /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `leadgate discover search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The search source: apollo.
+    #[arg(long, value_parser = ["apollo"])]
+    pub source: String,
+    /// The segment whose live ICP to search for (needed when several are live).
+    #[arg(long)]
+    pub segment: Option<String>,
+    /// Pages fetched at most.
+    #[arg(long, default_value_t = 10)]
+    pub max_pages: u32,
+    /// Credits spent at most (People API Search spends none).
+    #[arg(long, default_value_t = 0)]
+    pub max_credits: u64,
+    /// Results per page (Apollo's maximum is 100).
+    #[arg(long, default_value_t = 100)]
+    pub per_page: u32,
+    /// Show the compiled filters, and what the source cannot filter on, and stop.
+    #[arg(long)]
+    pub compile_only: bool,
+    #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+    pub person: Option<String>,
     #[arg(long)]
     pub json: bool,
 }

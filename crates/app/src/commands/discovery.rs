@@ -20,7 +20,8 @@ use serde_json::Value;
 
 use super::{print_json, print_table, show_time, time_zone};
 use crate::cli::{
-    CustomersCommand, DiscoverCommand, ImportArgs, MergeCommand, ReviewCommand, SuppressCommand,
+    CustomersCommand, DiscoverCommand, ImportArgs, MergeCommand, ReviewCommand, SearchArgs,
+    SuppressCommand,
 };
 use crate::engine::discovery::{self, import::Progress, review::ItemDecision};
 use crate::engine::{person, record};
@@ -174,424 +175,467 @@ pub async fn discover(
     command: DiscoverCommand,
     now: Timestamp,
 ) -> anyhow::Result<ExitCode> {
-    let tz = time_zone(workspace);
     match command {
         DiscoverCommand::Run {
             segment,
             dry_run,
             json,
-        } => {
-            let setup = discovery::resolve_config(&workspace.config.discovery, &workspace.dir)?;
-            let outcome = discovery::run::run(
-                &workspace.store,
-                &workspace.config.discovery,
-                &setup,
-                segment.as_deref(),
-                dry_run,
-                now,
-            )
-            .await?;
-            if json {
-                print_json(&outcome)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let verb = if dry_run { "would merge" } else { "merged" };
-            println!(
-                "{} records: {} contacts before, {} after; entity resolution {verb} {} pair(s) of contacts{}.",
-                outcome.records,
-                outcome.contacts_before,
-                outcome.contacts_after,
-                outcome.merges.len(),
-                if outcome.refused_by_undo > 0 {
-                    format!(
-                        " ({} link(s) refused: a person undid those merges before)",
-                        outcome.refused_by_undo
-                    )
-                } else {
-                    String::new()
-                }
-            );
-            if dry_run {
-                for m in outcome.merges.iter().take(20) {
-                    println!(
-                        "  contact {} ← contact {} (p = {:.3}): {}",
-                        m.into_contact,
-                        m.from_contact,
-                        m.probability,
-                        evidence_line(&m.explanation)
-                    );
-                }
-                if outcome.merges.len() > 20 {
-                    println!(
-                        "  … and {} more (--json lists all).",
-                        outcome.merges.len() - 20
-                    );
-                }
-            }
-            for warning in &outcome.training_warnings {
-                println!("Warning: {warning}.");
-            }
-            if !outcome.questioned.is_empty() {
-                println!(
-                    "{} earlier merge(s) the model would no longer make{}: see `leadgate merge review`.",
-                    outcome.questioned.len(),
-                    if dry_run {
-                        ""
-                    } else {
-                        " are listed for review"
-                    }
-                );
-            }
-            if outcome.lists.is_empty() {
-                println!("No live ICP: no prospect list was built (approve an ICP first).");
-            }
-            for l in &outcome.lists {
-                println!(
-                    "{} v{}: {} admitted, {} waiting for data, {} dropped{}.",
-                    l.segment,
-                    l.icp_version,
-                    l.admitted,
-                    l.needs_data,
-                    l.dropped,
-                    if l.dropped_by_reason.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " ({})",
-                            l.dropped_by_reason
-                                .iter()
-                                .map(|(k, n)| format!("{n} {k}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    }
-                );
-                if l.newly_admitted > 0 || !l.newly_dropped.is_empty() {
-                    println!(
-                        "  Against the previous list: {} newly admitted, {} newly dropped.",
-                        l.newly_admitted,
-                        l.newly_dropped.len()
-                    );
-                    for (contact, reasons) in l.newly_dropped.iter().take(10) {
-                        println!("    contact {contact}: {}", reasons.join("; "));
-                    }
-                }
-                match (l.list_id, l.gate_id) {
-                    (Some(list), Some(gate)) => println!(
-                        "  List {list} is waiting at gate {gate}, a sample review of {} records: `leadgate review sample {gate} --as NAME`.",
-                        l.sample.len()
-                    ),
-                    _ => println!("  (dry run: nothing was stored)"),
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        DiscoverCommand::Search {
-            source: _,
-            segment,
-            max_pages,
-            max_credits,
-            per_page,
-            compile_only,
-            person: by,
-            json,
-        } => {
-            let actor = match &by {
-                Some(name) => {
-                    let mut conn = workspace.store.conn().await?;
-                    person(&mut conn, name).await?;
-                    Actor::Person(name.clone())
-                }
-                None => Actor::System,
-            };
-            let config = workspace.config.discovery.apollo.clone();
-            if compile_only {
-                let document =
-                    discovery::live_document(&workspace.store, segment.as_deref()).await?;
-                let query = leadgate_connectors::search::apollo::compile(&document, &config)?;
-                if json {
-                    print_json(&query)?;
-                } else {
-                    println!("{query}");
-                }
-                return Ok(ExitCode::SUCCESS);
-            }
-            let clock = crate::clock::system()?;
-            let apollo = leadgate_connectors::search::apollo::ApolloSearch::from_env(
-                config,
-                Arc::new(move || clock()),
-                Arc::new(leadgate_connectors::search::TokioSleeper),
-            )?;
-            let budget = leadgate_connectors::search::Budget {
-                per_page,
-                max_pages,
-                max_credits,
-                ..Default::default()
-            };
-            let searched = discovery::search(
-                &workspace.store,
-                &apollo,
-                segment.as_deref(),
-                &budget,
-                actor,
-                &workspace.dir.join("imports"),
-                now,
-            )
-            .await?;
-            if json {
-                print_json(&searched)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            println!("{}", searched.query);
-            let report = &searched.report;
-            println!(
-                "{} request(s), {} page(s), {} people ({} found twice), {} credit(s) used; stopped: {:?}.",
-                report.requests,
-                report.pages,
-                report.people_received,
-                report.duplicates,
-                report.credits_used,
-                report.stop
-            );
-            if let Some(error) = &searched.error {
-                println!("The search stopped early: {error}");
-            }
-            let i = &searched.import;
-            println!(
-                "Imported as import {}: rows read {}, stored {}, merged {}, rejected {}.",
-                i.import_id, i.rows_read, i.stored, i.merged, i.rejected
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        DiscoverCommand::RefreshQueue { json } => {
-            let mut conn = workspace.store.conn().await?;
-            let queue = stored::refresh_queue(&mut conn).await?;
-            if json {
-                print_json(&queue)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            if queue.is_empty() {
-                println!("No contact waits for fresh data.");
-                return Ok(ExitCode::SUCCESS);
-            }
-            let rows: Vec<Vec<String>> = queue
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.contact_id.to_string(),
-                        r.reason.replace('_', " "),
-                        r.detail.clone(),
-                        show_time(r.queued_at, &tz),
-                    ]
-                })
-                .collect();
-            print_table(&["CONTACT", "WHY", "DETAIL", "QUEUED"], &rows);
-            println!(
-                "{} contact(s) queued. Enrichment, once it exists (stage 3), takes from this queue.",
-                queue
-                    .iter()
-                    .map(|r| r.contact_id)
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        DiscoverCommand::Lists { json } => {
-            let mut conn = workspace.store.conn().await?;
-            let lists = stored::lists(&mut conn).await?;
-            if json {
-                print_json(&lists)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let rows: Vec<Vec<String>> = lists
-                .iter()
-                .map(|l| {
-                    vec![
-                        l.id.to_string(),
-                        l.segment.clone(),
-                        l.icp_version_id.to_string(),
-                        l.status.label().to_string(),
-                        count(&l.summary, "admitted"),
-                        count(&l.summary, "needs_data"),
-                        count(&l.summary, "dropped"),
-                        count(&l.summary, "stale"),
-                        l.summary
-                            .get("gate_id")
-                            .and_then(Value::as_i64)
-                            .map_or(String::new(), |g| g.to_string()),
-                        show_time(l.created_at, &tz),
-                    ]
-                })
-                .collect();
-            print_table(
-                &[
-                    "LIST",
-                    "SEGMENT",
-                    "ICP",
-                    "STATUS",
-                    "ADMITTED",
-                    "NEEDS DATA",
-                    "DROPPED",
-                    "STALE",
-                    "GATE",
-                    "BUILT",
-                ],
-                &rows,
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => discover_run(workspace, segment, dry_run, json, now).await,
+        DiscoverCommand::Search(args) => discover_search(workspace, args, now).await,
+        DiscoverCommand::RefreshQueue { json } => discover_refresh_queue(workspace, json).await,
+        DiscoverCommand::Lists { json } => discover_lists(workspace, json).await,
         DiscoverCommand::Show {
             list,
             status,
             limit,
             json,
-        } => {
-            let mut conn = workspace.store.conn().await?;
-            let found = stored::get_list(&mut conn, list)
-                .await?
-                .with_context(|| format!("no list {list} (see `leadgate discover lists`)"))?;
-            let status = status
-                .as_deref()
-                .map(str::parse::<leadgate_core::discovery::prospect::Standing>)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!(e))?;
-            let prospects = stored::prospects(&mut conn, list, status).await?;
-            if json {
-                print_json(&serde_json::json!({ "list": found, "prospects": prospects }))?;
-                return Ok(ExitCode::SUCCESS);
-            }
+        } => discover_show(workspace, list, status, limit, json).await,
+        DiscoverCommand::Contact { id, json } => discover_contact(workspace, id, json, now).await,
+        DiscoverCommand::Imports { json } => discover_imports(workspace, json).await,
+    }
+}
+
+/// `leadgate discover run`: resolve, evaluate and build the lists (or show what would change).
+async fn discover_run(
+    workspace: &Workspace,
+    segment: Option<String>,
+    dry_run: bool,
+    json: bool,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let setup = discovery::resolve_config(&workspace.config.discovery, &workspace.dir)?;
+    let outcome = discovery::run::run(
+        &workspace.store,
+        &workspace.config.discovery,
+        &setup,
+        segment.as_deref(),
+        dry_run,
+        now,
+    )
+    .await?;
+    if json {
+        print_json(&outcome)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let verb = if dry_run { "would merge" } else { "merged" };
+    println!(
+        "{} records: {} contacts before, {} after; entity resolution {verb} {} pair(s) of contacts{}.",
+        outcome.records,
+        outcome.contacts_before,
+        outcome.contacts_after,
+        outcome.merges.len(),
+        if outcome.refused_by_undo > 0 {
+            format!(
+                " ({} link(s) refused: a person undid those merges before)",
+                outcome.refused_by_undo
+            )
+        } else {
+            String::new()
+        }
+    );
+    if dry_run {
+        for m in outcome.merges.iter().take(20) {
             println!(
-                "List {} of {} (ICP version {}), {}: {} admitted, {} waiting for data, {} dropped.",
-                found.id,
-                found.segment,
-                found.icp_version_id,
-                found.status,
-                count(&found.summary, "admitted"),
-                count(&found.summary, "needs_data"),
-                count(&found.summary, "dropped")
+                "  contact {} ← contact {} (p = {:.3}): {}",
+                m.into_contact,
+                m.from_contact,
+                m.probability,
+                evidence_line(&m.explanation)
             );
-            let rows: Vec<Vec<String>> = prospects
-                .iter()
-                .take(limit)
-                .map(|p| {
-                    let line = ProspectLine::from(p);
-                    vec![
-                        line.contact_id.to_string(),
-                        line.status,
-                        line.name,
-                        line.title,
-                        line.company,
-                        line.source,
-                        line.reasons,
-                    ]
-                })
-                .collect();
-            print_table(
-                &[
-                    "CONTACT",
-                    "STATUS",
-                    "NAME",
-                    "TITLE",
-                    "COMPANY",
-                    "SOURCE",
-                    "WHY DROPPED",
-                ],
-                &rows,
-            );
-            if prospects.len() > limit {
-                println!("… {} more (--limit, --json).", prospects.len() - limit);
-            }
-            Ok(ExitCode::SUCCESS)
         }
-        DiscoverCommand::Contact { id, json } => {
-            let mut conn = workspace.store.conn().await?;
-            let contact = stored::contact(&mut conn, id)
-                .await?
-                .with_context(|| format!("no contact {id}"))?;
-            let records = stored::records_of(&mut conn, &[id]).await?;
-            if json {
-                print_json(&serde_json::json!({ "contact": contact, "records": records }))?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            if let Some(into) = contact.merged_into {
-                println!("Contact {id} was merged into contact {into}.");
-            }
-            if contact.status == stored::ContactStatus::Erased.as_str() {
-                println!(
-                    "Contact {id} was erased at the person's request: nothing about them is kept (see `leadgate audit --subject erasure`)."
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            let trust: Vec<&str> = workspace
-                .config
-                .discovery
-                .trust
-                .iter()
-                .map(String::as_str)
-                .collect();
-            let observations: Vec<_> = records
-                .iter()
-                .map(|r| leadgate_core::discovery::prospect::Observation {
-                    record_id: r.id,
-                    source: &r.source,
-                    observed_at: r.observed_at,
-                    facts: &r.facts,
-                })
-                .collect();
-            let mut profile =
-                leadgate_core::discovery::prospect::person_profile(&observations, &trust);
-            profile.extend(leadgate_core::discovery::prospect::company_profile(
-                &observations,
-                &trust,
-            ));
-            println!("Contact {id}: {} record(s).", records.len());
-            let rows: Vec<Vec<String>> = profile
-                .iter()
-                .map(|(field, s)| {
-                    vec![
-                        field.clone(),
-                        s.value.clone(),
-                        s.source.clone(),
-                        format!("record {}", s.record_id),
-                        age(s.observed_at, now),
-                    ]
-                })
-                .collect();
-            print_table(&["FIELD", "VALUE", "SOURCE", "FROM", "AGE"], &rows);
-            Ok(ExitCode::SUCCESS)
-        }
-        DiscoverCommand::Imports { json } => {
-            let mut conn = workspace.store.conn().await?;
-            let imports = stored::imports(&mut conn).await?;
-            if json {
-                print_json(&imports)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let rows: Vec<Vec<String>> = imports
-                .iter()
-                .map(|i| {
-                    vec![
-                        i.id.to_string(),
-                        i.source.clone(),
-                        i.origin.clone(),
-                        i.rows_read.to_string(),
-                        i.stored.to_string(),
-                        i.merged.to_string(),
-                        i.rejected.to_string(),
-                        i.imported_by.clone(),
-                        show_time(i.at, &tz),
-                    ]
-                })
-                .collect();
-            print_table(
-                &[
-                    "IMPORT", "SOURCE", "FILE", "READ", "STORED", "MERGED", "REJECTED", "BY", "AT",
-                ],
-                &rows,
+        if outcome.merges.len() > 20 {
+            println!(
+                "  … and {} more (--json lists all).",
+                outcome.merges.len() - 20
             );
-            Ok(ExitCode::SUCCESS)
         }
     }
+    for warning in &outcome.training_warnings {
+        println!("Warning: {warning}.");
+    }
+    if !outcome.questioned.is_empty() {
+        println!(
+            "{} earlier merge(s) the model would no longer make{}: see `leadgate merge review`.",
+            outcome.questioned.len(),
+            if dry_run {
+                ""
+            } else {
+                " are listed for review"
+            }
+        );
+    }
+    if outcome.lists.is_empty() {
+        println!("No live ICP: no prospect list was built (approve an ICP first).");
+    }
+    for l in &outcome.lists {
+        println!(
+            "{} v{}: {} admitted, {} waiting for data, {} dropped{}.",
+            l.segment,
+            l.icp_version,
+            l.admitted,
+            l.needs_data,
+            l.dropped,
+            if l.dropped_by_reason.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({})",
+                    l.dropped_by_reason
+                        .iter()
+                        .map(|(k, n)| format!("{n} {k}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        );
+        if l.newly_admitted > 0 || !l.newly_dropped.is_empty() {
+            println!(
+                "  Against the previous list: {} newly admitted, {} newly dropped.",
+                l.newly_admitted,
+                l.newly_dropped.len()
+            );
+            for (contact, reasons) in l.newly_dropped.iter().take(10) {
+                println!("    contact {contact}: {}", reasons.join("; "));
+            }
+        }
+        match (l.list_id, l.gate_id) {
+            (Some(list), Some(gate)) => println!(
+                "  List {list} is waiting at gate {gate}, a sample review of {} records: `leadgate review sample {gate} --as NAME`.",
+                l.sample.len()
+            ),
+            _ => println!("  (dry run: nothing was stored)"),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `leadgate discover search`: search a source for the live ICP and import what it finds.
+async fn discover_search(
+    workspace: &Workspace,
+    args: SearchArgs,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let SearchArgs {
+        source: _,
+        segment,
+        max_pages,
+        max_credits,
+        per_page,
+        compile_only,
+        person: by,
+        json,
+    } = args;
+    let actor = match &by {
+        Some(name) => {
+            let mut conn = workspace.store.conn().await?;
+            person(&mut conn, name).await?;
+            Actor::Person(name.clone())
+        }
+        None => Actor::System,
+    };
+    let config = workspace.config.discovery.apollo.clone();
+    if compile_only {
+        let document = discovery::live_document(&workspace.store, segment.as_deref()).await?;
+        let query = leadgate_connectors::search::apollo::compile(&document, &config)?;
+        if json {
+            print_json(&query)?;
+        } else {
+            println!("{query}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let clock = crate::clock::system()?;
+    let apollo = leadgate_connectors::search::apollo::ApolloSearch::from_env(
+        config,
+        Arc::new(move || clock()),
+        Arc::new(leadgate_connectors::search::TokioSleeper),
+    )?;
+    let budget = leadgate_connectors::search::Budget {
+        per_page,
+        max_pages,
+        max_credits,
+        ..Default::default()
+    };
+    let searched = discovery::search(
+        &workspace.store,
+        &apollo,
+        segment.as_deref(),
+        &budget,
+        actor,
+        &workspace.dir.join("imports"),
+        now,
+    )
+    .await?;
+    if json {
+        print_json(&searched)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", searched.query);
+    let report = &searched.report;
+    println!(
+        "{} request(s), {} page(s), {} people ({} found twice), {} credit(s) used; stopped: {:?}.",
+        report.requests,
+        report.pages,
+        report.people_received,
+        report.duplicates,
+        report.credits_used,
+        report.stop
+    );
+    if let Some(error) = &searched.error {
+        println!("The search stopped early: {error}");
+    }
+    let i = &searched.import;
+    println!(
+        "Imported as import {}: rows read {}, stored {}, merged {}, rejected {}.",
+        i.import_id, i.rows_read, i.stored, i.merged, i.rejected
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `leadgate discover refresh-queue`: the contacts waiting for fresh data.
+async fn discover_refresh_queue(workspace: &Workspace, json: bool) -> anyhow::Result<ExitCode> {
+    let tz = time_zone(workspace);
+    let mut conn = workspace.store.conn().await?;
+    let queue = stored::refresh_queue(&mut conn).await?;
+    if json {
+        print_json(&queue)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if queue.is_empty() {
+        println!("No contact waits for fresh data.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = queue
+        .iter()
+        .map(|r| {
+            vec![
+                r.contact_id.to_string(),
+                r.reason.replace('_', " "),
+                r.detail.clone(),
+                show_time(r.queued_at, &tz),
+            ]
+        })
+        .collect();
+    print_table(&["CONTACT", "WHY", "DETAIL", "QUEUED"], &rows);
+    println!(
+        "{} contact(s) queued. Enrichment, once it exists (stage 3), takes from this queue.",
+        queue
+            .iter()
+            .map(|r| r.contact_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `leadgate discover lists`: the prospect lists, newest first.
+async fn discover_lists(workspace: &Workspace, json: bool) -> anyhow::Result<ExitCode> {
+    let tz = time_zone(workspace);
+    let mut conn = workspace.store.conn().await?;
+    let lists = stored::lists(&mut conn).await?;
+    if json {
+        print_json(&lists)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = lists
+        .iter()
+        .map(|l| {
+            vec![
+                l.id.to_string(),
+                l.segment.clone(),
+                l.icp_version_id.to_string(),
+                l.status.label().to_string(),
+                count(&l.summary, "admitted"),
+                count(&l.summary, "needs_data"),
+                count(&l.summary, "dropped"),
+                count(&l.summary, "stale"),
+                l.summary
+                    .get("gate_id")
+                    .and_then(Value::as_i64)
+                    .map_or(String::new(), |g| g.to_string()),
+                show_time(l.created_at, &tz),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "LIST",
+            "SEGMENT",
+            "ICP",
+            "STATUS",
+            "ADMITTED",
+            "NEEDS DATA",
+            "DROPPED",
+            "STALE",
+            "GATE",
+            "BUILT",
+        ],
+        &rows,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `leadgate discover show`: one list, its counts, its change and its prospects.
+async fn discover_show(
+    workspace: &Workspace,
+    list: i64,
+    status: Option<String>,
+    limit: usize,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut conn = workspace.store.conn().await?;
+    let found = stored::get_list(&mut conn, list)
+        .await?
+        .with_context(|| format!("no list {list} (see `leadgate discover lists`)"))?;
+    let status = status
+        .as_deref()
+        .map(str::parse::<leadgate_core::discovery::prospect::Standing>)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let prospects = stored::prospects(&mut conn, list, status).await?;
+    if json {
+        print_json(&serde_json::json!({ "list": found, "prospects": prospects }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "List {} of {} (ICP version {}), {}: {} admitted, {} waiting for data, {} dropped.",
+        found.id,
+        found.segment,
+        found.icp_version_id,
+        found.status,
+        count(&found.summary, "admitted"),
+        count(&found.summary, "needs_data"),
+        count(&found.summary, "dropped")
+    );
+    let rows: Vec<Vec<String>> = prospects
+        .iter()
+        .take(limit)
+        .map(|p| {
+            let line = ProspectLine::from(p);
+            vec![
+                line.contact_id.to_string(),
+                line.status,
+                line.name,
+                line.title,
+                line.company,
+                line.source,
+                line.reasons,
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "CONTACT",
+            "STATUS",
+            "NAME",
+            "TITLE",
+            "COMPANY",
+            "SOURCE",
+            "WHY DROPPED",
+        ],
+        &rows,
+    );
+    if prospects.len() > limit {
+        println!("… {} more (--limit, --json).", prospects.len() - limit);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `leadgate discover contact`: one contact, every field with its source and age.
+async fn discover_contact(
+    workspace: &Workspace,
+    id: i64,
+    json: bool,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let mut conn = workspace.store.conn().await?;
+    let contact = stored::contact(&mut conn, id)
+        .await?
+        .with_context(|| format!("no contact {id}"))?;
+    let records = stored::records_of(&mut conn, &[id]).await?;
+    if json {
+        print_json(&serde_json::json!({ "contact": contact, "records": records }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(into) = contact.merged_into {
+        println!("Contact {id} was merged into contact {into}.");
+    }
+    if contact.status == stored::ContactStatus::Erased.as_str() {
+        println!(
+            "Contact {id} was erased at the person's request: nothing about them is kept (see `leadgate audit --subject erasure`)."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let trust: Vec<&str> = workspace
+        .config
+        .discovery
+        .trust
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let observations: Vec<_> = records
+        .iter()
+        .map(|r| leadgate_core::discovery::prospect::Observation {
+            record_id: r.id,
+            source: &r.source,
+            observed_at: r.observed_at,
+            facts: &r.facts,
+        })
+        .collect();
+    let mut profile = leadgate_core::discovery::prospect::person_profile(&observations, &trust);
+    profile.extend(leadgate_core::discovery::prospect::company_profile(
+        &observations,
+        &trust,
+    ));
+    println!("Contact {id}: {} record(s).", records.len());
+    let rows: Vec<Vec<String>> = profile
+        .iter()
+        .map(|(field, s)| {
+            vec![
+                field.clone(),
+                s.value.clone(),
+                s.source.clone(),
+                format!("record {}", s.record_id),
+                age(s.observed_at, now),
+            ]
+        })
+        .collect();
+    print_table(&["FIELD", "VALUE", "SOURCE", "FROM", "AGE"], &rows);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `leadgate discover imports`: every import with its accounting.
+async fn discover_imports(workspace: &Workspace, json: bool) -> anyhow::Result<ExitCode> {
+    let tz = time_zone(workspace);
+    let mut conn = workspace.store.conn().await?;
+    let imports = stored::imports(&mut conn).await?;
+    if json {
+        print_json(&imports)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = imports
+        .iter()
+        .map(|i| {
+            vec![
+                i.id.to_string(),
+                i.source.clone(),
+                i.origin.clone(),
+                i.rows_read.to_string(),
+                i.stored.to_string(),
+                i.merged.to_string(),
+                i.rejected.to_string(),
+                i.imported_by.clone(),
+                show_time(i.at, &tz),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "IMPORT", "SOURCE", "FILE", "READ", "STORED", "MERGED", "REJECTED", "BY", "AT",
+        ],
+        &rows,
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn count(summary: &Value, key: &str) -> String {

@@ -248,6 +248,99 @@ fn name_of(record: &Record) -> Option<String> {
     })
 }
 
+/// What an erasure removes, decided from the request's evidence before anything changes.
+struct Plan {
+    erased: Vec<ErasedRecord>,
+    not_matched: Vec<NotMatched>,
+    /// Contacts with nothing left, and those merged into them.
+    whole: Vec<i64>,
+    /// Contacts whose list places go: those that held an erased record, and those merged
+    /// into them.
+    placed: Vec<i64>,
+    /// Merges whose evidence quotes an erased record, or into or out of a whole contact.
+    merge_ids: Vec<i64>,
+    /// The LinkedIn profiles of the erased records, kept as markers.
+    profiles: Vec<String>,
+}
+
+async fn plan(conn: &mut Conn, keys: &Keys, chosen: &[i64]) -> Result<Plan> {
+    let matched = matched_records(conn, keys, chosen).await?;
+    let touched: Vec<i64> = matched
+        .values()
+        .map(|(r, _)| r.contact_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let not_matched: Vec<NotMatched> = stored::records_of(&mut *conn, &touched)
+        .await?
+        .into_iter()
+        .filter(|r| !matched.contains_key(&r.id))
+        .map(|r| NotMatched {
+            name: name_of(&r),
+            id: r.id,
+            contact: r.contact_id,
+            source: r.source,
+            source_record_id: r.source_record_id,
+            email: r.email,
+            linkedin: r.linkedin,
+        })
+        .collect();
+    // The list places to remove: of every contact that held an erased record, and of the
+    // contacts merged into those (an older list's place was built from the same records).
+    let placed = stored::with_merged_contacts(&mut *conn, &touched).await?;
+    let kept: BTreeSet<i64> = not_matched.iter().map(|r| r.contact).collect();
+    let whole_roots: Vec<i64> = touched
+        .iter()
+        .copied()
+        .filter(|c| !kept.contains(c))
+        .collect();
+    // The contacts absorbed into an erased one hold no records; they go with it.
+    let contacts = stored::with_merged_contacts(&mut *conn, &whole_roots).await?;
+    let erased_ids: BTreeSet<i64> = matched.keys().copied().collect();
+    let whole: BTreeSet<i64> = contacts.iter().copied().collect();
+    let merge_ids: Vec<i64> = stored::merges_of_contacts(&mut *conn, &touched)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            let quoted = m.records.iter().copied().chain(
+                m.explanation
+                    .get("records")
+                    .and_then(|v| v.as_array())
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_i64()),
+            );
+            let into_or_out_of_whole = whole.contains(&m.into_contact)
+                || m.from_contact.is_some_and(|c| whole.contains(&c));
+            into_or_out_of_whole || quoted.into_iter().any(|id| erased_ids.contains(&id))
+        })
+        .map(|m| m.id)
+        .collect();
+    let mut profiles: Vec<String> = matched
+        .values()
+        .filter_map(|(r, _)| r.linkedin.clone())
+        .collect();
+    profiles.sort_unstable();
+    profiles.dedup();
+    let erased: Vec<ErasedRecord> = matched
+        .values()
+        .map(|(r, why)| ErasedRecord {
+            id: r.id,
+            contact: r.contact_id,
+            source: r.source.clone(),
+            matched_by: *why,
+        })
+        .collect();
+    Ok(Plan {
+        erased,
+        not_matched,
+        whole: contacts,
+        placed,
+        merge_ids,
+        profiles,
+    })
+}
+
 /// Erases the person a request names, as `by` (an admin or sales ops), for `reason`.
 pub async fn erase(
     store: &Store,
@@ -294,73 +387,14 @@ pub async fn erase(
         inputs: &json!({}),
     };
     let ((), mut tx) = settle(checked, tx, store, attempt, now).await?;
-    let matched = matched_records(&mut tx, &keys, &request.records).await?;
-    let touched: Vec<i64> = matched
-        .values()
-        .map(|(r, _)| r.contact_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let not_matched: Vec<NotMatched> = stored::records_of(&mut tx, &touched)
-        .await?
-        .into_iter()
-        .filter(|r| !matched.contains_key(&r.id))
-        .map(|r| NotMatched {
-            name: name_of(&r),
-            id: r.id,
-            contact: r.contact_id,
-            source: r.source,
-            source_record_id: r.source_record_id,
-            email: r.email,
-            linkedin: r.linkedin,
-        })
-        .collect();
-    // The list places to remove: of every contact that held an erased record, and of the
-    // contacts merged into those (an older list's place was built from the same records).
-    let placed = stored::with_merged_contacts(&mut tx, &touched).await?;
-    let kept: BTreeSet<i64> = not_matched.iter().map(|r| r.contact).collect();
-    let whole_roots: Vec<i64> = touched
-        .iter()
-        .copied()
-        .filter(|c| !kept.contains(c))
-        .collect();
-    // The contacts absorbed into an erased one hold no records; they go with it.
-    let contacts = stored::with_merged_contacts(&mut tx, &whole_roots).await?;
-    let erased_ids: BTreeSet<i64> = matched.keys().copied().collect();
-    let whole: BTreeSet<i64> = contacts.iter().copied().collect();
-    let merge_ids: Vec<i64> = stored::merges_of_contacts(&mut tx, &touched)
-        .await?
-        .into_iter()
-        .filter(|m| {
-            let quoted = m.records.iter().copied().chain(
-                m.explanation
-                    .get("records")
-                    .and_then(|v| v.as_array())
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|v| v.as_i64()),
-            );
-            let into_or_out_of_whole = whole.contains(&m.into_contact)
-                || m.from_contact.is_some_and(|c| whole.contains(&c));
-            into_or_out_of_whole || quoted.into_iter().any(|id| erased_ids.contains(&id))
-        })
-        .map(|m| m.id)
-        .collect();
-    let mut profiles: Vec<String> = matched
-        .values()
-        .filter_map(|(r, _)| r.linkedin.clone())
-        .collect();
-    profiles.sort_unstable();
-    profiles.dedup();
-    let erased: Vec<ErasedRecord> = matched
-        .values()
-        .map(|(r, why)| ErasedRecord {
-            id: r.id,
-            contact: r.contact_id,
-            source: r.source.clone(),
-            matched_by: *why,
-        })
-        .collect();
+    let Plan {
+        erased,
+        not_matched,
+        whole: contacts,
+        placed,
+        merge_ids,
+        profiles,
+    } = plan(&mut tx, &keys, &request.records).await?;
     let record_ids: Vec<i64> = erased.iter().map(|r| r.id).collect();
     let mut erasure = Erasure {
         hash: hash.clone(),
