@@ -170,13 +170,20 @@ pub async fn hashes_at(
     seqs: &[i64],
 ) -> Result<(std::collections::HashMap<i64, String>, i64)> {
     let mut found = std::collections::HashMap::new();
-    for seq in seqs {
-        let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
-            .bind(*seq)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(row) = row {
-            found.insert(*seq, row.try_get(0)?);
+    // Sequence numbers are numbers we hold, so they are written into the statement; a long
+    // anchor file is read in chunks.
+    for chunk in seqs.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!("SELECT seq, hash FROM audit_log WHERE seq IN ({list})");
+        for row in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            found.insert(row.try_get(0)?, row.try_get(1)?);
         }
     }
     let last: Option<i64> = sqlx::query("SELECT MAX(seq) FROM audit_log")
