@@ -10,14 +10,19 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use leadgate_core::audit::{Actor, AuditEntry};
-use leadgate_core::gate::{Decision, GateKind, GateStatus};
+use leadgate_core::discovery::field::Field;
+use leadgate_core::discovery::freshness::{Freshness, FreshnessCheck};
+use leadgate_core::discovery::prospect::Profile;
+use leadgate_core::gate::{Decision, GateKind, GateStatus, Verdict};
 use leadgate_core::role::Role;
+use leadgate_store::discovery::ProspectList;
 use leadgate_store::events::Event;
 use leadgate_store::gates::{Gate, GateFilter};
 use leadgate_store::icp::{IcpStatus, IcpVersion};
 use leadgate_store::jobs::Job;
 use leadgate_store::people::Person;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 use utoipa::openapi::{RefOr, Schema};
@@ -34,14 +39,14 @@ fn string_enum(description: &str, values: Vec<&'static str>) -> ObjectBuilder {
 pub(crate) fn role_schema() -> impl Into<RefOr<Schema>> {
     string_enum(
         "A role a person holds.",
-        Role::ALL.map(Role::as_str).to_vec(),
+        Role::ALL.iter().map(|r| r.as_str()).collect(),
     )
 }
 
 pub(crate) fn roles_schema() -> impl Into<RefOr<Schema>> {
     ArrayBuilder::new().items(string_enum(
         "A role a person holds.",
-        Role::ALL.map(Role::as_str).to_vec(),
+        Role::ALL.iter().map(|r| r.as_str()).collect(),
     ))
 }
 
@@ -74,13 +79,16 @@ pub(crate) fn gate_status_schema() -> impl Into<RefOr<Schema>> {
 }
 
 fn verdict_schema() -> impl Into<RefOr<Schema>> {
-    string_enum("approve or reject", vec!["approve", "reject"])
+    string_enum(
+        "approve or reject",
+        Verdict::ALL.iter().map(|v| v.as_str()).collect(),
+    )
 }
 
 fn icp_status_schema() -> impl Into<RefOr<Schema>> {
     string_enum(
         "Where the version stands in its lifecycle.",
-        IcpStatus::ALL.map(IcpStatus::as_str).to_vec(),
+        IcpStatus::ALL.iter().map(|s| s.as_str()).collect(),
     )
 }
 
@@ -141,7 +149,7 @@ impl From<&Gate> for GateView {
             id: gate.id,
             kind: gate.kind,
             title: gate.kind.title().to_string(),
-            subject: gate.subject.clone(),
+            subject: gate.subject.to_string(),
             summary: gate.summary.clone(),
             status: gate.status,
             required_roles: gate.required_roles.clone(),
@@ -406,58 +414,121 @@ pub struct ProspectLine {
 
 impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
     fn from(p: &leadgate_store::discovery::Prospect) -> Self {
-        use serde_json::Value;
-        let field = |part: &str, name: &str| {
-            p.profile[part][name]["value"]
-                .as_str()
-                .unwrap_or("")
-                .to_string()
+        let profile = ProfileView::deserialize(&p.profile).unwrap_or_default();
+        let field = |of: &Profile, field: Field| {
+            of.get(field.as_str())
+                .map_or_else(String::new, |s| s.value.clone())
         };
-        let full = field("person", "full_name");
+        let person = |f: Field| field(&profile.person, f);
+        let full = person(Field::FullName);
         let name = if full.is_empty() {
-            format!(
-                "{} {}",
-                field("person", "first_name"),
-                field("person", "last_name")
-            )
-            .trim()
-            .to_string()
+            format!("{} {}", person(Field::FirstName), person(Field::LastName))
+                .trim()
+                .to_string()
         } else {
             full
         };
-        let lines = |key: &str| {
-            p.evaluation[key]
-                .as_array()
-                .map(|r| r.iter().filter_map(Value::as_str).collect::<Vec<_>>())
-                .unwrap_or_default()
-        };
+        let evaluation = EvaluationView::deserialize(&p.evaluation).unwrap_or_default();
         let reasons = if p.status == Standing::NeedsData {
-            let mut waiting: Vec<String> = lines("unknown")
-                .into_iter()
-                .map(leadgate_core::icp::criterion_label)
+            let mut waiting: Vec<String> = evaluation
+                .unknown
+                .iter()
+                .map(|c| leadgate_core::icp::criterion_label(c))
                 .collect();
             waiting.dedup();
             format!("waits for: {}", waiting.join(", "))
         } else {
-            lines("reasons").join("; ")
+            evaluation.reasons.join("; ")
         };
         ProspectLine {
             contact_id: p.contact_id,
             status: p.status.as_str().to_string(),
             status_label: p.status.label().to_string(),
             name,
-            title: field("person", "title"),
-            company: field("company", "company_name"),
+            title: person(Field::Title),
+            company: field(&profile.company, Field::CompanyName),
             source: p.primary_source.clone(),
             reasons,
-            stale: (p.status != Standing::Dropped
-                && p.evaluation["freshness"]["freshness"] == "stale")
-                .then(|| {
-                    p.evaluation["freshness"]["reason"]
-                        .as_str()
-                        .unwrap_or("stale")
-                        .to_string()
-                }),
+            stale: evaluation
+                .freshness
+                .filter(|f| p.status != Standing::Dropped && f.freshness == Freshness::Stale)
+                .map(|f| f.reason),
         }
     }
+}
+
+/// A prospect list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListView {
+    pub id: i64,
+    /// The ICP segment the list was built for.
+    pub segment: String,
+    /// The ICP version that admitted its prospects.
+    pub icp_version_id: i64,
+    #[schema(schema_with = crate::views::list_status_schema)]
+    pub status: ListStatus,
+    /// The list of the segment's previous version, which this one is compared with.
+    pub previous_list_id: Option<i64>,
+    pub created_at: Timestamp,
+    pub admitted: i64,
+    /// Contacts waiting for data a required ICP criterion needs.
+    pub needs_data: i64,
+    pub dropped: i64,
+    /// Contacts still in use whose facts are stale (older than the refresh age), queued for
+    /// refresh.
+    pub stale: i64,
+    /// The sample-review gate the list waits on, once opened.
+    pub gate_id: Option<i64>,
+    /// Everything the run recorded about the list: counts per reason and source, and the
+    /// change against the previous version.
+    #[schema(value_type = Object)]
+    pub summary: Value,
+}
+
+impl From<&ProspectList> for ListView {
+    fn from(list: &ProspectList) -> Self {
+        let counts = ListCounts::deserialize(&list.summary).unwrap_or_default();
+        ListView {
+            id: list.id,
+            segment: list.segment.clone(),
+            icp_version_id: list.icp_version_id,
+            status: list.status,
+            previous_list_id: list.previous_list_id,
+            created_at: list.created_at,
+            admitted: counts.admitted,
+            needs_data: counts.needs_data,
+            dropped: counts.dropped,
+            stale: counts.stale,
+            gate_id: counts.gate_id,
+            summary: list.summary.clone(),
+        }
+    }
+}
+
+/// A prospect's stored profile (`{"person": …, "company": …}`), typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ProfileView {
+    person: Profile,
+    company: Profile,
+}
+
+/// What a prospect line reads of a stored verdict (`ProspectVerdict`), typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EvaluationView {
+    reasons: Vec<String>,
+    unknown: Vec<String>,
+    freshness: Option<FreshnessCheck>,
+}
+
+/// The counts a list's stored summary keeps, typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListCounts {
+    admitted: i64,
+    needs_data: i64,
+    dropped: i64,
+    stale: i64,
+    gate_id: Option<i64>,
 }

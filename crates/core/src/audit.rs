@@ -67,6 +67,168 @@ impl FromStr for Actor {
     }
 }
 
+crate::values! {
+    /// What an audit entry records was done.
+    pub enum Action("audit action") {
+        GateOpened = "gate.opened" / "gate opened",
+        GateApproved = "gate.approved" / "gate approved",
+        GateRejected = "gate.rejected" / "gate rejected",
+        GateCancelled = "gate.cancelled" / "gate cancelled",
+        IcpProposed = "icp.proposed" / "ICP proposed",
+        IcpLive = "icp.live" / "ICP went live",
+        IcpRejected = "icp.rejected" / "ICP rejected",
+        IcpReaffirmed = "icp.reaffirmed" / "ICP reaffirmed",
+        IcpRevisionRequested = "icp.revision_requested" / "ICP revision requested",
+        IcpSuperseded = "icp.superseded" / "ICP superseded",
+        IcpWithdrawn = "icp.withdrawn" / "ICP withdrawn",
+        SourceImported = "source.imported" / "source imported",
+        CustomersImported = "customers.imported" / "customers imported",
+        DiscoveryResolved = "discovery.resolved" / "contacts resolved",
+        ListBuilt = "discovery.list_built" / "prospect list built",
+        ListApproved = "list.approved" / "prospect list approved",
+        ListRejected = "list.rejected" / "prospect list rejected",
+        SampleReviewed = "sample.reviewed" / "sample reviewed",
+        MergeQuestioned = "merge.questioned" / "merges questioned",
+        MergeKept = "merge.kept" / "merge kept",
+        MergeUndone = "merge.undone" / "merge undone",
+        ContactErased = "contact.erased" / "contact erased",
+        SuppressionAdded = "suppression.added" / "suppression added",
+        UserAdded = "user.added" / "person added",
+        UserRolesChanged = "user.roles_changed" / "roles changed",
+        UserDeactivated = "user.deactivated" / "person deactivated",
+        UserReactivated = "user.reactivated" / "person reactivated",
+        UserPasswordSet = "user.password_set" / "password set",
+        SignInLinkIssued = "auth.link_issued" / "sign-in link issued",
+        SignedIn = "auth.signed_in" / "signed in",
+        SignedOut = "auth.signed_out" / "signed out",
+        TokenCreated = "token.created" / "API token created",
+        TokenRevoked = "token.revoked" / "API token revoked",
+        TokenUsed = "token.used" / "API token first used",
+    }
+}
+
+crate::values! {
+    /// What someone tried to do. A refused attempt is audited as `<attempt>.refused`, with
+    /// the reason, so that the log shows who was stopped at a gate and why.
+    pub enum Attempt("attempted action") {
+        AddUser = "user.add" / "add a person",
+        ChangeRoles = "user.roles" / "change roles",
+        Deactivate = "user.deactivate" / "deactivate a person",
+        Reactivate = "user.reactivate" / "reactivate a person",
+        SetPassword = "user.password" / "set a password",
+        SignIn = "auth.sign_in" / "sign in",
+        CheckCsrf = "auth.csrf" / "send a form",
+        Authenticate = "auth.credentials" / "use credentials",
+        CreateToken = "token.create" / "create an API token",
+        ProposeIcp = "icp.propose" / "propose an ICP version",
+        DecideGate = "gate.decide" / "decide a gate",
+        ReviewSample = "sample.review" / "review a sample",
+        KeepMerge = "merge.keep" / "keep a merge",
+        UndoMerge = "merge.undo" / "undo a merge",
+        EraseContact = "contact.erase" / "erase a contact",
+    }
+}
+
+impl Attempt {
+    /// How the audit log names the attempt when it was refused.
+    pub fn refused(self) -> String {
+        format!("{}.refused", self.as_str())
+    }
+}
+
+/// What an audit entry, an event or a gate is about, spelled `kind:id` in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Gate(i64),
+    Icp(i64),
+    List(i64),
+    Import(i64),
+    Merge(i64),
+    Token(i64),
+    /// A person, by name.
+    User(String),
+    /// The customer accounts of one CRM source.
+    Customers(String),
+    /// An erasure, by the hash of the erased address (never the address).
+    Erasure(String),
+    /// A suppressed address (by its erasure hash) or domain.
+    Suppression(String),
+    /// Discovery as a whole: a run's resolution.
+    Discovery,
+    /// ICP versions not yet stored (a refused proposal).
+    Icps,
+    /// People not yet added (a refused addition).
+    People,
+    /// Tokens not yet created (a refused creation).
+    Tokens,
+    /// A sign-in that names nobody.
+    Auth,
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::Gate(id) => write!(f, "gate:{id}"),
+            Subject::Icp(id) => write!(f, "icp:{id}"),
+            Subject::List(id) => write!(f, "list:{id}"),
+            Subject::Import(id) => write!(f, "import:{id}"),
+            Subject::Merge(id) => write!(f, "merge:{id}"),
+            Subject::Token(id) => write!(f, "token:{id}"),
+            Subject::User(name) => write!(f, "user:{name}"),
+            Subject::Customers(source) => write!(f, "customers:{source}"),
+            Subject::Erasure(hash) => write!(f, "erasure:{hash}"),
+            Subject::Suppression(value) => write!(f, "suppression:{value}"),
+            Subject::Discovery => f.write_str("discovery"),
+            Subject::Icps => f.write_str("icp"),
+            Subject::People => f.write_str("user"),
+            Subject::Tokens => f.write_str("token"),
+            Subject::Auth => f.write_str("auth"),
+        }
+    }
+}
+
+impl FromStr for Subject {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let id = |text: &str| {
+            text.parse::<i64>()
+                .map_err(|_| format!("subject `{s}`: `{text}` is not an id"))
+        };
+        Ok(match s.split_once(':') {
+            Some(("gate", rest)) => Subject::Gate(id(rest)?),
+            Some(("icp", rest)) => Subject::Icp(id(rest)?),
+            Some(("list", rest)) => Subject::List(id(rest)?),
+            Some(("import", rest)) => Subject::Import(id(rest)?),
+            Some(("merge", rest)) => Subject::Merge(id(rest)?),
+            Some(("token", rest)) => Subject::Token(id(rest)?),
+            Some(("user", rest)) => Subject::User(rest.to_string()),
+            Some(("customers", rest)) => Subject::Customers(rest.to_string()),
+            Some(("erasure", rest)) => Subject::Erasure(rest.to_string()),
+            Some(("suppression", rest)) => Subject::Suppression(rest.to_string()),
+            None if s == "discovery" => Subject::Discovery,
+            None if s == "icp" => Subject::Icps,
+            None if s == "user" => Subject::People,
+            None if s == "token" => Subject::Tokens,
+            None if s == "auth" => Subject::Auth,
+            _ => return Err(format!("unknown subject `{s}`")),
+        })
+    }
+}
+
+impl Serialize for Subject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Subject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// An entry as it is about to be appended: everything but its place in the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAuditEntry {
@@ -268,6 +430,40 @@ pub fn check_anchors(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_subject_reads_back_as_it_is_written() {
+        let subjects = [
+            Subject::Gate(3),
+            Subject::Icp(1),
+            Subject::List(12),
+            Subject::Import(4),
+            Subject::Merge(9),
+            Subject::Token(2),
+            Subject::User("ada".into()),
+            Subject::Customers("hubspot".into()),
+            Subject::Erasure("ab12".into()),
+            Subject::Suppression("domain:acme.com".into()),
+            Subject::Discovery,
+            Subject::Icps,
+            Subject::People,
+            Subject::Tokens,
+            Subject::Auth,
+        ];
+        for subject in subjects {
+            assert_eq!(
+                subject.to_string().parse(),
+                Ok(subject.clone()),
+                "{subject}"
+            );
+        }
+        assert_eq!(
+            "gate:x".parse::<Subject>(),
+            Err("subject `gate:x`: `x` is not an id".to_string())
+        );
+        assert!("contact".parse::<Subject>().is_err());
+    }
+
     use super::*;
 
     fn chain_of(n: i64) -> Vec<AuditEntry> {

@@ -61,8 +61,8 @@ crate::values! {
 crate::values! {
     /// One person's verdict on a gate.
     pub enum Verdict("verdict") {
-        Approve = "approve" / "approve",
-        Reject = "reject" / "reject",
+        Approve = "approve" / "approved",
+        Reject = "reject" / "rejected",
     }
 }
 

@@ -20,11 +20,14 @@
 /// assert_eq!(Light::Green.label(), "green, go");
 /// assert_eq!("blue".parse::<Light>().unwrap_err(), "unknown light `blue` (one of red, green)");
 /// ```
+///
+/// A set that forgives how people type (`Sales-Lead` for `sales_lead`) names a function
+/// that reads the text into a spelling first: `pub enum Role("role", read as loose)`.
 #[macro_export]
 macro_rules! values {
     (
         $(#[$meta:meta])*
-        $vis:vis enum $name:ident ($what:literal) {
+        $vis:vis enum $name:ident ($what:literal $(, read as $norm:path)?) {
             $( $(#[$vmeta:meta])* $variant:ident = $text:literal / $label:literal, )+
         }
     ) => {
@@ -39,14 +42,14 @@ macro_rules! values {
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
 
             /// The spelling stored, sent and accepted.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self {
                     $( $name::$variant => $text, )+
                 }
             }
 
             /// The value in plain words, for tables and pages.
-            pub fn label(self) -> &'static str {
+            pub const fn label(self) -> &'static str {
                 match self {
                     $( $name::$variant => $label, )+
                 }
@@ -63,10 +66,13 @@ macro_rules! values {
             type Err = String;
 
             fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+                #[allow(unused_variables)]
+                let wanted: &str = text;
+                $( let read = $norm(text); let wanted: &str = read.as_ref(); )?
                 $name::ALL
                     .iter()
                     .copied()
-                    .find(|v| v.as_str() == text)
+                    .find(|v| v.as_str() == wanted)
                     .ok_or_else(|| {
                         let all: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
                         format!("unknown {} `{text}` (one of {})", $what, all.join(", "))

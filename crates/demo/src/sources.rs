@@ -334,70 +334,19 @@ impl Ctx<'_> {
             28..=29 => text::typo(&c.name, rng),
             _ => c.name.clone(),
         };
-        let moved = self.row.company_id != p.company_id;
-        let (email, status) = if moved {
-            (self.email.clone(), "Verified")
-        } else {
-            match rng.below(100) {
-                0..=71 => (self.email.clone(), "Verified"),
-                72..=81 => {
-                    let pattern = if rng.chance(0.5) {
-                        c.email_pattern
-                    } else {
-                        *rng.pick(&[
-                            EmailPattern::FirstDotLast,
-                            EmailPattern::FirstInitialLast,
-                            EmailPattern::FirstLast,
-                        ])
-                    };
-                    let german = c.country == "DE";
-                    let local = pattern.local_part(p.first_name, p.last_name, german);
-                    (format!("{local}@{}", c.domain), "Extrapolated")
-                }
-                _ => (String::new(), "Unavailable"),
-            }
-        };
-        let email = if !email.is_empty() && rng.chance(0.01) {
-            text::email_case_noise(&email, rng)
-        } else {
-            email
-        };
+        let (email, status) = self.apollo_email();
         let verified_at = if status == "Verified" {
             time::rfc3339_offset(self.row.observed_at)
         } else {
             String::new()
         };
-        let owner = if rng.chance(0.4) {
-            owner_email(rng.pick::<&str>(catalog::CONTACT_OWNERS))
+        let owner = if self.rng.chance(0.4) {
+            owner_email(self.rng.pick::<&str>(catalog::CONTACT_OWNERS))
         } else {
             String::new()
         };
-        let work_phone = if rng.chance(0.35) {
-            format!(
-                "'{}",
-                phone_international(&p.phone, p.country_ref, p.city_ref)
-            )
-        } else {
-            String::new()
-        };
-        let mobile_phone = if rng.chance(0.12) {
-            let mut r = Rng::new(mix(self.row.seed ^ 0x30B1));
-            let mobile = mobile_number(&mut r, p.country_ref, p.city_ref);
-            format!(
-                "'{}",
-                phone_international(&mobile, p.country_ref, p.city_ref)
-            )
-        } else {
-            String::new()
-        };
-        let corporate_phone = if rng.chance(0.6) {
-            format!(
-                "'{}",
-                phone_international(&c.phone, c.country_ref, c.city_ref)
-            )
-        } else {
-            String::new()
-        };
+        let [work_phone, mobile_phone, corporate_phone] = self.apollo_phones();
+        let rng = &mut self.rng;
         let stage = (*rng.weighted(catalog::APOLLO_STAGES)).to_string();
         let lists = if rng.chance(0.6) {
             (*rng.pick(catalog::APOLLO_LISTS)).to_string()
@@ -493,6 +442,76 @@ impl Ctx<'_> {
             record_id(self.seed, self.row).unwrap_or_default(),
             account_id(self.seed, c.id),
         ]
+    }
+
+    /// Apollo's e-mail and its status: verified, guessed from a pattern, or none.
+    fn apollo_email(&mut self) -> (String, &'static str) {
+        let rng = &mut self.rng;
+        let p = self.person;
+        let c = self.company;
+        let moved = self.row.company_id != p.company_id;
+        let (email, status) = if moved {
+            (self.email.clone(), "Verified")
+        } else {
+            match rng.below(100) {
+                0..=71 => (self.email.clone(), "Verified"),
+                72..=81 => {
+                    let pattern = if rng.chance(0.5) {
+                        c.email_pattern
+                    } else {
+                        *rng.pick(&[
+                            EmailPattern::FirstDotLast,
+                            EmailPattern::FirstInitialLast,
+                            EmailPattern::FirstLast,
+                        ])
+                    };
+                    let german = c.country == "DE";
+                    let local = pattern.local_part(p.first_name, p.last_name, german);
+                    (format!("{local}@{}", c.domain), "Extrapolated")
+                }
+                _ => (String::new(), "Unavailable"),
+            }
+        };
+        let email = if !email.is_empty() && rng.chance(0.01) {
+            text::email_case_noise(&email, rng)
+        } else {
+            email
+        };
+        (email, status)
+    }
+
+    /// Apollo's work, mobile and corporate phones, each sometimes missing.
+    fn apollo_phones(&mut self) -> [String; 3] {
+        let rng = &mut self.rng;
+        let p = self.person;
+        let c = self.company;
+        let work_phone = if rng.chance(0.35) {
+            format!(
+                "'{}",
+                phone_international(&p.phone, p.country_ref, p.city_ref)
+            )
+        } else {
+            String::new()
+        };
+        let mobile_phone = if rng.chance(0.12) {
+            let mut r = Rng::new(mix(self.row.seed ^ 0x30B1));
+            let mobile = mobile_number(&mut r, p.country_ref, p.city_ref);
+            format!(
+                "'{}",
+                phone_international(&mobile, p.country_ref, p.city_ref)
+            )
+        } else {
+            String::new()
+        };
+        let corporate_phone = if rng.chance(0.6) {
+            format!(
+                "'{}",
+                phone_international(&c.phone, c.country_ref, c.city_ref)
+            )
+        } else {
+            String::new()
+        };
+        [work_phone, mobile_phone, corporate_phone]
     }
 
     fn salesnav(&mut self) -> Vec<String> {

@@ -1385,6 +1385,25 @@ pub async fn prospects(
         .collect()
 }
 
+/// Where each contact stands on a list, without its profile and verdict: what a new list
+/// compares itself with.
+pub async fn standings(conn: &mut AnyConnection, list_id: i64) -> Result<Vec<(i64, Standing)>> {
+    sqlx::query("SELECT contact_id, status FROM prospects WHERE list_id = $1")
+        .bind(list_id)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| {
+            let contact_id: i64 = row.try_get(0)?;
+            let status = parse_stored(
+                &format!("prospects row (list {list_id}, contact {contact_id}): status"),
+                &row.try_get::<String, _>(1)?,
+            )?;
+            Ok((contact_id, status))
+        })
+        .collect()
+}
+
 /// A page of a list's prospects, optionally of one status, by contact id: at most `limit`
 /// of those after contact `after`.
 pub async fn prospects_page(

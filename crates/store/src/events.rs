@@ -19,9 +19,13 @@ pub struct Event {
 
 fn event(row: AnyRow) -> Result<Event> {
     let payload: String = row.try_get("payload")?;
+    let id: i64 = row.try_get("id")?;
     Ok(Event {
-        id: row.try_get("id")?,
-        kind: parse_stored("event kind", &row.try_get::<String, _>("kind")?)?,
+        id,
+        kind: parse_stored(
+            &format!("events row {id}: kind"),
+            &row.try_get::<String, _>("kind")?,
+        )?,
         subject: row.try_get("subject")?,
         payload: serde_json::from_str(&payload)
             .map_err(|e| crate::StoreError::Corrupt(format!("event payload: {e}")))?,

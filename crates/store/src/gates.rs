@@ -2,6 +2,7 @@
 //! `leadgate_core::gate`; this module only reads and writes what was decided.
 
 use jiff::Timestamp;
+use leadgate_core::audit::Subject;
 use leadgate_core::gate::{Decision, GateKind, GateState, GateStatus};
 use leadgate_core::role::Role;
 use serde::Serialize;
@@ -15,7 +16,7 @@ use crate::{Result, micros, opt_timestamp, parse_stored, timestamp};
 pub struct Gate {
     pub id: i64,
     pub kind: GateKind,
-    pub subject: String,
+    pub subject: Subject,
     pub status: GateStatus,
     pub required_roles: Vec<Role>,
     pub summary: String,
@@ -43,11 +44,13 @@ const COLUMNS: &str =
     "id, kind, subject, status, required_roles, summary, maker, opened_at, closed_at FROM gates";
 
 fn gate(row: &AnyRow) -> Result<Gate> {
+    let id: i64 = row.try_get("id")?;
+    let column = |name: &str| -> Result<String> { Ok(row.try_get::<String, _>(name)?) };
     Ok(Gate {
-        id: row.try_get("id")?,
-        kind: parse_stored("gate kind", &row.try_get::<String, _>("kind")?)?,
-        subject: row.try_get("subject")?,
-        status: parse_stored("gate status", &row.try_get::<String, _>("status")?)?,
+        id,
+        kind: parse_stored(&format!("gates row {id}: kind"), &column("kind")?)?,
+        subject: parse_stored(&format!("gates row {id}: subject"), &column("subject")?)?,
+        status: parse_stored(&format!("gates row {id}: status"), &column("status")?)?,
         required_roles: parse_roles(&row.try_get::<String, _>("required_roles")?)?,
         summary: row.try_get("summary")?,
         maker: row.try_get("maker")?,
@@ -58,12 +61,15 @@ fn gate(row: &AnyRow) -> Result<Gate> {
 }
 
 fn decision(row: &AnyRow) -> Result<(i64, Decision)> {
+    let gate_id: i64 = row.try_get("gate_id")?;
+    let person: String = row.try_get("person")?;
+    let at = |column: &str| format!("gate_decisions row (gate {gate_id}, {person}): {column}");
     Ok((
-        row.try_get("gate_id")?,
+        gate_id,
         Decision {
-            person: row.try_get("person")?,
-            role: parse_stored("role", &row.try_get::<String, _>("role")?)?,
-            verdict: parse_stored("verdict", &row.try_get::<String, _>("verdict")?)?,
+            role: parse_stored(&at("role"), &row.try_get::<String, _>("role")?)?,
+            verdict: parse_stored(&at("verdict"), &row.try_get::<String, _>("verdict")?)?,
+            person,
             note: row.try_get("note")?,
             at: timestamp(row.try_get("at")?)?,
         },
@@ -75,7 +81,7 @@ fn decision(row: &AnyRow) -> Result<(i64, Decision)> {
 pub async fn open(
     conn: &mut AnyConnection,
     kind: GateKind,
-    subject: &str,
+    subject: &Subject,
     summary: &str,
     maker: Option<&str>,
     now: Timestamp,
@@ -91,7 +97,7 @@ pub async fn open(
          VALUES ($1, $2, 'open', $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING id",
     )
     .bind(kind.as_str())
-    .bind(subject)
+    .bind(subject.to_string())
     .bind(roles_text)
     .bind(summary)
     .bind(maker)
@@ -103,7 +109,7 @@ pub async fn open(
     Ok(id.map(|id| Gate {
         id,
         kind,
-        subject: subject.to_string(),
+        subject: subject.clone(),
         status: GateStatus::Open,
         required_roles: roles,
         summary: summary.to_string(),

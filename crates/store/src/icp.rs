@@ -1,9 +1,6 @@
 //! Stored ICP versions. A version is immutable once proposed; only its lifecycle status and
 //! the times of its transitions change.
 
-use std::fmt;
-use std::str::FromStr;
-
 use jiff::Timestamp;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -11,56 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{Result, micros, opt_timestamp, parse_stored, timestamp};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IcpStatus {
-    /// Waiting at its approval gate.
-    Proposed,
-    Live,
-    /// Was live; a newer version of the segment replaced it.
-    Superseded,
-    /// Its gate was rejected; it never went live.
-    Rejected,
-    /// Replaced by a newer version of the segment before its gate closed.
-    Withdrawn,
-}
-
-impl IcpStatus {
-    pub const ALL: [IcpStatus; 5] = [
-        IcpStatus::Proposed,
-        IcpStatus::Live,
-        IcpStatus::Superseded,
-        IcpStatus::Rejected,
-        IcpStatus::Withdrawn,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IcpStatus::Proposed => "proposed",
-            IcpStatus::Live => "live",
-            IcpStatus::Superseded => "superseded",
-            IcpStatus::Rejected => "rejected",
-            IcpStatus::Withdrawn => "withdrawn",
-        }
-    }
-}
-
-impl fmt::Display for IcpStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for IcpStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        IcpStatus::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown ICP status `{s}`"))
-    }
-}
+pub use leadgate_core::icp::IcpStatus;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IcpVersion {
@@ -86,11 +34,15 @@ const COLUMNS: &str = "id, segment, version, status, source_text, document, cont
 
 fn version(row: AnyRow) -> Result<IcpVersion> {
     let document: String = row.try_get("document")?;
+    let id: i64 = row.try_get("id")?;
     Ok(IcpVersion {
-        id: row.try_get("id")?,
+        id,
         segment: row.try_get("segment")?,
         version: row.try_get("version")?,
-        status: parse_stored("ICP status", &row.try_get::<String, _>("status")?)?,
+        status: parse_stored(
+            &format!("icp_versions row {id}: status"),
+            &row.try_get::<String, _>("status")?,
+        )?,
         source_text: row.try_get("source_text")?,
         document: serde_json::from_str(&document)
             .map_err(|e| crate::StoreError::Corrupt(format!("ICP document: {e}")))?,

@@ -55,23 +55,46 @@ pub struct NewJob<'a> {
     pub kind: &'a str,
     pub payload: &'a serde_json::Value,
     pub idempotency_key: &'a str,
+    /// What the job works on. A job with a subject joins a queued job of the same kind and
+    /// subject rather than queuing again: the queued one, when it runs, sees what this one
+    /// would.
+    pub subject: Option<&'a str>,
     pub run_at: Timestamp,
     pub event_id: Option<i64>,
 }
 
-/// Queues a job unless one with the same idempotency key exists. Returns its id when queued.
+/// Queues a job unless one with the same idempotency key exists, or one of the same kind and
+/// subject still waits (the new one joins it). Returns its id when queued.
+///
+/// The join reads, then inserts, in the caller's transaction: on SQLite writes are
+/// serialised, so it is exact; on PostgreSQL two triggers at the same instant may both
+/// queue, and the worker skips a run that a newer queued one makes redundant.
 pub async fn enqueue(
     conn: &mut AnyConnection,
     new: &NewJob<'_>,
     now: Timestamp,
 ) -> Result<Option<i64>> {
+    if let Some(subject) = new.subject {
+        let waiting = sqlx::query(
+            "SELECT COUNT(*) FROM jobs WHERE kind = $1 AND subject = $2 AND state = 'queued'",
+        )
+        .bind(new.kind)
+        .bind(subject)
+        .fetch_one(&mut *conn)
+        .await?;
+        if waiting.try_get::<i64, _>(0)? > 0 {
+            return Ok(None);
+        }
+    }
     Ok(sqlx::query(
-        "INSERT INTO jobs (kind, payload, idempotency_key, state, run_at, event_id, created_at)
-         VALUES ($1, $2, $3, 'queued', $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+        "INSERT INTO jobs (kind, payload, idempotency_key, subject, state, run_at, event_id, \
+         created_at) VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7) \
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(new.kind)
     .bind(new.payload.to_string())
     .bind(new.idempotency_key)
+    .bind(new.subject)
     .bind(micros(new.run_at))
     .bind(new.event_id)
     .bind(micros(now))

@@ -63,6 +63,11 @@ const SQLITE: &[Migration] = &[
         name: "customer_accounts",
         sql: include_str!("../migrations/sqlite/0009_customer_accounts.sql"),
     },
+    Migration {
+        version: 10,
+        name: "jobs_subject",
+        sql: include_str!("../migrations/sqlite/0010_jobs_subject.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -110,6 +115,11 @@ const POSTGRES: &[Migration] = &[
         version: 9,
         name: "customer_accounts",
         sql: include_str!("../migrations/postgres/0009_customer_accounts.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "jobs_subject",
+        sql: include_str!("../migrations/postgres/0010_jobs_subject.sql"),
     },
 ];
 

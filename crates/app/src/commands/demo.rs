@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use jiff::Timestamp;
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Actor, Subject};
 use leadgate_core::discovery::sample::ReviewVerdict;
 use leadgate_core::gate::{GateKind, GateStatus, Request};
 use leadgate_core::icp::SAMPLE_ICP;
@@ -322,7 +322,7 @@ async fn explain_waiting(
                         .join(" and ")
                 );
                 println!("\nRead the document, then decide:");
-                if let Some(version) = engine_icp::parse_subject(&gate.subject) {
+                if let Subject::Icp(version) = &gate.subject {
                     println!("  {prefix} icp show {version}");
                 }
                 println!("  {prefix} gate show {}", gate.id);
@@ -402,7 +402,7 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
                 }
             );
         }
-        if let Some(id) = engine_icp::parse_subject(&gate.subject) {
+        if let Subject::Icp(id) = gate.subject {
             let mut conn = workspace.store.conn().await?;
             if let Some(v) = leadgate_store::icp::get(&mut conn, id).await? {
                 println!(

@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use leadgate_connectors::import::{Columns, ImportOptions, Mapping, Preset, parse_delimiter};
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::compliance::SuppressionKind;
-use leadgate_core::discovery::normalize::{Domain, Email};
+use leadgate_core::discovery::prospect::Standing;
 use leadgate_core::discovery::sample::ReviewVerdict;
 use leadgate_store::discovery as stored;
 use serde_json::Value;
@@ -23,9 +23,11 @@ use crate::cli::{
     CustomersCommand, DiscoverCommand, ImportArgs, MergeCommand, ReviewCommand, SearchArgs,
     SuppressCommand,
 };
-use crate::engine::discovery::{self, import::Progress, review::ItemDecision};
-use crate::engine::{person, record};
-use crate::views::ProspectLine;
+use crate::engine::discovery::{
+    self, import::Progress, review::ItemDecision, suppress::Suppressed,
+};
+use crate::engine::person;
+use crate::views::{ListView, ProspectLine};
 use crate::workspace::Workspace;
 
 pub async fn import(
@@ -440,19 +442,17 @@ async fn discover_lists(workspace: &Workspace, json: bool) -> anyhow::Result<Exi
     let rows: Vec<Vec<String>> = lists
         .iter()
         .map(|l| {
+            let l = ListView::from(l);
             vec![
                 l.id.to_string(),
                 l.segment.clone(),
                 l.icp_version_id.to_string(),
                 l.status.label().to_string(),
-                count(&l.summary, "admitted"),
-                count(&l.summary, "needs_data"),
-                count(&l.summary, "dropped"),
-                count(&l.summary, "stale"),
-                l.summary
-                    .get("gate_id")
-                    .and_then(Value::as_i64)
-                    .map_or(String::new(), |g| g.to_string()),
+                l.admitted.to_string(),
+                l.needs_data.to_string(),
+                l.dropped.to_string(),
+                l.stale.to_string(),
+                l.gate_id.map_or(String::new(), |g| g.to_string()),
                 show_time(l.created_at, &tz),
             ]
         })
@@ -489,27 +489,30 @@ async fn discover_show(
         .with_context(|| format!("no list {list} (see `leadgate discover lists`)"))?;
     let status = status
         .as_deref()
-        .map(str::parse::<leadgate_core::discovery::prospect::Standing>)
+        .map(str::parse::<Standing>)
         .transpose()
         .map_err(|e| anyhow::anyhow!(e))?;
-    let prospects = stored::prospects(&mut conn, list, status).await?;
     if json {
+        let prospects = stored::prospects(&mut conn, list, status).await?;
         print_json(&serde_json::json!({ "list": found, "prospects": prospects }))?;
         return Ok(ExitCode::SUCCESS);
     }
+    // The first page only: a list may hold a hundred thousand prospects.
+    let page = i64::try_from(limit).unwrap_or(i64::MAX);
+    let prospects = stored::prospects_page(&mut conn, list, status, 0, page).await?;
+    let counts = ListView::from(&found);
     println!(
         "List {} of {} (ICP version {}), {}: {} admitted, {} waiting for data, {} dropped.",
         found.id,
         found.segment,
         found.icp_version_id,
         found.status,
-        count(&found.summary, "admitted"),
-        count(&found.summary, "needs_data"),
-        count(&found.summary, "dropped")
+        counts.admitted,
+        counts.needs_data,
+        counts.dropped
     );
     let rows: Vec<Vec<String>> = prospects
         .iter()
-        .take(limit)
         .map(|p| {
             let line = ProspectLine::from(p);
             vec![
@@ -535,8 +538,17 @@ async fn discover_show(
         ],
         &rows,
     );
-    if prospects.len() > limit {
-        println!("… {} more (--limit, --json).", prospects.len() - limit);
+    let total = match status {
+        Some(Standing::Admitted) => counts.admitted,
+        Some(Standing::NeedsData) => counts.needs_data,
+        Some(Standing::Dropped) => counts.dropped,
+        None => counts.admitted + counts.needs_data + counts.dropped,
+    };
+    let more = usize::try_from(total)
+        .unwrap_or(0)
+        .saturating_sub(prospects.len());
+    if more > 0 {
+        println!("… {more} more (--limit, --json).");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -638,13 +650,6 @@ async fn discover_imports(workspace: &Workspace, json: bool) -> anyhow::Result<E
     Ok(ExitCode::SUCCESS)
 }
 
-fn count(summary: &Value, key: &str) -> String {
-    summary
-        .get(key)
-        .and_then(Value::as_u64)
-        .map_or_else(|| "-".to_string(), |n| n.to_string())
-}
-
 /// "3 days", "14 months".
 fn age(at: Timestamp, now: Timestamp) -> String {
     let days = now.duration_since(at).as_hours() / 24;
@@ -681,175 +686,14 @@ pub async fn merge(
     command: MergeCommand,
     now: Timestamp,
 ) -> anyhow::Result<ExitCode> {
-    let tz = time_zone(workspace);
     match command {
         MergeCommand::List {
             method,
             limit,
             json,
-        } => {
-            let mut conn = workspace.store.conn().await?;
-            let merges = stored::recent_merges(&mut conn, method.as_deref(), limit).await?;
-            if json {
-                print_json(&merges)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let rows: Vec<Vec<String>> = merges
-                .iter()
-                .map(|m| {
-                    vec![
-                        m.id.to_string(),
-                        m.method.clone(),
-                        m.into_contact.to_string(),
-                        m.from_contact
-                            .map_or("new row".to_string(), |c| c.to_string()),
-                        m.records.len().to_string(),
-                        m.probability.map_or(String::new(), |p| format!("{p:.3}")),
-                        if m.undone_at.is_some() { "undone" } else { "" }.to_string(),
-                        show_time(m.at, &tz),
-                    ]
-                })
-                .collect();
-            print_table(
-                &["MERGE", "METHOD", "INTO", "FROM", "RECORDS", "P", "", "AT"],
-                &rows,
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        MergeCommand::Explain { id, json } => {
-            let explained = discovery::merge::explain(&workspace.store, id).await?;
-            if json {
-                print_json(&explained)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let m = &explained.merge;
-            println!(
-                "Merge {id}: {} record(s) joined contact {}{} on {}{}.",
-                m.records.len(),
-                m.into_contact,
-                m.from_contact
-                    .map(|c| format!(" from contact {c}"))
-                    .unwrap_or_default(),
-                show_time(m.at, &tz),
-                m.undone_at
-                    .map(|at| format!(
-                        " — undone by {} on {}",
-                        m.undone_by.as_deref().unwrap_or("?"),
-                        show_time(at, &tz)
-                    ))
-                    .unwrap_or_default()
-            );
-            match m.method.as_str() {
-                "key" => println!(
-                    "At import: the row's {} `{}` is a known contact's.",
-                    m.explanation["key"].as_str().unwrap_or("key"),
-                    m.explanation["value"].as_str().unwrap_or("")
-                ),
-                _ => {
-                    println!(
-                        "Entity resolution: match probability {:.4} (weight {:+.2} over a prior of {:+.2}), from these comparisons:",
-                        m.explanation["probability"].as_f64().unwrap_or(0.0),
-                        m.explanation["weight"].as_f64().unwrap_or(0.0),
-                        m.explanation["prior_weight"].as_f64().unwrap_or(0.0)
-                    );
-                    let rows: Vec<Vec<String>> = m.explanation["evidence"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(|e| {
-                            vec![
-                                // Indented under the line above, as the header is.
-                                format!("  {}", e["comparison"].as_str().unwrap_or("")),
-                                e["level"].as_str().unwrap_or("").to_string(),
-                                format!("{:+.2}", e["weight"].as_f64().unwrap_or(0.0)),
-                            ]
-                        })
-                        .collect();
-                    print_table(&["  COMPARISON", "LEVEL", "WEIGHT"], &rows);
-                    if let Some(why) = m.explanation["name_override"].as_str() {
-                        println!("The names disagree, but the merge stands: {why}.");
-                    }
-                    if let Some(model) = explained.model.as_ref().and_then(Value::as_array) {
-                        println!(
-                            "What the model of that run believed, level by level (weight = log2 m/u):"
-                        );
-                        let rows: Vec<Vec<String>> = model
-                            .iter()
-                            .flat_map(|c| {
-                                let name = c["comparison"].as_str().unwrap_or("").to_string();
-                                c["levels"].as_array().into_iter().flatten().map(move |l| {
-                                    vec![
-                                        format!("  {name}"),
-                                        l["level"].as_str().unwrap_or("").to_string(),
-                                        format!("{:.4}", l["m"].as_f64().unwrap_or(0.0)),
-                                        format!("{:.2e}", l["u"].as_f64().unwrap_or(0.0)),
-                                        format!("{:+.2}", l["weight"].as_f64().unwrap_or(0.0)),
-                                    ]
-                                })
-                            })
-                            .collect();
-                        print_table(&["  COMPARISON", "LEVEL", "M", "U", "WEIGHT"], &rows);
-                    }
-                }
-            }
-            if let Some(q) = &m.questioned {
-                println!("Questioned on {}: {}.", show_time(q.at, &tz), q.reason);
-            }
-            if let Some(k) = &m.kept {
-                println!("Kept by {} on {}.", k.by, show_time(k.at, &tz));
-            }
-            println!("Records:");
-            for r in &explained.records {
-                println!(
-                    "  record {} — {} row {}, observed {}: {}",
-                    r.id,
-                    r.source,
-                    r.row_number,
-                    show_time(r.observed_at, &tz),
-                    summary_of(&r.facts)
-                );
-            }
-            if m.undone_at.is_none() {
-                println!("Undo it with `leadgate merge undo {id} --as NAME`.");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        MergeCommand::Review { json } => {
-            let merges = discovery::merge::questioned(&workspace.store).await?;
-            if json {
-                print_json(&merges)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            if merges.is_empty() {
-                println!(
-                    "No merge is questioned: entity resolution would make every standing merge again."
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            let rows: Vec<Vec<String>> = merges
-                .iter()
-                .map(|m| {
-                    vec![
-                        m.id.to_string(),
-                        m.into_contact.to_string(),
-                        m.from_contact.map_or(String::new(), |c| c.to_string()),
-                        m.questioned
-                            .as_ref()
-                            .map_or(String::new(), |q| show_time(q.at, &tz)),
-                        m.questioned
-                            .as_ref()
-                            .map_or(String::new(), |q| q.reason.clone()),
-                    ]
-                })
-                .collect();
-            print_table(&["MERGE", "INTO", "FROM", "QUESTIONED", "WHY"], &rows);
-            println!(
-                "{} merge(s) the model would no longer make. Read one with `leadgate merge explain ID`, \
-                 then `leadgate merge undo ID --as NAME` or `leadgate merge keep ID --as NAME`.",
-                merges.len()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => merge_list(workspace, method.as_deref(), limit, json).await,
+        MergeCommand::Explain { id, json } => merge_explain(workspace, id, json).await,
+        MergeCommand::Review { json } => merge_review(workspace, json).await,
         MergeCommand::Keep { id, person } => {
             discovery::merge::keep(&workspace.store, id, &person, now).await?;
             println!(
@@ -866,6 +710,183 @@ pub async fn merge(
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `merge list`: the newest merges, entity resolution's and import's.
+async fn merge_list(
+    workspace: &Workspace,
+    method: Option<&str>,
+    limit: i64,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let tz = time_zone(workspace);
+    let mut conn = workspace.store.conn().await?;
+    let merges = stored::recent_merges(&mut conn, method, limit).await?;
+    if json {
+        print_json(&merges)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = merges
+        .iter()
+        .map(|m| {
+            vec![
+                m.id.to_string(),
+                m.method.clone(),
+                m.into_contact.to_string(),
+                m.from_contact
+                    .map_or("new row".to_string(), |c| c.to_string()),
+                m.records.len().to_string(),
+                m.probability.map_or(String::new(), |p| format!("{p:.3}")),
+                if m.undone_at.is_some() { "undone" } else { "" }.to_string(),
+                show_time(m.at, &tz),
+            ]
+        })
+        .collect();
+    print_table(
+        &["MERGE", "METHOD", "INTO", "FROM", "RECORDS", "P", "", "AT"],
+        &rows,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `merge explain`: why a merge was made, comparison by comparison, and its records.
+async fn merge_explain(workspace: &Workspace, id: i64, json: bool) -> anyhow::Result<ExitCode> {
+    let tz = time_zone(workspace);
+    let explained = discovery::merge::explain(&workspace.store, id).await?;
+    if json {
+        print_json(&explained)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let m = &explained.merge;
+    println!(
+        "Merge {id}: {} record(s) joined contact {}{} on {}{}.",
+        m.records.len(),
+        m.into_contact,
+        m.from_contact
+            .map(|c| format!(" from contact {c}"))
+            .unwrap_or_default(),
+        show_time(m.at, &tz),
+        m.undone_at
+            .map(|at| format!(
+                " — undone by {} on {}",
+                m.undone_by.as_deref().unwrap_or("?"),
+                show_time(at, &tz)
+            ))
+            .unwrap_or_default()
+    );
+    match m.method.as_str() {
+        "key" => println!(
+            "At import: the row's {} `{}` is a known contact's.",
+            m.explanation["key"].as_str().unwrap_or("key"),
+            m.explanation["value"].as_str().unwrap_or("")
+        ),
+        _ => {
+            println!(
+                "Entity resolution: match probability {:.4} (weight {:+.2} over a prior of {:+.2}), from these comparisons:",
+                m.explanation["probability"].as_f64().unwrap_or(0.0),
+                m.explanation["weight"].as_f64().unwrap_or(0.0),
+                m.explanation["prior_weight"].as_f64().unwrap_or(0.0)
+            );
+            let rows: Vec<Vec<String>> = m.explanation["evidence"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| {
+                    vec![
+                        // Indented under the line above, as the header is.
+                        format!("  {}", e["comparison"].as_str().unwrap_or("")),
+                        e["level"].as_str().unwrap_or("").to_string(),
+                        format!("{:+.2}", e["weight"].as_f64().unwrap_or(0.0)),
+                    ]
+                })
+                .collect();
+            print_table(&["  COMPARISON", "LEVEL", "WEIGHT"], &rows);
+            if let Some(why) = m.explanation["name_override"].as_str() {
+                println!("The names disagree, but the merge stands: {why}.");
+            }
+            if let Some(model) = explained.model.as_ref().and_then(Value::as_array) {
+                println!(
+                    "What the model of that run believed, level by level (weight = log2 m/u):"
+                );
+                let rows: Vec<Vec<String>> = model
+                    .iter()
+                    .flat_map(|c| {
+                        let name = c["comparison"].as_str().unwrap_or("").to_string();
+                        c["levels"].as_array().into_iter().flatten().map(move |l| {
+                            vec![
+                                format!("  {name}"),
+                                l["level"].as_str().unwrap_or("").to_string(),
+                                format!("{:.4}", l["m"].as_f64().unwrap_or(0.0)),
+                                format!("{:.2e}", l["u"].as_f64().unwrap_or(0.0)),
+                                format!("{:+.2}", l["weight"].as_f64().unwrap_or(0.0)),
+                            ]
+                        })
+                    })
+                    .collect();
+                print_table(&["  COMPARISON", "LEVEL", "M", "U", "WEIGHT"], &rows);
+            }
+        }
+    }
+    if let Some(q) = &m.questioned {
+        println!("Questioned on {}: {}.", show_time(q.at, &tz), q.reason);
+    }
+    if let Some(k) = &m.kept {
+        println!("Kept by {} on {}.", k.by, show_time(k.at, &tz));
+    }
+    println!("Records:");
+    for r in &explained.records {
+        println!(
+            "  record {} — {} row {}, observed {}: {}",
+            r.id,
+            r.source,
+            r.row_number,
+            show_time(r.observed_at, &tz),
+            summary_of(&r.facts)
+        );
+    }
+    if m.undone_at.is_none() {
+        println!("Undo it with `leadgate merge undo {id} --as NAME`.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `merge review`: the standing merges the current model would not make.
+async fn merge_review(workspace: &Workspace, json: bool) -> anyhow::Result<ExitCode> {
+    let tz = time_zone(workspace);
+    let merges = discovery::merge::questioned(&workspace.store).await?;
+    if json {
+        print_json(&merges)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if merges.is_empty() {
+        println!(
+            "No merge is questioned: entity resolution would make every standing merge again."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = merges
+        .iter()
+        .map(|m| {
+            vec![
+                m.id.to_string(),
+                m.into_contact.to_string(),
+                m.from_contact.map_or(String::new(), |c| c.to_string()),
+                m.questioned
+                    .as_ref()
+                    .map_or(String::new(), |q| show_time(q.at, &tz)),
+                m.questioned
+                    .as_ref()
+                    .map_or(String::new(), |q| q.reason.clone()),
+            ]
+        })
+        .collect();
+    print_table(&["MERGE", "INTO", "FROM", "QUESTIONED", "WHY"], &rows);
+    println!(
+        "{} merge(s) the model would no longer make. Read one with `leadgate merge explain ID`, \
+         then `leadgate merge undo ID --as NAME` or `leadgate merge keep ID --as NAME`.",
+        merges.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn summary_of(facts: &serde_json::Map<String, Value>) -> String {
@@ -931,10 +952,9 @@ pub async fn review(
                     std::io::stdout().flush()?;
                     let mut line = String::new();
                     stdin.lock().read_line(&mut line)?;
-                    match line.trim().to_ascii_lowercase().as_str() {
-                        "y" | "yes" => break ReviewVerdict::Match,
-                        "n" | "no" => break ReviewVerdict::NoMatch,
-                        _ => println!("Answer y or n."),
+                    match line.parse::<ReviewVerdict>() {
+                        Ok(verdict) => break verdict,
+                        Err(_) => println!("Answer y or n."),
                     }
                 };
                 let reason = if verdict == ReviewVerdict::NoMatch {
@@ -1083,17 +1103,13 @@ fn read_decisions(path: &Path) -> anyhow::Result<Vec<ItemDecision>> {
                 cell(0)
             )
         })?;
-        let verdict = match cell(1)
-            .to_ascii_lowercase()
-            .replace([' ', '-'], "_")
-            .as_str()
-        {
-            "match" | "yes" | "y" => ReviewVerdict::Match,
-            "no_match" | "no" | "n" => ReviewVerdict::NoMatch,
-            other => bail!(
-                "{}: line {}: verdict {other:?} is neither match nor no_match",
+        let verdict = match cell(1).parse::<ReviewVerdict>() {
+            Ok(verdict) => verdict,
+            Err(_) => bail!(
+                "{}: line {}: verdict {:?} is neither match nor no_match",
                 path.display(),
-                i + 1
+                i + 1,
+                cell(1)
             ),
         };
         let reason = Some(cell(2).to_string()).filter(|r| !r.is_empty());
@@ -1300,47 +1316,13 @@ pub async fn suppress(
             reason,
             person: by,
         } => {
-            let (kind, normalised) = if value.contains('@') {
-                let email = Email::parse(&value)
-                    .map_err(|e| anyhow::anyhow!("{value:?} is not an e-mail address: {e}"))?;
-                (SuppressionKind::Email, email.as_str().to_string())
-            } else {
-                let domain = Domain::parse(&value)
-                    .map_err(|e| anyhow::anyhow!("{value:?} is not a domain: {e}"))?;
-                (SuppressionKind::Domain, domain.as_str().to_string())
-            };
-            let mut tx = workspace.store.begin().await?;
-            person(&mut tx, &by).await?;
-            let added = stored::add_suppression(
-                &mut tx,
-                &stored::Suppression {
-                    kind,
-                    value: normalised.clone(),
-                    reason: reason.clone(),
-                    added_by: by.clone(),
-                    added_at: now,
-                },
-            )
-            .await?;
-            // The audit log is kept for good and cannot be edited, so it never holds an
-            // address: an address's entry names its hash (the erasure marker), a domain's the
-            // domain, which is a company's.
-            let named = match kind {
-                SuppressionKind::Email => Email::parse(&normalised)
-                    .map(|e| leadgate_core::discovery::compliance::erasure_hash(&e))
-                    .unwrap_or_default(),
-                _ => normalised.clone(),
-            };
-            record(
-                &mut tx,
-                &Actor::Person(by),
-                "suppression.added",
-                &format!("suppression:{kind}:{named}"),
-                serde_json::json!({ "reason": reason, "new": added }),
-                now,
-            )
-            .await?;
-            tx.commit().await?;
+            let suppressed =
+                discovery::suppress::add(&workspace.store, &by, &value, &reason, now).await?;
+            let Suppressed {
+                kind,
+                value: normalised,
+                added,
+            } = suppressed;
             println!(
                 "{} {normalised} is suppressed{}: never contacted, whatever the sources say.",
                 if kind == SuppressionKind::Email {

@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use jiff::Timestamp;
+use leadgate_core::audit::Subject;
 use leadgate_core::gate::{self, Decider, GateStatus, Request};
+use leadgate_core::role::Role;
 use leadgate_store::gates::{self, Gate, GateFilter};
 
 use super::{print_json, print_table, roles_text, show_time, time_zone};
@@ -87,7 +89,7 @@ pub async fn run(
                 print_json(&GateView::from(&found))?;
             } else {
                 print_gate(&found, &tz);
-                if let Some(version) = crate::engine::icp::parse_subject(&found.subject) {
+                if let Subject::Icp(version) = &found.subject {
                     println!("\nSee the document with `leadgate icp show {version}`.");
                 }
             }
@@ -98,7 +100,10 @@ pub async fn run(
             role,
             note,
         } => {
-            let role = role.map(|r| r.parse()).transpose()?;
+            let role = role
+                .map(|r| r.parse::<Role>())
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
             let decided =
                 engine_gates::decide(store, id, &person, Request::Approve { role, note }, now)
                     .await?;

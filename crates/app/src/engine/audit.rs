@@ -45,9 +45,9 @@ pub async fn anchor(store: &Store, targets: &AnchorTargets, now: Timestamp) -> R
             .append(true)
             .open(path)
             .and_then(|mut f| f.write_all(anchor.to_line().as_bytes()).map(|()| f))
-            .map_err(|e| Error::Invalid(format!("audit anchor file {}: {e}", path.display())))?;
+            .map_err(|e| Error::file(path, format!("audit anchor file: {e}")))?;
         file.flush()
-            .map_err(|e| Error::Invalid(format!("audit anchor file {}: {e}", path.display())))?;
+            .map_err(|e| Error::file(path, format!("audit anchor file: {e}")))?;
     }
     if let Some(url) = &targets.webhook {
         let body = json!({

@@ -13,7 +13,7 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use jiff::{SignedDuration, Timestamp};
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Action, Actor, Attempt, Subject};
 use leadgate_store::Store;
 use leadgate_store::credentials::{self, ApiToken};
 use leadgate_store::people::Person;
@@ -35,7 +35,7 @@ pub const TOKEN_PREFIX: &str = "lgt_";
 pub fn random_secret() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
-        .map_err(|e| Error::Invalid(format!("the system's random source failed: {e}")))?;
+        .map_err(|e| Error::Internal(format!("the system\'s random source failed: {e}")))?;
     Ok(hex::encode(bytes))
 }
 
@@ -64,10 +64,10 @@ async fn hash_password(password: String) -> Result<String> {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|hash| hash.to_string())
-            .map_err(|e| Error::Invalid(format!("cannot hash the password: {e}")))
+            .map_err(|e| Error::Internal(format!("cannot hash the password: {e}")))
     })
     .await
-    .map_err(|e| Error::Invalid(format!("password hashing stopped: {e}")))?
+    .map_err(|e| Error::Internal(format!("password hashing stopped: {e}")))?
 }
 
 /// Checks a password against a stored hash; `None` (no password set, or no such person) is
@@ -107,9 +107,9 @@ pub async fn set_password(
     password: &str,
     now: Timestamp,
 ) -> Result<()> {
-    let subject = format!("user:{name}");
+    let subject = Subject::User(name.to_string());
     if let Err(e) = check_password(password) {
-        return refuse(store, by, "user.password", &subject, json!({}), e, now).await;
+        return refuse(store, by, Attempt::SetPassword, &subject, json!({}), e, now).await;
     }
     let hash = hash_password(password.to_string()).await?;
     let mut tx = store.begin().await?;
@@ -117,11 +117,19 @@ pub async fn set_password(
         Ok(found) => found,
         Err(e) => {
             tx.rollback().await?;
-            return refuse(store, by, "user.password", &subject, json!({}), e, now).await;
+            return refuse(store, by, Attempt::SetPassword, &subject, json!({}), e, now).await;
         }
     };
     credentials::set_password(&mut tx, &found.name, &hash, now).await?;
-    record(&mut tx, by, "user.password_set", &subject, json!({}), now).await?;
+    record(
+        &mut tx,
+        by,
+        Action::UserPasswordSet,
+        &subject,
+        json!({}),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -136,8 +144,8 @@ pub async fn issue_link(store: &Store, by: &Actor, name: &str, now: Timestamp) -
     record(
         &mut tx,
         by,
-        "auth.link_issued",
-        &format!("user:{}", found.name),
+        Action::SignInLinkIssued,
+        &Subject::User(found.name.to_string()),
         json!({ "expires_at": expires_at }),
         now,
     )
@@ -173,13 +181,16 @@ pub async fn sign_in_with_password(
     };
     if !verify_password(password.to_string(), stored).await || person.is_none() {
         let (actor, subject) = match &person {
-            Some(p) => (Actor::Person(p.name.clone()), format!("user:{}", p.name)),
-            None => (Actor::System, "auth".to_string()),
+            Some(p) => (
+                Actor::Person(p.name.clone()),
+                Subject::User(p.name.to_string()),
+            ),
+            None => (Actor::System, Subject::Auth),
         };
         return refuse(
             store,
             &actor,
-            "auth.sign_in",
+            Attempt::SignIn,
             &subject,
             json!({ "method": "password", "email": email, "client": client }),
             Error::Unauthenticated("the email or the password is wrong".into()),
@@ -213,8 +224,8 @@ pub async fn sign_in_with_link(
             refuse(
                 store,
                 &Actor::System,
-                "auth.sign_in",
-                "auth",
+                Attempt::SignIn,
+                &Subject::Auth,
                 json!({ "method": "link", "client": client }),
                 Error::Unauthenticated(
                     "this sign-in link is unknown, used or expired; ask an admin for a new one"
@@ -251,8 +262,8 @@ async fn open_session(
     record(
         &mut tx,
         &Actor::Person(person.name.clone()),
-        "auth.signed_in",
-        &format!("user:{}", person.name),
+        Action::SignedIn,
+        &Subject::User(person.name.to_string()),
         json!({ "method": method, "client": client }),
         now,
     )
@@ -282,8 +293,8 @@ pub async fn sign_out(store: &Store, session_id: &str, person: &str, now: Timest
         record(
             &mut tx,
             &Actor::Person(person.to_string()),
-            "auth.signed_out",
-            &format!("user:{person}"),
+            Action::SignedOut,
+            &Subject::User(person.to_string()),
             json!({}),
             now,
         )
@@ -291,10 +302,6 @@ pub async fn sign_out(store: &Store, session_id: &str, person: &str, now: Timest
     }
     tx.commit().await?;
     Ok(())
-}
-
-pub fn token_subject(id: i64) -> String {
-    format!("token:{id}")
 }
 
 /// Creates an API token that acts as `name`; the secret is returned once and never stored.
@@ -318,7 +325,16 @@ pub async fn create_token(
         Err(e) => {
             tx.rollback().await?;
             let inputs = json!({ "as": name, "label": label });
-            return refuse(store, by, "token.create", "token", inputs, e, now).await;
+            return refuse(
+                store,
+                by,
+                Attempt::CreateToken,
+                &Subject::Tokens,
+                inputs,
+                e,
+                now,
+            )
+            .await;
         }
     };
     let token =
@@ -326,8 +342,8 @@ pub async fn create_token(
     record(
         &mut tx,
         by,
-        "token.created",
-        &token_subject(token.id),
+        Action::TokenCreated,
+        &Subject::Token(token.id),
         json!({ "as": found.name, "label": label }),
         now,
     )
@@ -351,8 +367,8 @@ pub async fn revoke_token(store: &Store, by: &Actor, id: i64, now: Timestamp) ->
     record(
         &mut tx,
         by,
-        "token.revoked",
-        &token_subject(id),
+        Action::TokenRevoked,
+        &Subject::Token(id),
         json!({ "as": token.person, "label": token.label }),
         now,
     )
@@ -389,8 +405,8 @@ pub async fn authenticate_token(
             record(
                 &mut tx,
                 &Actor::Person(person.name.clone()),
-                "token.used",
-                &token_subject(token.id),
+                Action::TokenUsed,
+                &Subject::Token(token.id),
                 json!({ "label": token.label, "first_use_on": day_start.to_zoned(jiff::tz::TimeZone::UTC).date() }),
                 now,
             )

@@ -10,7 +10,7 @@
 //! ([`check`]), and the last one decides the gate from the tally through [`apply`].
 
 use jiff::Timestamp;
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Action, Actor, Attempt, Subject};
 use leadgate_core::gate::{
     self, Decided, Decider, GateKind, GateStatus, Refusal, Request, Verdict,
 };
@@ -19,11 +19,7 @@ use leadgate_store::gates::{self, Gate};
 use leadgate_store::people::Person;
 use serde_json::{Value, json};
 
-use super::{Attempt, Conn, Error, Result, discovery, icp, person, record, settle};
-
-pub fn subject(id: i64) -> String {
-    format!("gate:{id}")
-}
+use super::{Attempted, Conn, Error, Result, discovery, icp, person, record, settle};
 
 /// The error a refusal of the gate rule is, for every interface alike.
 fn refused(gate_id: i64, refusal: Refusal) -> Error {
@@ -83,8 +79,8 @@ pub(crate) async fn apply(
         .map_err(|r| refused(found.id, r))?;
     gates::record_decision(tx, found.id, &decided.decision, decided.status).await?;
     let action = match decided.decision.verdict {
-        Verdict::Approve => "gate.approved",
-        Verdict::Reject => "gate.rejected",
+        Verdict::Approve => Action::GateApproved,
+        Verdict::Reject => Action::GateRejected,
     };
     let mut entry = json!({
         "kind": found.kind,
@@ -97,7 +93,7 @@ pub(crate) async fn apply(
         entry.extend(details.clone());
     }
     let actor = Actor::Person(person.name.clone());
-    record(tx, &actor, action, &subject(found.id), entry, now).await?;
+    record(tx, &actor, action, &Subject::Gate(found.id), entry, now).await?;
     if decided.status != GateStatus::Open {
         on_closed(tx, found, &decided, &details, now).await?;
     }
@@ -153,10 +149,10 @@ pub async fn decide(
         Ok::<_, Error>((found, decider))
     }
     .await;
-    let gate_subject = subject(gate_id);
-    let attempted = Attempt {
+    let gate_subject = Subject::Gate(gate_id);
+    let attempted = Attempted {
         actor: &actor,
-        action: "gate.decide",
+        action: Attempt::DecideGate,
         subject: &gate_subject,
         inputs: &inputs,
     };

@@ -2,7 +2,7 @@
 //! the quarterly review.
 
 use jiff::Timestamp;
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Action, Actor, Attempt, Subject};
 use leadgate_core::event::EventKind;
 use leadgate_core::gate::{GateKind, GateStatus};
 use leadgate_core::icp::{self, IcpDiff, IcpDocument};
@@ -13,16 +13,14 @@ use leadgate_store::{Conn, Store};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::gates::subject as gate_subject;
 use super::{Error, Result, announce, emit, person, record, refuse};
 
-/// The subject string of an ICP version in gates, events and the audit log.
-pub fn subject(id: i64) -> String {
-    format!("icp:{id}")
-}
-
-pub fn parse_subject(subject: &str) -> Option<i64> {
-    subject.strip_prefix("icp:")?.parse().ok()
+/// The ICP version a gate is about, if it is about one.
+fn icp_of(subject: &Subject) -> Option<i64> {
+    match subject {
+        Subject::Icp(id) => Some(*id),
+        _ => None,
+    }
 }
 
 #[derive(Debug)]
@@ -51,8 +49,8 @@ pub async fn propose(
             return refuse(
                 store,
                 &actor,
-                "icp.propose",
-                "icp",
+                Attempt::ProposeIcp,
+                &Subject::Icps,
                 inputs,
                 Error::Invalid(e.to_string()),
                 now,
@@ -69,7 +67,16 @@ pub async fn propose(
     if let Err(refusal) = checked {
         tx.rollback().await?;
         let inputs = json!({ "file": origin, "segment": segment });
-        return refuse(store, &actor, "icp.propose", "icp", inputs, refusal, now).await;
+        return refuse(
+            store,
+            &actor,
+            Attempt::ProposeIcp,
+            &Subject::Icps,
+            inputs,
+            refusal,
+            now,
+        )
+        .await;
     }
     let live = stored::live(&mut tx, &segment).await?;
     let new_segment = stored::list(&mut tx)
@@ -89,7 +96,7 @@ pub async fn propose(
         },
     )
     .await?;
-    let subject = subject(version.id);
+    let subject = Subject::Icp(version.id);
     let summary = format!("{segment} v{} proposed by {proposer}", version.version);
     let gate = gates::open(
         &mut tx,
@@ -110,7 +117,7 @@ pub async fn propose(
     record(
         &mut tx,
         &actor,
-        "icp.proposed",
+        Action::IcpProposed,
         &subject,
         json!({
             "file": origin,
@@ -125,8 +132,8 @@ pub async fn propose(
     record(
         &mut tx,
         &Actor::System,
-        "gate.opened",
-        &gate_subject(gate.id),
+        Action::GateOpened,
+        &Subject::Gate(gate.id),
         json!({ "kind": gate.kind, "subject": subject, "required_roles": gate.required_roles }),
         now,
     )
@@ -201,7 +208,7 @@ pub async fn on_gate_closed(
     status: GateStatus,
     now: Timestamp,
 ) -> Result<()> {
-    let id = parse_subject(&gate.subject).ok_or_else(|| {
+    let id = icp_of(&gate.subject).ok_or_else(|| {
         Error::NotFound(format!(
             "gate {} has no ICP subject ({})",
             gate.id, gate.subject
@@ -217,7 +224,7 @@ pub async fn on_gate_closed(
             stored::transition(conn, id, IcpStatus::Rejected, None, now).await?;
             announce(
                 conn,
-                "icp.rejected",
+                Action::IcpRejected,
                 EventKind::IcpRejected,
                 &gate.subject,
                 payload,
@@ -229,7 +236,7 @@ pub async fn on_gate_closed(
             stored::mark_reviewed(conn, id, now).await?;
             announce(
                 conn,
-                "icp.reaffirmed",
+                Action::IcpReaffirmed,
                 EventKind::IcpReaffirmed,
                 &gate.subject,
                 payload,
@@ -243,7 +250,7 @@ pub async fn on_gate_closed(
             stored::mark_reviewed(conn, id, now).await?;
             announce(
                 conn,
-                "icp.revision_requested",
+                Action::IcpRevisionRequested,
                 EventKind::IcpRevisionRequested,
                 &gate.subject,
                 payload,
@@ -275,8 +282,8 @@ async fn go_live(conn: &mut Conn, version: &IcpVersion, gate: &Gate, now: Timest
         record(
             conn,
             &Actor::System,
-            "icp.superseded",
-            &subject(previous.id),
+            Action::IcpSuperseded,
+            &Subject::Icp(previous.id),
             json!({ "segment": previous.segment, "version": previous.version, "superseded_by": version.id }),
             now,
         )
@@ -295,8 +302,8 @@ async fn go_live(conn: &mut Conn, version: &IcpVersion, gate: &Gate, now: Timest
         record(
             conn,
             &Actor::System,
-            "icp.withdrawn",
-            &subject(older.id),
+            Action::IcpWithdrawn,
+            &Subject::Icp(older.id),
             json!({ "segment": older.segment, "version": older.version, "overtaken_by": version.id }),
             now,
         )
@@ -312,7 +319,7 @@ async fn go_live(conn: &mut Conn, version: &IcpVersion, gate: &Gate, now: Timest
     });
     announce(
         conn,
-        "icp.live",
+        Action::IcpLive,
         EventKind::IcpApproved,
         &gate.subject,
         payload,
@@ -327,13 +334,13 @@ async fn close_open_gates(
     kind: GateKind,
     now: Timestamp,
 ) -> Result<()> {
-    let subject = subject(version_id);
+    let subject = Subject::Icp(version_id);
     let open = gates::list(
         conn,
         &gates::GateFilter {
             status: Some(GateStatus::Open),
             kind: Some(kind),
-            subject: Some(&subject),
+            subject: Some(&subject.to_string()),
             ..Default::default()
         },
     )
@@ -343,8 +350,8 @@ async fn close_open_gates(
         record(
             conn,
             &Actor::System,
-            "gate.cancelled",
-            &gate_subject(gate.id),
+            Action::GateCancelled,
+            &Subject::Gate(gate.id),
             json!({ "kind": gate.kind, "subject": subject }),
             now,
         )
@@ -362,7 +369,7 @@ pub async fn open_review(conn: &mut Conn, version_id: i64, now: Timestamp) -> Re
     if version.status != IcpStatus::Live {
         return Ok(None);
     }
-    let subject = subject(version.id);
+    let subject = Subject::Icp(version.id);
     let summary = format!(
         "Quarterly review of {} v{}",
         version.segment, version.version
@@ -377,8 +384,8 @@ pub async fn open_review(conn: &mut Conn, version_id: i64, now: Timestamp) -> Re
     record(
         conn,
         &Actor::System,
-        "gate.opened",
-        &gate_subject(gate.id),
+        Action::GateOpened,
+        &Subject::Gate(gate.id),
         json!({ "kind": gate.kind, "subject": subject, "required_roles": gate.required_roles }),
         now,
     )
@@ -449,7 +456,7 @@ pub async fn resolve(conn: &mut Conn, reference: Option<&str>) -> Result<IcpVers
 
 /// The document of a stored version, parsed again from the text as proposed.
 pub fn document(version: &IcpVersion) -> Result<IcpDocument> {
-    IcpDocument::parse(&version.source_text, &subject(version.id)).map_err(|e| {
+    IcpDocument::parse(&version.source_text, &Subject::Icp(version.id).to_string()).map_err(|e| {
         Error::Invalid(format!(
             "stored ICP version {} no longer parses: {e}",
             version.id

@@ -16,7 +16,7 @@ pub mod triggers;
 pub mod worker;
 
 use jiff::Timestamp;
-use leadgate_core::audit::{Actor, NewAuditEntry};
+use leadgate_core::audit::{Action, Actor, Attempt, NewAuditEntry, Subject};
 use leadgate_core::event::EventKind;
 use leadgate_store::people::Person;
 use leadgate_store::{Conn, Store, StoreError, events};
@@ -38,10 +38,35 @@ pub enum Error {
     /// The subject is not in a state that allows it: a closed gate, a superseded version.
     #[error("{0}")]
     Conflict(String),
+    /// What was asked is not well formed: a value, a document, a combination of options.
     #[error("{0}")]
     Invalid(String),
+    /// A file the work reads or writes cannot be: it names the file.
+    #[error("{message}")]
+    File {
+        path: std::path::PathBuf,
+        message: String,
+    },
+    /// The machine failed, not the request: a worker thread, the random source, hashing.
+    #[error("{0}")]
+    Internal(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl Error {
+    /// A file that cannot be read or written, with the reason after its name.
+    pub fn file(path: &std::path::Path, reason: impl std::fmt::Display) -> Error {
+        Error::File {
+            path: path.to_path_buf(),
+            message: format!("{}: {reason}", path.display()),
+        }
+    }
+
+    /// Stored data that no longer reads: a store failure, not the caller's.
+    pub fn corrupt(message: String) -> Error {
+        Error::Store(StoreError::Corrupt(message))
+    }
 }
 
 impl From<sqlx::Error> for Error {
@@ -56,8 +81,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub async fn record(
     conn: &mut Conn,
     actor: &Actor,
+    action: Action,
+    subject: &Subject,
+    inputs: Value,
+    at: Timestamp,
+) -> Result<()> {
+    append(conn, actor, action.as_str(), subject, inputs, at).await
+}
+
+async fn append(
+    conn: &mut Conn,
+    actor: &Actor,
     action: &str,
-    subject: &str,
+    subject: &Subject,
     inputs: Value,
     at: Timestamp,
 ) -> Result<()> {
@@ -80,10 +116,10 @@ pub async fn record(
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// What the audit log records of an attempt a check may refuse.
-pub struct Attempt<'a> {
+pub struct Attempted<'a> {
     pub actor: &'a Actor,
-    pub action: &'a str,
-    pub subject: &'a str,
+    pub action: Attempt,
+    pub subject: &'a Subject,
     pub inputs: &'a Value,
 }
 
@@ -94,7 +130,7 @@ pub async fn settle<T>(
     checked: Result<T>,
     tx: Tx,
     store: &Store,
-    attempt: Attempt<'_>,
+    attempt: Attempted<'_>,
     at: Timestamp,
 ) -> Result<(T, Tx)> {
     match checked {
@@ -119,8 +155,8 @@ pub async fn settle<T>(
 pub async fn refuse<T>(
     store: &Store,
     actor: &Actor,
-    action: &str,
-    subject: &str,
+    action: Attempt,
+    subject: &Subject,
     mut inputs: Value,
     refusal: Error,
     at: Timestamp,
@@ -129,15 +165,7 @@ pub async fn refuse<T>(
         map.insert("refused".into(), Value::String(refusal.to_string()));
     }
     let mut tx = store.begin().await?;
-    record(
-        &mut tx,
-        actor,
-        &format!("{action}.refused"),
-        subject,
-        inputs,
-        at,
-    )
-    .await?;
+    append(&mut tx, actor, &action.refused(), subject, inputs, at).await?;
     tx.commit().await?;
     Err(refusal)
 }
@@ -146,11 +174,11 @@ pub async fn refuse<T>(
 pub async fn emit(
     conn: &mut Conn,
     kind: EventKind,
-    subject: &str,
+    subject: &Subject,
     payload: Value,
     at: Timestamp,
 ) -> Result<events::Event> {
-    let event = events::insert(conn, kind, subject, &payload, at).await?;
+    let event = events::insert(conn, kind, &subject.to_string(), &payload, at).await?;
     for job in triggers::jobs_for(&event) {
         leadgate_store::jobs::enqueue(conn, &job.as_new(event.id), at).await?;
     }
@@ -160,9 +188,9 @@ pub async fn emit(
 /// Records what the system did and emits the event that follows from it, together.
 pub async fn announce(
     conn: &mut Conn,
-    action: &str,
+    action: Action,
     kind: EventKind,
-    subject: &str,
+    subject: &Subject,
     payload: Value,
     at: Timestamp,
 ) -> Result<()> {

@@ -4,7 +4,7 @@
 //! who may decide it says so.
 
 use jiff::Timestamp;
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Action, Actor, Attempt, Subject};
 use leadgate_core::gate::{self, Decider};
 use leadgate_core::role::Role;
 use leadgate_store::Store;
@@ -14,7 +14,7 @@ use leadgate_store::people::{self, Person};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Attempt, Conn, Error, Result, Tx, known_person, person, record, refuse, settle};
+use super::{Attempted, Conn, Error, Result, Tx, known_person, person, record, refuse, settle};
 
 /// Checks a person's name: what they type after `--as`.
 pub fn check_name(name: &str) -> Result<&str> {
@@ -60,7 +60,18 @@ pub async fn add(
     let checked = check_name(name).and_then(|n| Ok((n.to_string(), check_email(email)?)));
     let (name, email) = match checked {
         Ok(ok) => ok,
-        Err(e) => return refuse(store, by, "user.add", "user", inputs, e, now).await,
+        Err(e) => {
+            return refuse(
+                store,
+                by,
+                Attempt::AddUser,
+                &Subject::People,
+                inputs,
+                e,
+                now,
+            )
+            .await;
+        }
     };
     let person = Person {
         name: name.clone(),
@@ -79,8 +90,8 @@ pub async fn add(
         return refuse(
             store,
             by,
-            "user.add",
-            &format!("user:{name}"),
+            Attempt::AddUser,
+            &Subject::User(name.to_string()),
             inputs,
             taken,
             now,
@@ -90,8 +101,8 @@ pub async fn add(
     record(
         &mut tx,
         by,
-        "user.added",
-        &format!("user:{name}"),
+        Action::UserAdded,
+        &Subject::User(name.to_string()),
         json!({ "email": person.email, "roles": person.roles }),
         now,
     )
@@ -117,19 +128,19 @@ pub enum Change {
 }
 
 impl Change {
-    fn action(&self) -> &'static str {
+    fn action(&self) -> Attempt {
         match self {
-            Change::Roles { .. } => "user.roles",
-            Change::Deactivate => "user.deactivate",
-            Change::Reactivate => "user.reactivate",
+            Change::Roles { .. } => Attempt::ChangeRoles,
+            Change::Deactivate => Attempt::Deactivate,
+            Change::Reactivate => Attempt::Reactivate,
         }
     }
 
-    fn done(&self) -> &'static str {
+    fn done(&self) -> Action {
         match self {
-            Change::Roles { .. } => "user.roles_changed",
-            Change::Deactivate => "user.deactivated",
-            Change::Reactivate => "user.reactivated",
+            Change::Roles { .. } => Action::UserRolesChanged,
+            Change::Deactivate => Action::UserDeactivated,
+            Change::Reactivate => Action::UserReactivated,
         }
     }
 }
@@ -146,14 +157,14 @@ pub async fn change(
     now: Timestamp,
 ) -> Result<Changed> {
     let actor = Actor::Person(admin.to_string());
-    let subject = format!("user:{name}");
+    let subject = Subject::User(name.to_string());
     let inputs = match &change {
         Change::Roles { add, remove } => json!({ "add": add, "remove": remove }),
         Change::Deactivate | Change::Reactivate => json!({}),
     };
     let mut tx = store.begin().await?;
     let checked = check_change(&mut tx, admin, name, &change, now).await;
-    let attempt = Attempt {
+    let attempt = Attempted {
         actor: &actor,
         action: change.action(),
         subject: &subject,

@@ -4,6 +4,7 @@
 //! it. So "schedules" need no clock of their own: they are due jobs.
 
 use jiff::Timestamp;
+use leadgate_core::audit::Subject;
 use leadgate_core::event::EventKind;
 use leadgate_core::schedule::icp_review_due;
 use leadgate_store::events::Event;
@@ -48,6 +49,9 @@ pub struct JobSpec {
     pub payload: Value,
     /// Unique per piece of work, so a trigger that fires twice queues it once.
     pub idempotency_key: String,
+    /// What the job works on: a trigger whose job of the same kind and subject still waits
+    /// joins it (three imports and an ICP approval queue one discovery run, not four).
+    pub subject: Option<String>,
     pub run_at: Timestamp,
 }
 
@@ -57,6 +61,7 @@ impl JobSpec {
             kind: self.kind.as_str(),
             payload: &self.payload,
             idempotency_key: &self.idempotency_key,
+            subject: self.subject.as_deref(),
             run_at: self.run_at,
             event_id: Some(event_id),
         }
@@ -75,6 +80,7 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
                 kind: JobKind::IcpOpenReview,
                 payload: json!({ "icp_version": version, "due": due.to_string() }),
                 idempotency_key: format!("icp.open_review:{version}:{}", due.as_microsecond()),
+                subject: None,
                 run_at: due,
             }];
             // A version that goes live starts discovery: its prospects are (re)evaluated.
@@ -83,6 +89,7 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
                     kind: JobKind::DiscoverySync,
                     payload: json!({ "icp_version": version }),
                     idempotency_key: format!("discovery.sync:{version}"),
+                    subject: Some(Subject::Discovery.to_string()),
                     run_at: event.at,
                 });
             }
@@ -92,6 +99,7 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
             kind: JobKind::DiscoveryRun,
             payload: json!({ "event": event.id }),
             idempotency_key: format!("discovery.run:{}", event.id),
+            subject: Some(Subject::Discovery.to_string()),
             run_at: event.at,
         }],
         EventKind::SegmentEntered

@@ -190,7 +190,7 @@ fn backoff(now: Timestamp, attempts: i64) -> Timestamp {
 
 async fn run_job(conn: &mut Conn, job: &Job, now: Timestamp) -> Result<()> {
     let kind = JobKind::parse(&job.kind)
-        .ok_or_else(|| Error::Invalid(format!("unknown job kind `{}`", job.kind)))?;
+        .ok_or_else(|| Error::corrupt(format!("unknown job kind `{}`", job.kind)))?;
     match kind {
         JobKind::DiscoverySync | JobKind::DiscoveryRun => Err(Error::Invalid(format!(
             "job {}: {} runs outside a transaction",
@@ -202,7 +202,7 @@ async fn run_job(conn: &mut Conn, job: &Job, now: Timestamp) -> Result<()> {
                 .get("icp_version")
                 .and_then(serde_json::Value::as_i64)
                 .ok_or_else(|| {
-                    Error::Invalid(format!("job {}: payload lacks icp_version", job.id))
+                    Error::corrupt(format!("job {}: payload lacks icp_version", job.id))
                 })?;
             icp::open_review(conn, version, now).await?;
             Ok(())

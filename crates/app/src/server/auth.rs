@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use jiff::{SignedDuration, Timestamp};
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Actor, Attempt, Subject};
 use leadgate_core::role::Role;
 use leadgate_store::people::Person;
 use serde_json::json;
@@ -55,8 +55,8 @@ impl Principal {
         &self,
         state: &AppState,
         role: Role,
-        action: &str,
-        subject: &str,
+        action: Attempt,
+        subject: &Subject,
     ) -> Result<(), ApiError> {
         if self.person.roles.contains(&role) {
             return Ok(());
@@ -156,8 +156,8 @@ pub async fn require(
             let refused: Result<(), _> = engine::refuse(
                 state.store(),
                 &principal.actor(),
-                "auth.csrf",
-                &format!("user:{}", principal.person.name),
+                Attempt::CheckCsrf,
+                &Subject::User(principal.person.name.to_string()),
                 json!({ "method": seen.method, "path": seen.path, "client": seen.client }),
                 refusal,
                 now,
@@ -192,8 +192,8 @@ async fn refuse_credentials(state: &AppState, seen: &Seen, kind: &str, now: Time
     let refused: Result<(), _> = engine::refuse(
         state.store(),
         &Actor::System,
-        "auth.credentials",
-        "auth",
+        Attempt::Authenticate,
+        &Subject::Auth,
         json!({
             "credential": kind,
             "method": seen.method,

@@ -130,6 +130,9 @@ impl From<engine::Error> for ApiError {
             engine::Error::Forbidden(m) => ApiError::forbidden(m),
             engine::Error::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             engine::Error::Invalid(m) => ApiError::invalid(m),
+            // A file named in the request (an evidence or import file) that cannot be read.
+            engine::Error::File { message, .. } => ApiError::invalid(message),
+            engine::Error::Internal(m) => ApiError::internal(&m),
             engine::Error::Store(e) => ApiError::internal(&e),
         }
     }

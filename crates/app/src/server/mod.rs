@@ -127,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         .merge(protected)
         .split_for_parts();
     let pages = ui::routes()
+        .into_router()
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require,
@@ -134,7 +135,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn(ui::to_sign_in));
     let request_id = HeaderName::from_static("x-request-id");
     router
-        .merge(ui::public_routes())
+        .merge(ui::public_routes().into_router())
         .merge(pages)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -565,9 +565,9 @@ async fn every_page_needs_a_session() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    for path in leadgate::server::ui::PAGE_PATHS {
+    for path in leadgate::server::ui::page_paths() {
         let url = server.at(&path.replace("{id}", "1").replace("{name}", "app.css"));
-        let public = *path == "/sign-in" || path.starts_with("/static");
+        let public = path == "/sign-in" || path.starts_with("/static");
         for method in [reqwest::Method::GET, reqwest::Method::POST] {
             let response = client.request(method.clone(), &url).send().await.unwrap();
             let status = response.status().as_u16();

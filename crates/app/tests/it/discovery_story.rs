@@ -1088,7 +1088,7 @@ async fn questioned_merge_story(backend: Backend) {
 #[tokio::test]
 async fn the_icp_verdict_agrees_with_the_demo_truth() {
     use leadgate_core::icp::{
-        ContactFacts, IcpDocument, Outcome, Prospect as IcpProspect, Verdict, evaluate,
+        ContactFacts, IcpDocument, IcpFit, Outcome, ProspectFacts as IcpProspect, evaluate,
     };
     use std::collections::{BTreeMap, HashMap};
 
@@ -1200,12 +1200,12 @@ async fn the_icp_verdict_agrees_with_the_demo_truth() {
             .max_by_key(|(_, n)| **n)
             .map(|(id, _)| world.person(*id))
             .unwrap();
-        let verdict: Verdict = serde_json::from_value(p.evaluation["icp"]["verdict"].clone())
+        let verdict: IcpFit = serde_json::from_value(p.evaluation["icp"]["verdict"].clone())
             .expect("every prospect has the ICP's verdict");
         let found = match verdict {
-            Verdict::Fit => "fit",
-            Verdict::NotFit => "not fit",
-            Verdict::Undetermined => "needs data",
+            IcpFit::Fit => "fit",
+            IcpFit::NotFit => "not fit",
+            IcpFit::Undetermined => "needs data",
         };
         *tally
             .entry((truth_fits(person), found.to_string()))

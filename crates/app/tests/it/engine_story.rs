@@ -5,7 +5,7 @@ use jiff::{SignedDuration, Timestamp};
 use leadgate::config::WorkerConfig;
 use leadgate::engine::worker::{Step, Worker};
 use leadgate::engine::{gates, icp, people};
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Actor, Subject};
 use leadgate_core::gate::{GateKind, GateStatus, Request};
 use leadgate_core::icp::SAMPLE_ICP;
 use leadgate_core::role::Role;
@@ -112,7 +112,7 @@ async fn quarterly_review_story(backend: Backend) {
     assert_eq!(worker.step(store, due + days(1)).await.unwrap(), Step::Idle);
     let reviews = open_gates(store, GateKind::IcpReview).await;
     assert_eq!(reviews.len(), 1);
-    assert_eq!(reviews[0].subject, icp::subject(proposed.version.id));
+    assert_eq!(reviews[0].subject, Subject::Icp(proposed.version.id));
 
     // Reaffirming it schedules the next review ninety days after the reaffirmation.
     let reaffirmed_at = due + days(3);
@@ -156,6 +156,7 @@ async fn queue_story(backend: Backend) {
         kind: "icp.open_review",
         payload: &payload,
         idempotency_key: "icp.open_review:999:1",
+        subject: None,
         run_at: now,
         event_id: None,
     };
@@ -194,6 +195,44 @@ async fn queue_story(backend: Backend) {
             .await
             .unwrap()
     );
+
+    // Triggers for a subject whose job still waits join it; once it runs, a new one queues.
+    let run = |key: &'static str| NewJob {
+        kind: "discovery.run",
+        payload: &payload,
+        idempotency_key: key,
+        subject: Some("discovery"),
+        run_at: now,
+        event_id: None,
+    };
+    let waiting = jobs::enqueue(&mut conn, &run("run:1"), now).await.unwrap();
+    assert!(waiting.is_some());
+    assert_eq!(
+        jobs::enqueue(&mut conn, &run("run:2"), now).await.unwrap(),
+        None,
+        "a second trigger joins the queued run"
+    );
+    let running = jobs::claim(&mut conn, "w3", now, lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(Some(running.id), waiting);
+    let after = jobs::enqueue(&mut conn, &run("run:3"), now).await.unwrap();
+    assert!(
+        after.is_some(),
+        "a trigger after the run started queues another: the running one may not see it"
+    );
+    assert!(
+        jobs::complete(&mut conn, running.id, "w3", now)
+            .await
+            .unwrap()
+    );
+    let next = jobs::claim(&mut conn, "w3", now, lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(Some(next.id), after);
+    assert!(jobs::complete(&mut conn, next.id, "w3", now).await.unwrap());
     drop(conn);
 
     // A job that fails is retried later, then set aside as dead after max_attempts.
@@ -205,6 +244,7 @@ async fn queue_story(backend: Backend) {
             kind: "icp.open_review",
             payload: &bad,
             idempotency_key: "bad",
+            subject: None,
             run_at: now,
             event_id: None,
         },
@@ -264,6 +304,7 @@ async fn concurrent_workers_story(backend: Backend) {
                 kind: "icp.open_review",
                 payload: &payload,
                 idempotency_key: &key,
+                subject: None,
                 run_at: now,
                 event_id: None,
             },

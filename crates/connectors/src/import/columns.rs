@@ -13,103 +13,20 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-/// A field of a prospect record that a column can fill. The snake_case name
-/// ([`Field::key`]) is the key of a mapping file's `[columns]` table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Field {
-    RecordId,
-    ObservedAt,
-    FirstName,
-    LastName,
-    FullName,
-    Email,
-    Phone,
-    MobilePhone,
-    Title,
-    LinkedinUrl,
-    City,
-    Region,
-    Country,
-    /// A free-text location ("Toronto, Ontario, Canada", "Greater Boston").
-    Location,
-    CompanyName,
-    CompanyDomain,
-    Website,
-    Industry,
-    Employees,
-    Revenue,
-    Technologies,
-    CompanyPhone,
-    CompanyCountry,
-    CompanyLinkedinUrl,
-}
+/// The fields live in core, where the facts they name are read; re-exported here, where
+/// columns are mapped to them.
+pub use leadgate_core::discovery::field::Field;
 
-impl Field {
-    pub const ALL: [Field; 24] = [
-        Field::RecordId,
-        Field::ObservedAt,
-        Field::FirstName,
-        Field::LastName,
-        Field::FullName,
-        Field::Email,
-        Field::Phone,
-        Field::MobilePhone,
-        Field::Title,
-        Field::LinkedinUrl,
-        Field::City,
-        Field::Region,
-        Field::Country,
-        Field::Location,
-        Field::CompanyName,
-        Field::CompanyDomain,
-        Field::Website,
-        Field::Industry,
-        Field::Employees,
-        Field::Revenue,
-        Field::Technologies,
-        Field::CompanyPhone,
-        Field::CompanyCountry,
-        Field::CompanyLinkedinUrl,
-    ];
+use super::mapping::Mapping;
 
-    pub fn key(self) -> &'static str {
-        match self {
-            Field::RecordId => "id",
-            Field::ObservedAt => "observed_at",
-            Field::FirstName => "first_name",
-            Field::LastName => "last_name",
-            Field::FullName => "full_name",
-            Field::Email => "email",
-            Field::Phone => "phone",
-            Field::MobilePhone => "mobile_phone",
-            Field::Title => "title",
-            Field::LinkedinUrl => "linkedin_url",
-            Field::City => "city",
-            Field::Region => "region",
-            Field::Country => "country",
-            Field::Location => "location",
-            Field::CompanyName => "company_name",
-            Field::CompanyDomain => "company_domain",
-            Field::Website => "website",
-            Field::Industry => "industry",
-            Field::Employees => "employees",
-            Field::Revenue => "revenue",
-            Field::Technologies => "technologies",
-            Field::CompanyPhone => "company_phone",
-            Field::CompanyCountry => "company_country",
-            Field::CompanyLinkedinUrl => "company_linkedin_url",
-        }
-    }
-
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl fmt::Display for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
+/// How the columns are named.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Columns {
+    /// The preset whose distinctive columns the header has, else the generic names.
+    #[default]
+    Auto,
+    Preset(Preset),
+    Mapping(Mapping),
 }
 
 /// A vendor's export layout.
@@ -533,6 +450,29 @@ impl ColumnMap {
         }
     }
 
+    /// Resolves the columns of `header` to fields, the one way every reader does: by the
+    /// names a mapping gives, else by the preset's names ([`ColumnMap::by_preset`]). The
+    /// preset is `None` when a mapping named the columns; the error is the field whose
+    /// column the header lacks, with that column's name.
+    pub(crate) fn resolve(
+        header: &[String],
+        columns: &Columns,
+    ) -> Result<(ColumnMap, Option<Preset>), (Field, String)> {
+        let preset = match columns {
+            Columns::Mapping(m) => return Ok((ColumnMap::for_mapping(header, &m.columns)?, None)),
+            Columns::Preset(p) => Some(*p),
+            Columns::Auto => None,
+        };
+        let (map, preset) = ColumnMap::by_preset(header, preset);
+        Ok((map, Some(preset)))
+    }
+
+    /// Maps `header` with the names of `preset`, or of the preset [`detect`] picks.
+    pub(crate) fn by_preset(header: &[String], preset: Option<Preset>) -> (ColumnMap, Preset) {
+        let preset = preset.unwrap_or_else(|| detect(header));
+        (ColumnMap::for_preset(header, preset), preset)
+    }
+
     /// Maps `header` with a preset's names, then the generic names for fields still free.
     pub(crate) fn for_preset(header: &[String], preset: Preset) -> ColumnMap {
         let mut map = ColumnMap::empty(header);
@@ -611,11 +551,17 @@ impl ColumnMap {
         }
     }
 
-    /// The fields that got no column.
-    pub(crate) fn unmapped_fields(&self) -> impl Iterator<Item = Field> + '_ {
-        Field::ALL
-            .into_iter()
-            .filter(|f| self.by_field[f.index()].is_empty())
+    /// Whether some column can identify a person: an e-mail, a LinkedIn URL or a name.
+    pub(crate) fn identifies_people(&self) -> bool {
+        [
+            Field::Email,
+            Field::LinkedinUrl,
+            Field::FirstName,
+            Field::LastName,
+            Field::FullName,
+        ]
+        .iter()
+        .any(|f| !self.by_field[f.index()].is_empty())
     }
 }
 

@@ -3,15 +3,27 @@
 //! setups Windows-1252. The encoding is decided from the first bytes: a BOM, or the pattern
 //! of zero bytes that UTF-16 text without a BOM shows. UTF-16 is transcoded to UTF-8 while it
 //! streams ([`Utf16Reader`]); UTF-8 and Windows-1252 are parsed as bytes and each row is
-//! decoded on its own ([`RowDecoder`]), so that a file that is not valid UTF-8 falls back to
+//! decoded on its own ([`RowDecoding`]), so that a file that is not valid UTF-8 falls back to
 //! Windows-1252 from the first row that needs it, without reading the file twice.
+//!
+//! [`open_text`] is the one way a file is opened, for the importers and for the raw tables
+//! of entity resolution alike: encoding and BOM, UTF-16, the delimiter, CR line ends and how
+//! rows are decoded are decided here, once.
 
 use std::borrow::Cow;
 use std::fmt;
-use std::io::{self, Read};
+use std::io::{self, Cursor, Read};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use encoding_rs::{Decoder, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+use super::report::{FileFormat, Notice};
+use super::sniff;
+
+/// Bytes read ahead to sniff the encoding, the format and the delimiter.
+pub(crate) const PREFIX: usize = 64 * 1024;
 
 /// The encoding a file was read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,7 +86,7 @@ impl FromStr for Encoding {
 /// Decides the encoding from the first bytes of a file, and how many bytes of BOM to skip.
 /// Without a BOM, text whose every other byte is zero is UTF-16 (of that byte order);
 /// anything else is read as UTF-8 with the per-row Windows-1252 fallback.
-pub(crate) fn sniff_encoding(prefix: &[u8]) -> (Encoding, usize) {
+fn sniff_encoding(prefix: &[u8]) -> (Encoding, usize) {
     if prefix.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return (Encoding::Utf8Bom, 3);
     }
@@ -100,7 +112,7 @@ pub(crate) fn sniff_encoding(prefix: &[u8]) -> (Encoding, usize) {
 }
 
 /// The number of bytes a BOM of `encoding` takes at the start of `prefix`, if it is there.
-pub(crate) fn bom_len(encoding: Encoding, prefix: &[u8]) -> usize {
+fn bom_len(encoding: Encoding, prefix: &[u8]) -> usize {
     let bom: &[u8] = match encoding {
         Encoding::Utf8 | Encoding::Utf8Bom => &[0xEF, 0xBB, 0xBF],
         Encoding::Utf16Le => &[0xFF, 0xFE],
@@ -114,10 +126,164 @@ pub(crate) fn bom_len(encoding: Encoding, prefix: &[u8]) -> usize {
     }
 }
 
+/// A file opened as text: the encoding decided and its BOM dropped, UTF-16 transcoded to
+/// UTF-8 as it streams, and the first [`PREFIX`] bytes of text held back to sniff the file
+/// format and the delimiter from.
+pub(crate) struct Text {
+    pub(crate) encoding: Encoding,
+    /// How the bytes of each row become text.
+    pub(crate) decoding: RowDecoding,
+    /// The first bytes of the text, handed out first by [`Text::into_stream`].
+    prefix: Vec<u8>,
+    /// `prefix` is the whole text.
+    complete: bool,
+    rest: Box<dyn Read + Send>,
+    utf16: Utf16Watch,
+}
+
+/// Opens `input` as text in the `given` encoding, else in the one its first bytes show
+/// ([`sniff_encoding`]). A given encoding reads invalid bytes as U+FFFD; a sniffed UTF-8 falls
+/// back to Windows-1252 row by row.
+pub(crate) fn open_text<R: Read + Send + 'static>(
+    mut input: R,
+    given: Option<Encoding>,
+) -> io::Result<Text> {
+    let mut prefix = read_prefix(&mut input, PREFIX)?;
+    let complete = prefix.len() < PREFIX;
+    let (encoding, bom) = match given {
+        Some(e) => (e, bom_len(e, &prefix)),
+        None => sniff_encoding(&prefix),
+    };
+    prefix.drain(..bom);
+    let decoding = match (encoding, given) {
+        (Encoding::Windows1252, _) => RowDecoding::Windows1252,
+        (Encoding::Utf16Le | Encoding::Utf16Be, _) | (_, Some(_)) => RowDecoding::Utf8Lossy,
+        (_, None) => RowDecoding::Utf8WithFallback,
+    };
+    let (prefix, rest, complete, utf16): (Vec<u8>, Box<dyn Read + Send>, bool, Utf16Watch) =
+        match encoding {
+            Encoding::Utf16Le | Encoding::Utf16Be => {
+                let seen = Arc::new(AtomicU64::new(u64::MAX));
+                let mut decoded = Watched {
+                    inner: Utf16Reader::new(
+                        Cursor::new(prefix).chain(input),
+                        encoding == Encoding::Utf16Be,
+                    ),
+                    seen: seen.clone(),
+                };
+                let text_prefix = read_prefix(&mut decoded, PREFIX)?;
+                let text_complete = text_prefix.len() < PREFIX;
+                let watch = Utf16Watch(Some(seen));
+                (text_prefix, Box::new(decoded), text_complete, watch)
+            }
+            _ => (prefix, Box::new(input), complete, Utf16Watch(None)),
+        };
+    Ok(Text {
+        encoding,
+        decoding,
+        prefix,
+        complete,
+        rest,
+        utf16,
+    })
+}
+
+impl Text {
+    /// The first bytes of the text.
+    pub(crate) fn prefix(&self) -> &[u8] {
+        &self.prefix
+    }
+
+    /// JSON Lines when the text starts with `{`, else CSV.
+    pub(crate) fn sniff_format(&self) -> FileFormat {
+        match self.prefix.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => FileFormat::JsonLines,
+            _ => FileFormat::Csv,
+        }
+    }
+
+    /// The `given` delimiter, else the one the first records show ([`sniff`]).
+    pub(crate) fn delimiter(&self, given: Option<u8>) -> u8 {
+        given.unwrap_or_else(|| sniff::sniff_delimiter(&self.prefix, self.complete))
+    }
+
+    /// What tells of invalid UTF-16, once the text has been read.
+    pub(crate) fn utf16_watch(&self) -> Utf16Watch {
+        self.utf16.clone()
+    }
+
+    /// The whole text as one stream. Classic Mac files end lines with CR alone; every other
+    /// file has LF, so a text with CR and no LF has its CRs read as LFs.
+    pub(crate) fn into_stream(self) -> Box<dyn Read + Send> {
+        let cr_only = self.prefix.contains(&b'\r') && !self.prefix.contains(&b'\n');
+        let stream: Box<dyn Read + Send> = Box::new(Cursor::new(self.prefix).chain(self.rest));
+        if cr_only {
+            Box::new(CrToLf(stream))
+        } else {
+            stream
+        }
+    }
+}
+
+/// Reads up to `limit` bytes (fewer only at the end of the input).
+fn read_prefix(reader: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
+    let mut prefix = Vec::with_capacity(limit);
+    reader.take(limit as u64).read_to_end(&mut prefix)?;
+    Ok(prefix)
+}
+
+/// The byte offset where the UTF-16 decoder first met invalid input, shared between the
+/// stream and whoever reports on it; empty for text that is not UTF-16.
+#[derive(Clone)]
+pub(crate) struct Utf16Watch(Option<Arc<AtomicU64>>);
+
+impl Utf16Watch {
+    /// The notice of invalid UTF-16, if the decoder replaced any.
+    pub(crate) fn notice(&self) -> Option<Notice> {
+        let offset = self.0.as_ref()?.load(Ordering::Relaxed);
+        (offset != u64::MAX).then(|| Notice {
+            row: None,
+            line: None,
+            message: format!("invalid UTF-16 near byte {offset}: replaced with U+FFFD"),
+        })
+    }
+}
+
+/// Shares the UTF-16 decoder's first replacement offset with the [`Utf16Watch`].
+struct Watched<R> {
+    inner: Utf16Reader<R>,
+    seen: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Watched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(offset) = self.inner.first_replacement {
+            self.seen.fetch_min(offset, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
+}
+
+/// Turns the CR line endings of a classic Mac file into LF.
+struct CrToLf<R>(R);
+
+impl<R: Read> Read for CrToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        for b in &mut buf[..n] {
+            if *b == b'\r' {
+                *b = b'\n';
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// Transcodes UTF-16 to UTF-8 while reading, in fixed-size chunks: memory does not grow with
 /// the file. Unpaired surrogates become U+FFFD; the byte offset of the first one is kept for
 /// the import's warnings.
-pub(crate) struct Utf16Reader<R> {
+struct Utf16Reader<R> {
     inner: R,
     decoder: Decoder,
     input: Vec<u8>,
@@ -130,13 +296,13 @@ pub(crate) struct Utf16Reader<R> {
     /// The decoder has been given its last input and flushed; reads return 0 from now on.
     finished: bool,
     consumed: u64,
-    pub(crate) first_replacement: Option<u64>,
+    first_replacement: Option<u64>,
 }
 
 const CHUNK: usize = 64 * 1024;
 
 impl<R: Read> Utf16Reader<R> {
-    pub(crate) fn new(inner: R, big_endian: bool) -> Self {
+    fn new(inner: R, big_endian: bool) -> Self {
         let encoding = if big_endian { UTF_16BE } else { UTF_16LE };
         Utf16Reader {
             inner,
@@ -237,6 +403,23 @@ pub(crate) fn decode_field(bytes: &[u8], how: RowDecoding) -> (Cow<'_, str>, Dec
                 }
             }
         }
+    }
+}
+
+/// The notice of the first row that was not valid UTF-8: read as Windows-1252 from then on
+/// (when the encoding was sniffed), or with U+FFFD for the bad bytes (when it was given).
+pub(crate) fn fallback_notice(decoding: RowDecoding, row: u64, line: u64, byte: u8) -> Notice {
+    let message = match decoding {
+        RowDecoding::Utf8WithFallback => format!(
+            "byte 0x{byte:02X} is not UTF-8: this row and every other row that is not valid \
+             UTF-8 were read as Windows-1252"
+        ),
+        _ => format!("byte 0x{byte:02X} is not UTF-8: replaced with U+FFFD"),
+    };
+    Notice {
+        row: Some(row),
+        line: Some(line),
+        message,
     }
 }
 

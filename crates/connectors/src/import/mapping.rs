@@ -99,9 +99,10 @@ impl Mapping {
         entries.sort_by_key(|(key, _)| key.span().start);
         for (key, value) in entries {
             let field = Field::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|f| !matches!(f, Field::RecordId | Field::ObservedAt))
-                .find(|f| f.key() == key.get_ref())
+                .find(|f| f.as_str() == key.get_ref())
                 .ok_or_else(|| {
                     let hint = match key.get_ref().as_str() {
                         "id" => " (write `id_column = …` above [columns])".to_string(),
@@ -119,7 +120,7 @@ impl Mapping {
                         ),
                     )
                 })?;
-            let key_name = format!("columns.{}", field.key());
+            let key_name = format!("columns.{field}");
             mapping.columns.push(named(field, value, &key_name)?);
         }
         if mapping.columns.is_empty() {
@@ -177,9 +178,10 @@ pub fn parse_delimiter(text: &str) -> Option<u8> {
 
 fn column_keys() -> String {
     Field::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|f| !matches!(f, Field::RecordId | Field::ObservedAt))
-        .map(Field::key)
+        .map(Field::as_str)
         .collect::<Vec<_>>()
         .join(", ")
 }

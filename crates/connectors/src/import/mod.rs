@@ -66,7 +66,7 @@ mod table;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Cursor, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -75,7 +75,7 @@ use jiff::Timestamp;
 use leadgate_core::discovery::normalize::CountryCode;
 use sha2::{Digest, Sha256};
 
-pub use columns::{Field, Preset, REASON_COLUMN, ROW_COLUMN, UnknownPreset, detect};
+pub use columns::{Columns, Field, Preset, REASON_COLUMN, ROW_COLUMN, UnknownPreset, detect};
 pub use decode::{Encoding, UnknownEncoding};
 pub use mapping::{Mapping, MappingError, parse_delimiter};
 pub use record::{CompanyFields, PersonFields, ProspectRecord, Range, RowWarning, Value};
@@ -86,21 +86,10 @@ pub use report::{
 pub use table::{RawTable, TableError, TableOptions, read_table, read_table_from};
 
 use columns::ColumnMap;
-use decode::{Decoded, RowDecoding, Utf16Reader, decode_field};
+use decode::{
+    Decoded, PREFIX, RowDecoding, Text, Utf16Watch, decode_field, fallback_notice, open_text,
+};
 use normalise::RecordBuilder;
-
-/// Bytes read ahead to sniff the encoding, the format and the delimiter.
-const PREFIX: usize = 64 * 1024;
-
-/// How the columns are named.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Columns {
-    /// The preset whose distinctive columns the header has, else the generic names.
-    #[default]
-    Auto,
-    Preset(Preset),
-    Mapping(Mapping),
-}
 
 /// What the caller knows about the file. Everything is optional: left out, it is sniffed
 /// from the file (or taken from the mapping file, when it says).
@@ -193,7 +182,6 @@ enum Rows {
         line: u64,
         /// Column name → index in the header, growing as keys appear.
         index: HashMap<String, usize>,
-        preset: Option<Preset>,
     },
 }
 
@@ -212,7 +200,7 @@ pub struct Import {
     row: u64,
     error: Option<ImportError>,
     fell_back: bool,
-    utf16_replacement: Option<Arc<AtomicU64>>,
+    utf16: Utf16Watch,
     bytes_read: Arc<AtomicU64>,
     digest: Arc<OnceLock<String>>,
 }
@@ -250,29 +238,6 @@ const _: () = {
     send::<ProspectRecord>();
 };
 
-/// Reads up to `limit` bytes (fewer only at the end of the input).
-fn read_prefix(reader: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
-    let mut prefix = Vec::with_capacity(limit);
-    reader.take(limit as u64).read_to_end(&mut prefix)?;
-    Ok(prefix)
-}
-
-/// Shares the UTF-16 decoder's first replacement offset with the import.
-struct Watched<R> {
-    inner: Utf16Reader<R>,
-    seen: Arc<AtomicU64>,
-}
-
-impl<R: Read> Read for Watched<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if let Some(offset) = self.inner.first_replacement {
-            self.seen.fetch_min(offset, Ordering::Relaxed);
-        }
-        Ok(n)
-    }
-}
-
 impl Import {
     /// Starts an import from any reader; `name` names it in errors and notices.
     pub fn from_reader<R: Read + Send + 'static>(
@@ -282,210 +247,71 @@ impl Import {
     ) -> Result<Import, ImportError> {
         let bytes_read = Arc::new(AtomicU64::new(0));
         let digest = Arc::new(OnceLock::new());
-        let mut input = Counting {
+        let input = Counting {
             inner: input,
             count: bytes_read.clone(),
             hasher: Sha256::new(),
             digest: digest.clone(),
         };
         let path = name.to_string();
-        let io_err = |source| ImportError::Io {
-            path: path.clone(),
-            source,
+        let mapping = options.columns.mapping();
+        let text = open_text(input, options.encoding.or(mapping.and_then(|m| m.encoding)))
+            .map_err(|source| ImportError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        let format = options.file_format.unwrap_or_else(|| text.sniff_format());
+        let (encoding, decoding, utf16) = (text.encoding, text.decoding, text.utf16_watch());
+        let delimiter = (format == FileFormat::Csv)
+            .then(|| text.delimiter(options.delimiter.or(mapping.and_then(|m| m.delimiter))));
+        let opened = match delimiter {
+            Some(delimiter) => open_csv(text, delimiter, &path)?,
+            None => open_json_lines(text, mapping),
         };
-        let mapping = match &options.columns {
-            Columns::Mapping(m) => Some(m),
-            _ => None,
-        };
-
-        let mut prefix = read_prefix(&mut input, PREFIX).map_err(io_err)?;
-        let complete = prefix.len() < PREFIX;
-        let chosen = options.encoding.or(mapping.and_then(|m| m.encoding));
-        let (encoding, bom) = match chosen {
-            Some(e) => (e, decode::bom_len(e, &prefix)),
-            None => decode::sniff_encoding(&prefix),
-        };
-        prefix.drain(..bom);
-
-        let mut utf16_replacement = None;
-        let (text_prefix, rest, text_complete): (Vec<u8>, Box<dyn Read + Send>, bool) =
-            match encoding {
-                Encoding::Utf16Le | Encoding::Utf16Be => {
-                    let seen = Arc::new(AtomicU64::new(u64::MAX));
-                    utf16_replacement = Some(seen.clone());
-                    let mut decoded = Watched {
-                        inner: Utf16Reader::new(
-                            Cursor::new(prefix).chain(input),
-                            encoding == Encoding::Utf16Be,
-                        ),
-                        seen,
-                    };
-                    let text_prefix = read_prefix(&mut decoded, PREFIX).map_err(io_err)?;
-                    let text_complete = text_prefix.len() < PREFIX;
-                    (text_prefix, Box::new(decoded), text_complete)
+        let (map, preset) =
+            ColumnMap::resolve(&opened.header, &options.columns).map_err(|(field, column)| {
+                ImportError::MissingColumn {
+                    path: path.clone(),
+                    field,
+                    column,
+                    available: opened.header.join(", "),
                 }
-                _ => (prefix, Box::new(input), complete),
-            };
+            })?;
 
-        let file_format = options.file_format.unwrap_or_else(|| {
-            match text_prefix.iter().find(|b| !b.is_ascii_whitespace()) {
-                Some(b'{') => FileFormat::JsonLines,
-                _ => FileFormat::Csv,
+        let mut summary = ReadSummary::new(format, encoding, delimiter);
+        summary.preset = preset;
+        if let Some((line, byte)) = opened.header_fallback {
+            if decoding == RowDecoding::Utf8WithFallback {
+                summary.encoding = Encoding::Windows1252;
             }
-        });
-        let delimiter = match file_format {
-            FileFormat::Csv => Some(
-                options
-                    .delimiter
-                    .or(mapping.and_then(|m| m.delimiter))
-                    .unwrap_or_else(|| sniff::sniff_delimiter(&text_prefix, text_complete)),
-            ),
-            FileFormat::JsonLines => None,
-        };
-        let json_keys = match file_format {
-            FileFormat::JsonLines => first_object_keys(&text_prefix),
-            FileFormat::Csv => Vec::new(),
-        };
-        // Classic Mac files end lines with CR alone; every other file has LF.
-        let cr_only = text_prefix.contains(&b'\r') && !text_prefix.contains(&b'\n');
-        let stream: Box<dyn Read + Send> = Box::new(Cursor::new(text_prefix).chain(rest));
-        let stream: Box<dyn Read + Send> = if cr_only {
-            Box::new(CrToLf(stream))
-        } else {
-            stream
-        };
-        let decoding = match (encoding, chosen) {
-            (Encoding::Windows1252, _) => RowDecoding::Windows1252,
-            (Encoding::Utf16Le | Encoding::Utf16Be, _) => RowDecoding::Utf8Lossy,
-            (_, Some(_)) => RowDecoding::Utf8Lossy,
-            (_, None) => RowDecoding::Utf8WithFallback,
-        };
-
-        let mut summary = ReadSummary::new(file_format, encoding, delimiter);
-        let mut import = Import {
-            path: path.clone(),
-            rows: match file_format {
-                FileFormat::Csv => Rows::Csv {
-                    reader: csv::ReaderBuilder::new()
-                        .has_headers(false)
-                        .flexible(true)
-                        .delimiter(delimiter.unwrap_or(b','))
-                        // LF ends a record; the CR of a CRLF stays on the last field
-                        // and is taken off there (`last_field`). This keeps the parser's
-                        // line count exact (see `start_line`).
-                        .terminator(csv::Terminator::Any(b'\n'))
-                        .buffer_capacity(PREFIX)
-                        .from_reader(Box::new(TrailingNewline {
-                            inner: stream,
-                            last: 0,
-                            done: false,
-                        })),
-                    record: csv::ByteRecord::new(),
-                    batch: Vec::new(),
-                },
-                FileFormat::JsonLines => Rows::JsonLines {
-                    reader: BufReader::with_capacity(PREFIX, stream),
-                    buf: Vec::with_capacity(1024),
-                    line: 0,
-                    index: HashMap::new(),
-                    preset: None,
-                },
-            },
-            header: Vec::new(),
-            builder: RecordBuilder::new(
-                ColumnMap::for_preset(&[], Preset::Generic),
-                options.observed_at,
-                options.default_country,
-                Vec::new(),
-            ),
+            summary
+                .notices
+                .push(fallback_notice(decoding, 0, line, byte));
+        }
+        if format == FileFormat::Csv && !map.identifies_people() {
+            summary.notices.push(Notice {
+                row: Some(0),
+                line: None,
+                message: "no column holds an e-mail, a LinkedIn URL or a name: every row \
+                          will be rejected; name the columns with a mapping file"
+                    .to_string(),
+            });
+        }
+        Ok(Import {
+            path,
+            rows: opened.rows,
+            header: opened.header,
+            builder: record_builder(map, preset, mapping, options),
             helper: None,
             decoding,
-            summary: ReadSummary::new(file_format, encoding, delimiter),
+            summary,
             row: 0,
             error: None,
-            fell_back: false,
-            utf16_replacement,
+            fell_back: opened.header_fallback.is_some(),
+            utf16,
             bytes_read,
             digest,
-        };
-
-        import.header = match file_format {
-            FileFormat::Csv => import.read_csv_header()?,
-            FileFormat::JsonLines => json_keys,
-        };
-        if let (FileFormat::JsonLines, Some(m)) = (file_format, mapping) {
-            for (_, column) in &m.columns {
-                if !import.header.contains(column) {
-                    import.header.push(column.clone());
-                }
-            }
-        }
-
-        let (map, preset) = match &options.columns {
-            Columns::Mapping(m) => {
-                let map = ColumnMap::for_mapping(&import.header, &m.columns).map_err(
-                    |(field, column)| ImportError::MissingColumn {
-                        path: path.clone(),
-                        field,
-                        column,
-                        available: import.header.join(", "),
-                    },
-                )?;
-                (map, None)
-            }
-            Columns::Preset(p) => (ColumnMap::for_preset(&import.header, *p), Some(*p)),
-            Columns::Auto => {
-                let p = detect(&import.header);
-                (ColumnMap::for_preset(&import.header, p), Some(p))
-            }
-        };
-        let mut date_formats: Vec<String> = mapping
-            .and_then(|m| m.date_format.clone())
-            .into_iter()
-            .collect();
-        if let Some(p) = preset {
-            date_formats.extend(p.date_formats().iter().map(|f| f.to_string()));
-        }
-        let default_country = options
-            .default_country
-            .or(mapping.and_then(|m| m.default_country));
-        summary.preset = preset;
-        summary.notices = std::mem::take(&mut import.summary.notices);
-        if summary.encoding != import.summary.encoding {
-            summary.encoding = import.summary.encoding;
-        }
-        if file_format == FileFormat::Csv || !import.header.is_empty() {
-            let identity = [
-                Field::Email,
-                Field::LinkedinUrl,
-                Field::FirstName,
-                Field::LastName,
-                Field::FullName,
-            ];
-            let unmapped: Vec<Field> = map.unmapped_fields().collect();
-            if identity.iter().all(|f| unmapped.contains(f)) && file_format == FileFormat::Csv {
-                summary.notices.push(Notice {
-                    row: Some(0),
-                    line: None,
-                    message: "no column holds an e-mail, a LinkedIn URL or a name: every row \
-                              will be rejected; name the columns with a mapping file"
-                        .to_string(),
-                });
-            }
-        }
-        if let Rows::JsonLines {
-            index, preset: p, ..
-        } = &mut import.rows
-        {
-            *p = preset;
-            for (i, key) in import.header.iter().enumerate() {
-                index.insert(key.clone(), i);
-            }
-        }
-        import.builder =
-            RecordBuilder::new(map, options.observed_at, default_country, date_formats);
-        import.summary = summary;
-        Ok(import)
+        })
     }
 
     /// The header: the CSV's first non-blank row, or the JSON keys seen so far.
@@ -515,62 +341,11 @@ impl Import {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
-        if let Some(seen) = &self.utf16_replacement {
-            let offset = seen.load(Ordering::Relaxed);
-            if offset != u64::MAX {
-                self.summary.notices.push(Notice {
-                    row: None,
-                    line: None,
-                    message: format!("invalid UTF-16 near byte {offset}: replaced with U+FFFD"),
-                });
-            }
+        if let Some(notice) = self.utf16.notice() {
+            self.summary.notices.push(notice);
         }
         self.summary.content_sha256 = self.digest.get().cloned();
         Ok(self.summary)
-    }
-
-    fn read_csv_header(&mut self) -> Result<Vec<String>, ImportError> {
-        let Rows::Csv { reader, record, .. } = &mut self.rows else {
-            unreachable!("called for CSV files only");
-        };
-        loop {
-            let resume = reader.position().line();
-            match reader.read_byte_record(record) {
-                Ok(true) => {}
-                Ok(false) => {
-                    return Err(ImportError::NoHeader {
-                        path: self.path.clone(),
-                    });
-                }
-                Err(e) => {
-                    return Err(ImportError::Read {
-                        path: self.path.clone(),
-                        line: e.position().map_or(0, |p| p.line()),
-                        source: io::Error::other(e),
-                    });
-                }
-            }
-            let line = start_line(reader, record, resume, &mut self.summary.blank_lines);
-            if is_blank(record) {
-                self.summary.blank_lines += 1;
-                continue;
-            }
-            let mut header = Vec::with_capacity(record.len());
-            let mut bad = None;
-            let last = record.len() - 1;
-            for (i, field) in record.iter().enumerate() {
-                let field = if i == last { last_field(field) } else { field };
-                let (text, found) = decode_field(field, self.decoding);
-                if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
-                    bad = Some(byte);
-                }
-                header.push(text.trim().trim_start_matches('\u{feff}').to_string());
-            }
-            if let Some(byte) = bad {
-                self.note_fallback(0, line, byte);
-            }
-            return Ok(header);
-        }
     }
 
     fn note_fallback(&mut self, row: u64, line: u64, byte: u8) {
@@ -578,21 +353,12 @@ impl Import {
             return;
         }
         self.fell_back = true;
-        let message = match self.decoding {
-            RowDecoding::Utf8WithFallback => {
-                self.summary.encoding = Encoding::Windows1252;
-                format!(
-                    "byte 0x{byte:02X} is not UTF-8: this row and every other row that is not \
-                     valid UTF-8 were read as Windows-1252"
-                )
-            }
-            _ => format!("byte 0x{byte:02X} is not UTF-8: replaced with U+FFFD"),
-        };
-        self.summary.notices.push(Notice {
-            row: Some(row),
-            line: Some(line),
-            message,
-        });
+        if self.decoding == RowDecoding::Utf8WithFallback {
+            self.summary.encoding = Encoding::Windows1252;
+        }
+        self.summary
+            .notices
+            .push(fallback_notice(self.decoding, row, line, byte));
     }
 
     fn next_csv(&mut self) -> Option<Result<ProspectRecord, RejectedRow>> {
@@ -603,7 +369,7 @@ impl Import {
             Ok(Some(line)) => line,
             Ok(None) => return None,
             Err(e) => {
-                self.error = Some(self.read_error(e));
+                self.error = Some(read_error(&self.path, e));
                 return None;
             }
         };
@@ -651,7 +417,7 @@ impl Import {
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    let error = self.read_error(e);
+                    let error = read_error(&self.path, e);
                     self.error = Some(error);
                     break;
                 }
@@ -691,14 +457,6 @@ impl Import {
         built.into_iter().map(|b| self.hand_out(b)).collect()
     }
 
-    fn read_error(&self, e: csv::Error) -> ImportError {
-        ImportError::Read {
-            path: self.path.clone(),
-            line: e.position().map_or(0, |p| p.line()),
-            source: io::Error::other(e),
-        }
-    }
-
     /// Notes a row's fall-back decoding and counts it, in file order.
     fn hand_out(&mut self, built: BuiltRow) -> Result<ProspectRecord, RejectedRow> {
         if let Some(byte) = built.not_utf8 {
@@ -718,7 +476,6 @@ impl Import {
                 buf,
                 line,
                 index,
-                preset,
             } = &mut self.rows
             else {
                 unreachable!("called for JSON Lines files only");
@@ -759,7 +516,7 @@ impl Import {
                             Some(&i) => i,
                             None => {
                                 let i = self.header.len();
-                                self.builder.map.add_column(&key, *preset);
+                                self.builder.map.add_column(&key, self.summary.preset);
                                 self.header.push(key.clone());
                                 index.insert(key, i);
                                 values.push(Cow::Borrowed(""));
@@ -826,6 +583,153 @@ impl<W: Write> RejectWriter<W> {
             ),
             FileFormat::JsonLines => Ok(RejectWriter::json_lines(out)),
         }
+    }
+}
+
+impl Columns {
+    fn mapping(&self) -> Option<&Mapping> {
+        match self {
+            Columns::Mapping(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// A file's rows, ready to read, and its header.
+struct Opened {
+    rows: Rows,
+    header: Vec<String>,
+    /// The line of a header that was not valid UTF-8, and its first bad byte.
+    header_fallback: Option<(u64, u8)>,
+}
+
+/// A CSV file past its header: the first non-blank row.
+fn open_csv(text: Text, delimiter: u8, path: &str) -> Result<Opened, ImportError> {
+    let decoding = text.decoding;
+    let mut reader = csv_reader(text.into_stream(), delimiter, PREFIX);
+    let mut record = csv::ByteRecord::new();
+    // Blank lines before the header are skipped without being counted.
+    let mut blank_before_header = 0;
+    let line = match read_record(&mut reader, &mut record, &mut blank_before_header) {
+        Ok(Some(line)) => line,
+        Ok(None) => {
+            return Err(ImportError::NoHeader {
+                path: path.to_string(),
+            });
+        }
+        Err(e) => return Err(read_error(path, e)),
+    };
+    let (header, bad) = decode_header(&record, decoding);
+    Ok(Opened {
+        rows: Rows::Csv {
+            reader,
+            record,
+            batch: Vec::new(),
+        },
+        header,
+        header_fallback: bad.map(|byte| (line, byte)),
+    })
+}
+
+/// A JSON Lines file, whose header is the keys of its first object. A mapping's columns are
+/// in the header from the start: a key the first object lacks may come later, and is not a
+/// missing column.
+fn open_json_lines(text: Text, mapping: Option<&Mapping>) -> Opened {
+    let mut header = first_object_keys(text.prefix());
+    for (_, column) in mapping.map_or(&[][..], |m| &m.columns) {
+        if !header.contains(column) {
+            header.push(column.clone());
+        }
+    }
+    let index = header
+        .iter()
+        .enumerate()
+        .map(|(i, key)| (key.clone(), i))
+        .collect();
+    Opened {
+        rows: Rows::JsonLines {
+            reader: BufReader::with_capacity(PREFIX, text.into_stream()),
+            buf: Vec::with_capacity(1024),
+            line: 0,
+            index,
+        },
+        header,
+        header_fallback: None,
+    }
+}
+
+/// What builds the records of the resolved columns: dates in the mapping's format or the
+/// preset's besides ISO 8601, and phone numbers without a country code read in the default
+/// country the caller gives, else the mapping's.
+fn record_builder(
+    map: ColumnMap,
+    preset: Option<Preset>,
+    mapping: Option<&Mapping>,
+    options: &ImportOptions,
+) -> RecordBuilder {
+    let mut date_formats: Vec<String> = mapping
+        .and_then(|m| m.date_format.clone())
+        .into_iter()
+        .collect();
+    if let Some(p) = preset {
+        date_formats.extend(p.date_formats().iter().map(|f| f.to_string()));
+    }
+    let default_country = options
+        .default_country
+        .or(mapping.and_then(|m| m.default_country));
+    RecordBuilder::new(map, options.observed_at, default_country, date_formats)
+}
+
+/// A CSV reader over a text stream, for the importers and the raw tables alike: the header
+/// is read as a record, rows may have any number of fields, and every row ends with LF.
+pub(crate) fn csv_reader(
+    stream: Box<dyn Read + Send>,
+    delimiter: u8,
+    buffer: usize,
+) -> csv::Reader<Box<dyn Read + Send>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        // LF ends a record; the CR of a CRLF stays on the last field and is taken off there
+        // (`last_field`). This keeps the parser's line count exact (see `start_line`).
+        .terminator(csv::Terminator::Any(b'\n'))
+        .buffer_capacity(buffer)
+        .from_reader(Box::new(TrailingNewline {
+            inner: stream,
+            last: 0,
+            done: false,
+        }))
+}
+
+/// A header row's column names, trimmed and without a stray BOM, and the first byte that
+/// was not UTF-8.
+pub(crate) fn decode_header(
+    record: &csv::ByteRecord,
+    decoding: RowDecoding,
+) -> (Vec<String>, Option<u8>) {
+    let mut bad = None;
+    let last = record.len() - 1;
+    let header = record
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            let field = if i == last { last_field(field) } else { field };
+            let (text, found) = decode_field(field, decoding);
+            if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
+                bad = Some(byte);
+            }
+            text.trim().trim_start_matches('\u{feff}').to_string()
+        })
+        .collect();
+    (header, bad)
+}
+
+fn read_error(path: &str, e: csv::Error) -> ImportError {
+    ImportError::Read {
+        path: path.to_string(),
+        line: e.position().map_or(0, |p| p.line()),
+        source: io::Error::other(e),
     }
 }
 
@@ -986,21 +890,6 @@ fn utf8_fields(record: &csv::ByteRecord, decoding: RowDecoding) -> Option<Vec<Co
 /// The last field of a record without the CR of a CRLF line ending.
 fn last_field(field: &[u8]) -> &[u8] {
     field.strip_suffix(b"\r").unwrap_or(field)
-}
-
-/// Turns the CR line endings of a classic Mac file into LF.
-struct CrToLf<R>(R);
-
-impl<R: Read> Read for CrToLf<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.0.read(buf)?;
-        for b in &mut buf[..n] {
-            if *b == b'\r' {
-                *b = b'\n';
-            }
-        }
-        Ok(n)
-    }
 }
 
 fn is_blank(record: &csv::ByteRecord) -> bool {

@@ -10,15 +10,13 @@
 //! and one of offsets, not fourteen million strings.
 
 use std::fs::File;
-use std::io::{self, Cursor, Read};
+use std::io::{self, Read};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
 
-use super::columns::{ColumnMap, Field, Preset, detect};
-use super::decode::{self, Decoded, Encoding, RowDecoding, Utf16Reader, decode_field};
+use super::columns::{ColumnMap, Field, Preset};
+use super::decode::{Decoded, Encoding, RowDecoding, decode_field, fallback_notice, open_text};
 use super::report::Notice;
-use super::{CrToLf, PREFIX, TrailingNewline, Watched, is_blank, last_field, read_prefix, sniff};
+use super::{csv_reader, decode_header, is_blank, last_field};
 
 /// What the caller knows about the file; left out, it is sniffed.
 #[derive(Debug, Clone, Default)]
@@ -109,17 +107,17 @@ impl RawTable {
     }
 
     /// The header with each column an import preset recognises renamed to its field's
-    /// snake_case name ([`Field::key`]: "First Name" → `first_name`, "Person Linkedin Url"
-    /// → `linkedin_url`, "Record ID" → `id`), so that one comparison setup reads exports of
-    /// every vendor. The preset is the one [`detect`] picks. Where several columns may
-    /// fill one field, the first gets the name; columns no preset knows keep theirs.
+    /// snake_case name ([`Field::as_str`]: "First Name" → `first_name`, "Person Linkedin
+    /// Url" → `linkedin_url`, "Record ID" → `id`), so that one comparison setup reads exports
+    /// of every vendor. The preset is the one [`detect`](super::detect) picks, as an import
+    /// picks it. Where several columns may fill one field, the first gets the name; columns
+    /// no preset knows keep theirs.
     pub fn field_header(&self) -> (Preset, Vec<String>) {
-        let preset = detect(&self.header);
-        let map = ColumnMap::for_preset(&self.header, preset);
+        let (map, preset) = ColumnMap::by_preset(&self.header, None);
         let mut names = self.header.clone();
-        for field in Field::ALL {
+        for &field in Field::ALL {
             if let Some(&column) = map.by_field[field.index()].first() {
-                let key = field.key();
+                let key = field.as_str();
                 // A column already named for the field elsewhere keeps the name.
                 if !self.header.iter().any(|h| h == key) {
                     names[column] = key.to_string();
@@ -142,212 +140,170 @@ pub fn read_table(path: &Path, options: &TableOptions) -> Result<RawTable, Table
 
 /// Reads a CSV table from any reader; `name` names it in errors.
 pub fn read_table_from<R: Read + Send + 'static>(
-    mut input: R,
+    input: R,
     name: &str,
     options: &TableOptions,
 ) -> Result<RawTable, TableError> {
-    let io_err = |source| TableError::Io {
+    let text = open_text(input, options.encoding).map_err(|source| TableError::Io {
         path: name.to_string(),
         source,
-    };
-    let mut prefix = read_prefix(&mut input, PREFIX).map_err(io_err)?;
-    let complete = prefix.len() < PREFIX;
-    let (encoding, bom) = match options.encoding {
-        Some(e) => (e, decode::bom_len(e, &prefix)),
-        None => decode::sniff_encoding(&prefix),
-    };
-    prefix.drain(..bom);
-    let utf16_seen = Arc::new(AtomicU64::new(u64::MAX));
-    let (text_prefix, rest, text_complete): (Vec<u8>, Box<dyn Read + Send>, bool) = match encoding {
-        Encoding::Utf16Le | Encoding::Utf16Be => {
-            let mut decoded = Watched {
-                inner: Utf16Reader::new(
-                    Cursor::new(prefix).chain(input),
-                    encoding == Encoding::Utf16Be,
-                ),
-                seen: utf16_seen.clone(),
-            };
-            let text_prefix = read_prefix(&mut decoded, PREFIX).map_err(io_err)?;
-            let text_complete = text_prefix.len() < PREFIX;
-            (text_prefix, Box::new(decoded), text_complete)
+    })?;
+    let delimiter = text.delimiter(options.delimiter);
+    let (encoding, decoding, utf16) = (text.encoding, text.decoding, text.utf16_watch());
+    let mut reader = csv_reader(text.into_stream(), delimiter, 1 << 20);
+    let mut record = csv::ByteRecord::new();
+    let mut blank_lines = 0;
+    let header = loop {
+        if next_record(&mut reader, &mut record, name)?.is_none() {
+            return Err(TableError::NoHeader {
+                path: name.to_string(),
+            });
         }
-        _ => (prefix, Box::new(input), complete),
+        if !is_blank(&record) {
+            break decode_header(&record, decoding).0;
+        }
+        blank_lines += 1;
     };
-    let delimiter = options
-        .delimiter
-        .unwrap_or_else(|| sniff::sniff_delimiter(&text_prefix, text_complete));
-    let cr_only = text_prefix.contains(&b'\r') && !text_prefix.contains(&b'\n');
-    let stream: Box<dyn Read + Send> = Box::new(Cursor::new(text_prefix).chain(rest));
-    let stream: Box<dyn Read + Send> = if cr_only {
-        Box::new(CrToLf(stream))
-    } else {
-        stream
-    };
-    let decoding = match (encoding, options.encoding) {
-        (Encoding::Windows1252, _) => RowDecoding::Windows1252,
-        (Encoding::Utf16Le | Encoding::Utf16Be, _) | (_, Some(_)) => RowDecoding::Utf8Lossy,
-        (_, None) => RowDecoding::Utf8WithFallback,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .buffer_capacity(1 << 20)
-        .from_reader(TrailingNewline {
-            inner: stream,
-            last: 0,
-            done: false,
-        });
-
     let mut table = RawTable {
         path: name.to_string(),
-        header: Vec::new(),
+        header,
         text: String::new(),
         ends: Vec::new(),
         lines: Vec::new(),
         encoding,
         delimiter,
         notices: Vec::new(),
-        blank_lines: 0,
+        blank_lines,
     };
-    let mut record = csv::ByteRecord::new();
-    let mut have_header = false;
-    let mut row = 0u64;
-    let mut fell_back = false;
-    let mut short_rows = 0u64;
-    loop {
-        let ok = reader
-            .read_byte_record(&mut record)
-            .map_err(|e| TableError::Read {
-                path: name.to_string(),
-                line: e.position().map_or(0, |p| p.line()),
-                source: io::Error::other(e),
-            })?;
-        if !ok {
-            break;
-        }
-        // The record ends with the line break the reader stopped after.
-        let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-        let line = reader.position().line().saturating_sub(inside + 1).max(1);
+    let mut rows = RowsRead {
+        decoding,
+        count: 0,
+        short: 0,
+        fell_back: false,
+    };
+    while let Some(line) = next_record(&mut reader, &mut record, name)? {
         if is_blank(&record) {
             table.blank_lines += 1;
-            continue;
+        } else {
+            table.push_row(&record, line, &mut rows)?;
         }
-        if !have_header {
-            let last = record.len() - 1;
-            table.header = record
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    let f = if i == last { last_field(f) } else { f };
-                    let text = decode_field(f, decoding).0;
-                    text.trim().trim_start_matches('\u{feff}').to_string()
-                })
-                .collect();
-            have_header = true;
-            continue;
-        }
-        row += 1;
-        let width = table.header.len();
+    }
+    if rows.short > 0 {
+        table.notices.push(Notice {
+            row: None,
+            line: None,
+            message: format!(
+                "{} rows have fewer fields than the header; their missing fields are empty",
+                rows.short
+            ),
+        });
+    }
+    table.notices.extend(utf16.notice());
+    Ok(table)
+}
+
+/// Reads the next record into `record`: the physical line where it starts, or `None` at the
+/// end of the input.
+fn next_record(
+    reader: &mut csv::Reader<Box<dyn Read + Send>>,
+    record: &mut csv::ByteRecord,
+    name: &str,
+) -> Result<Option<u64>, TableError> {
+    let more = reader
+        .read_byte_record(record)
+        .map_err(|e| TableError::Read {
+            path: name.to_string(),
+            line: e.position().map_or(0, |p| p.line()),
+            source: io::Error::other(e),
+        })?;
+    // The record ends with the line break the reader stopped after.
+    let inside = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    Ok(more.then(|| reader.position().line().saturating_sub(inside + 1).max(1)))
+}
+
+/// The account of the data rows read so far.
+struct RowsRead {
+    decoding: RowDecoding,
+    /// Data rows read (the 1-based number of the last one).
+    count: u64,
+    /// Rows with fewer fields than the header.
+    short: u64,
+    /// A row was not valid UTF-8 (only the first one has a notice).
+    fell_back: bool,
+}
+
+impl RawTable {
+    /// Appends a data row's cells, decoded; a short row's missing cells are empty.
+    fn push_row(
+        &mut self,
+        record: &csv::ByteRecord,
+        line: u64,
+        rows: &mut RowsRead,
+    ) -> Result<(), TableError> {
+        rows.count += 1;
+        let width = self.header.len();
         let fields = record.len();
         if fields > width && (width..fields).any(|i| !record[i].iter().all(u8::is_ascii_whitespace))
         {
             return Err(TableError::TooManyFields {
-                path: name.to_string(),
-                row,
+                path: self.path.clone(),
+                row: rows.count,
                 line,
                 found: fields,
                 expected: width,
             });
         }
         if fields < width {
-            short_rows += 1;
+            rows.short += 1;
         }
         let last = fields - 1;
-        let whole = match decoding {
+        let whole = match rows.decoding {
             RowDecoding::Windows1252 => None,
             _ => std::str::from_utf8(record.as_slice()).ok(),
         };
         for i in 0..width.min(fields) {
             match whole {
                 Some(text) => {
-                    let range = record.range(i).unwrap_or(0..0);
-                    let cell = &text[range];
+                    let cell = &text[record.range(i).unwrap_or(0..0)];
                     let cell = if i == last {
                         cell.strip_suffix('\r').unwrap_or(cell)
                     } else {
                         cell
                     };
-                    table.text.push_str(cell);
+                    self.text.push_str(cell);
                 }
                 None => {
-                    let f = if i == last {
+                    let field = if i == last {
                         last_field(&record[i])
                     } else {
                         &record[i]
                     };
-                    let (text, found) = decode_field(f, decoding);
-                    if let (Decoded::NotUtf8 { byte }, false) = (found, fell_back) {
-                        fell_back = true;
-                        table
-                            .notices
-                            .push(fallback_notice(decoding, row, line, byte));
-                        if decoding == RowDecoding::Utf8WithFallback {
-                            table.encoding = Encoding::Windows1252;
-                        }
+                    let (text, found) = decode_field(field, rows.decoding);
+                    if let (Decoded::NotUtf8 { byte }, false) = (found, rows.fell_back) {
+                        rows.fell_back = true;
+                        self.note_fallback(rows, line, byte);
                     }
-                    table.text.push_str(&text);
+                    self.text.push_str(&text);
                 }
             }
-            let end = u32::try_from(table.text.len()).map_err(|_| TableError::TooLarge {
-                path: name.to_string(),
+            let end = u32::try_from(self.text.len()).map_err(|_| TableError::TooLarge {
+                path: self.path.clone(),
             })?;
-            table.ends.push(end);
+            self.ends.push(end);
         }
         for _ in fields..width {
-            table.ends.push(table.text.len() as u32);
+            self.ends.push(self.text.len() as u32);
         }
-        table.lines.push(line);
+        self.lines.push(line);
+        Ok(())
     }
-    if !have_header {
-        return Err(TableError::NoHeader {
-            path: name.to_string(),
-        });
-    }
-    if short_rows > 0 {
-        table.notices.push(Notice {
-            row: None,
-            line: None,
-            message: format!(
-                "{short_rows} rows have fewer fields than the header; their missing fields \
-                 are empty"
-            ),
-        });
-    }
-    let offset = utf16_seen.load(std::sync::atomic::Ordering::Relaxed);
-    if offset != u64::MAX {
-        table.notices.push(Notice {
-            row: None,
-            line: None,
-            message: format!("invalid UTF-16 near byte {offset}: replaced with U+FFFD"),
-        });
-    }
-    Ok(table)
-}
 
-fn fallback_notice(decoding: RowDecoding, row: u64, line: u64, byte: u8) -> Notice {
-    let message = match decoding {
-        RowDecoding::Utf8WithFallback => format!(
-            "byte 0x{byte:02X} is not UTF-8: this row and every other row that is not valid \
-             UTF-8 were read as Windows-1252"
-        ),
-        _ => format!("byte 0x{byte:02X} is not UTF-8: replaced with U+FFFD"),
-    };
-    Notice {
-        row: Some(row),
-        line: Some(line),
-        message,
+    fn note_fallback(&mut self, rows: &RowsRead, line: u64, byte: u8) {
+        self.notices
+            .push(fallback_notice(rows.decoding, rows.count, line, byte));
+        if rows.decoding == RowDecoding::Utf8WithFallback {
+            self.encoding = Encoding::Windows1252;
+        }
     }
 }
 
@@ -356,7 +312,11 @@ mod tests {
     use super::*;
 
     fn read(bytes: Vec<u8>) -> Result<RawTable, TableError> {
-        read_table_from(Cursor::new(bytes), "people.csv", &TableOptions::default())
+        read_table_from(
+            std::io::Cursor::new(bytes),
+            "people.csv",
+            &TableOptions::default(),
+        )
     }
 
     #[test]

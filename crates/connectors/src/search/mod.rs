@@ -30,7 +30,6 @@
 //! run a whole rate-limited search without waiting for real.
 
 pub mod apollo;
-mod country_names;
 
 use std::collections::VecDeque;
 use std::fmt;

@@ -373,7 +373,7 @@ fn mapping_files_load_with_their_errors_located() {
     assert!(
         Field::ALL
             .iter()
-            .all(|f| f.key() == "id" || f.key() == "observed_at" || err.contains(f.key()))
+            .all(|f| f.as_str() == "id" || f.as_str() == "observed_at" || err.contains(f.as_str()))
     );
 }
 

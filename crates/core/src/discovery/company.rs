@@ -20,6 +20,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::field::Field;
 use super::normalize::{Domain, Email, company_key_of};
 
 /// The company of every record, as an index into the groups: `None` for a record that names
@@ -57,24 +58,24 @@ impl EmployerKeys {
     /// The keys of one record's facts (`company_domain`, `website`, `email`,
     /// `company_linkedin_url`, `company_name`).
     pub fn of(facts: &Map<String, Value>) -> EmployerKeys {
-        let text = |field: &str| {
+        let text = |field: Field| {
             facts
-                .get(field)
+                .get(field.as_str())
                 .and_then(Value::as_str)
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
         };
-        let domain = text("company_domain")
-            .or_else(|| text("website"))
+        let domain = text(Field::CompanyDomain)
+            .or_else(|| text(Field::Website))
             .and_then(|d| Domain::parse(d).ok())
             .filter(|d| !d.is_personal_provider())
             .or_else(|| {
-                let email = Email::parse(text("email")?).ok()?;
+                let email = Email::parse(text(Field::Email)?).ok()?;
                 (!email.is_personal_provider()).then(|| email.domain())
             })
             .map(|d| d.as_str().to_string());
-        let linkedin = text("company_linkedin_url").and_then(company_page_slug);
-        let name = text("company_name")
+        let linkedin = text(Field::CompanyLinkedinUrl).and_then(company_page_slug);
+        let name = text(Field::CompanyName)
             .map(company_key_of)
             .filter(|k| !k.is_empty());
         EmployerKeys {

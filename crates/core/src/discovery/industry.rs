@@ -460,6 +460,8 @@ fn entry_of(text: &str) -> Option<&'static Entry> {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{RngAlgorithm, RngSeed, TestRunner};
 
     use super::*;
 
@@ -663,7 +665,47 @@ mod tests {
         }
     }
 
+    /// Text that is mostly an industry name as a source spells it, and now and then any text
+    /// at all.
+    fn industry_text() -> impl Strategy<Value = String> {
+        let spelled = (
+            0..TABLE.len(),
+            prop::collection::vec(0usize..7, 1..6),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(i, separators, upper, v2)| {
+                let entry = &TABLE[i];
+                respell(if v2 { entry.v2 } else { entry.v1 }, &separators, upper)
+            });
+        prop_oneof![
+            1 => "\\PC{0,60}",
+            1 => "(computer )?software( development)?|internet|it services",
+            3 => spelled,
+        ]
+    }
+
+    #[test]
+    fn most_generated_industries_are_known() {
+        let mut runner = TestRunner::deterministic();
+        let strategy = industry_text();
+        let known = (0..1000)
+            .filter(|_| {
+                let text = strategy.new_tree(&mut runner).unwrap().current();
+                canonical_industry(&text).is_some()
+            })
+            .count();
+        assert!(known >= 500, "{known} of 1000 generated industries known");
+    }
+
     proptest! {
+        // One seed, so that a run finds what every run finds; PROPTEST_CASES sets how many.
+        #![proptest_config(ProptestConfig {
+            rng_algorithm: RngAlgorithm::ChaCha,
+            rng_seed: RngSeed::Fixed(0x1EAD_6A7E),
+            ..ProptestConfig::default()
+        })]
+
         #[test]
         fn case_punctuation_and_and_do_not_matter(
             i in 0usize..147,
@@ -678,9 +720,20 @@ mod tests {
         }
 
         #[test]
-        fn reading_never_panics(text in "\\PC{0,60}") {
-            let _ = canonical_industry(&text);
-            let _ = industry_matches(&text, "Internet");
+        fn a_canonical_name_is_its_own_and_matching_is_symmetric(
+            text in industry_text(),
+            other in industry_text(),
+        ) {
+            match canonical_industry(&text) {
+                Some(canonical) => {
+                    prop_assert_eq!(canonical_industry(canonical), Some(canonical));
+                    prop_assert!(industry_matches(&text, canonical));
+                    prop_assert!(linkedin_v2_industry(&text).is_some());
+                }
+                // An unknown spelling never matches a known industry.
+                None => prop_assert!(!industry_matches(&text, "Internet")),
+            }
+            prop_assert_eq!(industry_matches(&text, &other), industry_matches(&other, &text));
         }
     }
 }

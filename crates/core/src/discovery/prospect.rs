@@ -22,12 +22,14 @@ use serde_json::{Map, Value};
 
 use super::compliance::{Assessment, CompliancePolicy, ContactContext, SuppressionList, assess};
 use super::customers::CustomerAccounts;
+use super::field::Field;
 use super::freshness::{Freshness, FreshnessCheck, FreshnessPolicy};
 use super::industry::canonical_industry;
 use super::normalize::{CountryCode, Domain, Email};
 use super::resolve::{SourcedRecord, Survivor, survive};
 use crate::icp::{
-    CompanyFacts, ContactFacts, Evaluation, IcpDocument, Outcome, Prospect as IcpProspect, evaluate,
+    CompanyFacts, ContactFacts, Evaluation, IcpDocument, Outcome, ProspectFacts as IcpProspect,
+    evaluate,
 };
 
 /// One record of a contact, as stored.
@@ -39,36 +41,44 @@ pub struct Observation<'a> {
     pub facts: &'a Map<String, Value>,
 }
 
-/// The fields that describe the person.
+impl<'a> Observation<'a> {
+    /// The record's value of `field`, if it has one.
+    fn fact(&self, field: Field) -> Option<&'a Value> {
+        self.facts.get(field.as_str())
+    }
+}
+
+/// The fields that describe the person, with the seniority and department the importer
+/// reads from the title.
 pub const PERSON_FIELDS: &[&str] = &[
-    "first_name",
-    "last_name",
-    "full_name",
-    "email",
-    "phone",
-    "mobile_phone",
-    "title",
+    Field::FirstName.as_str(),
+    Field::LastName.as_str(),
+    Field::FullName.as_str(),
+    Field::Email.as_str(),
+    Field::Phone.as_str(),
+    Field::MobilePhone.as_str(),
+    Field::Title.as_str(),
     "seniority",
     "department",
-    "linkedin_url",
-    "city",
-    "region",
-    "location",
-    "country",
+    Field::LinkedinUrl.as_str(),
+    Field::City.as_str(),
+    Field::Region.as_str(),
+    Field::Location.as_str(),
+    Field::Country.as_str(),
 ];
 
 /// The fields that describe the company.
 pub const COMPANY_FIELDS: &[&str] = &[
-    "company_name",
-    "company_domain",
-    "website",
-    "industry",
-    "employees",
-    "revenue",
-    "technologies",
-    "company_phone",
-    "company_country",
-    "company_linkedin_url",
+    Field::CompanyName.as_str(),
+    Field::CompanyDomain.as_str(),
+    Field::Website.as_str(),
+    Field::Industry.as_str(),
+    Field::Employees.as_str(),
+    Field::Revenue.as_str(),
+    Field::Technologies.as_str(),
+    Field::CompanyPhone.as_str(),
+    Field::CompanyCountry.as_str(),
+    Field::CompanyLinkedinUrl.as_str(),
 ];
 
 /// Each field's chosen value with where it came from.
@@ -117,7 +127,7 @@ pub fn person_profile(observations: &[Observation<'_>], trust: &[&str]) -> Profi
 /// router the ICP excludes) is not undone by another source that missed it.
 pub fn company_profile(observations: &[Observation<'_>], trust: &[&str]) -> Profile {
     let mut profile = survive(&sourced(observations, COMPANY_FIELDS), trust);
-    if let Some(chosen) = profile.get_mut("technologies") {
+    if let Some(chosen) = profile.get_mut(Field::Technologies.as_str()) {
         let mut tools: Vec<String> = split_list(&chosen.value);
         let mut ranked: Vec<&Observation<'_>> = observations.iter().collect();
         ranked.sort_by_key(|o| {
@@ -127,7 +137,7 @@ pub fn company_profile(observations: &[Observation<'_>], trust: &[&str]) -> Prof
             )
         });
         for o in ranked {
-            let Some(seen) = o.facts.get("technologies").and_then(fact_text) else {
+            let Some(seen) = o.fact(Field::Technologies).and_then(fact_text) else {
                 continue;
             };
             for tool in split_list(&seen) {
@@ -235,6 +245,31 @@ pub struct ProspectVerdict {
     pub compliance: Assessment,
 }
 
+impl ProspectVerdict {
+    /// The kind of the first reason the contact was dropped for, as the list's summary
+    /// counts them: `ICP <criterion>`, `freshness` or `compliance`; none unless dropped.
+    pub fn drop_kind(&self) -> Option<String> {
+        if self.standing != Standing::Dropped {
+            return None;
+        }
+        if let Some(c) = self
+            .icp
+            .criteria
+            .iter()
+            .find(|c| c.required && c.outcome == Outcome::Fail)
+        {
+            return Some(format!("ICP {}", c.criterion));
+        }
+        if self.freshness.freshness == Freshness::Expired {
+            return Some("freshness".to_string());
+        }
+        self.compliance
+            .blocked
+            .as_ref()
+            .map(|_| "compliance".to_string())
+    }
+}
+
 /// The rules a list is built by.
 #[derive(Debug, Clone, Default)]
 pub struct ListRules<'a> {
@@ -255,42 +290,42 @@ pub fn judge(
     rules: &ListRules<'_>,
     now: Timestamp,
 ) -> ProspectVerdict {
-    let text = |p: &Profile, f: &str| p.get(f).map(|s| s.value.clone());
+    let text = |p: &Profile, f: Field| p.get(f.as_str()).map(|s| s.value.clone());
     // A customer by its own records (a CRM contact's lifecycle stage) or by the CRM's
     // accounts (any domain the company's records give it).
-    let profile_domain = text(company, "company_domain");
+    let profile_domain = text(company, Field::CompanyDomain);
     let is_customer = any_flag(company_observations, "is_customer")
         || rules.customers.is_some_and(|customers| {
             company_observations
                 .iter()
-                .filter_map(|o| o.facts.get("company_domain").and_then(Value::as_str))
+                .filter_map(|o| o.fact(Field::CompanyDomain).and_then(Value::as_str))
                 .chain(profile_domain.as_deref())
                 .filter_map(|d| Domain::parse(d).ok())
                 .any(|d| customers.covers(&d))
         });
-    let country = text(company, "company_country").or_else(|| text(person, "country"));
-    let technologies = text(company, "technologies").map(|t| split_list(&t));
+    let country = text(company, Field::CompanyCountry).or_else(|| text(person, Field::Country));
+    let technologies = text(company, Field::Technologies).map(|t| split_list(&t));
     let industry =
-        text(company, "industry").map(|i| canonical_industry(&i).map_or(i, str::to_string));
+        text(company, Field::Industry).map(|i| canonical_industry(&i).map_or(i, str::to_string));
     let prospect = IcpProspect {
         company: CompanyFacts {
-            domain: text(company, "company_domain"),
-            name: text(company, "company_name"),
-            employees: text(company, "employees")
+            domain: text(company, Field::CompanyDomain),
+            name: text(company, Field::CompanyName),
+            employees: text(company, Field::Employees)
                 .and_then(|e| midpoint(&e))
                 .and_then(|n| u32::try_from(n).ok()),
             industry,
             country,
-            revenue_usd: text(company, "revenue").and_then(|r| midpoint(&r)),
+            revenue_usd: text(company, Field::Revenue).and_then(|r| midpoint(&r)),
             headcount_growth_pct: None,
             technologies,
             is_customer: Some(is_customer),
         },
         contact: Some(ContactFacts {
-            title: text(person, "title"),
-            seniority: text(person, "seniority"),
-            department: text(person, "department"),
-            country: text(person, "country"),
+            title: text(person, Field::Title),
+            seniority: person.get("seniority").map(|s| s.value.clone()),
+            department: person.get("department").map(|s| s.value.clone()),
+            country: text(person, Field::Country),
         }),
         signals: Vec::new(),
         intent: Vec::new(),
@@ -306,20 +341,20 @@ pub fn judge(
 
     let emails: Vec<Email> = observations
         .iter()
-        .filter_map(|o| o.facts.get("email").and_then(Value::as_str))
+        .filter_map(|o| o.fact(Field::Email).and_then(Value::as_str))
         .filter_map(|e| Email::parse(e).ok())
         .collect();
     let domains: Vec<Domain> = observations
         .iter()
-        .filter_map(|o| o.facts.get("company_domain").and_then(Value::as_str))
+        .filter_map(|o| o.fact(Field::CompanyDomain).and_then(Value::as_str))
         .filter_map(|d| Domain::parse(d).ok())
         .collect();
-    let person_country = text(person, "country").and_then(|c| CountryCode::parse(&c).ok());
+    let person_country = text(person, Field::Country).and_then(|c| CountryCode::parse(&c).ok());
     let empty = SuppressionList::new();
     let compliance = assess(
         &ContactContext {
             country: person_country.as_ref(),
-            region: person.get("region").map(|s| s.value.as_str()),
+            region: person.get(Field::Region.as_str()).map(|s| s.value.as_str()),
             emails: &emails,
             domains: &domains,
             consent: any_flag(observations, "email_consent"),

@@ -213,10 +213,20 @@ impl SplitMix64 {
 crate::values! {
     /// A reviewer's verdict on one sampled record, as stored and as the API and the page
     /// send it.
-    pub enum ReviewVerdict("review verdict") {
+    pub enum ReviewVerdict("review verdict", read as review_answer) {
         /// The record is what the list claims: a real prospect that fits the ICP.
         Match = "match" / "match",
         NoMatch = "no_match" / "no match",
+    }
+}
+
+/// A verdict as a reviewer types it: `match`, `no match`, `No-Match`, `yes`, `y`, `no`, `n`.
+fn review_answer(text: &str) -> String {
+    let spelled = text.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+    match spelled.as_str() {
+        "yes" | "y" => "match".to_string(),
+        "no" | "n" => "no_match".to_string(),
+        _ => spelled,
     }
 }
 
@@ -372,6 +382,21 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_verdict_is_read_as_a_reviewer_types_it() {
+        for (typed, verdict) in [
+            ("match", ReviewVerdict::Match),
+            (" Yes ", ReviewVerdict::Match),
+            ("y", ReviewVerdict::Match),
+            ("No-Match", ReviewVerdict::NoMatch),
+            ("no match", ReviewVerdict::NoMatch),
+            ("N", ReviewVerdict::NoMatch),
+        ] {
+            assert_eq!(typed.parse(), Ok(verdict), "{typed:?}");
+        }
+        assert!("maybe".parse::<ReviewVerdict>().is_err());
+    }
 
     fn items<'a>(strata: &[(&'a str, usize)]) -> Vec<SampleItem<'a>> {
         let mut out = Vec::new();

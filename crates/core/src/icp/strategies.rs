@@ -9,7 +9,9 @@ use super::document::{
     Bounds, Department, Exclusions, Firmographics, ISO_COUNTRY_CODES, IcpDocument, IntentIndicator,
     Persona, Region, Seniority, Signal, Technographics,
 };
-use super::evaluate::{CompanyFacts, ContactFacts, IntentObservation, Prospect, SignalObservation};
+use super::evaluate::{
+    CompanyFacts, ContactFacts, IntentObservation, ProspectFacts, SignalObservation,
+};
 
 /// The moment the property tests evaluate at.
 pub fn now() -> Timestamp {
@@ -232,7 +234,7 @@ fn contact() -> impl Strategy<Value = ContactFacts> {
 
 /// A prospect with any mix of known, missing and odd facts, and observations of the kinds
 /// and topics in `kinds` and `topics` as well as others.
-pub fn prospect(kinds: Vec<String>, topics: Vec<String>) -> impl Strategy<Value = Prospect> {
+pub fn prospect(kinds: Vec<String>, topics: Vec<String>) -> impl Strategy<Value = ProspectFacts> {
     let kind = prop_oneof![
         prop::sample::select(if kinds.is_empty() {
             vec!["x".to_string()]
@@ -298,7 +300,7 @@ pub fn prospect(kinds: Vec<String>, topics: Vec<String>) -> impl Strategy<Value 
             0..5,
         ),
     )
-        .prop_map(|(company, contact, signals, intent)| Prospect {
+        .prop_map(|(company, contact, signals, intent)| ProspectFacts {
             company,
             contact,
             signals,
@@ -307,7 +309,7 @@ pub fn prospect(kinds: Vec<String>, topics: Vec<String>) -> impl Strategy<Value 
 }
 
 /// A valid document and a prospect whose observations are partly of its kinds and topics.
-pub fn document_and_prospect() -> impl Strategy<Value = (IcpDocument, Prospect)> {
+pub fn document_and_prospect() -> impl Strategy<Value = (IcpDocument, ProspectFacts)> {
     document().prop_flat_map(|doc| {
         let kinds = doc.signals.iter().map(|s| s.kind.clone()).collect();
         let topics = doc.intent.iter().map(|i| i.topic.clone()).collect();

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use jiff::Timestamp;
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Action, Actor, Subject};
 use leadgate_core::discovery::customers::{AccountColumns, AccountRow, read_row};
 use leadgate_core::event::EventKind;
 use leadgate_store::Store;
@@ -134,7 +134,7 @@ pub async fn import(
     let mut tx = store.begin().await?;
     person(&mut tx, by).await?;
     report.replaced = stored::replace_customer_accounts(&mut tx, source, &accounts).await?;
-    let subject = format!("customers:{source}");
+    let subject = Subject::Customers(source.to_string());
     let summary = json!({
         "file": path.file_name().map(|f| f.to_string_lossy().to_string()),
         "rows_read": report.rows_read,
@@ -146,7 +146,7 @@ pub async fn import(
     record(
         &mut tx,
         &Actor::Person(by.to_string()),
-        "customers.imported",
+        Action::CustomersImported,
         &subject,
         summary.clone(),
         now,

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use leadgate_connectors::import::scrub_reject_file;
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Action, Actor, Attempt, Subject};
 use leadgate_core::discovery::compliance::{SuppressionKind, erasure_hash, profile_erasure_hash};
 use leadgate_core::discovery::normalize::{Email, LinkedInUrl};
 use leadgate_core::role::Role;
@@ -31,7 +31,7 @@ use leadgate_store::{Conn, Store};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::engine::{Attempt, Error, Result, person, record, settle};
+use crate::engine::{Attempted, Error, Result, person, record, settle};
 
 /// What an erasure request names the person by.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -354,7 +354,7 @@ pub async fn erase(
     let keys = keys_of(request)?;
     let email = &keys.email;
     let hash = erasure_hash(email);
-    let subject = format!("erasure:{hash}");
+    let subject = Subject::Erasure(hash.to_string());
     if reason.trim().is_empty() {
         return Err(Error::Invalid(
             "an erasure needs a reason (--reason): the request it answers".into(),
@@ -380,9 +380,9 @@ pub async fn erase(
         Ok(())
     }
     .await;
-    let attempt = Attempt {
+    let attempt = Attempted {
         actor: &actor,
-        action: "contact.erase",
+        action: Attempt::EraseContact,
         subject: &subject,
         inputs: &json!({}),
     };
@@ -448,7 +448,7 @@ pub async fn erase(
     record(
         &mut tx,
         &actor,
-        "contact.erased",
+        Action::ContactErased,
         &subject,
         json!({
             "reason": reason,

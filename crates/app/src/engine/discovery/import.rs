@@ -24,7 +24,7 @@ use jiff::Timestamp;
 use leadgate_connectors::import::{
     self, Import, ImportOptions, Original, ProspectRecord, RejectWriter,
 };
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Action, Actor, Subject};
 use leadgate_core::discovery::compliance::{Erasures, SuppressionKind};
 use leadgate_core::event::EventKind;
 use leadgate_store::Store;
@@ -33,7 +33,7 @@ use leadgate_store::discovery::{
 };
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::facts::{Keys, keys_of, write_facts};
@@ -219,46 +219,9 @@ pub async fn import_rows(
     stored::lock(&mut tx).await?;
     stored::begin_bulk_writes(&mut tx).await?;
     let ids = stored::next_ids(&mut tx).await?;
-    let mut index = KeyIndex::default();
-    for k in stored::record_keys(&mut tx).await? {
-        index.insert(
-            &k.source,
-            (
-                k.source_record_id.as_deref(),
-                k.email.as_deref(),
-                k.linkedin.as_deref(),
-            ),
-            k.contact_id,
-        );
-    }
-    // People erased at their request come back with the next export: their rows are
-    // refused here, before anything about them is stored.
-    let mut erasures = Erasures::default();
-    for s in stored::suppressions(&mut tx).await? {
-        if s.kind == SuppressionKind::Erasure {
-            erasures.add(&s.value);
-        }
-    }
+    let (index, erasures) = known_people(&mut tx).await?;
     let import_id = ids.import;
-    let actor_name = request.actor.name().to_string();
-    stored::insert_import(
-        &mut tx,
-        &ImportRow {
-            id: import_id,
-            source: request.source.clone(),
-            origin: file_name.clone(),
-            format: request.format.clone(),
-            content_hash: String::new(),
-            imported_by: actor_name.clone(),
-            at: now,
-            rows_read: 0,
-            stored: 0,
-            merged: 0,
-            rejected: 0,
-            report: json!({}),
-        },
-    )
-    .await?;
+    stored::insert_import(&mut tx, &import_row(request, import_id, &file_name, now)).await?;
 
     std::fs::create_dir_all(&request.reports_dir).map_err(|e| {
         Error::Invalid(format!(
@@ -300,7 +263,7 @@ pub async fn import_rows(
     }
     let read = match reading.await {
         Ok(read) => read,
-        Err(e) => Err(Error::Invalid(format!("the import stopped: {e}"))),
+        Err(e) => Err(Error::Internal(format!("the import stopped: {e}"))),
     };
     // The connection goes back to the pool with its usual cache, whatever happened.
     let restored = stored::end_bulk_writes(&mut tx).await.map_err(Error::from);
@@ -351,52 +314,101 @@ pub async fn import_rows(
         report.rows_read,
         report.stored + report.merged + report.rejected
     );
-    let report_json = serde_json::to_value(&report).map_err(|e| Error::Invalid(e.to_string()))?;
-    stored::finish_import(
-        &mut tx,
-        &ImportRow {
-            id: import_id,
-            source: request.source.clone(),
-            origin: file_name.clone(),
-            format: request.format.clone(),
-            content_hash,
-            imported_by: actor_name,
-            at: now,
-            rows_read: report.rows_read as i64,
-            stored: report.stored as i64,
-            merged: report.merged as i64,
-            rejected: report.rejected as i64,
-            report: report_json.clone(),
-        },
+    let report_json = serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?;
+    finish_import(&mut tx, request, &report, &report_json, content_hash, now).await?;
+    tx.commit().await?;
+    std::fs::write(
+        &report_path,
+        serde_json::to_string_pretty(&report_json).unwrap_or_default(),
     )
-    .await?;
-    let subject = format!("import:{import_id}");
+    .map_err(|e| Error::file(&report_path, format!("cannot write it: {e}")))?;
+    Ok(report)
+}
+
+/// The people the store knows: each record's keys with its contact, and the erased.
+async fn known_people(conn: &mut leadgate_store::Conn) -> Result<(KeyIndex, Erasures)> {
+    let mut index = KeyIndex::default();
+    for k in stored::record_keys(conn).await? {
+        index.insert(
+            &k.source,
+            (
+                k.source_record_id.as_deref(),
+                k.email.as_deref(),
+                k.linkedin.as_deref(),
+            ),
+            k.contact_id,
+        );
+    }
+    // People erased at their request come back with the next export: their rows are
+    // refused here, before anything about them is stored.
+    let mut erasures = Erasures::default();
+    for s in stored::suppressions(conn).await? {
+        if s.kind == SuppressionKind::Erasure {
+            erasures.add(&s.value);
+        }
+    }
+    Ok((index, erasures))
+}
+
+/// The import's row as it starts: nothing read yet.
+fn import_row(request: &ImportRequest, id: i64, origin: &str, now: Timestamp) -> ImportRow {
+    ImportRow {
+        id,
+        source: request.source.clone(),
+        origin: origin.to_string(),
+        format: request.format.clone(),
+        content_hash: String::new(),
+        imported_by: request.actor.name().to_string(),
+        at: now,
+        rows_read: 0,
+        stored: 0,
+        merged: 0,
+        rejected: 0,
+        report: json!({}),
+    }
+}
+
+/// Completes the import's row with its report, audits the import and emits the event that
+/// starts discovery.
+async fn finish_import(
+    conn: &mut leadgate_store::Conn,
+    request: &ImportRequest,
+    report: &ImportReport,
+    report_json: &Value,
+    content_hash: String,
+    now: Timestamp,
+) -> Result<()> {
+    let row = ImportRow {
+        content_hash,
+        rows_read: report.rows_read as i64,
+        stored: report.stored as i64,
+        merged: report.merged as i64,
+        rejected: report.rejected as i64,
+        report: report_json.clone(),
+        ..import_row(request, report.import_id, &report.file, now)
+    };
+    stored::finish_import(conn, &row).await?;
+    let subject = Subject::Import(report.import_id);
     let totals = json!({
-        "import": import_id,
+        "import": report.import_id,
         "source": request.source,
-        "file": file_name,
+        "file": report.file,
         "rows_read": report.rows_read,
         "stored": report.stored,
         "merged": report.merged,
         "rejected": report.rejected,
     });
     record(
-        &mut tx,
+        conn,
         &request.actor,
-        "source.imported",
+        Action::SourceImported,
         &subject,
         totals.clone(),
         now,
     )
     .await?;
-    emit(&mut tx, EventKind::SourceImported, &subject, totals, now).await?;
-    tx.commit().await?;
-    std::fs::write(
-        &report_path,
-        serde_json::to_string_pretty(&report_json).unwrap_or_default(),
-    )
-    .map_err(|e| Error::Invalid(format!("cannot write {}: {e}", report_path.display())))?;
-    Ok(report)
+    emit(conn, EventKind::SourceImported, &subject, totals, now).await?;
+    Ok(())
 }
 
 async fn write_chunk(conn: &mut leadgate_store::Conn, chunk: &Chunk) -> Result<()> {
@@ -438,9 +450,9 @@ fn read_rows(
     sender: tokio::sync::mpsc::Sender<Chunk>,
 ) -> Result<RowsRead> {
     let reject_out = File::create(reject_path)
-        .map_err(|e| Error::Invalid(format!("cannot create {}: {e}", reject_path.display())))?;
+        .map_err(|e| Error::file(reject_path, format!("cannot create it: {e}")))?;
     let mut rejects = RejectWriter::for_import(BufWriter::new(reject_out), &reader)
-        .map_err(|e| Error::Invalid(format!("{}: {e}", reject_path.display())))?;
+        .map_err(|e| Error::file(reject_path, e))?;
     let (mut stored_rows, mut merged_rows, mut erased_rows) = (0u64, 0u64, 0u64);
     // Rows that could not be read and name an erased person: counted, never written.
     let mut withheld_rejects = 0u64;
@@ -466,9 +478,9 @@ fn read_rows(
                         if erased {
                             withheld_rejects += 1;
                         } else {
-                            rejects.write(&rejected).map_err(|e| {
-                                Error::Invalid(format!("{}: {e}", reject_path.display()))
-                            })?;
+                            rejects
+                                .write(&rejected)
+                                .map_err(|e| Error::file(reject_path, e))?;
                         }
                         if rejected_rows.len() < REPORTED_REJECTS {
                             rejected_rows.push(RejectedLine {
@@ -549,9 +561,7 @@ fn read_rows(
     if let Some(p) = &progress {
         p.bytes_read.store(reader.bytes_read(), Ordering::Relaxed);
     }
-    rejects
-        .finish()
-        .map_err(|e| Error::Invalid(format!("{}: {e}", reject_path.display())))?;
+    rejects.finish().map_err(|e| Error::file(reject_path, e))?;
     let summary = reader.finish().map_err(|e| Error::Invalid(e.to_string()))?;
     Ok(RowsRead {
         summary,
@@ -622,7 +632,7 @@ fn store_rows(
 }
 
 fn writer_stopped() -> Error {
-    Error::Invalid("the database writer stopped".into())
+    Error::Internal("the database writer stopped".into())
 }
 
 fn reject_extension(reader: &Import) -> &'static str {
@@ -641,14 +651,11 @@ fn delimiter_name(d: u8) -> String {
 
 /// The SHA-256 of a file, streamed.
 pub fn file_hash(path: &Path) -> Result<String> {
-    let mut file =
-        File::open(path).map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+    let mut file = File::open(path).map_err(|e| Error::file(path, e))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        let n = file.read(&mut buf).map_err(|e| Error::file(path, e))?;
         if n == 0 {
             break;
         }

@@ -10,14 +10,14 @@
 //! keeps it ([`keep`]), and a kept merge is not questioned again.
 
 use jiff::Timestamp;
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Action, Actor, Attempt, Subject};
 use leadgate_store::Store;
 use leadgate_store::audit::{self, AuditFilter};
 use leadgate_store::discovery::{self as stored, ContactStatus, Merge, Record};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::engine::{Attempt, Error, Result, person, record, settle};
+use crate::engine::{Attempted, Error, Result, person, record, settle};
 
 /// A merge with the records it moved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,7 +59,7 @@ async fn model_of_run(
     id: i64,
 ) -> Result<Option<serde_json::Value>> {
     let filter = AuditFilter {
-        action: Some("discovery.resolved"),
+        action: Some(Action::DiscoveryResolved.as_str()),
         limit: i64::MAX,
         ..AuditFilter::default()
     };
@@ -86,7 +86,7 @@ pub async fn questioned(store: &Store) -> Result<Vec<Merge>> {
 /// question it again.
 pub async fn keep(store: &Store, id: i64, by: &str, now: Timestamp) -> Result<Merge> {
     let actor = Actor::Person(by.to_string());
-    let subject = format!("merge:{id}");
+    let subject = Subject::Merge(id);
     let mut tx = store.begin().await?;
     stored::lock(&mut tx).await?;
     let checked = async {
@@ -111,9 +111,9 @@ pub async fn keep(store: &Store, id: i64, by: &str, now: Timestamp) -> Result<Me
         Ok(merge)
     }
     .await;
-    let attempt = Attempt {
+    let attempt = Attempted {
         actor: &actor,
-        action: "merge.keep",
+        action: Attempt::KeepMerge,
         subject: &subject,
         inputs: &json!({}),
     };
@@ -122,7 +122,7 @@ pub async fn keep(store: &Store, id: i64, by: &str, now: Timestamp) -> Result<Me
     record(
         &mut tx,
         &actor,
-        "merge.kept",
+        Action::MergeKept,
         &subject,
         json!({
             "reason_questioned": merge.questioned.as_ref().map(|q| q.reason.clone()),
@@ -146,7 +146,7 @@ pub struct Undone {
 
 pub async fn undo(store: &Store, id: i64, by: &str, now: Timestamp) -> Result<Undone> {
     let actor = Actor::Person(by.to_string());
-    let subject = format!("merge:{id}");
+    let subject = Subject::Merge(id);
     let mut tx = store.begin().await?;
     stored::lock(&mut tx).await?;
     let checked = async {
@@ -163,9 +163,9 @@ pub async fn undo(store: &Store, id: i64, by: &str, now: Timestamp) -> Result<Un
         Ok(merge)
     }
     .await;
-    let attempt = Attempt {
+    let attempt = Attempted {
         actor: &actor,
-        action: "merge.undo",
+        action: Attempt::UndoMerge,
         subject: &subject,
         inputs: &json!({}),
     };
@@ -202,7 +202,7 @@ pub async fn undo(store: &Store, id: i64, by: &str, now: Timestamp) -> Result<Un
     record(
         &mut tx,
         &actor,
-        "merge.undone",
+        Action::MergeUndone,
         &subject,
         json!({
             "into_contact": merge.into_contact,

@@ -1,7 +1,7 @@
 //! Stage 2 in the engine, discovery: importing sources ([`import`]), resolving and filtering
 //! them into a prospect list per live ICP version ([`run`]), explaining and undoing merges
-//! ([`merge`]), erasing a person at their request ([`erase`]), and the sample-review gate
-//! ([`review`]).
+//! ([`merge`]), erasing a person at their request ([`erase`]), the suppression list
+//! ([`suppress`]), and the sample-review gate ([`review`]).
 //!
 //! Triggers: an ICP going live queues a `discovery.sync` job (import the workspace's
 //! configured source files, then run); an import queues a `discovery.run` job.
@@ -13,6 +13,7 @@ pub mod import;
 pub mod merge;
 pub mod review;
 pub mod run;
+pub mod suppress;
 
 use std::path::Path;
 
@@ -31,10 +32,8 @@ pub fn resolve_config(config: &DiscoveryConfig, workspace: &Path) -> Result<Reso
     let mut setup = match &config.resolve_config {
         Some(file) => {
             let path = workspace.join(file);
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
-            ResolveConfig::parse(&text)
-                .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, e))?;
+            ResolveConfig::parse(&text).map_err(|e| Error::file(&path, e))?
         }
         None => ResolveConfig::b2b_contacts(),
     };
@@ -127,7 +126,7 @@ pub async fn live_document(
         }
     };
     serde_json::from_value(version.document.clone())
-        .map_err(|e| Error::Invalid(format!("ICP version {}: {e}", version.id)))
+        .map_err(|e| Error::corrupt(format!("ICP version {}: {e}", version.id)))
 }
 
 /// Compiles a segment's live ICP into a search source's filters, runs it within `budget`,

@@ -5,7 +5,7 @@
 //! reviewer's name, so the role and separation-of-duties checks are the same as everywhere.
 
 use jiff::Timestamp;
-use leadgate_core::audit::Actor;
+use leadgate_core::audit::{Action, Actor, Attempt, Subject};
 use leadgate_core::discovery::prospect::ListStatus;
 use leadgate_core::discovery::sample::{ReviewVerdict, ReviewedItem, SampleOutcome, tally};
 use leadgate_core::event::EventKind;
@@ -17,9 +17,8 @@ use leadgate_store::gates::{self as stored_gates, Gate};
 use serde::Serialize;
 use serde_json::json;
 
-use super::run::parse_list_subject;
 use crate::engine::settings::DiscoveryConfig;
-use crate::engine::{Attempt, Error, Result, announce, gates, person, record, settle};
+use crate::engine::{Attempted, Error, Result, announce, gates, person, record, settle};
 
 /// One reviewer's verdict on one sampled record, by its position in the sample (1-based).
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +75,7 @@ pub async fn review(
     now: Timestamp,
 ) -> Result<ReviewProgress> {
     let actor = Actor::Person(reviewer.to_string());
-    let subject = gates::subject(gate_id);
+    let subject = Subject::Gate(gate_id);
     let inputs = json!({
         "decisions": decisions.iter().map(|d| json!({
             "position": d.position,
@@ -124,9 +123,9 @@ pub async fn review(
         Ok::<_, Error>((found, who))
     }
     .await;
-    let attempt = Attempt {
+    let attempt = Attempted {
         actor: &actor,
-        action: "sample.review",
+        action: Attempt::ReviewSample,
         subject: &subject,
         inputs: &inputs,
     };
@@ -143,12 +142,23 @@ pub async fn review(
         )
         .await?;
     }
-    record(&mut tx, &actor, "sample.reviewed", &subject, inputs, now).await?;
+    record(
+        &mut tx,
+        &actor,
+        Action::SampleReviewed,
+        &subject,
+        inputs,
+        now,
+    )
+    .await?;
     let items = stored::sample_items(&mut tx, gate_id).await?;
     let mut outcome = None;
     if items.iter().all(|i| i.verdict.is_some()) {
-        let list_id = parse_list_subject(&found.subject)
-            .ok_or_else(|| Error::NotFound(format!("gate {gate_id} has no list subject")))?;
+        let Subject::List(list_id) = found.subject else {
+            return Err(Error::NotFound(format!(
+                "gate {gate_id} is not about a list"
+            )));
+        };
         let mut reviewed = Vec::new();
         for item in &items {
             let prospect = stored::prospect_of(&mut tx, list_id, item.contact_id).await?;
@@ -212,16 +222,28 @@ pub(crate) async fn on_gate_closed(
     details: &serde_json::Value,
     now: Timestamp,
 ) -> Result<()> {
-    let list_id = parse_list_subject(&found.subject)
-        .ok_or_else(|| Error::NotFound(format!("gate {} has no list subject", found.id)))?;
-    let (list_status, event) = match decided.decision.verdict {
-        Verdict::Approve => (ListStatus::Approved, EventKind::SampleApproved),
-        Verdict::Reject => (ListStatus::Rejected, EventKind::SampleRejected),
+    let Subject::List(list_id) = found.subject else {
+        return Err(Error::NotFound(format!(
+            "gate {} is not about a list",
+            found.id
+        )));
+    };
+    let (list_status, action, event) = match decided.decision.verdict {
+        Verdict::Approve => (
+            ListStatus::Approved,
+            Action::ListApproved,
+            EventKind::SampleApproved,
+        ),
+        Verdict::Reject => (
+            ListStatus::Rejected,
+            Action::ListRejected,
+            EventKind::SampleRejected,
+        ),
     };
     stored::set_list_status(tx, list_id, list_status).await?;
     announce(
         tx,
-        &format!("list.{list_status}"),
+        action,
         event,
         &found.subject,
         json!({ "list": list_id, "gate": found.id, "sample": details["sample"] }),

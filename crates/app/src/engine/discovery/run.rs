@@ -1,29 +1,26 @@
 //! A discovery run: resolve every record into contacts across all sources, then build one
 //! prospect list per live ICP version and open its sample-review gate.
 //!
-//! Resolution runs the entity-resolution engine over all records. A link between records of
-//! two contacts merges the contacts (the older keeps its id), unless a person undid a merge
-//! between them before; each merge is stored with its evidence. `dry_run` computes the same
-//! merges and lists and stores nothing. Each list is stamped with the ICP version that
-//! admitted it, holds every contact as admitted or dropped with the reasons, and says what
-//! changed against the segment's previous list; an open, unreviewed list of the segment is
-//! superseded (its gate cancelled).
+//! The decisions are core's: entity resolution links records, `resolve::plan_merges` turns
+//! the links into contact merges (the older contact keeps its id; a pair a person undid is
+//! never merged again), and `list::draft` judges every contact against each live ICP
+//! version and counts what changed against the segment's previous list. This module is the
+//! orchestration: load, decide, persist (each merge with its evidence, each list stamped
+//! with its ICP version), supersede the segment's unreviewed list (its gate cancelled) and
+//! open the new list's sample review. `dry_run` decides the same and stores nothing.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::Timestamp;
-use leadgate_core::audit::Actor;
-use leadgate_core::discovery::company::resolve_companies;
+use leadgate_core::audit::{Action, Actor, Subject};
 use leadgate_core::discovery::compliance::{SuppressionKind, SuppressionList, is_erasure_hash};
 use leadgate_core::discovery::customers::CustomerAccounts;
-use leadgate_core::discovery::freshness::Freshness;
+use leadgate_core::discovery::list::{self, ListDraft};
 use leadgate_core::discovery::normalize::{Domain, Email};
-use leadgate_core::discovery::prospect::{
-    ListRules, ListStatus, Observation, Standing, company_profile, current_employer, judge,
-    person_profile, sources_of,
+use leadgate_core::discovery::prospect::{ListRules, ListStatus, Observation, Standing};
+use leadgate_core::discovery::resolve::{
+    MergePlan, Resolution, ResolveConfig, Table, explain, plan_merges, resolve,
 };
-use leadgate_core::discovery::resolve::{Resolution, ResolveConfig, Table, explain, resolve};
-use leadgate_core::discovery::sample::{SampleItem as Drawn, draw};
 use leadgate_core::event::EventKind;
 use leadgate_core::gate::{GateKind, GateStatus};
 use leadgate_core::icp::IcpDocument;
@@ -36,7 +33,6 @@ use leadgate_store::{Conn, Store};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::engine::gates::subject as gate_subject;
 use crate::engine::settings::DiscoveryConfig;
 use crate::engine::{Error, Result, announce, record};
 
@@ -124,287 +120,6 @@ pub struct QuestionedMerge {
     pub reason: String,
 }
 
-/// Contacts in groups, with the pairs people said are different.
-struct Groups {
-    parent: HashMap<i64, i64>,
-    members: HashMap<i64, Vec<usize>>,
-    apart: HashMap<i64, HashSet<i64>>,
-}
-
-impl Groups {
-    fn find(&mut self, c: i64) -> i64 {
-        let mut root = c;
-        while let Some(&p) = self.parent.get(&root) {
-            if p == root {
-                break;
-            }
-            root = p;
-        }
-        let mut x = c;
-        while x != root {
-            let next = self.parent.get(&x).copied().unwrap_or(root);
-            self.parent.insert(x, root);
-            x = next;
-        }
-        root
-    }
-
-    fn kept_apart(&mut self, a: i64, b: i64) -> bool {
-        let (sa, sb) = (
-            self.apart.get(&a).cloned().unwrap_or_default(),
-            self.apart.get(&b).cloned().unwrap_or_default(),
-        );
-        sa.iter().any(|&x| self.find(x) == b) || sb.iter().any(|&x| self.find(x) == a)
-    }
-
-    /// Joins `from` into `into` (both roots).
-    fn join(&mut self, into: i64, from: i64) {
-        self.parent.insert(from, into);
-        let moved = self.members.remove(&from).unwrap_or_default();
-        self.members.entry(into).or_default().extend(moved);
-        let apart = self.apart.remove(&from).unwrap_or_default();
-        self.apart.entry(into).or_default().extend(apart);
-    }
-}
-
-/// Runs discovery: resolution, then a list per live ICP version (or the one segment).
-pub async fn run(
-    store: &Store,
-    config: &DiscoveryConfig,
-    resolve_config: &ResolveConfig,
-    segment: Option<&str>,
-    dry_run: bool,
-    now: Timestamp,
-) -> Result<RunOutcome> {
-    let mut tx = store.begin().await?;
-    stored::lock(&mut tx).await?;
-    let mut records = stored::records(&mut tx).await?;
-    let cannot = stored::cannot_links(&mut tx).await?;
-    let contacts_before: HashSet<i64> = records.iter().map(|r| r.contact_id).collect();
-
-    // Resolution over every record.
-    let table = Table::build(
-        resolve_config,
-        RESOLVE_COLUMNS,
-        records.len(),
-        |r, c| {
-            records[r]
-                .facts
-                .get(RESOLVE_COLUMNS[c])
-                .and_then(Value::as_str)
-                .unwrap_or("")
-        },
-        |_| 0,
-    );
-    let resolution = resolve(resolve_config, &table);
-    let questioned = question_merges(
-        &stored::standing_model_merges(&mut tx).await?,
-        &records,
-        &table,
-        &resolution,
-        resolve_config.threshold,
-    );
-    let mut groups = Groups {
-        parent: contacts_before.iter().map(|&c| (c, c)).collect(),
-        members: HashMap::new(),
-        apart: HashMap::new(),
-    };
-    for (i, r) in records.iter().enumerate() {
-        groups.members.entry(r.contact_id).or_default().push(i);
-    }
-    for &(a, b) in &cannot {
-        groups.apart.entry(a).or_default().insert(b);
-        groups.apart.entry(b).or_default().insert(a);
-    }
-    let mut planned = Vec::new();
-    let mut refused_by_undo = 0;
-    for link in &resolution.clustering.merges {
-        let (ca, cb) = (
-            records[link.a as usize].contact_id,
-            records[link.b as usize].contact_id,
-        );
-        let (ra, rb) = (groups.find(ca), groups.find(cb));
-        if ra == rb {
-            continue;
-        }
-        if groups.kept_apart(ra, rb) {
-            refused_by_undo += 1;
-            continue;
-        }
-        let (into, from) = (ra.min(rb), ra.max(rb));
-        let moved: Vec<i64> = groups
-            .members
-            .get(&from)
-            .map(|m| m.iter().map(|&i| records[i].id).collect())
-            .unwrap_or_default();
-        let why = explain(
-            &resolution.model,
-            &resolution.comparisons,
-            &table,
-            link.a,
-            link.b,
-        );
-        planned.push(PlannedMerge {
-            merge_id: None,
-            into_contact: into,
-            from_contact: from,
-            records: moved,
-            probability: link.probability,
-            explanation: json!({
-                "records": [records[link.a as usize].id, records[link.b as usize].id],
-                "prior_weight": why.prior_weight,
-                "weight": why.weight,
-                "probability": why.probability,
-                "evidence": why.evidence,
-                "name_override": why.name_override,
-            }),
-        });
-        groups.join(into, from);
-    }
-
-    // The contact each record belongs to now.
-    let mut final_contact: HashMap<i64, i64> = HashMap::new();
-    for &c in &contacts_before {
-        let root = groups.find(c);
-        final_contact.insert(c, root);
-    }
-    let moves: Vec<(i64, i64)> = records
-        .iter()
-        .filter_map(|r| {
-            let to = final_contact[&r.contact_id];
-            (to != r.contact_id).then_some((r.id, to))
-        })
-        .collect();
-    for r in &mut records {
-        r.contact_id = final_contact[&r.contact_id];
-    }
-    let contacts_after: HashSet<i64> = records.iter().map(|r| r.contact_id).collect();
-
-    if !dry_run && !questioned.is_empty() {
-        let reasons: Vec<(i64, String)> = questioned
-            .iter()
-            .map(|q| (q.merge_id, q.reason.clone()))
-            .collect();
-        if stored::question_merges(&mut tx, &reasons, now).await? > 0 {
-            record(
-                &mut tx,
-                &Actor::System,
-                "merge.questioned",
-                "discovery",
-                json!({ "merges": questioned }),
-                now,
-            )
-            .await?;
-        }
-    }
-
-    if !dry_run && !planned.is_empty() {
-        let ids = stored::next_ids(&mut tx).await?;
-        let mut batch = MergeBatch::default();
-        for (i, p) in planned.iter_mut().enumerate() {
-            let id = ids.merge + i as i64;
-            p.merge_id = Some(id);
-            batch.push(&Merge {
-                id,
-                into_contact: p.into_contact,
-                from_contact: Some(p.from_contact),
-                records: p.records.clone(),
-                method: "model".into(),
-                probability: Some(p.probability),
-                explanation: p.explanation.clone(),
-                actor: "system".into(),
-                at: now,
-                undone_at: None,
-                undone_by: None,
-                questioned: None,
-                kept: None,
-            });
-            if batch.len() >= 2_000 {
-                stored::write_merges(&mut tx, &batch.take()).await?;
-            }
-        }
-        if !batch.is_empty() {
-            stored::write_merges(&mut tx, &batch.take()).await?;
-        }
-        stored::reassign_records(&mut tx, &moves).await?;
-        let merged: Vec<(i64, i64)> = planned
-            .iter()
-            .map(|p| (p.from_contact, final_contact[&p.from_contact]))
-            .collect();
-        stored::mark_contacts_merged(&mut tx, &merged).await?;
-        record(
-            &mut tx,
-            &Actor::System,
-            "discovery.resolved",
-            "discovery",
-            json!({
-                "records": records.len(),
-                "contacts_before": contacts_before.len(),
-                "contacts_after": contacts_after.len(),
-                "merges": planned.len(),
-                "first_merge": planned.first().and_then(|p| p.merge_id),
-                "questioned_merges": questioned.iter().map(|q| q.merge_id).collect::<Vec<_>>(),
-                "training_warnings": resolution.model.training.warnings,
-                "model": resolution.model.weights(&resolution.comparisons),
-            }),
-            now,
-        )
-        .await?;
-    }
-
-    let suppressions = load_suppressions(&mut tx).await?;
-    let customers = load_customers(&mut tx).await?;
-    let mut lists = Vec::new();
-    let live: Vec<_> = icp_store::list(&mut tx)
-        .await?
-        .into_iter()
-        .filter(|v| v.status == IcpStatus::Live)
-        .filter(|v| segment.is_none_or(|s| s == v.segment))
-        .collect();
-    if let Some(s) = segment
-        && live.is_empty()
-    {
-        return Err(Error::NotFound(format!(
-            "the segment `{s}` has no live ICP version (see `leadgate icp list`)"
-        )));
-    }
-    for version in live {
-        let document: IcpDocument = serde_json::from_value(version.document.clone())
-            .map_err(|e| Error::Invalid(format!("ICP version {}: {e}", version.id)))?;
-        let outcome = build_list(
-            &mut tx,
-            config,
-            &records,
-            (&suppressions, &customers),
-            &document,
-            (version.id, version.version, &version.segment),
-            dry_run,
-            now,
-        )
-        .await?;
-        lists.extend(outcome);
-    }
-    if dry_run {
-        tx.rollback().await?;
-    } else {
-        let queue: Vec<stored::RefreshRequest> =
-            lists.iter().flat_map(|l| l.refresh.clone()).collect();
-        stored::replace_refresh_queue(&mut tx, &queue, segment.is_none()).await?;
-        tx.commit().await?;
-    }
-    Ok(RunOutcome {
-        dry_run,
-        records: records.len(),
-        contacts_before: contacts_before.len(),
-        contacts_after: contacts_after.len(),
-        merges: planned,
-        refused_by_undo,
-        questioned,
-        training_warnings: resolution.model.training.warnings.clone(),
-        lists,
-    })
-}
-
 /// The standing merges that this run's clustering would not make: the two records whose
 /// link made the merge now sit in different clusters (the setup changed, or new records
 /// showed that the two are colleagues). Each with the reason, from the current model.
@@ -467,6 +182,260 @@ fn question_merges(
         .collect()
 }
 
+/// Runs discovery: resolution, then a list per live ICP version (or the one segment).
+pub async fn run(
+    store: &Store,
+    config: &DiscoveryConfig,
+    resolve_config: &ResolveConfig,
+    segment: Option<&str>,
+    dry_run: bool,
+    now: Timestamp,
+) -> Result<RunOutcome> {
+    let mut tx = store.begin().await?;
+    stored::lock(&mut tx).await?;
+    let mut records = stored::records(&mut tx).await?;
+    let contacts_before: HashSet<i64> = records.iter().map(|r| r.contact_id).collect();
+
+    // Resolution over every record.
+    let table = Table::build(
+        resolve_config,
+        RESOLVE_COLUMNS,
+        records.len(),
+        |r, c| {
+            records[r]
+                .facts
+                .get(RESOLVE_COLUMNS[c])
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        },
+        |_| 0,
+    );
+    let resolution = resolve(resolve_config, &table);
+    let questioned = question_merges(
+        &stored::standing_model_merges(&mut tx).await?,
+        &records,
+        &table,
+        &resolution,
+        resolve_config.threshold,
+    );
+    let contact_of: Vec<i64> = records.iter().map(|r| r.contact_id).collect();
+    let kept_apart = stored::cannot_links(&mut tx).await?;
+    let plan = plan_merges(&contact_of, &resolution.clustering.merges, &kept_apart);
+    let mut planned = planned_merges(&plan, &records, &table, &resolution);
+    let moves: Vec<(i64, i64)> = records
+        .iter()
+        .filter_map(|r| {
+            let to = plan.contact_after(r.contact_id);
+            (to != r.contact_id).then_some((r.id, to))
+        })
+        .collect();
+    for r in &mut records {
+        r.contact_id = plan.contact_after(r.contact_id);
+    }
+    let contacts_after: HashSet<i64> = records.iter().map(|r| r.contact_id).collect();
+
+    if !dry_run {
+        store_questioned(&mut tx, &questioned, now).await?;
+    }
+    if !dry_run && !planned.is_empty() {
+        store_merges(&mut tx, &mut planned, now).await?;
+        stored::reassign_records(&mut tx, &moves).await?;
+        let merged: Vec<(i64, i64)> = planned
+            .iter()
+            .map(|p| (p.from_contact, plan.contact_after(p.from_contact)))
+            .collect();
+        stored::mark_contacts_merged(&mut tx, &merged).await?;
+        record(
+            &mut tx,
+            &Actor::System,
+            Action::DiscoveryResolved,
+            &Subject::Discovery,
+            json!({
+                "records": records.len(),
+                "contacts_before": contacts_before.len(),
+                "contacts_after": contacts_after.len(),
+                "merges": planned.len(),
+                "first_merge": planned.first().and_then(|p| p.merge_id),
+                "questioned_merges": questioned.iter().map(|q| q.merge_id).collect::<Vec<_>>(),
+                "training_warnings": resolution.model.training.warnings,
+                "model": resolution.model.weights(&resolution.comparisons),
+            }),
+            now,
+        )
+        .await?;
+    }
+
+    let lists = build_lists(&mut tx, config, &records, segment, dry_run, now).await?;
+    if dry_run {
+        tx.rollback().await?;
+    } else {
+        let queue: Vec<stored::RefreshRequest> =
+            lists.iter().flat_map(|l| l.refresh.clone()).collect();
+        stored::replace_refresh_queue(&mut tx, &queue, segment.is_none()).await?;
+        tx.commit().await?;
+    }
+    Ok(RunOutcome {
+        dry_run,
+        records: records.len(),
+        contacts_before: contacts_before.len(),
+        contacts_after: contacts_after.len(),
+        merges: planned,
+        refused_by_undo: plan.refused_by_undo,
+        questioned,
+        training_warnings: resolution.model.training.warnings.clone(),
+        lists,
+    })
+}
+
+/// The plan's merges with the evidence of the link that made each.
+fn planned_merges(
+    plan: &MergePlan,
+    records: &[Record],
+    table: &Table,
+    resolution: &Resolution,
+) -> Vec<PlannedMerge> {
+    plan.merges
+        .iter()
+        .map(|m| {
+            let link = &resolution.clustering.merges[m.link];
+            let why = explain(
+                &resolution.model,
+                &resolution.comparisons,
+                table,
+                link.a,
+                link.b,
+            );
+            PlannedMerge {
+                merge_id: None,
+                into_contact: m.into,
+                from_contact: m.from,
+                records: m.records.iter().map(|&i| records[i].id).collect(),
+                probability: link.probability,
+                explanation: json!({
+                    "records": [records[link.a as usize].id, records[link.b as usize].id],
+                    "prior_weight": why.prior_weight,
+                    "weight": why.weight,
+                    "probability": why.probability,
+                    "evidence": why.evidence,
+                    "name_override": why.name_override,
+                }),
+            }
+        })
+        .collect()
+}
+
+/// Marks the standing merges this run's model would not make as questioned, and audits it.
+async fn store_questioned(
+    conn: &mut Conn,
+    questioned: &[QuestionedMerge],
+    now: Timestamp,
+) -> Result<()> {
+    if questioned.is_empty() {
+        return Ok(());
+    }
+    let reasons: Vec<(i64, String)> = questioned
+        .iter()
+        .map(|q| (q.merge_id, q.reason.clone()))
+        .collect();
+    if stored::question_merges(conn, &reasons, now).await? > 0 {
+        record(
+            conn,
+            &Actor::System,
+            Action::MergeQuestioned,
+            &Subject::Discovery,
+            json!({ "merges": questioned }),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes the planned merges, giving each its id.
+async fn store_merges(conn: &mut Conn, planned: &mut [PlannedMerge], now: Timestamp) -> Result<()> {
+    let ids = stored::next_ids(conn).await?;
+    let mut batch = MergeBatch::default();
+    for (i, p) in planned.iter_mut().enumerate() {
+        let id = ids.merge + i as i64;
+        p.merge_id = Some(id);
+        batch.push(&Merge {
+            id,
+            into_contact: p.into_contact,
+            from_contact: Some(p.from_contact),
+            records: p.records.clone(),
+            method: "model".into(),
+            probability: Some(p.probability),
+            explanation: p.explanation.clone(),
+            actor: "system".into(),
+            at: now,
+            undone_at: None,
+            undone_by: None,
+            questioned: None,
+            kept: None,
+        });
+        if batch.len() >= 2_000 {
+            stored::write_merges(conn, &batch.take()).await?;
+        }
+    }
+    if !batch.is_empty() {
+        stored::write_merges(conn, &batch.take()).await?;
+    }
+    Ok(())
+}
+
+/// Builds a list for each live ICP version (of the one segment, if given).
+async fn build_lists(
+    conn: &mut Conn,
+    config: &DiscoveryConfig,
+    records: &[Record],
+    segment: Option<&str>,
+    dry_run: bool,
+    now: Timestamp,
+) -> Result<Vec<ListOutcome>> {
+    let suppressions = load_suppressions(conn).await?;
+    let customers = load_customers(conn).await?;
+    let rules = ListRules {
+        freshness: config.freshness.clone(),
+        compliance: config.compliance.clone(),
+        suppressions: Some(&suppressions),
+        customers: Some(&customers),
+    };
+    let live: Vec<_> = icp_store::list(conn)
+        .await?
+        .into_iter()
+        .filter(|v| v.status == IcpStatus::Live)
+        .filter(|v| segment.is_none_or(|s| s == v.segment))
+        .collect();
+    if let Some(s) = segment
+        && live.is_empty()
+    {
+        return Err(Error::NotFound(format!(
+            "the segment `{s}` has no live ICP version (see `leadgate icp list`)"
+        )));
+    }
+    let build = Build {
+        config,
+        records,
+        rules: &rules,
+        dry_run,
+        now,
+    };
+    let mut lists = Vec::new();
+    for version in live {
+        let document: IcpDocument = serde_json::from_value(version.document.clone())
+            .map_err(|e| Error::corrupt(format!("ICP version {}: {e}", version.id)))?;
+        let stamp = IcpStamp {
+            id: version.id,
+            version: version.version,
+            segment: &version.segment,
+        };
+        if let Some(outcome) = build_list(conn, &build, &document, stamp).await? {
+            lists.push(outcome);
+        }
+    }
+    Ok(lists)
+}
+
 async fn load_suppressions(conn: &mut Conn) -> Result<SuppressionList> {
     let mut list = SuppressionList::new();
     for s in stored::suppressions(conn).await? {
@@ -499,272 +468,235 @@ async fn load_customers(conn: &mut Conn) -> Result<CustomerAccounts> {
     Ok(accounts)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn build_list(
-    conn: &mut Conn,
-    config: &DiscoveryConfig,
-    records: &[Record],
-    (suppressions, customers): (&SuppressionList, &CustomerAccounts),
-    icp: &IcpDocument,
-    (icp_version_id, icp_version, segment): (i64, i64, &str),
+/// The ICP version a list is built for.
+#[derive(Clone, Copy)]
+struct IcpStamp<'a> {
+    id: i64,
+    version: i64,
+    segment: &'a str,
+}
+
+/// What every list of a run is built from.
+struct Build<'a> {
+    config: &'a DiscoveryConfig,
+    records: &'a [Record],
+    rules: &'a ListRules<'a>,
     dry_run: bool,
     now: Timestamp,
+}
+
+/// Drafts the list of one ICP version (core decides), then, unless a dry run, stores it,
+/// supersedes the segment's unreviewed list and opens the sample review.
+async fn build_list(
+    conn: &mut Conn,
+    build: &Build<'_>,
+    icp: &IcpDocument,
+    stamp: IcpStamp<'_>,
 ) -> Result<Option<ListOutcome>> {
+    let &Build {
+        config,
+        records,
+        rules,
+        dry_run,
+        now,
+    } = build;
     if records.is_empty() {
         return Ok(None);
     }
-    let trust: Vec<&str> = config.trust.iter().map(String::as_str).collect();
-    fn observation(r: &Record) -> Observation<'_> {
-        Observation {
-            record_id: r.id,
-            source: &r.source,
-            observed_at: r.observed_at,
-            facts: &r.facts,
-        }
-    }
-    let companies = resolve_companies(records.iter().map(|r| &r.facts));
-    let company_of_record: HashMap<i64, usize> = records
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| Some((r.id, companies.of(i)?)))
-        .collect();
-    let mut by_contact: BTreeMap<i64, Vec<Observation<'_>>> = BTreeMap::new();
-    let mut by_company: Vec<Vec<Observation<'_>>> = vec![Vec::new(); companies.count()];
-    for (i, r) in records.iter().enumerate() {
-        by_contact
-            .entry(r.contact_id)
-            .or_default()
-            .push(observation(r));
-        if let Some(company) = companies.of(i) {
-            by_company[company].push(observation(r));
-        }
-    }
-    let rules = ListRules {
-        freshness: config.freshness.clone(),
-        compliance: config.compliance.clone(),
-        suppressions: Some(suppressions),
-        customers: Some(customers),
-    };
     let previous = stored::lists(conn)
         .await?
         .into_iter()
-        .find(|l| l.segment == segment && l.status != ListStatus::Superseded);
-    let previous_status: HashMap<i64, Standing> = match &previous {
-        Some(p) => stored::prospects(conn, p.id, None)
-            .await?
-            .into_iter()
-            .map(|p| (p.contact_id, p.status))
-            .collect(),
-        None => HashMap::new(),
+        .find(|l| l.segment == stamp.segment && l.status != ListStatus::Superseded);
+    let previous_standing: Option<HashMap<i64, Standing>> = match &previous {
+        Some(p) => Some(stored::standings(conn, p.id).await?.into_iter().collect()),
+        None => None,
     };
-    let ids = stored::next_ids(conn).await?;
-    let list_id = ids.list;
-    let mut batch = ProspectBatch::default();
-    // Written after the list's own row, which they refer to.
-    let mut batches: Vec<stored::Batch> = Vec::new();
-    let (mut admitted, mut dropped, mut needs_data) = (Vec::new(), 0usize, 0usize);
-    let mut dropped_by_reason: BTreeMap<String, usize> = BTreeMap::new();
-    let mut needs_data_by_criterion: BTreeMap<String, usize> = BTreeMap::new();
-    let mut newly_admitted = 0;
-    let mut newly_dropped = Vec::new();
-    let mut refresh = Vec::new();
-    let mut stale = 0;
-    let no_company: Vec<Observation<'_>> = Vec::new();
-    for (&contact, observations) in &by_contact {
-        let person = person_profile(observations, &trust);
-        let employer = current_employer(
-            observations,
-            |o| company_of_record.get(&o.record_id).copied(),
-            &trust,
-        );
-        let colleagues = employer.map_or(&no_company, |c| &by_company[c]);
-        let company = company_profile(colleagues, &trust);
-        let verdict = judge(
-            icp,
-            observations,
-            &person,
-            &company,
-            colleagues,
-            &rules,
-            now,
-        );
-        let sources = sources_of(observations, &trust);
-        let primary = sources.first().cloned().unwrap_or_default();
-        let queue = |reason: &str, detail: String| stored::RefreshRequest {
-            contact_id: contact,
-            reason: reason.to_string(),
-            detail,
-            queued_at: now,
-        };
-        if verdict.standing != Standing::Dropped && verdict.freshness.freshness == Freshness::Stale
-        {
-            stale += 1;
-            refresh.push(queue("stale", verdict.freshness.reason.clone()));
-        }
-        if verdict.standing == Standing::NeedsData {
-            let waiting: Vec<String> = verdict
-                .unknown
-                .iter()
-                .map(|c| leadgate_core::icp::criterion_label(c))
-                .collect();
-            refresh.push(queue(
-                "needs_data",
-                format!("waits for {}", waiting.join(", ")),
-            ));
-        }
-        match verdict.standing {
-            Standing::Admitted => {
-                admitted.push((contact, primary.clone()));
-                if previous.is_some() && previous_status.get(&contact) != Some(&Standing::Admitted)
-                {
-                    newly_admitted += 1;
-                }
-            }
-            Standing::NeedsData => {
-                needs_data += 1;
-                for criterion in &verdict.unknown {
-                    *needs_data_by_criterion
-                        .entry(criterion.clone())
-                        .or_default() += 1;
-                }
-                if previous_status.get(&contact) == Some(&Standing::Admitted) {
-                    let waiting = verdict
-                        .unknown
-                        .iter()
-                        .map(|c| format!("needs data: {}", leadgate_core::icp::criterion_label(c)));
-                    newly_dropped.push((contact, waiting.collect()));
-                }
-            }
-            Standing::Dropped => {
-                dropped += 1;
-                let kind = verdict
-                    .reasons
-                    .first()
-                    .and_then(|r| r.split(':').next())
-                    .unwrap_or("other")
-                    .to_string();
-                *dropped_by_reason.entry(kind).or_default() += 1;
-                if previous_status.get(&contact) == Some(&Standing::Admitted) {
-                    newly_dropped.push((contact, verdict.reasons.clone()));
-                }
-            }
-        }
-        if !dry_run {
-            batch.push(&Prospect {
-                list_id,
-                contact_id: contact,
-                status: verdict.standing,
-                primary_source: primary,
-                profile: json!({ "person": person, "company": company, "sources": sources }),
-                evaluation: serde_json::to_value(&verdict).unwrap_or(Value::Null),
-            });
-            if batch.size() >= 1 << 20 {
-                batches.push(batch.take());
-            }
-        }
-    }
-    let items: Vec<Drawn<'_>> = admitted
+    let trust: Vec<&str> = config.trust.iter().map(String::as_str).collect();
+    let observations: Vec<(i64, Observation<'_>)> = records
         .iter()
-        .map(|(id, stratum)| Drawn { id: *id, stratum })
+        .map(|r| {
+            let o = Observation {
+                record_id: r.id,
+                source: &r.source,
+                observed_at: r.observed_at,
+                facts: &r.facts,
+            };
+            (r.contact_id, o)
+        })
         .collect();
+    let draft = list::draft(
+        icp,
+        &observations,
+        rules,
+        &trust,
+        previous_standing.as_ref(),
+        now,
+    );
+    let list_id = stored::next_ids(conn).await?.list;
     let seed = config.sample.seed.unwrap_or(list_id as u64 ^ 0x5eed_1157);
-    let sample = draw(&items, config.sample.size, seed);
-    let mut outcome = ListOutcome {
-        list_id: None,
-        segment: segment.to_string(),
-        icp_version_id,
-        icp_version,
-        admitted: admitted.len(),
-        needs_data,
-        needs_data_by_criterion,
-        dropped,
-        dropped_by_reason,
-        newly_admitted,
-        newly_dropped,
-        gate_id: None,
-        sample: sample.clone(),
-        superseded_list: None,
-        stale,
-        refresh,
-    };
+    let sample = draft.sample(config.sample.size, seed);
+    let mut outcome = ListOutcome::of(&draft, stamp, sample, now);
     if dry_run {
         return Ok(Some(outcome));
     }
-    let summary = serde_json::to_value(&outcome).unwrap_or(Value::Null);
-    stored::insert_list(
+    store_list(
         conn,
-        &ProspectList {
-            id: list_id,
-            segment: segment.to_string(),
-            icp_version_id,
-            status: ListStatus::InReview,
-            previous_list_id: previous.as_ref().map(|p| p.id),
-            created_at: now,
-            summary,
-        },
+        list_id,
+        &draft,
+        &outcome,
+        previous.as_ref().map(|p| p.id),
+        now,
     )
     .await?;
-    batches.push(batch.take());
-    for b in &batches {
-        stored::write_prospects(conn, b).await?;
-    }
-    if let Some(p) = previous
-        .as_ref()
-        .filter(|p| p.status == ListStatus::InReview)
-    {
-        stored::set_list_status(conn, p.id, ListStatus::Superseded).await?;
-        for g in gates::list(
-            conn,
-            &gates::GateFilter {
-                status: Some(GateStatus::Open),
-                ..Default::default()
-            },
-        )
-        .await?
-        .into_iter()
-        .filter(|g| g.kind == GateKind::SampleReview && g.subject == list_subject(p.id))
-        {
-            gates::set_status(conn, g.id, GateStatus::Cancelled, now).await?;
-            record(
-                conn,
-                &Actor::System,
-                "gate.cancelled",
-                &gate_subject(g.id),
-                json!({ "reason": format!("list {} superseded by list {list_id}", p.id) }),
-                now,
-            )
-            .await?;
-        }
+    outcome.list_id = Some(list_id);
+    if let Some(p) = previous.filter(|p| p.status == ListStatus::InReview) {
+        supersede(conn, p.id, list_id, now).await?;
         outcome.superseded_list = Some(p.id);
     }
-    let subject = list_subject(list_id);
-    outcome.list_id = Some(list_id);
-    if sample.is_empty() {
+    if outcome.sample.is_empty() {
         // Nothing was admitted: there is nothing to review and nothing moves on.
         stored::set_list_status(conn, list_id, ListStatus::Empty).await?;
         record(
             conn,
             &Actor::System,
-            "discovery.list_built",
-            &subject,
+            Action::ListBuilt,
+            &Subject::List(list_id),
             json!({
                 "list": list_id,
-                "segment": segment,
+                "segment": stamp.segment,
                 "admitted": 0,
-                "needs_data": needs_data,
-                "dropped": dropped,
+                "needs_data": outcome.needs_data,
+                "dropped": outcome.dropped,
             }),
             now,
         )
         .await?;
-        store_summary(conn, &outcome).await?;
-        return Ok(Some(outcome));
+    } else {
+        outcome.gate_id = Some(open_sample_review(conn, list_id, &draft, &outcome, now).await?);
     }
+    store_summary(conn, &outcome).await?;
+    Ok(Some(outcome))
+}
+
+impl ListOutcome {
+    fn of(draft: &ListDraft, stamp: IcpStamp<'_>, sample: Vec<i64>, now: Timestamp) -> Self {
+        let tally = draft.tally.clone();
+        ListOutcome {
+            list_id: None,
+            segment: stamp.segment.to_string(),
+            icp_version_id: stamp.id,
+            icp_version: stamp.version,
+            admitted: tally.admitted,
+            needs_data: tally.needs_data,
+            needs_data_by_criterion: tally.needs_data_by_criterion,
+            dropped: tally.dropped,
+            dropped_by_reason: tally.dropped_by_reason,
+            newly_admitted: tally.newly_admitted,
+            newly_dropped: tally.newly_dropped,
+            gate_id: None,
+            sample,
+            superseded_list: None,
+            stale: tally.stale,
+            refresh: draft
+                .refresh
+                .iter()
+                .map(|r| stored::RefreshRequest {
+                    contact_id: r.contact,
+                    reason: r.reason.as_str().to_string(),
+                    detail: r.detail.clone(),
+                    queued_at: now,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Writes the list's row and its prospects.
+async fn store_list(
+    conn: &mut Conn,
+    list_id: i64,
+    draft: &ListDraft,
+    outcome: &ListOutcome,
+    previous: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    stored::insert_list(
+        conn,
+        &ProspectList {
+            id: list_id,
+            segment: outcome.segment.clone(),
+            icp_version_id: outcome.icp_version_id,
+            status: ListStatus::InReview,
+            previous_list_id: previous,
+            created_at: now,
+            summary: serde_json::to_value(outcome).unwrap_or(Value::Null),
+        },
+    )
+    .await?;
+    let mut batch = ProspectBatch::default();
+    for d in &draft.prospects {
+        batch.push(&Prospect {
+            list_id,
+            contact_id: d.contact,
+            status: d.verdict.standing,
+            primary_source: d.primary_source().to_string(),
+            profile: json!({ "person": d.person, "company": d.company, "sources": d.sources }),
+            evaluation: serde_json::to_value(&d.verdict).unwrap_or(Value::Null),
+        });
+        if batch.size() >= 1 << 20 {
+            stored::write_prospects(conn, &batch.take()).await?;
+        }
+    }
+    stored::write_prospects(conn, &batch.take()).await?;
+    Ok(())
+}
+
+/// Marks the unreviewed list `old` superseded by `new` and cancels its open sample review.
+async fn supersede(conn: &mut Conn, old: i64, new: i64, now: Timestamp) -> Result<()> {
+    stored::set_list_status(conn, old, ListStatus::Superseded).await?;
+    let open = gates::list(
+        conn,
+        &gates::GateFilter {
+            status: Some(GateStatus::Open),
+            ..Default::default()
+        },
+    )
+    .await?;
+    for g in open
+        .into_iter()
+        .filter(|g| g.kind == GateKind::SampleReview && g.subject == Subject::List(old))
+    {
+        gates::set_status(conn, g.id, GateStatus::Cancelled, now).await?;
+        record(
+            conn,
+            &Actor::System,
+            Action::GateCancelled,
+            &Subject::Gate(g.id),
+            json!({ "reason": format!("list {old} superseded by list {new}") }),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Opens the list's sample review with its sample, audits it and announces the list.
+async fn open_sample_review(
+    conn: &mut Conn,
+    list_id: i64,
+    draft: &ListDraft,
+    outcome: &ListOutcome,
+    now: Timestamp,
+) -> Result<i64> {
+    let subject = Subject::List(list_id);
     let summary_line = format!(
-        "{segment} v{icp_version}: {} admitted, {needs_data} need data, {dropped} dropped; \
-         sample of {}",
-        admitted.len(),
-        sample.len()
+        "{} v{}: {} admitted, {} need data, {} dropped; sample of {}",
+        outcome.segment,
+        outcome.icp_version,
+        outcome.admitted,
+        outcome.needs_data,
+        outcome.dropped,
+        outcome.sample.len()
     );
     // The machine built the list: no person is its maker.
     let gate = gates::open(
@@ -777,9 +709,11 @@ async fn build_list(
     )
     .await?
     .ok_or_else(|| Error::Conflict(format!("a sample review is already open for {subject}")))?;
-    let by_contact_source: HashMap<i64, &str> =
-        admitted.iter().map(|(c, s)| (*c, s.as_str())).collect();
-    for (position, contact) in sample.iter().enumerate() {
+    let stratum: HashMap<i64, &str> = draft
+        .admitted()
+        .map(|d| (d.contact, d.primary_source()))
+        .collect();
+    for (position, contact) in outcome.sample.iter().enumerate() {
         stored::insert_sample_item(
             conn,
             &stored::SampleItem {
@@ -787,7 +721,7 @@ async fn build_list(
                 position: position as i64 + 1,
                 list_id,
                 contact_id: *contact,
-                stratum: by_contact_source.get(contact).unwrap_or(&"").to_string(),
+                stratum: stratum.get(contact).unwrap_or(&"").to_string(),
                 verdict: None,
                 reason: None,
                 reviewer: None,
@@ -799,33 +733,31 @@ async fn build_list(
     record(
         conn,
         &Actor::System,
-        "gate.opened",
-        &gate_subject(gate.id),
+        Action::GateOpened,
+        &Subject::Gate(gate.id),
         json!({ "kind": gate.kind, "subject": subject, "required_roles": gate.required_roles }),
         now,
     )
     .await?;
-    outcome.gate_id = Some(gate.id);
-    store_summary(conn, &outcome).await?;
     announce(
         conn,
-        "discovery.list_built",
+        Action::ListBuilt,
         EventKind::ProspectListBuilt,
         &subject,
         json!({
             "list": list_id,
-            "segment": segment,
-            "icp_version": icp_version_id,
+            "segment": outcome.segment,
+            "icp_version": outcome.icp_version_id,
             "admitted": outcome.admitted,
             "needs_data": outcome.needs_data,
             "dropped": outcome.dropped,
             "gate": gate.id,
-            "sample": sample,
+            "sample": outcome.sample,
         }),
         now,
     )
     .await?;
-    Ok(Some(outcome))
+    Ok(gate.id)
 }
 
 /// Stores the run's outcome as its list's summary, now that it knows the list's gate and the
@@ -836,13 +768,4 @@ async fn store_summary(conn: &mut Conn, outcome: &ListOutcome) -> Result<()> {
         stored::set_list_summary(conn, id, &summary).await?;
     }
     Ok(())
-}
-
-/// The subject of a prospect list in gates, events and the audit log.
-pub fn list_subject(id: i64) -> String {
-    format!("list:{id}")
-}
-
-pub fn parse_list_subject(subject: &str) -> Option<i64> {
-    subject.strip_prefix("list:")?.parse().ok()
 }

@@ -194,7 +194,7 @@ async fn approve_gate(
         .as_deref()
         .map(str::parse)
         .transpose()
-        .map_err(|e: leadgate_core::role::UnknownRole| ApiError::invalid(e.to_string()))?;
+        .map_err(ApiError::invalid)?;
     let decided = engine_gates::decide(
         state.store(),
         id,

@@ -5,9 +5,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use jiff::Timestamp;
-use leadgate_core::discovery::prospect::{ListStatus, Standing};
-use leadgate_store::discovery::{self as stored, ProspectList};
+use leadgate_core::discovery::prospect::Standing;
+use leadgate_store::discovery as stored;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -18,60 +17,13 @@ use super::{Page, limit, next_url, slice};
 use crate::server::auth::Principal;
 use crate::server::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
 use crate::server::state::AppState;
+pub use crate::views::ListView;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_lists))
         .routes(routes!(show_list))
         .routes(routes!(list_prospects))
-}
-
-/// A prospect list.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ListView {
-    pub id: i64,
-    /// The ICP segment the list was built for.
-    pub segment: String,
-    /// The ICP version that admitted its prospects.
-    pub icp_version_id: i64,
-    #[schema(schema_with = crate::views::list_status_schema)]
-    pub status: ListStatus,
-    /// The list of the segment's previous version, which this one is compared with.
-    pub previous_list_id: Option<i64>,
-    pub created_at: Timestamp,
-    pub admitted: i64,
-    /// Contacts waiting for data a required ICP criterion needs.
-    pub needs_data: i64,
-    pub dropped: i64,
-    /// Contacts still in use whose facts are stale (older than the refresh age), queued for
-    /// refresh.
-    pub stale: i64,
-    /// The sample-review gate the list waits on, once opened.
-    pub gate_id: Option<i64>,
-    /// Everything the run recorded about the list: counts per reason and source, and the
-    /// change against the previous version.
-    #[schema(value_type = Object)]
-    pub summary: Value,
-}
-
-impl From<&ProspectList> for ListView {
-    fn from(list: &ProspectList) -> Self {
-        let count = |key: &str| list.summary.get(key).and_then(Value::as_i64);
-        ListView {
-            id: list.id,
-            segment: list.segment.clone(),
-            icp_version_id: list.icp_version_id,
-            status: list.status,
-            previous_list_id: list.previous_list_id,
-            created_at: list.created_at,
-            admitted: count("admitted").unwrap_or(0),
-            needs_data: count("needs_data").unwrap_or(0),
-            dropped: count("dropped").unwrap_or(0),
-            stale: count("stale").unwrap_or(0),
-            gate_id: count("gate_id"),
-            summary: list.summary.clone(),
-        }
-    }
 }
 
 /// One contact's place on a list.

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use leadgate_core::audit::{Attempt, Subject};
 use leadgate_core::role::{Role, parse_role_list};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -101,8 +102,8 @@ async fn add_user(
         .require_role(
             &state,
             Role::Admin,
-            "user.add",
-            &format!("user:{}", body.name),
+            Attempt::AddUser,
+            &Subject::User(body.name.to_string()),
         )
         .await?;
     let roles =

@@ -8,14 +8,14 @@ use axum::routing::get;
 use leadgate_store::audit::{self, AuditFilter};
 use serde::Deserialize;
 
-use super::{Layout, PageError, page, show_time};
+use super::{Layout, PageError, Pages, page, show_time};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 
 const PAGE: i64 = 100;
 
-pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/audit", get(show))
+pub fn routes() -> Pages {
+    Pages::new().route("/audit", get(show))
 }
 
 pub struct EntryRow {

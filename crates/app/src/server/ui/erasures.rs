@@ -3,19 +3,19 @@
 //! of `leadgate erase` and `POST /api/erasures`.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Form, Router};
 
-use super::{Layout, PageError, page};
+use super::{Layout, PageError, Pages, page};
 use crate::engine::discovery::erase::{self, Erasure, erase, may_erase};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/erasures", get(show).post(submit))
+pub fn routes() -> Pages {
+    Pages::new().route("/erasures", get(show).post(submit))
 }
 
 #[derive(Template)]

@@ -7,18 +7,19 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use leadgate_core::audit::Subject;
 use leadgate_core::gate::{GateKind, Request, Verdict};
 use leadgate_core::role::Role;
 use leadgate_store::gates::{self as stored_gates, Gate};
 use serde::Deserialize;
 
-use super::{Layout, PageError, age, from_htmx, may_decide, open_gates, page, show_time};
+use super::{Layout, PageError, Pages, age, from_htmx, may_decide, open_gates, page, show_time};
 use crate::engine::gates as engine_gates;
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 
-pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new()
+pub fn routes() -> Pages {
+    Pages::new()
         .route("/", get(inbox))
         .route("/gates/{id}", get(show))
         .route("/gates/{id}/approve", post(approve))
@@ -47,12 +48,10 @@ struct InboxPage {
 /// Where a gate's evidence is shown: the page of its subject.
 pub fn href(gate: &Gate) -> String {
     match gate.kind {
-        GateKind::IcpApproval | GateKind::IcpReview => {
-            match crate::engine::icp::parse_subject(&gate.subject) {
-                Some(id) => format!("/icp/{id}#gate-{}", gate.id),
-                None => format!("/gates/{}", gate.id),
-            }
-        }
+        GateKind::IcpApproval | GateKind::IcpReview => match gate.subject {
+            Subject::Icp(id) => format!("/icp/{id}#gate-{}", gate.id),
+            _ => format!("/gates/{}", gate.id),
+        },
         GateKind::SampleReview => format!("/samples/{}", gate.id),
     }
 }
@@ -175,10 +174,7 @@ impl GatePanel {
                 .iter()
                 .map(|d| DecisionRow {
                     person: d.person.clone(),
-                    verdict: match d.verdict {
-                        Verdict::Approve => "approved",
-                        Verdict::Reject => "rejected",
-                    },
+                    verdict: d.verdict.label(),
                     role: d.role,
                     note: d.note.clone(),
                     at: show_time(state, d.at),
@@ -307,13 +303,10 @@ async fn decide(
     if let Some(message) = error {
         return Err(PageError { status, message });
     }
-    let done = match verdict {
-        Verdict::Approve => "approved",
-        Verdict::Reject => "rejected",
-    };
     let to = format!(
-        "{}?decided={done}",
-        href(&gate).split('#').next().unwrap_or("/")
+        "{}?decided={}",
+        href(&gate).split('#').next().unwrap_or("/"),
+        verdict.label()
     );
     let to = HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/"));
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())

@@ -6,18 +6,20 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use leadgate_core::audit::Subject;
+use leadgate_core::gate::Verdict;
 use leadgate_core::icp::{self, ChangeKind, IcpDocument};
 use leadgate_store::gates::{self as stored_gates, GateFilter};
 use leadgate_store::icp::{self as stored, IcpStatus};
 use serde::Deserialize;
 
 use super::gates::GatePanel;
-use super::{Layout, PageError, page, show_time};
+use super::{Layout, PageError, Pages, page, show_time};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 
-pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new()
+pub fn routes() -> Pages {
+    Pages::new()
         .route("/icp", get(list))
         .route("/icp/{id}", get(show))
 }
@@ -98,9 +100,13 @@ async fn show(
     Query(shown): Query<Shown>,
 ) -> Result<Response, PageError> {
     let mut layout = Layout::for_person(&state, &principal, "icp").await?;
-    layout.flash = match shown.decided.as_deref() {
-        Some("approved") => Some("Your approval is recorded.".to_string()),
-        Some("rejected") => {
+    // The gate page sends the decision back in words: `?decided=approved`.
+    let decided = Verdict::ALL
+        .iter()
+        .find(|v| shown.decided.as_deref() == Some(v.label()));
+    layout.flash = match decided {
+        Some(Verdict::Approve) => Some("Your approval is recorded.".to_string()),
+        Some(Verdict::Reject) => {
             Some("Your rejection is recorded; the version will not go live.".to_string())
         }
         _ => None,
@@ -110,7 +116,7 @@ async fn show(
         status: StatusCode::NOT_FOUND,
         message: format!("no ICP version {id}"),
     })?;
-    let document = IcpDocument::parse(&version.source_text, &format!("icp:{id}")).ok();
+    let document = IcpDocument::parse(&version.source_text, &Subject::Icp(id).to_string()).ok();
     let live = stored::live(&mut conn, &version.segment).await?;
     let diff = match (&document, live) {
         (Some(document), Some(live))
@@ -125,7 +131,7 @@ async fn show(
         }
         _ => None,
     };
-    let subject = crate::engine::icp::subject(id);
+    let subject = Subject::Icp(id).to_string();
     let gates = stored_gates::list(
         &mut conn,
         &GateFilter {

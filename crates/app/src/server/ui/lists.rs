@@ -11,7 +11,7 @@ use leadgate_core::discovery::prospect::Standing;
 use leadgate_store::discovery::{self as stored, ProspectList};
 use serde::Deserialize;
 
-use super::{Layout, PageError, page, show_time};
+use super::{Layout, PageError, Pages, page, show_time};
 use crate::server::api::lists::{ListView, prospect_status};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
@@ -20,8 +20,8 @@ use crate::views::ProspectLine;
 /// Prospects on one page of a list.
 const PAGE: i64 = 100;
 
-pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new()
+pub fn routes() -> Pages {
+    Pages::new()
         .route("/lists", get(list))
         .route("/lists/{id}", get(show))
 }

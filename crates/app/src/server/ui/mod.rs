@@ -16,7 +16,7 @@ mod icp;
 mod lists;
 mod people;
 mod pipeline;
-mod sample;
+mod samples;
 mod sign_in;
 
 use askama::Template;
@@ -25,7 +25,7 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use jiff::Timestamp;
 use leadgate_core::gate::{self, Decider, GateStatus};
 use leadgate_store::gates::{self as stored_gates, Gate, GateFilter};
@@ -33,46 +33,71 @@ use leadgate_store::gates::{self as stored_gates, Gate, GateFilter};
 use super::auth::{Principal, Via};
 use super::state::AppState;
 
-/// Every path the review UI serves. These are HTML pages and form posts for people, not the
-/// JSON API, so they are not in the OpenAPI document; a test checks that this list and the
-/// router agree, and that each page sends a browser without a session to sign in.
-pub const PAGE_PATHS: &[&str] = &[
-    "/",
-    "/sign-in",
-    "/sign-out",
-    "/static/{name}",
-    "/gates/{id}",
-    "/gates/{id}/approve",
-    "/gates/{id}/reject",
-    "/icp",
-    "/icp/{id}",
-    "/audit",
-    "/pipeline",
-    "/lists",
-    "/lists/{id}",
-    "/samples/{id}",
-    "/erasures",
-    "/people",
-    "/people/{name}",
-];
+/// The review UI's routes, remembering every path they serve. These are HTML pages and
+/// form posts for people, not the JSON API, so they are not in the OpenAPI document; each
+/// page module declares its routes through this, and [`page_paths`] lists them from the
+/// same declarations (a test checks each is served and sends a browser without a session
+/// to sign in).
+pub struct Pages {
+    router: Router<AppState>,
+    paths: Vec<&'static str>,
+}
+
+impl Pages {
+    pub fn new() -> Pages {
+        Pages {
+            router: Router::new(),
+            paths: Vec::new(),
+        }
+    }
+
+    pub fn route(mut self, path: &'static str, method: MethodRouter<AppState>) -> Pages {
+        self.router = self.router.route(path, method);
+        self.paths.push(path);
+        self
+    }
+
+    pub fn merge(mut self, other: Pages) -> Pages {
+        self.router = self.router.merge(other.router);
+        self.paths.extend(other.paths);
+        self
+    }
+
+    pub fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Pages::new()
+    }
+}
+
+/// Every path the review UI serves, public and signed-in.
+pub fn page_paths() -> Vec<&'static str> {
+    let mut paths = public_routes().paths;
+    paths.extend(routes().paths);
+    paths
+}
 
 /// Pages anyone may load: sign-in and the static files.
-pub fn public_routes() -> Router<AppState> {
-    Router::new()
+pub fn public_routes() -> Pages {
+    Pages::new()
         .merge(sign_in::public_routes())
         .route("/static/{name}", get(static_file))
 }
 
 /// Pages for a signed-in person.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Pages {
+    Pages::new()
         .merge(sign_in::routes())
         .merge(gates::routes())
         .merge(icp::routes())
         .merge(audit::routes())
         .merge(pipeline::routes())
         .merge(lists::routes())
-        .merge(sample::routes())
+        .merge(samples::routes())
         .merge(erasures::routes())
         .merge(people::routes())
 }

@@ -4,21 +4,21 @@
 //! `POST /api/users/{name}/…`.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use leadgate_core::role::{Role, parse_role_list};
 use serde::Deserialize;
 
-use super::{Layout, PageError, page, show_time};
+use super::{Layout, PageError, Pages, page, show_time};
 use crate::engine::people::{self, Change};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Pages {
+    Pages::new()
         .route("/people", get(show))
         .route("/people/{name}", post(submit))
 }

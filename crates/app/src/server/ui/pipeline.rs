@@ -9,12 +9,12 @@ use axum::routing::get;
 use leadgate_core::gate::{GateKind, GateStatus};
 use leadgate_store::icp::IcpStatus;
 
-use super::{Layout, PageError, open_gates, page};
+use super::{Layout, PageError, Pages, open_gates, page};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 
-pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/pipeline", get(show))
+pub fn routes() -> Pages {
+    Pages::new().route("/pipeline", get(show))
 }
 
 pub struct Bar {

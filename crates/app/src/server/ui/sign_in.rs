@@ -11,17 +11,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Layout, PageError, page};
+use super::{Layout, PageError, Pages, page};
 use crate::engine::auth::{self as engine_auth, SESSION_LIFETIME};
 use crate::server::auth::{self, Principal, Via};
 use crate::server::state::AppState;
 
-pub fn public_routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/sign-in", get(show).post(submit))
+pub fn public_routes() -> Pages {
+    Pages::new().route("/sign-in", get(show).post(submit))
 }
 
-pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/sign-out", post(sign_out))
+pub fn routes() -> Pages {
+    Pages::new().route("/sign-out", post(sign_out))
 }
 
 #[derive(Template)]

@@ -11,7 +11,10 @@ use super::ParseError;
 /// host are read as `www`. Old public URLs `/pub/<name>/<a>/<b>/<c>` are rewritten to the
 /// `/in/<name>-<c><b><a>` form LinkedIn redirects them to (the middle groups zero-padded to
 /// three characters), which is best effort: LinkedIn does not document the mapping.
-/// Company pages and Sales Navigator lead URLs are not profiles and are refused.
+/// Company pages and Sales Navigator lead URLs are not profiles and are refused, and so is
+/// a slug that, decoded, is not one: that holds a `/`, `?`, `#`, `%` or `\` (an encoded
+/// `%2F` would otherwise become the path of another page), a space or a control character,
+/// or is only dots.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LinkedInUrl(String);
 
@@ -40,7 +43,11 @@ impl LinkedInUrl {
             _ => return Err(err("not a profile (/in/…) address")),
         };
         let slug = percent_decode(&slug);
-        if slug.is_empty() || slug.len() > 200 || slug.chars().any(|c| c.is_whitespace()) {
+        if slug.is_empty()
+            || slug.len() > 200
+            || !slug.chars().all(is_slug_char)
+            || slug.chars().all(|c| c == '.')
+        {
             return Err(err("not a profile name"));
         }
         Ok(LinkedInUrl(format!("{PREFIX}{slug}")))
@@ -54,6 +61,12 @@ impl LinkedInUrl {
     pub fn slug(&self) -> &str {
         self.0.strip_prefix(PREFIX).unwrap_or(&self.0)
     }
+}
+
+/// Whether a decoded slug may hold `c`: not what ends or splits a URL's path, not an escape
+/// left undecoded, not a space or control character.
+fn is_slug_char(c: char) -> bool {
+    !(c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '%' | '\\'))
 }
 
 /// Decodes `%xx` escapes that form valid UTF-8 ("m%C3%BCller" → "müller"); anything else
@@ -96,6 +109,8 @@ impl fmt::Display for LinkedInUrl {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{RngAlgorithm, RngSeed, TestRunner};
 
     use super::*;
 
@@ -143,16 +158,73 @@ mod tests {
         }
     }
 
+    /// Found by `whatever_reads_reads_back_as_itself`: "%2f" decoded to "/", and the
+    /// canonical URL then named no profile.
+    #[test]
+    fn a_slug_that_decodes_to_no_profile_name_is_refused() {
+        for bad in [
+            "https://www.linkedin.com/in/%2f",
+            "https://www.linkedin.com/in/jane%2Fdoe",
+            "https://www.linkedin.com/in/jane%3Fdoe",
+            "https://www.linkedin.com/in/jane%23doe",
+            "https://www.linkedin.com/in/jane%2541",
+            "https://www.linkedin.com/in/jane%20doe",
+            "https://www.linkedin.com/in/%2e%2e",
+            "https://www.linkedin.com/in/jane%ff",
+        ] {
+            assert_eq!(
+                LinkedInUrl::parse(bad).unwrap_err().reason,
+                "not a profile name",
+                "{bad}"
+            );
+        }
+    }
+
+    /// Text that is mostly a profile URL as tools export it, with escapes and now and then
+    /// any text at all.
+    fn url_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            1 => "\\PC{0,40}",
+            4 => "(https?://)?(www\\.|de\\.|m\\.)?linkedin\\.com/(in|pub)/[a-zA-Z0-9]{1,10}(-[a-zA-Z0-9]{1,10}|j%[cC]3%[bB][cC]rgen|%2[fF]|%25)?(/[0-9a-f]{1,3}){0,3}/?(\\?trk=[a-z]{1,5})?",
+            1 => "(https?://)?linkedin\\.com/in/[a-z]{1,8}%[0-9a-fA-F]{2}[a-z]{0,8}",
+        ]
+    }
+
+    #[test]
+    fn most_generated_urls_read() {
+        let mut runner = TestRunner::deterministic();
+        let strategy = url_text();
+        let read = (0..1000)
+            .filter(|_| {
+                let text = strategy.new_tree(&mut runner).unwrap().current();
+                LinkedInUrl::parse(&text).is_ok()
+            })
+            .count();
+        assert!(read >= 500, "{read} of 1000 generated URLs read");
+    }
+
     proptest! {
+        // One seed, so that a run finds what every run finds; PROPTEST_CASES sets how many.
+        #![proptest_config(ProptestConfig {
+            rng_algorithm: RngAlgorithm::ChaCha,
+            rng_seed: RngSeed::Fixed(0x1EAD_6A7E),
+            ..ProptestConfig::default()
+        })]
+
         #[test]
         fn normalising_twice_changes_nothing(slug in "[a-zA-Z0-9-]{1,30}") {
             let url = LinkedInUrl::parse(&format!("http://uk.linkedin.com/in/{slug}/")).unwrap();
+            prop_assert_eq!(url.slug(), slug.to_lowercase());
             prop_assert_eq!(LinkedInUrl::parse(url.as_str()).unwrap(), url);
         }
 
         #[test]
-        fn parse_never_panics(text in "\\PC{0,40}") {
-            let _ = LinkedInUrl::parse(&text);
+        fn whatever_reads_reads_back_as_itself(text in url_text()) {
+            if let Ok(url) = LinkedInUrl::parse(&text) {
+                prop_assert_eq!(LinkedInUrl::parse(url.as_str()).unwrap(), url.clone());
+                prop_assert_eq!(url.as_str(), format!("https://www.linkedin.com/in/{}", url.slug()));
+                prop_assert!(url.slug().chars().all(is_slug_char), "{}", url.slug());
+            }
         }
     }
 }

@@ -5,7 +5,7 @@
 //! thing share (case, diacritics, punctuation and legal forms removed).
 
 mod company;
-mod country;
+pub mod country;
 mod email;
 mod fold;
 mod linkedin;

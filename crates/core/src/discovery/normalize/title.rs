@@ -148,176 +148,178 @@ fn seniority_in(w: &str) -> Seniority {
 /// customer success, marketing, product, engineering, operations, sales; else other.
 /// C-suite acronyms go to their function (CTO → engineering, CFO → finance, CMO →
 /// marketing, CRO → sales, COO → operations, CIO and CISO → IT).
+const DEPARTMENT_WORDS: &[(Department, &[&str])] = &[
+    (
+        Department::Executive,
+        &[
+            "ceo",
+            "chief executive",
+            "founder",
+            "cofounder",
+            "co founder",
+            "owner",
+            "president",
+            "managing director",
+            "geschaftsfuhrer",
+            "general manager",
+        ],
+    ),
+    (
+        Department::Legal,
+        &[
+            "legal",
+            "counsel",
+            "attorney",
+            "lawyer",
+            "paralegal",
+            "compliance",
+            "clo",
+        ],
+    ),
+    (
+        Department::Finance,
+        &[
+            "cfo",
+            "finance",
+            "financial",
+            "accounting",
+            "accountant",
+            "controller",
+            "treasury",
+            "fp and a",
+            "fpa",
+            "tax",
+            "audit",
+            "payroll",
+        ],
+    ),
+    (
+        Department::Hr,
+        &[
+            "chro",
+            "hr",
+            "human resources",
+            "people",
+            "talent",
+            "recruiter",
+            "recruiting",
+            "recruitment",
+            "personnel",
+        ],
+    ),
+    (
+        Department::It,
+        &[
+            "cio",
+            "ciso",
+            "it",
+            "information technology",
+            "security",
+            "systems administrator",
+            "sysadmin",
+            "helpdesk",
+            "help desk",
+            "network",
+            "infrastructure",
+        ],
+    ),
+    (
+        Department::CustomerSuccess,
+        &[
+            "customer success",
+            "csm",
+            "customer experience",
+            "cx",
+            "support",
+            "customer care",
+            "onboarding",
+            "implementation",
+            "account management",
+        ],
+    ),
+    (
+        Department::Marketing,
+        &[
+            "cmo",
+            "marketing",
+            "demand generation",
+            "demand gen",
+            "growth",
+            "brand",
+            "content",
+            "seo",
+            "communications",
+            "pr",
+            "social media",
+            "campaign",
+            "events",
+        ],
+    ),
+    (
+        Department::Product,
+        &[
+            "cpo", "product", "ux", "ui", "designer", "design", "research",
+        ],
+    ),
+    (
+        Department::Engineering,
+        &[
+            "cto",
+            "engineer",
+            "engineering",
+            "developer",
+            "software",
+            "swe",
+            "devops",
+            "sre",
+            "architect",
+            "qa",
+            "data scientist",
+            "programmer",
+            "technical",
+            "machine learning",
+        ],
+    ),
+    (
+        Department::Operations,
+        &[
+            "coo",
+            "operations",
+            "ops",
+            "revops",
+            "supply chain",
+            "logistics",
+            "procurement",
+            "facilities",
+            "enablement",
+        ],
+    ),
+    (
+        Department::Sales,
+        &[
+            "cro",
+            "sales",
+            "account executive",
+            "ae",
+            "sdr",
+            "bdr",
+            "business development",
+            "account manager",
+            "revenue",
+            "partnerships",
+            "channel",
+            "inside sales",
+        ],
+    ),
+];
+
+/// The department of a title's folded words, by [`DEPARTMENT_WORDS`].
 fn department_in(w: &str) -> Department {
     // A vice president is not the president: keep the executive rule for the latter.
     let w = &w.replace(" vice president ", " vp ");
-    let rules: &[(Department, &[&str])] = &[
-        (
-            Department::Executive,
-            &[
-                "ceo",
-                "chief executive",
-                "founder",
-                "cofounder",
-                "co founder",
-                "owner",
-                "president",
-                "managing director",
-                "geschaftsfuhrer",
-                "general manager",
-            ],
-        ),
-        (
-            Department::Legal,
-            &[
-                "legal",
-                "counsel",
-                "attorney",
-                "lawyer",
-                "paralegal",
-                "compliance",
-                "clo",
-            ],
-        ),
-        (
-            Department::Finance,
-            &[
-                "cfo",
-                "finance",
-                "financial",
-                "accounting",
-                "accountant",
-                "controller",
-                "treasury",
-                "fp and a",
-                "fpa",
-                "tax",
-                "audit",
-                "payroll",
-            ],
-        ),
-        (
-            Department::Hr,
-            &[
-                "chro",
-                "hr",
-                "human resources",
-                "people",
-                "talent",
-                "recruiter",
-                "recruiting",
-                "recruitment",
-                "personnel",
-            ],
-        ),
-        (
-            Department::It,
-            &[
-                "cio",
-                "ciso",
-                "it",
-                "information technology",
-                "security",
-                "systems administrator",
-                "sysadmin",
-                "helpdesk",
-                "help desk",
-                "network",
-                "infrastructure",
-            ],
-        ),
-        (
-            Department::CustomerSuccess,
-            &[
-                "customer success",
-                "csm",
-                "customer experience",
-                "cx",
-                "support",
-                "customer care",
-                "onboarding",
-                "implementation",
-                "account management",
-            ],
-        ),
-        (
-            Department::Marketing,
-            &[
-                "cmo",
-                "marketing",
-                "demand generation",
-                "demand gen",
-                "growth",
-                "brand",
-                "content",
-                "seo",
-                "communications",
-                "pr",
-                "social media",
-                "campaign",
-                "events",
-            ],
-        ),
-        (
-            Department::Product,
-            &[
-                "cpo", "product", "ux", "ui", "designer", "design", "research",
-            ],
-        ),
-        (
-            Department::Engineering,
-            &[
-                "cto",
-                "engineer",
-                "engineering",
-                "developer",
-                "software",
-                "swe",
-                "devops",
-                "sre",
-                "architect",
-                "qa",
-                "data scientist",
-                "programmer",
-                "technical",
-                "machine learning",
-            ],
-        ),
-        (
-            Department::Operations,
-            &[
-                "coo",
-                "operations",
-                "ops",
-                "revops",
-                "supply chain",
-                "logistics",
-                "procurement",
-                "facilities",
-                "enablement",
-            ],
-        ),
-        (
-            Department::Sales,
-            &[
-                "cro",
-                "sales",
-                "account executive",
-                "ae",
-                "sdr",
-                "bdr",
-                "business development",
-                "account manager",
-                "revenue",
-                "partnerships",
-                "channel",
-                "inside sales",
-            ],
-        ),
-    ];
     // Revenue and sales operations are operations roles inside sales: the title says both,
     // and teams file them under operations.
-    rules
+    DEPARTMENT_WORDS
         .iter()
         .find(|(_, words)| has_any(w, words))
         .map_or(Department::Other, |(d, _)| *d)
@@ -326,6 +328,7 @@ fn department_in(w: &str) -> Department {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+    use proptest::test_runner::{RngAlgorithm, RngSeed};
 
     use super::*;
 
@@ -375,6 +378,13 @@ mod tests {
     }
 
     proptest! {
+        // One seed, so that a run finds what every run finds; PROPTEST_CASES sets how many.
+        #![proptest_config(ProptestConfig {
+            rng_algorithm: RngAlgorithm::ChaCha,
+            rng_seed: RngSeed::Fixed(0x1EAD_6A7E),
+            ..ProptestConfig::default()
+        })]
+
         #[test]
         fn a_word_is_found_where_the_padded_pattern_is(
             words in "[ ab]{0,12}|[ a-zé]{0,20}",

@@ -20,6 +20,7 @@ mod blocking;
 mod cluster;
 mod compare;
 mod config;
+mod contacts;
 mod eval;
 mod model;
 mod names;
@@ -37,6 +38,7 @@ pub use config::{
     BlockingRule, ComparisonSpec, ConfigError, FieldSpec, LevelSpec, Mode, NamesSpec, Prepare,
     ResolveConfig, SourceSpec, TrainingSpec,
 };
+pub use contacts::{ContactMerge, MergePlan, plan_merges};
 pub use eval::{PairScores, candidate_recall, label_ids, pair_list_scores, pairwise_scores};
 pub use model::{ComparisonWeights, LevelWeight, Model, TrainingReport, compare_pairs};
 pub use names::{

@@ -416,6 +416,52 @@ fn patterns_of(gammas: &[Gamma], masks: &[u32], want: u32, active: &[bool]) -> V
     patterns
 }
 
+/// u of every level from a seeded random sample of record pairs; for an identifier's exact
+/// level at most the chance of one agreeing pair of different records in the table.
+fn random_pair_u(
+    config: &ResolveConfig,
+    table: &Table,
+    comparisons: &[Comparison],
+) -> Vec<Vec<f64>> {
+    let random = random_gammas(config, table, comparisons);
+    let u_counts = level_counts(comparisons, random.iter().map(|&g| (g, 1.0)));
+    let mut u = normalise(&u_counts, 0.001);
+    for (c, cmp) in comparisons.iter().enumerate() {
+        if let (true, Some(exact)) = (cmp.identifier, cmp.exact_level) {
+            // At most one agreeing pair of different records among all pairs of
+            // records that have the field.
+            let present = f64::from(table.columns[cmp.column].present.max(2));
+            let floor = 2.0 / (present * (present - 1.0));
+            let l = exact as usize;
+            u[c][l] = u[c][l].min(floor);
+        }
+    }
+    u
+}
+
+/// Prior m: matches mostly agree on the strongest level, rarely fall in "else".
+fn prior_m_of(comparisons: &[Comparison]) -> Vec<Vec<f64>> {
+    comparisons
+        .iter()
+        .map(|cmp| {
+            // Agreeing levels share 0.95, halving from the strongest down; the levels
+            // of disagreement ("else", "names differ") share 0.05.
+            let n = cmp.level_count();
+            let agreeing: Vec<usize> = (1..n).filter(|&l| !cmp.disagrees(l as u8)).collect();
+            let against = (n - 1 - agreeing.len()) as f64;
+            let scale: f64 = (0..agreeing.len()).map(|i| 0.5f64.powi(i as i32)).sum();
+            let mut row = vec![0.0; n];
+            for (l, p) in row.iter_mut().enumerate().skip(1) {
+                *p = match agreeing.iter().position(|&a| a == l) {
+                    Some(i) => 0.95 * 0.5f64.powi(i as i32) / scale,
+                    None => 0.05 / against,
+                };
+            }
+            row
+        })
+        .collect()
+}
+
 impl Model {
     /// Estimates the model without labels:
     ///
@@ -439,39 +485,8 @@ impl Model {
         pairs: &[Pair],
         gammas: &[Gamma],
     ) -> Model {
-        let random = random_gammas(config, table, comparisons);
-        let u_counts = level_counts(comparisons, random.iter().map(|&g| (g, 1.0)));
-        let mut u = normalise(&u_counts, 0.001);
-        for (c, cmp) in comparisons.iter().enumerate() {
-            if let (true, Some(exact)) = (cmp.identifier, cmp.exact_level) {
-                // At most one agreeing pair of different records among all pairs of
-                // records that have the field.
-                let present = f64::from(table.columns[cmp.column].present.max(2));
-                let floor = 2.0 / (present * (present - 1.0));
-                let l = exact as usize;
-                u[c][l] = u[c][l].min(floor);
-            }
-        }
-        // Prior m: matches mostly agree on the strongest level, rarely fall in "else".
-        let prior_m: Vec<Vec<f64>> = comparisons
-            .iter()
-            .map(|cmp| {
-                // Agreeing levels share 0.95, halving from the strongest down; the levels
-                // of disagreement ("else", "names differ") share 0.05.
-                let n = cmp.level_count();
-                let agreeing: Vec<usize> = (1..n).filter(|&l| !cmp.disagrees(l as u8)).collect();
-                let against = (n - 1 - agreeing.len()) as f64;
-                let scale: f64 = (0..agreeing.len()).map(|i| 0.5f64.powi(i as i32)).sum();
-                let mut row = vec![0.0; n];
-                for (l, p) in row.iter_mut().enumerate().skip(1) {
-                    *p = match agreeing.iter().position(|&a| a == l) {
-                        Some(i) => 0.95 * 0.5f64.powi(i as i32) / scale,
-                        None => 0.05 / against,
-                    };
-                }
-                row
-            })
-            .collect();
+        let mut u = random_pair_u(config, table, comparisons);
+        let prior_m = prior_m_of(comparisons);
 
         let training_rules: Vec<Vec<String>> = match config.training.rules.is_empty() {
             true => config

@@ -6,25 +6,26 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use jiff::Timestamp;
 use leadgate_core::discovery::sample::ReviewVerdict;
+use leadgate_core::gate::GateStatus;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Layout, PageError, age, may_decide, page, show_time};
+use super::{Layout, PageError, Pages, age, may_decide, page, show_time};
 use crate::engine::discovery::review::{
     ItemDecision, SampleUnderReview, review, sample_under_review,
 };
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/samples/{id}", get(show).post(decide))
+pub fn routes() -> Pages {
+    Pages::new().route("/samples/{id}", get(show).post(decide))
 }
 
 pub struct FieldRow {
@@ -187,7 +188,7 @@ async fn render(
         required: policy.required(items.len()),
         items: views,
         can_review,
-        why_not: if gate.status.as_str() == "open" {
+        why_not: if gate.status == GateStatus::Open {
             "Only a reviewer can mark these records.".to_string()
         } else {
             "This review is closed.".to_string()
