@@ -365,6 +365,22 @@ pub enum DiscoverCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write an approved list's admitted prospects as a CSV file for a CRM's importer
+    /// (HubSpot contacts, Salesforce leads) or with leadgate's own field names.
+    Export {
+        list: i64,
+        /// The columns: HubSpot's contact properties, Salesforce's lead fields, or leadgate's.
+        #[arg(long, value_parser = export_format_values())]
+        format: String,
+        /// The file to write (replaced if it exists).
+        #[arg(long)]
+        out: PathBuf,
+        /// The person exporting, who is named in the audit log.
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -506,6 +522,15 @@ fn standing_values() -> clap::builder::PossibleValuesParser {
         leadgate_core::discovery::prospect::Standing::ALL
             .iter()
             .map(|s| s.as_str()),
+    )
+}
+
+/// The layouts `discover export --format` takes: the spellings of `ExportFormat`.
+fn export_format_values() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        leadgate_core::discovery::export::ExportFormat::ALL
+            .iter()
+            .map(|f| f.as_str()),
     )
 }
 

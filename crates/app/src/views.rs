@@ -71,6 +71,16 @@ pub(crate) fn list_status_schema() -> impl Into<RefOr<Schema>> {
     )
 }
 
+pub(crate) fn export_format_schema() -> impl Into<RefOr<Schema>> {
+    string_enum(
+        "The file layout: a CRM's import (`hubspot`, `salesforce`) or leadgate's own field names (`csv`).",
+        leadgate_core::discovery::export::ExportFormat::ALL
+            .iter()
+            .map(|f| f.as_str())
+            .collect(),
+    )
+}
+
 pub(crate) fn gate_status_schema() -> impl Into<RefOr<Schema>> {
     string_enum(
         "Where the gate stands.",
@@ -356,13 +366,13 @@ pub struct StatusView {
     /// sqlite or postgres
     pub database: String,
     pub open_gates: Vec<GateView>,
-    /// Jobs by state: queued, running, done, dead.
+    /// Jobs by state: queued (due), scheduled (due later), running, done, dead.
     pub jobs: BTreeMap<String, i64>,
     pub live_icps: Vec<LiveIcp>,
 }
 
 impl StatusView {
-    pub async fn read(workspace: &Workspace) -> leadgate_store::Result<StatusView> {
+    pub async fn read(workspace: &Workspace, now: Timestamp) -> leadgate_store::Result<StatusView> {
         let mut conn = workspace.store.conn().await?;
         let open = leadgate_store::gates::list(
             &mut conn,
@@ -372,7 +382,7 @@ impl StatusView {
             },
         )
         .await?;
-        let jobs = leadgate_store::jobs::depth(&mut conn).await?;
+        let jobs = leadgate_store::jobs::depth(&mut conn, now).await?;
         let icps = leadgate_store::icp::list(&mut conn).await?;
         Ok(StatusView {
             workspace: workspace.config.name.clone(),

@@ -87,6 +87,7 @@ crate::values! {
         ListBuilt = "discovery.list_built" / "prospect list built",
         ListApproved = "list.approved" / "prospect list approved",
         ListRejected = "list.rejected" / "prospect list rejected",
+        ListExported = "discovery.list_exported" / "prospect list exported",
         SampleReviewed = "sample.reviewed" / "sample reviewed",
         MergeQuestioned = "merge.questioned" / "merges questioned",
         MergeKept = "merge.kept" / "merge kept",
@@ -126,6 +127,7 @@ crate::values! {
         KeepMerge = "merge.keep" / "keep a merge",
         UndoMerge = "merge.undo" / "undo a merge",
         EraseContact = "contact.erase" / "erase a contact",
+        ExportList = "discovery.list_export" / "export a prospect list",
     }
 }
 
@@ -213,6 +215,44 @@ impl FromStr for Subject {
             None if s == "auth" => Subject::Auth,
             _ => return Err(format!("unknown subject `{s}`")),
         })
+    }
+}
+
+impl Subject {
+    /// The subject in words, for pages and tables: "gate 3", "prospect list 12".
+    pub fn describe(&self) -> String {
+        match self {
+            Subject::Gate(id) => format!("gate {id}"),
+            Subject::Icp(id) => format!("ICP version {id}"),
+            Subject::List(id) => format!("prospect list {id}"),
+            Subject::Import(id) => format!("import {id}"),
+            Subject::Merge(id) => format!("merge {id}"),
+            Subject::Token(id) => format!("API token {id}"),
+            Subject::User(name) => format!("person {name}"),
+            Subject::Customers(source) => format!("customer accounts from {source}"),
+            Subject::Erasure(_) => "an erased person".to_string(),
+            Subject::Suppression(value) => match value.split_once(':') {
+                Some(("domain", domain)) => format!("suppressed domain {domain}"),
+                _ => "a suppressed address".to_string(),
+            },
+            Subject::Discovery => "discovery".to_string(),
+            Subject::Icps => "ICP versions".to_string(),
+            Subject::People => "people".to_string(),
+            Subject::Tokens => "API tokens".to_string(),
+            Subject::Auth => "sign-in".to_string(),
+        }
+    }
+}
+
+/// A stored action in words: an [`Action`]'s label, or "refused: " and an [`Attempt`]'s;
+/// an action this version does not know (an older one's) as it was stored.
+pub fn describe_action(action: &str) -> String {
+    if let Ok(done) = action.parse::<Action>() {
+        return done.label().to_string();
+    }
+    match action.strip_suffix(".refused").map(str::parse::<Attempt>) {
+        Some(Ok(attempt)) => format!("refused: {}", attempt.label()),
+        _ => action.to_string(),
     }
 }
 
@@ -462,6 +502,17 @@ mod tests {
             Err("subject `gate:x`: `x` is not an id".to_string())
         );
         assert!("contact".parse::<Subject>().is_err());
+    }
+
+    #[test]
+    fn actions_read_as_words() {
+        assert_eq!(describe_action("gate.approved"), "gate approved");
+        assert_eq!(
+            describe_action("gate.decide.refused"),
+            "refused: decide a gate"
+        );
+        assert_eq!(describe_action("legacy.thing"), "legacy.thing");
+        assert_eq!(Subject::List(4).describe(), "prospect list 4");
     }
 
     use super::*;

@@ -1385,6 +1385,24 @@ pub async fn prospects(
         .collect()
 }
 
+/// How much discovery holds: records imported, and the contacts they resolve into.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub records: i64,
+    pub contacts: i64,
+}
+
+/// The [`Totals`], counted.
+pub async fn totals(conn: &mut AnyConnection) -> Result<Totals> {
+    let row = sqlx::query("SELECT COUNT(*), COUNT(DISTINCT contact_id) FROM records")
+        .fetch_one(conn)
+        .await?;
+    Ok(Totals {
+        records: row.try_get(0)?,
+        contacts: row.try_get(1)?,
+    })
+}
+
 /// Where each contact stands on a list, without its profile and verdict: what a new list
 /// compares itself with.
 pub async fn standings(conn: &mut AnyConnection, list_id: i64) -> Result<Vec<(i64, Standing)>> {

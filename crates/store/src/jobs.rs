@@ -224,14 +224,20 @@ pub async fn list(
     .collect()
 }
 
-/// How many jobs wait in each state, for status pages and metrics.
-pub async fn depth(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
-    sqlx::query("SELECT state, COUNT(*) FROM jobs GROUP BY state ORDER BY state")
-        .fetch_all(conn)
-        .await?
-        .into_iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .collect()
+/// How many jobs are in each state at `now`, for status pages and metrics. A queued job
+/// whose time has not come (a quarterly review months away) is `scheduled`, not `queued`:
+/// it is no work waiting.
+pub async fn depth(conn: &mut AnyConnection, now: Timestamp) -> Result<Vec<(String, i64)>> {
+    sqlx::query(
+        "SELECT CASE WHEN state = 'queued' AND run_at > $1 THEN 'scheduled' ELSE state END, \
+         COUNT(*) FROM jobs GROUP BY 1 ORDER BY 1",
+    )
+    .bind(micros(now))
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+    .collect()
 }
 
 /// Whether a job of one of these kinds newer than `id` is waiting: work that the newer job

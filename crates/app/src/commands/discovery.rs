@@ -13,6 +13,7 @@ use jiff::Timestamp;
 use leadgate_connectors::import::{Columns, ImportOptions, Mapping, Preset, parse_delimiter};
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::compliance::SuppressionKind;
+use leadgate_core::discovery::export::ExportFormat;
 use leadgate_core::discovery::prospect::Standing;
 use leadgate_core::discovery::sample::ReviewVerdict;
 use leadgate_store::discovery as stored;
@@ -94,7 +95,17 @@ pub async fn import(
         bar.abort();
         eprint!("\r\x1b[K");
     }
-    let report = report?;
+    let report = match report {
+        Ok(report) => report,
+        // A file that cannot be imported as it is — not text, no column that names a
+        // person, no rows, a row that does not parse — is the caller's to fix, and says so
+        // with the exit code that bad input has.
+        Err(e @ crate::engine::Error::Invalid(_)) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
     if args.json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -130,13 +141,24 @@ pub async fn import(
             report.warnings
         );
     }
-    if !report.rejected_rows.is_empty() {
-        println!("Rejected rows:");
-        for r in report.rejected_rows.iter().take(20) {
-            println!("  row {} (line {}): {}", r.row, r.line, r.reason);
-        }
-        if report.rejected > 20 {
-            println!("  … and {} more.", report.rejected - 20);
+    if !report.rejections.is_empty() {
+        println!("Rejected rows, by reason:");
+        for r in &report.rejections {
+            let rows: Vec<String> = r.first_rows.iter().map(u64::to_string).collect();
+            let more = if r.rows > r.first_rows.len() as u64 {
+                ", …"
+            } else {
+                ""
+            };
+            let (count, label) = match r.rows {
+                1 => ("1 row".to_string(), "row"),
+                n => (format!("{n} rows"), "rows"),
+            };
+            println!(
+                "  {count}: {} ({label} {}{more})",
+                r.reason,
+                rows.join(", ")
+            );
         }
     }
     if let Some(file) = &report.reject_file {
@@ -194,7 +216,48 @@ pub async fn discover(
         } => discover_show(workspace, list, status, limit, json).await,
         DiscoverCommand::Contact { id, json } => discover_contact(workspace, id, json, now).await,
         DiscoverCommand::Imports { json } => discover_imports(workspace, json).await,
+        DiscoverCommand::Export {
+            list,
+            format,
+            out,
+            person: by,
+            json,
+        } => discover_export(workspace, list, &format, &out, &by, json, now).await,
     }
+}
+
+/// `leadgate discover export`: an approved list's admitted prospects, written to a file.
+async fn discover_export(
+    workspace: &Workspace,
+    list: i64,
+    format: &str,
+    out: &Path,
+    by: &str,
+    json: bool,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let format: ExportFormat = format.parse().map_err(anyhow::Error::msg)?;
+    let exported =
+        discovery::export::export_file(&workspace.store, list, format, by, out, now).await?;
+    if json {
+        print_json(&exported)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "Exported list {list} as {} ({}): {} admitted prospect(s) to {}.",
+        format.label(),
+        format.as_str(),
+        exported.rows,
+        out.display()
+    );
+    if exported.incomplete > 0 {
+        println!(
+            "{} row(s) lack {}, which the importer needs: it will refuse them.",
+            exported.incomplete,
+            exported.missing.join(" or ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `leadgate discover run`: resolve, evaluate and build the lists (or show what would change).

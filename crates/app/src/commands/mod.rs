@@ -42,7 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => demo::run(&args, now).await,
-        Command::Status { json } => status(&open(&cli.workspace, now).await?, json).await,
+        Command::Status { json } => status(&open(&cli.workspace, now).await?, json, now).await,
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Gate(command) => gate::run(&open(&cli.workspace, now).await?, command, now).await,
@@ -107,6 +107,10 @@ async fn run_worker(workspace: &Workspace, once: bool, now: Timestamp) -> anyhow
     if once {
         let done = worker.drain(&workspace.store, now).await?;
         println!("Ran {done} due job(s).");
+        // What the jobs led to, and who goes next.
+        let mut conn = workspace.store.conn().await?;
+        print_segments(&mut conn).await?;
+        print_waiting(&mut conn, &time_zone(workspace)).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
@@ -156,57 +160,21 @@ pub async fn shutdown_signal() {
     }
 }
 
-async fn status(workspace: &Workspace, json: bool) -> anyhow::Result<ExitCode> {
+async fn status(workspace: &Workspace, json: bool, now: Timestamp) -> anyhow::Result<ExitCode> {
     if json {
-        print_json(&crate::views::StatusView::read(workspace).await?)?;
+        print_json(&crate::views::StatusView::read(workspace, now).await?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut conn = workspace.store.conn().await?;
-    let open = leadgate_store::gates::list(
-        &mut conn,
-        &leadgate_store::gates::GateFilter {
-            status: Some(leadgate_core::gate::GateStatus::Open),
-            ..Default::default()
-        },
-    )
-    .await?;
-    let queue = leadgate_store::jobs::depth(&mut conn).await?;
-    let icps = leadgate_store::icp::list(&mut conn).await?;
     let tz = time_zone(workspace);
     println!(
         "Workspace `{}` ({} database)",
         workspace.config.name,
         workspace.store.backend().name()
     );
-    let live: Vec<String> = icps
-        .iter()
-        .filter(|v| v.status == leadgate_store::icp::IcpStatus::Live)
-        .map(|v| format!("{} v{}", v.segment, v.version))
-        .collect();
-    println!(
-        "Live ICPs: {}",
-        if live.is_empty() {
-            "none yet".to_string()
-        } else {
-            live.join(", ")
-        }
-    );
-    if open.is_empty() {
-        println!("No gate is waiting.");
-    } else {
-        println!("Waiting at {} gate(s):", open.len());
-        for gate in &open {
-            let pending = gate.state().pending_roles();
-            println!(
-                "  gate {} — {}: {} (opened {}; needs {})",
-                gate.id,
-                gate.kind.title(),
-                gate.summary,
-                show_time(gate.opened_at, &tz),
-                roles_text(&pending)
-            );
-        }
-    }
+    print_segments(&mut conn).await?;
+    print_waiting(&mut conn, &tz).await?;
+    let queue = leadgate_store::jobs::depth(&mut conn, now).await?;
     let queued: Vec<String> = queue.iter().map(|(s, n)| format!("{n} {s}")).collect();
     println!(
         "Jobs: {}",
@@ -217,6 +185,96 @@ async fn status(workspace: &Workspace, json: bool) -> anyhow::Result<ExitCode> {
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The open gates, each with what it needs and the command that decides it.
+async fn print_waiting(conn: &mut leadgate_store::Conn, tz: &TimeZone) -> anyhow::Result<()> {
+    let open = leadgate_store::gates::list(
+        conn,
+        &leadgate_store::gates::GateFilter {
+            status: Some(leadgate_core::gate::GateStatus::Open),
+            ..Default::default()
+        },
+    )
+    .await?;
+    if open.is_empty() {
+        println!("No gate is waiting.");
+        return Ok(());
+    }
+    println!("Waiting at {} gate(s):", open.len());
+    for gate in &open {
+        let pending = gate.state().pending_roles();
+        println!(
+            "  gate {} — {}: {} (opened {}; needs {})",
+            gate.id,
+            gate.kind.title(),
+            gate.summary,
+            show_time(gate.opened_at, tz),
+            roles_text(&pending)
+        );
+        let who = crate::engine::gates::deciders(conn, gate).await?;
+        println!("    next: {}", next_command(gate, &who));
+    }
+    Ok(())
+}
+
+/// Per segment: its live ICP version and where its newest prospect list stands.
+async fn print_segments(conn: &mut leadgate_store::Conn) -> anyhow::Result<()> {
+    let icps = leadgate_store::icp::list(conn).await?;
+    let lists = leadgate_store::discovery::lists(conn).await?;
+    let mut segments: Vec<&str> = icps.iter().map(|v| v.segment.as_str()).collect();
+    segments.sort();
+    segments.dedup();
+    if segments.is_empty() {
+        println!("No ICP yet: propose one with `leadgate icp propose FILE --as NAME`.");
+    }
+    for segment in segments {
+        let live = icps
+            .iter()
+            .find(|v| v.segment == segment && v.status == leadgate_store::icp::IcpStatus::Live);
+        let icp = live.map_or("no live ICP version".to_string(), |v| {
+            format!("ICP v{} live", v.version)
+        });
+        // Lists come newest first: the segment's current one is the first not superseded.
+        let list = lists
+            .iter()
+            .find(|l| {
+                l.segment == segment
+                    && l.status != leadgate_core::discovery::prospect::ListStatus::Superseded
+            })
+            .map(crate::views::ListView::from);
+        let list = list.map_or("no prospect list yet".to_string(), |l| {
+            format!(
+                "list {} {}: {} admitted, {} need data, {} dropped",
+                l.id,
+                l.status.label(),
+                l.admitted,
+                l.needs_data,
+                l.dropped
+            )
+        });
+        println!("Segment {segment}: {icp}; {list}.");
+    }
+    Ok(())
+}
+
+/// The command that decides `gate`, for the people who may: what to type next.
+fn next_command(gate: &leadgate_store::gates::Gate, who: &[String]) -> String {
+    use leadgate_core::gate::GateKind;
+    let Some(first) = who.first() else {
+        let roles = roles_text(&gate.state().pending_roles());
+        return format!("nobody here may decide it yet: add a person with the role {roles}");
+    };
+    let command = match gate.kind {
+        GateKind::SampleReview => format!("leadgate review sample {} --as {first}", gate.id),
+        GateKind::IcpApproval | GateKind::IcpReview => {
+            format!("leadgate gate approve {} --as {first}", gate.id)
+        }
+    };
+    match who {
+        [_] => command,
+        _ => format!("{command}   (may decide: {})", who.join(", ")),
+    }
 }
 
 pub(crate) fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {

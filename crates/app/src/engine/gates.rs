@@ -41,6 +41,18 @@ fn decider(person: &Person) -> Decider<'_> {
     }
 }
 
+/// The active people who may take part in deciding `gate` now, by name: what an inbox or
+/// `leadgate status` offers as the next step.
+pub async fn deciders(conn: &mut Conn, gate: &Gate) -> Result<Vec<String>> {
+    let state = gate.state();
+    Ok(leadgate_store::people::list(conn)
+        .await?
+        .iter()
+        .filter(|p| p.is_active() && gate::may_decide(&state, decider(p)))
+        .map(|p| p.name.clone())
+        .collect())
+}
+
 /// Reads a gate for deciding: it exists and it is of the kind the caller decides.
 pub(crate) async fn for_deciding(conn: &mut Conn, gate_id: i64, by_steps: bool) -> Result<Gate> {
     let found = gates::get(conn, gate_id)

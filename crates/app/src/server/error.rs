@@ -1,16 +1,20 @@
 //! One error body for every failure the API returns, extractor rejections included:
 //! `{"error": {"code": "…", "message": "…", "details": …}}`. A 500 says only that something
 //! went wrong and which request it was; the cause goes to the server log, never to the client.
+//! The router's fallbacks answer the API (and a client that prefers JSON) with this body and
+//! a browser with the review UI's error page.
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::state::AppState;
+use super::ui;
 use crate::engine;
 
 #[derive(Debug)]
@@ -188,14 +192,129 @@ pub struct ApiQuery<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
 
-pub async fn not_found() -> ApiError {
-    ApiError::not_found("no such route (the API is described at /api/openapi.json)")
+/// The router's answer for a path nothing serves: the error body for the API (and for a
+/// client that prefers JSON), the error page for a browser.
+pub async fn not_found(State(state): State<AppState>, request: Request) -> Response {
+    if wants_json(&request) {
+        return ApiError::not_found("no such route (the API is described at /api/openapi.json)")
+            .into_response();
+    }
+    let path = request.uri().path();
+    let message = format!("there is no page at {path}");
+    ui::for_browser(
+        &state,
+        request.headers(),
+        path,
+        StatusCode::NOT_FOUND,
+        &message,
+    )
+    .await
 }
 
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(
+/// The router's answer for a served path asked with a method it does not take.
+pub async fn method_not_allowed(State(state): State<AppState>, request: Request) -> Response {
+    if wants_json(&request) {
+        return ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this route does not take that method (see /api/openapi.json)",
+        )
+        .into_response();
+    }
+    let path = request.uri().path();
+    let message = format!("{path} does not take a {} request", request.method());
+    ui::for_browser(
+        &state,
+        request.headers(),
+        path,
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "this route does not take that method (see /api/openapi.json)",
+        &message,
     )
+    .await
+}
+
+/// Whether a request gets the API's JSON error rather than the error page: it is for the
+/// API (`/api/…`), or its `Accept` header ranks JSON above HTML. A browser ranks HTML first;
+/// a client that states no preference, on a path outside the API, gets the page.
+fn wants_json(request: &Request) -> bool {
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return true;
+    }
+    let accept = request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    quality(&accept, "application/json") > quality(&accept, "text/html")
+}
+
+/// The quality an `Accept` header gives `media` (`type/subtype`): that of the most specific
+/// range that matches it (RFC 9110 §12.5.1), 0 when none does.
+fn quality(accept: &str, media: &str) -> f32 {
+    let kind = media.split('/').next().unwrap_or_default();
+    let mut best: Option<(u8, f32)> = None;
+    for range in accept.split(',') {
+        let mut params = range.split(';');
+        let name = params
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let specificity = if name == media {
+            2
+        } else if name.strip_suffix("/*") == Some(kind) {
+            1
+        } else if name == "*/*" {
+            0
+        } else {
+            continue;
+        };
+        let q = params
+            .filter_map(|p| p.split_once('='))
+            .find(|(key, _)| key.trim().eq_ignore_ascii_case("q"))
+            .and_then(|(_, value)| value.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if best.is_none_or(|(known, _)| specificity > known) {
+            best = Some((specificity, q));
+        }
+    }
+    best.map_or(0.0, |(_, q)| q)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asks(path: &str, accept: Option<&str>) -> bool {
+        let mut request = Request::builder().uri(path);
+        if let Some(accept) = accept {
+            request = request.header(header::ACCEPT, accept);
+        }
+        wants_json(&request.body(axum::body::Body::empty()).unwrap())
+    }
+
+    const CHROMIUM: &str =
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+
+    #[test]
+    fn the_api_always_answers_json() {
+        assert!(asks("/api/nothing", None));
+        assert!(asks("/api/nothing", Some(CHROMIUM)));
+        assert!(asks("/api", Some("text/html")));
+    }
+
+    #[test]
+    fn elsewhere_json_only_when_it_ranks_above_html() {
+        assert!(!asks("/nothing", Some(CHROMIUM)));
+        assert!(!asks("/nothing", None));
+        assert!(!asks("/nothing", Some("*/*")));
+        assert!(!asks("/apiary", Some("*/*")));
+        assert!(asks("/nothing", Some("application/json")));
+        assert!(asks("/nothing", Some("text/html;q=0.5, application/json")));
+        assert!(asks("/nothing", Some("text/html;q=0, */*")));
+        assert!(!asks("/nothing", Some("application/*;q=0.2, text/*")));
+    }
 }

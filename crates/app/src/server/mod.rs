@@ -126,16 +126,22 @@ pub fn router(state: AppState) -> Router {
         .merge(public_routes())
         .merge(protected)
         .split_for_parts();
+    // A page's failure becomes the error page inside the session check, which keeps its
+    // own answers (a JSON 403 for a missing CSRF token; a 401 that sends the browser to
+    // sign in).
+    let error_page = axum::middleware::from_fn_with_state(state.clone(), ui::as_page);
     let pages = ui::routes()
         .into_router()
+        .route_layer(error_page.clone())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require,
         ))
         .route_layer(axum::middleware::from_fn(ui::to_sign_in));
+    let public_pages = ui::public_routes().into_router().route_layer(error_page);
     let request_id = HeaderName::from_static("x-request-id");
     router
-        .merge(ui::public_routes().into_router())
+        .merge(public_pages)
         .merge(pages)
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -194,7 +194,7 @@ async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Health>, Api
     responses((status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain")))]
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     let mut conn = state.store().conn().await?;
-    let depth = leadgate_store::jobs::depth(&mut conn).await?;
+    let depth = leadgate_store::jobs::depth(&mut conn, state.now()).await?;
     let open = leadgate_store::gates::list(
         &mut conn,
         &GateFilter {

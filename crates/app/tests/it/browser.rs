@@ -218,6 +218,20 @@ impl Browser {
         panic!("`{css}` never appeared on {}", self.url().await);
     }
 
+    /// Resizes the window, as a phone (390×844) or a desktop (1400×1000) would show a page.
+    async fn resize(&self, width: u32, height: u32) {
+        let rect = json!({ "width": width, "height": height });
+        self.call(reqwest::Method::POST, "/window/rect", Some(rect))
+            .await;
+    }
+
+    /// Whether the page is wider than the window: something is cut off or scrolls sideways.
+    async fn overflows(&self) -> bool {
+        self.run("return document.documentElement.scrollWidth > window.innerWidth + 1;")
+            .await
+            == json!(true)
+    }
+
     async fn screenshot(&self, name: &str) {
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let bytes = base64::engine::general_purpose::STANDARD
@@ -234,6 +248,13 @@ impl Browser {
             .await;
         self.type_into("#password", &password_of(name)).await;
         self.click("form button[type=submit]").await;
+        // The sign-in page has a heading too: wait until the browser has left it.
+        for _ in 0..200 {
+            if !self.url().await.contains("/sign-in") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
         self.wait_for("#main h1").await;
     }
 
@@ -316,7 +337,7 @@ async fn two_leads_approve_the_icp_in_the_browser() {
     browser.click("#gate-1 button.approve").await;
     browser.wait_for("#gate-1 .decisions").await;
     let panel = browser.text("#gate-1").await;
-    assert!(panel.contains("sam approved as sales_lead"), "{panel}");
+    assert!(panel.contains("sam approved as sales lead"), "{panel}");
     assert!(
         browser.find_all("#gate-1 button.approve").await.is_empty(),
         "no second approval by sam"
@@ -488,21 +509,108 @@ async fn an_admin_deactivates_someone_on_the_people_page() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_pipeline_overview_renders_its_chart() {
-    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {
+async fn the_pipeline_funnel_counts_what_the_store_holds() {
+    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), false).await else {
         return;
     };
+    let gate = open_sample_review(&server, start_time()).await;
     let Some(browser) = Browser::start().await else {
         return;
     };
     browser.sign_in(&server, "otto").await;
     browser.click("nav a[href='/pipeline']").await;
     browser.wait_for("#pipeline-chart").await;
-    let bars = browser.find_all("#pipeline-chart rect").await;
-    assert_eq!(bars.len(), 12, "one bar per stage and gate");
-    let table = browser.text("main table").await;
-    assert!(table.contains("Gate: ICP approval 1"), "{table}");
+    let rows = browser
+        .run(
+            "return [...document.querySelectorAll('main table tbody tr')].map(r => \
+             [r.cells[0].textContent.trim(), r.cells[1].textContent.trim()]);",
+        )
+        .await;
+    let shown: std::collections::BTreeMap<String, i64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str().unwrap().to_string(),
+                r[1].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+
+    // The same figures, counted from the store another way.
+    let mut conn = server.store.conn().await.unwrap();
+    use leadgate_core::discovery::prospect::Standing;
+    use leadgate_core::gate::{GateKind, GateStatus};
+    use leadgate_store::discovery as stored;
+    let records = stored::records(&mut conn).await.unwrap();
+    let contacts: std::collections::BTreeSet<i64> = records.iter().map(|r| r.contact_id).collect();
+    let lists = stored::lists(&mut conn).await.unwrap();
+    let admitted = stored::prospects(&mut conn, lists[0].id, Some(Standing::Admitted))
+        .await
+        .unwrap()
+        .len();
+    let open = leadgate_store::gates::list(
+        &mut conn,
+        &leadgate_store::gates::GateFilter {
+            status: Some(GateStatus::Open),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let waiting = |kind: GateKind| open.iter().filter(|g| g.kind == kind).count() as i64;
+    let live = leadgate_store::icp::list(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|v| v.status == leadgate_store::icp::IcpStatus::Live)
+        .count() as i64;
+    let expected: std::collections::BTreeMap<String, i64> = [
+        ("Live ICP segments", live),
+        ("ICP approvals waiting", waiting(GateKind::IcpApproval)),
+        ("ICP reviews due", waiting(GateKind::IcpReview)),
+        ("Records imported", records.len() as i64),
+        ("Contacts resolved", contacts.len() as i64),
+        ("Prospects admitted", admitted as i64),
+        ("Sample reviews waiting", waiting(GateKind::SampleReview)),
+        ("Approved for enrichment", 0),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(shown, expected);
+    assert_eq!(
+        (live, admitted, records.len()),
+        (1, 4, 4),
+        "the figures are not all zero"
+    );
+
+    // One bar per stage, one marker per gate, and the waiting review is a link away.
+    assert_eq!(browser.find_all("#pipeline-chart rect").await.len(), 5);
+    assert_eq!(
+        browser.find_all("#pipeline-chart .gate-mark").await.len(),
+        3
+    );
+    assert!(
+        !browser
+            .find_all(&format!("#pipeline-chart a[href='/samples/{gate}']"))
+            .await
+            .is_empty(),
+        "the funnel links the sample review that waits"
+    );
+    browser.resize(1400, 1000).await;
+    assert!(
+        !browser.overflows().await,
+        "nothing scrolls sideways at 1400×1000"
+    );
     browser.screenshot("pipeline").await;
+    browser.resize(390, 844).await;
+    assert!(
+        !browser.overflows().await,
+        "nothing scrolls sideways on a phone"
+    );
+    browser.screenshot("pipeline-phone").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -552,6 +660,124 @@ async fn text_from_data_renders_inert() {
             .await
             .contains("<img src=x onerror=window.__pwned=1>")
     );
+}
+
+/// The audit log reads in words: names, actions as phrases, subjects linked to their pages,
+/// inputs as key–value pairs; no stored spelling (`gate.approved`, `person:sam`,
+/// `sales_lead`, raw JSON) shows through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_reads_in_words() {
+    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), false).await else {
+        return;
+    };
+    open_sample_review(&server, start_time()).await;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.sign_in(&server, "otto").await;
+    // A refused attempt on the log too: a wrong password, through the API.
+    let refused = server
+        .client
+        .post(server.at("/api/session"))
+        .json(&json!({ "email": "sam@example.com", "password": "wrong-password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    browser.goto(&server.at("/audit")).await;
+    browser.wait_for("table.audit").await;
+    let text = browser
+        .run("return document.querySelector('table.audit').innerText;")
+        .await;
+    let text = text.as_str().unwrap();
+    for words in [
+        "gate approved",
+        "ICP proposed",
+        "source imported",
+        "refused: sign in",
+    ] {
+        assert!(text.contains(words), "`{words}` in the log: {text}");
+    }
+    for spelling in [
+        "gate.approved",
+        "person:",
+        "icp_approval",
+        "sales_lead",
+        "{\"",
+    ] {
+        assert!(
+            !text.contains(spelling),
+            "`{spelling}` shows through: {text}"
+        );
+    }
+    let snake = browser
+        .run("return (document.body.innerText.match(/\\b[a-z]+_[a-z_]+\\b/g) || []);")
+        .await;
+    assert_eq!(snake, json!([]), "snake_case identifiers on the page");
+    assert!(
+        !browser
+            .find_all("table.audit a[href='/gates/1']")
+            .await
+            .is_empty(),
+        "a gate's entries link to the gate"
+    );
+    browser.resize(1400, 1000).await;
+    assert!(!browser.overflows().await);
+    browser.screenshot("audit").await;
+}
+
+/// No page shows an internal name: every page a person can open, walked with real data
+/// behind it (an ICP live, a list built, its sample review open), shows roles, statuses,
+/// actions and reasons in words — a snake_case identifier in the visible text fails. Each
+/// is also checked at desktop and phone widths for anything that scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_page_shows_an_internal_name() {
+    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), false).await else {
+        return;
+    };
+    let gate = open_sample_review(&server, start_time()).await;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.sign_in(&server, "ada").await;
+    let mut walked = 0;
+    for path in leadgate::server::ui::page_paths() {
+        let concrete = path
+            .replace("/samples/{id}", &format!("/samples/{gate}"))
+            .replace("{id}", "1")
+            .replace("{name}", "ada");
+        let response = server
+            .client
+            .get(server.at(&concrete))
+            .send()
+            .await
+            .unwrap();
+        // Form posts, sign-out and the static files are not pages to read.
+        if response.status() == 405 || path.starts_with("/static") || path == "/sign-in" {
+            continue;
+        }
+        browser.goto(&server.at(&concrete)).await;
+        browser.wait_for("main").await;
+        let snake = browser
+            .run("return (document.body.innerText.match(/\\b[a-z]+_[a-z_]+\\b/g) || []);")
+            .await;
+        assert_eq!(snake, json!([]), "internal names on {concrete}");
+        for (width, height) in [(1400, 1000), (390, 844)] {
+            browser.resize(width, height).await;
+            if browser.overflows().await {
+                let wide = browser
+                    .run(
+                        "return [...document.querySelectorAll('body *')]\
+                         .filter(e => !e.closest('main table') && e.getBoundingClientRect().right > window.innerWidth + 1)\
+                         .slice(0, 5).map(e => e.tagName + '.' + e.className);",
+                    )
+                    .await;
+                panic!("{concrete} scrolls sideways at {width}×{height}: {wide}");
+            }
+        }
+        walked += 1;
+    }
+    assert!(walked >= 9, "the pages were walked: {walked}");
 }
 
 /// Every page of the review UI sends a request without a session to the sign-in page (GET
@@ -649,7 +875,7 @@ async fn forms_work_without_javascript() {
         .await
         .unwrap();
     assert!(after.contains("Your approval is recorded."));
-    assert!(after.contains("sam</strong> approved as sales_lead"));
+    assert!(after.contains("sam</strong> approved as sales lead"));
 }
 
 /// The sample-review page: every field of every sampled record with its source and age,
@@ -733,17 +959,17 @@ async fn the_sample_review_page_shows_provenance_and_takes_the_verdicts() {
     // Sales ops erases one of them from the Privacy page: a dry run first, then for real.
     browser.sign_out().await;
     browser.sign_in(&server, "otto").await;
-    browser.click("nav a[href='/erasures']").await;
-    browser.wait_for("form[action='/erasures']").await;
+    browser.click("nav a[href='/privacy']").await;
+    browser.wait_for("form[action='/privacy']").await;
     browser.type_into("#email", "ann3@firm3.com").await;
     browser.type_into("#reason", "her e-mail to privacy@").await;
     browser
-        .click("form[action='/erasures'] button[type='submit']")
+        .click("form[action='/privacy'] button[type='submit']")
         .await;
     browser.wait_for("#dry-run-h").await;
     browser.click("input[name='dry_run']").await;
     browser
-        .click("form[action='/erasures'] button[type='submit']")
+        .click("form[action='/privacy'] button[type='submit']")
         .await;
     browser.wait_for("#erased-h").await;
     assert!(
@@ -752,4 +978,226 @@ async fn the_sample_review_page_shows_provenance_and_takes_the_verdicts() {
             .await
             .contains("1 record(s)")
     );
+}
+
+/// A stale link or a mistyped address, in a browser: the error page in the layout, with the
+/// person's navigation, the status and a way back; the API keeps its JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_page_is_a_page_with_the_navigation() {
+    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {
+        return;
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.sign_in(&server, "otto").await;
+    browser.resize(1400, 1000).await;
+
+    browser.goto(&server.at("/lists/999")).await;
+    browser.wait_for("#error-message").await;
+    assert_eq!(browser.text("h1").await, "Not found");
+    assert_eq!(browser.text("#error-message").await, "No list 999.");
+    assert!(
+        !browser
+            .find_all("nav[aria-label='Main'] a[href='/lists'][aria-current='page']")
+            .await
+            .is_empty(),
+        "the navigation, at Lists"
+    );
+    assert!(
+        !browser.find_all("main a[href='/lists']").await.is_empty(),
+        "a way back to all lists"
+    );
+    assert!(browser.text("form.who").await.contains("otto"));
+    browser.screenshot("not-found").await;
+
+    browser.goto(&server.at("/nothing")).await;
+    browser.wait_for("#error-message").await;
+    assert_eq!(
+        browser.text("#error-message").await,
+        "There is no page at /nothing."
+    );
+    assert!(
+        !browser
+            .find_all("nav[aria-label='Main'] a[href='/privacy']")
+            .await
+            .is_empty(),
+        "the navigation"
+    );
+    let status = browser
+        .run_async(
+            "const done = arguments[arguments.length - 1];
+             Promise.all(['/lists/999', '/nothing'].map(p => fetch(p, { headers: { accept: 'text/html' } })
+               .then(r => [r.status, r.headers.get('content-type')])))
+               .then(done, e => done(String(e)));",
+        )
+        .await;
+    assert_eq!(
+        status,
+        json!([
+            [404, "text/html; charset=utf-8"],
+            [404, "text/html; charset=utf-8"]
+        ])
+    );
+
+    browser.goto(&server.at("/api/nothing")).await;
+    let body = browser.run("return document.body.innerText;").await;
+    let answer: Value = serde_json::from_str(body.as_str().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("the API answers JSON ({e}): {body}"));
+    assert_eq!(answer["error"]["code"], "not_found");
+}
+
+/// The router answers by what the client asks for: JSON for the API and for a client that
+/// ranks JSON first, the error page for everyone else, and a page's own failure with its
+/// own status (400, 403, 404, 405) and message.
+#[tokio::test]
+async fn errors_answer_in_the_form_the_client_reads() {
+    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {
+        return;
+    };
+    const BROWSER: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let (sam, _) = server.sign_in("sam").await;
+    let (ravi, ravi_csrf) = server.sign_in("ravi").await;
+    let ask = |method: reqwest::Method, path: &str, accept: Option<&str>, cookie: Option<&str>| {
+        let mut request = server.client.request(method, server.at(path));
+        if let Some(accept) = accept {
+            request = request.header("accept", accept);
+        }
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let kind = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            (status, kind, response.text().await.unwrap())
+        }
+    };
+    let get = reqwest::Method::GET;
+
+    // The API, and a client that ranks JSON first: the error body, exactly as before.
+    for (path, accept) in [
+        ("/api/nothing", Some(BROWSER)),
+        ("/api/nothing", None),
+        ("/nothing", Some("application/json")),
+    ] {
+        let (status, kind, body) = ask(get.clone(), path, accept, Some(&sam)).await;
+        assert_eq!(
+            (status, kind.as_str()),
+            (404, "application/json"),
+            "{path} {accept:?}"
+        );
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            body,
+            json!({ "error": { "code": "not_found", "message": "no such route (the API is described at /api/openapi.json)", "details": null } })
+        );
+    }
+    let (status, kind, body) = ask(
+        reqwest::Method::DELETE,
+        "/lists",
+        Some("application/json"),
+        Some(&sam),
+    )
+    .await;
+    assert_eq!((status, kind.as_str()), (405, "application/json"));
+    assert!(body.contains("\"method_not_allowed\""), "{body}");
+
+    // A browser, signed out: the page in the frame, no navigation, the way to sign in.
+    let (status, kind, body) = ask(get.clone(), "/nothing", Some(BROWSER), None).await;
+    assert_eq!((status, kind.as_str()), (404, "text/html; charset=utf-8"));
+    assert!(body.contains("There is no page at /nothing."), "{body}");
+    assert!(
+        !body.contains("aria-label=\"Main\"") && body.contains("href=\"/sign-in\""),
+        "{body}"
+    );
+    let (status, _, body) = ask(get.clone(), "/nothing", None, None).await;
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("<h1>Not found</h1>"),
+        "no Accept outside the API gets the page"
+    );
+
+    // Signed in: the navigation, and each page's own status and message.
+    for (method, path, status, message, back) in [
+        (
+            get.clone(),
+            "/nothing",
+            404,
+            "There is no page at /nothing.",
+            "/",
+        ),
+        (get.clone(), "/lists/999", 404, "No list 999.", "/lists"),
+        (
+            get.clone(),
+            "/samples/999",
+            404,
+            "No sample review 999.",
+            "/lists",
+        ),
+        (get.clone(), "/icp/999", 404, "No ICP version 999.", "/icp"),
+        (get.clone(), "/gates/999", 404, "No gate 999.", "/"),
+        (
+            get.clone(),
+            "/lists/1?status=nonsense",
+            400,
+            "Status ",
+            "/lists",
+        ),
+        (
+            reqwest::Method::DELETE,
+            "/lists",
+            405,
+            "/lists does not take a DELETE request.",
+            "/lists",
+        ),
+    ] {
+        let (got, kind, body) = ask(method, path, Some(BROWSER), Some(&sam)).await;
+        assert_eq!(
+            (got, kind.as_str()),
+            (status, "text/html; charset=utf-8"),
+            "{path}"
+        );
+        assert!(
+            body.contains("aria-label=\"Main\""),
+            "{path}: the navigation"
+        );
+        assert!(
+            body.contains(&format!("<p id=\"error-message\">{message}")),
+            "{path}: {body}"
+        );
+        assert!(
+            body.contains(&format!("<a href=\"{back}\">")),
+            "{path}: the way back"
+        );
+    }
+
+    // A refused decision is the page with its 403; the CSRF check keeps its JSON answer.
+    let refused = server
+        .client
+        .post(server.at("/gates/1/approve"))
+        .header("cookie", &ravi)
+        .form(&[("csrf_token", ravi_csrf.as_str()), ("role", "sales_lead")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+    let body = refused.text().await.unwrap();
+    assert!(
+        body.contains("<h1>Not allowed</h1>") && body.contains("ravi"),
+        "{body}"
+    );
+    let forged = server
+        .client
+        .post(server.at("/gates/1/approve"))
+        .header("cookie", &ravi)
+        .form(&[("role", "sales_lead")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 403);
+    assert!(forged.text().await.unwrap().contains("\"csrf\""));
 }

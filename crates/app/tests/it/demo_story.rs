@@ -26,6 +26,15 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
     ] {
         assert!(dir.join("data").join(file).exists(), "{file} is written");
     }
+    let status = ws.leadgate(&["-w", dir_arg, "status"]).ok().stdout();
+    assert!(
+        status.contains("Segment Mid-market SaaS: no live ICP version; no prospect list yet."),
+        "{status}"
+    );
+    assert!(
+        status.contains("next: leadgate gate approve 1 --as mia   (may decide: mia, sam)"),
+        "status names the next command and who may give it: {status}"
+    );
     let people = ws
         .leadgate(&["-w", dir_arg, "user", "list", "--json"])
         .ok()
@@ -96,4 +105,43 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
         "recorded as those people's decisions"
     );
     ws.leadgate(&["-w", dir_arg, "audit", "verify"]).ok();
+    let status = ws.leadgate(&["-w", dir_arg, "status"]).ok().stdout();
+    assert!(
+        status.contains("Segment Mid-market SaaS: ICP v1 live; list 1 "),
+        "{status}"
+    );
+    assert!(
+        status.contains("1 scheduled") && !status.contains("queued"),
+        "the quarterly review months away is scheduled, not queued work: {status}"
+    );
+}
+
+/// After the ICP goes live, `worker --once` says what its jobs led to — the list built, the
+/// sample review that now waits — and the command that decides it, with who may.
+#[tokio::test]
+async fn the_worker_says_what_comes_next() {
+    let ws = TestWorkspace::new(Backend::Sqlite)
+        .await
+        .expect("sqlite needs nothing");
+    let dir = ws.path().join("demo");
+    let dir_arg = dir.to_str().unwrap();
+    ws.leadgate(&["demo", "--dir", dir_arg, "--seed", "7", "--no-serve"])
+        .ok();
+    for person in ["sam", "mia"] {
+        ws.leadgate(&["-w", dir_arg, "gate", "approve", "1", "--as", person])
+            .ok();
+    }
+    let ran = ws
+        .leadgate(&["-w", dir_arg, "worker", "--once"])
+        .ok()
+        .stdout();
+    assert!(
+        ran.contains("Segment Mid-market SaaS: ICP v1 live; list 1 in review"),
+        "{ran}"
+    );
+    assert!(ran.contains("prospect sample review"), "{ran}");
+    assert!(
+        ran.contains("next: leadgate review sample 2 --as rita"),
+        "the worker names the next command: {ran}"
+    );
 }

@@ -41,6 +41,11 @@ on_both_backends!(
     a_merge_the_model_would_not_make_is_questioned_not_undone,
     questioned_merge_story
 );
+on_both_backends!(
+    an_approved_list_is_exported_for_each_crm_and_audited,
+    export_story
+);
+on_both_backends!(a_list_is_downloaded_through_the_api, export_api_story);
 
 fn now() -> Timestamp {
     "2026-11-30T09:00:00Z".parse().unwrap()
@@ -519,6 +524,119 @@ async fn the_discovery_commands_through_the_binary() {
     ws.leadgate(&["erase", "not-an-address", "--reason", "x", "--as", "otto"])
         .fails_with("not-an-address");
     ws.leadgate(&["audit", "verify"]).ok();
+}
+
+/// A file that would store nothing is refused through the binary before anything is
+/// written: a program, a header that names nobody, an empty file and a header alone each
+/// exit 2 with one line that says why, and no import, audit entry or reject file is left.
+#[tokio::test]
+async fn a_file_that_would_store_nothing_is_refused_through_the_binary() {
+    // Arrange: the start of an executable (NUL at byte 7), then text that looks like rows.
+    let ws = TestWorkspace::new(Backend::Sqlite)
+        .await
+        .expect("sqlite needs nothing");
+    let dir = ws.path().display().to_string();
+    ws.leadgate(&["init", &dir]).ok();
+    let mut program = b"\x7FELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0".to_vec();
+    program.extend(b"Jane,Doe,jane@acme.com\n".repeat(50));
+    let binary = ws.path().join("a-program");
+    std::fs::write(&binary, &program).unwrap();
+    let refused = [
+        (
+            binary,
+            "a-program: not a text file: binary content at byte 7",
+        ),
+        (
+            ws.write("names.csv", "Vorname,Nachname\nAnn,Lee\n"),
+            "no column names a person, so every row would be rejected: the header is \
+             Vorname, Nachname; the generic columns that name a person are an e-mail",
+        ),
+        (ws.write("empty.csv", "\n\n"), "the file is empty"),
+        (
+            ws.write("header.csv", "email,first_name\n"),
+            "no rows after the header (email, first_name): nothing to import",
+        ),
+    ];
+
+    for (file, why) in &refused {
+        // Act
+        let run = ws.leadgate(&["import", file.to_str().unwrap(), "--source", "x"]);
+
+        // Assert
+        assert_eq!(
+            run.0.status.code(),
+            Some(2),
+            "{}: {}",
+            file.display(),
+            run.stderr()
+        );
+        assert!(run.stdout().is_empty(), "{}", run.stdout());
+        run.fails_with(why);
+    }
+    let imports = ws.leadgate(&["discover", "imports", "--json"]).ok().json();
+    assert_eq!(imports, serde_json::json!([]), "no import is recorded");
+    let log = ws.leadgate(&["audit", "--json"]).ok().stdout();
+    assert!(!log.contains("source.imported"), "{log}");
+    let written = std::fs::read_dir(ws.path().join("imports"))
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    assert_eq!(written, 0, "no report and no reject file");
+}
+
+/// Rows rejected for one reason are counted, not listed: the command prints one line a
+/// reason with the first rows, and the report carries the counts; the reject file still
+/// holds every row.
+#[tokio::test]
+async fn rejected_rows_are_summarised_by_reason_through_the_binary() {
+    // Arrange: one good row, twelve malformed addresses, a shifted row.
+    let ws = TestWorkspace::new(Backend::Sqlite)
+        .await
+        .expect("sqlite needs nothing");
+    let dir = ws.path().display().to_string();
+    ws.leadgate(&["init", &dir]).ok();
+    let mut sheet = String::from("email,first_name,company_name\nann@acme.com,Ann,Acme\n");
+    for i in 0..12 {
+        sheet.push_str(&format!("person{i}(at)acme.com,P{i},\n"));
+    }
+    sheet.push_str("bo@beta.io,Bo,Beta,Berlin\n");
+    let sheet = ws.write("sheet.csv", &sheet);
+
+    // Act
+    let printed = ws
+        .leadgate(&["import", sheet.to_str().unwrap(), "--source", "sheet"])
+        .ok()
+        .stdout();
+    let report = ws
+        .leadgate(&[
+            "import",
+            sheet.to_str().unwrap(),
+            "--source",
+            "sheet",
+            "--json",
+        ])
+        .ok()
+        .json();
+
+    // Assert
+    assert!(
+        printed.contains(
+            "  12 rows: no usable identity: e-mail address malformed (rows 2, 3, 4, 5, 6, …)\n  \
+             1 row: more fields than the header has: a value with an unquoted delimiter? (row 14)"
+        ),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("row 7 (line 8)"),
+        "no line a row: {printed}"
+    );
+    assert_eq!(report["rejected"], 13);
+    assert_eq!(report["rejections"][0]["rows"], 12);
+    assert_eq!(
+        report["rejections"][0]["first_rows"],
+        serde_json::json!([2, 3, 4, 5, 6])
+    );
+    let rejects = std::fs::read_to_string(report["reject_file"].as_str().unwrap()).unwrap();
+    assert_eq!(rejects.lines().count(), 1 + 13, "{rejects}");
 }
 
 /// A search of Apollo's People Search for the live ICP, against a loopback server that
@@ -1538,4 +1656,384 @@ async fn new_version_story(backend: Backend) {
         reason(&fourth, "Big").contains("existing customer"),
         "{fourth:?}"
     );
+}
+
+/// Four sales leaders: one with a name only whole, one whose city a spreadsheet would run as
+/// a formula, and one at a company too big for the ICP (dropped, never exported).
+const LEADERS: &str = "first_name,last_name,full_name,email,phone,title,company_name,company_domain,employees,country,region,city
+Zoë,Ångström,,zoe@nordlys.io,+1 512 555 0143,VP Sales,\"Nordlys, \"\"Northern\"\" Lights\",nordlys.io,300,US,Texas,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"
+,,Ana María Pérez,ana@mid.io,,VP Sales,Mid,mid.io,300,US,Texas,Austin
+Cy,Mid,,cy@mid.io,,VP Sales,Mid,mid.io,300,US,Texas,Austin
+Bob,Big,,bob@big.io,,VP Sales,Big,big.io,2000,US,Texas,Austin
+";
+
+/// The entries of one action about one subject, newest first.
+async fn audited(
+    workspace: &Workspace,
+    action: &str,
+    subject: &str,
+) -> Vec<leadgate_core::audit::AuditEntry> {
+    let mut conn = workspace.store.conn().await.unwrap();
+    leadgate_store::audit::list(
+        &mut conn,
+        &leadgate_store::audit::AuditFilter {
+            subject: Some(subject),
+            action: Some(action),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// A CSV export read back: the header and the rows, after checking it is UTF-8 without a
+/// byte-order mark.
+fn read_export(bytes: &[u8]) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    assert!(!bytes.starts_with(b"\xEF\xBB\xBF"), "no byte-order mark");
+    std::str::from_utf8(bytes).expect("the export is UTF-8");
+    let mut reader = csv::Reader::from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+async fn export_story(backend: Backend) {
+    use leadgate::engine::discovery::export::export_file;
+    use leadgate_core::discovery::export::ExportFormat;
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Arrange: a live ICP for sales leaders at companies of 50 to 1,000 people, the leaders
+    // imported, and the list built with its sample review open.
+    let workspace = ws.init(now()).await;
+    team(&workspace).await;
+    let v1 = icp::propose(&workspace.store, "otto", SMALL_ICP, "v1.toml", now())
+        .await
+        .unwrap();
+    approve_by_both_leads(&workspace, v1.gate.id).await;
+    import_sheet(&workspace, ws.path(), "sheet", LEADERS).await;
+    workspace
+        .worker("test")
+        .drain(&workspace.store, now())
+        .await
+        .unwrap();
+    let gate = open_sample_gate(&workspace).await;
+    let mut conn = workspace.store.conn().await.unwrap();
+    let list = stored::lists(&mut conn).await.unwrap()[0].clone();
+    let admitted: Vec<i64> = stored::prospects(&mut conn, list.id, Some(Standing::Admitted))
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.contact_id)
+        .collect();
+    let items = stored::sample_items(&mut conn, gate.id).await.unwrap();
+    drop(conn);
+    assert_eq!(admitted.len(), 3, "Bob's company is too big: {admitted:?}");
+    let out = ws.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+
+    // Act + Assert: a list in review is refused, by name of its status, and no file is left.
+    let early = out.join("early.csv");
+    let refused = export_file(
+        &workspace.store,
+        list.id,
+        ExportFormat::Hubspot,
+        "otto",
+        &early,
+        now(),
+    )
+    .await;
+    match &refused {
+        Err(Error::Conflict(why)) => assert!(
+            why.contains("in review") && why.contains("not approved"),
+            "{why}"
+        ),
+        other => panic!("a list in review is refused: {other:?}"),
+    }
+    assert!(!early.exists());
+    assert!(
+        std::fs::read_dir(&out).unwrap().next().is_none(),
+        "no partial file"
+    );
+    let subject = format!("list:{}", list.id);
+    let refusals = audited(&workspace, "discovery.list_export.refused", &subject).await;
+    assert_eq!(refusals.len(), 1, "the refusal is audited");
+    ws.leadgate(&[
+        "discover",
+        "export",
+        &list.id.to_string(),
+        "--format",
+        "csv",
+        "--out",
+        &early.display().to_string(),
+        "--as",
+        "otto",
+    ])
+    .fails_with("is in review, not approved");
+
+    // The reviewer passes the sample: the list is approved.
+    let all_match: Vec<ItemDecision> = items
+        .iter()
+        .map(|i| ItemDecision {
+            position: i.position,
+            verdict: ReviewVerdict::Match,
+            reason: None,
+        })
+        .collect();
+    let done = review(
+        &workspace.store,
+        &DiscoveryConfig::default(),
+        gate.id,
+        "rita",
+        &all_match,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.gate.status, GateStatus::Approved);
+    let nobody = export_file(
+        &workspace.store,
+        list.id,
+        ExportFormat::Csv,
+        "nobody",
+        &out.join("x.csv"),
+        now(),
+    )
+    .await;
+    assert!(matches!(nobody, Err(Error::UnknownPerson(_))), "{nobody:?}");
+
+    // Each format: the importer's column names, one row per admitted prospect, UTF-8.
+    for format in ExportFormat::ALL.iter().copied() {
+        let path = out.join(format.file_name(list.id));
+        let exported = export_file(&workspace.store, list.id, format, "otto", &path, now())
+            .await
+            .unwrap();
+        let (header, rows) = read_export(&std::fs::read(&path).unwrap());
+        assert_eq!(header, format.header(), "{format}");
+        assert_eq!(rows.len(), admitted.len(), "{format}: {rows:?}");
+        assert_eq!(exported.rows, admitted.len() as u64);
+        assert_eq!(exported.incomplete, 0, "{format}: {exported:?}");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("bob@big.io"),
+            "{format}: a dropped contact is not exported"
+        );
+        match format {
+            ExportFormat::Hubspot => {
+                let zoe = rows
+                    .iter()
+                    .find(|r| r["Email"] == "zoe@nordlys.io")
+                    .unwrap();
+                assert_eq!(zoe["First Name"], "Zoë");
+                assert_eq!(zoe["Last Name"], "Ångström");
+                assert_eq!(zoe["Phone Number"], "+15125550143");
+                assert!(zoe["Company Name"].contains("Northern"), "{zoe:?}");
+                assert_eq!(zoe["Website URL"], "nordlys.io");
+                assert_eq!(zoe["State/Region"], "Texas");
+                assert_eq!(zoe["Country/Region"], "US");
+                assert!(
+                    zoe["City"].starts_with("'=HYPERLINK("),
+                    "a formula is made text: {zoe:?}"
+                );
+            }
+            ExportFormat::Salesforce => {
+                let ana = rows.iter().find(|r| r["Email"] == "ana@mid.io").unwrap();
+                assert_eq!(ana["FirstName"], "Ana María");
+                assert_eq!(ana["LastName"], "Pérez");
+                assert_eq!(ana["Company"], "Mid");
+                assert_eq!(ana["LeadSource"], "sheet");
+            }
+            ExportFormat::Csv => {
+                let ids: Vec<i64> = rows
+                    .iter()
+                    .map(|r| r["contact_id"].parse().unwrap())
+                    .collect();
+                assert_eq!(ids, admitted);
+                assert!(rows.iter().all(|r| r["status"] == "admitted"), "{rows:?}");
+                assert!(rows.iter().any(|r| r["full_name"] == "Ana María Pérez"));
+            }
+        }
+    }
+
+    // Every export is audited: who, which list, which format, how many rows.
+    let entries = audited(&workspace, "discovery.list_exported", &subject).await;
+    assert_eq!(entries.len(), ExportFormat::ALL.len(), "{entries:?}");
+    for entry in &entries {
+        assert_eq!(entry.actor, Actor::Person("otto".into()));
+        let inputs: serde_json::Value = serde_json::from_str(&entry.inputs).unwrap();
+        assert_eq!(inputs["rows"], admitted.len(), "{inputs}");
+        assert!(
+            inputs["file"].as_str().unwrap().ends_with(".csv"),
+            "{inputs}"
+        );
+    }
+    let formats: std::collections::BTreeSet<String> = entries
+        .iter()
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.inputs).unwrap()["format"].to_string()
+        })
+        .collect();
+    assert_eq!(formats.len(), 3, "{formats:?}");
+
+    // The command line: the same export, and what it wrote.
+    let by_cli = out.join("by-cli.csv");
+    let printed = ws
+        .leadgate(&[
+            "discover",
+            "export",
+            &list.id.to_string(),
+            "--format",
+            "salesforce",
+            "--out",
+            &by_cli.display().to_string(),
+            "--as",
+            "otto",
+        ])
+        .ok()
+        .stdout();
+    assert!(
+        printed.contains(&format!("3 admitted prospect(s) to {}", by_cli.display())),
+        "{printed}"
+    );
+    let (header, rows) = read_export(&std::fs::read(&by_cli).unwrap());
+    assert_eq!(
+        (header, rows.len()),
+        (
+            ExportFormat::Salesforce
+                .header()
+                .iter()
+                .map(|h| h.to_string())
+                .collect(),
+            3
+        )
+    );
+    let mut conn = workspace.store.conn().await.unwrap();
+    assert!(
+        leadgate_store::audit::verify(&mut conn)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+}
+
+async fn export_api_story(backend: Backend) {
+    use crate::support::TestServer;
+    let start: Timestamp = "2027-01-04T09:00:00Z".parse().unwrap();
+    let Some(server) = TestServer::start(backend, start, false).await else {
+        return;
+    };
+    // Arrange: a list of four built, its sample review open.
+    let gate = crate::support::open_sample_review(&server, start).await;
+    let otto = server.token("otto").await;
+    let mut conn = server.store.conn().await.unwrap();
+    let list = stored::lists(&mut conn).await.unwrap()[0].clone();
+    let items = stored::sample_items(&mut conn, gate).await.unwrap();
+    drop(conn);
+    let export = |format: &str| {
+        let request = server
+            .client
+            .get(server.at(&format!("/api/lists/{}/export?format={format}", list.id)))
+            .bearer_auth(&otto);
+        async move { request.send().await.unwrap() }
+    };
+    let (cookie, _) = server.sign_in("otto").await;
+    let list_page = |cookie: String| {
+        let request = server
+            .client
+            .get(server.at(&format!("/lists/{}", list.id)))
+            .header(reqwest::header::COOKIE, cookie);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let form = format!("action=\"/api/lists/{}/export\"", list.id);
+
+    // Act + Assert: in review, the download is refused and the page offers none.
+    let early = export("hubspot").await;
+    assert_eq!(early.status(), 409);
+    let body: serde_json::Value = early.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("in review"),
+        "{body}"
+    );
+    assert!(!list_page(cookie.clone()).await.contains(&form));
+
+    // Approved, the page offers each format and the download is the CRM's file.
+    let all_match: Vec<ItemDecision> = items
+        .iter()
+        .map(|i| ItemDecision {
+            position: i.position,
+            verdict: ReviewVerdict::Match,
+            reason: None,
+        })
+        .collect();
+    review(
+        &server.store,
+        &DiscoveryConfig::default(),
+        gate,
+        "rita",
+        &all_match,
+        start,
+    )
+    .await
+    .unwrap();
+    let page = list_page(cookie).await;
+    assert!(page.contains(&form), "{page}");
+    assert!(page.contains("value=\"salesforce\""), "{page}");
+    assert_eq!(export("excel").await.status(), 422);
+    let download = export("hubspot").await;
+    assert_eq!(download.status(), 200);
+    let headers = download.headers().clone();
+    assert_eq!(
+        headers[reqwest::header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    assert_eq!(
+        headers[reqwest::header::CONTENT_DISPOSITION],
+        format!("attachment; filename=\"list-{}-hubspot.csv\"", list.id).as_str()
+    );
+    let (header, rows) = read_export(&download.bytes().await.unwrap());
+    assert_eq!(header[..3], ["First Name", "Last Name", "Email"]);
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(
+        rows.iter()
+            .all(|r| r["Company Name"].starts_with("<script>")
+                || r["Company Name"].starts_with("Firm")),
+        "{rows:?}"
+    );
+
+    // Audited as the caller.
+    let mut conn = server.store.conn().await.unwrap();
+    let entries = leadgate_store::audit::list(
+        &mut conn,
+        &leadgate_store::audit::AuditFilter {
+            subject: Some(&format!("list:{}", list.id)),
+            action: Some("discovery.list_exported"),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].actor, Actor::Person("otto".into()));
+    let inputs: serde_json::Value = serde_json::from_str(&entries[0].inputs).unwrap();
+    assert_eq!(inputs["rows"], 4);
+    assert_eq!(inputs["format"], "hubspot");
 }

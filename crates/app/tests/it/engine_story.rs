@@ -282,8 +282,30 @@ async fn queue_story(backend: Backend) {
     };
     assert!(error.contains("icp_version"), "{error}");
     let mut conn = store.conn().await.unwrap();
-    let depth = jobs::depth(&mut conn).await.unwrap();
+    let depth = jobs::depth(&mut conn, retry_at).await.unwrap();
     assert!(depth.contains(&("dead".to_string(), 1)), "{depth:?}");
+
+    // A job due months from now is scheduled, not work waiting; once due, it is queued.
+    let later = retry_at + days(90);
+    jobs::enqueue(
+        &mut conn,
+        &NewJob {
+            kind: "icp.open_review",
+            payload: &bad,
+            idempotency_key: "review-in-90-days",
+            subject: None,
+            run_at: later,
+            event_id: None,
+        },
+        retry_at,
+    )
+    .await
+    .unwrap();
+    let depth = jobs::depth(&mut conn, retry_at).await.unwrap();
+    assert!(depth.contains(&("scheduled".to_string(), 1)), "{depth:?}");
+    assert!(!depth.iter().any(|(s, _)| s == "queued"), "{depth:?}");
+    let depth = jobs::depth(&mut conn, later).await.unwrap();
+    assert!(depth.contains(&("queued".to_string(), 1)), "{depth:?}");
 }
 
 async fn concurrent_workers_story(backend: Backend) {

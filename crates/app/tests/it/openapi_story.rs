@@ -335,6 +335,24 @@ fn each_value_set_is_the_same_in_the_document_and_on_the_command_line() {
         .expect("the prospects filter")
         .clone();
     assert_eq!(enum_of(&filter["schema"]), standings);
+    let formats = all(leadgate_core::discovery::export::ExportFormat::ALL);
+    let format = doc["paths"]["/api/lists/{id}/export"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "format")
+        .expect("the export's format")
+        .clone();
+    assert_eq!(enum_of(&format["schema"]), formats);
+    let export_help = std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
+        .args(["discover", "export", "--help"])
+        .output()
+        .expect("the binary runs");
+    let export_help = String::from_utf8_lossy(&export_help.stdout);
+    assert!(
+        export_help.contains(&format!("[possible values: {}]", formats.join(", "))),
+        "{export_help}"
+    );
 
     let help = std::process::Command::new(env!("CARGO_BIN_EXE_leadgate"))
         .args(["discover", "show", "--help"])

@@ -749,15 +749,27 @@ async fn lists_api_story(backend: Backend) {
 
     // The privacy page: a reviewer sees no form; sales ops runs a dry run, which changes
     // nothing (the prospects are still four below).
-    let privacy = page("/erasures".into()).await;
+    let privacy = page("/privacy".into()).await;
     assert!(
         privacy.contains("takes the admin or sales_ops role")
-            && !privacy.contains("<form method=\"post\" action=\"/erasures\"")
+            && !privacy.contains("<form method=\"post\" action=\"/privacy\"")
     );
+    // Its old path leads there, keeping the method: a form posted to it still arrives.
+    for method in [reqwest::Method::GET, reqwest::Method::POST] {
+        let old = server
+            .client
+            .request(method.clone(), server.at("/erasures"))
+            .bearer_auth(&rita)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(old.status(), StatusCode::PERMANENT_REDIRECT, "{method}");
+        assert_eq!(old.headers()["location"], "/privacy", "{method}");
+    }
     let otto_token = server.token("otto").await;
     let dry = server
         .client
-        .post(server.at("/erasures"))
+        .post(server.at("/privacy"))
         .bearer_auth(&otto_token)
         .form(&[
             ("email", "ann1@firm1.com"),

@@ -551,17 +551,64 @@ impl ColumnMap {
         }
     }
 
-    /// Whether some column can identify a person: an e-mail, a LinkedIn URL or a name.
+    /// Whether a row of these columns can name a person as a record needs one: an e-mail
+    /// or a LinkedIn URL column, or a name column with a company column (its name, its
+    /// domain or its website). Without, every row is rejected.
     pub(crate) fn identifies_people(&self) -> bool {
-        [
-            Field::Email,
-            Field::LinkedinUrl,
-            Field::FirstName,
-            Field::LastName,
-            Field::FullName,
-        ]
-        .iter()
-        .any(|f| !self.by_field[f.index()].is_empty())
+        let any = |fields: &[Field]| fields.iter().any(|f| !self.by_field[f.index()].is_empty());
+        any(&IDENTIFIERS) || (any(&NAMES) && any(&COMPANIES))
+    }
+}
+
+/// The fields that name a person alone.
+const IDENTIFIERS: [Field; 2] = [Field::Email, Field::LinkedinUrl];
+/// The fields of a person's name, which names them together with a company.
+const NAMES: [Field; 3] = [Field::FirstName, Field::LastName, Field::FullName];
+/// The fields a company is known by: its name, or a domain (its own column, else the
+/// website's).
+const COMPANIES: [Field; 3] = [Field::CompanyName, Field::CompanyDomain, Field::Website];
+
+/// What a header needs so that its rows can name people, in the names `columns` knows the
+/// fields by: for the error that refuses a header without ([`ColumnMap::identifies_people`]).
+pub(crate) fn identity_columns(columns: &Columns, preset: Option<Preset>) -> String {
+    let names = |fields: &[Field], name: &dyn Fn(Field) -> String| {
+        let names: Vec<String> = fields.iter().map(|&f| name(f)).collect();
+        match names.as_slice() {
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} or {last}", init.join(", ")),
+            [] => String::new(),
+        }
+    };
+    match (columns, preset) {
+        (Columns::Mapping(_), _) | (_, None) => {
+            let key = |f: Field| f.as_str().to_string();
+            format!(
+                "the mapping file must name a column for {}, {}, or {} with {}",
+                key(Field::Email),
+                key(Field::LinkedinUrl),
+                names(&NAMES, &key),
+                names(&COMPANIES, &key),
+            )
+        }
+        (_, Some(preset)) => {
+            let column = |f: Field| {
+                let alias = [preset.aliases(), GENERIC]
+                    .into_iter()
+                    .flat_map(|table| table.iter())
+                    .find(|(field, _)| *field == f)
+                    .map_or(f.as_str(), |(_, names)| names[0]);
+                format!("{alias:?}")
+            };
+            format!(
+                "the {preset} columns that name a person are an e-mail ({}), a LinkedIn URL \
+                 ({}), or a name ({}) with a company ({}); rename the columns, or name them \
+                 with a mapping file",
+                column(Field::Email),
+                column(Field::LinkedinUrl),
+                names(&NAMES, &column),
+                names(&COMPANIES, &column),
+            )
+        }
     }
 }
 
@@ -623,6 +670,36 @@ mod tests {
         let map = ColumnMap::for_preset(&h, Preset::HubSpot);
         assert_eq!(map.by_field[Field::LinkedinUrl.index()], vec![2]);
         assert!(map.ignored[3] && map.ignored[4]);
+    }
+
+    #[test]
+    fn a_name_names_a_person_only_with_a_company() {
+        let identifies = |names: &[&str]| {
+            ColumnMap::for_preset(&header(names), Preset::Generic).identifies_people()
+        };
+        assert!(identifies(&["E-Mail"]));
+        assert!(identifies(&["linkedin"]));
+        assert!(identifies(&["first_name", "last_name", "website"]));
+        assert!(!identifies(&["first_name", "last_name", "title"]));
+        assert!(!identifies(&["a", "b", "c"]));
+    }
+
+    #[test]
+    fn the_identity_columns_are_named_as_the_preset_names_them() {
+        let apollo = identity_columns(&Columns::Auto, Some(Preset::Apollo));
+        assert!(
+            apollo.contains(
+                "an e-mail (\"Email\"), a LinkedIn URL (\"Person Linkedin Url\"), or a name \
+                 (\"First Name\", \"Last Name\" or \"Name\") with a company (\"Company\", \
+                 \"company_domain\" or \"Website\")"
+            ),
+            "{apollo}"
+        );
+        let mapped = identity_columns(&Columns::Mapping(Mapping::default()), None);
+        assert!(
+            mapped.starts_with("the mapping file must name a column for email"),
+            "{mapped}"
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //!
 //! [`open_text`] is the one way a file is opened, for the importers and for the raw tables
 //! of entity resolution alike: encoding and BOM, UTF-16, the delimiter, CR line ends and how
-//! rows are decoded are decided here, once.
+//! rows are decoded are decided here, once. So is whether the file is text at all: a
+//! program, an image or a zipped workbook would otherwise be read as one long CSV whose
+//! every "row" is rejected ([`binary_at`]).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -126,6 +128,60 @@ fn bom_len(encoding: Encoding, prefix: &[u8]) -> usize {
     }
 }
 
+/// A file that [`open_text`] could not open as text.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum OpenError {
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// The first block is not text; the offset of the byte that shows it, counted from 0.
+    #[error("not a text file: binary content at byte {0}")]
+    Binary(u64),
+}
+
+/// Control characters in the first block above which a file is not text: one in twenty.
+/// Exports hold none but tab, line ends and the odd form feed; random or compressed bytes
+/// are one tenth control characters.
+const CONTROL_SHARE: usize = 20;
+
+/// Where the first block of a file shows that it is not text, as a byte offset in the file:
+/// its first NUL (no text in UTF-8 or Windows-1252 has one; git and grep judge the same
+/// way), else its first control character when more than one character in
+/// [`CONTROL_SHARE`] is one. UTF-16 is judged by its code units, so its zero bytes count
+/// for nothing. `bom` bytes of byte-order mark start `prefix`.
+fn binary_at(prefix: &[u8], encoding: Encoding, bom: usize) -> Option<u64> {
+    let body = &prefix[bom..];
+    let units: Box<dyn Iterator<Item = (usize, u16)>> = match encoding {
+        Encoding::Utf16Le => Box::new(
+            body.chunks_exact(2)
+                .enumerate()
+                .map(|(i, p)| (2 * i, u16::from_le_bytes([p[0], p[1]]))),
+        ),
+        Encoding::Utf16Be => Box::new(
+            body.chunks_exact(2)
+                .enumerate()
+                .map(|(i, p)| (2 * i, u16::from_be_bytes([p[0], p[1]]))),
+        ),
+        _ => Box::new(body.iter().enumerate().map(|(i, &b)| (i, u16::from(b)))),
+    };
+    let (mut characters, mut controls, mut first_control) = (0usize, 0usize, None);
+    for (offset, unit) in units {
+        characters += 1;
+        if unit == 0 {
+            return Some((bom + offset) as u64);
+        }
+        let control = (unit < 0x20 && !matches!(unit, 0x09..=0x0D)) || unit == 0x7F;
+        if control {
+            controls += 1;
+            first_control.get_or_insert(bom + offset);
+        }
+    }
+    if controls * CONTROL_SHARE > characters {
+        first_control.map(|offset| offset as u64)
+    } else {
+        None
+    }
+}
+
 /// A file opened as text: the encoding decided and its BOM dropped, UTF-16 transcoded to
 /// UTF-8 as it streams, and the first [`PREFIX`] bytes of text held back to sniff the file
 /// format and the delimiter from.
@@ -143,17 +199,21 @@ pub(crate) struct Text {
 
 /// Opens `input` as text in the `given` encoding, else in the one its first bytes show
 /// ([`sniff_encoding`]). A given encoding reads invalid bytes as U+FFFD; a sniffed UTF-8 falls
-/// back to Windows-1252 row by row.
+/// back to Windows-1252 row by row. Input whose first block is not text is refused before
+/// anything else is read ([`binary_at`]).
 pub(crate) fn open_text<R: Read + Send + 'static>(
     mut input: R,
     given: Option<Encoding>,
-) -> io::Result<Text> {
+) -> Result<Text, OpenError> {
     let mut prefix = read_prefix(&mut input, PREFIX)?;
     let complete = prefix.len() < PREFIX;
     let (encoding, bom) = match given {
         Some(e) => (e, bom_len(e, &prefix)),
         None => sniff_encoding(&prefix),
     };
+    if let Some(offset) = binary_at(&prefix, encoding, bom) {
+        return Err(OpenError::Binary(offset));
+    }
     prefix.drain(..bom);
     let decoding = match (encoding, given) {
         (Encoding::Windows1252, _) => RowDecoding::Windows1252,
@@ -192,6 +252,12 @@ impl Text {
     /// The first bytes of the text.
     pub(crate) fn prefix(&self) -> &[u8] {
         &self.prefix
+    }
+
+    /// Whether the text holds anything but whitespace. Only the first [`PREFIX`] bytes are
+    /// looked at: a longer text is taken to have content.
+    pub(crate) fn has_content(&self) -> bool {
+        !self.complete || self.prefix.iter().any(|b| !b.is_ascii_whitespace())
     }
 
     /// JSON Lines when the text starts with `{`, else CSV.
@@ -481,6 +547,45 @@ mod tests {
         assert_eq!((text.as_ref(), found), ("Müller", Decoded::Clean));
         let (text, _) = decode_field(b"\x80 5", RowDecoding::Windows1252);
         assert_eq!(text, "€ 5");
+    }
+
+    #[test]
+    fn a_nul_byte_or_many_control_characters_are_not_text() {
+        // A program: its header has zero bytes from the fifth byte on.
+        assert_eq!(
+            binary_at(b"\x7FELF\x02\x01\x01\0\0", Encoding::Utf8, 0),
+            Some(7)
+        );
+        // Without a NUL, one control character in ten is too many; one in a hundred is a
+        // stray one in an export.
+        let noisy: Vec<u8> = b"abcdefghi\x01".repeat(20);
+        assert_eq!(binary_at(&noisy, Encoding::Utf8, 0), Some(9));
+        let mut stray = b"email,name\n".repeat(10);
+        stray[50] = 0x1B;
+        assert_eq!(binary_at(&stray, Encoding::Utf8, 0), None);
+        assert_eq!(binary_at(b"a\tb\r\nc\x0Cd\n", Encoding::Utf8, 0), None);
+    }
+
+    #[test]
+    fn utf16_is_text_by_its_code_units() {
+        // Arrange: UTF-16 is half zero bytes.
+        let text = [&[0xFF, 0xFE][..], &utf16("Email\tName\nZo\u{eb}\n", false)].concat();
+
+        // Act / Assert: a UTF-16 NUL is at its byte offset in the file, BOM included.
+        assert_eq!(binary_at(&text, Encoding::Utf16Le, 2), None);
+        assert_eq!(
+            binary_at(&utf16("Email\tName\n", true), Encoding::Utf16Be, 0),
+            None
+        );
+        let with_nul = [&text[..], &[0, 0]].concat();
+        assert_eq!(
+            binary_at(&with_nul, Encoding::Utf16Le, 2),
+            Some(text.len() as u64)
+        );
+        assert!(matches!(
+            open_text(Cursor::new(with_nul), None),
+            Err(OpenError::Binary(_))
+        ));
     }
 
     #[test]

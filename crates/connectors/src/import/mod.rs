@@ -53,6 +53,15 @@
 //! JSON, not an object) or has no usable identity: no valid e-mail, no valid LinkedIn
 //! profile URL, and not both a person's name and a company (name or domain). A value that
 //! does not normalise is kept raw with a [`RowWarning`].
+//!
+//! **Refusal.** A file that would only give rejections is refused whole, before a row is
+//! handed out, with an [`ImportError`] that names it: one that is not text (a NUL byte or
+//! many control characters in its first 64 KiB: a program, an image, a zipped workbook),
+//! a CSV file whose header has no column that can name a person (no e-mail, no LinkedIn
+//! URL, not a name with a company; the error lists the header and the names the preset
+//! knows) or whose mapping maps none, and — for files opened with [`open`] — a file with
+//! no rows: empty, only blank lines, or a header alone. A stream read with
+//! [`Import::from_reader`] may hold no rows: a search that found nobody is an empty import.
 
 mod columns;
 mod decode;
@@ -81,13 +90,14 @@ pub use mapping::{Mapping, MappingError, parse_delimiter};
 pub use record::{CompanyFields, PersonFields, ProspectRecord, Range, RowWarning, Value};
 pub use report::{
     FileFormat, Notice, Original, ReadSummary, RejectReason, RejectWriter, RejectedRow,
-    scrub_reject_file,
+    Unidentified, scrub_reject_file,
 };
 pub use table::{RawTable, TableError, TableOptions, read_table, read_table_from};
 
 use columns::ColumnMap;
 use decode::{
-    Decoded, PREFIX, RowDecoding, Text, Utf16Watch, decode_field, fallback_notice, open_text,
+    Decoded, OpenError, PREFIX, RowDecoding, Text, Utf16Watch, decode_field, fallback_notice,
+    open_text,
 };
 use normalise::RecordBuilder;
 
@@ -118,8 +128,31 @@ pub enum ImportError {
         line: u64,
         source: io::Error,
     },
+    /// The first block of the file is not text; the offset of the byte that shows it.
+    #[error(
+        "{path}: not a text file: binary content at byte {offset}; import a CSV or JSON \
+         Lines export (save a workbook as CSV)"
+    )]
+    NotText { path: String, offset: u64 },
     #[error("{path}: the file is empty: no header row")]
     NoHeader { path: String },
+    /// A JSON Lines file with no line of content.
+    #[error("{path}: the file is empty: no JSON object in it")]
+    Empty { path: String },
+    /// A CSV file with a header and no row after it (blank lines are not rows).
+    #[error("{path}: no rows after the header ({header}): nothing to import")]
+    NoRows { path: String, header: String },
+    /// No column of the header can name a person, so every row would be rejected.
+    #[error(
+        "{path}: no column names a person, so every row would be rejected: the header is \
+         {header}; {needs}"
+    )]
+    NoIdentityColumn {
+        path: String,
+        header: String,
+        /// What the header needs, in the names the preset or the mapping reads.
+        needs: String,
+    },
     #[error(
         "{path}: the mapping names column {column:?} for {field}, which the file does not \
          have; its columns are: {available}"
@@ -147,7 +180,8 @@ impl Mapping {
 }
 
 /// Opens a file for import. The file format is JSON Lines for `.jsonl`, `.ndjson` and
-/// `.jsonlines` names, else sniffed.
+/// `.jsonlines` names, else sniffed. Besides what [`Import::from_reader`] refuses, a file
+/// with no rows is refused: an import of it would store nothing.
 pub fn open(path: &Path, options: &ImportOptions) -> Result<Import, ImportError> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|source| ImportError::Io {
@@ -165,7 +199,17 @@ pub fn open(path: &Path, options: &ImportOptions) -> Result<Import, ImportError>
             options.file_format = Some(FileFormat::JsonLines);
         }
     }
-    Import::from_reader(file, &name, &options)
+    let import = Import::from_reader(file, &name, &options)?;
+    if !import.has_rows {
+        return Err(match import.rows {
+            Rows::Csv { .. } => ImportError::NoRows {
+                path: name,
+                header: import.header.join(", "),
+            },
+            Rows::JsonLines { .. } => ImportError::Empty { path: name },
+        });
+    }
+    Ok(import)
 }
 
 /// Rows as they come out of the file.
@@ -173,6 +217,8 @@ enum Rows {
     Csv {
         reader: csv::Reader<Box<dyn Read + Send>>,
         record: csv::ByteRecord,
+        /// `record` holds the first row, read ahead to know that there is one; its line.
+        pending: Option<u64>,
         /// The records of the batch being read ([`Import::next_batch`]), reused.
         batch: Vec<csv::ByteRecord>,
     },
@@ -203,6 +249,8 @@ pub struct Import {
     utf16: Utf16Watch,
     bytes_read: Arc<AtomicU64>,
     digest: Arc<OnceLock<String>>,
+    /// The file has a row (CSV: the first was read ahead; JSON Lines: a line of content).
+    has_rows: bool,
 }
 
 /// Counts the bytes read from the input, for progress bars.
@@ -239,7 +287,8 @@ const _: () = {
 };
 
 impl Import {
-    /// Starts an import from any reader; `name` names it in errors and notices.
+    /// Starts an import from any reader; `name` names it in errors and notices. Input that
+    /// is not text, and a CSV header that can name nobody, are refused here.
     pub fn from_reader<R: Read + Send + 'static>(
         input: R,
         name: &str,
@@ -256,9 +305,15 @@ impl Import {
         let path = name.to_string();
         let mapping = options.columns.mapping();
         let text = open_text(input, options.encoding.or(mapping.and_then(|m| m.encoding)))
-            .map_err(|source| ImportError::Io {
-                path: path.clone(),
-                source,
+            .map_err(|e| match e {
+                OpenError::Io(source) => ImportError::Io {
+                    path: path.clone(),
+                    source,
+                },
+                OpenError::Binary(offset) => ImportError::NotText {
+                    path: path.clone(),
+                    offset,
+                },
             })?;
         let format = options.file_format.unwrap_or_else(|| text.sniff_format());
         let (encoding, decoding, utf16) = (text.encoding, text.decoding, text.utf16_watch());
@@ -278,8 +333,18 @@ impl Import {
                 }
             })?;
 
+        // JSON Lines without a mapping may name its people in keys its first object lacks.
+        if (format == FileFormat::Csv || mapping.is_some()) && !map.identifies_people() {
+            return Err(ImportError::NoIdentityColumn {
+                path,
+                header: opened.header.join(", "),
+                needs: columns::identity_columns(&options.columns, preset),
+            });
+        }
+
         let mut summary = ReadSummary::new(format, encoding, delimiter);
         summary.preset = preset;
+        summary.blank_lines = opened.blank_lines;
         if let Some((line, byte)) = opened.header_fallback {
             if decoding == RowDecoding::Utf8WithFallback {
                 summary.encoding = Encoding::Windows1252;
@@ -287,15 +352,6 @@ impl Import {
             summary
                 .notices
                 .push(fallback_notice(decoding, 0, line, byte));
-        }
-        if format == FileFormat::Csv && !map.identifies_people() {
-            summary.notices.push(Notice {
-                row: Some(0),
-                line: None,
-                message: "no column holds an e-mail, a LinkedIn URL or a name: every row \
-                          will be rejected; name the columns with a mapping file"
-                    .to_string(),
-            });
         }
         Ok(Import {
             path,
@@ -311,6 +367,7 @@ impl Import {
             utf16,
             bytes_read,
             digest,
+            has_rows: opened.has_rows,
         })
     }
 
@@ -362,16 +419,25 @@ impl Import {
     }
 
     fn next_csv(&mut self) -> Option<Result<ProspectRecord, RejectedRow>> {
-        let Rows::Csv { reader, record, .. } = &mut self.rows else {
+        let Rows::Csv {
+            reader,
+            record,
+            pending,
+            ..
+        } = &mut self.rows
+        else {
             unreachable!("called for CSV files only");
         };
-        let line = match read_record(reader, record, &mut self.summary.blank_lines) {
-            Ok(Some(line)) => line,
-            Ok(None) => return None,
-            Err(e) => {
-                self.error = Some(read_error(&self.path, e));
-                return None;
-            }
+        let line = match pending.take() {
+            Some(line) => line,
+            None => match read_record(reader, record, &mut self.summary.blank_lines) {
+                Ok(Some(line)) => line,
+                Ok(None) => return None,
+                Err(e) => {
+                    self.error = Some(read_error(&self.path, e));
+                    return None;
+                }
+            },
         };
         self.row += 1;
         let built = build_csv_row(
@@ -398,10 +464,24 @@ impl Import {
         if matches!(self.rows, Rows::JsonLines { .. }) {
             return self.by_ref().take(max).collect();
         }
-        let Rows::Csv { reader, batch, .. } = &mut self.rows else {
+        let Rows::Csv {
+            reader,
+            batch,
+            record,
+            pending,
+        } = &mut self.rows
+        else {
             unreachable!("JSON Lines are handled above");
         };
         let mut places = Vec::with_capacity(max.min(1 << 16));
+        if max > 0
+            && let Some(line) = pending.take()
+        {
+            batch.resize_with(batch.len().max(1), csv::ByteRecord::new);
+            std::mem::swap(&mut batch[0], record);
+            self.row += 1;
+            places.push((self.row, line));
+        }
         while places.len() < max {
             if batch.len() == places.len() {
                 batch.push(csv::ByteRecord::new());
@@ -601,9 +681,12 @@ struct Opened {
     header: Vec<String>,
     /// The line of a header that was not valid UTF-8, and its first bad byte.
     header_fallback: Option<(u64, u8)>,
+    /// Blank lines read so far (between the header and the first row).
+    blank_lines: u64,
+    has_rows: bool,
 }
 
-/// A CSV file past its header: the first non-blank row.
+/// A CSV file past its header (the first non-blank row), with its first row read ahead.
 fn open_csv(text: Text, delimiter: u8, path: &str) -> Result<Opened, ImportError> {
     let decoding = text.decoding;
     let mut reader = csv_reader(text.into_stream(), delimiter, PREFIX);
@@ -620,14 +703,20 @@ fn open_csv(text: Text, delimiter: u8, path: &str) -> Result<Opened, ImportError
         Err(e) => return Err(read_error(path, e)),
     };
     let (header, bad) = decode_header(&record, decoding);
+    let mut blank_lines = 0;
+    let pending =
+        read_record(&mut reader, &mut record, &mut blank_lines).map_err(|e| read_error(path, e))?;
     Ok(Opened {
         rows: Rows::Csv {
             reader,
             record,
+            pending,
             batch: Vec::new(),
         },
         header,
         header_fallback: bad.map(|byte| (line, byte)),
+        blank_lines,
+        has_rows: pending.is_some(),
     })
 }
 
@@ -646,6 +735,7 @@ fn open_json_lines(text: Text, mapping: Option<&Mapping>) -> Opened {
         .enumerate()
         .map(|(i, key)| (key.clone(), i))
         .collect();
+    let has_rows = text.has_content();
     Opened {
         rows: Rows::JsonLines {
             reader: BufReader::with_capacity(PREFIX, text.into_stream()),
@@ -655,6 +745,8 @@ fn open_json_lines(text: Text, mapping: Option<&Mapping>) -> Opened {
         },
         header,
         header_fallback: None,
+        blank_lines: 0,
+        has_rows,
     }
 }
 

@@ -22,7 +22,7 @@ use leadgate_core::icp::{Department, Seniority};
 
 use super::columns::{ColumnMap, Field};
 use super::record::{CompanyFields, PersonFields, ProspectRecord, Range, RowWarning, Value};
-use super::report::RejectReason;
+use super::report::{RejectReason, Unidentified};
 
 /// Entries a cache holds before it starts over.
 const CACHE_LIMIT: usize = 1 << 16;
@@ -304,8 +304,8 @@ impl RecordBuilder {
         });
         company.linkedin_url = b.get(Field::CompanyLinkedinUrl).map(|(_, v)| v.to_string());
 
-        if let Some(detail) = missing_identity(&person, &company) {
-            return Err(RejectReason::NoIdentity { detail });
+        if let Some(reason) = missing_identity(&person, &company) {
+            return Err(reason);
         }
         let warnings = std::mem::take(&mut b.warnings);
         let extra = self.extras(values);
@@ -491,8 +491,9 @@ fn read_location(
     }
 }
 
-/// `None` when the record has an identity; else what each identity field held.
-fn missing_identity(person: &PersonFields, company: &CompanyFields) -> Option<String> {
+/// `None` when the record has an identity; else the rejection, with what each identity
+/// field held.
+fn missing_identity(person: &PersonFields, company: &CompanyFields) -> Option<RejectReason> {
     let has_email = person.email.as_ref().is_some_and(|v| v.value.is_some());
     let has_linkedin = person.linkedin.as_ref().is_some_and(|v| v.value.is_some());
     let has_company = company.name.as_ref().is_some_and(|v| v.value.is_some())
@@ -524,16 +525,31 @@ fn missing_identity(person: &PersonFields, company: &CompanyFields) -> Option<St
             _ => "does not read",
         },
     };
+    let lacking = if matches!(person.email, Some(Value { value: None, .. })) {
+        Unidentified::EmailMalformed
+    } else if matches!(person.linkedin, Some(Value { value: None, .. })) {
+        Unidentified::LinkedinMalformed
+    } else if person.name.is_some() {
+        Unidentified::NameWithoutCompany
+    } else if person.given_name.is_none()
+        && person.family_name.is_none()
+        && person.full_name.is_none()
+    {
+        Unidentified::Nothing
+    } else {
+        Unidentified::NameUnreadable
+    };
     let company = match (&company.name, &company.domain) {
         (None, None) => "empty".to_string(),
         (Some(n), _) => company_state(&Some(n.clone())),
         (None, d) => company_state(d),
     };
-    Some(format!(
+    let detail = format!(
         "email {}, linkedin_url {}, name {name}, company_name {company}",
         person_state(&person.email),
         person_state(&person.linkedin),
-    ))
+    );
+    Some(RejectReason::NoIdentity { detail, lacking })
 }
 
 /// Reads a date: RFC 3339 with an offset, an ISO date-time or date (taken as UTC), or one

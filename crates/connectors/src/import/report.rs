@@ -13,8 +13,11 @@ use super::decode::Encoding;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RejectReason {
     /// Neither a valid e-mail, nor a LinkedIn profile URL, nor a name with a company; the
-    /// detail says what each of those fields held.
-    NoIdentity { detail: String },
+    /// detail says what each of those fields held, `lacking` what rows like it share.
+    NoIdentity {
+        detail: String,
+        lacking: Unidentified,
+    },
     /// More fields than the header has, and some of the surplus are not empty: a value with
     /// an unquoted delimiter has shifted the row, so no field can be trusted.
     TooManyFields { found: usize, expected: usize },
@@ -24,10 +27,53 @@ pub enum RejectReason {
     NotAnObject,
 }
 
+/// Why a row names nobody, in the words the rows that share it share: what a summary of an
+/// import's rejections counts. The first that applies, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unidentified {
+    /// The e-mail is there and is not an address.
+    EmailMalformed,
+    /// The LinkedIn URL is there and is not a profile's.
+    LinkedinMalformed,
+    /// A name, and no company (name or domain) that reads beside it.
+    NameWithoutCompany,
+    /// Name columns hold something that does not read as a name.
+    NameUnreadable,
+    /// No e-mail, no LinkedIn URL and no name.
+    Nothing,
+}
+
+impl fmt::Display for Unidentified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Unidentified::EmailMalformed => "e-mail address malformed",
+            Unidentified::LinkedinMalformed => "LinkedIn profile URL malformed",
+            Unidentified::NameWithoutCompany => "a name without a company",
+            Unidentified::NameUnreadable => "the name does not read",
+            Unidentified::Nothing => "no e-mail, LinkedIn URL or name",
+        })
+    }
+}
+
+impl RejectReason {
+    /// The reason without any row's own values, so that rows rejected alike are counted
+    /// together: "no usable identity: e-mail address malformed".
+    pub fn summary(&self) -> String {
+        match self {
+            RejectReason::NoIdentity { lacking, .. } => format!("no usable identity: {lacking}"),
+            RejectReason::TooManyFields { .. } => {
+                "more fields than the header has: a value with an unquoted delimiter?".to_string()
+            }
+            RejectReason::InvalidJson { .. } => "not valid JSON".to_string(),
+            RejectReason::NotAnObject => "not a JSON object".to_string(),
+        }
+    }
+}
+
 impl fmt::Display for RejectReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RejectReason::NoIdentity { detail } => write!(
+            RejectReason::NoIdentity { detail, .. } => write!(
                 f,
                 "no usable identity (needs an e-mail, a LinkedIn profile URL, or a name and a \
                  company): {detail}"

@@ -14,7 +14,9 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use super::columns::{ColumnMap, Field, Preset};
-use super::decode::{Decoded, Encoding, RowDecoding, decode_field, fallback_notice, open_text};
+use super::decode::{
+    Decoded, Encoding, OpenError, RowDecoding, decode_field, fallback_notice, open_text,
+};
 use super::report::Notice;
 use super::{csv_reader, decode_header, is_blank, last_field};
 
@@ -36,6 +38,8 @@ pub enum TableError {
         line: u64,
         source: io::Error,
     },
+    #[error("{path}: not a text file: binary content at byte {offset}; save it as CSV")]
+    NotText { path: String, offset: u64 },
     #[error("{path}: the file is empty: no header row")]
     NoHeader { path: String },
     #[error(
@@ -144,9 +148,15 @@ pub fn read_table_from<R: Read + Send + 'static>(
     name: &str,
     options: &TableOptions,
 ) -> Result<RawTable, TableError> {
-    let text = open_text(input, options.encoding).map_err(|source| TableError::Io {
-        path: name.to_string(),
-        source,
+    let text = open_text(input, options.encoding).map_err(|e| match e {
+        OpenError::Io(source) => TableError::Io {
+            path: name.to_string(),
+            source,
+        },
+        OpenError::Binary(offset) => TableError::NotText {
+            path: name.to_string(),
+            offset,
+        },
     })?;
     let delimiter = text.delimiter(options.delimiter);
     let (encoding, decoding, utf16) = (text.encoding, text.decoding, text.utf16_watch());
@@ -363,6 +373,15 @@ mod tests {
             "{err}"
         );
         assert!(matches!(read(Vec::new()), Err(TableError::NoHeader { .. })));
+    }
+
+    #[test]
+    fn a_binary_file_is_not_a_table() {
+        let err = read(b"PK\x03\x04\x14\0\x06\0".to_vec()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "people.csv: not a text file: binary content at byte 5; save it as CSV"
+        );
     }
 
     #[test]

@@ -273,20 +273,21 @@ fn an_overridden_delimiter_and_encoding_win_over_sniffing() {
     assert_eq!(out.summary.encoding, Encoding::Windows1252);
     assert_eq!(out.accepted[0].company.name.as_ref().unwrap().raw, "A;B;C");
 
-    let out = import_bytes(
-        "x.csv",
-        "email;company_name\nann@a.com;A,B\n".as_bytes(),
+    let file = crate::support::temp_file("x.csv", b"email;company_name\nann@a.com;A,B\n");
+    let err = leadgate_connectors::import::open(
+        &file.path,
         &ImportOptions {
             delimiter: Some(b'|'),
             ..ImportOptions::default()
         },
-    );
-    // One column "email;company_name": no identity column, every row rejected.
-    assert_eq!((out.summary.accepted, out.summary.rejected), (0, 1));
+    )
+    .err()
+    .unwrap();
+    // One column "email;company_name": no identity column, so no row could be kept.
     assert!(
-        out.summary.notices[0]
-            .message
-            .contains("every row will be rejected")
+        err.to_string()
+            .contains("the header is email;company_name; the generic columns"),
+        "{err}"
     );
 }
 

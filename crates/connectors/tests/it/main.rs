@@ -5,6 +5,7 @@ mod demo;
 mod formats;
 mod matrix;
 mod presets;
+mod refusals;
 mod rejects;
 mod roundtrip;
 mod search;

@@ -1,7 +1,9 @@
 //! The rejected-rows file: the original header and values with `_row` and `_reason`, that
 //! the user fixes and imports again.
 
-use leadgate_connectors::import::{Encoding, ImportOptions, RejectWriter, open, scrub_reject_file};
+use leadgate_connectors::import::{
+    Encoding, ImportOptions, RejectReason, RejectWriter, Unidentified, open, scrub_reject_file,
+};
 
 use crate::support::{encode, import_bytes};
 
@@ -95,4 +97,38 @@ fn an_erased_persons_rows_are_scrubbed_from_a_reject_file() {
         std::fs::read_to_string(&jsonl_file.path).unwrap(),
         "{\"_row\":2,\"_reason\":\"not a JSON object\",\"_line\":\"[1]\"}\n"
     );
+}
+
+#[test]
+fn rows_rejected_alike_share_a_summary_without_their_values() {
+    // Arrange: two malformed addresses, a name without a company, a shifted row, nobody.
+    let text = "email,first_name,last_name,company_name\n\
+                ann(at)a.com,Ann,,\n\
+                bo-at-b.com,,,Beta\n\
+                ,Cy,Lee,\n\
+                dee@d.com,Dee,Ng,D,surplus\n\
+                ,,,Gamma\n";
+
+    // Act
+    let out = import_bytes("people.csv", text.as_bytes(), &ImportOptions::default());
+
+    // Assert: the summaries hold neither addresses nor company names.
+    let summaries: Vec<String> = out.rejected.iter().map(|r| r.reason.summary()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "no usable identity: e-mail address malformed",
+            "no usable identity: e-mail address malformed",
+            "no usable identity: a name without a company",
+            "more fields than the header has: a value with an unquoted delimiter?",
+            "no usable identity: no e-mail, LinkedIn URL or name",
+        ]
+    );
+    assert!(matches!(
+        out.rejected[0].reason,
+        RejectReason::NoIdentity {
+            lacking: Unidentified::EmailMalformed,
+            ..
+        }
+    ));
 }

@@ -12,12 +12,15 @@
 //! e-mail or a block with the reason, after the suppression list. [`sample`] is the
 //! arithmetic of the gate: a seeded sample stratified by source, and the tally of the
 //! reviewer's verdicts with error rates per source and reason. [`field`] names the fields a
-//! prospect's facts are kept under, for the importers and the profiles alike. Reading files,
-//! storing facts and opening the sample-review gate are the application's work.
+//! prospect's facts are kept under, for the importers and the profiles alike. [`export`]
+//! gives an approved list's rows the columns HubSpot's and Salesforce's importers map on.
+//! Reading files, storing facts and opening the sample-review gate are the application's
+//! work.
 
 pub mod company;
 pub mod compliance;
 pub mod customers;
+pub mod export;
 pub mod field;
 pub mod freshness;
 pub mod industry;

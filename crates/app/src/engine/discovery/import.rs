@@ -7,9 +7,14 @@
 //! merge is recorded with the key that matched, so it can be explained and undone. Any other
 //! row starts a new contact: it is *stored*. Rows that cannot be read, or name nobody, are
 //! *rejected* with their row number and reason, and written to a CSV the user can fix and
-//! import again. The rows of a person erased at their request (an erasure hash of the
-//! address or profile is on the suppression list) are rejected too, and not written
-//! anywhere. `rows_read = stored + merged + rejected` always.
+//! import again; the report counts them by reason ("493 rows: no usable identity: …"). The
+//! rows of a person erased at their request (an erasure hash of the address or profile is
+//! on the suppression list) are rejected too, and not written anywhere.
+//! `rows_read = stored + merged + rejected` always.
+//!
+//! A file that would store nothing — not text, a header that can name nobody, no rows — is
+//! refused when it is opened, before the transaction: no import, audit entry, event or
+//! reject file is written, and the error ([`Error::Invalid`]) says why.
 //!
 //! The reading and normalising run on a thread of their own and hand batches of rows (as
 //! the JSON the store inserts in bulk) to the writer, so the two cores share the work.
@@ -77,6 +82,50 @@ pub struct RejectedLine {
     pub reason: String,
 }
 
+/// Rows rejected for one reason, counted: what a report shows instead of a line a row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejections {
+    /// The reason the rows share, without any row's own values.
+    pub reason: String,
+    pub rows: u64,
+    /// The first of them (row numbers), up to [`FIRST_ROWS`].
+    pub first_rows: Vec<u64>,
+}
+
+/// Row numbers a [`Rejections`] lists.
+pub const FIRST_ROWS: usize = 5;
+
+/// The rejections of an import by reason, most rows first (ties in the order met).
+#[derive(Default)]
+struct RejectionTally(Vec<Rejections>);
+
+impl RejectionTally {
+    fn add(&mut self, reason: String, row: u64) {
+        let at = match self.0.iter().position(|r| r.reason == reason) {
+            Some(at) => at,
+            None => {
+                self.0.push(Rejections {
+                    reason,
+                    rows: 0,
+                    first_rows: Vec::new(),
+                });
+                self.0.len() - 1
+            }
+        };
+        let group = &mut self.0[at];
+        group.rows += 1;
+        if group.first_rows.len() < FIRST_ROWS {
+            group.first_rows.push(row);
+        }
+    }
+
+    fn into_sorted(mut self) -> Vec<Rejections> {
+        // A stable sort keeps reasons with as many rows in the order they were met.
+        self.0.sort_by_key(|r| std::cmp::Reverse(r.rows));
+        self.0
+    }
+}
+
 /// The account of one import.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImportReport {
@@ -93,6 +142,8 @@ pub struct ImportReport {
     pub blank_lines: u64,
     pub warnings: u64,
     pub notices: Vec<String>,
+    /// The rejected rows counted by reason, most first.
+    pub rejections: Vec<Rejections>,
     /// The first rejected rows (all of them are in `reject_file`).
     pub rejected_rows: Vec<RejectedLine>,
     pub reject_file: Option<String>,
@@ -180,6 +231,7 @@ struct RowsRead {
     /// written to the reject file.
     withheld_rejects: u64,
     rejected_rows: Vec<RejectedLine>,
+    rejections: RejectionTally,
 }
 
 /// Imports a file: reads, normalises, matches and stores every row, and records the import
@@ -300,6 +352,7 @@ pub async fn import_rows(
         blank_lines: summary.blank_lines,
         warnings: summary.warnings,
         notices: summary.notices.iter().map(ToString::to_string).collect(),
+        rejections: read.rejections.into_sorted(),
         rejected_rows: read.rejected_rows,
         reject_file: (summary.rejected > read.withheld_rejects)
             .then(|| reject_path.display().to_string()),
@@ -457,6 +510,7 @@ fn read_rows(
     // Rows that could not be read and name an erased person: counted, never written.
     let mut withheld_rejects = 0u64;
     let mut rejected_rows = Vec::new();
+    let mut rejections = RejectionTally::default();
     let (to_store, matched) = std::sync::mpsc::sync_channel::<Vec<Matched>>(2);
     std::thread::scope(|scope| {
         let storing = scope.spawn(|| store_rows(matched, source, import_id, now, sender));
@@ -477,10 +531,12 @@ fn read_rows(
                         };
                         if erased {
                             withheld_rejects += 1;
+                            rejections.add(ERASED.to_string(), rejected.row);
                         } else {
                             rejects
                                 .write(&rejected)
                                 .map_err(|e| Error::file(reject_path, e))?;
+                            rejections.add(rejected.reason.summary(), rejected.row);
                         }
                         if rejected_rows.len() < REPORTED_REJECTS {
                             rejected_rows.push(RejectedLine {
@@ -501,6 +557,7 @@ fn read_rows(
                     // Rejected, and not written to the reject file: nothing of the row is
                     // kept but its number.
                     erased_rows += 1;
+                    rejections.add(ERASED.to_string(), row.row);
                     if rejected_rows.len() < REPORTED_REJECTS {
                         rejected_rows.push(RejectedLine {
                             row: row.row,
@@ -570,6 +627,7 @@ fn read_rows(
         erased: erased_rows,
         withheld_rejects,
         rejected_rows,
+        rejections,
     })
 }
 

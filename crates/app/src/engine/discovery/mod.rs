@@ -1,13 +1,15 @@
 //! Stage 2 in the engine, discovery: importing sources ([`import`]), resolving and filtering
 //! them into a prospect list per live ICP version ([`run`]), explaining and undoing merges
 //! ([`merge`]), erasing a person at their request ([`erase`]), the suppression list
-//! ([`suppress`]), and the sample-review gate ([`review`]).
+//! ([`suppress`]), the sample-review gate ([`review`]), and exporting an approved list for
+//! a CRM's importer ([`export`]).
 //!
 //! Triggers: an ICP going live queues a `discovery.sync` job (import the workspace's
 //! configured source files, then run); an import queues a `discovery.run` job.
 
 pub mod customers;
 pub mod erase;
+pub mod export;
 pub mod facts;
 pub mod import;
 pub mod merge;

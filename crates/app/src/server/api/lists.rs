@@ -1,10 +1,14 @@
 //! Prospect lists: what each discovery run built for an ICP version, and the prospects on
 //! each with the resolved profile (every field with its source, record and age) and the
 //! evaluation (a reason per ICP criterion, freshness, compliance). What `leadgate discover
-//! lists` and `show` print, for the tools a team already has.
+//! lists` and `show` print, for the tools a team already has; and an approved list's
+//! admitted prospects as a CSV download for a CRM's importer (`leadgate discover export`).
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use leadgate_core::discovery::export::ExportFormat;
 use leadgate_core::discovery::prospect::Standing;
 use leadgate_store::discovery as stored;
 use serde::{Deserialize, Serialize};
@@ -14,6 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Page, limit, next_url, slice};
+use crate::engine::discovery::export::{self, export_to};
 use crate::server::auth::Principal;
 use crate::server::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
 use crate::server::state::AppState;
@@ -24,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_lists))
         .routes(routes!(show_list))
         .routes(routes!(list_prospects))
+        .routes(routes!(export_list))
 }
 
 /// One contact's place on a list.
@@ -183,4 +189,65 @@ async fn list_prospects(
         items: prospects.into_iter().map(ProspectView::from).collect(),
         next,
     }))
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// The file layout (default `csv`).
+    #[param(schema_with = crate::views::export_format_schema)]
+    pub format: Option<String>,
+}
+
+/// An approved list's admitted prospects as a CSV file for a CRM's importer.
+///
+/// UTF-8 with a header row, in the columns HubSpot's contact import or Salesforce's lead
+/// import map on, or under leadgate's own field names. Only an approved list is exported;
+/// the export is audited as the caller (`discovery.list_exported`, with the format and the
+/// number of rows).
+#[utoipa::path(get, path = "/api/lists/{id}/export", tag = "discovery",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "The list's id"), ExportQuery),
+    responses(
+        (status = 200, description = "The file, as an attachment", content_type = "text/csv",
+            body = String,
+            headers(("Content-Disposition" = String,
+                description = "`attachment; filename=\"list-ID-FORMAT.csv\"`"))),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "The caller was deactivated", body = ErrorBody),
+        (status = 404, description = "No list with this id", body = ErrorBody),
+        (status = 409, description = "The list is not approved (in review, rejected, superseded or empty)", body = ErrorBody),
+        (status = 422, description = "Invalid input: an unknown format", body = ErrorBody),
+    ))]
+async fn export_list(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let format: ExportFormat = match query.format.as_deref().map(str::trim) {
+        None | Some("") => ExportFormat::Csv,
+        Some(asked) => asked
+            .parse()
+            .map_err(|why| ApiError::invalid(format!("format: {why}")))?,
+    };
+    let file = format.file_name(id);
+    let request = export::Request {
+        list_id: id,
+        format,
+        by: &principal.person.name,
+        file: &file,
+    };
+    let (_, body) = export_to(state.store(), &request, Vec::new(), state.now()).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -25,5 +25,7 @@ async fn workspace_status(
     State(state): State<AppState>,
     _: Principal,
 ) -> Result<Json<StatusView>, ApiError> {
-    Ok(Json(StatusView::read(state.workspace()).await?))
+    Ok(Json(
+        StatusView::read(state.workspace(), state.now()).await?,
+    ))
 }

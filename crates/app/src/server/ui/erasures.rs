@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{Redirect, Response};
 use axum::routing::get;
 
 use super::{Layout, PageError, Pages, page};
@@ -14,8 +14,16 @@ use crate::engine::discovery::erase::{self, Erasure, erase, may_erase};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 
+/// The page is named for its place in the navigation, Privacy; `/erasures`, its old path,
+/// still leads there (a 308 keeps a form's POST a POST).
 pub fn routes() -> Pages {
-    Pages::new().route("/erasures", get(show).post(submit))
+    Pages::new()
+        .route("/privacy", get(show).post(submit))
+        .route("/erasures", get(to_privacy).post(to_privacy))
+}
+
+async fn to_privacy() -> Redirect {
+    Redirect::permanent("/privacy")
 }
 
 #[derive(Template)]

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use leadgate_core::audit::Subject;
-use leadgate_core::gate::{GateKind, Request, Verdict};
+use leadgate_core::gate::{GateKind, GateStatus, Request, Verdict};
 use leadgate_core::role::Role;
 use leadgate_store::gates::{self as stored_gates, Gate};
 use serde::Deserialize;
@@ -59,7 +59,7 @@ pub fn href(gate: &Gate) -> String {
 fn roles_text(roles: &[Role]) -> String {
     roles
         .iter()
-        .map(|r| r.as_str())
+        .map(|r| r.label())
         .collect::<Vec<_>>()
         .join(" and ")
 }
@@ -118,7 +118,7 @@ pub struct DecisionRow {
 pub struct GatePanel {
     pub id: i64,
     pub title: &'static str,
-    pub status: &'static str,
+    pub status: GateStatus,
     pub required: String,
     pub pending: String,
     pub decisions: Vec<DecisionRow>,
@@ -131,6 +131,10 @@ pub struct GatePanel {
 }
 
 impl GatePanel {
+    pub fn is_open(&self) -> bool {
+        self.status == GateStatus::Open
+    }
+
     pub fn new(
         state: &AppState,
         gate: &Gate,
@@ -166,7 +170,7 @@ impl GatePanel {
         GatePanel {
             id: gate.id,
             title: gate.kind.title(),
-            status: gate.status.as_str(),
+            status: gate.status,
             required: roles_text(&gate.required_roles),
             pending: roles_text(&pending),
             decisions: gate

@@ -28,7 +28,7 @@ pub struct VersionRow {
     pub id: i64,
     pub segment: String,
     pub version: i64,
-    pub status: &'static str,
+    pub status: IcpStatus,
     pub proposed_by: String,
     pub proposed_at: String,
     pub live_at: String,
@@ -40,7 +40,7 @@ fn row(state: &AppState, v: &stored::IcpVersion) -> VersionRow {
         id: v.id,
         segment: v.segment.clone(),
         version: v.version,
-        status: v.status.as_str(),
+        status: v.status,
         proposed_by: v.proposed_by.clone(),
         proposed_at: show_time(state, v.proposed_at),
         live_at: v

@@ -1,13 +1,15 @@
 //! The prospect-list pages: every list a discovery run built, and one list's prospects —
 //! admitted or dropped, each with its source and, when dropped, why — with the link to the
-//! list's sample review. What `leadgate discover lists` and `show` print.
+//! list's sample review, and, once the list is approved, its download for a CRM's importer.
+//! What `leadgate discover lists`, `show` and `export` do.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use leadgate_core::discovery::prospect::Standing;
+use leadgate_core::discovery::export::ExportFormat;
+use leadgate_core::discovery::prospect::{ListStatus, Standing};
 use leadgate_store::discovery::{self as stored, ProspectList};
 use serde::Deserialize;
 
@@ -95,6 +97,14 @@ struct ListPage {
     prospects: Vec<ProspectLine>,
     /// The query of the next page, when there is one.
     next: Option<String>,
+    /// The layouts the list can be downloaded in: none until it is approved.
+    exports: Vec<ExportChoice>,
+}
+
+/// A layout the list's download form offers.
+struct ExportChoice {
+    format: &'static str,
+    label: &'static str,
 }
 
 async fn show(
@@ -139,6 +149,17 @@ async fn show(
         },
         prospects: prospects.iter().map(ProspectLine::from).collect(),
         next,
+        exports: if found.status == ListStatus::Approved {
+            ExportFormat::ALL
+                .iter()
+                .map(|f| ExportChoice {
+                    format: f.as_str(),
+                    label: f.label(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     };
     page(StatusCode::OK, &page_view)
 }

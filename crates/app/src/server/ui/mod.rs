@@ -11,6 +11,7 @@
 
 mod audit;
 mod erasures;
+mod error_page;
 mod gates;
 mod icp;
 mod lists;
@@ -32,6 +33,8 @@ use leadgate_store::gates::{self as stored_gates, Gate, GateFilter};
 
 use super::auth::{Principal, Via};
 use super::state::AppState;
+
+pub use error_page::{as_page, for_browser};
 
 /// The review UI's routes, remembering every path they serve. These are HTML pages and
 /// form posts for people, not the JSON API, so they are not in the OpenAPI document; each
@@ -180,7 +183,7 @@ impl Layout {
                     .person
                     .roles
                     .iter()
-                    .map(|r| r.as_str())
+                    .map(|r| r.label())
                     .collect::<Vec<_>>()
                     .join(", "),
             }),
@@ -222,7 +225,8 @@ pub async fn open_gates(state: &AppState) -> Result<Vec<Gate>, PageError> {
     .await?)
 }
 
-/// A page that could not be shown: plain text with its status, never internals.
+/// A page that could not be shown: its status and one line a person can act on, never
+/// internals. Answered as plain text; [`as_page`] shows it as the error page in the layout.
 #[derive(Debug)]
 pub struct PageError {
     pub status: StatusCode,

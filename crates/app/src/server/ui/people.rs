@@ -38,7 +38,7 @@ struct PeoplePage {
     layout: Layout,
     is_admin: bool,
     people: Vec<PersonRow>,
-    all_roles: Vec<&'static str>,
+    all_roles: Vec<Role>,
     notice: Option<String>,
     warnings: Vec<String>,
     error: Option<String>,
@@ -60,7 +60,7 @@ async fn render(
             roles: p
                 .roles
                 .iter()
-                .map(|r| r.as_str())
+                .map(|r| r.label())
                 .collect::<Vec<_>>()
                 .join(", "),
             added: show_time(state, p.created_at),
@@ -78,7 +78,7 @@ async fn render(
         layout,
         is_admin: principal.person.roles.contains(&Role::Admin),
         people,
-        all_roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        all_roles: Role::ALL.to_vec(),
         notice: notice.filter(|n| !n.is_empty()),
         warnings,
         error,
@@ -147,7 +147,7 @@ async fn submit(
                     done.person
                         .roles
                         .iter()
-                        .map(|r| r.as_str())
+                        .map(|r| r.label())
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),

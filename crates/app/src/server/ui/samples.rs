@@ -41,7 +41,7 @@ pub struct ItemView {
     pub position: i64,
     pub contact_id: i64,
     pub stratum: String,
-    pub verdict: Option<String>,
+    pub verdict: Option<ReviewVerdict>,
     pub reason: Option<String>,
     pub reviewer: Option<String>,
     pub fields: Vec<FieldRow>,
@@ -55,7 +55,7 @@ pub struct ItemView {
 struct SamplePage {
     layout: Layout,
     gate_id: i64,
-    status: &'static str,
+    status: GateStatus,
     summary: String,
     list_id: i64,
     segment: String,
@@ -143,7 +143,7 @@ async fn render(
             position: item.position,
             contact_id: item.contact_id,
             stratum: item.stratum.clone(),
-            verdict: item.verdict.map(|v| v.as_str().to_string()),
+            verdict: item.verdict,
             reason: item.reason.clone(),
             reviewer: item.reviewer.clone(),
             fields,
@@ -160,7 +160,7 @@ async fn render(
             for v in &views {
                 let e = rates.entry(v.stratum.clone()).or_default();
                 e.0 += 1;
-                if v.verdict.as_deref() == Some(ReviewVerdict::NoMatch.as_str()) {
+                if v.verdict == Some(ReviewVerdict::NoMatch) {
                     e.1 += 1;
                 }
             }
@@ -177,7 +177,7 @@ async fn render(
     let template = SamplePage {
         layout,
         gate_id: id,
-        status: gate.status.as_str(),
+        status: gate.status,
         summary: gate.summary.clone(),
         list_id,
         segment: list.as_ref().map(|l| l.segment.clone()).unwrap_or_default(),
