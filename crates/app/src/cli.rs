@@ -426,8 +426,14 @@ pub enum ReviewCommand {
     /// terminal; `--decisions FILE` for scripts).
     Sample {
         gate: i64,
-        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
-        person: String,
+        /// Who reviews (not needed to `--show` the sample).
+        #[arg(
+            long = "as",
+            env = "LEADGATE_AS",
+            value_name = "NAME",
+            required_unless_present = "show"
+        )]
+        person: Option<String>,
         /// A CSV with the columns position,verdict,reason (verdict: match or no_match; a
         /// no_match needs a reason).
         #[arg(long)]

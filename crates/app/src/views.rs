@@ -431,13 +431,14 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
         };
         let person = |f: Field| field(&profile.person, f);
         let full = person(Field::FullName);
-        let name = if full.is_empty() {
-            format!("{} {}", person(Field::FirstName), person(Field::LastName))
-                .trim()
-                .to_string()
-        } else {
-            full
-        };
+        let name = name_for_display(
+            if full.is_empty() {
+                format!("{} {}", person(Field::FirstName), person(Field::LastName))
+            } else {
+                full
+            }
+            .trim(),
+        );
         let evaluation = EvaluationView::deserialize(&p.evaluation).unwrap_or_default();
         let reasons = if p.status == Standing::NeedsData {
             let mut waiting: Vec<String> = evaluation
@@ -541,4 +542,108 @@ struct ListCounts {
     dropped: i64,
     stale: i64,
     gate_id: Option<i64>,
+}
+
+/// A fact's name as a person reads it: the record field's label ("job title"), or the name
+/// with its underscores as spaces for a fact no field names (seniority, department).
+pub fn fact_label(name: &str) -> String {
+    name.parse::<leadgate_core::discovery::field::Field>()
+        .map_or_else(|_| name.replace('_', " "), |f| f.label().to_string())
+}
+
+/// A fact's value as a person reads it: revenue as money ("$73.5M", "$5M–$10M"); anything
+/// else as the source gave it.
+pub fn fact_value(name: &str, value: &str) -> String {
+    if name == "revenue" {
+        let parts: Option<Vec<String>> = value
+            .split('-')
+            .map(|p| p.trim().parse::<f64>().ok().map(money))
+            .collect();
+        if let Some(parts) = parts.filter(|p| !p.is_empty() && p.len() <= 2) {
+            return parts.join("–");
+        }
+    }
+    value.to_string()
+}
+
+/// 73500000 → "$73.5M", 1200 → "$1.2K", 950 → "$950".
+fn money(amount: f64) -> String {
+    let (scaled, unit) = match amount.abs() {
+        a if a >= 1e9 => (amount / 1e9, "B"),
+        a if a >= 1e6 => (amount / 1e6, "M"),
+        a if a >= 1e3 => (amount / 1e3, "K"),
+        _ => (amount, ""),
+    };
+    let text = format!("{scaled:.1}");
+    let text = text.strip_suffix(".0").unwrap_or(&text);
+    format!("${text}{unit}")
+}
+
+/// A person's name for display: pronouns in brackets dropped ("(she/her)"), a word in
+/// capitals set in the usual case ("SCOTT Young" → "Scott Young"). The stored value keeps
+/// what the source wrote.
+pub fn name_for_display(raw: &str) -> String {
+    let mut kept = String::new();
+    let mut rest = raw;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else {
+            break;
+        };
+        let inside = &rest[open + 1..close];
+        kept.push_str(&rest[..open]);
+        if !(inside.contains('/') && inside.chars().all(|c| c.is_alphabetic() || c == '/')) {
+            kept.push_str(&rest[open..=close]);
+        }
+        rest = &rest[close + 1..];
+    }
+    kept.push_str(rest);
+    kept.split_whitespace()
+        .map(|word| {
+            let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+            if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
+                usual_case(word)
+            } else {
+                word.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "O'NEIL-SMITH" → "O'Neil-Smith": a capital after the start, an apostrophe or a hyphen.
+fn usual_case(word: &str) -> String {
+    let mut out = String::new();
+    let mut start = true;
+    for c in word.chars() {
+        if start {
+            out.extend(c.to_uppercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+        start = matches!(c, '\'' | '’' | '-');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_as_people_write_them() {
+        assert_eq!(name_for_display("SCOTT Young (she/her)"), "Scott Young");
+        assert_eq!(name_for_display("Mary O'NEIL-SMITH"), "Mary O'Neil-Smith");
+        assert_eq!(name_for_display("Ann Lee (Acme)"), "Ann Lee (Acme)");
+        assert_eq!(name_for_display("J. R. Smith"), "J. R. Smith");
+    }
+
+    #[test]
+    fn revenue_reads_as_money() {
+        assert_eq!(fact_value("revenue", "73500000"), "$73.5M");
+        assert_eq!(fact_value("revenue", "5000000-10000000"), "$5M–$10M");
+        assert_eq!(fact_value("revenue", "unknown"), "unknown");
+        assert_eq!(fact_value("title", "73500000"), "73500000");
+        assert_eq!(fact_label("company_domain"), "company domain");
+        assert_eq!(fact_label("title"), "job title");
+    }
 }

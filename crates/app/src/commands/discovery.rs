@@ -1000,6 +1000,9 @@ pub async fn review(
         }
         return Ok(ExitCode::SUCCESS);
     }
+    let Some(person) = person else {
+        bail!("who reviews? pass --as NAME (only --show needs no name)");
+    };
     let decided: Vec<ItemDecision> = match &decisions {
         Some(file) => read_decisions(file)?,
         None if std::io::stdin().is_terminal() => {
@@ -1114,8 +1117,9 @@ fn print_item(item: &stored::SampleItem, prospect: Option<&stored::Prospect>, no
                     .as_str()
                     .and_then(|t| t.parse::<Timestamp>().ok());
                 println!(
-                    "  {name:<22} {:<40} {} ({})",
-                    s["value"].as_str().unwrap_or(""),
+                    "  {:<22} {:<40} {} ({})",
+                    crate::views::fact_label(name),
+                    crate::views::fact_value(name, s["value"].as_str().unwrap_or("")),
                     s["source"].as_str().unwrap_or(""),
                     at.map(|at| age(at, now)).unwrap_or_default()
                 );

@@ -144,4 +144,17 @@ async fn the_worker_says_what_comes_next() {
         ran.contains("next: leadgate review sample 2 --as rita"),
         "the worker names the next command: {ran}"
     );
+    // Anyone may look at the sample before deciding: `--show` needs no name.
+    let shown = ws
+        .leadgate(&["-w", dir_arg, "review", "sample", "2", "--show"])
+        .ok()
+        .stdout();
+    assert!(shown.contains("Record 1 — contact"), "{shown}");
+    let unnamed = ws.leadgate(&["-w", dir_arg, "review", "sample", "2"]);
+    assert!(!unnamed.0.status.success(), "a review needs a name");
+    assert!(
+        unnamed.stderr().contains("--as <NAME>"),
+        "{}",
+        unnamed.stderr()
+    );
 }

@@ -85,8 +85,8 @@ fn fields_of(profile: &Value, now: Timestamp) -> Vec<FieldRow> {
             let observed = s["observed_at"].as_str().unwrap_or("");
             let at = observed.parse::<Timestamp>().ok();
             rows.push(FieldRow {
-                name: name.clone(),
-                value: s["value"].as_str().unwrap_or("").to_string(),
+                name: crate::views::fact_label(name),
+                value: crate::views::fact_value(name, s["value"].as_str().unwrap_or("")),
                 source: s["source"].as_str().unwrap_or("").to_string(),
                 record: s["record_id"].as_str().unwrap_or("").to_string(),
                 age: at.map(|at| age(now, at)).unwrap_or_default(),
