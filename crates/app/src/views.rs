@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use leadgate_core::audit::{Actor, AuditEntry};
 use leadgate_core::discovery::field::Field;
 use leadgate_core::discovery::freshness::{Freshness, FreshnessCheck};
-use leadgate_core::discovery::prospect::Profile;
+use leadgate_core::discovery::prospect::{Profile, ProspectVerdict};
 use leadgate_core::gate::{Decision, GateKind, GateStatus, Verdict};
 use leadgate_core::role::Role;
 use leadgate_store::discovery::ProspectList;
@@ -449,7 +449,10 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
             waiting.dedup();
             format!("waits for: {}", waiting.join(", "))
         } else {
-            evaluation.reasons.join("; ")
+            match ProspectVerdict::deserialize(&p.evaluation) {
+                Ok(verdict) => reasons_in_words(&verdict).join("; "),
+                Err(_) => evaluation.reasons.join("; "),
+            }
         };
         ProspectLine {
             contact_id: p.contact_id,
@@ -514,6 +517,32 @@ impl From<&ProspectList> for ListView {
             summary: list.summary.clone(),
         }
     }
+}
+
+/// Why a contact was dropped, a sentence per reason in words a person says: the ICP
+/// criterion by its label ("employee count: 12 employees, …"), the age of its data, the
+/// compliance block. The stored reasons keep the criterion's id for scripts.
+pub fn reasons_in_words(verdict: &ProspectVerdict) -> Vec<String> {
+    let mut reasons: Vec<String> = verdict
+        .icp
+        .criteria
+        .iter()
+        .filter(|c| c.required && c.outcome == leadgate_core::icp::Outcome::Fail)
+        .map(|c| {
+            format!(
+                "{}: {}",
+                leadgate_core::icp::criterion_label(&c.criterion),
+                c.reason
+            )
+        })
+        .collect();
+    if verdict.freshness.freshness == Freshness::Expired {
+        reasons.push(verdict.freshness.reason.clone());
+    }
+    if let Some(block) = &verdict.compliance.blocked {
+        reasons.push(block.reason.clone());
+    }
+    reasons
 }
 
 /// A prospect's stored profile (`{"person": …, "company": …}`), typed.
@@ -635,6 +664,39 @@ mod tests {
         assert_eq!(name_for_display("Mary O'NEIL-SMITH"), "Mary O'Neil-Smith");
         assert_eq!(name_for_display("Ann Lee (Acme)"), "Ann Lee (Acme)");
         assert_eq!(name_for_display("J. R. Smith"), "J. R. Smith");
+    }
+
+    #[test]
+    fn a_dropped_contact_says_why_in_words() {
+        use leadgate_core::discovery::list::draft;
+        use leadgate_core::discovery::prospect::{ListRules, Observation};
+        use leadgate_core::icp::IcpDocument;
+        let icp = IcpDocument::parse(
+            "segment = \"t\"\nrationale = \"r\"\n[firmographics]\nemployees = { min = 50, max = 1000 }\n",
+            "t.toml",
+        )
+        .unwrap();
+        let facts = serde_json::json!({"email": "a@small.com", "company_domain": "small.com",
+            "employees": "12", "country": "US"});
+        let now: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
+        let observation = Observation {
+            record_id: 1,
+            source: "sheet",
+            observed_at: now,
+            facts: facts.as_object().unwrap(),
+        };
+        let list = draft(
+            &icp,
+            &[(1, observation)],
+            &ListRules::default(),
+            &[],
+            None,
+            now,
+        );
+        let reasons = reasons_in_words(&list.prospects[0].verdict);
+        assert_eq!(reasons.len(), 1, "{reasons:?}");
+        assert!(reasons[0].starts_with("employee count: "), "{reasons:?}");
+        assert!(!reasons[0].contains("firmographics"), "{reasons:?}");
     }
 
     #[test]

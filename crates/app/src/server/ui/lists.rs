@@ -114,7 +114,13 @@ async fn show(
     Query(filter): Query<Filter>,
 ) -> Result<Response, PageError> {
     let layout = Layout::for_person(&state, &principal, "lists").await?;
-    let status = prospect_status(filter.status.as_deref()).map_err(|why| PageError {
+    // The page opens on the admitted prospects: what the list is for. `all` shows every one.
+    let asked = match filter.status.as_deref().map(str::trim) {
+        None | Some("") => Some("admitted"),
+        Some("all") => None,
+        other => other,
+    };
+    let status = prospect_status(asked).map_err(|why| PageError {
         status: StatusCode::BAD_REQUEST,
         message: format!("status {why}"),
     })?;
@@ -132,7 +138,7 @@ async fn show(
     let next = match (more, prospects.last()) {
         (true, Some(last)) => Some(format!(
             "status={}&after={}",
-            status.map_or("", Standing::as_str),
+            status.map_or("all", Standing::as_str),
             last.contact_id
         )),
         _ => None,
