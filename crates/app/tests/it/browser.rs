@@ -350,7 +350,21 @@ async fn two_leads_approve_the_icp_in_the_browser() {
     browser.wait_for("#gate-1 button.approve").await;
     browser.type_into("#note-1", "matches the pipeline").await;
     browser.click("#gate-1 button.approve").await;
-    browser.wait_for("#gate-1 .status-approved").await;
+    // The decision closed the gate: the page comes back as it now is, saying what follows.
+    browser.wait_for("p.flash").await;
+    let flash = browser.text("p.flash").await;
+    assert!(
+        flash.contains("is live: discovery has started"),
+        "the page says what happened next: {flash}"
+    );
+    assert!(
+        browser.text("h1").await.contains("live"),
+        "the header is fresh"
+    );
+    assert!(
+        browser.find_all("#my-gates").await.is_empty(),
+        "nothing waits for mia any more"
+    );
     browser.goto(&server.at("/icp")).await;
     assert!(browser.text("main table").await.contains("live"));
     let mut conn = server.store.conn().await.unwrap();
@@ -874,7 +888,10 @@ async fn forms_work_without_javascript() {
         .text()
         .await
         .unwrap();
-    assert!(after.contains("Your approval is recorded."));
+    assert!(
+        after.contains("Your approval is recorded; the gate waits for the other approval."),
+        "{after}"
+    );
     assert!(after.contains("sam</strong> approved as sales lead"));
 }
 

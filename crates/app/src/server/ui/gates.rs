@@ -292,6 +292,20 @@ async fn decide(
             }
         }
     };
+    let back = format!(
+        "{}?decided={}",
+        href(&gate).split('#').next().unwrap_or("/"),
+        verdict.label()
+    );
+    if from_htmx(&headers) && error.is_none() && gate.status != GateStatus::Open {
+        // The decision closed the gate: more than the panel changed (the version's status,
+        // the inbox's badge, what comes next), so the whole page is loaded again.
+        let mut response = StatusCode::OK.into_response();
+        if let Ok(value) = HeaderValue::from_str(&back) {
+            response.headers_mut().insert("hx-redirect", value);
+        }
+        return Ok(response);
+    }
     if from_htmx(&headers) {
         // htmx swaps only successful responses: a refusal is shown in the panel, and the
         // status is carried in a header for scripts.
@@ -307,11 +321,6 @@ async fn decide(
     if let Some(message) = error {
         return Err(PageError { status, message });
     }
-    let to = format!(
-        "{}?decided={}",
-        href(&gate).split('#').next().unwrap_or("/"),
-        verdict.label()
-    );
-    let to = HeaderValue::from_str(&to).unwrap_or(HeaderValue::from_static("/"));
+    let to = HeaderValue::from_str(&back).unwrap_or(HeaderValue::from_static("/"));
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
 }

@@ -104,18 +104,27 @@ async fn show(
     let decided = Verdict::ALL
         .iter()
         .find(|v| shown.decided.as_deref() == Some(v.label()));
-    layout.flash = match decided {
-        Some(Verdict::Approve) => Some("Your approval is recorded.".to_string()),
-        Some(Verdict::Reject) => {
-            Some("Your rejection is recorded; the version will not go live.".to_string())
-        }
-        _ => None,
-    };
     let mut conn = state.store().conn().await?;
     let version = stored::get(&mut conn, id).await?.ok_or(PageError {
         status: StatusCode::NOT_FOUND,
         message: format!("no ICP version {id}"),
     })?;
+    // What the decision led to, said plainly: the page below is the version as it now is.
+    layout.flash = match (decided, version.status) {
+        (Some(Verdict::Approve), IcpStatus::Live) => Some(format!(
+            "Your approval is recorded, and version {} of {} is live: discovery has started. \
+             The worker imports the sources and builds a prospect list; its sample review \
+             will wait under My gates.",
+            version.version, version.segment
+        )),
+        (Some(Verdict::Approve), _) => {
+            Some("Your approval is recorded; the gate waits for the other approval.".to_string())
+        }
+        (Some(Verdict::Reject), _) => {
+            Some("Your rejection is recorded; the version will not go live.".to_string())
+        }
+        _ => None,
+    };
     let document = IcpDocument::parse(&version.source_text, &Subject::Icp(id).to_string()).ok();
     let live = stored::live(&mut conn, &version.segment).await?;
     let diff = match (&document, live) {
