@@ -981,13 +981,12 @@ async fn the_sample_review_page_shows_provenance_and_takes_the_verdicts() {
     browser.type_into("#email", "ann3@firm3.com").await;
     browser.type_into("#reason", "her e-mail to privacy@").await;
     browser
-        .click("form[action='/privacy'] button[type='submit']")
+        .click("form[action='/privacy'] button.dry-run")
         .await;
     browser.wait_for("#dry-run-h").await;
-    browser.click("input[name='dry_run']").await;
-    browser
-        .click("form[action='/privacy'] button[type='submit']")
-        .await;
+    browser.resize(1400, 1000).await;
+    browser.screenshot("privacy-dry-run").await;
+    browser.click("form[action='/privacy'] button.reject").await;
     browser.wait_for("#erased-h").await;
     assert!(
         browser

@@ -751,7 +751,7 @@ async fn lists_api_story(backend: Backend) {
     // nothing (the prospects are still four below).
     let privacy = page("/privacy".into()).await;
     assert!(
-        privacy.contains("takes the admin or sales_ops role")
+        privacy.contains("takes the admin or sales ops role")
             && !privacy.contains("<form method=\"post\" action=\"/privacy\"")
     );
     // Its old path leads there, keeping the method: a form posted to it still arrives.
