@@ -800,9 +800,23 @@ pub(crate) fn decode_header(
     record: &csv::ByteRecord,
     decoding: RowDecoding,
 ) -> (Vec<String>, Option<u8>) {
+    let (fields, bad) = decode_record(record, decoding);
+    let header = fields
+        .iter()
+        .map(|text| text.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    (header, bad)
+}
+
+/// A record's fields decoded one by one, the last without its line end, and the first
+/// byte that was not UTF-8.
+fn decode_record(
+    record: &csv::ByteRecord,
+    decoding: RowDecoding,
+) -> (Vec<Cow<'_, str>>, Option<u8>) {
     let mut bad = None;
-    let last = record.len() - 1;
-    let header = record
+    let last = record.len().saturating_sub(1);
+    let fields = record
         .iter()
         .enumerate()
         .map(|(i, field)| {
@@ -811,10 +825,10 @@ pub(crate) fn decode_header(
             if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
                 bad = Some(byte);
             }
-            text.trim().trim_start_matches('\u{feff}').to_string()
+            text
         })
         .collect();
-    (header, bad)
+    (fields, bad)
 }
 
 fn read_error(path: &str, e: csv::Error) -> ImportError {
@@ -881,22 +895,9 @@ fn build_csv_row(
     row: u64,
     line: u64,
 ) -> BuiltRow {
-    let mut bad = None;
-    let last = record.len() - 1;
-    let values: Vec<Cow<'_, str>> = match utf8_fields(record, decoding) {
-        Some(values) => values,
-        None => record
-            .iter()
-            .enumerate()
-            .map(|(i, field)| {
-                let field = if i == last { last_field(field) } else { field };
-                let (text, found) = decode_field(field, decoding);
-                if let (Decoded::NotUtf8 { byte }, None) = (found, bad) {
-                    bad = Some(byte);
-                }
-                text
-            })
-            .collect(),
+    let (values, bad) = match utf8_fields(record, decoding) {
+        Some(values) => (values, None),
+        None => decode_record(record, decoding),
     };
     let outcome = if values.len() > width && values[width..].iter().any(|v| !v.trim().is_empty()) {
         Err(RejectReason::TooManyFields {
