@@ -15,6 +15,11 @@ use serde_json::{Value, json};
 
 use crate::support::{Backend, TestServer, open_sample_review, password_of};
 
+mod accessibility;
+mod icp;
+mod lists;
+mod samples;
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
