@@ -16,7 +16,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use leadgate_core::discovery::compliance::SuppressionKind;
-use leadgate_core::discovery::prospect::{ListStatus, Standing};
+use leadgate_core::discovery::prospect::{ListStatus, ProspectColumns, Standing};
 use leadgate_core::discovery::sample::ReviewVerdict;
 
 use crate::{
@@ -1300,6 +1300,8 @@ pub struct Prospect {
     pub primary_source: String,
     pub profile: serde_json::Value,
     pub evaluation: serde_json::Value,
+    /// What the list is searched, filtered and sorted by, read from the profile and verdict.
+    pub columns: ProspectColumns,
 }
 
 /// Prospects gathered for a bulk insert.
@@ -1315,6 +1317,19 @@ impl ProspectBatch {
         b.text(&p.primary_source);
         b.text(&p.profile.to_string());
         b.text(&p.evaluation.to_string());
+        let c = &p.columns;
+        for text in [
+            &c.name,
+            &c.email,
+            &c.domain,
+            &c.company,
+            &c.country,
+            &c.seniority,
+            &c.drop_kind,
+        ] {
+            b.text(text);
+        }
+        b.text(&c.search_text());
         b.end_row();
     }
 
@@ -1340,14 +1355,22 @@ pub async fn write_prospects(conn: &mut AnyConnection, batch: &Batch) -> Result<
             ("primary_source", Kind::Text),
             ("profile", Kind::Json),
             ("evaluation", Kind::Json),
+            ("name", Kind::Text),
+            ("email", Kind::Text),
+            ("domain", Kind::Text),
+            ("company", Kind::Text),
+            ("country", Kind::Text),
+            ("seniority", Kind::Text),
+            ("drop_kind", Kind::Text),
+            ("search", Kind::Text),
         ],
         batch,
     )
     .await
 }
 
-const PROSPECT_COLUMNS: &str =
-    "list_id, contact_id, status, primary_source, profile, evaluation FROM prospects";
+const PROSPECT_COLUMNS: &str = "list_id, contact_id, status, primary_source, profile, evaluation,
+    name, email, domain, company, country, seniority, drop_kind FROM prospects";
 
 fn prospect(row: &AnyRow) -> Result<Prospect> {
     let contact_id: i64 = row.try_get("contact_id")?;
@@ -1363,6 +1386,15 @@ fn prospect(row: &AnyRow) -> Result<Prospect> {
         primary_source: row.try_get("primary_source")?,
         profile: parse_json(&format!("prospect {contact_id} profile"), &profile)?,
         evaluation: parse_json(&format!("prospect {contact_id} evaluation"), &evaluation)?,
+        columns: ProspectColumns {
+            name: row.try_get("name")?,
+            email: row.try_get("email")?,
+            domain: row.try_get("domain")?,
+            company: row.try_get("company")?,
+            country: row.try_get("country")?,
+            seniority: row.try_get("seniority")?,
+            drop_kind: row.try_get("drop_kind")?,
+        },
     })
 }
 
@@ -1444,6 +1476,148 @@ pub async fn prospects_page(
         .await?
         .iter()
         .map(prospect)
+        .collect()
+}
+
+/// A column a list's prospects can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProspectSort {
+    #[default]
+    Contact,
+    Name,
+    Email,
+    Domain,
+    Company,
+    Country,
+    Seniority,
+    Status,
+    Source,
+    DropKind,
+}
+
+impl ProspectSort {
+    fn column(self) -> &'static str {
+        match self {
+            ProspectSort::Contact => "contact_id",
+            ProspectSort::Name => "name",
+            ProspectSort::Email => "email",
+            ProspectSort::Domain => "domain",
+            ProspectSort::Company => "company",
+            ProspectSort::Country => "country",
+            ProspectSort::Seniority => "seniority",
+            ProspectSort::Status => "status",
+            ProspectSort::Source => "primary_source",
+            ProspectSort::DropKind => "drop_kind",
+        }
+    }
+}
+
+/// Which of a list's prospects to show, in what order, and which page of them.
+#[derive(Debug, Clone, Default)]
+pub struct ProspectQuery<'a> {
+    pub list_id: i64,
+    pub status: Option<Standing>,
+    pub country: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub drop_kind: Option<&'a str>,
+    /// Words the name, e-mail, company or domain contains, in any case.
+    pub search: Option<&'a str>,
+    pub sort: ProspectSort,
+    pub descending: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One page of a [`ProspectQuery`], with how many prospects match it in all.
+#[derive(Debug, Clone, Default)]
+pub struct ProspectPage {
+    pub prospects: Vec<Prospect>,
+    pub total: i64,
+}
+
+/// The prospects a query asks for. Empty values sort last whichever the direction, and
+/// ties go by contact id, so a page is the same each time it is read.
+pub async fn find_prospects(
+    conn: &mut AnyConnection,
+    query: &ProspectQuery<'_>,
+) -> Result<ProspectPage> {
+    let pattern = query.search.map(|s| {
+        let escaped = s
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    let filter = "list_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR country = $3)
+        AND ($4 IS NULL OR primary_source = $4) AND ($5 IS NULL OR drop_kind = $5)
+        AND ($6 IS NULL OR search LIKE $6 ESCAPE '\\')";
+    let column = query.sort.column();
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let order = match query.sort {
+        ProspectSort::Contact => format!("contact_id {direction}"),
+        _ => format!("({column} = '') ASC, {column} {direction}, contact_id ASC"),
+    };
+    let sql =
+        format!("SELECT {PROSPECT_COLUMNS} WHERE {filter} ORDER BY {order} LIMIT $7 OFFSET $8");
+    let bind = |sql: String| {
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(query.list_id)
+            .bind(query.status.map(Standing::as_str))
+            .bind(query.country)
+            .bind(query.source)
+            .bind(query.drop_kind)
+            .bind(pattern.clone())
+    };
+    let prospects = bind(sql)
+        .bind(query.limit)
+        .bind(query.offset)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(prospect)
+        .collect::<Result<Vec<_>>>()?;
+    let total: i64 = bind(format!("SELECT COUNT(*) FROM prospects WHERE {filter}"))
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    Ok(ProspectPage { prospects, total })
+}
+
+/// The values a list's prospects can be filtered by, each with how many prospects have it,
+/// most first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProspectFacets {
+    pub countries: Vec<(String, i64)>,
+    pub sources: Vec<(String, i64)>,
+    pub drop_kinds: Vec<(String, i64)>,
+}
+
+pub async fn prospect_facets(conn: &mut AnyConnection, list_id: i64) -> Result<ProspectFacets> {
+    Ok(ProspectFacets {
+        countries: facet(conn, list_id, "country").await?,
+        sources: facet(conn, list_id, "primary_source").await?,
+        drop_kinds: facet(conn, list_id, "drop_kind").await?,
+    })
+}
+
+/// The values of `column` on list `list_id`, each with its count, most first.
+async fn facet(
+    conn: &mut AnyConnection,
+    list_id: i64,
+    column: &'static str,
+) -> Result<Vec<(String, i64)>> {
+    let sql = format!(
+        "SELECT {column}, COUNT(*) AS n FROM prospects WHERE list_id = $1 AND {column} <> ''
+         GROUP BY {column} ORDER BY n DESC, {column}"
+    );
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(list_id)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
         .collect()
 }
 

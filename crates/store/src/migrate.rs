@@ -68,6 +68,11 @@ const SQLITE: &[Migration] = &[
         name: "jobs_subject",
         sql: include_str!("../migrations/sqlite/0010_jobs_subject.sql"),
     },
+    Migration {
+        version: 11,
+        name: "prospect_columns",
+        sql: include_str!("../migrations/sqlite/0011_prospect_columns.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -120,6 +125,11 @@ const POSTGRES: &[Migration] = &[
         version: 10,
         name: "jobs_subject",
         sql: include_str!("../migrations/postgres/0010_jobs_subject.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "prospect_columns",
+        sql: include_str!("../migrations/postgres/0011_prospect_columns.sql"),
     },
 ];
 

@@ -270,6 +270,89 @@ impl ProspectVerdict {
     }
 }
 
+/// What a list is searched, filtered and sorted by, read from a prospect's profile and
+/// verdict. The store keeps these beside the profile as columns it can index; the profile
+/// stays the record of what the sources said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProspectColumns {
+    /// The full name, or the first and last names joined.
+    pub name: String,
+    pub email: String,
+    pub domain: String,
+    pub company: String,
+    /// The contact's country, or its company's when the person's is unknown.
+    pub country: String,
+    pub seniority: String,
+    /// [`ProspectVerdict::drop_kind`]: empty unless dropped.
+    pub drop_kind: String,
+}
+
+impl ProspectColumns {
+    pub fn of(person: &Profile, company: &Profile, verdict: &ProspectVerdict) -> ProspectColumns {
+        fn value<'p>(of: &'p Profile, name: &str) -> &'p str {
+            of.get(name).map_or("", |s| s.value.as_str())
+        }
+        let full = value(person, Field::FullName.as_str());
+        let name = if full.trim().is_empty() {
+            format!(
+                "{} {}",
+                value(person, Field::FirstName.as_str()),
+                value(person, Field::LastName.as_str())
+            )
+        } else {
+            full.to_string()
+        };
+        let country = match value(person, Field::Country.as_str()) {
+            "" => value(company, Field::CompanyCountry.as_str()),
+            own => own,
+        };
+        ProspectColumns {
+            name: name.trim().to_string(),
+            email: value(person, Field::Email.as_str()).to_string(),
+            domain: value(company, Field::CompanyDomain.as_str()).to_string(),
+            company: value(company, Field::CompanyName.as_str()).to_string(),
+            country: country.to_string(),
+            seniority: value(person, "seniority").to_string(),
+            drop_kind: verdict.drop_kind().unwrap_or_default(),
+        }
+    }
+
+    /// What a search matches: the name, e-mail, company and domain, lower-cased.
+    pub fn search_text(&self) -> String {
+        [&self.name, &self.email, &self.company, &self.domain]
+            .map(|s| s.to_lowercase())
+            .join(" ")
+    }
+}
+
+/// A [`ProspectVerdict::drop_kind`] as a person says it: "works at an existing customer",
+/// "company size outside the ICP", "facts too old to use".
+pub fn drop_kind_label(kind: &str) -> String {
+    let fixed = match kind {
+        "ICP exclusions.existing_customers" => "works at an existing customer",
+        "ICP exclusions.competitors" => "works at a competitor",
+        "ICP exclusions.domains" => "company on the excluded list",
+        "ICP firmographics.employees" => "company size outside the ICP",
+        "ICP firmographics.industries" => "industry outside the ICP",
+        "ICP firmographics.location" => "company country outside the ICP",
+        "ICP firmographics.revenue_usd" => "revenue outside the ICP",
+        "ICP personas" => "role outside the ICP's personas",
+        "freshness" => "facts too old to use",
+        "compliance" => "no lawful basis to e-mail",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    match kind.strip_prefix("ICP ") {
+        Some(criterion) => format!(
+            "fails the ICP on {}",
+            crate::icp::criterion_label(criterion)
+        ),
+        None => kind.replace('_', " "),
+    }
+}
+
 /// The rules a list is built by.
 #[derive(Debug, Clone, Default)]
 pub struct ListRules<'a> {
@@ -423,6 +506,59 @@ mod tests {
             Value::Object(m) => m,
             _ => unreachable!("test facts are objects"),
         }
+    }
+
+    #[test]
+    fn a_customer_is_dropped_and_its_columns_say_so_in_words() {
+        // Arrange: a CRM row of a customer's employee, and the sample ICP, which excludes
+        // existing customers.
+        let crm = facts(
+            json!({"first_name": "Jane", "last_name": "Roe", "email": "jane@acme.com",
+            "seniority": "vp", "country": "", "company_name": "Acme", "company_domain": "acme.com",
+            "company_country": "CA", "employees": "120", "is_customer": true}),
+        );
+        let now: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
+        let obs = [Observation {
+            record_id: 1,
+            source: "hubspot",
+            observed_at: now,
+            facts: &crm,
+        }];
+        let icp = crate::icp::IcpDocument::parse(crate::icp::SAMPLE_ICP, "sample.toml").unwrap();
+        let person = person_profile(&obs, &["hubspot"]);
+        let company = company_profile(&obs, &["hubspot"]);
+        let verdict = judge(
+            &icp,
+            &obs,
+            &person,
+            &company,
+            &obs,
+            &ListRules::default(),
+            now,
+        );
+
+        // Act
+        let columns = ProspectColumns::of(&person, &company, &verdict);
+
+        // Assert: the first reason is the customer exclusion, and the company's country
+        // stands in for the person's unknown one.
+        assert_eq!(verdict.standing, Standing::Dropped);
+        assert_eq!(columns.name, "Jane Roe");
+        assert_eq!(columns.country, "CA");
+        assert_eq!(columns.seniority, "vp");
+        assert_eq!(columns.drop_kind, "ICP exclusions.existing_customers");
+        assert_eq!(
+            drop_kind_label(&columns.drop_kind),
+            "works at an existing customer"
+        );
+        assert_eq!(
+            columns.search_text(),
+            "jane roe jane@acme.com acme acme.com"
+        );
+        assert_eq!(
+            drop_kind_label("ICP signals.job_change"),
+            "fails the ICP on job change"
+        );
     }
 
     #[test]

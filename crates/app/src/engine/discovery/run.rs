@@ -17,7 +17,9 @@ use leadgate_core::discovery::compliance::{SuppressionKind, SuppressionList, is_
 use leadgate_core::discovery::customers::CustomerAccounts;
 use leadgate_core::discovery::list::{self, ListDraft};
 use leadgate_core::discovery::normalize::{Domain, Email};
-use leadgate_core::discovery::prospect::{ListRules, ListStatus, Observation, Standing};
+use leadgate_core::discovery::prospect::{
+    ListRules, ListStatus, Observation, ProspectColumns, Standing,
+};
 use leadgate_core::discovery::resolve::{
     MergePlan, Resolution, ResolveConfig, Table, explain, plan_merges, resolve,
 };
@@ -642,6 +644,7 @@ async fn store_list(
             primary_source: d.primary_source().to_string(),
             profile: json!({ "person": d.person, "company": d.company, "sources": d.sources }),
             evaluation: serde_json::to_value(&d.verdict).unwrap_or(Value::Null),
+            columns: ProspectColumns::of(&d.person, &d.company, &d.verdict),
         });
         if batch.size() >= 1 << 20 {
             stored::write_prospects(conn, &batch.take()).await?;
