@@ -413,9 +413,15 @@ pub struct ProspectLine {
     pub name: String,
     pub title: String,
     pub company: String,
+    pub email: String,
+    pub domain: String,
+    /// The country's English name ("Canada"), or the code a table does not name.
+    pub country: String,
+    /// The seniority in words ("VP", "C-level").
+    pub seniority: String,
     pub source: String,
-    /// The reasons a dropped prospect was dropped, or the criteria whose data a prospect
-    /// that needs data waits for, joined with "; ".
+    /// The reasons a dropped prospect was dropped, the criteria whose data a prospect
+    /// that needs data waits for, or the criteria an admitted prospect meets, in words.
     pub reasons: String,
     /// For a prospect in use whose facts are stale: how old, in words ("observed 200 days
     /// ago; refresh after 90"); it is queued for refresh.
@@ -440,6 +446,7 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
             .trim(),
         );
         let evaluation = EvaluationView::deserialize(&p.evaluation).unwrap_or_default();
+        let verdict = ProspectVerdict::deserialize(&p.evaluation);
         let reasons = if p.status == Standing::NeedsData {
             let mut waiting: Vec<String> = evaluation
                 .unknown
@@ -449,11 +456,13 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
             waiting.dedup();
             format!("waits for: {}", waiting.join(", "))
         } else {
-            match ProspectVerdict::deserialize(&p.evaluation) {
-                Ok(verdict) => reasons_in_words(&verdict).join("; "),
+            match &verdict {
+                Ok(v) if p.status == Standing::Admitted => fit_in_words(v),
+                Ok(v) => reasons_in_words(v).join("; "),
                 Err(_) => evaluation.reasons.join("; "),
             }
         };
+        let country = &p.columns.country;
         ProspectLine {
             contact_id: p.contact_id,
             status: p.status.as_str().to_string(),
@@ -461,6 +470,11 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
             name,
             title: person(Field::Title),
             company: field(&profile.company, Field::CompanyName),
+            email: p.columns.email.clone(),
+            domain: p.columns.domain.clone(),
+            country: leadgate_core::discovery::normalize::country::english_name(country)
+                .map_or_else(|| country.clone(), str::to_string),
+            seniority: seniority_label(&p.columns.seniority),
             source: p.primary_source.clone(),
             reasons,
             stale: evaluation
@@ -543,6 +557,34 @@ pub fn reasons_in_words(verdict: &ProspectVerdict) -> Vec<String> {
         reasons.push(block.reason.clone());
     }
     reasons
+}
+
+/// What an admitted prospect fits the ICP on: the criteria it passes, in words, once each
+/// ("fits on employee count, industry, title, seniority or department").
+pub fn fit_in_words(verdict: &ProspectVerdict) -> String {
+    let mut met: Vec<String> = Vec::new();
+    for c in &verdict.icp.criteria {
+        let label = leadgate_core::icp::criterion_label(&c.criterion);
+        // Not being excluded is not a reason to fit.
+        let exclusion = c.criterion.starts_with("exclusions.");
+        if c.outcome == leadgate_core::icp::Outcome::Pass && !exclusion && !met.contains(&label) {
+            met.push(label);
+        }
+    }
+    if met.is_empty() {
+        return String::new();
+    }
+    format!("fits on {}", met.join(", "))
+}
+
+/// A seniority as stored (`c_level`, `vp`) in words ("C-level", "VP"); anything else with
+/// its underscores as spaces.
+pub fn seniority_label(stored: &str) -> String {
+    match stored {
+        "c_level" => "C-level".to_string(),
+        "vp" => "VP".to_string(),
+        other => other.replace('_', " "),
+    }
 }
 
 /// A prospect's stored profile (`{"person": …, "company": …}`), typed.

@@ -1621,6 +1621,21 @@ async fn facet(
         .collect()
 }
 
+/// Every list a contact is on, the newest list first.
+pub async fn prospects_of_contact(
+    conn: &mut AnyConnection,
+    contact_id: i64,
+) -> Result<Vec<Prospect>> {
+    let sql = format!("SELECT {PROSPECT_COLUMNS} WHERE contact_id = $1 ORDER BY list_id DESC");
+    sqlx::query(AssertSqlSafe(sql))
+        .bind(contact_id)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(prospect)
+        .collect()
+}
+
 pub async fn prospect_of(
     conn: &mut AnyConnection,
     list_id: i64,

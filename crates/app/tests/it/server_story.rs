@@ -745,7 +745,10 @@ async fn lists_api_story(backend: Backend) {
     assert!(!list_page.contains("<script>window"), "{list_page}");
     assert!(list_page.contains("&#60;script&#62;"), "{list_page}");
     let dropped_page = page(format!("/lists/{id}?status=dropped")).await;
-    assert!(dropped_page.contains("No prospect that is dropped"));
+    assert!(
+        dropped_page.contains("No prospect on this list is dropped."),
+        "{dropped_page}"
+    );
 
     // The privacy page: a reviewer sees no form; sales ops runs a dry run, which changes
     // nothing (the prospects are still four below).

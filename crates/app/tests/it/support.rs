@@ -395,6 +395,18 @@ impl Drop for TestServer {
 /// sample review, with rita (a reviewer, password `password_of("rita")`) to decide it; the
 /// gate's id.
 pub async fn open_sample_review(server: &TestServer, now: Timestamp) -> i64 {
+    let mut rows = String::new();
+    for i in 0..4 {
+        rows.push_str(&format!(
+            "Ann{i},Lee{i},ann{i}@firm{i}.com,VP Sales,\"<script>window.__pwned=3</script> Firm{i}\",firm{i}.com,Computer Software,200,40000000,Salesforce,US,Texas\n"
+        ));
+    }
+    open_sample_review_of(server, now, &rows).await
+}
+
+/// [`open_sample_review`] of a sheet of these rows (first name, last name, e-mail, title,
+/// company, domain, industry, employees, revenue, technologies, country, region).
+pub async fn open_sample_review_of(server: &TestServer, now: Timestamp, rows: &str) -> i64 {
     use leadgate::engine::discovery::import::{ImportRequest, import_file};
     use leadgate::engine::{auth, gates, icp, people};
     use leadgate_core::audit::Actor;
@@ -433,11 +445,7 @@ pub async fn open_sample_review(server: &TestServer, now: Timestamp) -> i64 {
     let mut sheet = String::from(
         "first_name,last_name,email,title,company_name,company_domain,industry,employees,revenue,technologies,country,region\n",
     );
-    for i in 0..4 {
-        sheet.push_str(&format!(
-            "Ann{i},Lee{i},ann{i}@firm{i}.com,VP Sales,\"<script>window.__pwned=3</script> Firm{i}\",firm{i}.com,Computer Software,200,40000000,Salesforce,US,Texas\n"
-        ));
-    }
+    sheet.push_str(rows);
     let path = dir.path().join("sheet.csv");
     std::fs::write(&path, sheet).unwrap();
     import_file(

@@ -7,6 +7,7 @@
 //! Triggers: an ICP going live queues a `discovery.sync` job (import the workspace's
 //! configured source files, then run); an import queues a `discovery.run` job.
 
+pub mod contact;
 pub mod customers;
 pub mod erase;
 pub mod export;

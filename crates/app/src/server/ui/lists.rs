@@ -9,18 +9,17 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use leadgate_core::discovery::export::ExportFormat;
-use leadgate_core::discovery::prospect::{ListStatus, Standing};
-use leadgate_store::discovery::{self as stored, ProspectList};
+use leadgate_core::discovery::normalize::country::english_name;
+use leadgate_core::discovery::prospect::{ListStatus, Standing, drop_kind_label};
+use leadgate_store::discovery::{self as stored, ProspectList, ProspectQuery, ProspectSort};
 use serde::Deserialize;
 
+use super::table::{Header, PageQuery, Pager, page_size};
 use super::{Layout, PageError, Pages, page, show_time};
 use crate::server::api::lists::{ListView, prospect_status};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 use crate::views::ProspectLine;
-
-/// Prospects on one page of a list.
-const PAGE: i64 = 100;
 
 pub fn routes() -> Pages {
     Pages::new()
@@ -79,10 +78,62 @@ async fn list(State(state): State<AppState>, principal: Principal) -> Result<Res
     page(StatusCode::OK, &ListsPage { layout, lists })
 }
 
-#[derive(Deserialize)]
+/// What the list page was asked for: every key optional, as links and the filter form send
+/// them. Numbers arrive as text so that a mistyped one falls back instead of failing.
+#[derive(Deserialize, Default)]
 struct Filter {
     status: Option<String>,
-    after: Option<i64>,
+    country: Option<String>,
+    source: Option<String>,
+    reason: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<String>,
+    size: Option<String>,
+}
+
+impl Filter {
+    fn text(value: &Option<String>) -> String {
+        value.as_deref().map(str::trim).unwrap_or("").to_string()
+    }
+
+    /// The page's query as asked, the base of every link its table draws.
+    fn query(&self, id: i64, sort: &str) -> PageQuery {
+        PageQuery::new(
+            format!("/lists/{id}"),
+            &[
+                ("status", Filter::text(&self.status)),
+                ("country", Filter::text(&self.country)),
+                ("source", Filter::text(&self.source)),
+                ("reason", Filter::text(&self.reason)),
+                ("q", Filter::text(&self.q)),
+                ("sort", sort.to_string()),
+                ("dir", Filter::text(&self.dir)),
+                ("size", Filter::text(&self.size)),
+            ],
+        )
+    }
+}
+
+/// The columns the list sorts by: the key its links carry, the header, the store's column.
+const SORTS: &[(&str, &str, ProspectSort)] = &[
+    ("name", "Name", ProspectSort::Name),
+    ("status", "Status", ProspectSort::Status),
+    ("email", "E-mail", ProspectSort::Email),
+    ("company", "Company", ProspectSort::Company),
+    ("domain", "Domain", ProspectSort::Domain),
+    ("country", "Country", ProspectSort::Country),
+    ("seniority", "Seniority", ProspectSort::Seniority),
+    ("source", "Source", ProspectSort::Source),
+    ("reason", "Why", ProspectSort::DropKind),
+];
+
+/// A value to filter by, with its words and how many prospects of the list have it.
+struct Choice {
+    value: String,
+    label: String,
+    count: i64,
 }
 
 #[derive(Template)]
@@ -90,13 +141,28 @@ struct Filter {
 struct ListPage {
     layout: Layout,
     list: ListRow,
-    /// "" or a standing (`admitted`, `needs_data`, `dropped`).
+    /// "" (all) or a standing (`admitted`, `needs_data`, `dropped`).
     status: String,
-    /// The filter in words, for "No prospect that … on this list".
+    /// The filters as asked, to keep them in the form.
+    country: String,
+    source: String,
+    reason: String,
+    search: String,
+    sort: String,
+    dir: String,
+    /// The status in words, for "No prospect on this list is dropped".
     status_words: &'static str,
+    /// Whether anything beyond the status narrows the list.
+    narrowed: bool,
+    statuses: Vec<Choice>,
+    countries: Vec<Choice>,
+    sources: Vec<Choice>,
+    reasons: Vec<Choice>,
+    headers: Vec<Header>,
     prospects: Vec<ProspectLine>,
-    /// The query of the next page, when there is one.
-    next: Option<String>,
+    pager: Pager,
+    /// The page without the narrowing filters, for "show every …".
+    clear: String,
     /// The layouts the list can be downloaded in: none until it is approved.
     exports: Vec<ExportChoice>,
 }
@@ -105,6 +171,17 @@ struct ListPage {
 struct ExportChoice {
     format: &'static str,
     label: &'static str,
+}
+
+fn choices(values: &[(String, i64)], label: impl Fn(&str) -> String) -> Vec<Choice> {
+    values
+        .iter()
+        .map(|(value, count)| Choice {
+            value: value.clone(),
+            label: label(value),
+            count: *count,
+        })
+        .collect()
 }
 
 async fn show(
@@ -131,18 +208,69 @@ async fn show(
             status: StatusCode::NOT_FOUND,
             message: format!("no list {id}"),
         })?;
-    let mut prospects =
-        stored::prospects_page(&mut conn, id, status, filter.after.unwrap_or(0), PAGE + 1).await?;
-    let more = prospects.len() as i64 > PAGE;
-    prospects.truncate(PAGE as usize);
-    let next = match (more, prospects.last()) {
-        (true, Some(last)) => Some(format!(
-            "status={}&after={}",
-            status.map_or("all", Standing::as_str),
-            last.contact_id
-        )),
-        _ => None,
+    // Sorted by name unless asked otherwise; an unknown column sorts by name too.
+    let (sort_key, sort) = SORTS
+        .iter()
+        .find(|(key, _, _)| Some(*key) == filter.sort.as_deref().map(str::trim))
+        .map_or(("name", ProspectSort::Name), |(key, _, sort)| (*key, *sort));
+    let query = filter.query(id, sort_key);
+    let size = page_size(filter.size.as_deref().and_then(|s| s.trim().parse().ok()));
+    let page_asked: i64 = filter
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap_or(1);
+    let (country, source, reason, search) = (
+        Filter::text(&filter.country),
+        Filter::text(&filter.source),
+        Filter::text(&filter.reason),
+        Filter::text(&filter.q),
+    );
+    let optional = |s: &str| (!s.is_empty()).then_some(s.to_string());
+    let (country_opt, source_opt, reason_opt, search_opt) = (
+        optional(&country),
+        optional(&source),
+        optional(&reason),
+        optional(&search),
+    );
+    let mut request = ProspectQuery {
+        list_id: id,
+        status,
+        country: country_opt.as_deref(),
+        source: source_opt.as_deref(),
+        drop_kind: reason_opt.as_deref(),
+        search: search_opt.as_deref(),
+        sort,
+        descending: query.get("dir") == "desc",
+        offset: (page_asked.max(1) - 1) * size,
+        limit: size,
     };
+    let mut result = stored::find_prospects(&mut conn, &request).await?;
+    let pager = Pager::new(&query, page_asked, size, result.total);
+    if pager.offset(size) != request.offset {
+        // Asked past the last page: show the last.
+        request.offset = pager.offset(size);
+        result = stored::find_prospects(&mut conn, &request).await?;
+    }
+    let facets = stored::prospect_facets(&mut conn, id).await?;
+    let view = ListView::from(&found);
+    let statuses = [
+        ("admitted", Standing::Admitted.label(), view.admitted),
+        ("needs_data", Standing::NeedsData.label(), view.needs_data),
+        ("dropped", Standing::Dropped.label(), view.dropped),
+        ("all", "all", view.admitted + view.needs_data + view.dropped),
+    ]
+    .into_iter()
+    .map(|(value, label, count)| Choice {
+        value: value.to_string(),
+        label: label.to_string(),
+        count,
+    })
+    .collect();
+    let headers = SORTS
+        .iter()
+        .map(|(key, label, _)| Header::sorting(label, key, &query))
+        .collect();
     let page_view = ListPage {
         layout,
         list: row(&state, &found),
@@ -151,10 +279,32 @@ async fn show(
             Some(Standing::Admitted) => "is admitted",
             Some(Standing::NeedsData) => "needs data",
             Some(Standing::Dropped) => "is dropped",
-            None => "",
+            None => "exists",
         },
-        prospects: prospects.iter().map(ProspectLine::from).collect(),
-        next,
+        narrowed: !(country.is_empty()
+            && source.is_empty()
+            && reason.is_empty()
+            && search.is_empty()),
+        clear: PageQuery::new(
+            format!("/lists/{id}"),
+            &[("status", Filter::text(&filter.status))],
+        )
+        .with(&[]),
+        country,
+        source,
+        reason,
+        search,
+        sort: sort_key.to_string(),
+        dir: query.get("dir").to_string(),
+        statuses,
+        countries: choices(&facets.countries, |c| {
+            english_name(c).map_or_else(|| c.to_string(), str::to_string)
+        }),
+        sources: choices(&facets.sources, str::to_string),
+        reasons: choices(&facets.drop_kinds, drop_kind_label),
+        headers,
+        prospects: result.prospects.iter().map(ProspectLine::from).collect(),
+        pager,
         exports: if found.status == ListStatus::Approved {
             ExportFormat::ALL
                 .iter()

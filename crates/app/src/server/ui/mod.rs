@@ -10,6 +10,7 @@
 //! A stage adds its page as a module here and one line in [`routes`].
 
 mod audit;
+mod contacts;
 mod erasures;
 mod error_page;
 mod gates;
@@ -19,6 +20,7 @@ mod people;
 mod pipeline;
 mod samples;
 mod sign_in;
+mod table;
 
 use askama::Template;
 use axum::Router;
@@ -100,6 +102,7 @@ pub fn routes() -> Pages {
         .merge(audit::routes())
         .merge(pipeline::routes())
         .merge(lists::routes())
+        .merge(contacts::routes())
         .merge(samples::routes())
         .merge(erasures::routes())
         .merge(people::routes())

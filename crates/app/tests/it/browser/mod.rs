@@ -237,6 +237,17 @@ impl Browser {
             == json!(true)
     }
 
+    /// The elements that reach past the window's right edge (tag, class, width), for the
+    /// message of a failed [`Browser::overflows`].
+    async fn overflowing(&self) -> Value {
+        self.run(
+            "return [...document.querySelectorAll('body *')].filter(e => \
+             e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => \
+             `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().width)}px`);",
+        )
+        .await
+    }
+
     async fn screenshot(&self, name: &str) {
         let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let bytes = base64::engine::general_purpose::STANDARD
@@ -968,9 +979,9 @@ async fn the_sample_review_page_shows_provenance_and_takes_the_verdicts() {
     browser.wait_for("tbody a[href^='/lists/']").await;
     assert!(browser.text("tbody").await.contains("approved"));
     browser.click("tbody a[href^='/lists/']").await;
-    browser.wait_for("nav.filters").await;
+    browser.wait_for("table.prospects").await;
     let names = browser
-        .run("return [...document.querySelectorAll('tbody tr')].map(r => r.cells[2].textContent);")
+        .run("return [...document.querySelectorAll('table.prospects tbody tr')].map(r => r.cells[0].querySelector('a').textContent);")
         .await;
     assert_eq!(
         names,
