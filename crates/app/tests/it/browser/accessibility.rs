@@ -17,18 +17,19 @@ const SIZES: [(u32, u32); 2] = [(1400, 1000), (390, 844)];
 
 /// axe's source, from `LEADGATE_AXE_JS`; `None` (after a loud message) outside CI.
 fn axe_source() -> Option<String> {
-    let path = std::env::var_os("LEADGATE_AXE_JS").map(PathBuf::from);
-    match path.as_ref().map(std::fs::read_to_string) {
-        Some(Ok(source)) => Some(source),
-        _ => {
-            crate::skip::skip(
-                &format!("no axe-core at LEADGATE_AXE_JS ({path:?})"),
-                "npm install --prefix target/ci-npm axe-core and set LEADGATE_AXE_JS to its \
-                 axe.min.js (.ci/run does both)",
-            );
-            None
-        }
-    }
+    let missing = match std::env::var_os("LEADGATE_AXE_JS").map(PathBuf::from) {
+        None => "LEADGATE_AXE_JS is not set".to_string(),
+        Some(path) => match std::fs::read_to_string(&path) {
+            Ok(source) => return Some(source),
+            Err(e) => format!("no axe-core at LEADGATE_AXE_JS={} ({e})", path.display()),
+        },
+    };
+    crate::skip::skip(
+        &missing,
+        "npm install --prefix target/ci-npm axe-core and set LEADGATE_AXE_JS to its \
+         axe.min.js (.ci/run does both)",
+    );
+    None
 }
 
 /// Runs axe on the page the browser shows, at each of [`SIZES`], and returns one line per
