@@ -1235,6 +1235,31 @@ pub async fn erase(
             })
             .collect();
         print_table(&["RECORD", "CONTACT", "SOURCE", "MATCHED BY"], &rows);
+        if !done.people.is_empty() {
+            println!(
+                "{} it would erase (check that this is who asked):",
+                if done.people.len() == 1 {
+                    "The person"
+                } else {
+                    "The people"
+                }
+            );
+            let rows: Vec<Vec<String>> = done
+                .people
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.name
+                            .as_deref()
+                            .map_or_else(|| "-".into(), crate::views::name_for_display),
+                        p.email.clone().unwrap_or_else(|| "-".into()),
+                        p.contact.to_string(),
+                        p.records.to_string(),
+                    ]
+                })
+                .collect();
+            print_table(&["NAME", "EMAIL", "CONTACT", "RECORDS"], &rows);
+        }
         if !done.contacts.is_empty() {
             let ids: Vec<String> = done.contacts.iter().map(i64::to_string).collect();
             println!(

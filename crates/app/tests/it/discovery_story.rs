@@ -518,7 +518,15 @@ async fn the_discovery_commands_through_the_binary() {
         }
         ws.leadgate(&args).ok().stdout()
     };
-    assert!(erase(true).contains("Nothing changed"));
+    // The dry run names the person it would erase, and changes nothing: the erasure after it
+    // still finds all four records.
+    let dry = erase(true);
+    assert!(dry.contains("Nothing changed"), "{dry}");
+    let named = dry
+        .lines()
+        .find(|line| line.contains("Jane Doe"))
+        .unwrap_or_else(|| panic!("the dry run names Jane: {dry}"));
+    assert!(named.contains("jane.doe@acme.com"), "{named}");
     let erased = erase(false);
     assert!(erased.contains("Erased 4 record(s)"), "{erased}");
     let list = ws.leadgate(&["suppress", "list", "--json"]).ok().json();
@@ -939,6 +947,17 @@ async fn erasure_story(backend: Backend) {
         dry.contacts.is_empty(),
         "Ann's row keeps the contact: {dry:?}"
     );
+    // It names the person it would erase, for whoever runs it to check.
+    assert_eq!(
+        dry.people,
+        [erase::ErasedPerson {
+            contact: jane,
+            name: Some("Jane Doe".into()),
+            email: Some("jane.doe@acme.com".into()),
+            records: 2,
+        }],
+        "{dry:?}"
+    );
     let mut conn = store.conn().await.unwrap();
     assert_eq!(
         stored::records_of(&mut conn, &jane_contacts)
@@ -970,6 +989,7 @@ async fn erasure_story(backend: Backend) {
     );
     let left: Vec<i64> = done.not_matched.iter().map(|r| r.id).collect();
     assert_eq!(left, [ann_row], "{done:?}");
+    assert!(done.people.is_empty(), "the erasure names no one: {done:?}");
     let scrubbed = std::fs::read_to_string(&reject_file).unwrap();
     assert!(!scrubbed.to_lowercase().contains("jane"), "{scrubbed}");
     assert!(done.prospects >= 1 && done.merges >= 1, "{done:?}");

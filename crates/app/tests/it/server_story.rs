@@ -794,6 +794,15 @@ async fn lists_api_story(backend: Backend) {
         dry.contains("value=\"ann1@firm1.com\""),
         "the form stays filled for the real one"
     );
+    let people = dry
+        .split("<table id=\"erased-people\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap_or_else(|| panic!("the dry run names the person: {dry}"));
+    assert!(
+        people.contains("<td>Ann1 Lee1</td><td>ann1@firm1.com</td>"),
+        "{people}"
+    );
 
     // An erasure request: a reviewer may not; sales ops may, and the person leaves the list.
     let erase = |token: String, body: Value| {
@@ -810,11 +819,27 @@ async fn lists_api_story(backend: Backend) {
     let otto = server.token("otto").await;
     let bad = erase(otto.clone(), json!({ "email": "ann0", "reason": "x" })).await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let dry = erase(
+        otto.clone(),
+        json!({ "email": "ann0@firm0.com", "reason": "her request", "dry_run": true }),
+    )
+    .await;
+    let dry = json_of(dry).await;
+    assert_eq!(
+        (
+            &dry["people"][0]["name"],
+            &dry["people"][0]["email"],
+            &dry["people"][0]["records"]
+        ),
+        (&json!("Ann0 Lee0"), &json!("ann0@firm0.com"), &json!(1)),
+        "{dry}"
+    );
     let done = erase(otto, request).await;
     assert_eq!(done.status(), StatusCode::OK);
     let done = json_of(done).await;
     assert_eq!(done["records"], 1, "{done}");
     assert_eq!(done["dry_run"], false);
+    assert_eq!(done["people"], json!([]), "the erasure names no one");
     let left = json_of(get(format!("/api/lists/{id}/prospects")).await).await;
     assert_eq!(left["items"].as_array().unwrap().len(), 3, "{left}");
 }

@@ -93,6 +93,19 @@ pub struct ErasedRecord {
     pub matched_by: MatchedBy,
 }
 
+/// A person the erasure takes: a contact that holds erased records, named as those records
+/// name it, so that whoever runs the dry run can check it is the person who asked.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ErasedPerson {
+    pub contact: i64,
+    /// The name the first of its erased records gives, as the source wrote it.
+    pub name: Option<String>,
+    /// The address the first of its erased records carries.
+    pub email: Option<String>,
+    /// How many of the contact's records are erased.
+    pub records: u64,
+}
+
 /// A record merged into the same contact as the person, which the request does not match:
 /// left as it is, for a person to decide. What it says is shown so that they can.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -115,6 +128,9 @@ pub struct Erasure {
     pub contacts: Vec<i64>,
     /// The records erased, each with what matched it.
     pub erased: Vec<ErasedRecord>,
+    /// On a dry run, the people it would erase, one per contact. Empty on the erasure
+    /// itself: what it answers may be kept (a terminal, a ticket), so it names no one.
+    pub people: Vec<ErasedPerson>,
     /// Records merged with this person that the request does not match: not erased.
     pub not_matched: Vec<NotMatched>,
     pub records: u64,
@@ -248,9 +264,30 @@ fn name_of(record: &Record) -> Option<String> {
     })
 }
 
+/// The contacts the matched records belong to, each named by the first of its records that
+/// gives a name and the first that carries an address.
+fn people_of(matched: &BTreeMap<i64, (Record, MatchedBy)>) -> Vec<ErasedPerson> {
+    let mut people: BTreeMap<i64, ErasedPerson> = BTreeMap::new();
+    for (record, _) in matched.values() {
+        let person = people
+            .entry(record.contact_id)
+            .or_insert_with(|| ErasedPerson {
+                contact: record.contact_id,
+                name: None,
+                email: None,
+                records: 0,
+            });
+        person.records += 1;
+        person.name = person.name.take().or_else(|| name_of(record));
+        person.email = person.email.take().or_else(|| record.email.clone());
+    }
+    people.into_values().collect()
+}
+
 /// What an erasure removes, decided from the request's evidence before anything changes.
 struct Plan {
     erased: Vec<ErasedRecord>,
+    people: Vec<ErasedPerson>,
     not_matched: Vec<NotMatched>,
     /// Contacts with nothing left, and those merged into them.
     whole: Vec<i64>,
@@ -333,6 +370,7 @@ async fn plan(conn: &mut Conn, keys: &Keys, chosen: &[i64]) -> Result<Plan> {
         .collect();
     Ok(Plan {
         erased,
+        people: people_of(&matched),
         not_matched,
         whole: contacts,
         placed,
@@ -389,6 +427,7 @@ pub async fn erase(
     let ((), mut tx) = settle(checked, tx, store, attempt, now).await?;
     let Plan {
         erased,
+        people,
         not_matched,
         whole: contacts,
         placed,
@@ -400,6 +439,7 @@ pub async fn erase(
         hash: hash.clone(),
         contacts: contacts.clone(),
         erased,
+        people: if dry_run { people } else { Vec::new() },
         not_matched,
         records: record_ids.len() as u64,
         merges: merge_ids.len() as u64,

@@ -10,9 +10,10 @@ use axum::response::{Redirect, Response};
 use axum::routing::get;
 
 use super::{Layout, PageError, Pages, page};
-use crate::engine::discovery::erase::{self, Erasure, erase, may_erase};
+use crate::engine::discovery::erase::{self, ErasedPerson, Erasure, erase, may_erase};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
+use crate::views::name_for_display;
 
 /// The page is named for its place in the navigation, Privacy; `/erasures`, its old path,
 /// still leads there (a 308 keeps a form's POST a POST).
@@ -34,7 +35,31 @@ struct ErasurePage {
     email: String,
     reason: String,
     outcome: Option<Erasure>,
+    /// The people a dry run would erase, named for reading.
+    people: Vec<PersonLine>,
     error: Option<String>,
+}
+
+/// A person a dry run would erase, as the page shows them.
+struct PersonLine {
+    name: String,
+    email: String,
+    contact: i64,
+    records: u64,
+}
+
+impl PersonLine {
+    fn of(person: &ErasedPerson) -> PersonLine {
+        PersonLine {
+            name: person
+                .name
+                .as_deref()
+                .map_or_else(|| "–".to_string(), name_for_display),
+            email: person.email.clone().unwrap_or_else(|| "–".to_string()),
+            contact: person.contact,
+            records: person.records,
+        }
+    }
 }
 
 async fn render(
@@ -51,6 +76,10 @@ async fn render(
         may_erase: may_erase(&principal.person.roles),
         email: form.email,
         reason: form.reason,
+        people: outcome
+            .iter()
+            .flat_map(|done| done.people.iter().map(PersonLine::of))
+            .collect(),
         outcome,
         error,
     };

@@ -123,11 +123,13 @@ pub async fn to_sign_in(request: Request, next: Next) -> Response {
 
 const HTMX: &str = include_str!("../../../static/htmx.min.js");
 const CSS: &str = include_str!("../../../static/app.css");
+const JS: &str = include_str!("../../../static/app.js");
 
 async fn static_file(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
     let (body, kind) = match name.as_str() {
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
         "app.css" => (CSS, "text/css; charset=utf-8"),
+        "app.js" => (JS, "text/javascript; charset=utf-8"),
         _ => return (StatusCode::NOT_FOUND, "not found").into_response(),
     };
     (

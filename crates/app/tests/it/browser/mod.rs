@@ -771,21 +771,7 @@ async fn no_page_shows_an_internal_name() {
     };
     browser.sign_in(&server, "ada").await;
     let mut walked = 0;
-    for path in leadgate::server::ui::page_paths() {
-        let concrete = path
-            .replace("/samples/{id}", &format!("/samples/{gate}"))
-            .replace("{id}", "1")
-            .replace("{name}", "ada");
-        let response = server
-            .client
-            .get(server.at(&concrete))
-            .send()
-            .await
-            .unwrap();
-        // Form posts, sign-out and the static files are not pages to read.
-        if response.status() == 405 || path.starts_with("/static") || path == "/sign-in" {
-            continue;
-        }
+    for concrete in pages_to_read(&server, gate).await {
         browser.goto(&server.at(&concrete)).await;
         browser.wait_for("main").await;
         let snake = browser
@@ -808,6 +794,30 @@ async fn no_page_shows_an_internal_name() {
         walked += 1;
     }
     assert!(walked >= 9, "the pages were walked: {walked}");
+}
+
+/// Every page a signed-in person reads, as paths with data behind them (`gate` is the open
+/// sample review of [`open_sample_review`]). Form posts, sign-out, sign-in and the static
+/// files are not pages to read.
+async fn pages_to_read(server: &TestServer, gate: i64) -> Vec<String> {
+    let mut pages = Vec::new();
+    for path in leadgate::server::ui::page_paths() {
+        let concrete = path
+            .replace("/samples/{id}", &format!("/samples/{gate}"))
+            .replace("{id}", "1")
+            .replace("{name}", "ada");
+        let response = server
+            .client
+            .get(server.at(&concrete))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 405 || path.starts_with("/static") || path == "/sign-in" {
+            continue;
+        }
+        pages.push(concrete);
+    }
+    pages
 }
 
 /// Every page of the review UI sends a request without a session to the sign-in page (GET
