@@ -64,18 +64,87 @@ fn row(state: &AppState, list: &ProspectList) -> ListRow {
 #[template(path = "lists.html")]
 struct ListsPage {
     layout: Layout,
+    headers: Vec<Header>,
     lists: Vec<ListRow>,
 }
 
-async fn list(State(state): State<AppState>, principal: Principal) -> Result<Response, PageError> {
+/// The order the lists page was asked for.
+#[derive(Deserialize, Default)]
+struct Order {
+    sort: Option<String>,
+    dir: Option<String>,
+}
+
+/// The lists page's columns: the key its links carry, the header, whether it is a count.
+const LIST_COLUMNS: &[(&str, &str, bool)] = &[
+    ("list", "List", false),
+    ("segment", "Segment", false),
+    ("icp", "ICP version", false),
+    ("status", "Status", false),
+    ("admitted", "Admitted", true),
+    ("needs_data", "Needs data", true),
+    ("dropped", "Dropped", true),
+    ("stale", "Stale", true),
+];
+
+async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(order): Query<Order>,
+) -> Result<Response, PageError> {
     let layout = Layout::for_person(&state, &principal, "lists").await?;
     let mut conn = state.store().conn().await?;
-    let lists = stored::lists(&mut conn)
+    let mut lists: Vec<ListRow> = stored::lists(&mut conn)
         .await?
         .iter()
         .map(|l| row(&state, l))
         .collect();
-    page(StatusCode::OK, &ListsPage { layout, lists })
+    // Newest first unless asked otherwise.
+    let key = LIST_COLUMNS
+        .iter()
+        .map(|(key, _, _)| *key)
+        .find(|k| Some(*k) == order.sort.as_deref())
+        .unwrap_or("list");
+    let descending = match order.dir.as_deref() {
+        Some(dir) => dir == "desc",
+        None => key == "list",
+    };
+    lists.sort_by(|a, b| {
+        let by = match key {
+            "segment" => a.segment.cmp(&b.segment),
+            "icp" => a.icp_version_id.cmp(&b.icp_version_id),
+            "status" => a.status_label.cmp(b.status_label),
+            "admitted" => a.admitted.cmp(&b.admitted),
+            "needs_data" => a.needs_data.cmp(&b.needs_data),
+            "dropped" => a.dropped.cmp(&b.dropped),
+            "stale" => a.stale.cmp(&b.stale),
+            _ => a.id.cmp(&b.id),
+        };
+        let by = if descending { by.reverse() } else { by };
+        by.then(b.id.cmp(&a.id))
+    });
+    let query = PageQuery::new(
+        "/lists",
+        &[
+            ("sort", key.to_string()),
+            ("dir", if descending { "desc" } else { "asc" }.to_string()),
+        ],
+    );
+    let headers = LIST_COLUMNS
+        .iter()
+        .map(|(key, label, numeric)| Header {
+            numeric: *numeric,
+            ..Header::sorting(label, key, &query)
+        })
+        .collect();
+    page(
+        StatusCode::OK,
+        &ListsPage {
+            layout,
+            headers,
+            lists,
+        },
+    )
 }
 
 /// What the list page was asked for: every key optional, as links and the filter form send

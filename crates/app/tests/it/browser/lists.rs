@@ -69,8 +69,27 @@ async fn a_list_sorts_filters_searches_pages_and_downloads() {
         "{kinds:?}"
     );
 
-    // Opens on the admitted, sorted by name, 50 a page.
+    // The lists, newest first, sortable by any count.
     browser.sign_in(&server, "otto").await;
+    browser.goto(&server.at("/lists")).await;
+    assert!(
+        browser
+            .text("th[aria-sort='descending']")
+            .await
+            .to_lowercase()
+            .starts_with("list")
+    );
+    browser.click("th a[href*='sort=admitted']").await;
+    browser.wait_for("th[aria-sort='ascending']").await;
+    assert!(
+        browser
+            .text("th[aria-sort='ascending']")
+            .await
+            .to_lowercase()
+            .starts_with("admitted")
+    );
+
+    // A list opens on the admitted, sorted by name, 50 a page.
     browser
         .goto(&server.at(&format!("/lists/{}", list.id)))
         .await;
