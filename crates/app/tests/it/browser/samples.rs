@@ -482,3 +482,49 @@ async fn without_javascript_a_mistake_keeps_every_other_choice_and_decides_nothi
     );
     assert_eq!(stored(&server, &client, &cookie, gate).await.0, "approved");
 }
+
+#[tokio::test]
+async fn only_a_reviewer_sees_the_controls_and_a_forged_verdict_is_refused() {
+    // Arrange: sam leads sales; he is no reviewer.
+    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), false).await else {
+        return;
+    };
+    let gate = open_sample_review(&server, start_time()).await;
+    let page = format!("/samples/{gate}");
+    let (client, cookie, csrf) = sign_in_plainly(&server, "sam", &page).await;
+
+    // Act
+    let shown = client
+        .get(server.at(&page))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let forged = client
+        .post(server.at(&format!("/samples/{gate}/records/1")))
+        .header("cookie", &cookie)
+        .header("hx-request", "true")
+        .form(&[("csrf_token", csrf.as_str()), ("verdict_1", "match")])
+        .send()
+        .await
+        .unwrap();
+
+    // Assert
+    assert!(!shown.contains("name=\"verdict_1\""), "no controls for sam");
+    assert!(shown.contains("Only a reviewer can mark these records."));
+    assert_eq!(forged.headers()["x-leadgate-status"], "403");
+    let card = forged.text().await.unwrap();
+    assert!(
+        card.contains("class=\"error sample-refusal\" role=\"alert\""),
+        "{card}"
+    );
+    let (status, verdicts) = stored(&server, &client, &cookie, gate).await;
+    assert_eq!(status, "open");
+    assert!(
+        verdicts.iter().all(Value::is_null),
+        "nothing saved: {verdicts:?}"
+    );
+}
