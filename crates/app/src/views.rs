@@ -472,9 +472,8 @@ impl From<&leadgate_store::discovery::Prospect> for ProspectLine {
             company: field(&profile.company, Field::CompanyName),
             email: p.columns.email.clone(),
             domain: p.columns.domain.clone(),
-            country: leadgate_core::discovery::normalize::country::english_name(country)
-                .map_or_else(|| country.clone(), str::to_string),
-            seniority: seniority_label(&p.columns.seniority),
+            country: country_name(country),
+            seniority: fact_value("seniority", &p.columns.seniority),
             source: p.primary_source.clone(),
             reasons,
             stale: evaluation
@@ -577,16 +576,6 @@ pub fn fit_in_words(verdict: &ProspectVerdict) -> String {
     format!("fits on {}", met.join(", "))
 }
 
-/// A seniority as stored (`c_level`, `vp`) in words ("C-level", "VP"); anything else with
-/// its underscores as spaces.
-pub fn seniority_label(stored: &str) -> String {
-    match stored {
-        "c_level" => "C-level".to_string(),
-        "vp" => "VP".to_string(),
-        other => other.replace('_', " "),
-    }
-}
-
 /// A prospect's stored profile (`{"person": …, "company": …}`), typed.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -622,9 +611,21 @@ pub fn fact_label(name: &str) -> String {
         .map_or_else(|_| name.replace('_', " "), |f| f.label().to_string())
 }
 
-/// A fact's value as a person reads it: revenue as money ("$73.5M", "$5M–$10M"); anything
-/// else as the source gave it.
+/// A fact's value as a person reads it: revenue as money ("$73.5M", "$5M–$10M"); the
+/// seniority and department the importer reads from a title in words ("C-level",
+/// "customer success"); anything else as the source gave it.
 pub fn fact_value(name: &str, value: &str) -> String {
+    use leadgate_core::icp::{Department, Seniority};
+    if name == "seniority"
+        && let Some(seniority) = Seniority::from_loose(value)
+    {
+        return seniority_label(seniority).to_string();
+    }
+    if name == "department"
+        && let Some(department) = Department::from_loose(value)
+    {
+        return department_label(department).to_string();
+    }
     if name == "revenue" {
         let parts: Option<Vec<String>> = value
             .split('-')
@@ -635,6 +636,77 @@ pub fn fact_value(name: &str, value: &str) -> String {
         }
     }
     value.to_string()
+}
+
+/// A country code as a person reads it: "US" → "United States"; a code with no name as it is.
+pub fn country_name(code: &str) -> String {
+    leadgate_core::discovery::normalize::country::english_name(code)
+        .map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// A seniority in words.
+pub fn seniority_label(seniority: leadgate_core::icp::Seniority) -> &'static str {
+    use leadgate_core::icp::Seniority;
+    match seniority {
+        Seniority::CLevel => "C-level",
+        Seniority::Vp => "VP",
+        Seniority::Director => "director",
+        Seniority::Manager => "manager",
+        Seniority::Senior => "senior",
+        Seniority::Entry => "entry level",
+    }
+}
+
+/// A department in words.
+pub fn department_label(department: leadgate_core::icp::Department) -> &'static str {
+    use leadgate_core::icp::Department;
+    match department {
+        Department::Sales => "sales",
+        Department::Marketing => "marketing",
+        Department::Operations => "operations",
+        Department::Engineering => "engineering",
+        Department::Product => "product",
+        Department::Finance => "finance",
+        Department::Hr => "HR",
+        Department::It => "IT",
+        Department::CustomerSuccess => "customer success",
+        Department::Executive => "executive",
+        Department::Legal => "legal",
+        Department::Other => "other",
+    }
+}
+
+/// How one ICP criterion came out for a prospect, in words.
+pub fn outcome_label(outcome: leadgate_core::icp::Outcome) -> &'static str {
+    use leadgate_core::icp::Outcome;
+    match outcome {
+        Outcome::Pass => "met",
+        Outcome::Fail => "not met",
+        Outcome::Unknown => "not known",
+    }
+}
+
+/// How a prospect fits the ICP, all criteria taken together, in words.
+pub fn fit_label(fit: leadgate_core::icp::IcpFit) -> &'static str {
+    use leadgate_core::icp::IcpFit;
+    match fit {
+        IcpFit::Fit => "fits",
+        IcpFit::NotFit => "does not fit",
+        IcpFit::Undetermined => "cannot tell yet",
+    }
+}
+
+/// Why a contact may be e-mailed, in words.
+pub fn lawful_basis_label(
+    basis: leadgate_core::discovery::compliance::LawfulBasis,
+) -> &'static str {
+    use leadgate_core::discovery::compliance::LawfulBasis;
+    match basis {
+        LawfulBasis::LegitimateInterest => "legitimate interest",
+        LawfulBasis::Consent => "consent",
+        LawfulBasis::ImpliedConsent => "implied consent",
+        LawfulBasis::OptOutRegime => "no opt-in needed (opt-out)",
+    }
 }
 
 /// 73500000 → "$73.5M", 1200 → "$1.2K", 950 → "$950".
@@ -749,5 +821,22 @@ mod tests {
         assert_eq!(fact_value("title", "73500000"), "73500000");
         assert_eq!(fact_label("company_domain"), "company domain");
         assert_eq!(fact_label("title"), "job title");
+    }
+
+    #[test]
+    fn what_the_importer_reads_from_a_title_reads_in_words() {
+        assert_eq!(fact_value("seniority", "c_level"), "C-level");
+        assert_eq!(
+            fact_value("department", "customer_success"),
+            "customer success"
+        );
+        assert_eq!(fact_value("department", "Sales"), "sales");
+        assert_eq!(fact_value("department", "astrology"), "astrology");
+        assert_eq!(
+            fit_label(leadgate_core::icp::IcpFit::NotFit),
+            "does not fit"
+        );
+        assert_eq!(country_name("DE"), "Germany");
+        assert_eq!(country_name("XX"), "XX");
     }
 }

@@ -65,6 +65,17 @@ pub async fn sample_under_review(store: &Store, gate_id: i64) -> Result<Option<S
     Ok(Some(SampleUnderReview { gate, list, items }))
 }
 
+/// Whether recording verdicts may close the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Closing {
+    /// The verdict that completes the sample decides the gate (the command line, the API,
+    /// the page's Decide button).
+    WhenComplete,
+    /// The gate stays open even when every record has its verdict: the page saves each
+    /// verdict as it is given, and a slip on the last record must not decide the gate.
+    Never,
+}
+
 /// Records verdicts on sampled records; closes the gate when the last one is in.
 pub async fn review(
     store: &Store,
@@ -72,6 +83,50 @@ pub async fn review(
     gate_id: i64,
     reviewer: &str,
     decisions: &[ItemDecision],
+    now: Timestamp,
+) -> Result<ReviewProgress> {
+    record_verdicts(
+        store,
+        config,
+        gate_id,
+        reviewer,
+        decisions,
+        Closing::WhenComplete,
+        now,
+    )
+    .await
+}
+
+/// Records verdicts on sampled records and leaves the gate open, even when every record has
+/// its verdict: saving a verdict is a step towards deciding, checked as one (the role, the
+/// maker, one reviewer per sample), not the decision. [`review`] decides.
+pub async fn save_verdicts(
+    store: &Store,
+    config: &DiscoveryConfig,
+    gate_id: i64,
+    reviewer: &str,
+    decisions: &[ItemDecision],
+    now: Timestamp,
+) -> Result<ReviewProgress> {
+    record_verdicts(
+        store,
+        config,
+        gate_id,
+        reviewer,
+        decisions,
+        Closing::Never,
+        now,
+    )
+    .await
+}
+
+async fn record_verdicts(
+    store: &Store,
+    config: &DiscoveryConfig,
+    gate_id: i64,
+    reviewer: &str,
+    decisions: &[ItemDecision],
+    closing: Closing,
     now: Timestamp,
 ) -> Result<ReviewProgress> {
     let actor = Actor::Person(reviewer.to_string());
@@ -153,7 +208,7 @@ pub async fn review(
     .await?;
     let items = stored::sample_items(&mut tx, gate_id).await?;
     let mut outcome = None;
-    if items.iter().all(|i| i.verdict.is_some()) {
+    if closing == Closing::WhenComplete && items.iter().all(|i| i.verdict.is_some()) {
         let Subject::List(list_id) = found.subject else {
             return Err(Error::NotFound(format!(
                 "gate {gate_id} is not about a list"

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use leadgate_core::discovery::export::ExportFormat;
-use leadgate_core::discovery::normalize::country::english_name;
 use leadgate_core::discovery::prospect::{ListStatus, Standing, drop_kind_label};
 use leadgate_store::discovery::{self as stored, ProspectList, ProspectQuery, ProspectSort};
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use super::{Layout, PageError, Pages, page, show_time};
 use crate::server::api::lists::{ListView, prospect_status};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
-use crate::views::ProspectLine;
+use crate::views::{ProspectLine, country_name};
 
 pub fn routes() -> Pages {
     Pages::new()
@@ -366,9 +365,7 @@ async fn show(
         sort: sort_key.to_string(),
         dir: query.get("dir").to_string(),
         statuses,
-        countries: choices(&facets.countries, |c| {
-            english_name(c).map_or_else(|| c.to_string(), str::to_string)
-        }),
+        countries: choices(&facets.countries, country_name),
         sources: choices(&facets.sources, str::to_string),
         reasons: choices(&facets.drop_kinds, drop_kind_label),
         headers,
