@@ -282,7 +282,11 @@ async fn csrf_from(request: Request) -> Result<(Option<String>, Request), ApiErr
 }
 
 /// The text of the field `wanted` in a multipart body, read with axum's own parser.
-async fn multipart_field(content_type: &str, bytes: axum::body::Bytes, wanted: &str) -> Option<String> {
+async fn multipart_field(
+    content_type: &str,
+    bytes: axum::body::Bytes,
+    wanted: &str,
+) -> Option<String> {
     use axum::extract::{FromRequest, Multipart};
     let copy = Request::builder()
         .header(header::CONTENT_TYPE, content_type)

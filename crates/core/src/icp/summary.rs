@@ -508,12 +508,7 @@ fn optional(rule: String, required: bool) -> String {
 
 /// A value of the document as a person reads it; a list (an order change) word by word.
 fn show(value: Value, text: &str) -> String {
-    let each = |f: &dyn Fn(&str) -> String| {
-        text.split(", ")
-            .map(f)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let each = |f: &dyn Fn(&str) -> String| text.split(", ").map(f).collect::<Vec<_>>().join(", ");
     match value {
         Value::Text => text.to_string(),
         Value::Count => number(text, |n| grouped(n as i64)),

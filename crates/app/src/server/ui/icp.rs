@@ -272,7 +272,15 @@ async fn propose_form(
         ),
         None => ("the sample ICP".to_string(), SAMPLE_ICP.to_string()),
     };
-    render_propose(&state, &principal, prefilled_from, text, None, StatusCode::OK).await
+    render_propose(
+        &state,
+        &principal,
+        prefilled_from,
+        text,
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn render_propose(
@@ -342,7 +350,11 @@ impl Proposal {
 
 /// A file's name without any folders a browser may send with it.
 fn file_name(sent: &str) -> String {
-    sent.rsplit(['/', '\\']).next().unwrap_or(sent).trim().to_string()
+    sent.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(sent)
+        .trim()
+        .to_string()
 }
 
 async fn propose(
