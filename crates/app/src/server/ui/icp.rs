@@ -221,10 +221,20 @@ async fn show(
 
 /// A text's paragraphs (split at blank lines), each on one line.
 fn paragraphs(text: &str) -> Vec<String> {
-    text.split("\n\n")
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect()
+    let mut paragraphs = vec![String::new()];
+    for line in text.lines().map(str::trim) {
+        match (line.is_empty(), paragraphs.last_mut()) {
+            (true, _) => paragraphs.push(String::new()),
+            (false, Some(last)) if !last.is_empty() => {
+                last.push(' ');
+                last.push_str(line);
+            }
+            (false, Some(last)) => last.push_str(line),
+            (false, None) => {}
+        }
+    }
+    paragraphs.retain(|p| !p.is_empty());
+    paragraphs
 }
 
 #[derive(Template)]
@@ -398,5 +408,17 @@ async fn propose(
             let (error, status) = (Some(refusal.message), refusal.status);
             render_propose(&state, &principal, from, text, error, status).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rationale_reads_as_paragraphs() {
+        let text = "First line\r\nstill the first.\r\n\r\n\nSecond.\n";
+
+        assert_eq!(paragraphs(text), ["First line still the first.", "Second."]);
     }
 }
