@@ -237,6 +237,12 @@ async fn proposing_an_icp_from_the_web() {
         "a new segment has no live version to differ from"
     );
 
+    // The list: every version of both segments, with the way to propose another.
+    browser.goto(&server.at("/icp")).await;
+    browser.wait_for("main table").await;
+    assert_eq!(browser.find_all("main tbody tr").await.len(), 3);
+    screenshots(&browser, "icp-list", None).await;
+
     // Without the session's CSRF token, a multipart post is refused.
     let forged = browser
         .run_async(
