@@ -247,31 +247,58 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The CSRF token of a request: its header, or the `csrf_token` field of a urlencoded form
-/// (the body is read and put back for the handler).
+/// The CSRF token of a request: its header, or the `csrf_token` field of a form, urlencoded
+/// or multipart (a file upload). The body is read and put back for the handler.
 async fn csrf_from(request: Request) -> Result<(Option<String>, Request), ApiError> {
     if let Some(value) = request.headers().get(CSRF_HEADER) {
         let token = value.to_str().ok().map(str::to_string);
         return Ok((token, request));
     }
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default()
+        .to_string();
+    let multipart = content_type.starts_with("multipart/form-data");
+    if !multipart && !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((None, request));
     }
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
         .await
         .map_err(|_| ApiError::invalid("the form is too large"))?;
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-    let token = fields
-        .into_iter()
-        .find(|(name, _)| name == CSRF_FIELD)
-        .map(|(_, value)| value);
+    let token = if multipart {
+        multipart_field(&content_type, bytes.clone(), CSRF_FIELD).await
+    } else {
+        let fields: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        fields
+            .into_iter()
+            .find(|(name, _)| name == CSRF_FIELD)
+            .map(|(_, value)| value)
+    };
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// The text of the field `wanted` in a multipart body, read with axum's own parser.
+async fn multipart_field(
+    content_type: &str,
+    bytes: axum::body::Bytes,
+    wanted: &str,
+) -> Option<String> {
+    use axum::extract::{FromRequest, Multipart};
+    let copy = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes))
+        .ok()?;
+    let mut form = Multipart::from_request(copy, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(wanted) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -45,6 +45,17 @@ pub enum ChangeKind {
     Changed,
 }
 
+impl ChangeKind {
+    /// The kind in words, for pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
+}
+
 /// One line per change: `+ path: new`, `- path: old`, `~ path: old → new`. A change to a
 /// multi-line text (the rationale) is `~ path: (changed)` followed by its removed and added
 /// lines, indented.
@@ -441,7 +452,7 @@ fn pair_up<T>(old: &[T], new: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<(usize
 
 /// The removed (`-`) and added (`+`) lines between two texts, in order, from a longest
 /// common subsequence of lines. Very long texts fall back to all old lines, then all new.
-fn changed_lines<'t>(old: &'t str, new: &'t str) -> Vec<(char, &'t str)> {
+pub(super) fn changed_lines<'t>(old: &'t str, new: &'t str) -> Vec<(char, &'t str)> {
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();
     if a.len().saturating_mul(b.len()) > 4_000_000 {

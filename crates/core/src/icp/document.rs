@@ -213,6 +213,18 @@ impl Seniority {
         }
     }
 
+    /// The seniority in words, as a kind of person: "a VP, director or manager".
+    pub fn label(self) -> &'static str {
+        match self {
+            Seniority::CLevel => "C-level executive",
+            Seniority::Vp => "VP",
+            Seniority::Director => "director",
+            Seniority::Manager => "manager",
+            Seniority::Senior => "senior individual contributor",
+            Seniority::Entry => "entry-level employee",
+        }
+    }
+
     /// Reads a seniority as providers write it: case, spaces and hyphens do not matter
     /// (`C-Level`, `c level` and `c_level` are all [`Seniority::CLevel`]).
     pub fn from_loose(text: &str) -> Option<Seniority> {
@@ -275,6 +287,24 @@ impl Department {
             Department::Executive => "executive",
             Department::Legal => "legal",
             Department::Other => "other",
+        }
+    }
+
+    /// The department in words: "in operations or customer success".
+    pub fn label(self) -> &'static str {
+        match self {
+            Department::Sales => "sales",
+            Department::Marketing => "marketing",
+            Department::Operations => "operations",
+            Department::Engineering => "engineering",
+            Department::Product => "product",
+            Department::Finance => "finance",
+            Department::Hr => "HR",
+            Department::It => "IT",
+            Department::CustomerSuccess => "customer success",
+            Department::Executive => "the executive team",
+            Department::Legal => "legal",
+            Department::Other => "another department",
         }
     }
 

@@ -716,7 +716,7 @@ fn listed<T: std::fmt::Display>(items: &[T]) -> String {
 }
 
 /// `12,000,000`.
-fn grouped(n: i64) -> String {
+pub(super) fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -4,13 +4,15 @@
 //! An ICP is a TOML document per segment ([`IcpDocument`], see `sample.toml`), read strictly
 //! by [`IcpDocument::parse`] with errors that point at the line, column and key. A proposed
 //! version is shown to its approvers as a [`diff`] against the live one. Once live, discovery
-//! and scoring ask [`evaluate`] how a prospect fits it, criterion by criterion.
+//! and scoring ask [`evaluate`] how a prospect fits it, criterion by criterion; the pages
+//! read it in words through [`summary`].
 
 mod diff;
 mod document;
 mod evaluate;
 #[cfg(test)]
 mod strategies;
+pub mod summary;
 
 pub use diff::{Change, ChangeKind, IcpDiff, diff};
 pub use document::{
