@@ -25,3 +25,25 @@
   document.addEventListener("htmx:afterSettle", mark);
   window.addEventListener("resize", mark);
 })();
+
+// A moment the server wrote in the workspace's time zone (`<time class="local">`) is shown in
+// the viewer's own, in the same shape: "2027-01-04 10:00 CET". Without JavaScript it stays
+// in the workspace's zone, which it names.
+(() => {
+  const two = (n) => String(n).padStart(2, "0");
+  const local = () => {
+    for (const t of document.querySelectorAll("time.local[datetime]")) {
+      const at = new Date(t.getAttribute("datetime"));
+      if (Number.isNaN(at.getTime())) continue;
+      const zone = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" })
+        .formatToParts(at)
+        .find((p) => p.type === "timeZoneName");
+      t.title = t.textContent;
+      t.textContent = `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ` +
+        `${two(at.getHours())}:${two(at.getMinutes())}${zone ? " " + zone.value : ""}`;
+      t.classList.remove("local");
+    }
+  };
+  document.addEventListener("DOMContentLoaded", local);
+  document.addEventListener("htmx:afterSettle", local);
+})();

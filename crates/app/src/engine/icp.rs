@@ -169,8 +169,10 @@ async fn check_proposal(
 ) -> Result<()> {
     let person = person(conn, proposer).await?;
     if !person.roles.iter().any(|r| ICP_PROPOSERS.contains(r)) {
+        let roles: Vec<&str> = ICP_PROPOSERS.iter().map(|r| r.label()).collect();
         return Err(Error::Forbidden(format!(
-            "{proposer} may not propose an ICP: that needs one of the roles admin, sales_lead, marketing_lead, sales_ops"
+            "{proposer} may not propose an ICP: that needs one of the roles {}",
+            roles.join(", ")
         )));
     }
     for existing in stored::list(conn)

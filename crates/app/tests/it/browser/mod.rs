@@ -255,7 +255,11 @@ impl Browser {
             .expect("a base64 PNG");
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
         std::fs::create_dir_all(&dir).expect("the screenshot dir");
-        std::fs::write(dir.join(format!("{name}.png")), bytes).expect("a screenshot");
+        let path = dir.join(format!("{name}.png"));
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("the screenshot dir");
+        }
+        std::fs::write(path, bytes).expect("a screenshot");
     }
 
     async fn sign_in(&self, server: &TestServer, name: &str) {
@@ -790,6 +794,18 @@ async fn no_page_shows_an_internal_name() {
                     .await;
                 panic!("{concrete} scrolls sideways at {width}×{height}: {wide}");
             }
+            // For a person to look at: every page at both sizes, in target/screenshots/all/.
+            let name: String = concrete
+                .trim_start_matches('/')
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            browser
+                .screenshot(&format!(
+                    "all/{}-{width}",
+                    if name.is_empty() { "home" } else { &name }
+                ))
+                .await;
         }
         walked += 1;
     }
