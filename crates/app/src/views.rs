@@ -417,7 +417,7 @@ pub struct ProspectLine {
     pub domain: String,
     /// The country's English name ("Canada"), or the code a table does not name.
     pub country: String,
-    /// The seniority in words ("VP", "C-level").
+    /// The seniority in words ("VP", "C-level executive").
     pub seniority: String,
     pub source: String,
     /// The reasons a dropped prospect was dropped, the criteria whose data a prospect
@@ -612,19 +612,19 @@ pub fn fact_label(name: &str) -> String {
 }
 
 /// A fact's value as a person reads it: revenue as money ("$73.5M", "$5M–$10M"); the
-/// seniority and department the importer reads from a title in words ("C-level",
+/// seniority and department the importer reads from a title in words ("C-level executive",
 /// "customer success"); anything else as the source gave it.
 pub fn fact_value(name: &str, value: &str) -> String {
     use leadgate_core::icp::{Department, Seniority};
     if name == "seniority"
         && let Some(seniority) = Seniority::from_loose(value)
     {
-        return seniority_label(seniority).to_string();
+        return seniority.label().to_string();
     }
     if name == "department"
         && let Some(department) = Department::from_loose(value)
     {
-        return department_label(department).to_string();
+        return department.label().to_string();
     }
     if name == "revenue" {
         let parts: Option<Vec<String>> = value
@@ -642,38 +642,6 @@ pub fn fact_value(name: &str, value: &str) -> String {
 pub fn country_name(code: &str) -> String {
     leadgate_core::discovery::normalize::country::english_name(code)
         .map_or_else(|| code.to_string(), str::to_string)
-}
-
-/// A seniority in words.
-pub fn seniority_label(seniority: leadgate_core::icp::Seniority) -> &'static str {
-    use leadgate_core::icp::Seniority;
-    match seniority {
-        Seniority::CLevel => "C-level",
-        Seniority::Vp => "VP",
-        Seniority::Director => "director",
-        Seniority::Manager => "manager",
-        Seniority::Senior => "senior",
-        Seniority::Entry => "entry level",
-    }
-}
-
-/// A department in words.
-pub fn department_label(department: leadgate_core::icp::Department) -> &'static str {
-    use leadgate_core::icp::Department;
-    match department {
-        Department::Sales => "sales",
-        Department::Marketing => "marketing",
-        Department::Operations => "operations",
-        Department::Engineering => "engineering",
-        Department::Product => "product",
-        Department::Finance => "finance",
-        Department::Hr => "HR",
-        Department::It => "IT",
-        Department::CustomerSuccess => "customer success",
-        Department::Executive => "executive",
-        Department::Legal => "legal",
-        Department::Other => "other",
-    }
 }
 
 /// How one ICP criterion came out for a prospect, in words.
@@ -825,7 +793,7 @@ mod tests {
 
     #[test]
     fn what_the_importer_reads_from_a_title_reads_in_words() {
-        assert_eq!(fact_value("seniority", "c_level"), "C-level");
+        assert_eq!(fact_value("seniority", "c_level"), "C-level executive");
         assert_eq!(
             fact_value("department", "customer_success"),
             "customer success"

@@ -870,13 +870,12 @@ async fn every_page_needs_a_session() {
     }
 }
 
-/// The essential actions work without JavaScript: a plain form post signs in, and a plain
-/// form post approves, answered with a redirect back to the gate's page.
-#[tokio::test]
-async fn forms_work_without_javascript() {
-    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {
-        return;
-    };
+/// A signed-in plain HTTP client (no JavaScript): its session cookie and CSRF token.
+pub(super) async fn sign_in_plainly(
+    server: &TestServer,
+    name: &str,
+    page: &str,
+) -> (reqwest::Client, String, String) {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -884,16 +883,15 @@ async fn forms_work_without_javascript() {
     let signed_in = client
         .post(server.at("/sign-in"))
         .form(&[
-            ("email", "sam@example.com"),
-            ("password", password_of("sam").as_str()),
+            ("email", format!("{name}@example.com")),
+            ("password", password_of(name)),
         ])
         .send()
         .await
         .unwrap();
-    assert_eq!(signed_in.status().as_u16(), 303);
     let cookie = crate::support::session_cookie(&signed_in).expect("a session cookie");
-    let page = client
-        .get(server.at("/icp/1"))
+    let body = client
+        .get(server.at(page))
         .header("cookie", &cookie)
         .send()
         .await
@@ -901,12 +899,23 @@ async fn forms_work_without_javascript() {
         .text()
         .await
         .unwrap();
-    let csrf = page
+    let csrf = body
         .split("name=\"csrf_token\" value=\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .expect("the page carries the CSRF token")
         .to_string();
+    (client, cookie, csrf)
+}
+
+/// The essential actions work without JavaScript: a plain form post signs in, and a plain
+/// form post approves, answered with a redirect back to the gate's page.
+#[tokio::test]
+async fn forms_work_without_javascript() {
+    let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {
+        return;
+    };
+    let (client, cookie, csrf) = sign_in_plainly(&server, "sam", "/icp/1").await;
 
     let approved = client
         .post(server.at("/gates/1/approve"))

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{Browser, start_time};
-use crate::support::{Backend, TestServer, open_sample_review, password_of, session_cookie};
+use super::{Browser, sign_in_plainly, start_time};
+use crate::support::{Backend, TestServer, open_sample_review};
 
 /// Waits (a little) until the text of `css` contains `needed`, as after an htmx swap. The
 /// element is found and read in one script: a swap between a WebDriver find and read would
@@ -315,44 +315,6 @@ async fn the_sample_review_page_shows_provenance_and_takes_the_verdicts() {
             .await
             .contains("1 record(s)")
     );
-}
-
-/// A signed-in plain HTTP client (no JavaScript): its session cookie and CSRF token.
-async fn sign_in_plainly(
-    server: &TestServer,
-    name: &str,
-    page: &str,
-) -> (reqwest::Client, String, String) {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let signed_in = client
-        .post(server.at("/sign-in"))
-        .form(&[
-            ("email", format!("{name}@example.com")),
-            ("password", password_of(name)),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let cookie = session_cookie(&signed_in).expect("a session cookie");
-    let body = client
-        .get(server.at(page))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = body
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the page carries the CSRF token")
-        .to_string();
-    (client, cookie, csrf)
 }
 
 /// The sample as the API reports it: the gate's status and each record's verdict.
