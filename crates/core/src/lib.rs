@@ -10,6 +10,7 @@ pub mod gate;
 pub mod icp;
 pub mod role;
 pub mod schedule;
+pub mod toml_error;
 pub mod values;
 
 pub use jiff::Timestamp;
