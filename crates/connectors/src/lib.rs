@@ -5,7 +5,10 @@
 //! delimiter, JSON Lines, the presets of Apollo, Sales Navigator, HubSpot and Salesforce,
 //! and mapping files), and [`search`], the sources that search: the ICP compiled into
 //! Apollo's People API Search filters, paged within rate limits and a credit budget, and
-//! fed through the same importer.
+//! fed through the same importer. Stage 3 (enrichment) adds [`enrich`]: the providers —
+//! files, any JSON API described in TOML, Apollo's enrichment endpoints — and the async
+//! driver of `leadgate-core`'s waterfall.
 
+pub mod enrich;
 pub mod import;
 pub mod search;
