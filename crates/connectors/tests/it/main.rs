@@ -2,6 +2,7 @@
 
 mod batches;
 mod demo;
+mod enrich;
 mod formats;
 mod matrix;
 mod presets;
