@@ -71,6 +71,10 @@ pub enum Command {
     /// The suppression list: addresses and domains that are never contacted.
     #[command(subcommand)]
     Suppress(SuppressCommand),
+    /// Behavioural and intent signals: page views, e-mail opens, clicks and replies, webinars,
+    /// downloads, trials, demo requests, and third-party intent scores per domain.
+    #[command(subcommand)]
+    Events(EventsCommand),
     /// Existing customers, from the CRM's accounts or deals: their people are not prospects.
     #[command(subcommand)]
     Customers(CustomersCommand),
@@ -459,6 +463,28 @@ pub enum SuppressCommand {
     },
     /// The suppression list.
     List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Import a file of engagement and intent (CSV or JSON Lines): columns at, kind, email or
+    /// domain, url, detail; intent rows domain, topic, score. Rows that cannot be read are
+    /// rejected with their row, column and reason; the rest are stored. The next discovery
+    /// run reads them.
+    Import {
+        file: PathBuf,
+        /// What each row is: `auto` (the row's kind column; a row with a topic and no kind
+        /// is intent), `intent`, or an engagement kind for a file without a kind column
+        /// (page_view, email_open, email_click, email_reply, webinar_attended,
+        /// content_download, trial_signup, demo_request).
+        #[arg(long, default_value = "auto")]
+        kind: String,
+        /// The person importing (default: the system).
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: Option<String>,
         #[arg(long)]
         json: bool,
     },

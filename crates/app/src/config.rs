@@ -313,6 +313,15 @@ api_key_env = "APOLLO_API_KEY"
 endpoint = "api_search"
 timeout_secs = 30
 
+# Page views that count as signals of their own, by URL pattern (`leadgate events import`
+# stores the URL; the ICP's [[signals]] name the signal). A pattern is compared with the
+# URL's path, `*` stands for anything, and it matches the whole path or the path up to a
+# `/`: "/pricing" matches /pricing and /pricing/teams, not /pricing-faq. Rules set here
+# replace this default one.
+[[discovery.pages]]
+signal = "pricing_page_visit"
+patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
+
 # Files the worker imports when an ICP goes live (each once per content):
 # [[discovery.sources]]
 # file = "exports/apollo_people.csv"
@@ -333,6 +342,7 @@ mod tests {
         assert_eq!(config.name, "acme");
         assert_eq!(config.worker, WorkerConfig::default());
         assert_eq!(config.server, ServerConfig::default());
+        assert_eq!(config.discovery, DiscoveryConfig::default());
     }
 
     #[test]

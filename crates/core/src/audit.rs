@@ -83,6 +83,7 @@ crate::values! {
         IcpWithdrawn = "icp.withdrawn" / "ICP withdrawn",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",
+        EngagementImported = "engagement.imported" / "engagement and intent imported",
         DiscoveryResolved = "discovery.resolved" / "contacts resolved",
         ListBuilt = "discovery.list_built" / "prospect list built",
         ListApproved = "list.approved" / "prospect list approved",
@@ -151,6 +152,8 @@ pub enum Subject {
     User(String),
     /// The customer accounts of one CRM source.
     Customers(String),
+    /// One import of engagement and intent (a file or an API call).
+    EngagementImport(i64),
     /// An erasure, by the hash of the erased address (never the address).
     Erasure(String),
     /// A suppressed address (by its erasure hash) or domain.
@@ -178,6 +181,7 @@ impl fmt::Display for Subject {
             Subject::Token(id) => write!(f, "token:{id}"),
             Subject::User(name) => write!(f, "user:{name}"),
             Subject::Customers(source) => write!(f, "customers:{source}"),
+            Subject::EngagementImport(id) => write!(f, "engagement_import:{id}"),
             Subject::Erasure(hash) => write!(f, "erasure:{hash}"),
             Subject::Suppression(value) => write!(f, "suppression:{value}"),
             Subject::Discovery => f.write_str("discovery"),
@@ -206,6 +210,7 @@ impl FromStr for Subject {
             Some(("token", rest)) => Subject::Token(id(rest)?),
             Some(("user", rest)) => Subject::User(rest.to_string()),
             Some(("customers", rest)) => Subject::Customers(rest.to_string()),
+            Some(("engagement_import", rest)) => Subject::EngagementImport(id(rest)?),
             Some(("erasure", rest)) => Subject::Erasure(rest.to_string()),
             Some(("suppression", rest)) => Subject::Suppression(rest.to_string()),
             None if s == "discovery" => Subject::Discovery,
@@ -230,6 +235,7 @@ impl Subject {
             Subject::Token(id) => format!("API token {id}"),
             Subject::User(name) => format!("person {name}"),
             Subject::Customers(source) => format!("customer accounts from {source}"),
+            Subject::EngagementImport(id) => format!("engagement import {id}"),
             Subject::Erasure(_) => "an erased person".to_string(),
             Subject::Suppression(value) => match value.split_once(':') {
                 Some(("domain", domain)) => format!("suppressed domain {domain}"),

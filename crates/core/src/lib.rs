@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod discovery;
+pub mod engagement;
 pub mod enrichment;
 pub mod event;
 pub mod gate;

@@ -41,6 +41,18 @@ impl EngagementKind {
             EngagementKind::DemoRequested => "demo_requested",
         }
     }
+
+    /// The `kind` the events file writes, as `leadgate events import` reads it: a pricing
+    /// page visit is a `page_view` whose URL is the pricing page.
+    pub fn file_kind(self) -> &'static str {
+        match self {
+            EngagementKind::PricingPageVisit => "page_view",
+            EngagementKind::WebinarAttended => "webinar_attended",
+            EngagementKind::EmailOpened => "email_open",
+            EngagementKind::EmailClicked => "email_click",
+            EngagementKind::DemoRequested => "demo_request",
+        }
+    }
 }
 
 /// One engagement event. Known visitors and e-mail events carry the person's e-mail; an

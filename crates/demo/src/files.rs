@@ -376,7 +376,7 @@ struct EngagementLine<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     domain: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    page: Option<&'a str>,
+    url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     campaign: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -403,10 +403,10 @@ fn write_engagement(world: &DemoWorld, dir: &Path) -> io::Result<usize> {
         let detail = usize::from(e.detail);
         let line = EngagementLine {
             at: time::rfc3339(e.at),
-            kind: e.kind.name(),
+            kind: e.kind.file_kind(),
             email,
             domain,
-            page: match e.kind {
+            url: match e.kind {
                 EngagementKind::PricingPageVisit => Some("/pricing"),
                 EngagementKind::DemoRequested => Some("/demo"),
                 _ => None,
@@ -673,7 +673,8 @@ clearly better than chance, and no scorer can be perfect.
 
 - `engagement.jsonl` ({engagement} lines) — the last 120 days of pricing-page visits, webinar
   attendance, e-mail opens and clicks and demo requests: {{"at", "kind", "email" or "domain",
-  ...}}. Some e-mails are upper-case and some domains start with "www.".
+  ...}}, kinds as `leadgate events import` reads them (a pricing-page visit is a `page_view`
+  of "/pricing"). Some e-mails are upper-case and some domains start with "www.".
 - `intent.jsonl` ({intent} lines) — weekly third-party intent: {{"at", "domain", "topic",
   "score"}}. Companies that are in market show "lead routing" and "sales automation" above
   the ICP's thresholds in the last three weeks; some others show older or weaker interest.

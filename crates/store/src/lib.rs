@@ -5,12 +5,14 @@
 //! construction; the few places where the dialects differ (row locks for the job queue and
 //! the audit head, how a write transaction begins) ask [`Backend`]. Each backend has its own
 //! migrations. Query functions are grouped by domain noun ([`people`], [`icp`], [`gates`],
-//! [`events`], [`jobs`], [`audit`], [`credentials`], [`discovery`]) and take a `&mut AnyConnection`, so the same function runs
+//! [`events`], [`jobs`], [`audit`], [`credentials`], [`discovery`],
+//! [`engagement`]) and take a `&mut AnyConnection`, so the same function runs
 //! on a pooled connection or inside the caller's transaction.
 
 pub mod audit;
 pub mod credentials;
 pub mod discovery;
+pub mod engagement;
 pub mod events;
 pub mod gates;
 pub mod icp;

@@ -73,6 +73,11 @@ const SQLITE: &[Migration] = &[
         name: "prospect_columns",
         sql: include_str!("../migrations/sqlite/0011_prospect_columns.sql"),
     },
+    Migration {
+        version: 12,
+        name: "engagement_intent",
+        sql: include_str!("../migrations/sqlite/0012_engagement_intent.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -130,6 +135,11 @@ const POSTGRES: &[Migration] = &[
         version: 11,
         name: "prospect_columns",
         sql: include_str!("../migrations/postgres/0011_prospect_columns.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "engagement_intent",
+        sql: include_str!("../migrations/postgres/0012_engagement_intent.sql"),
     },
 ];
 

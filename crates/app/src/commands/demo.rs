@@ -235,6 +235,25 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
         "Otto imported the CRM's deal history as the customer accounts: {} won deals name {} customers.",
         customers.customer_rows, customers.accounts
     );
+    // Engagement on Routewise's own site and e-mail, and third-party intent: the ICP's
+    // signals and intent criteria read them when discovery judges each contact.
+    for file in ["events/engagement.jsonl", "events/intent.jsonl"] {
+        let report = crate::engine::engagement::import_file(
+            &workspace.store,
+            &data_dir.join(file),
+            leadgate_core::engagement::KindChoice::Auto,
+            &Actor::Person("otto".to_string()),
+            now,
+        )
+        .await?;
+        println!(
+            "Otto imported data/{file} (`leadgate events import`): {} rows, {} engagement and {} intent records stored, {} rejected.",
+            thousands(report.rows_read as usize),
+            thousands(report.engagement as usize),
+            thousands(report.intent as usize),
+            report.rejected
+        );
+    }
     let icp_path = dir.join("icp.toml");
     std::fs::write(&icp_path, SAMPLE_ICP)
         .with_context(|| format!("cannot write {}", icp_path.display()))?;

@@ -1219,7 +1219,10 @@ pub async fn erase(
             if dry_run {
                 String::new()
             } else {
-                format!(", {} place(s) on prospect lists", done.prospects)
+                format!(
+                    ", {} place(s) on prospect lists, {} engagement record(s)",
+                    done.prospects, done.engagement
+                )
             }
         );
         let rows: Vec<Vec<String>> = done

@@ -5,6 +5,7 @@ mod audit;
 pub mod dedupe;
 pub mod demo;
 mod discovery;
+mod engagement;
 mod gate;
 mod icp;
 mod token;
@@ -61,6 +62,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Suppress(command) => {
             discovery::suppress(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Events(command) => {
+            engagement::run(&open(&cli.workspace, now).await?, command, now).await
         }
         Command::Customers(command) => {
             discovery::customers(&open(&cli.workspace, now).await?, command, now).await

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod discovery;
+pub mod engagement;
 pub mod gates;
 pub mod icp;
 pub mod people;

@@ -32,6 +32,10 @@ pub struct DiscoveryConfig {
     /// Apollo's People Search API, for `leadgate discover search --source apollo`.
     #[serde(default)]
     pub apollo: leadgate_connectors::search::apollo::ApolloConfig,
+    /// Page views that are signals of their own (`pricing_page_visit`), by URL pattern; the
+    /// ICP's `[[signals]]` name them. Set, it replaces the default pricing-page rule.
+    #[serde(default)]
+    pub pages: leadgate_core::engagement::PagePolicy,
 }
 
 impl Default for DiscoveryConfig {
@@ -45,6 +49,7 @@ impl Default for DiscoveryConfig {
             sample: Default::default(),
             sources: Vec::new(),
             apollo: Default::default(),
+            pages: Default::default(),
         }
     }
 }

@@ -57,7 +57,8 @@ pub use crate::config::DEFAULT_BIND;
         (name = "icp", description = "Stage 1: the Ideal Customer Profile"),
         (name = "discovery", description = "Stage 2: prospect lists and their sample reviews"),
         (name = "audit", description = "The hash-chained audit log"),
-        (name = "events", description = "Domain events and the job queue"),
+        (name = "signals", description = "Behavioural and intent signals in: page views, e-mail engagement, webinars, downloads, trials, demo requests, intent scores"),
+        (name = "pipeline", description = "Domain events (what happened in the process) and the job queue"),
     )
 )]
 struct ApiDoc;
@@ -105,7 +106,8 @@ pub fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(api::erasures::routes())
         .merge(api::samples::routes())
         .merge(api::audit::routes())
-        .merge(api::events::routes())
+        .merge(api::engagement::routes())
+        .merge(api::domain_events::routes())
 }
 
 /// The OpenAPI document of every route.

@@ -13,3 +13,4 @@ mod discovery_story;
 mod engine_story;
 mod openapi_story;
 mod server_story;
+mod signals_story;

@@ -27,6 +27,7 @@ use super::freshness::{Freshness, FreshnessCheck, FreshnessPolicy};
 use super::industry::canonical_industry;
 use super::normalize::{CountryCode, Domain, Email};
 use super::resolve::{SourcedRecord, Survivor, survive};
+use crate::engagement::{ContactSignals, SignalIndex};
 use crate::icp::{
     CompanyFacts, ContactFacts, Evaluation, IcpDocument, Outcome, ProspectFacts as IcpProspect,
     evaluate,
@@ -361,6 +362,40 @@ pub struct ListRules<'a> {
     pub suppressions: Option<&'a SuppressionList>,
     /// The accounts the CRM says are customers, beside what the records say themselves.
     pub customers: Option<&'a CustomerAccounts>,
+    /// Engagement and intent, for the ICP's `[[signals]]` and `[[intent]]` criteria; without
+    /// it every signal reads "not observed".
+    pub signals: Option<&'a SignalIndex>,
+}
+
+/// The engagement of the contact (by every address its records give) and of its account
+/// (by every domain its company's records give), with the account's intent.
+fn contact_signals(
+    index: &SignalIndex,
+    observations: &[Observation<'_>],
+    person: &Profile,
+    company: &Profile,
+    company_observations: &[Observation<'_>],
+) -> ContactSignals {
+    let emails: Vec<Email> = observations
+        .iter()
+        .filter_map(|o| o.fact(Field::Email).and_then(Value::as_str))
+        .chain(person.get(Field::Email.as_str()).map(|s| s.value.as_str()))
+        .filter_map(|e| Email::parse(e).ok())
+        .collect();
+    let domains: Vec<Domain> = company_observations
+        .iter()
+        .filter_map(|o| o.fact(Field::CompanyDomain).and_then(Value::as_str))
+        .chain(
+            company
+                .get(Field::CompanyDomain.as_str())
+                .map(|s| s.value.as_str()),
+        )
+        .filter_map(|d| Domain::parse(d).ok())
+        .collect();
+    index.for_contact(
+        emails.iter().map(Email::as_str),
+        domains.iter().map(Domain::as_str),
+    )
 }
 
 /// Judges one contact against the ICP, the freshness policy and the compliance rules.
@@ -412,6 +447,17 @@ pub fn judge(
         }),
         signals: Vec::new(),
         intent: Vec::new(),
+    };
+    let prospect = match rules.signals {
+        Some(index) => {
+            let seen = contact_signals(index, observations, person, company, company_observations);
+            IcpProspect {
+                signals: seen.signals,
+                intent: seen.intent,
+                ..prospect
+            }
+        }
+        None => prospect,
     };
     let icp_evaluation = evaluate(icp, &prospect, now);
 

@@ -10,8 +10,10 @@
 //!
 //! [`evaluate`] lists the criteria and the rule of each.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+
+use crate::engagement::{Window, count_within};
 
 use super::document::{
     Bounds, Department, IcpDocument, IntentIndicator, KeyPath, Persona, Region, Seniority, Signal,
@@ -597,21 +599,8 @@ fn title_contains(title: &str, wanted: &str) -> bool {
 }
 
 /// The start of the look-back window: `within_days` days of 24 hours before `now`.
-fn window_start(now: Timestamp, within_days: u32) -> Timestamp {
-    let span = SignedDuration::from_hours(i64::from(within_days) * 24);
-    now.checked_sub(span).unwrap_or(Timestamp::MIN)
-}
-
-fn in_window(at: Timestamp, start: Timestamp, now: Timestamp) -> bool {
-    start <= at && at <= now
-}
-
 fn signal(wanted: &Signal, seen: &[SignalObservation], now: Timestamp) -> (Outcome, String) {
-    let start = window_start(now, wanted.within_days);
-    let count = seen
-        .iter()
-        .filter(|o| same_text(&o.kind, &wanted.kind) && in_window(o.at, start, now))
-        .count();
+    let count = count_within(seen, &wanted.kind, Window::days(wanted.within_days), now);
     let window = format!("in the last {} days", wanted.within_days);
     let needed = usize::try_from(wanted.min_count).unwrap_or(usize::MAX);
     let missing = if wanted.required {
@@ -645,10 +634,10 @@ fn intent(
     seen: &[IntentObservation],
     now: Timestamp,
 ) -> (Outcome, String) {
-    let start = window_start(now, wanted.within_days);
+    let span = Window::days(wanted.within_days);
     let best = seen
         .iter()
-        .filter(|o| same_text(&o.topic, &wanted.topic) && in_window(o.at, start, now))
+        .filter(|o| same_text(&o.topic, &wanted.topic) && span.contains(o.at, now))
         .map(|o| o.score)
         .max();
     let window = format!("in the last {} days", wanted.within_days);
@@ -732,6 +721,8 @@ pub(super) fn grouped(n: i64) -> String {
 mod tests {
     use proptest::prelude::*;
     use proptest::test_runner::{RngAlgorithm, RngSeed};
+
+    use jiff::SignedDuration;
 
     use super::*;
     use crate::icp::{SAMPLE_ICP, strategies};

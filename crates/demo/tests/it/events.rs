@@ -27,11 +27,11 @@ fn seconds(v: &Value) -> i64 {
 fn engagement_events_are_recent_and_well_formed() {
     let now = now().as_second();
     let kinds = [
-        "pricing_page_visit",
+        "page_view",
         "webinar_attended",
-        "email_opened",
-        "email_clicked",
-        "demo_requested",
+        "email_open",
+        "email_click",
+        "demo_request",
     ];
     let events = lines("events/engagement.jsonl");
     assert_eq!(events.len(), world().engagement.len());
@@ -43,6 +43,9 @@ fn engagement_events_are_recent_and_well_formed() {
         assert!(kinds.contains(&kind), "{e}");
         seen.insert(kind);
         assert!(e.get("email").is_some() != e.get("domain").is_some(), "{e}");
+        if kind == "page_view" {
+            assert!(e["url"].as_str().is_some(), "{e}");
+        }
     }
     assert_eq!(seen.len(), kinds.len());
 }

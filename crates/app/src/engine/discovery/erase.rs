@@ -136,6 +136,9 @@ pub struct Erasure {
     pub records: u64,
     pub merges: u64,
     pub prospects: u64,
+    /// Engagement records of the address (page views, e-mail opens, …) deleted; none on a
+    /// dry run.
+    pub engagement: u64,
     /// LinkedIn profiles of the erased records, kept as markers too.
     pub profiles: usize,
     /// Rows with the address removed from the reject files of earlier imports (the files
@@ -444,6 +447,7 @@ pub async fn erase(
         records: record_ids.len() as u64,
         merges: merge_ids.len() as u64,
         prospects: 0,
+        engagement: 0,
         profiles: profiles.len(),
         reject_rows: 0,
         dry_run,
@@ -468,6 +472,7 @@ pub async fn erase(
     )
     .await?;
     (erasure.records, erasure.merges, erasure.prospects) = (deleted, merges, prospects);
+    erasure.engagement = leadgate_store::engagement::erase_person(&mut tx, email).await?;
     // The plain address may be suppressed already; the marker replaces it.
     stored::remove_suppression(&mut tx, SuppressionKind::Email, email.as_str()).await?;
     let markers =
@@ -500,6 +505,7 @@ pub async fn erase(
             "not_matched_records": erasure.not_matched.iter().map(|r| r.id).collect::<Vec<_>>(),
             "merges": erasure.merges,
             "prospects": erasure.prospects,
+            "engagement": erasure.engagement,
             "profiles": erasure.profiles,
         }),
         now,

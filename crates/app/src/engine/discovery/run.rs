@@ -35,6 +35,7 @@ use leadgate_store::{Conn, Store};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::engine::engagement;
 use crate::engine::settings::DiscoveryConfig;
 use crate::engine::{Error, Result, announce, record};
 
@@ -394,14 +395,6 @@ async fn build_lists(
     dry_run: bool,
     now: Timestamp,
 ) -> Result<Vec<ListOutcome>> {
-    let suppressions = load_suppressions(conn).await?;
-    let customers = load_customers(conn).await?;
-    let rules = ListRules {
-        freshness: config.freshness.clone(),
-        compliance: config.compliance.clone(),
-        suppressions: Some(&suppressions),
-        customers: Some(&customers),
-    };
     let live: Vec<_> = icp_store::list(conn)
         .await?
         .into_iter()
@@ -415,6 +408,23 @@ async fn build_lists(
             "the segment `{s}` has no live ICP version (see `leadgate icp list`)"
         )));
     }
+    let documents = live
+        .iter()
+        .map(|version| {
+            serde_json::from_value::<IcpDocument>(version.document.clone())
+                .map_err(|e| Error::corrupt(format!("ICP version {}: {e}", version.id)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let suppressions = load_suppressions(conn).await?;
+    let customers = load_customers(conn).await?;
+    let signals = engagement::signal_index(conn, &documents, &config.pages, now).await?;
+    let rules = ListRules {
+        freshness: config.freshness.clone(),
+        compliance: config.compliance.clone(),
+        suppressions: Some(&suppressions),
+        customers: Some(&customers),
+        signals: Some(&signals),
+    };
     let build = Build {
         config,
         records,
@@ -423,15 +433,13 @@ async fn build_lists(
         now,
     };
     let mut lists = Vec::new();
-    for version in live {
-        let document: IcpDocument = serde_json::from_value(version.document.clone())
-            .map_err(|e| Error::corrupt(format!("ICP version {}: {e}", version.id)))?;
+    for (version, document) in live.iter().zip(&documents) {
         let stamp = IcpStamp {
             id: version.id,
             version: version.version,
             segment: &version.segment,
         };
-        if let Some(outcome) = build_list(conn, &build, &document, stamp).await? {
+        if let Some(outcome) = build_list(conn, &build, document, stamp).await? {
             lists.push(outcome);
         }
     }

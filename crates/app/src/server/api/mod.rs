@@ -6,8 +6,9 @@
 //! page says where the `next` one is (a path with its query), or null on the last.
 
 pub mod audit;
+pub mod domain_events;
+pub mod engagement;
 pub mod erasures;
-pub mod events;
 pub mod gates;
 pub mod icp;
 pub mod lists;

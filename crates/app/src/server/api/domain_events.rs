@@ -1,4 +1,8 @@
 //! Domain events and the job queue they feed, newest first, paged by `before` (an id).
+//!
+//! Domain events are what happened in the process (`IcpApproved`, `SourceImported`) and
+//! start the engine's jobs; they live at `/api/domain-events`. `/api/events` takes in
+//! behavioural and intent signals (see `engagement`), a different thing.
 
 use axum::Json;
 use axum::extract::State;
@@ -16,7 +20,7 @@ use crate::views::{EventView, JobView};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_events))
+        .routes(routes!(list_domain_events))
         .routes(routes!(list_jobs))
 }
 
@@ -34,7 +38,7 @@ pub struct EventsQuery {
 }
 
 /// Domain events, newest first.
-#[utoipa::path(get, path = "/api/events", tag = "events",
+#[utoipa::path(get, path = "/api/domain-events", tag = "pipeline",
     security(("bearer" = []), ("session" = [])),
     params(EventsQuery),
     responses(
@@ -42,7 +46,7 @@ pub struct EventsQuery {
         (status = 401, description = "No valid session or token", body = ErrorBody),
         (status = 422, description = "Invalid input", body = ErrorBody),
     ))]
-async fn list_events(
+async fn list_domain_events(
     State(state): State<AppState>,
     _: Principal,
     ApiQuery(query): ApiQuery<EventsQuery>,
@@ -67,7 +71,7 @@ async fn list_events(
     page.truncate(usize::try_from(limit).unwrap_or(0));
     let next = match (more, page.last()) {
         (true, Some(last)) => next_url(
-            "/api/events",
+            "/api/domain-events",
             &EventsQuery {
                 before: Some(last.id),
                 limit: Some(limit),
@@ -94,7 +98,7 @@ pub struct JobsQuery {
 }
 
 /// Jobs in the queue, newest first.
-#[utoipa::path(get, path = "/api/jobs", tag = "events",
+#[utoipa::path(get, path = "/api/jobs", tag = "pipeline",
     security(("bearer" = []), ("session" = [])),
     params(JobsQuery),
     responses(
