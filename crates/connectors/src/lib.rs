@@ -10,5 +10,6 @@
 //! driver of `leadgate-core`'s waterfall.
 
 pub mod enrich;
+mod http_error;
 pub mod import;
 pub mod search;

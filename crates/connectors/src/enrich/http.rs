@@ -389,7 +389,7 @@ impl HttpProvider {
                     format!("no answer within {}", seconds(self.spec.timeout)),
                 )
             } else {
-                Failure::new(FailureKind::Unreachable, error_chain(&e))
+                Failure::new(FailureKind::Unreachable, crate::http_error::error_chain(&e))
             }
         };
         let response = request.send().await.map_err(transport)?;
@@ -585,32 +585,9 @@ fn snippet(text: &str) -> String {
     text.chars().take(80).collect()
 }
 
-/// An error answer's message: the `error` or `message` of a JSON body, else its text, on
-/// one line and cut short.
+/// An error answer's message, as every connector reads one.
 fn error_message(text: &str) -> String {
-    let from_json = serde_json::from_str::<Value>(text).ok().and_then(|v| {
-        ["error", "message"]
-            .into_iter()
-            .find_map(|k| v.get(k).and_then(Value::as_str).map(str::to_string))
-    });
-    let message = from_json.unwrap_or_else(|| text.to_string());
-    let one_line: String = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    match one_line.char_indices().nth(200) {
-        Some((i, _)) => format!("{}…", &one_line[..i]),
-        None if one_line.is_empty() => "no message".to_string(),
-        None => one_line,
-    }
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        message.push_str(": ");
-        message.push_str(&e.to_string());
-        source = e.source();
-    }
-    message
+    crate::http_error::error_message(text, 200)
 }
 
 #[cfg(test)]

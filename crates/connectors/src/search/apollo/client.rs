@@ -379,7 +379,7 @@ impl Running<'_> {
             source_name: SOURCE.into(),
             search: label.into(),
             page,
-            message: error_chain(&e),
+            message: crate::http_error::error_chain(&e),
         };
         let response = self
             .search
@@ -536,32 +536,9 @@ fn rate_limit_status(headers: &HeaderMap) -> RateLimitStatus {
     }
 }
 
-/// An error answer's message: the `error` or `message` of a JSON body, else its text, on
-/// one line and not too long.
+/// An error answer's message, as every connector reads one.
 fn error_message(text: &str) -> String {
-    let from_json = serde_json::from_str::<Value>(text).ok().and_then(|v| {
-        ["error", "message"]
-            .into_iter()
-            .find_map(|k| v.get(k).and_then(Value::as_str).map(str::to_string))
-    });
-    let message = from_json.unwrap_or_else(|| text.to_string());
-    let one_line: String = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    match one_line.char_indices().nth(300) {
-        Some((i, _)) => format!("{}…", &one_line[..i]),
-        None if one_line.is_empty() => "no message".to_string(),
-        None => one_line,
-    }
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        message.push_str(": ");
-        message.push_str(&e.to_string());
-        source = e.source();
-    }
-    message
+    crate::http_error::error_message(text, 300)
 }
 
 #[cfg(test)]
