@@ -81,6 +81,13 @@ crate::values! {
         IcpRevisionRequested = "icp.revision_requested" / "ICP revision requested",
         IcpSuperseded = "icp.superseded" / "ICP superseded",
         IcpWithdrawn = "icp.withdrawn" / "ICP withdrawn",
+        ModelProposed = "model.proposed" / "scoring model proposed",
+        ModelLive = "model.live" / "scoring model went live",
+        ModelRejected = "model.rejected" / "scoring model rejected",
+        ModelRetired = "model.retired" / "scoring model retired",
+        ModelRestored = "model.restored" / "scoring model restored",
+        ModelReaffirmed = "model.reaffirmed" / "scoring model reaffirmed",
+        ModelRetrainRequested = "model.retrain_requested" / "scoring model retraining requested",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",
         EngagementImported = "engagement.imported" / "engagement and intent imported",
@@ -123,6 +130,8 @@ crate::values! {
         Authenticate = "auth.credentials" / "use credentials",
         CreateToken = "token.create" / "create an API token",
         ProposeIcp = "icp.propose" / "propose an ICP version",
+        ProposeModel = "model.propose" / "propose a scoring model",
+        RestoreModel = "model.restore" / "restore the previous scoring model",
         DecideGate = "gate.decide" / "decide a gate",
         ReviewSample = "sample.review" / "review a sample",
         KeepMerge = "merge.keep" / "keep a merge",
@@ -144,6 +153,8 @@ impl Attempt {
 pub enum Subject {
     Gate(i64),
     Icp(i64),
+    /// A scoring model version.
+    Model(i64),
     List(i64),
     Import(i64),
     Merge(i64),
@@ -162,6 +173,8 @@ pub enum Subject {
     Discovery,
     /// ICP versions not yet stored (a refused proposal).
     Icps,
+    /// Scoring model versions as a whole (a refused proposal or restore).
+    Models,
     /// People not yet added (a refused addition).
     People,
     /// Tokens not yet created (a refused creation).
@@ -175,6 +188,7 @@ impl fmt::Display for Subject {
         match self {
             Subject::Gate(id) => write!(f, "gate:{id}"),
             Subject::Icp(id) => write!(f, "icp:{id}"),
+            Subject::Model(id) => write!(f, "model:{id}"),
             Subject::List(id) => write!(f, "list:{id}"),
             Subject::Import(id) => write!(f, "import:{id}"),
             Subject::Merge(id) => write!(f, "merge:{id}"),
@@ -186,6 +200,7 @@ impl fmt::Display for Subject {
             Subject::Suppression(value) => write!(f, "suppression:{value}"),
             Subject::Discovery => f.write_str("discovery"),
             Subject::Icps => f.write_str("icp"),
+            Subject::Models => f.write_str("model"),
             Subject::People => f.write_str("user"),
             Subject::Tokens => f.write_str("token"),
             Subject::Auth => f.write_str("auth"),
@@ -204,6 +219,7 @@ impl FromStr for Subject {
         Ok(match s.split_once(':') {
             Some(("gate", rest)) => Subject::Gate(id(rest)?),
             Some(("icp", rest)) => Subject::Icp(id(rest)?),
+            Some(("model", rest)) => Subject::Model(id(rest)?),
             Some(("list", rest)) => Subject::List(id(rest)?),
             Some(("import", rest)) => Subject::Import(id(rest)?),
             Some(("merge", rest)) => Subject::Merge(id(rest)?),
@@ -215,6 +231,7 @@ impl FromStr for Subject {
             Some(("suppression", rest)) => Subject::Suppression(rest.to_string()),
             None if s == "discovery" => Subject::Discovery,
             None if s == "icp" => Subject::Icps,
+            None if s == "model" => Subject::Models,
             None if s == "user" => Subject::People,
             None if s == "token" => Subject::Tokens,
             None if s == "auth" => Subject::Auth,
@@ -229,6 +246,7 @@ impl Subject {
         match self {
             Subject::Gate(id) => format!("gate {id}"),
             Subject::Icp(id) => format!("ICP version {id}"),
+            Subject::Model(id) => format!("scoring model {id}"),
             Subject::List(id) => format!("prospect list {id}"),
             Subject::Import(id) => format!("import {id}"),
             Subject::Merge(id) => format!("merge {id}"),
@@ -243,6 +261,7 @@ impl Subject {
             },
             Subject::Discovery => "discovery".to_string(),
             Subject::Icps => "ICP versions".to_string(),
+            Subject::Models => "scoring models".to_string(),
             Subject::People => "people".to_string(),
             Subject::Tokens => "API tokens".to_string(),
             Subject::Auth => "sign-in".to_string(),

@@ -31,10 +31,26 @@ pub enum EventKind {
     SampleApproved,
     /// The sample of a prospect list failed review: the list stops, with the error rates.
     SampleRejected,
+    /// A scoring model version was trained or written and proposed; its calibration gate is
+    /// open.
+    ModelProposed,
+    /// Sales ops approved a model version's calibration: it scores live, the one before it
+    /// is retired, and its 30- and 60-day reviews are scheduled.
+    ModelApproved,
+    /// A model version was rejected at its calibration gate and will never score.
+    ModelRejected,
+    /// A live model version reached a review date; its review gate is open.
+    ModelReviewDue,
+    /// A review reaffirmed the live model version; the next review is scheduled.
+    ModelReaffirmed,
+    /// A review asked for retraining; the version keeps scoring until a new one is approved.
+    ModelRetrainRequested,
+    /// The live model version was withdrawn and the one it replaced scores again.
+    ModelRestored,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 18] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -46,6 +62,13 @@ impl EventKind {
         EventKind::ProspectListBuilt,
         EventKind::SampleApproved,
         EventKind::SampleRejected,
+        EventKind::ModelProposed,
+        EventKind::ModelApproved,
+        EventKind::ModelRejected,
+        EventKind::ModelReviewDue,
+        EventKind::ModelReaffirmed,
+        EventKind::ModelRetrainRequested,
+        EventKind::ModelRestored,
     ];
 
     /// The event's name as stored and shown: `IcpApproved`.
@@ -62,6 +85,13 @@ impl EventKind {
             EventKind::ProspectListBuilt => "ProspectListBuilt",
             EventKind::SampleApproved => "SampleApproved",
             EventKind::SampleRejected => "SampleRejected",
+            EventKind::ModelProposed => "ModelProposed",
+            EventKind::ModelApproved => "ModelApproved",
+            EventKind::ModelRejected => "ModelRejected",
+            EventKind::ModelReviewDue => "ModelReviewDue",
+            EventKind::ModelReaffirmed => "ModelReaffirmed",
+            EventKind::ModelRetrainRequested => "ModelRetrainRequested",
+            EventKind::ModelRestored => "ModelRestored",
         }
     }
 }

@@ -26,6 +26,15 @@ crate::values! {
         /// match. It is decided record by record (`leadgate review sample`), never by a bare
         /// approve.
         SampleReview = "sample_review" / "prospect sample review",
+        /// A trained (or hand-written) scoring model version: sales ops approves its
+        /// calibration before it scores live. Warnings from its report (out-of-time AUC well
+        /// below cross-validation, score drift, predicted and observed conversion apart) make
+        /// an approval need a written reason.
+        ModelCalibration = "model_calibration" / "model calibration",
+        /// The review of a live model version 30 and 60 days after it went live, then
+        /// quarterly, or early when its scores drift: sales ops reaffirms it against what its
+        /// leads actually did, or rejects it with a reason that asks for retraining.
+        ModelReview = "model_review" / "model review",
     }
 }
 
@@ -37,6 +46,7 @@ impl GateKind {
                 vec![Role::SalesLead, Role::MarketingLead]
             }
             GateKind::SampleReview => vec![Role::Reviewer],
+            GateKind::ModelCalibration | GateKind::ModelReview => vec![Role::SalesOps],
         }
     }
 
@@ -85,6 +95,10 @@ pub struct GateState {
     pub required_roles: Vec<Role>,
     /// Who made what the gate reviews; `None` when the machine made it.
     pub maker: Option<String>,
+    /// What the evidence warns of, in words (a model's out-of-time AUC far below its
+    /// cross-validated AUC, say). A gate with warnings may still be approved, but only with
+    /// a written reason, so that whoever overrides a warning says why, on the record.
+    pub warnings: Vec<String>,
     pub decisions: Vec<Decision>,
 }
 
@@ -96,6 +110,7 @@ impl GateState {
             status: GateStatus::Open,
             required_roles: kind.required_roles(),
             maker: maker.map(str::to_string),
+            warnings: Vec::new(),
             decisions: Vec::new(),
         }
     }
@@ -182,6 +197,15 @@ pub enum Refusal {
     AmbiguousRole { person: String, roles: Vec<Role> },
     #[error("a rejection needs a reason")]
     EmptyReason,
+    /// Approving over the evidence's warnings needs a written reason.
+    #[error(
+        "the evidence carries {} warning{} ({}); approving over {} needs a written reason (--note)",
+        warnings.len(),
+        if warnings.len() == 1 { "" } else { "s" },
+        warnings.join("; "),
+        if warnings.len() == 1 { "it" } else { "them" }
+    )]
+    WarningsNeedReason { warnings: Vec<String> },
 }
 
 fn role_list(roles: &[Role]) -> String {
@@ -249,6 +273,12 @@ pub fn decide(
     let pending = gate.pending_roles();
     match request {
         Request::Approve { role, note } => {
+            let note = note.filter(|n| !n.trim().is_empty());
+            if note.is_none() && !gate.warnings.is_empty() {
+                return Err(Refusal::WarningsNeedReason {
+                    warnings: gate.warnings.clone(),
+                });
+            }
             let role = match role {
                 Some(role) => {
                     check_chosen_role(gate, decider, role)?;
@@ -260,7 +290,7 @@ pub fn decide(
                 person: decider.person.to_string(),
                 role,
                 verdict: Verdict::Approve,
-                note: note.filter(|n| !n.trim().is_empty()),
+                note,
                 at: now,
             };
             let status = if pending.iter().all(|p| *p == role) {
@@ -532,5 +562,67 @@ mod tests {
             decide(&gate, sales, approve(None), at(1)).unwrap_err(),
             Refusal::NotOpen(GateStatus::Rejected)
         );
+    }
+
+    #[test]
+    fn a_warned_model_is_approved_only_with_a_written_reason_and_never_by_its_trainer() {
+        // Arrange: tia trained the model; its report warns of drift.
+        let mut gate = GateState::open(GateKind::ModelCalibration, Some("tia"));
+        gate.warnings = vec!["score PSI 0.31 is above 0.25".into()];
+        let olga = Decider {
+            person: "olga",
+            roles: &[Role::SalesOps],
+        };
+        let tia = Decider {
+            person: "tia",
+            roles: &[Role::SalesOps, Role::Admin],
+        };
+        let with_note = |note: &str| Request::Approve {
+            role: None,
+            note: Some(note.into()),
+        };
+
+        // Act
+        let bare = decide(&gate, olga, approve(None), at(0));
+        let blank = decide(&gate, olga, with_note("   "), at(0));
+        let reasoned = decide(
+            &gate,
+            olga,
+            with_note("the spring campaign shifted the mix"),
+            at(0),
+        );
+        let by_trainer = decide(&gate, tia, with_note("looks fine to me"), at(0));
+
+        // Assert
+        let refusal = bare.unwrap_err();
+        assert!(matches!(refusal, Refusal::WarningsNeedReason { .. }));
+        assert!(refusal.to_string().contains("score PSI 0.31"), "{refusal}");
+        assert!(matches!(blank, Err(Refusal::WarningsNeedReason { .. })));
+        let reasoned = reasoned.unwrap();
+        assert_eq!(reasoned.status, GateStatus::Approved);
+        assert_eq!(reasoned.decision.role, Role::SalesOps);
+        assert!(matches!(by_trainer, Err(Refusal::MakerDecides { .. })));
+    }
+
+    #[test]
+    fn a_model_without_warnings_is_approved_without_a_note_and_rejected_only_with_a_reason() {
+        let gate = GateState::open(GateKind::ModelCalibration, Some("tia"));
+        let olga = Decider {
+            person: "olga",
+            roles: &[Role::SalesOps],
+        };
+        let sam = Decider {
+            person: "sam",
+            roles: &[Role::SalesLead],
+        };
+
+        assert_eq!(
+            decide(&gate, olga, approve(None), at(0)).unwrap().status,
+            GateStatus::Approved
+        );
+        assert!(matches!(
+            decide(&gate, sam, approve(None), at(0)),
+            Err(Refusal::NoRequiredRole { .. })
+        ));
     }
 }

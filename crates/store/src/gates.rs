@@ -23,6 +23,8 @@ pub struct Gate {
     /// Who made what the gate reviews (the proposer of an ICP version); `None` when the
     /// machine made it. That person never decides the gate.
     pub maker: Option<String>,
+    /// What the gate's evidence warns of, in words: approving over them needs a reason.
+    pub warnings: Vec<String>,
     pub opened_at: Timestamp,
     pub closed_at: Option<Timestamp>,
     pub decisions: Vec<Decision>,
@@ -35,13 +37,13 @@ impl Gate {
             status: self.status,
             required_roles: self.required_roles.clone(),
             maker: self.maker.clone(),
+            warnings: self.warnings.clone(),
             decisions: self.decisions.clone(),
         }
     }
 }
 
-const COLUMNS: &str =
-    "id, kind, subject, status, required_roles, summary, maker, opened_at, closed_at FROM gates";
+const COLUMNS: &str = "id, kind, subject, status, required_roles, summary, maker, warnings, opened_at, closed_at FROM gates";
 
 fn gate(row: &AnyRow) -> Result<Gate> {
     let id: i64 = row.try_get("id")?;
@@ -54,6 +56,8 @@ fn gate(row: &AnyRow) -> Result<Gate> {
         required_roles: parse_roles(&row.try_get::<String, _>("required_roles")?)?,
         summary: row.try_get("summary")?,
         maker: row.try_get("maker")?,
+        warnings: serde_json::from_str(&row.try_get::<String, _>("warnings")?)
+            .map_err(|e| crate::StoreError::Corrupt(format!("gates row {id}: warnings: {e}")))?,
         opened_at: timestamp(row.try_get("opened_at")?)?,
         closed_at: opt_timestamp(row.try_get("closed_at")?)?,
         decisions: Vec::new(),
@@ -114,10 +118,27 @@ pub async fn open(
         required_roles: roles,
         summary: summary.to_string(),
         maker: maker.map(str::to_string),
+        warnings: Vec::new(),
         opened_at: now,
         closed_at: None,
         decisions: Vec::new(),
     }))
+}
+
+/// Records what the evidence of an open gate warns of: approving it then needs a reason.
+pub async fn set_warnings(
+    conn: &mut AnyConnection,
+    gate_id: i64,
+    warnings: &[String],
+) -> Result<()> {
+    let text = serde_json::to_string(warnings)
+        .map_err(|e| crate::StoreError::Corrupt(format!("gate {gate_id}: warnings: {e}")))?;
+    sqlx::query("UPDATE gates SET warnings = $1 WHERE id = $2")
+        .bind(text)
+        .bind(gate_id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// One gate with its decisions. Inside a write transaction on PostgreSQL the row is locked, so

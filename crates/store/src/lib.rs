@@ -18,6 +18,7 @@ pub mod gates;
 pub mod icp;
 pub mod jobs;
 pub mod migrate;
+pub mod models;
 pub mod people;
 
 use std::str::FromStr;

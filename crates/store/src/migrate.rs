@@ -78,6 +78,11 @@ const SQLITE: &[Migration] = &[
         name: "engagement_intent",
         sql: include_str!("../migrations/sqlite/0012_engagement_intent.sql"),
     },
+    Migration {
+        version: 14,
+        name: "model_versions",
+        sql: include_str!("../migrations/sqlite/0014_model_versions.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -140,6 +145,11 @@ const POSTGRES: &[Migration] = &[
         version: 12,
         name: "engagement_intent",
         sql: include_str!("../migrations/postgres/0012_engagement_intent.sql"),
+    },
+    Migration {
+        version: 14,
+        name: "model_versions",
+        sql: include_str!("../migrations/postgres/0014_model_versions.sql"),
     },
 ];
 

@@ -367,6 +367,13 @@ async fn explain_waiting(
                 println!("  {prefix} review sample {} --show", gate.id);
                 println!("  {prefix} review sample {} --as rita", gate.id);
             }
+            GateKind::ModelCalibration | GateKind::ModelReview => {
+                println!(
+                    "Sales ops checks the scoring model's calibration report, never the person who trained it."
+                );
+                println!("  {prefix} gate show {}", gate.id);
+                println!("  {prefix} gate approve {} --as NAME --note \"…\"", gate.id);
+            }
         }
     }
     println!("\nThen check the record: `{prefix} audit` and `{prefix} audit verify`.");
@@ -399,6 +406,10 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
                     format!("{full}: matches what we see in the {role} pipeline")
                 }
                 GateKind::IcpReview => format!("{full}: still true this quarter"),
+                GateKind::ModelCalibration => {
+                    format!("{full}: calibration checked against last quarter's pipeline")
+                }
+                GateKind::ModelReview => format!("{full}: scores still match what converts"),
                 GateKind::SampleReview => unreachable!("decided record by record above"),
             };
             let decided = engine_gates::decide(

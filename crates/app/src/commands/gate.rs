@@ -188,6 +188,12 @@ fn approved_effect(gate: &Gate) -> &'static str {
             "the live ICP is reaffirmed; the next review is due in 90 days"
         }
         leadgate_core::gate::GateKind::SampleReview => "the prospect list moves on to enrichment",
+        leadgate_core::gate::GateKind::ModelCalibration => {
+            "the model version scores live and the one before it is retired (`leadgate model restore` brings it back)"
+        }
+        leadgate_core::gate::GateKind::ModelReview => {
+            "the live model is reaffirmed; its next review is scheduled"
+        }
     }
 }
 
@@ -199,6 +205,10 @@ fn rejected_effect(gate: &Gate) -> &'static str {
         }
         leadgate_core::gate::GateKind::SampleReview => {
             "the prospect list stops here; fix the sources the error rates point at and run discovery again"
+        }
+        leadgate_core::gate::GateKind::ModelCalibration => "the model version will never score",
+        leadgate_core::gate::GateKind::ModelReview => {
+            "the version keeps scoring until a retrained one is approved; the request for one is on record"
         }
     }
 }

@@ -271,7 +271,10 @@ fn next_command(gate: &leadgate_store::gates::Gate, who: &[String]) -> String {
     };
     let command = match gate.kind {
         GateKind::SampleReview => format!("leadgate review sample {} --as {first}", gate.id),
-        GateKind::IcpApproval | GateKind::IcpReview => {
+        GateKind::IcpApproval
+        | GateKind::IcpReview
+        | GateKind::ModelCalibration
+        | GateKind::ModelReview => {
             format!("leadgate gate approve {} --as {first}", gate.id)
         }
     };

@@ -19,7 +19,7 @@ use leadgate_store::gates::{self, Gate};
 use leadgate_store::people::Person;
 use serde_json::{Value, json};
 
-use super::{Attempted, Conn, Error, Result, discovery, icp, person, record, settle};
+use super::{Attempted, Conn, Error, Result, discovery, icp, model, person, record, settle};
 
 /// The error a refusal of the gate rule is, for every interface alike.
 fn refused(gate_id: i64, refusal: Refusal) -> Error {
@@ -27,9 +27,9 @@ fn refused(gate_id: i64, refusal: Refusal) -> Error {
         Refusal::NotOpen(_) | Refusal::RoleAlreadyApproved { .. } => {
             Error::Conflict(format!("gate {gate_id}: {refusal}"))
         }
-        Refusal::EmptyReason | Refusal::AmbiguousRole { .. } => {
-            Error::Invalid(format!("gate {gate_id}: {refusal}"))
-        }
+        Refusal::EmptyReason
+        | Refusal::WarningsNeedReason { .. }
+        | Refusal::AmbiguousRole { .. } => Error::Invalid(format!("gate {gate_id}: {refusal}")),
         _ => Error::Forbidden(format!("gate {gate_id}: {refusal}")),
     }
 }
@@ -128,7 +128,43 @@ async fn on_closed(
         GateKind::SampleReview => {
             discovery::review::on_gate_closed(tx, found, decided, details, now).await
         }
+        GateKind::ModelCalibration | GateKind::ModelReview => {
+            model::on_gate_closed(tx, found, decided.status, now).await
+        }
     }
+}
+
+/// Closes the open gates of `kind` on `subject` as cancelled, with an audit entry each: what
+/// they review was overtaken (a newer version went live, the version was withdrawn).
+pub async fn cancel_open(
+    conn: &mut Conn,
+    subject: &Subject,
+    kind: GateKind,
+    now: Timestamp,
+) -> Result<()> {
+    let open = gates::list(
+        conn,
+        &gates::GateFilter {
+            status: Some(GateStatus::Open),
+            kind: Some(kind),
+            subject: Some(&subject.to_string()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    for gate in open {
+        gates::set_status(conn, gate.id, GateStatus::Cancelled, now).await?;
+        record(
+            conn,
+            &Actor::System,
+            Action::GateCancelled,
+            &Subject::Gate(gate.id),
+            json!({ "kind": gate.kind, "subject": subject }),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Records one person's decision on a gate, or refuses it (and records the refusal).

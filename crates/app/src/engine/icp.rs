@@ -260,7 +260,10 @@ pub async fn on_gate_closed(
             )
             .await
         }
-        (_, GateStatus::Open | GateStatus::Cancelled) | (GateKind::SampleReview, _) => Ok(()),
+        (_, GateStatus::Open | GateStatus::Cancelled)
+        | (GateKind::SampleReview | GateKind::ModelCalibration | GateKind::ModelReview, _) => {
+            Ok(())
+        }
     }
 }
 
@@ -291,7 +294,8 @@ async fn go_live(conn: &mut Conn, version: &IcpVersion, gate: &Gate, now: Timest
         )
         .await?;
         // An open review of the version that just left is moot.
-        close_open_gates(conn, previous.id, GateKind::IcpReview, now).await?;
+        super::gates::cancel_open(conn, &Subject::Icp(previous.id), GateKind::IcpReview, now)
+            .await?;
     }
     // Older proposals of the segment still waiting can no longer go live.
     for older in stored::list(conn).await?.into_iter().filter(|v| {
@@ -300,7 +304,8 @@ async fn go_live(conn: &mut Conn, version: &IcpVersion, gate: &Gate, now: Timest
             && v.version < version.version
     }) {
         stored::transition(conn, older.id, IcpStatus::Withdrawn, Some(version.id), now).await?;
-        close_open_gates(conn, older.id, GateKind::IcpApproval, now).await?;
+        super::gates::cancel_open(conn, &Subject::Icp(older.id), GateKind::IcpApproval, now)
+            .await?;
         record(
             conn,
             &Actor::System,
@@ -328,38 +333,6 @@ async fn go_live(conn: &mut Conn, version: &IcpVersion, gate: &Gate, now: Timest
         now,
     )
     .await
-}
-
-async fn close_open_gates(
-    conn: &mut Conn,
-    version_id: i64,
-    kind: GateKind,
-    now: Timestamp,
-) -> Result<()> {
-    let subject = Subject::Icp(version_id);
-    let open = gates::list(
-        conn,
-        &gates::GateFilter {
-            status: Some(GateStatus::Open),
-            kind: Some(kind),
-            subject: Some(&subject.to_string()),
-            ..Default::default()
-        },
-    )
-    .await?;
-    for gate in open {
-        gates::set_status(conn, gate.id, GateStatus::Cancelled, now).await?;
-        record(
-            conn,
-            &Actor::System,
-            Action::GateCancelled,
-            &Subject::Gate(gate.id),
-            json!({ "kind": gate.kind, "subject": subject }),
-            now,
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 /// The job behind the quarterly review: opens the review gate of a version that is still live.

@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod engagement;
 pub mod gates;
 pub mod icp;
+pub mod model;
 pub mod people;
 pub mod settings;
 pub mod triggers;

@@ -6,7 +6,7 @@
 use jiff::Timestamp;
 use leadgate_core::audit::Subject;
 use leadgate_core::event::EventKind;
-use leadgate_core::schedule::icp_review_due;
+use leadgate_core::schedule::{icp_review_due, model_review_due};
 use leadgate_store::events::Event;
 use leadgate_store::jobs::NewJob;
 use serde_json::{Value, json};
@@ -20,13 +20,16 @@ pub enum JobKind {
     DiscoverySync,
     /// Resolves every record and builds a prospect list per live ICP version.
     DiscoveryRun,
+    /// Opens the next review gate (30 days, 60 days, then quarterly) of a live model version.
+    ModelOpenReview,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 3] = [
+    pub const ALL: [JobKind; 4] = [
         JobKind::IcpOpenReview,
         JobKind::DiscoverySync,
         JobKind::DiscoveryRun,
+        JobKind::ModelOpenReview,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +37,7 @@ impl JobKind {
             JobKind::IcpOpenReview => "icp.open_review",
             JobKind::DiscoverySync => "discovery.sync",
             JobKind::DiscoveryRun => "discovery.run",
+            JobKind::ModelOpenReview => "model.open_review",
         }
     }
 
@@ -102,12 +106,36 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
             subject: Some(Subject::Discovery.to_string()),
             run_at: event.at,
         }],
+        // A version that went live (approved, or restored) or passed a review: its next
+        // review falls due, counted from when it went live.
+        EventKind::ModelApproved
+        | EventKind::ModelRestored
+        | EventKind::ModelReaffirmed
+        | EventKind::ModelRetrainRequested => model_review_job(event).into_iter().collect(),
         EventKind::SegmentEntered
         | EventKind::IcpProposed
         | EventKind::IcpRejected
         | EventKind::IcpReviewDue
         | EventKind::ProspectListBuilt
         | EventKind::SampleApproved
-        | EventKind::SampleRejected => Vec::new(),
+        | EventKind::SampleRejected
+        | EventKind::ModelProposed
+        | EventKind::ModelRejected
+        | EventKind::ModelReviewDue => Vec::new(),
     }
+}
+
+/// The job that opens the next review of the model version an event is about.
+fn model_review_job(event: &Event) -> Option<JobSpec> {
+    let model = event.payload.get("model").and_then(Value::as_i64)?;
+    let reviews_done = event.payload.get("reviews_done").and_then(Value::as_i64)?;
+    let live_at: Timestamp = event.payload.get("live_at")?.as_str()?.parse().ok()?;
+    let due = model_review_due(live_at, u32::try_from(reviews_done).ok()?);
+    Some(JobSpec {
+        kind: JobKind::ModelOpenReview,
+        payload: json!({ "model": model, "reviews_done": reviews_done, "due": due.to_string() }),
+        idempotency_key: format!("model.open_review:{model}:{}", due.as_microsecond()),
+        subject: None,
+        run_at: due,
+    })
 }

@@ -13,7 +13,7 @@ use tokio::sync::watch;
 
 use super::settings::{DiscoveryConfig, WorkerConfig};
 use super::triggers::JobKind;
-use super::{Error, Result, discovery, icp};
+use super::{Error, Result, discovery, icp, model};
 
 /// What one step of the worker did.
 #[derive(Debug, Clone, PartialEq)]
@@ -205,6 +205,16 @@ async fn run_job(conn: &mut Conn, job: &Job, now: Timestamp) -> Result<()> {
                     Error::corrupt(format!("job {}: payload lacks icp_version", job.id))
                 })?;
             icp::open_review(conn, version, now).await?;
+            Ok(())
+        }
+        JobKind::ModelOpenReview => {
+            let number = |key: &str| {
+                job.payload
+                    .get(key)
+                    .and_then(serde_json::Value::as_i64)
+                    .ok_or_else(|| Error::corrupt(format!("job {}: payload lacks {key}", job.id)))
+            };
+            model::open_review(conn, number("model")?, number("reviews_done")?, now).await?;
             Ok(())
         }
     }

@@ -53,6 +53,7 @@ pub fn href(gate: &Gate) -> String {
             _ => format!("/gates/{}", gate.id),
         },
         GateKind::SampleReview => format!("/samples/{}", gate.id),
+        GateKind::ModelCalibration | GateKind::ModelReview => format!("/gates/{}", gate.id),
     }
 }
 

@@ -1,0 +1,380 @@
+//! Stage 3's gate in the engine: scoring model versions from proposal to live, their reviews,
+//! and restoring the previous version.
+//!
+//! A version is proposed by whoever trained or wrote it, as a draft with its calibration
+//! report; a `model_calibration` gate opens, carrying the report's warnings, so that sales ops
+//! (never the maker) approves it — over a warning only with a written reason. Approval makes
+//! it the one live version and retires the one before, which [`restore`] brings back in one
+//! step. Reviews fall due 30 and 60 days after a version goes live, then quarterly
+//! (`leadgate_core::schedule::model_review_due`): the triggers queue them as due jobs and
+//! [`open_review`] opens the gate.
+
+use jiff::Timestamp;
+use leadgate_core::audit::{Action, Actor, Attempt, Subject};
+use leadgate_core::event::EventKind;
+use leadgate_core::gate::{GateKind, GateStatus};
+use leadgate_core::role::Role;
+use leadgate_store::gates::{self, Gate};
+use leadgate_store::models::{
+    self as stored, ModelOrigin, ModelStatus, ModelVersion, NewModelVersion,
+};
+use leadgate_store::{Conn, Store};
+use serde_json::{Value, json};
+
+use super::{Attempted, Error, Result, announce, emit, person, record, settle};
+
+/// The roles that may propose a model version and restore the previous one: sales ops runs
+/// scoring, and an admin may stand in. Proposing changes nothing live — the gate decides.
+pub const MODEL_KEEPERS: [Role; 2] = [Role::SalesOps, Role::Admin];
+
+/// A version as its maker hands it in: the scorecard and its training summary (`artifact`),
+/// the calibration report, and what the report warns of, in words.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub version: String,
+    pub origin: ModelOrigin,
+    pub artifact: Value,
+    pub report: Value,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Proposed {
+    pub version: ModelVersion,
+    pub gate: Gate,
+}
+
+fn keeper_check(person: &leadgate_store::people::Person, what: &str) -> Result<()> {
+    if person.roles.iter().any(|r| MODEL_KEEPERS.contains(r)) {
+        return Ok(());
+    }
+    let roles: Vec<&str> = MODEL_KEEPERS.iter().map(|r| r.label()).collect();
+    Err(Error::Forbidden(format!(
+        "{} may not {what}: that needs one of the roles {}",
+        person.name,
+        roles.join(", ")
+    )))
+}
+
+/// Stores a draft version and opens its calibration gate, with the report's warnings.
+pub async fn propose(store: &Store, maker: &str, draft: Draft, now: Timestamp) -> Result<Proposed> {
+    let actor = Actor::Person(maker.to_string());
+    let inputs =
+        json!({ "version": draft.version, "origin": draft.origin, "warnings": draft.warnings });
+    let mut tx = store.begin().await?;
+    let checked = async {
+        let person = person(&mut tx, maker).await?;
+        keeper_check(&person, "propose a scoring model")?;
+        if let Some(existing) = stored::find(&mut tx, &draft.version).await? {
+            return Err(Error::Conflict(format!(
+                "model {} exists already ({}): the same model was proposed before",
+                existing.version, existing.status
+            )));
+        }
+        Ok(())
+    }
+    .await;
+    let attempted = Attempted {
+        actor: &actor,
+        action: Attempt::ProposeModel,
+        subject: &Subject::Models,
+        inputs: &inputs,
+    };
+    let ((), mut tx) = settle(checked, tx, store, attempted, now).await?;
+    let version = stored::insert(
+        &mut tx,
+        &NewModelVersion {
+            version: &draft.version,
+            origin: draft.origin,
+            made_by: maker,
+            made_at: now,
+            artifact: &draft.artifact,
+            report: &draft.report,
+        },
+    )
+    .await?
+    .ok_or_else(|| Error::Conflict(format!("model {} exists already", draft.version)))?;
+    let subject = Subject::Model(version.id);
+    let summary = format!("Scoring model {} proposed by {maker}", version.version);
+    let mut gate = gates::open(
+        &mut tx,
+        GateKind::ModelCalibration,
+        &subject,
+        &summary,
+        Some(maker),
+        now,
+    )
+    .await?
+    .ok_or_else(|| Error::Conflict(format!("a calibration gate is already open for {subject}")))?;
+    gates::set_warnings(&mut tx, gate.id, &draft.warnings).await?;
+    gate.warnings = draft.warnings.clone();
+    let payload = json!({ "model": version.id, "version": version.version, "gate": gate.id });
+    record(
+        &mut tx,
+        &actor,
+        Action::ModelProposed,
+        &subject,
+        json!({ "version": version.version, "origin": version.origin, "warnings": draft.warnings }),
+        now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        &Actor::System,
+        Action::GateOpened,
+        &Subject::Gate(gate.id),
+        json!({ "kind": gate.kind, "subject": subject, "required_roles": gate.required_roles, "warnings": gate.warnings }),
+        now,
+    )
+    .await?;
+    emit(&mut tx, EventKind::ModelProposed, &subject, payload, now).await?;
+    tx.commit().await?;
+    Ok(Proposed { version, gate })
+}
+
+fn model_of(gate: &Gate) -> Result<i64> {
+    match gate.subject {
+        Subject::Model(id) => Ok(id),
+        _ => Err(Error::NotFound(format!(
+            "gate {} has no model subject ({})",
+            gate.id, gate.subject
+        ))),
+    }
+}
+
+async fn version_of(conn: &mut Conn, id: i64) -> Result<ModelVersion> {
+    stored::get(conn, id).await?.ok_or_else(|| {
+        Error::NotFound(format!("no scoring model {id} (see `leadgate model list`)"))
+    })
+}
+
+/// What closing a model gate does to its version. Runs in the transaction of the decision
+/// that closed the gate.
+pub async fn on_gate_closed(
+    conn: &mut Conn,
+    gate: &Gate,
+    status: GateStatus,
+    now: Timestamp,
+) -> Result<()> {
+    let version = version_of(conn, model_of(gate)?).await?;
+    let payload = json!({ "model": version.id, "version": version.version, "gate": gate.id });
+    match (gate.kind, status) {
+        (GateKind::ModelCalibration, GateStatus::Approved) => {
+            go_live(conn, &version, gate, now).await
+        }
+        (GateKind::ModelCalibration, GateStatus::Rejected) => {
+            move_to(conn, &version, ModelStatus::Rejected, None, now).await?;
+            announce(
+                conn,
+                Action::ModelRejected,
+                EventKind::ModelRejected,
+                &gate.subject,
+                payload,
+                now,
+            )
+            .await
+        }
+        (GateKind::ModelReview, GateStatus::Approved | GateStatus::Rejected) => {
+            // Either way the review is done and the next falls due; a rejection keeps the
+            // version scoring — leads are never left unscored — with retraining asked for.
+            let reviews_done = stored::mark_reviewed(conn, version.id).await?;
+            let mut payload = payload;
+            payload["reviews_done"] = json!(reviews_done);
+            payload["live_at"] = json!(version.live_at);
+            let (action, kind) = if status == GateStatus::Approved {
+                (Action::ModelReaffirmed, EventKind::ModelReaffirmed)
+            } else {
+                (
+                    Action::ModelRetrainRequested,
+                    EventKind::ModelRetrainRequested,
+                )
+            };
+            announce(conn, action, kind, &gate.subject, payload, now).await
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn move_to(
+    conn: &mut Conn,
+    version: &ModelVersion,
+    to: ModelStatus,
+    replaced: Option<i64>,
+    now: Timestamp,
+) -> Result<()> {
+    if !version.status.may_become(to) {
+        return Err(Error::Conflict(format!(
+            "model {} is {}; it cannot become {to}",
+            version.version, version.status
+        )));
+    }
+    stored::transition(conn, version.id, to, replaced, now).await?;
+    Ok(())
+}
+
+/// Retires the live version, if any, and cancels its open review: another takes its place.
+async fn retire_live(conn: &mut Conn, now: Timestamp) -> Result<Option<ModelVersion>> {
+    let Some(live) = stored::live(conn).await? else {
+        return Ok(None);
+    };
+    move_to(conn, &live, ModelStatus::Retired, None, now).await?;
+    super::gates::cancel_open(conn, &Subject::Model(live.id), GateKind::ModelReview, now).await?;
+    record(
+        conn,
+        &Actor::System,
+        Action::ModelRetired,
+        &Subject::Model(live.id),
+        json!({ "version": live.version }),
+        now,
+    )
+    .await?;
+    Ok(Some(live))
+}
+
+async fn go_live(
+    conn: &mut Conn,
+    version: &ModelVersion,
+    gate: &Gate,
+    now: Timestamp,
+) -> Result<()> {
+    let previous = retire_live(conn, now).await?;
+    move_to(
+        conn,
+        version,
+        ModelStatus::Live,
+        previous.as_ref().map(|p| p.id),
+        now,
+    )
+    .await?;
+    let payload = json!({
+        "model": version.id,
+        "version": version.version,
+        "gate": gate.id,
+        "replaces": previous.as_ref().map(|p| p.id),
+        "live_at": now,
+        "reviews_done": 0,
+    });
+    announce(
+        conn,
+        Action::ModelLive,
+        EventKind::ModelApproved,
+        &gate.subject,
+        payload,
+        now,
+    )
+    .await
+}
+
+/// Withdraws the live version and makes the one it replaced live again, in one step, by a
+/// person who keeps the models (sales ops or an admin). The restored version was approved at
+/// its own gate before; its reviews start again from now.
+pub async fn restore(store: &Store, person_name: &str, now: Timestamp) -> Result<ModelVersion> {
+    let actor = Actor::Person(person_name.to_string());
+    let inputs = json!({});
+    let mut tx = store.begin().await?;
+    let checked = async {
+        let person = person(&mut tx, person_name).await?;
+        keeper_check(&person, "restore a scoring model")?;
+        let live = stored::live(&mut tx).await?.ok_or_else(|| {
+            Error::Conflict("no scoring model is live, so there is nothing to restore from".into())
+        })?;
+        let previous_id = live.replaced.ok_or_else(|| {
+            Error::Conflict(format!(
+                "model {} replaced no earlier version: there is none to restore",
+                live.version
+            ))
+        })?;
+        let previous = version_of(&mut tx, previous_id).await?;
+        Ok((live, previous))
+    }
+    .await;
+    let attempted = Attempted {
+        actor: &actor,
+        action: Attempt::RestoreModel,
+        subject: &Subject::Models,
+        inputs: &inputs,
+    };
+    let ((live, previous), mut tx) = settle(checked, tx, store, attempted, now).await?;
+    retire_live(&mut tx, now).await?;
+    move_to(&mut tx, &previous, ModelStatus::Live, None, now).await?;
+    let subject = Subject::Model(previous.id);
+    record(
+        &mut tx,
+        &actor,
+        Action::ModelRestored,
+        &subject,
+        json!({ "version": previous.version, "withdrawn": live.version }),
+        now,
+    )
+    .await?;
+    let payload = json!({
+        "model": previous.id,
+        "version": previous.version,
+        "withdrawn": live.id,
+        "live_at": now,
+        "reviews_done": 0,
+    });
+    emit(&mut tx, EventKind::ModelRestored, &subject, payload, now).await?;
+    let restored = version_of(&mut tx, previous.id).await?;
+    tx.commit().await?;
+    Ok(restored)
+}
+
+/// The job behind a review date: opens the review gate of a version that is still live and
+/// has had `reviews_done` reviews. A version retired in the meantime, or a review already
+/// passed, needs nothing, and that is a success, not an error.
+pub async fn open_review(
+    conn: &mut Conn,
+    model_id: i64,
+    reviews_done: i64,
+    now: Timestamp,
+) -> Result<Option<Gate>> {
+    let Some(version) = stored::get(conn, model_id).await? else {
+        return Ok(None);
+    };
+    if version.status != ModelStatus::Live || version.reviews_done != reviews_done {
+        return Ok(None);
+    }
+    let subject = Subject::Model(version.id);
+    let which = match reviews_done {
+        0 => "30-day review".to_string(),
+        1 => "60-day review".to_string(),
+        _ => "quarterly review".to_string(),
+    };
+    let summary = format!("{which} of scoring model {}", version.version);
+    // The maker of the live version does not review their own work either.
+    let maker = Some(version.made_by.as_str());
+    let Some(gate) =
+        gates::open(conn, GateKind::ModelReview, &subject, &summary, maker, now).await?
+    else {
+        return Ok(None);
+    };
+    record(
+        conn,
+        &Actor::System,
+        Action::GateOpened,
+        &Subject::Gate(gate.id),
+        json!({ "kind": gate.kind, "subject": subject, "required_roles": gate.required_roles }),
+        now,
+    )
+    .await?;
+    let payload = json!({ "model": version.id, "version": version.version, "gate": gate.id, "review": reviews_done + 1 });
+    emit(conn, EventKind::ModelReviewDue, &subject, payload, now).await?;
+    Ok(Some(gate))
+}
+
+/// A version from what a person typed: its name or id; with nothing typed, the newest.
+pub async fn resolve(conn: &mut Conn, reference: Option<&str>) -> Result<ModelVersion> {
+    match reference.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(text) => stored::find(conn, text).await?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "no scoring model `{text}` (see `leadgate model list`)"
+            ))
+        }),
+        None => stored::list(conn)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::NotFound("no scoring model has been proposed yet".into())),
+    }
+}
