@@ -2,3 +2,4 @@
 //! built for the sales-ops sign-off.
 
 pub mod metrics;
+pub mod report;
