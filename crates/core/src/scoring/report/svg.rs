@@ -119,7 +119,8 @@ pub fn reliability_chart(bins: &[ReliabilityBin], title: &str, id: &str) -> Stri
         .iter()
         .flat_map(|b| [b.mean_predicted, b.observed_high])
         .fold(0.0_f64, f64::max);
-    let max = nice_max(top);
+    let axis = Axis::nice(top);
+    let max = axis.max;
     let plot = Plot::square();
     let within = bins
         .iter()
@@ -135,8 +136,7 @@ pub fn reliability_chart(bins: &[ReliabilityBin], title: &str, id: &str) -> Stri
     let mut svg = open(id, title, &desc, plot.height);
     plot.axes(
         &mut svg,
-        max,
-        max,
+        axis,
         "Predicted conversion",
         "Observed conversion",
     );
@@ -188,8 +188,7 @@ pub fn gains_chart(lift: &[LiftRow], id: &str) -> String {
     let mut svg = open(id, "Cumulative gains", &desc, plot.height);
     plot.axes(
         &mut svg,
-        1.0,
-        1.0,
+        Axis::nice(1.0),
         "Share of leads contacted",
         "Share of conversions",
     );
@@ -233,7 +232,8 @@ pub fn gains_chart(lift: &[LiftRow], id: &str) -> String {
 /// Lift of each decile as a bar, with the dashed line of lift 1 (the base rate).
 pub fn lift_chart(lift: &[LiftRow], id: &str) -> String {
     let plot = Plot::square();
-    let max = nice_max(lift.iter().map(|r| r.lift).fold(1.0, f64::max));
+    let axis = Axis::nice(lift.iter().map(|r| r.lift).fold(1.0, f64::max));
+    let max = axis.max;
     let top = lift.first().map(|r| r.lift).unwrap_or(0.0);
     let desc = format!(
         "One bar per tenth of leads, best-scored first: its conversion rate divided by the \
@@ -243,7 +243,7 @@ pub fn lift_chart(lift: &[LiftRow], id: &str) -> String {
     let mut svg = open(id, "Lift by decile", &desc, plot.height);
     plot.axes_with(
         &mut svg,
-        max,
+        axis,
         "Decile (1 = best-scored tenth)",
         "Lift",
         |v| format!("{v:.1}"),
@@ -289,7 +289,7 @@ pub fn points_chart(feature: &str, rows: &[PointsRow], id: &str) -> String {
     const BAR_LEFT: f64 = 158.0;
     const BAR_RIGHT: f64 = 360.0;
     let top = 30.0;
-    let height = top + ROW * rows.len() as f64 + 40.0;
+    let height = top + ROW * rows.len() as f64 + 24.0;
     let low = rows.iter().map(|r| r.points).fold(0.0_f64, f64::min);
     let high = rows.iter().map(|r| r.points).fold(0.0_f64, f64::max);
     let span = (high - low).max(1e-9);
@@ -314,7 +314,8 @@ pub fn points_chart(feature: &str, rows: &[PointsRow], id: &str) -> String {
     let zero = x_of(0.0);
     let _ = writeln!(
         svg,
-        r#"<text x="{:.1}" y="18" font-size="{FONT}" fill="{AXIS}" text-anchor="middle">Points</text>"#,
+        r#"<text x="{LABEL_RIGHT}" y="18" font-size="{FONT}" fill="{AXIS}" text-anchor="end">{}</text><text x="{:.1}" y="18" font-size="{FONT}" fill="{AXIS}" text-anchor="middle">Points</text>"#,
+        escape(&truncate(feature, 20)),
         (BAR_LEFT + BAR_RIGHT) / 2.0
     );
     for (i, r) in rows.iter().enumerate() {
@@ -352,13 +353,6 @@ pub fn points_chart(feature: &str, rows: &[PointsRow], id: &str) -> String {
         r#"<text x="{zero:.1}" y="{:.1}" font-size="{}" fill="{AXIS}" text-anchor="middle">0</text>"#,
         bottom + 16.0,
         FONT - 1.0
-    );
-    let _ = writeln!(
-        svg,
-        r#"<text x="{:.1}" y="{:.1}" font-size="{FONT}" fill="{AXIS}" text-anchor="middle">{} (bins)</text>"#,
-        LABEL_RIGHT / 2.0,
-        bottom + 30.0,
-        escape(&truncate(feature, 22))
     );
     close(svg)
 }
@@ -462,7 +456,7 @@ impl Plot {
         Plot {
             left: 64.0,
             top: 16.0,
-            width: WIDTH - 64.0 - 16.0,
+            width: WIDTH - 64.0 - 28.0,
             plot_height: 240.0,
             height: 16.0 + 240.0 + 56.0,
         }
@@ -476,12 +470,12 @@ impl Plot {
         )
     }
 
-    /// Both axes as percentages from 0 to their max.
-    fn axes(&self, svg: &mut String, x_max: f64, y_max: f64, x_title: &str, y_title: &str) {
-        self.axes_with(svg, y_max, x_title, y_title, pct_tick, true);
-        for k in 0..=5 {
-            let v = x_max * f64::from(k) / 5.0;
-            let (x, y) = self.at(v, 0.0, x_max, 1.0);
+    /// Both axes as percentages on the same scale.
+    fn axes(&self, svg: &mut String, axis: Axis, x_title: &str, y_title: &str) {
+        self.axes_with(svg, axis, x_title, y_title, pct_tick, true);
+        for k in 0..=axis.ticks {
+            let v = axis.tick(k);
+            let (x, y) = self.at(v, 0.0, axis.max, 1.0);
             let _ = writeln!(
                 svg,
                 r#"<text x="{x:.1}" y="{:.1}" font-size="{}" fill="{AXIS}" text-anchor="middle">{}</text>"#,
@@ -496,7 +490,7 @@ impl Plot {
     fn axes_with(
         &self,
         svg: &mut String,
-        y_max: f64,
+        axis: Axis,
         x_title: &str,
         y_title: &str,
         label: impl Fn(f64) -> String,
@@ -504,9 +498,9 @@ impl Plot {
     ) {
         let bottom = self.top + self.plot_height;
         let right = self.left + self.width;
-        for k in 0..=5 {
-            let v = y_max * f64::from(k) / 5.0;
-            let (_, y) = self.at(0.0, v, 1.0, y_max);
+        for k in 0..=axis.ticks {
+            let v = axis.tick(k);
+            let (_, y) = self.at(0.0, v, 1.0, axis.max);
             let _ = writeln!(
                 svg,
                 r#"<line x1="{:.1}" y1="{y:.1}" x2="{right:.1}" y2="{y:.1}" stroke="{GRID}"/><text x="{:.1}" y="{:.1}" font-size="{}" fill="{AXIS}" text-anchor="end">{}</text>"#,
@@ -517,7 +511,7 @@ impl Plot {
                 label(v)
             );
             if x_grid {
-                let x = self.left + self.width * f64::from(k) / 5.0;
+                let x = self.left + self.width * f64::from(k) / f64::from(axis.ticks);
                 let _ = writeln!(
                     svg,
                     r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="{GRID}"/>"#,
@@ -562,20 +556,42 @@ fn close(mut svg: String) -> String {
     svg
 }
 
-/// The axis maximum: a round number a little above `top` (at most 1 for a rate axis
-/// whose values stay below 1).
-fn nice_max(top: f64) -> f64 {
-    if !top.is_finite() || top <= 0.0 {
-        return 1.0;
+/// An axis from 0 in `ticks` round steps, ending at or just above the highest value.
+#[derive(Debug, Clone, Copy)]
+struct Axis {
+    max: f64,
+    ticks: u32,
+}
+
+impl Axis {
+    /// The smallest round step (1, 2 or 5 times a power of ten) that covers `top` in at
+    /// most six steps, so a model whose probabilities stay near a 5% base rate is not
+    /// squeezed into a corner of a 0–100% axis.
+    fn nice(top: f64) -> Axis {
+        let top = if top.is_finite() && top > 0.0 {
+            top
+        } else {
+            1.0
+        };
+        let mut magnitude = 10f64.powf((top / 6.0).log10().floor());
+        loop {
+            for factor in [1.0, 2.0, 5.0] {
+                let step = factor * magnitude;
+                let ticks = (top / step - 1e-9).ceil().max(1.0);
+                if ticks <= 6.0 {
+                    return Axis {
+                        max: step * ticks,
+                        ticks: ticks as u32,
+                    };
+                }
+            }
+            magnitude *= 10.0;
+        }
     }
-    let step = if top <= 0.2 {
-        0.05
-    } else if top <= 1.0 {
-        0.1
-    } else {
-        1.0
-    };
-    ((top / step).ceil() * step).max(step)
+
+    fn tick(self, k: u32) -> f64 {
+        self.max * f64::from(k) / f64::from(self.ticks)
+    }
 }
 
 /// A tick label in percent, without decimals unless the step needs them.
@@ -625,4 +641,34 @@ pub(super) fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_end_at_a_round_number_just_above_the_data() {
+        // 78% in steps of 20%: 0, 20, 40, 60, 80. A 5% base rate gets 1% steps, not a
+        // corner of 0–100%. Lift 2.93 in steps of 0.5 up to 3.
+        for (top, max, ticks) in [
+            (0.78, 0.8, 4),
+            (0.05, 0.05, 5),
+            (2.93, 3.0, 6),
+            (1.0, 1.0, 5),
+        ] {
+            let axis = Axis::nice(top);
+            assert!((axis.max - max).abs() < 1e-12, "{top}: {}", axis.max);
+            assert_eq!(axis.ticks, ticks, "{top}");
+        }
+        assert_eq!(Axis::nice(0.0).ticks, 5);
+        assert_eq!(Axis::nice(f64::NAN).ticks, 5);
+    }
+
+    #[test]
+    fn heat_cells_tint_by_sign_and_size() {
+        assert_eq!(tint(0.0), "#ffffff");
+        assert_eq!(tint(1.0), "#93c5fd");
+        assert_eq!(tint(-1.0), "#fca5a5");
+    }
 }
