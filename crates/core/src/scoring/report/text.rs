@@ -193,7 +193,7 @@ impl CalibrationReport {
     }
 
     pub(super) fn folds_table(&self) -> Table {
-        let rows = self
+        let mut rows: Vec<Vec<String>> = self
             .folds
             .iter()
             .map(|f| {
@@ -207,6 +207,24 @@ impl CalibrationReport {
                 ]
             })
             .collect();
+        if self.folds.len() > 1 {
+            let n = self.folds.len() as f64;
+            let mean =
+                |f: fn(&super::FoldMetrics) -> f64| self.folds.iter().map(f).sum::<f64>() / n;
+            let aucs: Vec<f64> = self.folds.iter().filter_map(|f| f.roc_auc).collect();
+            rows.push(vec![
+                "mean".to_string(),
+                String::new(),
+                if aucs.is_empty() {
+                    "n/a".to_string()
+                } else {
+                    prob(aucs.iter().sum::<f64>() / aucs.len() as f64)
+                },
+                prob(mean(|f| f.brier)),
+                prob(mean(|f| f.log_loss)),
+                format!("{:.2}", mean(|f| f.fit_seconds)),
+            ]);
+        }
         Table::new(
             &["fold", "leads", "ROC AUC", "Brier", "log loss", "fit s"],
             rows,
