@@ -198,7 +198,7 @@ pub fn calibration_finding(performance: &Performance, basis: Basis) -> Option<Fi
 /// A warning when a feature's PSI against the previous version is above 0.25, a note
 /// above 0.1.
 pub fn feature_psi_finding(feature: &str, psi: f64) -> Option<Finding> {
-    let (severity, limit) = match super::drift_status(psi) {
+    let (severity, limit) = match super::measure::drift_status(psi) {
         DriftStatus::Shifted => (Severity::Warning, PSI_SHIFTED),
         DriftStatus::Moderate => (Severity::Note, PSI_MODERATE),
         _ => return None,

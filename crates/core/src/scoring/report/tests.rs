@@ -1,4 +1,5 @@
 use super::*;
+use crate::scoring::metrics::Z_95;
 
 fn at(s: &str) -> jiff::Timestamp {
     s.parse().expect("test timestamp")
