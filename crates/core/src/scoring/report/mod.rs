@@ -10,7 +10,7 @@
 //! The report is built from neutral inputs ([`ReportInput`]): held-out probabilities and
 //! labels, per-feature bin shares and the points table, so it does not depend on how the
 //! model was learned. [`build`] is pure and deterministic. The sign-off warnings
-//! ([`findings`]) are data here, so the gate, the CLI and the web page show the same ones.
+//! ([`Finding`]) are data here, so the gate, the CLI and the web page show the same ones.
 //! Renderers: [`CalibrationReport::to_text`] for the CLI, [`svg`] for the charts and
 //! [`CalibrationReport::to_html`] for one standalone page.
 
@@ -30,8 +30,9 @@ pub use measure::{
 };
 
 pub use findings::{
-    Finding, FindingKind, Severity, auc_drop_finding, calibration_finding, feature_psi_finding,
-    score_psi_finding, sufficiency_finding,
+    Finding, FindingKind, MAX_AUC_DROP, MAX_CALIBRATION_GAP, MAX_SCORE_PSI, Severity,
+    auc_drop_finding, calibration_finding, feature_psi_finding, score_psi_finding,
+    sufficiency_finding,
 };
 
 /// Bins of the reliability table and groups of the lift table.
