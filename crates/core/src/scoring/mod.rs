@@ -1,3 +1,7 @@
-//! Stage 3, scoring: the points model a lead is scored with, and its versions.
+//! Stage 3, scoring: the points model a lead is scored with, how it is measured
+//! ([`metrics`]), the calibration report sales ops signs off ([`report`]), and where a
+//! version stands ([`version`]).
 
+pub mod metrics;
+pub mod report;
 pub mod version;
