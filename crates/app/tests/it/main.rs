@@ -12,6 +12,7 @@ mod demo_story;
 mod discovery_story;
 mod engine_story;
 mod model_gate_story;
+mod models_api_story;
 mod openapi_story;
 mod server_story;
 mod signals_story;

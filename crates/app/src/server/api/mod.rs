@@ -12,6 +12,7 @@ pub mod erasures;
 pub mod gates;
 pub mod icp;
 pub mod lists;
+pub mod models;
 pub mod samples;
 pub mod session;
 pub mod status;

@@ -16,6 +16,7 @@ mod error_page;
 mod gates;
 mod icp;
 mod lists;
+mod models;
 mod people;
 mod pipeline;
 mod samples;
@@ -102,6 +103,7 @@ pub fn routes() -> Pages {
         .merge(audit::routes())
         .merge(pipeline::routes())
         .merge(lists::routes())
+        .merge(models::routes())
         .merge(contacts::routes())
         .merge(samples::routes())
         .merge(erasures::routes())

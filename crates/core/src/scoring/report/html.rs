@@ -1,17 +1,15 @@
 //! The calibration report as one standalone HTML page (`leadgate model report VERSION
 //! --html FILE`): inline CSS, the charts inline as SVG, no scripts and nothing fetched, so
 //! the file can be mailed to the approver or attached to the gate and still open years
-//! later. It holds the same tables as the text report (built once in `text`), with the
-//! warnings at the top in a red box, and follows the review UI's accessibility rules: a
+//! later. It holds the same tables as the text report (built once in `text`), block by
+//! block as [`CalibrationReport::sections`] lists them (the review UI's model page draws the
+//! same sections), with the warnings at the top in a red box, and follows the review UI's accessibility rules: a
 //! `lang`, a page title, one `h1`, table headers with `scope`, AA contrast.
 
 use std::fmt::Write as _;
 
-use super::svg::escape;
-use super::text::{
-    DRIFT_HINT, LIFT_HINT, POINTS_HINT, RELIABILITY_HINT, Table, drift_table, drift_title,
-    performance_table, points_table, reliability_table, term_title,
-};
+use super::svg::{Chart, escape};
+use super::text::Table;
 use super::{CalibrationReport, Severity};
 
 const STYLE: &str = "
@@ -55,69 +53,19 @@ impl CalibrationReport {
             escape(&self.trained_line())
         );
         self.html_findings(&mut page);
-
-        h2(&mut page, "Training data");
-        for line in self.data_lines() {
-            p(&mut page, &line);
-        }
-
-        h2(&mut page, &self.cross_validated_title());
-        table(
-            &mut page,
-            &performance_table(&self.cross_validated, self.sufficiency.roc_auc_interval),
-        );
-        if !self.folds.is_empty() {
-            h3(&mut page, "Folds");
-            table(&mut page, &self.folds_table());
-        }
-
-        let charts = self.charts();
-        let chart = |id: &str| charts.iter().find(|c| c.id == id);
-        if !self.cross_validated.reliability.is_empty() {
-            h2(&mut page, "Reliability, cross-validated");
-            p(&mut page, RELIABILITY_HINT);
-            figures(&mut page, [chart("chart-reliability")]);
-            table(
-                &mut page,
-                &reliability_table(&self.cross_validated.reliability),
-            );
-        }
-        if !self.cross_validated.lift.is_empty() {
-            h2(&mut page, "Lift and cumulative gains by decile");
-            p(&mut page, LIFT_HINT);
-            figures(&mut page, [chart("chart-gains"), chart("chart-lift")]);
-            table(&mut page, &self.lift_table());
-        }
-        if !self.thresholds.is_empty() {
-            h2(&mut page, &self.thresholds_title());
-            for line in self.threshold_lines() {
-                p(&mut page, &line);
+        for section in self.sections() {
+            h2(&mut page, &section.title);
+            for line in &section.lines {
+                p(&mut page, line);
             }
-            table(&mut page, &self.thresholds_table());
-        }
-        if let Some(oot) = &self.out_of_time {
-            h2(&mut page, "Out-of-time test");
-            for line in self.out_of_time_lines(oot) {
-                p(&mut page, &line);
-            }
-            table(&mut page, &performance_table(&oot.test, None));
-            figures(&mut page, [chart("chart-reliability-oot")]);
-            if !oot.test.reliability.is_empty() {
-                table(&mut page, &reliability_table(&oot.test.reliability));
-            }
-        }
-        if let Some(drift) = &self.feature_drift {
-            h2(&mut page, &drift_title(drift));
-            p(&mut page, DRIFT_HINT);
-            table(&mut page, &drift_table(drift));
-        }
-        if !self.points.is_empty() {
-            h2(&mut page, "Points");
-            p(&mut page, POINTS_HINT);
-            for (i, term) in self.points.iter().enumerate() {
-                h3(&mut page, &term_title(term));
-                figures(&mut page, [chart(&format!("chart-points-{}", i + 1))]);
-                table(&mut page, &points_table(term));
+            for part in &section.parts {
+                if let Some(title) = &part.title {
+                    h3(&mut page, title);
+                }
+                figures(&mut page, &part.charts);
+                if let Some(t) = &part.table {
+                    table(&mut page, t);
+                }
             }
         }
         page.push_str("</main>\n</body>\n</html>\n");
@@ -165,8 +113,7 @@ fn p(page: &mut String, text: &str) {
     let _ = writeln!(page, "<p>{}</p>", escape(text));
 }
 
-fn figures<'a>(page: &mut String, charts: impl IntoIterator<Item = Option<&'a super::svg::Chart>>) {
-    let charts: Vec<_> = charts.into_iter().flatten().collect();
+fn figures(page: &mut String, charts: &[Chart]) {
     if charts.is_empty() {
         return;
     }
