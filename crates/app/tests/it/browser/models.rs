@@ -39,7 +39,16 @@ async fn screenshots(browser: &Browser, name: &str) {
             "{name} scrolls sideways at {width}×{height}: {}",
             browser.overflowing().await
         );
+        browser.run("window.scrollTo(0, 0); return 0;").await;
         browser.screenshot(&format!("{name}-{size}")).await;
+        if name == "model" {
+            for block in ["reliability", "thresholds", "points"] {
+                let script =
+                    format!("document.getElementById('{block}').scrollIntoView(); return 0;");
+                browser.run(&script).await;
+                browser.screenshot(&format!("{name}-{block}-{size}")).await;
+            }
+        }
     }
     browser.resize(1400, 1000).await;
 }

@@ -26,6 +26,7 @@ p{margin:.3rem 0}
 .finding{margin:.6rem 0}
 .finding strong{display:block}
 .table-wrap{overflow-x:auto}
+.table-wrap:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
 table{border-collapse:collapse;margin:.4rem 0;font-variant-numeric:tabular-nums}
 th,td{padding:.2rem .6rem;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
@@ -64,7 +65,11 @@ impl CalibrationReport {
                 }
                 figures(&mut page, &part.charts);
                 if let Some(t) = &part.table {
-                    table(&mut page, t);
+                    table(
+                        &mut page,
+                        t,
+                        part.title.as_deref().unwrap_or(&section.title),
+                    );
                 }
             }
         }
@@ -131,8 +136,14 @@ fn figures(page: &mut String, charts: &[Chart]) {
     page.push_str("</div>\n");
 }
 
-fn table(page: &mut String, table: &Table) {
-    page.push_str("<div class=\"table-wrap\"><table>\n<thead><tr>");
+/// A table in a box that scrolls sideways on a narrow screen; the box takes the keyboard
+/// focus and is named, so it can be scrolled without a mouse.
+fn table(page: &mut String, table: &Table, name: &str) {
+    let _ = write!(
+        page,
+        "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{}\"><table>\n<thead><tr>",
+        escape(name)
+    );
     for header in &table.headers {
         let _ = write!(page, "<th scope=\"col\">{}</th>", escape(header));
     }
