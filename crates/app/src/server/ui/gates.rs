@@ -334,6 +334,19 @@ async fn decide(
         if panel.error.is_some() {
             panel = panel.keeping(&request);
         }
+        // The panel lists the warnings already; the refusal points at the field to fill
+        // instead of repeating them with the command line's `--note`.
+        if status == StatusCode::UNPROCESSABLE_ENTITY
+            && !panel.warnings.is_empty()
+            && panel.kept_note.trim().is_empty()
+            && matches!(request, Request::Approve { .. })
+        {
+            panel.error = Some(
+                "Not approved: write a reason in the field below. Approving over the \
+                 warnings above needs one, on the record."
+                    .to_string(),
+            );
+        }
         let fragment = PanelFragment { panel };
         let mut response = page(StatusCode::OK, &fragment)?;
         if let Ok(value) = HeaderValue::from_str(status.as_str()) {

@@ -2,11 +2,13 @@
 //! its charts drawn and its warnings in red, and the decision panel refusing a bare approval
 //! over a warning in place (the typed text kept) until a reasoned one makes the version live.
 
+use leadgate::engine::{gates, model};
+use leadgate_core::gate::Request;
 use leadgate_store::models::ModelStatus;
 use serde_json::json;
 
 use super::{Browser, start_time};
-use crate::models_api_story::propose_warned_model;
+use crate::models_api_story::{add_model_maker, sample_draft};
 use crate::support::{Backend, TestServer};
 
 /// The report's charts: how many, and how many have a box a person can see.
@@ -58,7 +60,24 @@ async fn sales_ops_approves_a_warned_model_only_with_a_reason() {
     let Some(server) = TestServer::start(Backend::Sqlite, start_time(), false).await else {
         return;
     };
-    let proposed = propose_warned_model(&server.store, start_time()).await;
+    // A plain version is live already; tia's drifted one waits for otto.
+    let store = &server.store;
+    add_model_maker(store, start_time()).await;
+    let plain = sample_draft("m-plain", "tia", false, start_time());
+    let plain = model::propose(store, "tia", plain, start_time())
+        .await
+        .unwrap();
+    let approve = Request::Approve {
+        role: None,
+        note: None,
+    };
+    gates::decide(store, plain.gate.id, "otto", approve, start_time())
+        .await
+        .unwrap();
+    let drifted = sample_draft("m-drifted", "tia", true, start_time());
+    let proposed = model::propose(store, "tia", drifted, start_time())
+        .await
+        .unwrap();
     let (id, gate) = (proposed.version.id, proposed.gate.id);
     let Some(browser) = Browser::start().await else {
         return;
@@ -115,7 +134,14 @@ async fn sales_ops_approves_a_warned_model_only_with_a_reason() {
     browser.click(&format!("#gate-{gate} button.approve")).await;
     browser.wait_for(&format!("#gate-{gate} p.error")).await;
     let refusal = browser.text(&format!("#gate-{gate} p.error")).await;
-    assert!(refusal.contains("written reason"), "{refusal}");
+    assert!(refusal.contains("write a reason"), "{refusal}");
+    let mut conn = server.store.conn().await.unwrap();
+    let undecided = leadgate_store::gates::get(&mut conn, gate)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(undecided.decisions.is_empty(), "the server refused it");
+    drop(conn);
     let kept = browser
         .run(&format!(
             "return document.querySelector('#note-{gate}').value;"
@@ -134,6 +160,11 @@ async fn sales_ops_approves_a_warned_model_only_with_a_reason() {
 
     // With a reason, the version goes live and the page says so.
     browser
+        .run(&format!(
+            "document.querySelector('#note-{gate}').value = ''; return 0;"
+        ))
+        .await;
+    browser
         .type_into(
             &format!("#note-{gate}"),
             "the spring campaign shifted the mix",
@@ -149,6 +180,26 @@ async fn sales_ops_approves_a_warned_model_only_with_a_reason() {
         .unwrap()
         .unwrap();
     assert_eq!(version.status, ModelStatus::Live);
+    drop(conn);
+
+    // It replaced the plain version, which otto can bring back in one step.
+    browser.resize(1400, 1000).await;
+    browser.run("window.scrollTo(0, 0); return 0;").await;
+    browser.screenshot("model-live-desktop").await;
+    browser.click("form.model-restore button").await;
+    let back = format!("a[href='/models/{}/report.html']", plain.version.id);
+    browser.wait_for(&back).await;
+    let flash = browser.text("p.flash").await;
+    assert!(flash.contains("m-plain is live again"), "{flash}");
+    let mut conn = server.store.conn().await.unwrap();
+    let live = leadgate_store::models::live(&mut conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(live.version, "m-plain");
+    drop(conn);
+    browser.goto(&server.at(&format!("/models/{id}"))).await;
+    browser.wait_for("main h1").await;
 
     // The standalone report opens from the page.
     browser
