@@ -7,7 +7,7 @@ use leadgate_core::gate::Request;
 use leadgate_store::models::ModelStatus;
 use serde_json::json;
 
-use super::{Browser, start_time};
+use super::{Browser, sign_in_plainly, start_time};
 use crate::models_api_story::{add_model_maker, sample_draft};
 use crate::support::{Backend, TestServer};
 
@@ -182,7 +182,30 @@ async fn sales_ops_approves_a_warned_model_only_with_a_reason() {
     assert_eq!(version.status, ModelStatus::Live);
     drop(conn);
 
-    // It replaced the plain version, which otto can bring back in one step.
+    // It replaced the plain version. A rep sees no restore button, and a forged restore
+    // with the rep's own session and CSRF token is refused.
+    let page = format!("/models/{id}");
+    let (rep, cookie, csrf) = sign_in_plainly(&server, "ravi", &page).await;
+    let body = rep
+        .get(server.at(&page))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("m-drifted") && !body.contains("model-restore"));
+    let forged = rep
+        .post(server.at("/models/restore"))
+        .header("cookie", &cookie)
+        .form(&[("csrf_token", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+
+    // Otto can bring the plain version back in one step.
     browser.resize(1400, 1000).await;
     browser.run("window.scrollTo(0, 0); return 0;").await;
     browser.screenshot("model-live-desktop").await;
