@@ -12,6 +12,7 @@ pub mod gate;
 pub mod icp;
 pub mod role;
 pub mod schedule;
+pub mod scoring;
 pub mod toml_error;
 pub mod values;
 

@@ -1,0 +1,13 @@
+//! Stage 3's score: a points scorecard learned from CRM history. A history export is read
+//! and typed ([`table`]), each feature is cut into readable bins ([`bins`]), per-feature
+//! shape functions are learned by cyclic gradient boosting as explainable boosting machines
+//! do ([`boost`], with pairwise terms from [`pairs`]), and the result is turned into a table
+//! of whole points that add up exactly to the score ([`scorecard`]). Teams without history
+//! write the same table by hand ([`rules`]); [`cv`] says how well a learned card ranks and
+//! how well its probabilities hold on rows it did not see.
+
+pub mod bins;
+pub mod boost;
+pub mod pairs;
+pub mod rng;
+pub mod table;
