@@ -4,10 +4,12 @@
 //! do ([`boost`], with pairwise terms from [`pairs`]), and the result is turned into a table
 //! of whole points that add up exactly to the score ([`scorecard`]). Teams without history
 //! write the same table by hand ([`rules`]); [`cv`] says how well a learned card ranks and
-//! how well its probabilities hold on rows it did not see.
+//! how well its probabilities hold on rows it did not see, measured with [`metrics`], which
+//! also build the calibration report for the sales-ops sign-off.
 
 pub mod bins;
 pub mod boost;
+pub mod metrics;
 pub mod pairs;
 pub mod rng;
 pub mod table;
