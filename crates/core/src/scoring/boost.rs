@@ -19,6 +19,8 @@ use super::table::{HistoryTable, Values};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub learning_rate: f64,
+    /// The learning rate of the pairwise terms, whose steps are coarser trees.
+    pub pair_learning_rate: f64,
     pub max_rounds: usize,
     /// Rounds without improvement on the validation split before stopping.
     pub patience: usize,
@@ -41,7 +43,8 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            learning_rate: 0.04,
+            learning_rate: 0.08,
+            pair_learning_rate: 0.4,
             max_rounds: 3000,
             patience: 50,
             validation_share: 0.15,
@@ -385,7 +388,7 @@ fn tree_step(g: &[f64], h: &[f64], counts: &[f64], config: &Config) -> Vec<f64> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::scoring::table::Column;
 

@@ -9,7 +9,9 @@
 
 pub mod bins;
 pub mod boost;
+pub mod cv;
 pub mod metrics;
 pub mod pairs;
 pub mod rng;
+pub mod scorecard;
 pub mod table;

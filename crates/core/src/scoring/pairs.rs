@@ -40,6 +40,10 @@ pub(crate) fn learn(
         None,
     );
     let chosen = rank(&bins, &index, y, scores, config);
+    let config = &Config {
+        learning_rate: config.pair_learning_rate,
+        ..config.clone()
+    };
     let mut values: Vec<Vec<f64>> = chosen
         .iter()
         .map(|&(a, b)| vec![0.0; bins[a].len() * bins[b].len()])
