@@ -79,7 +79,8 @@ impl Bins {
         }
     }
 
-    /// A bin per category held by at least `min_count` rows, in name order.
+    /// A bin per category held by at least `min_count` rows, in name order (a hand-written
+    /// card may list them in any order).
     pub fn categorical(feature: &str, values: &[Option<String>], min_count: usize) -> Bins {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for value in values.iter().flatten() {
@@ -128,10 +129,13 @@ impl Bins {
     pub fn of_category(&self, value: Option<&str>) -> usize {
         match value {
             None => 0,
-            Some(v) => match self.categories.binary_search_by(|c| c.as_str().cmp(v)) {
-                Ok(i) => 1 + i,
-                Err(_) => self.categories.len() + 1,
-            },
+            Some(v) => {
+                1 + self
+                    .categories
+                    .iter()
+                    .position(|c| c == v)
+                    .unwrap_or(self.categories.len())
+            }
         }
     }
 

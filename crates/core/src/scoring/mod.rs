@@ -13,5 +13,7 @@ pub mod cv;
 pub mod metrics;
 pub mod pairs;
 pub mod rng;
+pub mod rules;
 pub mod scorecard;
 pub mod table;
+pub mod version;

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bins::Bins;
 use super::boost::Learned;
-use super::table::HistoryTable;
+use super::table::{HistoryTable, RawTable, TableError};
 
 /// How points map to odds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -78,6 +78,14 @@ pub struct Reason {
     pub term: String,
     pub bin: String,
     pub points: i64,
+}
+
+/// A scored row: the score, its probability, and each term's points in the card's order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scored {
+    pub score: i64,
+    pub probability: f64,
+    pub points: Vec<i64>,
 }
 
 /// Where each term's features are among a file's columns.
@@ -296,6 +304,46 @@ impl Scorecard {
     }
 }
 
+impl Scorecard {
+    /// Scores every row of a file, in order. A column the card reads must be there; a
+    /// missing value falls in the missing bin, and words in a number column are an error
+    /// naming the row and column.
+    pub fn score_rows(&self, raw: &RawTable) -> Result<Vec<Scored>, TableError> {
+        let layout = self
+            .layout(&raw.headers)
+            .map_err(|column| TableError::Column {
+                origin: raw.origin.clone(),
+                column,
+                message: "the card reads this column and the file has none".to_string(),
+            })?;
+        raw.rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let cells =
+                    self.cells_of_row(&layout, row)
+                        .map_err(|(at, message)| TableError::Cell {
+                            origin: raw.origin.clone(),
+                            row: i + 1,
+                            column: raw.headers[at].clone(),
+                            message,
+                        })?;
+                let score = self.total(&cells);
+                Ok(Scored {
+                    score,
+                    probability: self.probability(score),
+                    points: self
+                        .terms
+                        .iter()
+                        .zip(&cells)
+                        .map(|(t, &c)| t.points_at(c as usize))
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +373,32 @@ mod tests {
             );
         }
         assert_eq!(card.terms.len(), 5);
+    }
+
+    #[test]
+    fn rows_of_a_file_are_scored_in_order_and_words_in_a_number_column_are_named() {
+        let card = crate::scoring::rules::parse(
+            include_str!("../../../../examples/scoring/rules.toml"),
+            "rules.toml",
+        )
+        .unwrap();
+        let good = "industry,employees,pricing_visits_7d,seniority\nsoftware,300,2,vp\n,,,\n";
+        let bad = "industry,employees,pricing_visits_7d,seniority\nsoftware,many,2,vp\n";
+
+        let scored = card
+            .score_rows(&RawTable::parse(good, "in.csv").unwrap())
+            .unwrap();
+        let error = card
+            .score_rows(&RawTable::parse(bad, "in.csv").unwrap())
+            .unwrap_err();
+
+        assert_eq!(scored[0].points, vec![15, 12, 18, 10]);
+        assert_eq!(scored[0].score, 150 + 15 + 12 + 18 + 10);
+        assert_eq!(scored[1].score, 150);
+        assert_eq!(
+            error.to_string(),
+            "in.csv:1:employees: `many` is not a number"
+        );
     }
 
     #[test]
