@@ -31,10 +31,12 @@ pub enum EventKind {
     SampleApproved,
     /// The sample of a prospect list failed review: the list stops, with the error rates.
     SampleRejected,
+    /// An enrichment run finished: its facts are stored and its ledger is complete.
+    EnrichmentRan,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -46,6 +48,7 @@ impl EventKind {
         EventKind::ProspectListBuilt,
         EventKind::SampleApproved,
         EventKind::SampleRejected,
+        EventKind::EnrichmentRan,
     ];
 
     /// The event's name as stored and shown: `IcpApproved`.
@@ -62,6 +65,7 @@ impl EventKind {
             EventKind::ProspectListBuilt => "ProspectListBuilt",
             EventKind::SampleApproved => "SampleApproved",
             EventKind::SampleRejected => "SampleRejected",
+            EventKind::EnrichmentRan => "EnrichmentRan",
         }
     }
 }

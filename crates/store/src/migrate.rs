@@ -78,6 +78,11 @@ const SQLITE: &[Migration] = &[
         name: "engagement_intent",
         sql: include_str!("../migrations/sqlite/0012_engagement_intent.sql"),
     },
+    Migration {
+        version: 13,
+        name: "enrichment",
+        sql: include_str!("../migrations/sqlite/0013_enrichment.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -140,6 +145,11 @@ const POSTGRES: &[Migration] = &[
         version: 12,
         name: "engagement_intent",
         sql: include_str!("../migrations/postgres/0012_engagement_intent.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "enrichment",
+        sql: include_str!("../migrations/postgres/0013_enrichment.sql"),
     },
 ];
 

@@ -108,6 +108,7 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::IcpReviewDue
         | EventKind::ProspectListBuilt
         | EventKind::SampleApproved
-        | EventKind::SampleRejected => Vec::new(),
+        | EventKind::SampleRejected
+        | EventKind::EnrichmentRan => Vec::new(),
     }
 }
