@@ -345,7 +345,7 @@ pub enum DiscoverCommand {
         json: bool,
     },
     /// Contacts queued for fresh data — stale facts, or data a required ICP criterion needs —
-    /// oldest first; enrichment (stage 3) will take from this queue.
+    /// oldest first; `leadgate enrich run` takes these contacts first.
     RefreshQueue {
         #[arg(long)]
         json: bool,

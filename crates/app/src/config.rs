@@ -416,6 +416,37 @@ mod tests {
     }
 
     #[test]
+    fn the_template_s_enrichment_section_reads_strictly_and_its_examples_too() {
+        let text = template("acme", DEFAULT_DATABASE);
+        let enrichment =
+            leadgate_connectors::enrich::config::EnrichmentConfig::parse(&text, "leadgate.toml")
+                .unwrap();
+        assert_eq!(
+            enrichment.budget,
+            Some(leadgate_core::enrichment::Credits::whole(100))
+        );
+        assert_eq!(enrichment.cache_ttl_days, 90);
+        assert!(enrichment.providers.is_empty());
+        // Every commented example provider is a valid configuration once uncommented.
+        let start = text.find("# [[enrichment.providers]]").unwrap();
+        let examples: String = text[start..]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| {
+                l.starts_with('[') || l.split_once(" = ").is_some_and(|(k, _)| !k.contains(' '))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let uncommented = format!("[enrichment]\n{examples}");
+        let parsed = leadgate_connectors::enrich::config::EnrichmentConfig::parse(
+            &uncommented,
+            "leadgate.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+        assert_eq!(parsed.providers.len(), 3);
+    }
+
+    #[test]
     fn a_bad_public_url_is_refused_with_its_line() {
         let text = "[server]\npublic_url = \"ftp://x\"\n";
         let err = Config::parse(text, Path::new("leadgate.toml")).unwrap_err();
