@@ -447,6 +447,20 @@ mod tests {
     }
 
     #[test]
+    fn the_enrichment_guide_s_example_is_a_valid_configuration() {
+        let guide = include_str!("../../../docs/enrichment.md");
+        let start = guide.find("```toml\n").unwrap() + "```toml\n".len();
+        let example = &guide[start..start + guide[start..].find("```").unwrap()];
+        let parsed =
+            leadgate_connectors::enrich::config::EnrichmentConfig::parse(example, "guide").unwrap();
+        let names: Vec<&str> = parsed.providers.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["research_sheet", "apollo_org", "apollo_people", "firmo_api"]
+        );
+    }
+
+    #[test]
     fn a_bad_public_url_is_refused_with_its_line() {
         let text = "[server]\npublic_url = \"ftp://x\"\n";
         let err = Config::parse(text, Path::new("leadgate.toml")).unwrap_err();
