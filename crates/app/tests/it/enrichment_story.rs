@@ -63,7 +63,8 @@ fn build(ws: &TestWorkspace, toml: &str) -> Enrichment {
     config.build(&context).unwrap().enrichment
 }
 
-/// Three VP Sales at two companies (firm0.com has two), on a list whose sample passed.
+/// Three VP Sales at two companies (firm0.com has two), on a list whose sample passed; Cy's
+/// data is seven months old, so he waits in the refresh queue as stale.
 async fn approved_list(ws: &TestWorkspace) -> Workspace {
     let workspace = ws.init(now()).await;
     for (name, role) in [
@@ -102,10 +103,10 @@ async fn approved_list(ws: &TestWorkspace) -> Workspace {
     }
     let sheet = ws.write(
         "people.csv",
-        "first_name,last_name,email,title,company_name,company_domain,industry,employees,revenue,technologies,country,region\n\
-         Ann,Lee,ann@firm0.com,VP Sales,Firm0,firm0.com,Computer Software,200,40000000,Salesforce,US,Texas\n\
-         Bob,Ray,bob@firm0.com,VP Sales,Firm0,firm0.com,Computer Software,200,40000000,Salesforce,US,Texas\n\
-         Cy,Orr,cy@firm1.com,VP Sales,Firm1,firm1.com,Computer Software,300,40000000,Salesforce,US,Texas\n",
+        "first_name,last_name,email,title,company_name,company_domain,industry,employees,revenue,technologies,country,region,observed_at\n\
+         Ann,Lee,ann@firm0.com,VP Sales,Firm0,firm0.com,Computer Software,200,40000000,Salesforce,US,Texas,2026-11-25\n\
+         Bob,Ray,bob@firm0.com,VP Sales,Firm0,firm0.com,Computer Software,200,40000000,Salesforce,US,Texas,2026-11-25\n\
+         Cy,Orr,cy@firm1.com,VP Sales,Firm1,firm1.com,Computer Software,300,40000000,Salesforce,US,Texas,2026-05-01\n",
     );
     import_file(
         &workspace.store,
@@ -179,6 +180,20 @@ async fn file_story(backend: Backend) {
          cy@firm1.com,2026-11-25,vp,2023-07-15\n",
     );
     let providers = build(&ws, FILES);
+    let queued = stored::refresh_queue(&mut workspace.store.conn().await.unwrap())
+        .await
+        .unwrap();
+    let cy =
+        stored::contacts_with_email(&mut workspace.store.conn().await.unwrap(), "cy@firm1.com")
+            .await
+            .unwrap()[0];
+    assert_eq!(
+        queued
+            .iter()
+            .map(|q| (q.contact_id, q.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [(cy, "stale")]
+    );
 
     // Act
     let first = enrichment::run(&workspace.store, &providers, &Actor::System, None, now())
@@ -193,7 +208,18 @@ async fn file_story(backend: Backend) {
         .await
         .unwrap();
 
-    // Assert: each company bought once, though firm0.com has two people on the list.
+    // Assert: Cy, waiting in the refresh queue, and his company go first, and the fresh
+    // facts take him off the queue.
+    assert_eq!(first.from_refresh_queue, 1);
+    assert_eq!(first.filled[0].subject, "company:firm1.com");
+    assert_eq!(first.refresh_cleared, 1);
+    assert!(
+        stored::refresh_queue(&mut workspace.store.conn().await.unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Each company bought once, though firm0.com has two people on the list.
     let line = |r: &RunReport, name: &str| {
         r.ledger
             .providers
@@ -376,8 +402,9 @@ async fn failure_story(backend: Backend) {
     assert_eq!(
         headcounts,
         [
-            ("company:firm0.com".to_string(), "sheet".to_string()),
-            ("company:firm1.com".to_string(), "sheet".to_string())
+            // Cy's company first: he waits in the refresh queue.
+            ("company:firm1.com".to_string(), "sheet".to_string()),
+            ("company:firm0.com".to_string(), "sheet".to_string())
         ]
     );
 
@@ -418,7 +445,16 @@ async fn failure_story(backend: Backend) {
     let json = ws.leadgate(&["enrich", "costs", "--json"]).ok().json();
     assert_eq!(json["runs"][0]["id"], json!(report.run_id));
 
-    // Without a provider in leadgate.toml, `enrich run` says which key to add.
+    // Without a provider in leadgate.toml, `enrich run` says which key to add; a misspelt
+    // key is named with its line; a provider whose key is not in the environment is named.
     ws.leadgate(&["enrich", "run"])
         .fails_with("key `enrichment.providers`");
+    let config = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
+    let apollo = "\n[[enrichment.providers]]\nname = \"apollo_org\"\nkind = \"apollo_organization\"\napi_key_env = \"LEADGATE_TEST_NO_SUCH_KEY\"\n";
+    ws.write("leadgate.toml", &format!("{config}{apollo}cots = 1\n"));
+    ws.leadgate(&["enrich", "run"])
+        .fails_with("key `enrichment.providers[0].cots`: unknown key");
+    ws.write("leadgate.toml", &format!("{config}{apollo}"));
+    ws.leadgate(&["enrich", "run"])
+        .fails_with("LEADGATE_TEST_NO_SUCH_KEY");
 }
