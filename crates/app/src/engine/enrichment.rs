@@ -32,6 +32,10 @@
 //! without a call; a miss younger than the TTL is not asked again. It is written in the
 //! same transaction as the facts.
 //!
+//! **The refresh queue.** A stale contact that got a new observation leaves it; a contact
+//! waiting for data leaves it once every criterion it waits for (in the ICP's words, as
+//! discovery wrote them) is one enrichment decides and has a value.
+//!
 //! **Problems.** A timeout, an HTTP error, an unreadable answer, a rate limit, an
 //! unreachable provider, a value that does not fit its field, a call passed over for the
 //! budget: each is stored with the subject, the provider, the fields and the reason (never
@@ -39,7 +43,7 @@
 //! made outside any transaction; what they found is written in one transaction at the end,
 //! with the ledger, an audit entry and the `EnrichmentRan` event.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::Timestamp;
 use leadgate_connectors::enrich::Enrichment;
@@ -49,6 +53,7 @@ use leadgate_core::enrichment::{
     Cache, Credits, EnrichField, Fact, Ledger, Lookup, SkipReason, SubjectKind, SubjectOutcome,
 };
 use leadgate_core::event::EventKind;
+use leadgate_core::icp::criterion_label;
 use leadgate_store::Store;
 use leadgate_store::discovery::{self as discovery_store, ImportRow, NewRecord, RecordBatch};
 use leadgate_store::enrichment::{self as stored, ListedContact, Problem};
@@ -139,9 +144,10 @@ pub async fn run(
         ));
     }
     let contacts = queue_first(contacts, &queued);
+    let in_queue: HashSet<i64> = queued.iter().map(|q| q.contact_id).collect();
     let from_refresh_queue = contacts
         .iter()
-        .filter(|c| queued.iter().any(|q| q.contact_id == c.contact_id))
+        .filter(|c| in_queue.contains(&c.contact_id))
         .count() as u64;
 
     let mut tx = store.begin().await?;
@@ -267,8 +273,12 @@ pub async fn run(
     }
     stored::insert_problems(&mut tx, run_id, &report.problems).await?;
     stored::finish_run(&mut tx, run_id, &ledger, now).await?;
+    let by_id: HashMap<i64, &ListedContact> = contacts.iter().map(|c| (c.contact_id, c)).collect();
     for q in &queued {
-        if satisfied(q.contact_id, &q.reason, &contacts, &outcomes) {
+        let Some(contact) = by_id.get(&q.contact_id) else {
+            continue;
+        };
+        if satisfied(contact, &q.reason, &q.detail, &outcomes) {
             stored::clear_refresh(&mut tx, q.contact_id, &q.reason).await?;
             report.refresh_cleared += 1;
         }
@@ -504,25 +514,58 @@ fn fact_records(
 }
 
 /// Whether the run satisfied a refresh queue entry: a stale contact got a new observation
-/// (of itself or its company); a contact waiting for data got one and has no wanted field
-/// left unfilled.
+/// (of itself or its company); a contact waiting for data now has a value for every
+/// criterion it waits for (`detail` names them in the ICP's words), and every one is a
+/// criterion enrichment can decide — one waiting for revenue stays.
 fn satisfied(
-    contact_id: i64,
+    c: &ListedContact,
     reason: &str,
-    contacts: &[ListedContact],
+    detail: &str,
     outcomes: &BTreeMap<String, SubjectOutcome>,
 ) -> bool {
-    let Some(c) = contacts.iter().find(|c| c.contact_id == contact_id) else {
-        return false;
-    };
     let company = domain_of(c).and_then(|d| outcomes.get(&company_key(&d)));
-    let own = outcomes.get(&contact_key(contact_id));
+    let own = outcomes.get(&contact_key(c.contact_id));
     let mine: Vec<&SubjectOutcome> = company.into_iter().chain(own).collect();
-    let observed = mine.iter().any(|o| !o.facts.is_empty());
     match reason {
-        "stale" => observed,
-        _ => observed && mine.iter().all(|o| o.unfilled.is_empty()),
+        "stale" => mine.iter().any(|o| !o.facts.is_empty()),
+        _ => {
+            let known: HashSet<EnrichField> = mine
+                .iter()
+                .flat_map(|o| o.values.iter().map(|v| v.field))
+                .collect();
+            waits_only_for(detail, &known)
+        }
     }
+}
+
+/// The ICP criteria enrichment can decide, and the field that decides each.
+const DECIDES: &[(&str, EnrichField)] = &[
+    ("firmographics.employees", EnrichField::Headcount),
+    (
+        "firmographics.headcount_growth_pct",
+        EnrichField::HeadcountGrowthPct,
+    ),
+    ("technographics.any", EnrichField::TechStack),
+    ("personas", EnrichField::Seniority),
+];
+
+/// Whether everything a "waits for …" detail names is a criterion of [`DECIDES`] whose
+/// field is `known`.
+fn waits_only_for(detail: &str, known: &HashSet<EnrichField>) -> bool {
+    let mut rest = detail
+        .strip_prefix("waits for ")
+        .unwrap_or(detail)
+        .to_string();
+    for (criterion, field) in DECIDES {
+        let label = criterion_label(criterion);
+        if rest.contains(&label) {
+            if !known.contains(field) {
+                return false;
+            }
+            rest = rest.replace(&label, "");
+        }
+    }
+    !rest.chars().any(char::is_alphanumeric)
 }
 
 /// One run's books: the run, a line per provider, and its problems.
@@ -606,4 +649,28 @@ pub async fn costs(store: &Store, run_id: Option<i64>) -> Result<Costs> {
         totals,
         spent,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contact_waiting_for_data_leaves_the_queue_only_when_enrichment_gave_all_of_it() {
+        let known: HashSet<EnrichField> = [EnrichField::TechStack, EnrichField::Seniority].into();
+        assert!(waits_only_for(
+            "waits for technology stack, technology stack",
+            &known
+        ));
+        assert!(waits_only_for(
+            "waits for title, seniority or department",
+            &known
+        ));
+        assert!(!waits_only_for("waits for revenue", &known));
+        assert!(!waits_only_for(
+            "waits for industry, revenue, technology stack",
+            &known
+        ));
+        assert!(!waits_only_for("waits for employee count", &known));
+    }
 }
