@@ -78,6 +78,10 @@ pub enum Command {
     /// Existing customers, from the CRM's accounts or deals: their people are not prospects.
     #[command(subcommand)]
     Customers(CustomersCommand),
+    /// Stage 3: enrich the contacts of approved prospect lists, and their companies, through
+    /// the providers of `[enrichment]` in leadgate.toml; what each run cost.
+    #[command(subcommand)]
+    Enrich(EnrichCommand),
     /// Erase a person at their request (GDPR Art. 17): the records that carry the
     /// request's own address, profile or source id are deleted with their facts and merges;
     /// only hashes stay, so that no later import brings them back. Other records merged
@@ -341,7 +345,7 @@ pub enum DiscoverCommand {
         json: bool,
     },
     /// Contacts queued for fresh data — stale facts, or data a required ICP criterion needs —
-    /// oldest first; enrichment (stage 3) will take from this queue.
+    /// oldest first; `leadgate enrich run` takes these contacts first.
     RefreshQueue {
         #[arg(long)]
         json: bool,
@@ -485,6 +489,34 @@ pub enum EventsCommand {
         /// The person importing (default: the system).
         #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
         person: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnrichCommand {
+    /// Enrich the contacts of approved lists (those in the refresh queue first) and their
+    /// companies: the providers are asked field by field in order, a value younger than the
+    /// cache's TTL is not bought again, and the budget is never exceeded. Prints what was
+    /// filled and from which provider, what was not and why, every failure with its reason,
+    /// and the credits spent and left.
+    Run {
+        /// Credits this run may spend (default: `budget` of [enrichment]).
+        #[arg(long)]
+        budget: Option<f64>,
+        /// The person running it (default: the system).
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The cost ledger: per run and provider, the calls, hits, misses, failures by kind,
+    /// calls passed over for the budget, and credits; with the totals.
+    Costs {
+        /// One run (default: every run, newest first).
+        #[arg(long = "run", value_name = "ID")]
+        run: Option<i64>,
         #[arg(long)]
         json: bool,
     },

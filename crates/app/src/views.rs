@@ -148,6 +148,9 @@ pub struct GateView {
     /// Who made what the gate reviews, null when the machine made it: that person never
     /// decides it.
     pub maker: Option<String>,
+    /// What the gate's evidence warns of, in words: an approval over them needs a written
+    /// note.
+    pub warnings: Vec<String>,
     pub decisions: Vec<DecisionView>,
     pub opened_at: Timestamp,
     pub closed_at: Option<Timestamp>,
@@ -164,6 +167,7 @@ impl From<&Gate> for GateView {
             status: gate.status,
             required_roles: gate.required_roles.clone(),
             maker: gate.maker.clone(),
+            warnings: gate.warnings.clone(),
             pending_roles: gate.state().pending_roles(),
             decisions: gate.decisions.iter().map(DecisionView::from).collect(),
             opened_at: gate.opened_at,

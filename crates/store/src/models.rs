@@ -1,7 +1,7 @@
 //! Stored scoring model versions. A version's artifact (the points scorecard and what it was
 //! trained on) and its calibration report are immutable once proposed; only its lifecycle
 //! status, the times of its transitions and the count of its reviews change. Which moves are
-//! allowed is `leadgate_core::scoring::version`; the engine decides when they happen.
+//! allowed is `leadgate_core::scoring::lifecycle`; the engine decides when they happen.
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::{Result, StoreError, micros, opt_timestamp, parse_stored, timestamp};
 
-pub use leadgate_core::scoring::version::{ModelOrigin, ModelStatus};
+pub use leadgate_core::scoring::lifecycle::{ModelOrigin, ModelStatus};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelVersion {

@@ -89,8 +89,16 @@ pub async fn run(
                 print_json(&GateView::from(&found))?;
             } else {
                 print_gate(&found, &tz);
-                if let Subject::Icp(version) = &found.subject {
-                    println!("\nSee the document with `leadgate icp show {version}`.");
+                match &found.subject {
+                    Subject::Icp(version) => {
+                        println!("\nSee the document with `leadgate icp show {version}`.")
+                    }
+                    Subject::Model(version) => {
+                        println!(
+                            "\nSee the calibration report with `leadgate model report {version}`."
+                        )
+                    }
+                    _ => {}
                 }
             }
         }
@@ -125,6 +133,12 @@ fn print_gate(gate: &Gate, tz: &jiff::tz::TimeZone) {
         println!("Made by:  {maker} (who never decides it)");
     }
     println!("Status:   {}", gate.status);
+    for warning in &gate.warnings {
+        println!("WARNING:  {warning}");
+    }
+    if !gate.warnings.is_empty() && gate.status == GateStatus::Open {
+        println!("          An approval over a warning needs a written reason (--note).");
+    }
     println!("Opened:   {}", show_time(gate.opened_at, tz));
     if let Some(closed) = gate.closed_at {
         println!("Closed:   {}", show_time(closed, tz));

@@ -6,6 +6,7 @@ pub mod dedupe;
 pub mod demo;
 mod discovery;
 mod engagement;
+mod enrichment;
 mod gate;
 mod icp;
 mod token;
@@ -65,6 +66,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Events(command) => {
             engagement::run(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Enrich(command) => {
+            enrichment::run(&open(&cli.workspace, now).await?, command, now).await
         }
         Command::Customers(command) => {
             discovery::customers(&open(&cli.workspace, now).await?, command, now).await

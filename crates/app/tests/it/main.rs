@@ -11,6 +11,7 @@ mod dedupe_story;
 mod demo_story;
 mod discovery_story;
 mod engine_story;
+mod enrichment_story;
 mod model_gate_story;
 mod models_api_story;
 mod openapi_story;

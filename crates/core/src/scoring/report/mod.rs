@@ -17,6 +17,7 @@
 mod findings;
 mod html;
 mod measure;
+pub mod of_version;
 mod sections;
 pub mod svg;
 mod text;
