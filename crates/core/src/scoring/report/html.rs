@@ -31,7 +31,7 @@ table{border-collapse:collapse;margin:.4rem 0;font-variant-numeric:tabular-nums}
 th,td{padding:.2rem .6rem;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
 th{background:#f3f4f6}
-td.words{text-align:left;white-space:normal}
+td.words,th.words{text-align:left;white-space:normal}
 tbody th{background:none;font-weight:400}
 tr.marked td,tr.marked th{font-weight:700;background:#dbeafe}
 figure{margin:1rem 0;max-width:32rem}
@@ -144,8 +144,14 @@ fn table(page: &mut String, table: &Table, name: &str) {
         "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{}\"><table>\n<thead><tr>",
         escape(name)
     );
-    for header in &table.headers {
-        let _ = write!(page, "<th scope=\"col\">{}</th>", escape(header));
+    for (j, header) in table.headers.iter().enumerate() {
+        // A column of words reads from the left, its header with it.
+        let class = if j > 0 && !table.is_figures(j) {
+            " class=\"words\""
+        } else {
+            ""
+        };
+        let _ = write!(page, "<th scope=\"col\"{class}>{}</th>", escape(header));
     }
     page.push_str("</tr></thead>\n<tbody>\n");
     for (i, row) in table.rows.iter().enumerate() {
