@@ -11,6 +11,7 @@ mod dedupe_story;
 mod demo_story;
 mod discovery_story;
 mod engine_story;
+mod model_story;
 mod openapi_story;
 mod server_story;
 mod signals_story;
