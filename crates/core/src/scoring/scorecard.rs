@@ -372,7 +372,7 @@ mod tests {
                 card.base_points + reasons.iter().map(|r| r.points).sum::<i64>()
             );
         }
-        assert_eq!(card.terms.len(), 5);
+        assert_eq!(card.terms.len(), 3 + learned.pairs.len());
     }
 
     #[test]
