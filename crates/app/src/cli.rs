@@ -131,6 +131,74 @@ pub enum Command {
     },
     /// Resolve duplicate records of CSV files (or link two) and write record_id,cluster_id.
     Dedupe(DedupeArgs),
+    /// Stage 3: the scoring model, a points card learned from a CRM history export (no
+    /// workspace needed).
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Learn a points card from a history file (CSV: one row per lead, an outcome column,
+    /// other columns as candidate features), cross-validate it, and write the version to
+    /// DIR/<version>.json.
+    Train(ModelTrainArgs),
+    /// Score the rows of a file with a version (or a hand-written TOML card) and write one
+    /// row per input row, in order: probability, score, and the points of every term.
+    Predict(ModelPredictArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModelTrainArgs {
+    /// The history export (CSV separated by commas, semicolons or tabs).
+    #[arg(long, value_name = "FILE")]
+    pub history: PathBuf,
+    /// The outcome column (default: a two-valued column named like label, converted, won,
+    /// y or revenue).
+    #[arg(long, value_name = "COLUMN")]
+    pub label: Option<String>,
+    /// The outcome value that means converted (default: yes, 1, true, won …).
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+    /// A date column: adds the out-of-time check (train on the older 80 %, test on the
+    /// newest 20 %).
+    #[arg(long, value_name = "COLUMN")]
+    pub time: Option<String>,
+    /// Columns to leave out, comma-separated (ids, or what is known only after the outcome).
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Pairwise terms to add, at most (0: a purely additive card).
+    #[arg(long, default_value_t = 10)]
+    pub pairs: usize,
+    /// The seed of the folds and of the inner validation split.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Cross-validation folds from a file: one fold number (from 0) per history row, one
+    /// per line, with an optional header line `fold` (a benchmark's split).
+    #[arg(long, value_name = "FILE")]
+    pub folds: Option<PathBuf>,
+    /// Where versions are written.
+    #[arg(long, value_name = "DIR", default_value = "models")]
+    pub models: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelPredictArgs {
+    /// A version id (read from DIR/<version>.json), or the path of a version's JSON or of a
+    /// hand-written TOML card.
+    #[arg(long, value_name = "VERSION|PATH")]
+    pub model: String,
+    /// The rows to score (CSV with the card's feature columns).
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Where to write the scores (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Where versions are read from.
+    #[arg(long, value_name = "DIR", default_value = "models")]
+    pub models: PathBuf,
 }
 
 #[derive(Debug, Args)]

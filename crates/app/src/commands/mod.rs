@@ -9,6 +9,7 @@ mod engagement;
 mod enrichment;
 mod gate;
 mod icp;
+mod model;
 mod token;
 mod user;
 
@@ -44,6 +45,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => demo::run(&args, now).await,
+        Command::Model(command) => model::run(command, now),
         Command::Status { json } => status(&open(&cli.workspace, now).await?, json, now).await,
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,

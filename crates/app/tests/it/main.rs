@@ -13,6 +13,7 @@ mod discovery_story;
 mod engine_story;
 mod enrichment_story;
 mod model_gate_story;
+mod model_story;
 mod models_api_story;
 mod openapi_story;
 mod server_story;
