@@ -131,8 +131,8 @@ pub enum Command {
     },
     /// Resolve duplicate records of CSV files (or link two) and write record_id,cluster_id.
     Dedupe(DedupeArgs),
-    /// Stage 3: the scoring model, a points card learned from a CRM history export (no
-    /// workspace needed).
+    /// Stage 3: the scoring model — a points card learned from a CRM history export (train
+    /// and predict need no workspace), proposed in a workspace for sales ops to approve.
     #[command(subcommand)]
     Model(ModelCommand),
 }
@@ -146,6 +146,49 @@ pub enum ModelCommand {
     /// Score the rows of a file with a version (or a hand-written TOML card) and write one
     /// row per input row, in order: probability, score, and the points of every term.
     Predict(ModelPredictArgs),
+    /// Propose a trained version (its JSON, or its id in --models) or a hand-written TOML
+    /// rules card in the workspace: it is a draft until sales ops approves it at its
+    /// calibration gate.
+    Propose {
+        /// A version id (read from DIR/<version>.json), or the path of a version's JSON or of
+        /// a TOML rules card.
+        model: String,
+        /// Who proposes it (sales ops or admin); they never approve it.
+        #[arg(long = "as", value_name = "NAME")]
+        person: String,
+        /// Leads sales can take: the threshold table marks the row that fits.
+        #[arg(long, value_name = "LEADS")]
+        capacity: Option<u64>,
+        /// Where versions are read from.
+        #[arg(long, value_name = "DIR", default_value = "models")]
+        models: PathBuf,
+    },
+    /// The workspace's model versions: which is live, which wait at their gate.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A version's calibration report: figures, reliability, lift, thresholds, out-of-time
+    /// check, drift, the points table and the warnings.
+    Report {
+        /// A version of the workspace (name or id), or, outside a workspace, a version id in
+        /// --models or the path of a version's JSON. Default: the newest in the workspace.
+        version: Option<String>,
+        /// Also write the report as one HTML page with its charts.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Where versions are read from outside a workspace.
+        #[arg(long, value_name = "DIR", default_value = "models")]
+        models: PathBuf,
+    },
+    /// Withdraw the live version and make the one it replaced live again.
+    Restore {
+        /// Who restores (sales ops or admin).
+        #[arg(long = "as", value_name = "NAME")]
+        person: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -180,6 +223,12 @@ pub struct ModelTrainArgs {
     /// Where versions are written.
     #[arg(long, value_name = "DIR", default_value = "models")]
     pub models: PathBuf,
+    /// Also propose the version in the workspace, as this person (`model propose`).
+    #[arg(long = "as", value_name = "NAME")]
+    pub person: Option<String>,
+    /// With --as: leads sales can take, marked in the threshold table.
+    #[arg(long, value_name = "LEADS")]
+    pub capacity: Option<u64>,
     #[arg(long)]
     pub json: bool,
 }

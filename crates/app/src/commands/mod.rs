@@ -45,7 +45,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => demo::run(&args, now).await,
-        Command::Model(command) => model::run(command, now),
+        Command::Model(command) => model::run(&cli.workspace, command, now).await,
         Command::Status { json } => status(&open(&cli.workspace, now).await?, json, now).await,
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,

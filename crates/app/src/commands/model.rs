@@ -1,9 +1,12 @@
-//! `leadgate model train` and `leadgate model predict`: the scoring model from files, with
-//! no workspace needed, so that sales ops can try a history export before anything is set
-//! up. The learning, the card and its checks are in `leadgate_core::scoring`; here are only
-//! the files, the stopwatch, the date and the printing. Bad input (a file that cannot be
-//! read as a history, a missing column, words in a number column) is exit code 2 with the
-//! file, row and column named.
+//! `leadgate model …`: the scoring model. `train` and `predict` work from files with no
+//! workspace needed, so that sales ops can try a history export before anything is set up;
+//! `propose` (or `train --as`) hands a version to the workspace as a draft behind its
+//! calibration gate, `list` and `report` show the versions and their evidence, `restore`
+//! brings back the version the live one replaced. The learning, the card, the report and the
+//! lifecycle are in `leadgate_core::scoring` and the engine; here are only the files, the
+//! stopwatch, the date and the printing. Bad input (a file that cannot be read as a
+//! history, a missing column, words in a number column) is exit code 2 with the file, row
+//! and column named.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,13 +22,73 @@ use leadgate_core::scoring::table::{HistoryTable, RawTable, TableSpec};
 use leadgate_core::scoring::version::{self, ModelVersion, Training};
 use serde::Serialize;
 
-use super::print_json;
-use crate::cli::{ModelCommand, ModelPredictArgs, ModelTrainArgs};
+use leadgate_core::scoring::report::{self, CalibrationReport, ReportInput};
 
-pub fn run(command: ModelCommand, now: Timestamp) -> anyhow::Result<ExitCode> {
+use super::{print_json, print_table, show_time, time_zone};
+use crate::cli::{ModelCommand, ModelPredictArgs, ModelTrainArgs};
+use crate::engine;
+use crate::workspace::Workspace;
+
+pub async fn run(
+    workspace_dir: &Path,
+    command: ModelCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
     let outcome = match command {
-        ModelCommand::Train(args) => train(&args, now),
+        ModelCommand::Train(args) => match train(&args, now)? {
+            Ok(version) => match &args.person {
+                Some(person) => {
+                    let workspace = Workspace::open(workspace_dir, now).await?;
+                    let proposed = engine::model::propose_trained(
+                        &workspace.store,
+                        person,
+                        &version,
+                        args.capacity,
+                        now,
+                    )
+                    .await?;
+                    print_proposed(&proposed);
+                    Ok(Ok(()))
+                }
+                None => Ok(Ok(())),
+            },
+            Err(e) => Ok(Err(e)),
+        },
         ModelCommand::Predict(args) => predict(&args),
+        ModelCommand::Propose {
+            model,
+            person,
+            capacity,
+            models,
+        } => propose(workspace_dir, &model, &person, capacity, &models, now).await,
+        ModelCommand::List { json } => {
+            list(&Workspace::open(workspace_dir, now).await?, json).await
+        }
+        ModelCommand::Report {
+            version,
+            html,
+            json,
+            models,
+        } => {
+            report(
+                workspace_dir,
+                version.as_deref(),
+                html.as_deref(),
+                json,
+                &models,
+                now,
+            )
+            .await
+        }
+        ModelCommand::Restore { person } => {
+            let workspace = Workspace::open(workspace_dir, now).await?;
+            let restored = engine::model::restore(&workspace.store, &person, now).await?;
+            println!(
+                "Model {} is live again; the version it had replaced scores no more.",
+                restored.version
+            );
+            Ok(Ok(()))
+        }
     };
     match outcome {
         Ok(Ok(())) => Ok(ExitCode::SUCCESS),
@@ -67,7 +130,7 @@ struct TrainView<'a> {
     out_of_time_roc_auc: Option<f64>,
 }
 
-fn train(args: &ModelTrainArgs, now: Timestamp) -> Outcome {
+fn train(args: &ModelTrainArgs, now: Timestamp) -> anyhow::Result<Result<ModelVersion, BadInput>> {
     let text = read(&args.history)?;
     let spec = TableSpec {
         label: args.label.clone(),
@@ -106,7 +169,7 @@ fn train(args: &ModelTrainArgs, now: Timestamp) -> Outcome {
     } else {
         print_training(&version, &path);
     }
-    Ok(Ok(()))
+    Ok(Ok(version))
 }
 
 fn train_view<'a>(version: &'a ModelVersion, path: &Path) -> TrainView<'a> {
@@ -197,17 +260,10 @@ fn predict(args: &ModelPredictArgs) -> Outcome {
 
 /// The card of a version id (in `models`), of a version's JSON, or of a TOML rules file.
 fn load_card(model: &str, models: &Path) -> anyhow::Result<Result<Scorecard, BadInput>> {
-    let path = if Path::new(model).is_file() {
-        PathBuf::from(model)
-    } else {
-        models.join(format!("{model}.json"))
+    let path = match model_path(model, models) {
+        Ok(path) => path,
+        Err(e) => return Ok(Err(e)),
     };
-    if !path.is_file() {
-        return Ok(Err(BadInput(format!(
-            "no model `{model}`: neither a file nor {}",
-            path.display()
-        ))));
-    }
     let text = read(&path)?;
     if path.extension().is_some_and(|e| e == "toml") {
         return Ok(rules::parse(&text, &origin(&path)).map_err(bad));
@@ -253,4 +309,210 @@ fn read(path: &Path) -> anyhow::Result<String> {
 
 fn origin(path: &Path) -> String {
     path.display().to_string()
+}
+
+fn print_proposed(proposed: &engine::model::Proposed) {
+    println!(
+        "Proposed {} in the workspace: a draft until sales ops approves it at gate {} (`leadgate gate show {}`).",
+        proposed.version.version, proposed.gate.id, proposed.gate.id
+    );
+    for warning in &proposed.gate.warnings {
+        println!("WARNING: {warning}");
+    }
+    if !proposed.gate.warnings.is_empty() {
+        println!("An approval over these warnings needs a written reason (--note).");
+    }
+}
+
+async fn propose(
+    workspace_dir: &Path,
+    model: &str,
+    person: &str,
+    capacity: Option<u64>,
+    models: &Path,
+    now: Timestamp,
+) -> Outcome {
+    let path = match model_path(model, models) {
+        Ok(path) => path,
+        Err(e) => return Ok(Err(e)),
+    };
+    let text = read(&path)?;
+    let workspace = Workspace::open(workspace_dir, now).await?;
+    let store = &workspace.store;
+    let proposed = if path.extension().is_some_and(|e| e == "toml") {
+        let card = match rules::parse(&text, &origin(&path)) {
+            Ok(card) => card,
+            Err(e) => return Ok(Err(bad(e))),
+        };
+        engine::model::propose_rules(store, person, &card, now).await?
+    } else {
+        let version = match serde_json::from_str::<ModelVersion>(&text) {
+            Ok(version) => version,
+            Err(e) => {
+                return Ok(Err(BadInput(format!(
+                    "{}: not a model version: {e}",
+                    path.display()
+                ))));
+            }
+        };
+        engine::model::propose_trained(store, person, &version, capacity, now).await?
+    };
+    print_proposed(&proposed);
+    Ok(Ok(()))
+}
+
+async fn list(workspace: &Workspace, json: bool) -> Outcome {
+    let mut conn = workspace.store.conn().await?;
+    let versions = leadgate_store::models::list(&mut conn).await?;
+    if json {
+        print_json(&versions.iter().map(ModelRow::of).collect::<Vec<_>>())?;
+        return Ok(Ok(()));
+    }
+    if versions.is_empty() {
+        println!(
+            "No model version yet: train one with `leadgate model train --history FILE --as NAME`, or propose a rules card."
+        );
+        return Ok(Ok(()));
+    }
+    let tz = time_zone(workspace);
+    let rows: Vec<Vec<String>> = versions
+        .iter()
+        .map(|v| {
+            let row = ModelRow::of(v);
+            vec![
+                v.id.to_string(),
+                v.version.clone(),
+                v.status.label().to_string(),
+                v.origin.label().to_string(),
+                v.made_by.clone(),
+                show_time(v.made_at, &tz),
+                row.roc_auc.map_or("-".into(), |a| format!("{a:.3}")),
+                v.live_at.map_or("-".into(), |t| show_time(t, &tz)),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "ID",
+            "VERSION",
+            "STATUS",
+            "MADE",
+            "BY",
+            "AT",
+            "ROC AUC",
+            "LIVE SINCE",
+        ],
+        &rows,
+    );
+    Ok(Ok(()))
+}
+
+/// A version as `model list --json` shows it.
+#[derive(Serialize)]
+struct ModelRow<'a> {
+    id: i64,
+    version: &'a str,
+    status: &'a str,
+    origin: &'a str,
+    made_by: &'a str,
+    made_at: Timestamp,
+    live_at: Option<Timestamp>,
+    roc_auc: Option<f64>,
+}
+
+impl<'a> ModelRow<'a> {
+    fn of(v: &'a leadgate_store::models::ModelVersion) -> ModelRow<'a> {
+        ModelRow {
+            id: v.id,
+            version: &v.version,
+            status: v.status.as_str(),
+            origin: v.origin.as_str(),
+            made_by: &v.made_by,
+            made_at: v.made_at,
+            live_at: v.live_at,
+            roc_auc: v
+                .report
+                .pointer("/cross_validated/roc_auc")
+                .and_then(serde_json::Value::as_f64),
+        }
+    }
+}
+
+async fn report(
+    workspace_dir: &Path,
+    version: Option<&str>,
+    html: Option<&Path>,
+    json: bool,
+    models: &Path,
+    now: Timestamp,
+) -> Outcome {
+    let in_workspace = workspace_dir.join(crate::config::FILE_NAME).is_file();
+    let report: CalibrationReport = if in_workspace {
+        let workspace = Workspace::open(workspace_dir, now).await?;
+        let mut conn = workspace.store.conn().await?;
+        let stored = engine::model::resolve(&mut conn, version).await?;
+        serde_json::from_value(stored.report.clone()).with_context(|| {
+            format!(
+                "the stored report of model {} does not read",
+                stored.version
+            )
+        })?
+    } else {
+        let Some(version) = version else {
+            return Ok(Err(BadInput(
+                "name a version (or its JSON file): there is no workspace here to take the newest from".into(),
+            )));
+        };
+        let path = match model_path(version, models) {
+            Ok(path) => path,
+            Err(e) => return Ok(Err(e)),
+        };
+        let trained = match serde_json::from_str::<ModelVersion>(&read(&path)?) {
+            Ok(trained) => trained,
+            Err(e) => {
+                return Ok(Err(BadInput(format!(
+                    "{}: not a model version: {e}",
+                    path.display()
+                ))));
+            }
+        };
+        let trained_at = trained
+            .trained_on
+            .to_zoned(TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(now);
+        report::build(&ReportInput::of_version(
+            &trained, trained_at, None, None, None,
+        ))
+    };
+    if let Some(path) = html {
+        std::fs::write(path, report.to_html())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if json {
+        print_json(&report)?;
+    } else {
+        print!("{}", report.to_text());
+        if let Some(path) = html {
+            println!("Wrote the report with its charts to {}.", path.display());
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// The file of a version id (in `models`), or `model` itself when it is a file.
+fn model_path(model: &str, models: &Path) -> Result<PathBuf, BadInput> {
+    let path = if Path::new(model).is_file() {
+        PathBuf::from(model)
+    } else {
+        models.join(format!("{model}.json"))
+    };
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(BadInput(format!(
+            "no model `{model}`: neither a file nor {}",
+            path.display()
+        )))
+    }
 }

@@ -10,7 +10,7 @@ use crate::support::Run;
 
 /// Leads whose chance rises with headcount and pricing visits and depends on the industry,
 /// from a fixed generator, so the file is the same on every run.
-fn history(rows: usize) -> String {
+pub(crate) fn history(rows: usize) -> String {
     let mut state: u64 = 7;
     let mut next = move |n: u64| {
         state = state

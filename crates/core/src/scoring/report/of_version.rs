@@ -27,6 +27,11 @@ pub fn feature_shares(card: &Scorecard) -> Vec<FeatureShares> {
         .collect()
 }
 
+/// The points table of `card` as the report shows it.
+pub fn points_of(card: &Scorecard) -> Vec<PointsTerm> {
+    card.terms.iter().map(points_term).collect()
+}
+
 fn points_term(term: &Term) -> PointsTerm {
     match &term.with {
         None => PointsTerm::Main {
@@ -111,7 +116,7 @@ impl ReportInput {
                 version: p.version.clone(),
                 features: feature_shares(&p.scorecard),
             }),
-            points: version.scorecard.terms.iter().map(points_term).collect(),
+            points: points_of(&version.scorecard),
             capacity,
         }
     }
