@@ -4,14 +4,15 @@
 //! do ([`boost`], with pairwise terms from [`pairs`]), and the result is turned into a table
 //! of whole points that add up exactly to the score ([`scorecard`]). Teams without history
 //! write the same table by hand ([`rules`]); [`cv`] says how well a learned card ranks and
-//! how well its probabilities hold on rows it did not see, measured with [`metrics`], which
-//! also build the calibration report for the sales-ops sign-off.
+//! how well its probabilities hold on rows it did not see, measured with [`metrics`]; [`report`]
+//! builds the calibration report for the sales-ops sign-off.
 
 pub mod bins;
 pub mod boost;
 pub mod cv;
 pub mod metrics;
 pub mod pairs;
+pub mod report;
 pub mod rng;
 pub mod rules;
 pub mod scorecard;
