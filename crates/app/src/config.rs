@@ -11,7 +11,7 @@ pub const DEFAULT_DATABASE: &str = "sqlite:leadgate.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 // The engine owns its settings; the file composes them.
-pub use crate::engine::settings::{DiscoveryConfig, SourceFile, WorkerConfig};
+pub use crate::engine::settings::{DiscoveryConfig, ScoringConfig, SourceFile, WorkerConfig};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +31,8 @@ pub struct Config {
     pub server: ServerConfig,
     #[serde(default)]
     pub discovery: DiscoveryConfig,
+    #[serde(default)]
+    pub scoring: ScoringConfig,
     #[serde(default)]
     pub audit: AuditConfig,
 }
@@ -327,6 +329,13 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # file = "exports/apollo_people.csv"
 # source = "apollo"
 # format = "apollo"
+
+[scoring]
+# The score at or above which a scored lead goes to outreach (LeadQualified); below it, the
+# lead is nurtured. Unset: the live model's even-odds score (200 on the default scale: 20
+# points double the odds), where a lead is as likely to convert as not. Set it from the
+# threshold table of the model's report, to the row that fits sales capacity.
+# threshold = 200
 "#
     )
 }
@@ -343,6 +352,7 @@ mod tests {
         assert_eq!(config.worker, WorkerConfig::default());
         assert_eq!(config.server, ServerConfig::default());
         assert_eq!(config.discovery, DiscoveryConfig::default());
+        assert_eq!(config.scoring, ScoringConfig::default());
     }
 
     #[test]

@@ -121,7 +121,8 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::SampleRejected
         | EventKind::ModelProposed
         | EventKind::ModelRejected
-        | EventKind::ModelReviewDue => Vec::new(),
+        | EventKind::ModelReviewDue
+        | EventKind::LeadQualified => Vec::new(),
     }
 }
 

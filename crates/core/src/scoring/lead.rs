@@ -371,6 +371,27 @@ fn format_number(x: f64) -> String {
     }
 }
 
+crate::values! {
+    /// Where a scored lead goes.
+    pub enum LeadStage("lead stage") {
+        /// At or above the threshold: the outreach queue.
+        Outreach = "outreach" / "outreach",
+        /// Below the threshold: nurture until its score rises.
+        Nurture = "nurture" / "nurture",
+    }
+}
+
+impl LeadStage {
+    /// The stage of a score: outreach at or above `threshold`.
+    pub fn of(score: i64, threshold: i64) -> LeadStage {
+        if score >= threshold {
+            LeadStage::Outreach
+        } else {
+            LeadStage::Nurture
+        }
+    }
+}
+
 /// A lead's score, split into its parts, with its reasons.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LeadScore {
@@ -588,6 +609,12 @@ points = [0, -3, 4]
         let points: Vec<i64> = scored.reasons.iter().map(|r| r.points).collect();
         assert_eq!(points, [20, 18, -3]);
         assert_eq!(scored.probability, card.probability(scored.score));
+    }
+
+    #[test]
+    fn the_threshold_itself_is_outreach() {
+        assert_eq!(LeadStage::of(180, 180), LeadStage::Outreach);
+        assert_eq!(LeadStage::of(179, 180), LeadStage::Nurture);
     }
 
     #[test]
