@@ -8,6 +8,7 @@ mod discovery;
 mod engagement;
 mod gate;
 mod icp;
+mod leads;
 mod token;
 mod user;
 
@@ -65,6 +66,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Events(command) => {
             engagement::run(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Leads(command) => {
+            leads::run(&open(&cli.workspace, now).await?, command, now).await
         }
         Command::Customers(command) => {
             discovery::customers(&open(&cli.workspace, now).await?, command, now).await

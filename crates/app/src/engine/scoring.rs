@@ -275,3 +275,72 @@ async fn score(
     );
     Ok(outcome)
 }
+
+/// One fact of a lead, with where and when it was seen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourcedFact {
+    /// `person` or `company`.
+    pub of: String,
+    pub field: String,
+    pub value: String,
+    pub source: String,
+    pub observed_at: Option<Timestamp>,
+}
+
+/// A lead whole: where it stands, its facts with their sources, and every scoring.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeadDetail {
+    pub id: i64,
+    pub current: stored::LeadScore,
+    pub facts: Vec<SourcedFact>,
+    /// Newest first; the first is `current`.
+    pub history: Vec<stored::LeadScore>,
+}
+
+/// Where every lead stands, optionally of one stage, highest score first.
+pub async fn list(store: &Store, stage: Option<LeadStage>) -> Result<Vec<stored::LeadScore>> {
+    let mut conn = store.conn().await?;
+    Ok(stored::current(&mut conn, stage).await?)
+}
+
+/// One lead (by contact id) with its facts and history.
+pub async fn detail(store: &Store, id: i64) -> Result<LeadDetail> {
+    let mut conn = store.conn().await?;
+    let history = stored::history(&mut conn, id).await?;
+    let current = history
+        .first()
+        .cloned()
+        .ok_or_else(|| Error::NotFound(format!("no lead {id}: contact {id} was never scored")))?;
+    let mut facts = Vec::new();
+    if let Some(p) = discovery_store::prospects_of_contact(&mut conn, id)
+        .await?
+        .into_iter()
+        .next()
+    {
+        for of in ["person", "company"] {
+            let fields = p.profile.get(of).and_then(Value::as_object);
+            for (field, survivor) in fields.into_iter().flatten() {
+                let text = |key: &str| {
+                    survivor
+                        .get(key)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                facts.push(SourcedFact {
+                    of: of.to_string(),
+                    field: field.clone(),
+                    value: text("value"),
+                    source: text("source"),
+                    observed_at: text("observed_at").parse().ok(),
+                });
+            }
+        }
+    }
+    Ok(LeadDetail {
+        id,
+        current,
+        facts,
+        history,
+    })
+}
