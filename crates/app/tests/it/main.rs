@@ -11,6 +11,7 @@ mod dedupe_story;
 mod demo_story;
 mod discovery_story;
 mod engine_story;
+mod leads_story;
 mod model_gate_story;
 mod openapi_story;
 mod server_story;
