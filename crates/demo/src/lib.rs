@@ -21,6 +21,7 @@ mod crm;
 mod csv;
 mod events;
 mod files;
+pub mod history;
 mod rng;
 mod sources;
 mod text;
