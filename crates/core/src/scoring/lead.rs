@@ -143,6 +143,48 @@ pub fn kind_of(name: &str) -> Option<FeatureKind> {
     FEATURES.iter().find(|f| f.name == name).map(|f| f.kind)
 }
 
+/// A feature's name in words, for pages and reports: `pricing_page_visit_7d` is "pricing
+/// page visits in 7 days", `has_salesforce` is "uses salesforce"; a pair is both, joined
+/// by "×"; a name outside the vocabulary is shown with spaces for underscores.
+pub fn feature_label(name: &str) -> String {
+    if let Some((a, b)) = name.split_once(" × ") {
+        return format!("{} × {}", feature_label(a), feature_label(b));
+    }
+    let words = match name {
+        "seniority" => "seniority",
+        "department" => "department",
+        "country" => "country",
+        "industry" => "industry",
+        "employees" => "employees",
+        "funding_stage" => "funding stage",
+        "days_since_funding" => "days since funding",
+        "headcount" => "headcount",
+        "headcount_growth_pct" => "headcount growth (%)",
+        "open_roles" => "open roles",
+        "layoffs_12m" => "layoffs in 12 months",
+        "tenure_months" => "months in role",
+        "tech_stack_count" => "tools in stack",
+        "pricing_page_visit_7d" => "pricing visits in 7 days",
+        "pricing_page_visit_30d" => "pricing visits in 30 days",
+        "page_view_30d" => "page views in 30 days",
+        "email_open_30d" => "e-mails opened in 30 days",
+        "email_click_30d" => "e-mail clicks in 30 days",
+        "email_reply_30d" => "e-mail replies in 30 days",
+        "webinar_attended_90d" => "webinars in 90 days",
+        "content_download_90d" => "downloads in 90 days",
+        "trial_signup_90d" => "trials in 90 days",
+        "demo_request_90d" => "demo requests in 90 days",
+        "intent_max_30d" => "intent score in 30 days",
+        other => {
+            return match other.strip_prefix(HAS_PREFIX) {
+                Some(tool) if !tool.is_empty() => format!("uses {}", tool.replace('_', " ")),
+                _ => other.replace('_', " "),
+            };
+        }
+    };
+    words.to_string()
+}
+
 /// The features a card reads that the vocabulary lacks, each once, in the card's order:
 /// a card with any cannot score live leads.
 pub fn unknown_features(card: &Scorecard) -> Vec<String> {
@@ -609,6 +651,21 @@ points = [0, -3, 4]
         let points: Vec<i64> = scored.reasons.iter().map(|r| r.points).collect();
         assert_eq!(points, [20, 18, -3]);
         assert_eq!(scored.probability, card.probability(scored.score));
+    }
+
+    #[test]
+    fn every_name_of_the_vocabulary_reads_as_words() {
+        for f in FEATURES {
+            assert!(!feature_label(f.name).contains('_'), "{}", f.name);
+        }
+        assert_eq!(
+            feature_label("has_google_analytics"),
+            "uses google analytics"
+        );
+        assert_eq!(
+            feature_label("seniority × pricing_page_visit_7d"),
+            "seniority × pricing visits in 7 days"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod erasures;
 mod error_page;
 mod gates;
 mod icp;
+mod leads;
 mod lists;
 mod people;
 mod pipeline;
@@ -102,6 +103,7 @@ pub fn routes() -> Pages {
         .merge(audit::routes())
         .merge(pipeline::routes())
         .merge(lists::routes())
+        .merge(leads::routes())
         .merge(contacts::routes())
         .merge(samples::routes())
         .merge(erasures::routes())
