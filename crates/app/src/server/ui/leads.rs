@@ -106,6 +106,15 @@ fn reason_terms(lead: &LeadScore) -> impl Iterator<Item = &str> {
         .filter_map(|r| r["term"].as_str())
 }
 
+/// Points as people write them: `+25`, `−5` (a minus sign, not a hyphen), `0`.
+fn signed(points: i64) -> String {
+    match points {
+        0 => "0".to_string(),
+        p if p > 0 => format!("+{p}"),
+        p => format!("−{}", p.unsigned_abs()),
+    }
+}
+
 fn line(lead: &LeadScore) -> LeadLine {
     LeadLine {
         id: lead.contact_id,
@@ -129,7 +138,7 @@ fn line(lead: &LeadScore) -> LeadLine {
                     feature_label(r["term"].as_str().unwrap_or_default()),
                     r["bin"].as_str().unwrap_or_default().replace('_', " ")
                 ),
-                points: format!("{:+}", r["points"].as_i64().unwrap_or_default()),
+                points: signed(r["points"].as_i64().unwrap_or_default()),
             })
             .collect(),
     }
