@@ -75,7 +75,7 @@ impl Default for HistoryKnobs {
     fn default() -> Self {
         HistoryKnobs {
             rows: 4_000,
-            intercept: -3.9,
+            intercept: -4.7,
             drift: 0.7,
             fit: 1.0,
             engagement: 1.0,

@@ -303,3 +303,36 @@ async fn scoring_story(backend: Backend) {
         .unwrap();
     assert_eq!(qualified_events(&workspace).await, 3);
 }
+
+/// The demo's CRM history is written in the lead vocabulary: a card trained on it reads only
+/// names live leads have, ranks well short of perfectly, and the newer leads convert more.
+#[test]
+fn a_card_trained_on_the_demo_history_can_score_live_leads() {
+    use leadgate_core::scoring::lead::unknown_features;
+    use leadgate_core::scoring::table::{HistoryTable, TableSpec};
+    use leadgate_core::scoring::version::{Training, train};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.csv");
+    let written = leadgate_demo::history::write(&path, 11, now()).unwrap();
+    assert!(written.conversions >= 120, "{written:?}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let spec = TableSpec {
+        label: Some("converted".into()),
+        positive: Some("yes".into()),
+        time: Some("created_at".into()),
+        exclude: Vec::new(),
+    };
+    let table = HistoryTable::parse(&text, "history.csv", &spec).unwrap();
+    let version = train(
+        &table,
+        &Training::default(),
+        now().to_zoned(jiff::tz::TimeZone::UTC).date(),
+        &|| 0.0,
+    )
+    .unwrap();
+    assert!(unknown_features(&version.scorecard).is_empty());
+    let auc = version.cross_validation.roc_auc;
+    eprintln!("demo history: {written:?}, cross-validated ROC AUC {auc:.3}");
+    assert!((0.7..0.95).contains(&auc), "ROC AUC {auc}");
+}
