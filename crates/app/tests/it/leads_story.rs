@@ -3,7 +3,8 @@
 //! and approved by another, splits the admitted prospects into outreach and nurture by the
 //! threshold, with fit and engagement points that add up to the score and the top three
 //! reasons; new engagement rescores only the lead it touches, and `LeadQualified` is
-//! announced once per lead and model version.
+//! announced once per lead and model version; events posted to the API rescore their lead,
+//! which `GET /api/leads` shows; and the demo's CRM history trains a card live leads fit.
 
 use std::collections::BTreeMap;
 
@@ -335,4 +336,117 @@ fn a_card_trained_on_the_demo_history_can_score_live_leads() {
     let auc = version.cross_validation.roc_auc;
     eprintln!("demo history: {written:?}, cross-validated ROC AUC {auc:.3}");
     assert!((0.7..0.95).contains(&auc), "ROC AUC {auc}");
+}
+
+on_both_backends!(
+    posted_events_rescore_their_lead_and_the_api_shows_it,
+    api_story
+);
+
+async fn api_story(backend: Backend) {
+    use crate::support::{TestServer, open_sample_review_of};
+
+    let Some(server) = TestServer::start(backend, now(), false).await else {
+        return;
+    };
+    // Arrange: three admitted VP Sales on an approved list, scored by a live rules card.
+    let rows: String = (0..3)
+        .map(|i| format!("Lead{i},Zed,l{i}@firm{i}.com,VP Sales,Firm{i},firm{i}.com,Computer Software,200,40000000,Salesforce,US,\n"))
+        .collect();
+    open_sample_review_of(&server, now(), &rows).await;
+    let store = &server.store;
+    let mut conn = store.conn().await.unwrap();
+    let list = leadgate_store::discovery::lists(&mut conn).await.unwrap()[0].id;
+    leadgate_store::discovery::set_list_status(&mut conn, list, ListStatus::Approved)
+        .await
+        .unwrap();
+    drop(conn);
+    let card = rules::parse(CARD, "rules.toml").unwrap();
+    let draft = model::Draft {
+        version: "r-api".into(),
+        origin: ModelOrigin::Rules,
+        artifact: json!({ "scorecard": card }),
+        report: json!({}),
+        warnings: Vec::new(),
+    };
+    let proposed = model::propose(store, "ada", draft, now()).await.unwrap();
+    let approve = Request::Approve {
+        role: None,
+        note: None,
+    };
+    gates::decide(store, proposed.gate.id, "otto", approve, now())
+        .await
+        .unwrap();
+    let first = scoring::run(
+        store,
+        &ScoringConfig::default(),
+        &PagePolicy::default(),
+        now(),
+    )
+    .await
+    .unwrap();
+    // 170 + 20 (a VP) + 4 (200 people) = 194: below the even-odds 200, all nurtured.
+    assert_eq!((first.scored, first.nurture), (3, 3), "{first:?}");
+    let token = server.token("otto").await;
+    let get = |path: String| {
+        let request = server
+            .client
+            .get(server.at(&path))
+            .bearer_auth(&token)
+            .send();
+        async move {
+            request
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let leads = get("/api/leads".into()).await;
+    let id_of = |email: &str| {
+        leads["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["email"] == email)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (l0, l1) = (id_of("l0@firm0.com"), id_of("l1@firm1.com"));
+
+    // Act: two pricing visits of Lead0 arrive over the API.
+    let response = server
+        .client
+        .post(server.at("/api/events"))
+        .bearer_auth(&token)
+        .json(&json!([
+            {"kind": "page_view", "at": days_ago(1), "email": "l0@firm0.com", "url": "/pricing"},
+            {"kind": "page_view", "at": days_ago(2), "email": "l0@firm0.com", "url": "/pricing"},
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+
+    // Assert: Lead0 was rescored with its visits into outreach; Lead1 was not touched.
+    let zero = get(format!("/api/leads/{l0}")).await;
+    assert_eq!(zero["history"].as_array().unwrap().len(), 2, "{zero}");
+    assert_eq!(zero["lead"]["score"], 170 + 20 + 25 + 4);
+    assert_eq!(zero["lead"]["engagement"], 25);
+    assert_eq!(zero["lead"]["stage"], "outreach");
+    let one = get(format!("/api/leads/{l1}")).await;
+    assert_eq!(one["history"].as_array().unwrap().len(), 1, "{one}");
+    let outreach = get("/api/leads?stage=outreach".into()).await;
+    assert_eq!(outreach["items"].as_array().unwrap().len(), 1, "{outreach}");
+    assert_eq!(outreach["items"][0]["id"], l0);
+    let missing = server
+        .client
+        .get(server.at("/api/leads/999999"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
 }
