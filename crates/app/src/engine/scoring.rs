@@ -9,18 +9,19 @@
 //! touches ([`rescore_import`]), so one web visit does not rescore the workspace. Every run
 //! leaves one audit entry with its counts.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::Timestamp;
 use leadgate_core::audit::{Action, Actor, Subject};
 use leadgate_core::discovery::prospect::{ListStatus, Standing};
 use leadgate_core::engagement::{PagePolicy, SignalIndex, Window};
+use leadgate_core::enrichment::{EnrichField, SubjectKind};
 use leadgate_core::event::EventKind;
 use leadgate_core::scoring::lead::{
     LeadInputs, LeadStage, columns_of, features_of, row_for, score_lead, unknown_features,
 };
 use leadgate_core::scoring::scorecard::Scorecard;
-use leadgate_store::discovery::{self as discovery_store, Prospect};
+use leadgate_store::discovery::{self as discovery_store, Prospect, Record};
 use leadgate_store::engagement as engagement_store;
 use leadgate_store::leads::{self as stored, NewLeadScore};
 use leadgate_store::models::{self, ModelVersion};
@@ -159,6 +160,29 @@ fn facts_of(profile: &Value, side: &str) -> BTreeMap<String, Value> {
         .unwrap_or_default()
 }
 
+/// The enrichment fields each contact's records hold that a profile does not carry: the
+/// newest record's value of each (enrichment stores its answers as facts with the provider
+/// as source).
+fn enrichment_facts(records: &[Record]) -> HashMap<i64, Vec<(EnrichField, Value)>> {
+    let mut newest: HashMap<(i64, EnrichField), (Timestamp, Value)> = HashMap::new();
+    for r in records {
+        for &field in EnrichField::ALL {
+            let Some(value) = r.facts.get(field.as_str()) else {
+                continue;
+            };
+            let key = (r.contact_id, field);
+            if newest.get(&key).is_none_or(|(at, _)| *at <= r.observed_at) {
+                newest.insert(key, (r.observed_at, value.clone()));
+            }
+        }
+    }
+    let mut out: HashMap<i64, Vec<(EnrichField, Value)>> = HashMap::new();
+    for ((contact, field), (_, value)) in newest {
+        out.entry(contact).or_default().push((field, value));
+    }
+    out
+}
+
 async fn score(
     store: &Store,
     config: &ScoringConfig,
@@ -177,6 +201,8 @@ async fn score(
     if let Some(only) = only {
         leads.retain(|p| only.contains(&p.contact_id));
     }
+    let ids: Vec<i64> = leads.iter().map(|p| p.contact_id).collect();
+    let mut enriched = enrichment_facts(&discovery_store::records_of(&mut tx, &ids).await?);
     let from = Window::days(LONGEST_WINDOW_DAYS).start(now);
     let index = SignalIndex::build(
         &engagement_store::engagement_between(&mut tx, from, now).await?,
@@ -193,8 +219,15 @@ async fn score(
         qualified: 0,
     };
     for p in &leads {
-        let person = facts_of(&p.profile, "person");
-        let company = facts_of(&p.profile, "company");
+        let mut person = facts_of(&p.profile, "person");
+        let mut company = facts_of(&p.profile, "company");
+        for (field, value) in enriched.remove(&p.contact_id).unwrap_or_default() {
+            let side = match field.subject() {
+                SubjectKind::Contact => &mut person,
+                SubjectKind::Company => &mut company,
+            };
+            side.entry(field.as_str().to_string()).or_insert(value);
+        }
         let signals = index.for_contact(
             [p.columns.email.as_str()]
                 .into_iter()
@@ -343,4 +376,51 @@ pub async fn detail(store: &Store, id: i64) -> Result<LeadDetail> {
         facts,
         history,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(contact_id: i64, at: &str, facts: Value) -> Record {
+        Record {
+            id: 0,
+            import_id: 0,
+            contact_id,
+            source: "enrich".into(),
+            source_record_id: None,
+            row_number: 1,
+            observed_at: at.parse().unwrap(),
+            email: None,
+            linkedin: None,
+            facts: facts.as_object().unwrap().clone(),
+        }
+    }
+
+    #[test]
+    fn the_newest_enrichment_answer_of_each_field_is_read_by_contact() {
+        let records = [
+            record(
+                1,
+                "2026-01-01T00:00:00Z",
+                json!({ "headcount": 120, "title": "VP" }),
+            ),
+            record(1, "2026-06-01T00:00:00Z", json!({ "headcount": 150 })),
+            record(
+                2,
+                "2026-03-01T00:00:00Z",
+                json!({ "role_start_date": "2024-02-01" }),
+            ),
+        ];
+        let mut facts = enrichment_facts(&records);
+        assert_eq!(
+            facts.remove(&1).unwrap(),
+            [(EnrichField::Headcount, json!(150))]
+        );
+        assert_eq!(
+            facts.remove(&2).unwrap(),
+            [(EnrichField::RoleStartDate, json!("2024-02-01"))]
+        );
+        assert!(facts.is_empty());
+    }
 }
