@@ -81,6 +81,10 @@ pub enum Command {
     /// Existing customers, from the CRM's accounts or deals: their people are not prospects.
     #[command(subcommand)]
     Customers(CustomersCommand),
+    /// Stage 3: enrich the contacts of approved prospect lists, and their companies, through
+    /// the providers of `[enrichment]` in leadgate.toml; what each run cost.
+    #[command(subcommand)]
+    Enrich(EnrichCommand),
     /// Erase a person at their request (GDPR Art. 17): the records that carry the
     /// request's own address, profile or source id are deleted with their facts and merges;
     /// only hashes stay, so that no later import brings them back. Other records merged
@@ -130,6 +134,123 @@ pub enum Command {
     },
     /// Resolve duplicate records of CSV files (or link two) and write record_id,cluster_id.
     Dedupe(DedupeArgs),
+    /// Stage 3: the scoring model — a points card learned from a CRM history export (train
+    /// and predict need no workspace), proposed in a workspace for sales ops to approve.
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Learn a points card from a history file (CSV: one row per lead, an outcome column,
+    /// other columns as candidate features), cross-validate it, and write the version to
+    /// DIR/<version>.json.
+    Train(ModelTrainArgs),
+    /// Score the rows of a file with a version (or a hand-written TOML card) and write one
+    /// row per input row, in order: probability, score, and the points of every term.
+    Predict(ModelPredictArgs),
+    /// Propose a trained version (its JSON, or its id in --models) or a hand-written TOML
+    /// rules card in the workspace: it is a draft until sales ops approves it at its
+    /// calibration gate.
+    Propose {
+        /// A version id (read from DIR/<version>.json), or the path of a version's JSON or of
+        /// a TOML rules card.
+        model: String,
+        /// Who proposes it (sales ops or admin); they never approve it.
+        #[arg(long = "as", value_name = "NAME")]
+        person: String,
+        /// Leads sales can take: the threshold table marks the row that fits.
+        #[arg(long, value_name = "LEADS")]
+        capacity: Option<u64>,
+        /// Where versions are read from.
+        #[arg(long, value_name = "DIR", default_value = "models")]
+        models: PathBuf,
+    },
+    /// The workspace's model versions: which is live, which wait at their gate.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// A version's calibration report: figures, reliability, lift, thresholds, out-of-time
+    /// check, drift, the points table and the warnings.
+    Report {
+        /// A version of the workspace (name or id), or, outside a workspace, a version id in
+        /// --models or the path of a version's JSON. Default: the newest in the workspace.
+        version: Option<String>,
+        /// Also write the report as one HTML page with its charts.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// Where versions are read from outside a workspace.
+        #[arg(long, value_name = "DIR", default_value = "models")]
+        models: PathBuf,
+    },
+    /// Withdraw the live version and make the one it replaced live again.
+    Restore {
+        /// Who restores (sales ops or admin).
+        #[arg(long = "as", value_name = "NAME")]
+        person: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ModelTrainArgs {
+    /// The history export (CSV separated by commas, semicolons or tabs).
+    #[arg(long, value_name = "FILE")]
+    pub history: PathBuf,
+    /// The outcome column (default: a two-valued column named like label, converted, won,
+    /// y or revenue).
+    #[arg(long, value_name = "COLUMN")]
+    pub label: Option<String>,
+    /// The outcome value that means converted (default: yes, 1, true, won …).
+    #[arg(long, value_name = "VALUE")]
+    pub positive: Option<String>,
+    /// A date column: adds the out-of-time check (train on the older 80 %, test on the
+    /// newest 20 %).
+    #[arg(long, value_name = "COLUMN")]
+    pub time: Option<String>,
+    /// Columns to leave out, comma-separated (ids, or what is known only after the outcome).
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// Pairwise terms to add, at most (0: a purely additive card).
+    #[arg(long, default_value_t = 10)]
+    pub pairs: usize,
+    /// The seed of the folds and of the inner validation split.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Cross-validation folds from a file: one fold number (from 0) per history row, one
+    /// per line, with an optional header line `fold` (a benchmark's split).
+    #[arg(long, value_name = "FILE")]
+    pub folds: Option<PathBuf>,
+    /// Where versions are written.
+    #[arg(long, value_name = "DIR", default_value = "models")]
+    pub models: PathBuf,
+    /// Also propose the version in the workspace, as this person (`model propose`).
+    #[arg(long = "as", value_name = "NAME")]
+    pub person: Option<String>,
+    /// With --as: leads sales can take, marked in the threshold table.
+    #[arg(long, value_name = "LEADS")]
+    pub capacity: Option<u64>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelPredictArgs {
+    /// A version id (read from DIR/<version>.json), or the path of a version's JSON or of a
+    /// hand-written TOML card.
+    #[arg(long, value_name = "VERSION|PATH")]
+    pub model: String,
+    /// The rows to score (CSV with the card's feature columns).
+    #[arg(long, value_name = "FILE")]
+    pub input: PathBuf,
+    /// Where to write the scores (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Where versions are read from.
+    #[arg(long, value_name = "DIR", default_value = "models")]
+    pub models: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -344,7 +465,7 @@ pub enum DiscoverCommand {
         json: bool,
     },
     /// Contacts queued for fresh data — stale facts, or data a required ICP criterion needs —
-    /// oldest first; enrichment (stage 3) will take from this queue.
+    /// oldest first; `leadgate enrich run` takes these contacts first.
     RefreshQueue {
         #[arg(long)]
         json: bool,
@@ -513,6 +634,34 @@ pub enum LeadsCommand {
     Show {
         /// The lead's id (its contact's).
         id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnrichCommand {
+    /// Enrich the contacts of approved lists (those in the refresh queue first) and their
+    /// companies: the providers are asked field by field in order, a value younger than the
+    /// cache's TTL is not bought again, and the budget is never exceeded. Prints what was
+    /// filled and from which provider, what was not and why, every failure with its reason,
+    /// and the credits spent and left.
+    Run {
+        /// Credits this run may spend (default: `budget` of [enrichment]).
+        #[arg(long)]
+        budget: Option<f64>,
+        /// The person running it (default: the system).
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The cost ledger: per run and provider, the calls, hits, misses, failures by kind,
+    /// calls passed over for the budget, and credits; with the totals.
+    Costs {
+        /// One run (default: every run, newest first).
+        #[arg(long = "run", value_name = "ID")]
+        run: Option<i64>,
         #[arg(long)]
         json: bool,
     },

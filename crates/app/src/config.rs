@@ -35,6 +35,10 @@ pub struct Config {
     pub scoring: ScoringConfig,
     #[serde(default)]
     pub audit: AuditConfig,
+    /// Stage 3's providers, budget and cache: kept as written here and read strictly by
+    /// `leadgate_connectors::enrich::config::EnrichmentConfig` (errors name the key).
+    #[serde(default)]
+    pub enrichment: Option<toml::Table>,
 }
 
 /// Anchoring the audit chain outside the database (`leadgate audit anchor`).
@@ -336,6 +340,72 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # points double the odds), where a lead is as likely to convert as not. Set it from the
 # threshold table of the model's report, to the row that fits sales capacity.
 # threshold = 200
+
+# Stage 3, enrichment (`leadgate enrich run`, `leadgate enrich costs`): the providers asked for
+# funding, headcount and its growth, open roles, layoffs, tech stack, news (per company
+# domain) and seniority and tenure (per contact), in order, field by field; the first value
+# wins. See docs/enrichment.md.
+[enrichment]
+# Credits one run may spend; never exceeded: a call whose cost would cross it is not made
+# and is recorded. Leave it out for no limit; `enrich run --budget N` overrides it.
+budget = 100
+# A value younger than this many days is used without a call, and a provider that had
+# nothing is not asked again before then (the freshness rule's refresh age).
+cache_ttl_days = 90
+
+# Providers, asked in `order` (lower first; without one, as listed). Keys of every kind:
+#   name    the source its facts carry (lower-case letters, digits, _ and -)
+#   kind    file | http | apollo_organization | apollo_people
+#   order   its place in the waterfall
+#   fields  the fields it is asked for (default: every field it can give): funding_stage,
+#           funding_date, headcount, headcount_growth_pct, open_roles, layoffs, tech_stack,
+#           news, seniority, role_start_date
+#   cost    credits a call costs (default 0 for a file, 1 for Apollo; required for http)
+#
+# A file you already have (CSV or JSON Lines, keyed by `domain` or `email`):
+# [[enrichment.providers]]
+# name = "research_sheet"
+# kind = "file"
+# order = 1
+# path = "enrichment/companies.csv"   # relative to this directory
+# format = "csv"                      # or "jsonl"; default: by the file's extension
+#
+# Apollo's organization or people enrichment (the key is read from the variable named):
+# [[enrichment.providers]]
+# name = "apollo_org"
+# kind = "apollo_organization"        # or apollo_people
+# order = 2
+# api_key_env = "APOLLO_API_KEY"
+# rate_limit = "50/minute"
+# timeout_secs = 10
+# retries = 3                         # after a 429 or a 5xx, with back-off
+# backoff_secs = 1                    # the first wait, doubled each retry
+# max_retry_wait_secs = 60            # a longer Retry-After is a failure, not a wait
+# charge = "per_hit"                  # or per_call
+# base_url = "https://api.apollo.io"  # for a proxy
+#
+# Any JSON API (fields mapped by JSON pointer):
+# [[enrichment.providers]]
+# name = "firmo_api"
+# kind = "http"
+# order = 3
+# url = "https://api.firmo.example/v1/companies?domain={{domain}}"
+# method = "GET"                      # or POST
+# auth = {{ header = "Authorization", env = "FIRMO_API_KEY", prefix = "Bearer " }}
+# headers = {{ Accept = "application/json" }}   # fixed, not secret
+# query = {{ name = "{{company_name}}" }}         # added when the placeholder is known
+# needs_one_of = ["domain"]                   # placeholders of which one must be known
+# found = "/company"                  # empty or absent there: not found
+# cost = 0.5
+# charge = "per_call"
+# rate_limit = "5/second"
+# timeout_secs = 10
+# retries = 3
+# backoff_secs = 1
+# max_retry_wait_secs = 60
+# [enrichment.providers.map]
+# headcount = "/company/employees"
+# headcount_growth_pct = {{ pointer = "/company/growth_12m", scale = 100 }}
 "#
     )
 }
@@ -353,6 +423,51 @@ mod tests {
         assert_eq!(config.server, ServerConfig::default());
         assert_eq!(config.discovery, DiscoveryConfig::default());
         assert_eq!(config.scoring, ScoringConfig::default());
+    }
+
+    #[test]
+    fn the_template_s_enrichment_section_reads_strictly_and_its_examples_too() {
+        let text = template("acme", DEFAULT_DATABASE);
+        let enrichment =
+            leadgate_connectors::enrich::config::EnrichmentConfig::parse(&text, "leadgate.toml")
+                .unwrap();
+        assert_eq!(
+            enrichment.budget,
+            Some(leadgate_core::enrichment::Credits::whole(100))
+        );
+        assert_eq!(enrichment.cache_ttl_days, 90);
+        assert!(enrichment.providers.is_empty());
+        // Every commented example provider is a valid configuration once uncommented.
+        let start = text.find("# [[enrichment.providers]]").unwrap();
+        let examples: String = text[start..]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| {
+                l.starts_with('[') || l.split_once(" = ").is_some_and(|(k, _)| !k.contains(' '))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let uncommented = format!("[enrichment]\n{examples}");
+        let parsed = leadgate_connectors::enrich::config::EnrichmentConfig::parse(
+            &uncommented,
+            "leadgate.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}\n{uncommented}"));
+        assert_eq!(parsed.providers.len(), 3);
+    }
+
+    #[test]
+    fn the_enrichment_guide_s_example_is_a_valid_configuration() {
+        let guide = include_str!("../../../docs/enrichment.md");
+        let start = guide.find("```toml\n").unwrap() + "```toml\n".len();
+        let example = &guide[start..start + guide[start..].find("```").unwrap()];
+        let parsed =
+            leadgate_connectors::enrich::config::EnrichmentConfig::parse(example, "guide").unwrap();
+        let names: Vec<&str> = parsed.providers.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["research_sheet", "apollo_org", "apollo_people", "firmo_api"]
+        );
     }
 
     #[test]

@@ -92,6 +92,7 @@ crate::values! {
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",
         EngagementImported = "engagement.imported" / "engagement and intent imported",
+        EnrichmentRan = "enrichment.ran" / "enrichment run",
         DiscoveryResolved = "discovery.resolved" / "contacts resolved",
         ListBuilt = "discovery.list_built" / "prospect list built",
         ListApproved = "list.approved" / "prospect list approved",
@@ -166,6 +167,8 @@ pub enum Subject {
     Customers(String),
     /// One import of engagement and intent (a file or an API call).
     EngagementImport(i64),
+    /// One enrichment run.
+    EnrichmentRun(i64),
     /// An erasure, by the hash of the erased address (never the address).
     Erasure(String),
     /// A suppressed address (by its erasure hash) or domain.
@@ -197,6 +200,7 @@ impl fmt::Display for Subject {
             Subject::User(name) => write!(f, "user:{name}"),
             Subject::Customers(source) => write!(f, "customers:{source}"),
             Subject::EngagementImport(id) => write!(f, "engagement_import:{id}"),
+            Subject::EnrichmentRun(id) => write!(f, "enrichment_run:{id}"),
             Subject::Erasure(hash) => write!(f, "erasure:{hash}"),
             Subject::Suppression(value) => write!(f, "suppression:{value}"),
             Subject::Discovery => f.write_str("discovery"),
@@ -228,6 +232,7 @@ impl FromStr for Subject {
             Some(("user", rest)) => Subject::User(rest.to_string()),
             Some(("customers", rest)) => Subject::Customers(rest.to_string()),
             Some(("engagement_import", rest)) => Subject::EngagementImport(id(rest)?),
+            Some(("enrichment_run", rest)) => Subject::EnrichmentRun(id(rest)?),
             Some(("erasure", rest)) => Subject::Erasure(rest.to_string()),
             Some(("suppression", rest)) => Subject::Suppression(rest.to_string()),
             None if s == "discovery" => Subject::Discovery,
@@ -255,6 +260,7 @@ impl Subject {
             Subject::User(name) => format!("person {name}"),
             Subject::Customers(source) => format!("customer accounts from {source}"),
             Subject::EngagementImport(id) => format!("engagement import {id}"),
+            Subject::EnrichmentRun(id) => format!("enrichment run {id}"),
             Subject::Erasure(_) => "an erased person".to_string(),
             Subject::Suppression(value) => match value.split_once(':') {
                 Some(("domain", domain)) => format!("suppressed domain {domain}"),

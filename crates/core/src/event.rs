@@ -31,6 +31,8 @@ pub enum EventKind {
     SampleApproved,
     /// The sample of a prospect list failed review: the list stops, with the error rates.
     SampleRejected,
+    /// An enrichment run finished: its facts are stored and its ledger is complete.
+    EnrichmentRan,
     /// A scoring model version was trained or written and proposed; its calibration gate is
     /// open.
     ModelProposed,
@@ -53,7 +55,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 20] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -65,6 +67,7 @@ impl EventKind {
         EventKind::ProspectListBuilt,
         EventKind::SampleApproved,
         EventKind::SampleRejected,
+        EventKind::EnrichmentRan,
         EventKind::ModelProposed,
         EventKind::ModelApproved,
         EventKind::ModelRejected,
@@ -89,6 +92,7 @@ impl EventKind {
             EventKind::ProspectListBuilt => "ProspectListBuilt",
             EventKind::SampleApproved => "SampleApproved",
             EventKind::SampleRejected => "SampleRejected",
+            EventKind::EnrichmentRan => "EnrichmentRan",
             EventKind::ModelProposed => "ModelProposed",
             EventKind::ModelApproved => "ModelApproved",
             EventKind::ModelRejected => "ModelRejected",

@@ -810,7 +810,7 @@ fn account_id(seed: u64, company: CompanyId) -> String {
 }
 
 /// Funding facts Apollo shows for a company (total, latest round, date), stable across rows.
-fn funding(seed: u64, c: &Company) -> (String, String, String) {
+pub(crate) fn funding(seed: u64, c: &Company) -> (String, String, String) {
     let mut rng = Rng::derive(seed, STREAM_FUNDING, u64::from(c.id.0));
     if !rng.chance(0.4) {
         return (String::new(), String::new(), String::new());

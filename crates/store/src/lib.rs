@@ -6,13 +6,14 @@
 //! the audit head, how a write transaction begins) ask [`Backend`]. Each backend has its own
 //! migrations. Query functions are grouped by domain noun ([`people`], [`icp`], [`gates`],
 //! [`events`], [`jobs`], [`audit`], [`credentials`], [`discovery`],
-//! [`engagement`]) and take a `&mut AnyConnection`, so the same function runs
+//! [`engagement`], [`enrichment`]) and take a `&mut AnyConnection`, so the same function runs
 //! on a pooled connection or inside the caller's transaction.
 
 pub mod audit;
 pub mod credentials;
 pub mod discovery;
 pub mod engagement;
+pub mod enrichment;
 pub mod events;
 pub mod gates;
 pub mod icp;

@@ -79,6 +79,11 @@ const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0012_engagement_intent.sql"),
     },
     Migration {
+        version: 13,
+        name: "enrichment",
+        sql: include_str!("../migrations/sqlite/0013_enrichment.sql"),
+    },
+    Migration {
         version: 14,
         name: "model_versions",
         sql: include_str!("../migrations/sqlite/0014_model_versions.sql"),
@@ -150,6 +155,11 @@ const POSTGRES: &[Migration] = &[
         version: 12,
         name: "engagement_intent",
         sql: include_str!("../migrations/postgres/0012_engagement_intent.sql"),
+    },
+    Migration {
+        version: 13,
+        name: "enrichment",
+        sql: include_str!("../migrations/postgres/0013_enrichment.sql"),
     },
     Migration {
         version: 14,

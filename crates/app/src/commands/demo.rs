@@ -208,6 +208,16 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
         thousands(world.engagement.len()),
         thousands(world.intent.len()),
     );
+    let enrichment_files = leadgate_demo::write_enrichment(&world, &data_dir)
+        .with_context(|| format!("cannot write the sample data to {}", data_dir.display()))?;
+    println!(
+        "Enrichment sheets in {}: {} companies ({}) and {} people ({}), read by two file providers of [enrichment].",
+        data_dir.display(),
+        thousands(enrichment_files.companies),
+        leadgate_demo::ENRICHMENT_COMPANIES,
+        thousands(enrichment_files.people),
+        leadgate_demo::ENRICHMENT_PEOPLE,
+    );
     // The exports are the workspace's configured sources: the worker imports them when an
     // ICP goes live, and discovery builds the first prospect list from them.
     let config_path = dir.join(config::FILE_NAME);
@@ -218,6 +228,13 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
             "\n[[discovery.sources]]\nfile = \"data/sources/{file}\"\nsource = \"{source}\"\nformat = \"{format}\"\n"
         ));
     }
+    // The enrichment sheets are the workspace's providers: `enrich run` reads them.
+    text.push_str(&format!(
+        "\n[[enrichment.providers]]\nname = \"research_sheet\"\nkind = \"file\"\norder = 1\npath = \"data/{}\"\nfields = [\"funding_stage\", \"funding_date\", \"headcount\", \"headcount_growth_pct\", \"open_roles\", \"tech_stack\"]\n\
+         \n[[enrichment.providers]]\nname = \"people_sheet\"\nkind = \"file\"\norder = 2\npath = \"data/{}\"\nfields = [\"seniority\", \"role_start_date\"]\n",
+        leadgate_demo::ENRICHMENT_COMPANIES,
+        leadgate_demo::ENRICHMENT_PEOPLE,
+    ));
     std::fs::write(&config_path, &text)
         .with_context(|| format!("cannot write {}", config_path.display()))?;
     let mut workspace = workspace;
@@ -444,6 +461,7 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
             discover(workspace, now).await?;
         }
     }
+    enrich(workspace, now).await?;
     let mut conn = workspace.store.conn().await?;
     let verified = leadgate_store::audit::verify(&mut conn).await?;
     match verified {
@@ -454,7 +472,48 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
         Err(broken) => println!("\nThe audit log is broken: {broken}"),
     }
     println!(
-        "Stages 1 (ICP) and 2 (discovery) are built; enrichment and scoring, outreach and handoff come next."
+        "Stages 1 (ICP), 2 (discovery) and the enrichment of stage 3 are built; scoring, outreach and handoff come next."
+    );
+    Ok(())
+}
+
+/// Once a list has passed its sample review, otto enriches its contacts from the demo's
+/// research sheets, as `leadgate enrich run` does.
+async fn enrich(workspace: &Workspace, now: Timestamp) -> anyhow::Result<()> {
+    let mut conn = workspace.store.conn().await?;
+    let approved = leadgate_store::discovery::lists(&mut conn)
+        .await?
+        .iter()
+        .any(|l| l.status == leadgate_core::discovery::prospect::ListStatus::Approved);
+    drop(conn);
+    if !approved {
+        println!("No list passed its sample review, so nothing is enriched.");
+        return Ok(());
+    }
+    let providers = super::enrichment::providers(workspace)?;
+    let report = crate::engine::enrichment::run(
+        &workspace.store,
+        &providers,
+        &Actor::Person("otto".to_string()),
+        None,
+        now,
+    )
+    .await?;
+    let l = &report.ledger;
+    println!(
+        "Otto enriched the approved list (`leadgate enrich run`, run {}): {} contacts and {} companies; {} fields filled, {} not, {} problems; {} credits spent.",
+        report.run_id,
+        thousands(report.contacts as usize),
+        thousands(report.companies as usize),
+        thousands(l.fields_from_providers as usize),
+        thousands(l.fields_unfilled as usize),
+        report.problems.len(),
+        report.spent,
+    );
+    println!(
+        "  → {} records of facts stored with their provider as source; the costs: `leadgate enrich costs --run {}`.",
+        thousands(report.records_stored as usize),
+        report.run_id
     );
     Ok(())
 }
@@ -534,7 +593,7 @@ async fn review_sample(
             o.required,
             progress.gate.status,
             if o.passed {
-                " The list moves on to enrichment (stage 3, not built yet)."
+                " The list moves on to enrichment (stage 3)."
             } else {
                 " The list stops; the error rates per source say what to fix."
             }

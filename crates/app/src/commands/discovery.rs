@@ -483,7 +483,7 @@ async fn discover_refresh_queue(workspace: &Workspace, json: bool) -> anyhow::Re
         .collect();
     print_table(&["CONTACT", "WHY", "DETAIL", "QUEUED"], &rows);
     println!(
-        "{} contact(s) queued. Enrichment, once it exists (stage 3), takes from this queue.",
+        "{} contact(s) queued. `leadgate enrich run` enriches them first.",
         queue
             .iter()
             .map(|r| r.contact_id)

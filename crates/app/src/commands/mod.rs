@@ -6,9 +6,11 @@ pub mod dedupe;
 pub mod demo;
 mod discovery;
 mod engagement;
+mod enrichment;
 mod gate;
 mod icp;
 mod leads;
+mod model;
 mod token;
 mod user;
 
@@ -44,6 +46,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) => demo::run(&args, now).await,
+        Command::Model(command) => model::run(&cli.workspace, command, now).await,
         Command::Status { json } => status(&open(&cli.workspace, now).await?, json, now).await,
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,
@@ -69,6 +72,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Leads(command) => {
             leads::run(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Enrich(command) => {
+            enrichment::run(&open(&cli.workspace, now).await?, command, now).await
         }
         Command::Customers(command) => {
             discovery::customers(&open(&cli.workspace, now).await?, command, now).await

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod discovery;
 pub mod engagement;
+pub mod enrichment;
 pub mod gates;
 pub mod icp;
 pub mod model;

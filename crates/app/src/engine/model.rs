@@ -14,12 +14,16 @@ use leadgate_core::audit::{Action, Actor, Attempt, Subject};
 use leadgate_core::event::EventKind;
 use leadgate_core::gate::{GateKind, GateStatus};
 use leadgate_core::role::Role;
+use leadgate_core::scoring::report::{self, CalibrationReport, Evaluation, ReportInput, Severity};
+use leadgate_core::scoring::scorecard::Scorecard;
+use leadgate_core::scoring::version::ModelVersion as TrainedVersion;
 use leadgate_store::gates::{self, Gate};
 use leadgate_store::models::{
     self as stored, ModelOrigin, ModelStatus, ModelVersion, NewModelVersion,
 };
 use leadgate_store::{Conn, Store};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 use super::{Attempted, Error, Result, announce, emit, person, record, settle};
 
@@ -130,6 +134,92 @@ pub async fn propose(store: &Store, maker: &str, draft: Draft, now: Timestamp) -
     emit(&mut tx, EventKind::ModelProposed, &subject, payload, now).await?;
     tx.commit().await?;
     Ok(Proposed { version, gate })
+}
+
+/// Proposes a version trained from a history file: its calibration report is built here,
+/// against the live version's card for feature drift, and the report's warnings go to the
+/// gate. `capacity` is how many leads sales can take (the threshold table marks its row).
+pub async fn propose_trained(
+    store: &Store,
+    maker: &str,
+    trained: &TrainedVersion,
+    capacity: Option<u64>,
+    now: Timestamp,
+) -> Result<Proposed> {
+    let previous = {
+        let mut conn = store.conn().await?;
+        stored::live(&mut conn)
+            .await?
+            .and_then(|live| serde_json::from_value::<TrainedVersion>(live.artifact).ok())
+    };
+    let input = ReportInput::of_version(trained, now, Some(maker), previous.as_ref(), capacity);
+    let report = report::build(&input);
+    let warnings = warnings_of(&report);
+    let draft = Draft {
+        version: trained.version.clone(),
+        origin: ModelOrigin::Trained,
+        artifact: to_json(trained)?,
+        report: to_json(&report)?,
+        warnings,
+    };
+    propose(store, maker, draft, now).await
+}
+
+/// Proposes a hand-written rules card (the start for a team without enough history). It has
+/// no history to be measured on, so its report holds only its points; its name is
+/// `r-YYYYMMDD-` and a hash of the card.
+pub async fn propose_rules(
+    store: &Store,
+    maker: &str,
+    card: &Scorecard,
+    now: Timestamp,
+) -> Result<Proposed> {
+    let artifact = json!({ "scorecard": card });
+    let digest = hex::encode(Sha256::digest(artifact.to_string().as_bytes()));
+    let day = now
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .strftime("%Y%m%d");
+    let version = format!("r-{day}-{}", &digest[..6]);
+    let points = report::of_version::points_of(card);
+    let input = ReportInput {
+        version: version.clone(),
+        trained_at: now,
+        trained_by: Some(maker.to_string()),
+        training_rows: 0,
+        training_conversions: 0,
+        cross_validated: Evaluation::default(),
+        folds: Vec::new(),
+        out_of_time: None,
+        features: Vec::new(),
+        previous: None,
+        points,
+        capacity: None,
+    };
+    let draft = Draft {
+        version,
+        origin: ModelOrigin::Rules,
+        artifact,
+        report: to_json(&report::build(&input))?,
+        // Rules are what the data-sufficiency finding recommends; they are not measured, so
+        // nothing warns: the approver reads the points.
+        warnings: Vec::new(),
+    };
+    propose(store, maker, draft, now).await
+}
+
+/// The report's warnings in words, as the gate shows them.
+pub fn warnings_of(report: &CalibrationReport) -> Vec<String> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .map(|f| f.title.clone())
+        .collect()
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::Internal(format!("model to JSON: {e}")))
 }
 
 fn model_of(gate: &Gate) -> Result<i64> {

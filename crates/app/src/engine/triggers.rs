@@ -119,6 +119,7 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::ProspectListBuilt
         | EventKind::SampleApproved
         | EventKind::SampleRejected
+        | EventKind::EnrichmentRan
         | EventKind::ModelProposed
         | EventKind::ModelRejected
         | EventKind::ModelReviewDue

@@ -65,7 +65,18 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
         .leadgate(&["-w", dir_arg, "discover", "imports", "--json"])
         .ok()
         .json();
-    assert_eq!(imports.as_array().unwrap().len(), 3);
+    // The three exports, and the enrichment run's facts.
+    let sources: Vec<&str> = imports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sources.iter().filter(|s| **s != "enrichment").count(),
+        3,
+        "{sources:?}"
+    );
     for import in imports.as_array().unwrap() {
         assert_eq!(
             import["rows_read"].as_i64().unwrap(),
@@ -83,6 +94,23 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
         ["approved", "rejected"].contains(&lists[0]["status"].as_str().unwrap()),
         "the sample gate was decided: {lists}"
     );
+    // A list that passed its sample review was enriched from the demo's sheets.
+    if lists[0]["status"] == "approved" {
+        assert!(
+            walked.contains("Otto enriched the approved list"),
+            "{walked}"
+        );
+        assert_eq!(sources.iter().filter(|s| **s == "enrichment").count(), 1);
+        let costs = ws
+            .leadgate(&["-w", dir_arg, "enrich", "costs", "--json"])
+            .ok()
+            .json();
+        let providers = costs["runs"][0]["providers"].as_array().unwrap();
+        assert!(
+            providers.iter().all(|p| p["hits"].as_u64().unwrap() > 0),
+            "{costs}"
+        );
+    }
     let icps = ws
         .leadgate(&["-w", dir_arg, "icp", "list", "--json"])
         .ok()

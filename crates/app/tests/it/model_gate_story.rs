@@ -21,6 +21,10 @@ on_both_backends!(
     a_model_goes_live_only_through_sales_ops_and_is_reviewed,
     lifecycle_story
 );
+on_both_backends!(
+    a_version_trained_from_the_cli_waits_for_sales_ops,
+    cli_story
+);
 
 fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -240,4 +244,112 @@ async fn lifecycle_story(backend: Backend) {
             "{expected} in {actions:?}"
         );
     }
+}
+
+async fn cli_story(backend: Backend) {
+    // Arrange: ada (admin) trains, otto (sales ops) decides; a history of 2,000 leads.
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let start = t("2026-12-04T09:00:00Z");
+    let workspace = ws.init(start).await;
+    for (name, role) in [("ada", Role::Admin), ("otto", Role::SalesOps)] {
+        let email = format!("{name}@example.com");
+        people::add(
+            &workspace.store,
+            &Actor::System,
+            name,
+            &email,
+            vec![role],
+            start,
+        )
+        .await
+        .unwrap();
+    }
+    ws.write("history.csv", &crate::model_story::history(2000));
+    let models = ws.path().join("models");
+    let history = ws.path().join("history.csv");
+    let now = Some("2026-12-04T10:00:00Z");
+
+    // Act: train and propose in one command.
+    let trained = ws
+        .leadgate_at(
+            &[
+                "model",
+                "train",
+                "--history",
+                history.to_str().unwrap(),
+                "--label",
+                "converted",
+                "--positive",
+                "yes",
+                "--exclude",
+                "lead_id",
+                "--pairs",
+                "2",
+                "--models",
+                models.to_str().unwrap(),
+                "--as",
+                "ada",
+                "--capacity",
+                "300",
+            ],
+            now,
+        )
+        .ok();
+
+    // Assert: a draft behind a calibration gate that ada may not decide and otto may.
+    assert!(
+        trained.stdout().contains("Proposed m-"),
+        "{}",
+        trained.stdout()
+    );
+    let listed = ws
+        .leadgate_at(&["model", "list", "--json"], now)
+        .ok()
+        .json();
+    assert_eq!(listed[0]["status"], "draft", "{listed}");
+    assert!(listed[0]["roc_auc"].as_f64().unwrap() > 0.6, "{listed}");
+    let report = ws
+        .leadgate_at(&["model", "report", "--json"], now)
+        .ok()
+        .json();
+    assert_eq!(report["capacity"], 300, "{report}");
+    assert!(report["thresholds"].as_array().unwrap().len() > 3);
+    let html = ws.path().join("report.html");
+    let text = ws
+        .leadgate_at(&["model", "report", "--html", html.to_str().unwrap()], now)
+        .ok()
+        .stdout();
+    assert!(text.contains("ROC AUC"), "{text}");
+    assert!(std::fs::read_to_string(&html).unwrap().contains("<svg"));
+    let gate = ws.leadgate_at(&["gate", "list", "--json"], now).ok().json()[0]["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    ws.leadgate_at(
+        &["gate", "approve", &gate, "--as", "ada", "--note", "mine"],
+        now,
+    )
+    .fails_with("four-eyes");
+    ws.leadgate_at(
+        &[
+            "gate",
+            "approve",
+            &gate,
+            "--as",
+            "otto",
+            "--note",
+            "checked the lift",
+        ],
+        now,
+    )
+    .ok();
+    let listed = ws
+        .leadgate_at(&["model", "list", "--json"], now)
+        .ok()
+        .json();
+    assert_eq!(listed[0]["status"], "live", "{listed}");
+    ws.leadgate_at(&["model", "restore", "--as", "otto"], now)
+        .fails_with("replaced no earlier version");
 }

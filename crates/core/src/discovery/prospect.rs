@@ -80,6 +80,8 @@ pub const COMPANY_FIELDS: &[&str] = &[
     Field::CompanyPhone.as_str(),
     Field::CompanyCountry.as_str(),
     Field::CompanyLinkedinUrl.as_str(),
+    // Filled by enrichment (stage 3): the ICP's growth criterion reads it.
+    "headcount_growth_pct",
 ];
 
 /// Each field's chosen value with where it came from.
@@ -435,7 +437,10 @@ pub fn judge(
             industry,
             country,
             revenue_usd: text(company, Field::Revenue).and_then(|r| midpoint(&r)),
-            headcount_growth_pct: None,
+            headcount_growth_pct: company
+                .get("headcount_growth_pct")
+                .and_then(|s| s.value.trim().trim_end_matches('%').parse::<f64>().ok())
+                .filter(|g| g.is_finite()),
             technologies,
             is_customer: Some(is_customer),
         },
@@ -605,6 +610,56 @@ mod tests {
             drop_kind_label("ICP signals.job_change"),
             "fails the ICP on job change"
         );
+    }
+
+    #[test]
+    fn enriched_headcount_growth_is_judged_by_the_icp_growth_criterion() {
+        // Arrange: the sample ICP wants 5 % growth or more and accepts it unknown; the same
+        // fitting contact, once with no growth fact, once enriched with 2 %, once with 12 %.
+        let now: Timestamp = "2026-06-01T00:00:00Z".parse().unwrap();
+        let icp = crate::icp::IcpDocument::parse(crate::icp::SAMPLE_ICP, "sample.toml").unwrap();
+        let standing = |growth: Option<&str>| {
+            let mut row = json!({"first_name": "Jane", "last_name": "Roe", "email": "jane@acme.com",
+                "seniority": "vp", "department": "sales", "country": "US", "company_name": "Acme",
+                "company_domain": "acme.com", "company_country": "US", "employees": "120",
+                "industry": "Software"});
+            if let Some(growth) = growth {
+                row["headcount_growth_pct"] = json!(growth);
+            }
+            let row = facts(row);
+            let obs = [Observation {
+                record_id: 1,
+                source: "enrichment",
+                observed_at: now,
+                facts: &row,
+            }];
+            let person = person_profile(&obs, &["enrichment"]);
+            let company = company_profile(&obs, &["enrichment"]);
+            let verdict = judge(
+                &icp,
+                &obs,
+                &person,
+                &company,
+                &obs,
+                &ListRules::default(),
+                now,
+            );
+            (
+                verdict.standing,
+                ProspectColumns::of(&person, &company, &verdict).drop_kind,
+            )
+        };
+
+        // Act
+        let unknown = standing(None);
+        let slow = standing(Some("2"));
+        let growing = standing(Some("12.5"));
+
+        // Assert: unknown growth holds nobody back, but a known 2 % fails the ICP.
+        assert_ne!(unknown.0, Standing::Dropped, "{unknown:?}");
+        assert_eq!(slow.0, Standing::Dropped, "{slow:?}");
+        assert!(slow.1.contains("headcount_growth_pct"), "{slow:?}");
+        assert_eq!(growing.0, unknown.0, "{growing:?}");
     }
 
     #[test]

@@ -526,9 +526,24 @@ impl Run {
                 line.values_rejected += answer.rejected.len() as u64;
                 let refused_fields: Vec<EnrichField> =
                     answer.rejected.iter().map(|r| r.field).collect();
+                // Fields asked that the answer had nothing for: a miss of those fields, even
+                // when others were filled, so that they are not bought again within the TTL.
+                let unanswered: Vec<EnrichField> = call
+                    .fields
+                    .iter()
+                    .copied()
+                    .filter(|f| !answer.facts.iter().any(|fact| fact.field == *f))
+                    .collect();
                 let filled = fill(subject, &call, answer.facts);
                 if filled {
                     line.hits += 1;
+                    if !unanswered.is_empty() {
+                        subject.outcome.misses.push(PastMiss {
+                            provider: name.clone(),
+                            fields: unanswered,
+                            observed_at: subject.now,
+                        });
+                    }
                 } else {
                     line.misses += 1;
                     subject.outcome.misses.push(PastMiss {

@@ -165,33 +165,29 @@ impl Bins {
 
     /// The labels of the bins, in order.
     pub fn labels(&self) -> Vec<String> {
-        let mut labels = vec![MISSING.to_string()];
-        match self.kind {
-            Kind::Categorical => {
-                labels.extend(self.categories.iter().cloned());
-                labels.push(OTHER.to_string());
-            }
-            Kind::Numeric => {
-                let n = self.cuts.len();
-                if n == 0 {
-                    labels.push("any".to_string());
-                }
-                for i in 0..=n {
-                    let label = match (i.checked_sub(1).map(|j| self.cuts[j]), self.cuts.get(i)) {
-                        (None, Some(&hi)) => format!("< {}", number(hi)),
-                        (Some(lo), None) => format!("≥ {}", number(lo)),
-                        (Some(lo), Some(&hi)) if self.whole && hi - lo == 1.0 => number(lo),
-                        (Some(lo), Some(&hi)) if self.whole => {
-                            format!("{}–{}", number(lo), number(hi - 1.0))
-                        }
-                        (Some(lo), Some(&hi)) => format!("{} to < {}", number(lo), number(hi)),
-                        (None, None) => continue,
-                    };
-                    labels.push(label);
-                }
-            }
+        (0..self.len()).map(|bin| self.label(bin)).collect()
+    }
+
+    /// The label of one bin.
+    pub fn label(&self, bin: usize) -> String {
+        if bin == 0 {
+            return MISSING.to_string();
         }
-        labels
+        if self.kind == Kind::Categorical {
+            return self
+                .categories
+                .get(bin - 1)
+                .map_or_else(|| OTHER.to_string(), Clone::clone);
+        }
+        let lower = (bin >= 2).then(|| self.cuts.get(bin - 2)).flatten();
+        match (lower, self.cuts.get(bin - 1)) {
+            (None, None) => "any".to_string(),
+            (None, Some(&hi)) => format!("< {}", number(hi)),
+            (Some(&lo), None) => format!("≥ {}", number(lo)),
+            (Some(&lo), Some(&hi)) if self.whole && hi - lo == 1.0 => number(lo),
+            (Some(&lo), Some(&hi)) if self.whole => format!("{}–{}", number(lo), number(hi - 1.0)),
+            (Some(&lo), Some(&hi)) => format!("{} to < {}", number(lo), number(hi)),
+        }
     }
 }
 

@@ -60,6 +60,10 @@ pub struct OutOfTime {
     pub brier: f64,
     pub probabilities: Vec<f64>,
     pub outcomes: Vec<bool>,
+    /// The same card's probabilities on its own training window: the baseline the newest
+    /// window's scores are compared with (score PSI).
+    #[serde(default)]
+    pub train_probabilities: Vec<f64>,
 }
 
 /// The share of the rows, newest first, that the out-of-time window holds.
@@ -171,7 +175,8 @@ pub fn out_of_time(table: &HistoryTable, config: &Config, scale: Scale) -> Optio
     if train.is_empty() || !outcomes.contains(&true) || !outcomes.contains(&false) {
         return None;
     }
-    let (_, probabilities) = fit_and_score(table, &train, &test, config, scale);
+    let (card, probabilities) = fit_and_score(table, &train, &test, config, scale);
+    let train_probabilities = self::probabilities(&card, table, &train);
     Some(OutOfTime {
         time_column: name.clone(),
         train_from: dates[train[0]],
@@ -184,6 +189,7 @@ pub fn out_of_time(table: &HistoryTable, config: &Config, scale: Scale) -> Optio
         brier: metrics::brier(&probabilities, &outcomes),
         probabilities,
         outcomes,
+        train_probabilities,
     })
 }
 

@@ -57,9 +57,11 @@ pub(crate) fn learn(
             }
         }
     }
+    // A pair whose boosting never improved on the mains earns no table.
     chosen
         .into_iter()
         .zip(values)
+        .filter(|(_, values)| values.iter().any(|v| v.abs() > 1e-9))
         .map(|((a, b), values)| LearnedPair {
             a,
             b,

@@ -119,10 +119,10 @@ impl Term {
         match &self.with {
             Some(with) => format!(
                 "{} & {}",
-                self.bins.labels()[cell / with.len()],
-                with.labels()[cell % with.len()]
+                self.bins.label(cell / with.len()),
+                with.label(cell % with.len())
             ),
-            None => self.bins.labels()[cell].clone(),
+            None => self.bins.label(cell),
         }
     }
 }
@@ -372,7 +372,7 @@ mod tests {
                 card.base_points + reasons.iter().map(|r| r.points).sum::<i64>()
             );
         }
-        assert_eq!(card.terms.len(), 5);
+        assert_eq!(card.terms.len(), 3 + learned.pairs.len());
     }
 
     #[test]

@@ -91,6 +91,19 @@ pub fn train(
     trained_on: Date,
     seconds: &dyn Fn() -> f64,
 ) -> Result<ModelVersion, TableError> {
+    let conversions = table.conversions();
+    let least = conversions.min(table.rows() - conversions);
+    if least < training.k.max(2) {
+        return Err(TableError::File {
+            origin: table.origin.clone(),
+            message: format!(
+                "{conversions} of {} rows converted: {}-fold cross-validation needs at least {} of each outcome",
+                table.rows(),
+                training.k,
+                training.k.max(2)
+            ),
+        });
+    }
     let folds = match &training.folds {
         Some(folds) if folds.len() != table.rows() => {
             return Err(TableError::File {
@@ -213,6 +226,26 @@ mod tests {
         );
         assert!(first.version.starts_with("m-20261204-"));
         assert_eq!(first.version.len(), "m-20261204-".len() + 6);
+    }
+
+    #[test]
+    fn a_history_with_too_few_conversions_to_validate_is_refused() {
+        let mut table = synthetic(100, 9);
+        for (i, outcome) in table.outcomes.iter_mut().enumerate() {
+            *outcome = i < 3;
+        }
+
+        let error = train(
+            &table,
+            &Training::default(),
+            jiff::civil::date(2026, 1, 2),
+            &|| 0.0,
+        );
+
+        assert_eq!(
+            error.unwrap_err().to_string(),
+            "synthetic: 3 of 100 rows converted: 5-fold cross-validation needs at least 5 of each outcome"
+        );
     }
 
     #[test]

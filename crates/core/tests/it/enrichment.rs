@@ -391,6 +391,33 @@ fn a_provider_that_had_nothing_recently_is_not_asked_again() {
 }
 
 #[test]
+fn a_field_a_provider_left_out_of_its_answer_is_a_miss_not_bought_again() {
+    // Arrange: a provider that gives headcount and funding stage has only the headcount.
+    let plan = Plan::new(vec![provider("apollo", &[Headcount, FundingStage], 1)], 90).unwrap();
+    let mut run = Run::new(plan.clone(), None);
+    let mut subject = run.begin("a", &[Headcount, FundingStage], &Cache::default(), now());
+    drive(&mut run, &mut subject, |p, _| {
+        Ok(answer(p, &[(Headcount, json!(120))], 1))
+    });
+    let first = run.finish(subject);
+
+    // Act: the next run, with what the first one learnt as its cache.
+    let cache = Cache {
+        facts: first.facts.clone(),
+        misses: first.misses.clone(),
+    };
+    let mut again = Run::new(plan, None);
+    let mut subject = again.begin("a", &[Headcount, FundingStage], &cache, days_ago(-10));
+    let call = again.next_call(&mut subject);
+
+    // Assert
+    assert_eq!(first.misses.len(), 1);
+    assert_eq!(first.misses[0].fields, [FundingStage]);
+    assert_eq!(call, None, "the funding stage is not bought again");
+    assert_eq!(again.ledger().providers[0].skipped_recent_miss, 1);
+}
+
+#[test]
 fn a_lookup_without_the_input_a_provider_needs_is_not_a_call() {
     let plan = Plan::new(vec![provider("apollo", &[Headcount], 1)], 90).unwrap();
     let mut run = Run::new(plan, None);

@@ -13,6 +13,7 @@ pub mod gates;
 pub mod icp;
 pub mod leads;
 pub mod lists;
+pub mod models;
 pub mod samples;
 pub mod session;
 pub mod status;

@@ -48,6 +48,8 @@ fn subject_href(subject: &Subject) -> Option<String> {
         Subject::List(id) => Some(format!("/lists/{id}")),
         Subject::User(_) | Subject::People => Some("/people".to_string()),
         Subject::Icps => Some("/icp".to_string()),
+        Subject::Model(id) => Some(format!("/models/{id}")),
+        Subject::Models => Some("/models".to_string()),
         _ => None,
     }
 }

@@ -53,7 +53,10 @@ pub fn href(gate: &Gate) -> String {
             _ => format!("/gates/{}", gate.id),
         },
         GateKind::SampleReview => format!("/samples/{}", gate.id),
-        GateKind::ModelCalibration | GateKind::ModelReview => format!("/gates/{}", gate.id),
+        GateKind::ModelCalibration | GateKind::ModelReview => match gate.subject {
+            Subject::Model(id) => format!("/models/{id}#gate-{}", gate.id),
+            _ => format!("/gates/{}", gate.id),
+        },
     }
 }
 
@@ -129,6 +132,11 @@ pub struct GatePanel {
     pub why_not: String,
     pub csrf: String,
     pub error: Option<String>,
+    /// What the evidence warns of: approving over it needs a written reason.
+    pub warnings: Vec<String>,
+    /// The note and the reason as typed, kept when the decision was refused.
+    pub kept_note: String,
+    pub kept_reason: String,
 }
 
 impl GatePanel {
@@ -191,7 +199,19 @@ impl GatePanel {
             why_not,
             csrf: super::csrf(principal),
             error,
+            warnings: gate.warnings.clone(),
+            kept_note: String::new(),
+            kept_reason: String::new(),
         }
+    }
+
+    /// The panel with what the person typed still in its fields, after a refusal.
+    fn keeping(mut self, request: &Request) -> GatePanel {
+        match request {
+            Request::Approve { note, .. } => self.kept_note = note.clone().unwrap_or_default(),
+            Request::Reject { reason } => self.kept_reason = reason.clone(),
+        }
+        self
     }
 }
 
@@ -278,7 +298,7 @@ async fn decide(
         state.store(),
         id,
         &principal.person.name,
-        request,
+        request.clone(),
         state.now(),
     )
     .await;
@@ -310,9 +330,24 @@ async fn decide(
     if from_htmx(&headers) {
         // htmx swaps only successful responses: a refusal is shown in the panel, and the
         // status is carried in a header for scripts.
-        let fragment = PanelFragment {
-            panel: GatePanel::new(&state, &gate, &principal, error),
-        };
+        let mut panel = GatePanel::new(&state, &gate, &principal, error);
+        if panel.error.is_some() {
+            panel = panel.keeping(&request);
+        }
+        // The panel lists the warnings already; the refusal points at the field to fill
+        // instead of repeating them with the command line's `--note`.
+        if status == StatusCode::UNPROCESSABLE_ENTITY
+            && !panel.warnings.is_empty()
+            && panel.kept_note.trim().is_empty()
+            && matches!(request, Request::Approve { .. })
+        {
+            panel.error = Some(
+                "Not approved: write a reason in the field below. Approving over the \
+                 warnings above needs one, on the record."
+                    .to_string(),
+            );
+        }
+        let fragment = PanelFragment { panel };
         let mut response = page(StatusCode::OK, &fragment)?;
         if let Ok(value) = HeaderValue::from_str(status.as_str()) {
             response.headers_mut().insert("x-leadgate-status", value);

@@ -17,6 +17,7 @@ mod gates;
 mod icp;
 mod leads;
 mod lists;
+mod models;
 mod people;
 mod pipeline;
 mod samples;
@@ -104,6 +105,7 @@ pub fn routes() -> Pages {
         .merge(pipeline::routes())
         .merge(lists::routes())
         .merge(leads::routes())
+        .merge(models::routes())
         .merge(contacts::routes())
         .merge(samples::routes())
         .merge(erasures::routes())

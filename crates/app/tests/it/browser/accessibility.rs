@@ -83,8 +83,9 @@ async fn serious_violations(browser: &Browser, axe: &str, page: &str) -> Vec<Str
 }
 
 /// Every page a person can open — with an ICP live, a list built and its sample review
-/// open, as admin — plus sign-in, a missing page and a Privacy dry run's answer: axe finds no
-/// serious or critical violation on any, at desktop or phone width.
+/// open, a scoring model waiting at its gate, as admin — plus sign-in, a missing page and a
+/// Privacy dry run's answer: axe finds no serious or critical violation on any, at desktop
+/// or phone width.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn axe_finds_no_serious_violation_on_any_page() {
     let Some(axe) = axe_source() else {
@@ -94,6 +95,7 @@ async fn axe_finds_no_serious_violation_on_any_page() {
         return;
     };
     let gate = open_sample_review(&server, start_time()).await;
+    crate::models_api_story::propose_warned_model(&server.store, start_time()).await;
     let Some(browser) = Browser::start().await else {
         return;
     };

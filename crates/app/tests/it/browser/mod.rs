@@ -19,6 +19,7 @@ mod accessibility;
 mod icp;
 mod leads;
 mod lists;
+mod models;
 mod samples;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -762,7 +763,8 @@ async fn the_audit_log_reads_in_words() {
 }
 
 /// No page shows an internal name: every page a person can open, walked with real data
-/// behind it (an ICP live, a list built, its sample review open), shows roles, statuses,
+/// behind it (an ICP live, a list built, its sample review open, a scoring model waiting
+/// at its gate), shows roles, statuses,
 /// actions and reasons in words — a snake_case identifier in the visible text fails. Each
 /// is also checked at desktop and phone widths for anything that scrolls sideways.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -771,6 +773,7 @@ async fn no_page_shows_an_internal_name() {
         return;
     };
     let gate = open_sample_review(&server, start_time()).await;
+    crate::models_api_story::propose_warned_model(&server.store, start_time()).await;
     let Some(browser) = Browser::start().await else {
         return;
     };

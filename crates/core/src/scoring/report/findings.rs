@@ -44,24 +44,25 @@ pub struct Finding {
     pub limit: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FindingKind {
-    OutOfTimeAucDrop,
-    ScoreDrift,
-    CalibrationGap,
-    FeatureDrift,
-    DataSufficiency,
+crate::values! {
+    /// What a finding is about.
+    pub enum FindingKind("finding kind") {
+        OutOfTimeAucDrop = "out_of_time_auc_drop" / "out-of-time AUC drop",
+        ScoreDrift = "score_drift" / "score drift",
+        CalibrationGap = "calibration_gap" / "calibration gap",
+        FeatureDrift = "feature_drift" / "feature drift",
+        DataSufficiency = "data_sufficiency" / "data sufficiency",
+    }
 }
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Shown red; approval needs a written reason.
-    Warning,
-    /// Worth reading; asks nothing.
-    Note,
+crate::values! {
+    /// How serious a finding is.
+    pub enum Severity("finding severity") {
+        /// Shown red; approval needs a written reason.
+        Warning = "warning" / "warning",
+        /// Worth reading; asks nothing.
+        Note = "note" / "note",
+    }
 }
 
 /// Whether `value` is above `limit`, beyond floating-point noise.

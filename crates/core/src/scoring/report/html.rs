@@ -1,17 +1,15 @@
 //! The calibration report as one standalone HTML page (`leadgate model report VERSION
 //! --html FILE`): inline CSS, the charts inline as SVG, no scripts and nothing fetched, so
 //! the file can be mailed to the approver or attached to the gate and still open years
-//! later. It holds the same tables as the text report (built once in `text`), with the
-//! warnings at the top in a red box, and follows the review UI's accessibility rules: a
+//! later. It holds the same tables as the text report (built once in `text`), block by
+//! block as [`CalibrationReport::sections`] lists them (the review UI's model page draws the
+//! same sections), with the warnings at the top in a red box, and follows the review UI's accessibility rules: a
 //! `lang`, a page title, one `h1`, table headers with `scope`, AA contrast.
 
 use std::fmt::Write as _;
 
-use super::svg::escape;
-use super::text::{
-    DRIFT_HINT, LIFT_HINT, POINTS_HINT, RELIABILITY_HINT, Table, drift_table, drift_title,
-    performance_table, points_table, reliability_table, term_title,
-};
+use super::svg::{Chart, escape};
+use super::text::Table;
 use super::{CalibrationReport, Severity};
 
 const STYLE: &str = "
@@ -28,11 +26,12 @@ p{margin:.3rem 0}
 .finding{margin:.6rem 0}
 .finding strong{display:block}
 .table-wrap{overflow-x:auto}
+.table-wrap:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
 table{border-collapse:collapse;margin:.4rem 0;font-variant-numeric:tabular-nums}
 th,td{padding:.2rem .6rem;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
 th{background:#f3f4f6}
-td.words{text-align:left;white-space:normal}
+td.words,th.words{text-align:left;white-space:normal}
 tbody th{background:none;font-weight:400}
 tr.marked td,tr.marked th{font-weight:700;background:#dbeafe}
 figure{margin:1rem 0;max-width:32rem}
@@ -55,69 +54,23 @@ impl CalibrationReport {
             escape(&self.trained_line())
         );
         self.html_findings(&mut page);
-
-        h2(&mut page, "Training data");
-        for line in self.data_lines() {
-            p(&mut page, &line);
-        }
-
-        h2(&mut page, &self.cross_validated_title());
-        table(
-            &mut page,
-            &performance_table(&self.cross_validated, self.sufficiency.roc_auc_interval),
-        );
-        if !self.folds.is_empty() {
-            h3(&mut page, "Folds");
-            table(&mut page, &self.folds_table());
-        }
-
-        let charts = self.charts();
-        let chart = |id: &str| charts.iter().find(|c| c.id == id);
-        if !self.cross_validated.reliability.is_empty() {
-            h2(&mut page, "Reliability, cross-validated");
-            p(&mut page, RELIABILITY_HINT);
-            figures(&mut page, [chart("chart-reliability")]);
-            table(
-                &mut page,
-                &reliability_table(&self.cross_validated.reliability),
-            );
-        }
-        if !self.cross_validated.lift.is_empty() {
-            h2(&mut page, "Lift and cumulative gains by decile");
-            p(&mut page, LIFT_HINT);
-            figures(&mut page, [chart("chart-gains"), chart("chart-lift")]);
-            table(&mut page, &self.lift_table());
-        }
-        if !self.thresholds.is_empty() {
-            h2(&mut page, &self.thresholds_title());
-            for line in self.threshold_lines() {
-                p(&mut page, &line);
+        for section in self.sections() {
+            h2(&mut page, &section.title);
+            for line in &section.lines {
+                p(&mut page, line);
             }
-            table(&mut page, &self.thresholds_table());
-        }
-        if let Some(oot) = &self.out_of_time {
-            h2(&mut page, "Out-of-time test");
-            for line in self.out_of_time_lines(oot) {
-                p(&mut page, &line);
-            }
-            table(&mut page, &performance_table(&oot.test, None));
-            figures(&mut page, [chart("chart-reliability-oot")]);
-            if !oot.test.reliability.is_empty() {
-                table(&mut page, &reliability_table(&oot.test.reliability));
-            }
-        }
-        if let Some(drift) = &self.feature_drift {
-            h2(&mut page, &drift_title(drift));
-            p(&mut page, DRIFT_HINT);
-            table(&mut page, &drift_table(drift));
-        }
-        if !self.points.is_empty() {
-            h2(&mut page, "Points");
-            p(&mut page, POINTS_HINT);
-            for (i, term) in self.points.iter().enumerate() {
-                h3(&mut page, &term_title(term));
-                figures(&mut page, [chart(&format!("chart-points-{}", i + 1))]);
-                table(&mut page, &points_table(term));
+            for part in &section.parts {
+                if let Some(title) = &part.title {
+                    h3(&mut page, title);
+                }
+                figures(&mut page, &part.charts);
+                if let Some(t) = &part.table {
+                    table(
+                        &mut page,
+                        t,
+                        part.title.as_deref().unwrap_or(&section.title),
+                    );
+                }
             }
         }
         page.push_str("</main>\n</body>\n</html>\n");
@@ -165,8 +118,7 @@ fn p(page: &mut String, text: &str) {
     let _ = writeln!(page, "<p>{}</p>", escape(text));
 }
 
-fn figures<'a>(page: &mut String, charts: impl IntoIterator<Item = Option<&'a super::svg::Chart>>) {
-    let charts: Vec<_> = charts.into_iter().flatten().collect();
+fn figures(page: &mut String, charts: &[Chart]) {
     if charts.is_empty() {
         return;
     }
@@ -184,10 +136,22 @@ fn figures<'a>(page: &mut String, charts: impl IntoIterator<Item = Option<&'a su
     page.push_str("</div>\n");
 }
 
-fn table(page: &mut String, table: &Table) {
-    page.push_str("<div class=\"table-wrap\"><table>\n<thead><tr>");
-    for header in &table.headers {
-        let _ = write!(page, "<th scope=\"col\">{}</th>", escape(header));
+/// A table in a box that scrolls sideways on a narrow screen; the box takes the keyboard
+/// focus and is named, so it can be scrolled without a mouse.
+fn table(page: &mut String, table: &Table, name: &str) {
+    let _ = write!(
+        page,
+        "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{}\"><table>\n<thead><tr>",
+        escape(name)
+    );
+    for (j, header) in table.headers.iter().enumerate() {
+        // A column of words reads from the left, its header with it.
+        let class = if j > 0 && !table.is_figures(j) {
+            " class=\"words\""
+        } else {
+            ""
+        };
+        let _ = write!(page, "<th scope=\"col\"{class}>{}</th>", escape(header));
     }
     page.push_str("</tr></thead>\n<tbody>\n");
     for (i, row) in table.rows.iter().enumerate() {

@@ -17,6 +17,8 @@
 mod findings;
 mod html;
 mod measure;
+pub mod of_version;
+mod sections;
 pub mod svg;
 mod text;
 
@@ -28,6 +30,9 @@ use measure::{feature_drift, sufficiency, thresholds};
 pub use measure::{
     MIN_CONVERSIONS, MIN_ROWS, PSI_MODERATE, PSI_SHIFTED, hanley_mcneil, performance,
 };
+
+pub use sections::{Part, Section};
+pub use text::Table;
 
 pub use findings::{
     Finding, FindingKind, MAX_AUC_DROP, MAX_CALIBRATION_GAP, MAX_SCORE_PSI, Severity,

@@ -516,3 +516,57 @@ fn the_html_page_is_standalone_with_the_charts_inline() {
     assert_eq!(html.matches("<tr class=\"marked\">").count(), 1);
     assert!(html.contains("class=\"warnings\""));
 }
+
+#[test]
+fn every_chart_sits_in_exactly_one_section_and_the_page_follows_the_sections() {
+    // Arrange
+    let report = build(&full_input());
+
+    // Act
+    let sections = report.sections();
+    let placed: Vec<&str> = sections
+        .iter()
+        .flat_map(|s| &s.parts)
+        .flat_map(|p| &p.charts)
+        .map(|c| c.id.as_str())
+        .collect();
+
+    // Assert: the web page and the file draw every chart once, blocks in one order.
+    let all: Vec<String> = report.charts().into_iter().map(|c| c.id).collect();
+    assert_eq!(placed, all);
+    let ids: Vec<&str> = sections.iter().map(|s| s.id).collect();
+    assert_eq!(
+        ids,
+        [
+            "training-data",
+            "cross-validated",
+            "reliability",
+            "lift",
+            "thresholds",
+            "out-of-time",
+            "feature-drift",
+            "points"
+        ]
+    );
+    let html = report.to_html();
+    let mut at = 0;
+    for section in &sections {
+        let heading = format!("<h2>{}</h2>", super::svg::escape(&section.title));
+        at += html[at..]
+            .find(&heading)
+            .unwrap_or_else(|| panic!("`{heading}` in order"));
+    }
+    assert_eq!(
+        FindingKind::ALL
+            .iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>(),
+        [
+            "out-of-time AUC drop",
+            "score drift",
+            "calibration gap",
+            "feature drift",
+            "data sufficiency"
+        ]
+    );
+}

@@ -16,7 +16,8 @@ use super::{
 use crate::scoring::metrics::ReliabilityBin;
 
 /// A table of a report block: headers, cells as displayed, and the rows to highlight.
-pub(super) struct Table {
+#[derive(Debug, Clone)]
+pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
     /// Per row: whether it is the marked one (the threshold that fits capacity).

@@ -1,0 +1,518 @@
+//! `leadgate model …`: the scoring model. `train` and `predict` work from files with no
+//! workspace needed, so that sales ops can try a history export before anything is set up;
+//! `propose` (or `train --as`) hands a version to the workspace as a draft behind its
+//! calibration gate, `list` and `report` show the versions and their evidence, `restore`
+//! brings back the version the live one replaced. The learning, the card, the report and the
+//! lifecycle are in `leadgate_core::scoring` and the engine; here are only the files, the
+//! stopwatch, the date and the printing. Bad input (a file that cannot be read as a
+//! history, a missing column, words in a number column) is exit code 2 with the file, row
+//! and column named.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use leadgate_core::scoring::boost::Config;
+use leadgate_core::scoring::rules;
+use leadgate_core::scoring::scorecard::Scorecard;
+use leadgate_core::scoring::table::{HistoryTable, RawTable, TableSpec};
+use leadgate_core::scoring::version::{self, ModelVersion, Training};
+use serde::Serialize;
+
+use leadgate_core::scoring::report::{self, CalibrationReport, ReportInput};
+
+use super::{print_json, print_table, show_time, time_zone};
+use crate::cli::{ModelCommand, ModelPredictArgs, ModelTrainArgs};
+use crate::engine;
+use crate::workspace::Workspace;
+
+pub async fn run(
+    workspace_dir: &Path,
+    command: ModelCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let outcome = match command {
+        ModelCommand::Train(args) => match train(&args, now)? {
+            Ok(version) => match &args.person {
+                Some(person) => {
+                    let workspace = Workspace::open(workspace_dir, now).await?;
+                    let proposed = engine::model::propose_trained(
+                        &workspace.store,
+                        person,
+                        &version,
+                        args.capacity,
+                        now,
+                    )
+                    .await?;
+                    print_proposed(&proposed);
+                    Ok(Ok(()))
+                }
+                None => Ok(Ok(())),
+            },
+            Err(e) => Ok(Err(e)),
+        },
+        ModelCommand::Predict(args) => predict(&args),
+        ModelCommand::Propose {
+            model,
+            person,
+            capacity,
+            models,
+        } => propose(workspace_dir, &model, &person, capacity, &models, now).await,
+        ModelCommand::List { json } => {
+            list(&Workspace::open(workspace_dir, now).await?, json).await
+        }
+        ModelCommand::Report {
+            version,
+            html,
+            json,
+            models,
+        } => {
+            report(
+                workspace_dir,
+                version.as_deref(),
+                html.as_deref(),
+                json,
+                &models,
+                now,
+            )
+            .await
+        }
+        ModelCommand::Restore { person } => {
+            let workspace = Workspace::open(workspace_dir, now).await?;
+            let restored = engine::model::restore(&workspace.store, &person, now).await?;
+            println!(
+                "Model {} is live again; the version it had replaced scores no more.",
+                restored.version
+            );
+            Ok(Ok(()))
+        }
+    };
+    match outcome {
+        Ok(Ok(())) => Ok(ExitCode::SUCCESS),
+        Ok(Err(BadInput(message))) => {
+            eprintln!("error: {message}");
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Input the person has to fix: printed as it is, exit code 2.
+struct BadInput(String);
+
+type Outcome = anyhow::Result<Result<(), BadInput>>;
+
+fn bad(error: impl std::fmt::Display) -> BadInput {
+    BadInput(error.to_string())
+}
+
+/// What `model train --json` prints: the version, where it is, and the held-out figures.
+#[derive(Serialize)]
+struct TrainView<'a> {
+    version: &'a str,
+    path: String,
+    rows: usize,
+    conversions: usize,
+    base_rate: f64,
+    terms: usize,
+    /// The mean over the cross-validation folds.
+    roc_auc: f64,
+    pr_auc: f64,
+    brier: f64,
+    log_loss: f64,
+    /// Of the pooled out-of-fold probabilities.
+    ece: f64,
+    fit_seconds: f64,
+    folds: usize,
+    out_of_time_roc_auc: Option<f64>,
+}
+
+fn train(args: &ModelTrainArgs, now: Timestamp) -> anyhow::Result<Result<ModelVersion, BadInput>> {
+    let text = read(&args.history)?;
+    let spec = TableSpec {
+        label: args.label.clone(),
+        positive: args.positive.clone(),
+        time: args.time.clone(),
+        exclude: args.exclude.clone(),
+    };
+    let table = match HistoryTable::parse(&text, &origin(&args.history), &spec) {
+        Ok(table) => table,
+        Err(e) => return Ok(Err(bad(e))),
+    };
+    let folds = match args.folds.as_deref().map(read_folds).transpose()? {
+        Some(Err(e)) => return Ok(Err(e)),
+        Some(Ok(folds)) => Some(folds),
+        None => None,
+    };
+    let training = Training {
+        config: Config {
+            pairs: args.pairs,
+            seed: args.seed,
+            ..Config::default()
+        },
+        folds,
+        ..Training::default()
+    };
+    let trained_on = now.to_zoned(TimeZone::UTC).date();
+    let start = Instant::now();
+    let stopwatch = || start.elapsed().as_secs_f64();
+    let version = match version::train(&table, &training, trained_on, &stopwatch) {
+        Ok(version) => version,
+        Err(e) => return Ok(Err(bad(e))),
+    };
+    let path = write_version(&args.models, &version)?;
+    if args.json {
+        print_json(&train_view(&version, &path))?;
+    } else {
+        print_training(&version, &path);
+    }
+    Ok(Ok(version))
+}
+
+fn train_view<'a>(version: &'a ModelVersion, path: &Path) -> TrainView<'a> {
+    let cv = &version.cross_validation;
+    TrainView {
+        version: &version.version,
+        path: path.display().to_string(),
+        rows: version.summary.rows,
+        conversions: version.summary.conversions,
+        base_rate: version.summary.base_rate,
+        terms: version.scorecard.terms.len(),
+        roc_auc: cv.roc_auc,
+        pr_auc: cv.pr_auc,
+        brier: cv.brier,
+        log_loss: cv.log_loss,
+        ece: cv.ece,
+        fit_seconds: cv.fit_seconds,
+        folds: cv.folds.len(),
+        out_of_time_roc_auc: version.out_of_time.as_ref().map(|o| o.roc_auc),
+    }
+}
+
+fn print_training(version: &ModelVersion, path: &Path) {
+    let (summary, cv) = (&version.summary, &version.cross_validation);
+    println!(
+        "Trained {} on {}: {} rows, {} conversions ({:.1} %), {} features, {} terms.",
+        version.version,
+        summary.history,
+        summary.rows,
+        summary.conversions,
+        100.0 * summary.base_rate,
+        summary.features.len(),
+        version.scorecard.terms.len()
+    );
+    println!(
+        "Cross-validated over {} folds: ROC AUC {:.3}, PR AUC {:.3}, Brier {:.4}, log loss {:.4}, ECE {:.4}; {:.2} s to fit a fold.",
+        cv.folds.len(),
+        cv.roc_auc,
+        cv.pr_auc,
+        cv.brier,
+        cv.log_loss,
+        cv.ece,
+        cv.fit_seconds
+    );
+    if let Some(oot) = &version.out_of_time {
+        println!(
+            "Out of time: trained on {} to {}, tested on {} to {} ({} rows): ROC AUC {:.3}, Brier {:.4}.",
+            oot.train_from,
+            oot.train_to,
+            oot.test_from,
+            oot.test_to,
+            oot.test_rows,
+            oot.roc_auc,
+            oot.brier
+        );
+    }
+    for skipped in &summary.skipped {
+        println!("Not a feature: {} ({}).", skipped.column, skipped.reason);
+    }
+    println!("Wrote {}.", path.display());
+}
+
+fn predict(args: &ModelPredictArgs) -> Outcome {
+    let card = match load_card(&args.model, &args.models)? {
+        Ok(card) => card,
+        Err(e) => return Ok(Err(e)),
+    };
+    let text = read(&args.input)?;
+    let scored =
+        match RawTable::parse(&text, &origin(&args.input)).and_then(|raw| card.score_rows(&raw)) {
+            Ok(scored) => scored,
+            Err(e) => return Ok(Err(bad(e))),
+        };
+    let mut out = csv::Writer::from_path(&args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let mut header = vec!["probability".to_string(), "score".to_string()];
+    header.extend(card.terms.iter().map(|t| format!("points {}", t.name())));
+    out.write_record(&header)?;
+    for row in &scored {
+        let mut record = vec![format!("{:.6}", row.probability), row.score.to_string()];
+        record.extend(row.points.iter().map(i64::to_string));
+        out.write_record(&record)?;
+    }
+    out.flush()?;
+    println!("Scored {} rows into {}.", scored.len(), args.out.display());
+    Ok(Ok(()))
+}
+
+/// The card of a version id (in `models`), of a version's JSON, or of a TOML rules file.
+fn load_card(model: &str, models: &Path) -> anyhow::Result<Result<Scorecard, BadInput>> {
+    let path = match model_path(model, models) {
+        Ok(path) => path,
+        Err(e) => return Ok(Err(e)),
+    };
+    let text = read(&path)?;
+    if path.extension().is_some_and(|e| e == "toml") {
+        return Ok(rules::parse(&text, &origin(&path)).map_err(bad));
+    }
+    Ok(serde_json::from_str::<ModelVersion>(&text)
+        .map(|v| v.scorecard)
+        .map_err(|e| BadInput(format!("{}: not a model version: {e}", path.display()))))
+}
+
+fn read_folds(path: &Path) -> anyhow::Result<Result<Vec<usize>, BadInput>> {
+    let text = read(path)?;
+    let mut folds = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if (i == 0 && line == "fold") || line.is_empty() {
+            continue;
+        }
+        match line.parse() {
+            Ok(fold) => folds.push(fold),
+            Err(_) => {
+                return Ok(Err(BadInput(format!(
+                    "{}:{}: `{line}` is not a fold number",
+                    path.display(),
+                    i + 1
+                ))));
+            }
+        }
+    }
+    Ok(Ok(folds))
+}
+
+fn write_version(dir: &Path, version: &ModelVersion) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(format!("{}.json", version.version));
+    std::fs::write(&path, serde_json::to_string_pretty(version)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn origin(path: &Path) -> String {
+    path.display().to_string()
+}
+
+fn print_proposed(proposed: &engine::model::Proposed) {
+    println!(
+        "Proposed {} in the workspace: a draft until sales ops approves it at gate {} (`leadgate gate show {}`).",
+        proposed.version.version, proposed.gate.id, proposed.gate.id
+    );
+    for warning in &proposed.gate.warnings {
+        println!("WARNING: {warning}");
+    }
+    if !proposed.gate.warnings.is_empty() {
+        println!("An approval over these warnings needs a written reason (--note).");
+    }
+}
+
+async fn propose(
+    workspace_dir: &Path,
+    model: &str,
+    person: &str,
+    capacity: Option<u64>,
+    models: &Path,
+    now: Timestamp,
+) -> Outcome {
+    let path = match model_path(model, models) {
+        Ok(path) => path,
+        Err(e) => return Ok(Err(e)),
+    };
+    let text = read(&path)?;
+    let workspace = Workspace::open(workspace_dir, now).await?;
+    let store = &workspace.store;
+    let proposed = if path.extension().is_some_and(|e| e == "toml") {
+        let card = match rules::parse(&text, &origin(&path)) {
+            Ok(card) => card,
+            Err(e) => return Ok(Err(bad(e))),
+        };
+        engine::model::propose_rules(store, person, &card, now).await?
+    } else {
+        let version = match serde_json::from_str::<ModelVersion>(&text) {
+            Ok(version) => version,
+            Err(e) => {
+                return Ok(Err(BadInput(format!(
+                    "{}: not a model version: {e}",
+                    path.display()
+                ))));
+            }
+        };
+        engine::model::propose_trained(store, person, &version, capacity, now).await?
+    };
+    print_proposed(&proposed);
+    Ok(Ok(()))
+}
+
+async fn list(workspace: &Workspace, json: bool) -> Outcome {
+    let mut conn = workspace.store.conn().await?;
+    let versions = leadgate_store::models::list(&mut conn).await?;
+    if json {
+        print_json(&versions.iter().map(ModelRow::of).collect::<Vec<_>>())?;
+        return Ok(Ok(()));
+    }
+    if versions.is_empty() {
+        println!(
+            "No model version yet: train one with `leadgate model train --history FILE --as NAME`, or propose a rules card."
+        );
+        return Ok(Ok(()));
+    }
+    let tz = time_zone(workspace);
+    let rows: Vec<Vec<String>> = versions
+        .iter()
+        .map(|v| {
+            let row = ModelRow::of(v);
+            vec![
+                v.id.to_string(),
+                v.version.clone(),
+                v.status.label().to_string(),
+                v.origin.label().to_string(),
+                v.made_by.clone(),
+                show_time(v.made_at, &tz),
+                row.roc_auc.map_or("-".into(), |a| format!("{a:.3}")),
+                v.live_at.map_or("-".into(), |t| show_time(t, &tz)),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "ID",
+            "VERSION",
+            "STATUS",
+            "MADE",
+            "BY",
+            "AT",
+            "ROC AUC",
+            "LIVE SINCE",
+        ],
+        &rows,
+    );
+    Ok(Ok(()))
+}
+
+/// A version as `model list --json` shows it.
+#[derive(Serialize)]
+struct ModelRow<'a> {
+    id: i64,
+    version: &'a str,
+    status: &'a str,
+    origin: &'a str,
+    made_by: &'a str,
+    made_at: Timestamp,
+    live_at: Option<Timestamp>,
+    roc_auc: Option<f64>,
+}
+
+impl<'a> ModelRow<'a> {
+    fn of(v: &'a leadgate_store::models::ModelVersion) -> ModelRow<'a> {
+        ModelRow {
+            id: v.id,
+            version: &v.version,
+            status: v.status.as_str(),
+            origin: v.origin.as_str(),
+            made_by: &v.made_by,
+            made_at: v.made_at,
+            live_at: v.live_at,
+            roc_auc: v
+                .report
+                .pointer("/cross_validated/roc_auc")
+                .and_then(serde_json::Value::as_f64),
+        }
+    }
+}
+
+async fn report(
+    workspace_dir: &Path,
+    version: Option<&str>,
+    html: Option<&Path>,
+    json: bool,
+    models: &Path,
+    now: Timestamp,
+) -> Outcome {
+    let in_workspace = workspace_dir.join(crate::config::FILE_NAME).is_file();
+    let report: CalibrationReport = if in_workspace {
+        let workspace = Workspace::open(workspace_dir, now).await?;
+        let mut conn = workspace.store.conn().await?;
+        let stored = engine::model::resolve(&mut conn, version).await?;
+        serde_json::from_value(stored.report.clone()).with_context(|| {
+            format!(
+                "the stored report of model {} does not read",
+                stored.version
+            )
+        })?
+    } else {
+        let Some(version) = version else {
+            return Ok(Err(BadInput(
+                "name a version (or its JSON file): there is no workspace here to take the newest from".into(),
+            )));
+        };
+        let path = match model_path(version, models) {
+            Ok(path) => path,
+            Err(e) => return Ok(Err(e)),
+        };
+        let trained = match serde_json::from_str::<ModelVersion>(&read(&path)?) {
+            Ok(trained) => trained,
+            Err(e) => {
+                return Ok(Err(BadInput(format!(
+                    "{}: not a model version: {e}",
+                    path.display()
+                ))));
+            }
+        };
+        let trained_at = trained
+            .trained_on
+            .to_zoned(TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(now);
+        report::build(&ReportInput::of_version(
+            &trained, trained_at, None, None, None,
+        ))
+    };
+    if let Some(path) = html {
+        std::fs::write(path, report.to_html())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if json {
+        print_json(&report)?;
+    } else {
+        print!("{}", report.to_text());
+        if let Some(path) = html {
+            println!("Wrote the report with its charts to {}.", path.display());
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// The file of a version id (in `models`), or `model` itself when it is a file.
+fn model_path(model: &str, models: &Path) -> Result<PathBuf, BadInput> {
+    let path = if Path::new(model).is_file() {
+        PathBuf::from(model)
+    } else {
+        models.join(format!("{model}.json"))
+    };
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(BadInput(format!(
+            "no model `{model}`: neither a file nor {}",
+            path.display()
+        )))
+    }
+}
