@@ -75,6 +75,9 @@ pub enum Command {
     /// downloads, trials, demo requests, and third-party intent scores per domain.
     #[command(subcommand)]
     Events(EventsCommand),
+    /// Stage 3: scored leads — who goes to outreach, who is nurtured, and why, in points.
+    #[command(subcommand)]
+    Leads(LeadsCommand),
     /// Existing customers, from the CRM's accounts or deals: their people are not prospects.
     #[command(subcommand)]
     Customers(CustomersCommand),
@@ -606,6 +609,31 @@ pub enum EventsCommand {
         /// The person importing (default: the system).
         #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
         person: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeadsCommand {
+    /// Score every admitted prospect of the approved lists with the live model: at or above
+    /// `[scoring] threshold` a lead goes to outreach, below it to nurture.
+    Score {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where every lead stands, highest score first.
+    List {
+        /// Only leads of this stage: outreach or nurture.
+        #[arg(long)]
+        stage: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One lead: its facts with their sources, its score's reasons in points, its history.
+    Show {
+        /// The lead's id (its contact's).
+        id: i64,
         #[arg(long)]
         json: bool,
     },

@@ -11,7 +11,7 @@ pub const DEFAULT_DATABASE: &str = "sqlite:leadgate.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 // The engine owns its settings; the file composes them.
-pub use crate::engine::settings::{DiscoveryConfig, SourceFile, WorkerConfig};
+pub use crate::engine::settings::{DiscoveryConfig, ScoringConfig, SourceFile, WorkerConfig};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +31,8 @@ pub struct Config {
     pub server: ServerConfig,
     #[serde(default)]
     pub discovery: DiscoveryConfig,
+    #[serde(default)]
+    pub scoring: ScoringConfig,
     #[serde(default)]
     pub audit: AuditConfig,
     /// Stage 3's providers, budget and cache: kept as written here and read strictly by
@@ -332,6 +334,13 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # source = "apollo"
 # format = "apollo"
 
+[scoring]
+# The score at or above which a scored lead goes to outreach (LeadQualified); below it, the
+# lead is nurtured. Unset: the live model's even-odds score (200 on the default scale: 20
+# points double the odds), where a lead is as likely to convert as not. Set it from the
+# threshold table of the model's report, to the row that fits sales capacity.
+# threshold = 200
+
 # Stage 3, enrichment (`leadgate enrich run`, `leadgate enrich costs`): the providers asked for
 # funding, headcount and its growth, open roles, layoffs, tech stack, news (per company
 # domain) and seniority and tenure (per contact), in order, field by field; the first value
@@ -413,6 +422,7 @@ mod tests {
         assert_eq!(config.worker, WorkerConfig::default());
         assert_eq!(config.server, ServerConfig::default());
         assert_eq!(config.discovery, DiscoveryConfig::default());
+        assert_eq!(config.scoring, ScoringConfig::default());
     }
 
     #[test]

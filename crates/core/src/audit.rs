@@ -88,6 +88,7 @@ crate::values! {
         ModelRestored = "model.restored" / "scoring model restored",
         ModelReaffirmed = "model.reaffirmed" / "scoring model reaffirmed",
         ModelRetrainRequested = "model.retrain_requested" / "scoring model retraining requested",
+        LeadsScored = "leads.scored" / "leads scored",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",
         EngagementImported = "engagement.imported" / "engagement and intent imported",

@@ -49,10 +49,13 @@ pub enum EventKind {
     ModelRetrainRequested,
     /// The live model version was withdrawn and the one it replaced scores again.
     ModelRestored,
+    /// A scored lead reached the live model's threshold: it joins the outreach queue. Once
+    /// per lead and model version, however often it is rescored.
+    LeadQualified,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 20] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -72,6 +75,7 @@ impl EventKind {
         EventKind::ModelReaffirmed,
         EventKind::ModelRetrainRequested,
         EventKind::ModelRestored,
+        EventKind::LeadQualified,
     ];
 
     /// The event's name as stored and shown: `IcpApproved`.
@@ -96,6 +100,7 @@ impl EventKind {
             EventKind::ModelReaffirmed => "ModelReaffirmed",
             EventKind::ModelRetrainRequested => "ModelRetrainRequested",
             EventKind::ModelRestored => "ModelRestored",
+            EventKind::LeadQualified => "LeadQualified",
         }
     }
 }

@@ -22,6 +22,7 @@ mod csv;
 mod enrichment;
 mod events;
 mod files;
+pub mod history;
 mod rng;
 mod sources;
 mod text;

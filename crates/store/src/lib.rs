@@ -18,6 +18,7 @@ pub mod events;
 pub mod gates;
 pub mod icp;
 pub mod jobs;
+pub mod leads;
 pub mod migrate;
 pub mod models;
 pub mod people;

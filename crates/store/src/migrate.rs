@@ -88,6 +88,11 @@ const SQLITE: &[Migration] = &[
         name: "model_versions",
         sql: include_str!("../migrations/sqlite/0014_model_versions.sql"),
     },
+    Migration {
+        version: 15,
+        name: "lead_scores",
+        sql: include_str!("../migrations/sqlite/0015_lead_scores.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -160,6 +165,11 @@ const POSTGRES: &[Migration] = &[
         version: 14,
         name: "model_versions",
         sql: include_str!("../migrations/postgres/0014_model_versions.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "lead_scores",
+        sql: include_str!("../migrations/postgres/0015_lead_scores.sql"),
     },
 ];
 

@@ -9,7 +9,7 @@ use leadgate_core::engagement::KindChoice;
 
 use super::print_json;
 use crate::cli::EventsCommand;
-use crate::engine::{Error, engagement, person};
+use crate::engine::{Error, engagement, person, scoring};
 use crate::workspace::Workspace;
 
 /// Rejected rows printed (all are in `--json` and the stored report, up to its limit).
@@ -50,6 +50,16 @@ pub async fn run(
         }
         Err(e) => return Err(e.into()),
     };
+    // New engagement moves the scores of the leads it touches, and only theirs.
+    let config = &workspace.config;
+    let rescored = scoring::rescore_import(
+        &workspace.store,
+        &config.scoring,
+        &config.discovery.pages,
+        report.import_id,
+        now,
+    )
+    .await;
     if json {
         print_json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -67,6 +77,14 @@ pub async fn run(
         report.duplicates,
         report.rejected
     );
+    match rescored {
+        Ok(Some(run)) => println!(
+            "Rescored {} lead(s) it touched with model {}: {} in outreach, {} in nurture.",
+            run.scored, run.version, run.outreach, run.nurture
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!("warning: the leads it touches were not rescored: {e}"),
+    }
     for r in report.rejected_rows.iter().take(PRINTED_REJECTS) {
         println!(
             "  {}:{}:{}: {} (line {})",

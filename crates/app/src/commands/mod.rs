@@ -9,6 +9,7 @@ mod engagement;
 mod enrichment;
 mod gate;
 mod icp;
+mod leads;
 mod model;
 mod token;
 mod user;
@@ -68,6 +69,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Events(command) => {
             engagement::run(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Leads(command) => {
+            leads::run(&open(&cli.workspace, now).await?, command, now).await
         }
         Command::Enrich(command) => {
             enrichment::run(&open(&cli.workspace, now).await?, command, now).await

@@ -14,6 +14,7 @@ pub mod gates;
 pub mod icp;
 pub mod model;
 pub mod people;
+pub mod scoring;
 pub mod settings;
 pub mod triggers;
 pub mod worker;

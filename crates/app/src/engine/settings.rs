@@ -106,3 +106,14 @@ fn default_lease_secs() -> u64 {
 fn default_max_attempts() -> u32 {
     5
 }
+
+/// Stage 3's scoring run: which leads go to outreach.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringConfig {
+    /// The score at or above which a lead goes to outreach (and `LeadQualified` is emitted);
+    /// below it, nurture. Unset: the live card's even-odds score (200 on the default scale),
+    /// where its probability of converting is one half.
+    #[serde(default)]
+    pub threshold: Option<i64>,
+}

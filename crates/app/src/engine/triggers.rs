@@ -122,7 +122,8 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::EnrichmentRan
         | EventKind::ModelProposed
         | EventKind::ModelRejected
-        | EventKind::ModelReviewDue => Vec::new(),
+        | EventKind::ModelReviewDue
+        | EventKind::LeadQualified => Vec::new(),
     }
 }
 

@@ -56,7 +56,7 @@ pub use crate::config::DEFAULT_BIND;
         (name = "gates", description = "Where a named person decides"),
         (name = "icp", description = "Stage 1: the Ideal Customer Profile"),
         (name = "discovery", description = "Stage 2: prospect lists and their sample reviews"),
-        (name = "scoring", description = "Stage 3: scoring model versions, their calibration reports and restoring the previous version"),
+        (name = "scoring", description = "Stage 3: scoring model versions, their calibration reports and restoring the previous version; scored leads, their stage (outreach or nurture) and reasons in points"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "signals", description = "Behavioural and intent signals in: page views, e-mail engagement, webinars, downloads, trials, demo requests, intent scores"),
         (name = "pipeline", description = "Domain events (what happened in the process) and the job queue"),
@@ -110,6 +110,7 @@ pub fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(api::audit::routes())
         .merge(api::engagement::routes())
         .merge(api::domain_events::routes())
+        .merge(api::leads::routes())
 }
 
 /// The OpenAPI document of every route.

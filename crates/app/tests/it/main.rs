@@ -12,6 +12,7 @@ mod demo_story;
 mod discovery_story;
 mod engine_story;
 mod enrichment_story;
+mod leads_story;
 mod model_gate_story;
 mod model_story;
 mod models_api_story;

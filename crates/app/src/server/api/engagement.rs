@@ -146,5 +146,17 @@ async fn ingest_signals(
     let report =
         engagement::store_rows(state.store(), "api", KindChoice::Auto, checked, &actor, now)
             .await?;
+    let config = &state.workspace().config;
+    if let Err(e) = crate::engine::scoring::rescore_import(
+        state.store(),
+        &config.scoring,
+        &config.discovery.pages,
+        report.import_id,
+        now,
+    )
+    .await
+    {
+        tracing::warn!(import = report.import_id, error = %e, "Leads not rescored.");
+    }
     Ok((StatusCode::CREATED, Json(report.into())))
 }

@@ -11,6 +11,7 @@ pub mod engagement;
 pub mod erasures;
 pub mod gates;
 pub mod icp;
+pub mod leads;
 pub mod lists;
 pub mod models;
 pub mod samples;

@@ -15,6 +15,7 @@ mod erasures;
 mod error_page;
 mod gates;
 mod icp;
+mod leads;
 mod lists;
 mod models;
 mod people;
@@ -103,6 +104,7 @@ pub fn routes() -> Pages {
         .merge(audit::routes())
         .merge(pipeline::routes())
         .merge(lists::routes())
+        .merge(leads::routes())
         .merge(models::routes())
         .merge(contacts::routes())
         .merge(samples::routes())

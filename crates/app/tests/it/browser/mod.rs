@@ -17,6 +17,7 @@ use crate::support::{Backend, TestServer, open_sample_review, password_of};
 
 mod accessibility;
 mod icp;
+mod leads;
 mod lists;
 mod models;
 mod samples;

@@ -1,0 +1,218 @@
+//! `leadgate leads`: the scoring run, and where every lead stands — its score, its fit and
+//! engagement parts, its stage and the reasons in points — for people or as JSON.
+
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use leadgate_core::scoring::lead::LeadStage;
+use leadgate_store::leads::LeadScore;
+use serde::Serialize;
+
+use super::{print_json, time_zone};
+use crate::cli::LeadsCommand;
+use crate::engine::{Error, scoring};
+use crate::workspace::Workspace;
+
+/// A lead as `leads list --json` prints it.
+#[derive(Debug, Serialize)]
+struct LeadRow<'a> {
+    id: i64,
+    score: i64,
+    stage: LeadStage,
+    name: &'a str,
+    email: &'a str,
+    company: &'a str,
+    probability: f64,
+    fit: i64,
+    engagement: i64,
+    model: i64,
+    reasons: &'a serde_json::Value,
+    scored_at: Timestamp,
+}
+
+impl<'a> LeadRow<'a> {
+    fn of(lead: &'a LeadScore) -> Self {
+        LeadRow {
+            id: lead.contact_id,
+            score: lead.score,
+            stage: lead.stage,
+            name: &lead.name,
+            email: &lead.email,
+            company: &lead.company,
+            probability: lead.probability,
+            fit: lead.fit,
+            engagement: lead.engagement,
+            model: lead.model_id,
+            reasons: &lead.reasons,
+            scored_at: lead.scored_at,
+        }
+    }
+}
+
+pub async fn run(
+    workspace: &Workspace,
+    command: LeadsCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        LeadsCommand::Score { json } => score(workspace, json, now).await,
+        LeadsCommand::List { stage, json } => {
+            let stage = match stage.as_deref().map(str::parse::<LeadStage>).transpose() {
+                Ok(stage) => stage,
+                Err(e) => {
+                    eprintln!("error: --stage: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            list(workspace, stage, json).await
+        }
+        LeadsCommand::Show { id, json } => show(workspace, id, json).await,
+    }
+}
+
+async fn score(workspace: &Workspace, json: bool, now: Timestamp) -> anyhow::Result<ExitCode> {
+    let config = &workspace.config;
+    let run = match scoring::run(
+        &workspace.store,
+        &config.scoring,
+        &config.discovery.pages,
+        now,
+    )
+    .await
+    {
+        Ok(run) => run,
+        Err(e @ (Error::Conflict(_) | Error::Invalid(_))) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if json {
+        print_json(&run)?;
+    } else {
+        println!(
+            "Scored {} lead(s) with model {} (threshold {}): {} in outreach, {} in nurture; {} newly qualified.",
+            run.scored, run.version, run.threshold, run.outreach, run.nurture, run.qualified
+        );
+        println!("Next: `leadgate leads list --stage outreach`.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reasons_text(reasons: &serde_json::Value) -> String {
+    reasons
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            format!(
+                "{} {}: {:+}",
+                r["term"].as_str().unwrap_or_default(),
+                r["bin"].as_str().unwrap_or_default(),
+                r["points"].as_i64().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+async fn list(
+    workspace: &Workspace,
+    stage: Option<LeadStage>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let leads = scoring::list(&workspace.store, stage).await?;
+    if json {
+        print_json(&leads.iter().map(LeadRow::of).collect::<Vec<_>>())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if leads.is_empty() {
+        println!("No scored leads (`leadgate leads score` scores them with the live model).");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:>6}  {:>5}  {:<8}  {:<24}  {:<24}  reasons",
+        "id", "score", "stage", "name", "company"
+    );
+    for lead in &leads {
+        println!(
+            "{:>6}  {:>5}  {:<8}  {:<24}  {:<24}  {}",
+            lead.contact_id,
+            lead.score,
+            lead.stage.as_str(),
+            clip(&lead.name, 24),
+            clip(&lead.company, 24),
+            reasons_text(&lead.reasons)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+async fn show(workspace: &Workspace, id: i64, json: bool) -> anyhow::Result<ExitCode> {
+    let detail = match scoring::detail(&workspace.store, id).await {
+        Ok(detail) => detail,
+        Err(e @ Error::NotFound(_)) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if json {
+        print_json(&detail)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tz = time_zone(workspace);
+    let day = |at: Timestamp| at.to_zoned(tz.clone()).date().to_string();
+    let c = &detail.current;
+    println!("Lead {} — {} ({}), {}", id, c.name, c.email, c.company);
+    println!(
+        "Score {} ({:.0} % to convert): fit {}, engagement {}; stage {} (model {}, scored {}).",
+        c.score,
+        c.probability * 100.0,
+        c.fit,
+        c.engagement,
+        c.stage.as_str(),
+        c.model_id,
+        day(c.scored_at)
+    );
+    println!("Reasons:");
+    for r in c.reasons.as_array().into_iter().flatten() {
+        println!(
+            "  {:+5}  {} = {}",
+            r["points"].as_i64().unwrap_or_default(),
+            r["term"].as_str().unwrap_or_default(),
+            r["bin"].as_str().unwrap_or_default()
+        );
+    }
+    println!("Facts:");
+    for f in &detail.facts {
+        println!(
+            "  {:<8} {:<20} {:<30} {} {}",
+            f.of,
+            f.field,
+            clip(&f.value, 30),
+            f.source,
+            f.observed_at.map(day).unwrap_or_default()
+        );
+    }
+    println!("History:");
+    for h in &detail.history {
+        println!(
+            "  {}  {:>5}  {:<8}  model {}",
+            day(h.scored_at),
+            h.score,
+            h.stage.as_str(),
+            h.model_id
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
