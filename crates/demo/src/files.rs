@@ -669,6 +669,11 @@ a logistic model of ICP fit, seniority, persona, engagement and intent plus nois
 (coefficients in leadgate-demo's `conversion` module), so a scorer trained on it can do
 clearly better than chance, and no scorer can be perfect.
 
+`lead_history.csv` (written by the demo command beside it) — past leads in the column
+names a live lead is scored on (the lead vocabulary of docs/scoring.md), a `created_at`
+date and `converted` (yes/no): what `leadgate model train --history
+data/crm/lead_history.csv --time created_at` learns the scoring model from.
+
 ## Events (events/)
 
 - `engagement.jsonl` ({engagement} lines) — the last 120 days of pricing-page visits, webinar

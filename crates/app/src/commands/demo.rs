@@ -40,6 +40,10 @@ pub const PEOPLE: &[(&str, &str, &[Role])] = &[
 
 pub const DEMO_DOMAIN: &str = "routewise.example";
 
+/// The demo's CRM history of past leads and their outcomes, under data/: what the scoring
+/// model is trained on.
+pub const LEAD_HISTORY: &str = "crm/lead_history.csv";
+
 /// The demo's source exports: (file in data/sources, source name, preset).
 pub const DEMO_SOURCES: &[(&str, &str, &str)] = &[
     ("apollo_people.csv", "apollo", "apollo"),
@@ -217,6 +221,13 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
         leadgate_demo::ENRICHMENT_COMPANIES,
         thousands(enrichment_files.people),
         leadgate_demo::ENRICHMENT_PEOPLE,
+    );
+    let history = leadgate_demo::history::write(&data_dir.join(LEAD_HISTORY), args.seed, now)
+        .with_context(|| format!("cannot write the sample data to {}", data_dir.display()))?;
+    println!(
+        "A CRM history of {} past leads ({} converted) in data/{LEAD_HISTORY}, to train the scoring model on.",
+        thousands(history.rows),
+        thousands(history.conversions),
     );
     // The exports are the workspace's configured sources: the worker imports them when an
     // ICP goes live, and discovery builds the first prospect list from them.
@@ -461,7 +472,9 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
             discover(workspace, now).await?;
         }
     }
-    enrich(workspace, now).await?;
+    if enrich(workspace, now).await? {
+        score(workspace, prefix, now).await?;
+    }
     let mut conn = workspace.store.conn().await?;
     let verified = leadgate_store::audit::verify(&mut conn).await?;
     match verified {
@@ -472,14 +485,14 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
         Err(broken) => println!("\nThe audit log is broken: {broken}"),
     }
     println!(
-        "Stages 1 (ICP), 2 (discovery) and the enrichment of stage 3 are built; scoring, outreach and handoff come next."
+        "Stages 1 (ICP), 2 (discovery) and 3 (enrichment and scoring) are built; outreach and handoff come next."
     );
     Ok(())
 }
 
 /// Once a list has passed its sample review, otto enriches its contacts from the demo's
 /// research sheets, as `leadgate enrich run` does.
-async fn enrich(workspace: &Workspace, now: Timestamp) -> anyhow::Result<()> {
+async fn enrich(workspace: &Workspace, now: Timestamp) -> anyhow::Result<bool> {
     let mut conn = workspace.store.conn().await?;
     let approved = leadgate_store::discovery::lists(&mut conn)
         .await?
@@ -488,7 +501,7 @@ async fn enrich(workspace: &Workspace, now: Timestamp) -> anyhow::Result<()> {
     drop(conn);
     if !approved {
         println!("No list passed its sample review, so nothing is enriched.");
-        return Ok(());
+        return Ok(false);
     }
     let providers = super::enrichment::providers(workspace)?;
     let report = crate::engine::enrichment::run(
@@ -514,6 +527,78 @@ async fn enrich(workspace: &Workspace, now: Timestamp) -> anyhow::Result<()> {
         "  → {} records of facts stored with their provider as source; the costs: `leadgate enrich costs --run {}`.",
         thousands(report.records_stored as usize),
         report.run_id
+    );
+    Ok(true)
+}
+
+/// Ada trains the scoring model on the demo's CRM history and proposes it; otto (sales ops)
+/// reads the calibration report and approves it — ada may not; then the enriched prospects
+/// are scored into outreach and nurture, as `leadgate model train --as`, `leadgate gate
+/// approve` and `leadgate leads score` do.
+async fn score(workspace: &Workspace, prefix: &str, now: Timestamp) -> anyhow::Result<()> {
+    use leadgate_core::scoring::{table, version};
+    let path = workspace.dir.join("data").join(LEAD_HISTORY);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let spec = table::TableSpec {
+        label: Some("converted".into()),
+        positive: Some("yes".into()),
+        time: Some("created_at".into()),
+        exclude: Vec::new(),
+    };
+    let history = table::HistoryTable::parse(&text, &format!("data/{LEAD_HISTORY}"), &spec)?;
+    let trained_on = now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let trained = version::train(&history, &version::Training::default(), trained_on, &|| 0.0)?;
+    let proposed =
+        crate::engine::model::propose_trained(&workspace.store, "ada", &trained, Some(100), now)
+            .await?;
+    let cv = &trained.cross_validation;
+    println!(
+        "\nAda trained scoring model {} on the CRM history (`{prefix} model train --history {} --time created_at --as ada`): {} terms, cross-validated ROC AUC {:.3}; it waits at gate {} for sales ops.",
+        trained.version,
+        path.display(),
+        trained.scorecard.terms.len(),
+        cv.roc_auc,
+        proposed.gate.id
+    );
+    for warning in &proposed.gate.warnings {
+        println!("  ! {warning}");
+    }
+    let note = if proposed.gate.warnings.is_empty() {
+        "Otto Lindqvist: lift and calibration hold on the newest window".to_string()
+    } else {
+        "Otto Lindqvist: the warnings are read; the newest window still ranks well and sales knows the mix changed".to_string()
+    };
+    engine_gates::decide(
+        &workspace.store,
+        proposed.gate.id,
+        "otto",
+        Request::Approve {
+            role: Some(Role::SalesOps),
+            note: Some(note),
+        },
+        now,
+    )
+    .await?;
+    println!(
+        "  → otto (sales ops) read the report (`{prefix} model report {}`) and approved it; ada, who trained it, could not.",
+        trained.version
+    );
+    let config = &workspace.config;
+    let run = crate::engine::scoring::run(
+        &workspace.store,
+        &config.scoring,
+        &config.discovery.pages,
+        now,
+    )
+    .await?;
+    println!(
+        "  → scored {} leads with {} at threshold {}: {} to outreach, {} to nurture (`{prefix} leads list`).",
+        thousands(run.scored),
+        run.version,
+        run.threshold,
+        thousands(run.outreach),
+        thousands(run.nurture)
     );
     Ok(())
 }

@@ -69,6 +69,24 @@ pub async fn propose(store: &Store, maker: &str, draft: Draft, now: Timestamp) -
     let checked = async {
         let person = person(&mut tx, maker).await?;
         keeper_check(&person, "propose a scoring model")?;
+        // A card that reads a column no live lead has could never score one.
+        if let Some(card) = draft
+            .artifact
+            .get("scorecard")
+            .and_then(|c| serde_json::from_value::<Scorecard>(c.clone()).ok())
+        {
+            let unknown = leadgate_core::scoring::lead::unknown_features(&card);
+            if !unknown.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "model {} reads {} — not what a live lead is scored on, so it could \
+                     score no lead here; train on a history in the lead vocabulary (see \
+                     docs/scoring.md, \"What a lead is scored on\"), or --exclude {}",
+                    draft.version,
+                    unknown.join(", "),
+                    unknown.join(",")
+                )));
+            }
+        }
         if let Some(existing) = stored::find(&mut tx, &draft.version).await? {
             return Err(Error::Conflict(format!(
                 "model {} exists already ({}): the same model was proposed before",

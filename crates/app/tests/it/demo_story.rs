@@ -139,9 +139,33 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
         "{status}"
     );
     assert!(
-        status.contains("1 scheduled") && !status.contains("queued"),
-        "the quarterly review months away is scheduled, not queued work: {status}"
+        status.contains("2 scheduled") && !status.contains("queued"),
+        "the ICP's quarterly review and the model's 30-day review are scheduled, not queued work: {status}"
     );
+
+    // Stage 3 went through its gate: ada trained the model, otto approved it, and the
+    // enriched prospects are split into outreach and nurture with reasons in points.
+    let models = ws
+        .leadgate(&["-w", dir_arg, "model", "list", "--json"])
+        .ok()
+        .json();
+    assert_eq!(models[0]["status"], "live", "{models}");
+    assert_eq!(models[0]["made_by"], "ada", "{models}");
+    let leads = ws
+        .leadgate(&["-w", dir_arg, "leads", "list", "--json"])
+        .ok()
+        .json();
+    let leads = leads.as_array().unwrap();
+    let in_stage = |stage: &str| leads.iter().filter(|l| l["stage"] == stage).count();
+    assert!(
+        in_stage("outreach") > 0 && in_stage("nurture") > 0,
+        "{} outreach, {} nurture",
+        in_stage("outreach"),
+        in_stage("nurture")
+    );
+    let first = &leads[0];
+    assert!(first["score"].is_i64(), "{first}");
+    assert!(!first["reasons"].as_array().unwrap().is_empty(), "{first}");
 }
 
 /// After the ICP goes live, `worker --once` says what its jobs led to — the list built, the

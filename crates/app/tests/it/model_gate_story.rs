@@ -266,10 +266,36 @@ async fn cli_story(backend: Backend) {
         .await
         .unwrap();
     }
-    ws.write("history.csv", &crate::model_story::history(2000));
+    let history_text = crate::model_story::history(2000);
+    ws.write("foreign.csv", &history_text);
+    ws.write(
+        "history.csv",
+        &history_text.replacen("pricing_visits", "pricing_page_visit_30d", 1),
+    );
     let models = ws.path().join("models");
     let history = ws.path().join("history.csv");
     let now = Some("2026-12-04T10:00:00Z");
+
+    // A card over a column no live lead has is refused at the proposal, naming it.
+    let foreign = ws.path().join("foreign.csv");
+    ws.leadgate_at(
+        &[
+            "model",
+            "train",
+            "--history",
+            foreign.to_str().unwrap(),
+            "--exclude",
+            "lead_id",
+            "--pairs",
+            "0",
+            "--models",
+            models.to_str().unwrap(),
+            "--as",
+            "ada",
+        ],
+        now,
+    )
+    .fails_with("reads pricing_visits");
 
     // Act: train and propose in one command.
     let trained = ws
