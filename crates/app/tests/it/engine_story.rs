@@ -6,15 +6,14 @@ use leadgate::config::WorkerConfig;
 use leadgate::engine::worker::{Step, Worker};
 use leadgate::engine::{gates, icp, people};
 use leadgate_core::audit::{Actor, Subject};
-use leadgate_core::gate::{GateKind, GateStatus, Request};
+use leadgate_core::gate::{GateKind, Request};
 use leadgate_core::icp::SAMPLE_ICP;
 use leadgate_core::role::Role;
 use leadgate_store::Store;
-use leadgate_store::gates::GateFilter;
 use leadgate_store::jobs::{self, NewJob};
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestWorkspace};
+use crate::support::{Backend, TestWorkspace, open_gates};
 
 on_both_backends!(quarterly_review, quarterly_review_story);
 on_both_backends!(queue_is_idempotent_and_leased, queue_story);
@@ -65,20 +64,6 @@ async fn approve_both(store: &Store, gate: i64, now: Timestamp) {
         .await
         .unwrap();
     }
-}
-
-async fn open_gates(store: &Store, kind: GateKind) -> Vec<leadgate_store::gates::Gate> {
-    let mut conn = store.conn().await.unwrap();
-    leadgate_store::gates::list(
-        &mut conn,
-        &GateFilter {
-            status: Some(GateStatus::Open),
-            kind: Some(kind),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
 }
 
 async fn quarterly_review_story(backend: Backend) {

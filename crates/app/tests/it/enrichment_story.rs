@@ -11,18 +11,15 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::get;
 use jiff::{SignedDuration, Timestamp};
-use leadgate::engine::discovery::import::{ImportRequest, import_file};
 use leadgate::engine::enrichment::{self, RunReport};
-use leadgate::engine::{gates, icp, people};
+use leadgate::engine::people;
 use leadgate::workspace::Workspace;
 use leadgate_connectors::enrich::Enrichment;
 use leadgate_connectors::enrich::config::{BuildContext, EnrichmentConfig};
-use leadgate_connectors::import::ImportOptions;
 use leadgate_connectors::search::{BoxFuture, Sleeper};
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::prospect::ListStatus;
 use leadgate_core::enrichment::{Credits, FailureKind};
-use leadgate_core::gate::Request;
 use leadgate_core::role::Role;
 use leadgate_store::discovery as stored;
 use serde_json::json;
@@ -83,24 +80,7 @@ async fn approved_list(ws: &TestWorkspace) -> Workspace {
         .await
         .unwrap();
     }
-    let proposed = icp::propose(
-        &workspace.store,
-        "otto",
-        leadgate_core::icp::SAMPLE_ICP,
-        "icp.toml",
-        now(),
-    )
-    .await
-    .unwrap();
-    for name in ["sam", "mia"] {
-        let approve = Request::Approve {
-            role: None,
-            note: None,
-        };
-        gates::decide(&workspace.store, proposed.gate.id, name, approve, now())
-            .await
-            .unwrap();
-    }
+    crate::support::live_icp(&workspace.store, leadgate_core::icp::SAMPLE_ICP, now()).await;
     let sheet = ws.write(
         "people.csv",
         "first_name,last_name,email,title,company_name,company_domain,industry,employees,revenue,technologies,country,region,observed_at\n\
@@ -108,21 +88,7 @@ async fn approved_list(ws: &TestWorkspace) -> Workspace {
          Bob,Ray,bob@firm0.com,VP Sales,Firm0,firm0.com,Computer Software,200,40000000,Salesforce,US,Texas,2026-11-25\n\
          Cy,Orr,cy@firm1.com,VP Sales,Firm1,firm1.com,Computer Software,300,40000000,Salesforce,US,Texas,2026-05-01\n",
     );
-    import_file(
-        &workspace.store,
-        &ImportRequest {
-            path: sheet,
-            source: "sheet".into(),
-            options: ImportOptions::default(),
-            format: "auto".into(),
-            actor: Actor::Person("otto".into()),
-            reports_dir: ws.path().join("imports"),
-        },
-        None,
-        now(),
-    )
-    .await
-    .unwrap();
+    crate::support::import_sheet(&workspace.store, sheet, ws.path().join("imports"), now()).await;
     workspace
         .worker("test")
         .drain(&workspace.store, now())

@@ -10,10 +10,8 @@ use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
 use leadgate::config::ScoringConfig;
-use leadgate::engine::discovery::import::{ImportRequest, import_file};
-use leadgate::engine::{Error, engagement, gates, icp, model, people, scoring};
+use leadgate::engine::{Error, engagement, gates, model, people, scoring};
 use leadgate::workspace::Workspace;
-use leadgate_connectors::import::ImportOptions;
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::prospect::ListStatus;
 use leadgate_core::engagement::{KindChoice, PagePolicy};
@@ -101,33 +99,9 @@ async fn admitted_list(ws: &TestWorkspace, workspace: &Workspace) {
         .await
         .unwrap();
     }
-    let proposed = icp::propose(&workspace.store, "otto", ICP, "icp.toml", now())
-        .await
-        .unwrap();
-    for name in ["sam", "mia"] {
-        let approve = Request::Approve {
-            role: None,
-            note: None,
-        };
-        gates::decide(&workspace.store, proposed.gate.id, name, approve, now())
-            .await
-            .unwrap();
-    }
-    import_file(
-        &workspace.store,
-        &ImportRequest {
-            path: ws.write("people.csv", PEOPLE),
-            source: "sheet".into(),
-            options: ImportOptions::default(),
-            format: "auto".into(),
-            actor: Actor::Person("otto".into()),
-            reports_dir: ws.path().join("imports"),
-        },
-        None,
-        now(),
-    )
-    .await
-    .unwrap();
+    crate::support::live_icp(&workspace.store, ICP, now()).await;
+    let people = ws.write("people.csv", PEOPLE);
+    crate::support::import_sheet(&workspace.store, people, ws.path().join("imports"), now()).await;
     workspace
         .worker("test")
         .drain(&workspace.store, now())

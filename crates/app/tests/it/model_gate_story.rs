@@ -7,15 +7,14 @@ use jiff::{SignedDuration, Timestamp};
 use leadgate::engine::worker::Step;
 use leadgate::engine::{Error, gates, model, people};
 use leadgate_core::audit::Actor;
-use leadgate_core::gate::{GateKind, GateStatus, Request};
+use leadgate_core::gate::{GateKind, Request};
 use leadgate_core::role::Role;
 use leadgate_store::Store;
-use leadgate_store::gates::GateFilter;
 use leadgate_store::models::{ModelOrigin, ModelStatus};
 use serde_json::json;
 
 use crate::on_both_backends;
-use crate::support::{Backend, TestWorkspace};
+use crate::support::{Backend, TestWorkspace, open_gates};
 
 on_both_backends!(
     a_model_goes_live_only_through_sales_ops_and_is_reviewed,
@@ -49,20 +48,6 @@ fn approve(note: Option<&str>) -> Request {
         role: None,
         note: note.map(str::to_string),
     }
-}
-
-async fn open_gates(store: &Store, kind: GateKind) -> Vec<leadgate_store::gates::Gate> {
-    let mut conn = store.conn().await.unwrap();
-    leadgate_store::gates::list(
-        &mut conn,
-        &GateFilter {
-            status: Some(GateStatus::Open),
-            kind: Some(kind),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
 }
 
 async fn status_of(store: &Store, version: &str) -> ModelStatus {

@@ -6,14 +6,11 @@
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
-use leadgate::engine::discovery::import::{ImportRequest, import_file};
 use leadgate::engine::engagement;
-use leadgate::engine::{gates, icp, people};
+use leadgate::engine::people;
 use leadgate::workspace::Workspace;
-use leadgate_connectors::import::ImportOptions;
 use leadgate_core::audit::Actor;
 use leadgate_core::engagement::KindChoice;
-use leadgate_core::gate::Request;
 use leadgate_core::role::Role;
 use leadgate_store::discovery as stored;
 use serde_json::{Value, json};
@@ -80,18 +77,7 @@ async fn live_icp(workspace: &Workspace) {
         .await
         .unwrap();
     }
-    let proposed = icp::propose(&workspace.store, "otto", SIGNAL_ICP, "icp.toml", now())
-        .await
-        .unwrap();
-    for name in ["sam", "mia"] {
-        let approve = Request::Approve {
-            role: None,
-            note: None,
-        };
-        gates::decide(&workspace.store, proposed.gate.id, name, approve, now())
-            .await
-            .unwrap();
-    }
+    crate::support::live_icp(&workspace.store, SIGNAL_ICP, now()).await;
 }
 
 /// Each contact's criteria by last name: criterion → (outcome, reason), and its standing.
@@ -169,21 +155,13 @@ async fn signal_criterion_story(backend: Backend) {
     .await
     .unwrap();
     let people_file = ws.write("people.csv", PEOPLE);
-    import_file(
+    crate::support::import_sheet(
         &workspace.store,
-        &ImportRequest {
-            path: people_file,
-            source: "sheet".into(),
-            options: ImportOptions::default(),
-            format: "auto".into(),
-            actor: Actor::Person("otto".into()),
-            reports_dir: ws.path().join("imports"),
-        },
-        None,
+        people_file,
+        ws.path().join("imports"),
         now(),
     )
-    .await
-    .unwrap();
+    .await;
     workspace
         .worker("test")
         .drain(&workspace.store, now())

@@ -492,3 +492,67 @@ pub async fn open_sample_review_of(server: &TestServer, now: Timestamp, rows: &s
     }
     gate.expect("discovery opened one sample gate")
 }
+
+/// An ICP version of `text` proposed by otto and approved by sam and mia: live.
+pub async fn live_icp(store: &leadgate_store::Store, text: &str, now: Timestamp) {
+    use leadgate::engine::{gates, icp};
+    use leadgate_core::gate::Request;
+
+    let proposed = icp::propose(store, "otto", text, "icp.toml", now)
+        .await
+        .unwrap();
+    for name in ["sam", "mia"] {
+        let approve = Request::Approve {
+            role: None,
+            note: None,
+        };
+        gates::decide(store, proposed.gate.id, name, approve, now)
+            .await
+            .unwrap();
+    }
+}
+
+/// Imports `path` as the source `sheet`, by otto, its rejected rows under `reports_dir`.
+pub async fn import_sheet(
+    store: &leadgate_store::Store,
+    path: PathBuf,
+    reports_dir: PathBuf,
+    now: Timestamp,
+) {
+    use leadgate::engine::discovery::import::{ImportRequest, import_file};
+    use leadgate_core::audit::Actor;
+
+    import_file(
+        store,
+        &ImportRequest {
+            path,
+            source: "sheet".into(),
+            options: Default::default(),
+            format: "auto".into(),
+            actor: Actor::Person("otto".into()),
+            reports_dir,
+        },
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+}
+
+/// The open gates of `kind`, oldest first.
+pub async fn open_gates(
+    store: &leadgate_store::Store,
+    kind: leadgate_core::gate::GateKind,
+) -> Vec<leadgate_store::gates::Gate> {
+    let mut conn = store.conn().await.unwrap();
+    leadgate_store::gates::list(
+        &mut conn,
+        &leadgate_store::gates::GateFilter {
+            status: Some(leadgate_core::gate::GateStatus::Open),
+            kind: Some(kind),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
