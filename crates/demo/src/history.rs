@@ -135,12 +135,17 @@ const COUNTRIES: &[(&str, u32)] = &[
     ("CA", 10),
     ("", 5),
 ];
+/// Industries in the words live leads carry them (LinkedIn's classic labels, as the demo
+/// world and the ICP write them): a card learned on "software" could not place a live lead
+/// of "Computer Software". Most past leads came from the ICP's three industries.
 const INDUSTRIES: &[(&str, u32, f64)] = &[
-    ("software", 35, 0.4),
-    ("financial services", 15, 0.1),
-    ("manufacturing", 15, -0.3),
-    ("retail", 15, -0.2),
-    ("healthcare", 10, 0.0),
+    ("Computer Software", 20, 0.4),
+    ("Internet", 10, 0.35),
+    ("Information Technology and Services", 8, 0.3),
+    ("Financial Services", 12, 0.1),
+    ("Mechanical or Industrial Engineering", 12, -0.3),
+    ("Retail", 12, -0.2),
+    ("Hospital & Health Care", 8, 0.0),
     ("", 10, 0.0),
 ];
 const FUNDING: &[(&str, u32, f64)] = &[
@@ -296,6 +301,18 @@ mod tests {
             .skip(1)
             .map(|l| l.split(',').nth(at).unwrap().to_string())
             .collect()
+    }
+
+    #[test]
+    fn every_industry_of_the_history_is_one_a_live_lead_can_have() {
+        let (text, _) = history(7, &HistoryKnobs::default());
+        let live: Vec<&str> = crate::catalog::INDUSTRIES.iter().map(|i| i.name).collect();
+        for industry in column(&text, "industry") {
+            assert!(
+                industry.is_empty() || live.contains(&industry.as_str()),
+                "`{industry}` is no industry of the demo world"
+            );
+        }
     }
 
     #[test]

@@ -33,6 +33,23 @@ pub struct ModelVersion {
     pub reviews_done: i64,
 }
 
+impl ModelVersion {
+    /// The cross-validated ROC AUC its calibration report measured, if it has one (a rules
+    /// card proposed without history has none).
+    pub fn roc_auc(&self) -> Option<f64> {
+        self.report
+            .pointer("/cross_validated/roc_auc")
+            .and_then(serde_json::Value::as_f64)
+    }
+
+    /// The conversion rate of the history it was trained on, from its report.
+    pub fn base_rate(&self) -> Option<f64> {
+        self.report
+            .pointer("/sufficiency/base_rate")
+            .and_then(serde_json::Value::as_f64)
+    }
+}
+
 const COLUMNS: &str = "id, version, origin, status, made_by, made_at, artifact, report, live_at, \
      retired_at, replaced, reviews_done FROM model_versions";
 

@@ -430,10 +430,7 @@ impl<'a> ModelRow<'a> {
             made_by: &v.made_by,
             made_at: v.made_at,
             live_at: v.live_at,
-            roc_auc: v
-                .report
-                .pointer("/cross_validated/roc_auc")
-                .and_then(serde_json::Value::as_f64),
+            roc_auc: v.roc_auc(),
         }
     }
 }

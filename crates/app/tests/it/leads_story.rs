@@ -116,17 +116,20 @@ async fn admitted_list(ws: &TestWorkspace, workspace: &Workspace) {
 }
 
 async fn rules_card_live(workspace: &Workspace) {
+    // The way a team without history starts: `model propose rules.toml`.
     let card = rules::parse(CARD, "rules.toml").unwrap();
-    let draft = model::Draft {
-        version: "r-1".into(),
-        origin: ModelOrigin::Rules,
-        artifact: json!({ "scorecard": card }),
-        report: json!({}),
-        warnings: Vec::new(),
-    };
-    let proposed = model::propose(&workspace.store, "otto", draft, now())
+    let proposed = model::propose_rules(&workspace.store, "otto", &card, now())
         .await
         .unwrap();
+    assert!(
+        proposed.version.version.starts_with("r-"),
+        "{:?}",
+        proposed.version
+    );
+    assert_eq!(proposed.version.origin, ModelOrigin::Rules);
+    // Not measured on any history: the report carries the points, no figures, no warnings.
+    assert!(proposed.gate.warnings.is_empty(), "{:?}", proposed.gate);
+    assert_eq!(proposed.version.roc_auc(), None);
     let approve = Request::Approve {
         role: None,
         note: None,

@@ -363,4 +363,27 @@ async fn cli_story(backend: Backend) {
     assert_eq!(listed[0]["status"], "live", "{listed}");
     ws.leadgate_at(&["model", "restore", "--as", "otto"], now)
         .fails_with("replaced no earlier version");
+
+    // A team without history proposes the rules card the examples ship: a draft of its own,
+    // named r-…, with its points and no measured figures, behind a gate of its own.
+    let rules = ws.write(
+        "rules.toml",
+        include_str!("../../../../examples/scoring/rules.toml"),
+    );
+    let proposed = ws
+        .leadgate_at(
+            &["model", "propose", rules.to_str().unwrap(), "--as", "otto"],
+            now,
+        )
+        .ok()
+        .stdout();
+    assert!(proposed.contains("Proposed r-"), "{proposed}");
+    let listed = ws
+        .leadgate_at(&["model", "list", "--json"], now)
+        .ok()
+        .json();
+    assert_eq!(listed[0]["origin"], "rules", "{listed}");
+    assert_eq!(listed[0]["status"], "draft", "{listed}");
+    assert_eq!(listed[0]["roc_auc"], serde_json::Value::Null, "{listed}");
+    assert_eq!(listed[1]["status"], "live", "{listed}");
 }

@@ -129,11 +129,18 @@ impl Bins {
     pub fn of_category(&self, value: Option<&str>) -> usize {
         match value {
             None => 0,
+            // Exact first; then regardless of case, since a CRM export and a live lead may
+            // write one category differently ("Series B", "series b").
             Some(v) => {
                 1 + self
                     .categories
                     .iter()
                     .position(|c| c == v)
+                    .or_else(|| {
+                        self.categories
+                            .iter()
+                            .position(|c| c.eq_ignore_ascii_case(v))
+                    })
                     .unwrap_or(self.categories.len())
             }
         }
@@ -250,6 +257,16 @@ mod tests {
 
         assert_eq!(bins.len(), 2);
         assert_eq!(bins.labels(), vec!["missing", "any"]);
+    }
+
+    #[test]
+    fn a_category_written_in_another_case_is_the_same_category() {
+        let values = vec![Some("Series B".to_string()); 12];
+
+        let bins = Bins::categorical("funding_stage", &values, 10);
+
+        assert_eq!(bins.of_category(Some("series b")), 1);
+        assert_eq!(bins.of_category(Some("Series C")), 2, "other");
     }
 
     #[test]

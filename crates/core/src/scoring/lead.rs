@@ -13,7 +13,7 @@
 //! | `seniority` | the contact's `seniority` | `c_level`, `vp`, `director`, `manager`, `senior`, `entry` |
 //! | `department` | the contact's `department` | text |
 //! | `country` | the contact's `country`, else the company's | ISO code |
-//! | `industry` | the company's `industry` | text |
+//! | `industry` | the company's `industry` | LinkedIn's name (`Computer Software`), however spelled |
 //! | `employees` | the company's `employees` (a range's midpoint) | number |
 //! | `funding_stage` | enrichment | text (`Series B`) |
 //! | `days_since_funding` | enrichment's `funding_date` | days before `now` |
@@ -212,6 +212,14 @@ pub struct LeadInputs<'a> {
     pub intent: &'a [IntentObservation],
 }
 
+/// The company's industry by its LinkedIn (V1) name, however the source spelled it
+/// ("computer software", "COMPUTER_SOFTWARE" and "Computer Software" are one industry); an
+/// industry the table does not know is kept as written.
+fn industry_of(lead: &LeadInputs<'_>) -> String {
+    let written = lead.company.get("industry").map_or(String::new(), text_of);
+    crate::discovery::industry::canonical_industry(&written).map_or(written, str::to_string)
+}
+
 /// Every feature of the vocabulary for one lead at `now`, by name (an empty value is
 /// missing), followed by `has_<tool>` = `yes` for each tool of its stack.
 pub fn features_of(lead: &LeadInputs<'_>, now: Timestamp) -> Vec<(String, String)> {
@@ -245,7 +253,7 @@ pub fn features_of(lead: &LeadInputs<'_>, now: Timestamp) -> Vec<(String, String
         ("seniority".into(), text(lead.person, "seniority")),
         ("department".into(), text(lead.person, "department")),
         ("country".into(), country),
-        ("industry".into(), text(lead.company, "industry")),
+        ("industry".into(), industry_of(lead)),
         (
             "employees".into(),
             range_midpoint(&text(lead.company, "employees")).map_or(String::new(), format_number),
@@ -576,6 +584,7 @@ points = [0, -3, 4]
         ]);
         let company = facts(&[
             ("employees", json!("51-200")),
+            ("industry", json!("information technology & services")),
             ("funding_date", json!("2026-11-01")),
             ("headcount_growth_pct", json!(12.5)),
             ("tech_stack", json!(["HubSpot", "Google Analytics"])),
@@ -606,6 +615,11 @@ points = [0, -3, 4]
             now(),
         );
         assert_eq!(value(&features, "employees"), "125.5");
+        assert_eq!(
+            value(&features, "industry"),
+            "Information Technology and Services",
+            "Apollo's spelling, read as LinkedIn's name"
+        );
         assert_eq!(value(&features, "days_since_funding"), "30");
         assert_eq!(value(&features, "tenure_months"), "12");
         assert_eq!(value(&features, "headcount_growth_pct"), "12.5");

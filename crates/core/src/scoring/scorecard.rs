@@ -382,8 +382,10 @@ mod tests {
             "rules.toml",
         )
         .unwrap();
-        let good = "industry,employees,pricing_visits_7d,seniority\nsoftware,300,2,vp\n,,,\n";
-        let bad = "industry,employees,pricing_visits_7d,seniority\nsoftware,many,2,vp\n";
+        let good =
+            "industry,employees,pricing_page_visit_7d,seniority\nComputer Software,300,2,vp\n,,,\n";
+        let bad =
+            "industry,employees,pricing_page_visit_7d,seniority\nComputer Software,many,2,vp\n";
 
         let scored = card
             .score_rows(&RawTable::parse(good, "in.csv").unwrap())

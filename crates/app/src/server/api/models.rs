@@ -92,14 +92,8 @@ impl From<&ModelVersion> for ModelVersionView {
             retired_at: v.retired_at,
             replaced: v.replaced,
             reviews_done: v.reviews_done,
-            roc_auc: v
-                .report
-                .pointer("/cross_validated/roc_auc")
-                .and_then(Value::as_f64),
-            base_rate: v
-                .report
-                .pointer("/sufficiency/base_rate")
-                .and_then(Value::as_f64),
+            roc_auc: v.roc_auc(),
+            base_rate: v.base_rate(),
         }
     }
 }
