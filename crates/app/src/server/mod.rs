@@ -56,6 +56,7 @@ pub use crate::config::DEFAULT_BIND;
         (name = "gates", description = "Where a named person decides"),
         (name = "icp", description = "Stage 1: the Ideal Customer Profile"),
         (name = "discovery", description = "Stage 2: prospect lists and their sample reviews"),
+        (name = "enrichment", description = "Stage 3: enrichment runs, their cost ledger per provider and the problems they recorded"),
         (name = "scoring", description = "Stage 3: scoring model versions, their calibration reports and restoring the previous version; scored leads, their stage (outreach or nurture) and reasons in points"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "signals", description = "Behavioural and intent signals in: page views, e-mail engagement, webinars, downloads, trials, demo requests, intent scores"),
@@ -105,6 +106,7 @@ pub fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(api::icp::routes())
         .merge(api::lists::routes())
         .merge(api::models::routes())
+        .merge(api::enrichment::routes())
         .merge(api::erasures::routes())
         .merge(api::samples::routes())
         .merge(api::audit::routes())

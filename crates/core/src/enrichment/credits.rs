@@ -51,6 +51,11 @@ impl Credits {
     pub fn is_zero(self) -> bool {
         self.0 == 0
     }
+
+    /// As a number of credits (`0.25`), for a report or an API; exact to the thousandth.
+    pub fn as_number(self) -> f64 {
+        self.0 as f64 / 1000.0
+    }
 }
 
 impl fmt::Display for Credits {

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod domain_events;
 pub mod engagement;
+pub mod enrichment;
 pub mod erasures;
 pub mod gates;
 pub mod icp;

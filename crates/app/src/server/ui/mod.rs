@@ -11,6 +11,7 @@
 
 mod audit;
 mod contacts;
+mod enrichment;
 mod erasures;
 mod error_page;
 mod gates;
@@ -104,6 +105,7 @@ pub fn routes() -> Pages {
         .merge(audit::routes())
         .merge(pipeline::routes())
         .merge(lists::routes())
+        .merge(enrichment::routes())
         .merge(leads::routes())
         .merge(models::routes())
         .merge(contacts::routes())

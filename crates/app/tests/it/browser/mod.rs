@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::support::{Backend, TestServer, open_sample_review, password_of};
 
 mod accessibility;
+mod enrichment;
 mod icp;
 mod leads;
 mod lists;
