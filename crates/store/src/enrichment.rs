@@ -478,3 +478,24 @@ pub async fn clear_refresh(conn: &mut AnyConnection, contact_id: i64, reason: &s
         .await?;
     Ok(())
 }
+
+/// Removes what enrichment keeps under `contacts` besides their records (which an erasure
+/// deletes as records): the cached values and misses of `contact:ID` and the problems
+/// recorded about them, whose reasons and refused values may quote the person. Company
+/// subjects stay: they are about the company. Returns the rows removed.
+pub async fn erase_contacts(conn: &mut AnyConnection, contacts: &[i64]) -> Result<u64> {
+    let mut removed = 0;
+    for id in contacts {
+        let subject = format!("contact:{id}");
+        for table in ["enrichment_cache", "enrichment_problems"] {
+            removed += sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE subject = $1"
+            )))
+            .bind(&subject)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        }
+    }
+    Ok(removed)
+}

@@ -166,3 +166,29 @@ pub async fn touched_by_import(
     domains.remove("");
     Ok((emails, domains))
 }
+
+/// Removes every score and qualification of `contacts`, in the caller's transaction: an
+/// erasure's part here, since a score row copies the person's name, address and company.
+/// What is left of a contact is scored again by the next run. Returns the score rows removed.
+pub async fn erase_contacts(conn: &mut AnyConnection, contacts: &[i64]) -> Result<u64> {
+    let mut removed = 0;
+    for chunk in contacts.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        removed += sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM lead_scores WHERE contact_id IN ({list})"
+        )))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM lead_qualifications WHERE contact_id IN ({list})"
+        )))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(removed)
+}

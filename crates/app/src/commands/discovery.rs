@@ -1220,8 +1220,9 @@ pub async fn erase(
                 String::new()
             } else {
                 format!(
-                    ", {} place(s) on prospect lists, {} engagement record(s)",
-                    done.prospects, done.engagement
+                    ", {} place(s) on prospect lists, {} engagement record(s), {} lead score(s) \
+                     and enrichment entries about them",
+                    done.prospects, done.engagement, done.derived
                 )
             }
         );

@@ -280,6 +280,32 @@ async fn scoring_story(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(qualified_events(&workspace).await, 3);
+
+    // Act: Bo asks to be erased. Assert: no score of his is left to show his name and
+    // address, and the next run does not bring him back as a lead.
+    let erased = leadgate::engine::discovery::erase::erase(
+        &workspace.store,
+        &leadgate::engine::discovery::erase::Request::email("bo@big.io"),
+        "otto",
+        "request of 2026-12-02",
+        false,
+        later,
+    )
+    .await
+    .unwrap();
+    assert!(erased.derived >= 2, "his two scores at least: {erased:?}");
+    let left = scoring::list(&workspace.store, None).await.unwrap();
+    assert!(
+        left.iter()
+            .all(|l| l.email != "bo@big.io" && l.name != "Bo Big"),
+        "{left:?}"
+    );
+    assert_eq!(left.len(), 3, "Ann, Cy and Dee: {left:?}");
+    scoring::run(&workspace.store, &config, &pages, later)
+        .await
+        .unwrap();
+    let left = scoring::list(&workspace.store, None).await.unwrap();
+    assert!(left.iter().all(|l| l.email != "bo@big.io"), "{left:?}");
 }
 
 /// The demo's CRM history is written in the lead vocabulary: a card trained on it reads only

@@ -139,6 +139,11 @@ pub struct Erasure {
     /// Engagement records of the address (page views, e-mail opens, …) deleted; none on a
     /// dry run.
     pub engagement: u64,
+    /// What the later stages kept of the contacts that held an erased record — their lead
+    /// scores (which copy the name and address) and enrichment's cached values and problems
+    /// about them — deleted; none on a dry run. What is left of a contact is enriched and
+    /// scored again by the next runs.
+    pub derived: u64,
     /// LinkedIn profiles of the erased records, kept as markers too.
     pub profiles: usize,
     /// Rows with the address removed from the reject files of earlier imports (the files
@@ -448,6 +453,7 @@ pub async fn erase(
         merges: merge_ids.len() as u64,
         prospects: 0,
         engagement: 0,
+        derived: 0,
         profiles: profiles.len(),
         reject_rows: 0,
         dry_run,
@@ -473,6 +479,15 @@ pub async fn erase(
     .await?;
     (erasure.records, erasure.merges, erasure.prospects) = (deleted, merges, prospects);
     erasure.engagement = leadgate_store::engagement::erase_person(&mut tx, email).await?;
+    let held: Vec<i64> = placed
+        .iter()
+        .chain(&contacts)
+        .copied()
+        .collect::<BTreeSet<i64>>()
+        .into_iter()
+        .collect();
+    erasure.derived = leadgate_store::leads::erase_contacts(&mut tx, &held).await?
+        + leadgate_store::enrichment::erase_contacts(&mut tx, &held).await?;
     // The plain address may be suppressed already; the marker replaces it.
     stored::remove_suppression(&mut tx, SuppressionKind::Email, email.as_str()).await?;
     let markers =
@@ -506,6 +521,7 @@ pub async fn erase(
             "merges": erasure.merges,
             "prospects": erasure.prospects,
             "engagement": erasure.engagement,
+            "derived": erasure.derived,
             "profiles": erasure.profiles,
         }),
         now,
