@@ -1,9 +1,10 @@
 //! The pipeline as a funnel: from the live ICP segments through the records imported, the
 //! contacts they resolve into and the prospects admitted, to those whose sample review
-//! passed — real counts from the store, with the gates that wait drawn between the stages
+//! passed, and on to the leads the live scoring model scored and those it qualified for
+//! outreach — real counts from the store, with the gates that wait drawn between the stages
 //! and linked to them. Widths follow a logarithmic scale so that a stage of 2 and the next
 //! of 200,000 both read; the numbers beside them are exact, and a table repeats them for
-//! screen readers. Stages 3 to 5 join the funnel as they are built.
+//! screen readers. Stages 4 and 5 join the funnel as they are built.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use axum::response::Response;
 use axum::routing::get;
 use leadgate_core::discovery::prospect::ListStatus;
 use leadgate_core::gate::GateKind;
+use leadgate_core::scoring::lead::LeadStage;
 use leadgate_store::discovery::{self as stored, ProspectList};
 use leadgate_store::gates::Gate;
 use leadgate_store::icp::IcpStatus;
@@ -58,6 +60,12 @@ impl Funnel {
             .filter(|v| v.status == IcpStatus::Live)
             .count();
         let admitted: i64 = current.iter().map(|l| l.admitted).sum();
+        let leads = leadgate_store::leads::current(&mut conn, None).await?;
+        let scored = leads.len() as i64;
+        let outreach = leads
+            .iter()
+            .filter(|l| l.stage == LeadStage::Outreach)
+            .count() as i64;
         let approved: i64 = current
             .iter()
             .filter(|l| l.status == ListStatus::Approved)
@@ -81,6 +89,13 @@ impl Funnel {
                 stage("Prospects admitted", admitted, "/lists"),
                 waiting("Sample reviews waiting", GateKind::SampleReview),
                 stage("Approved for enrichment", approved, "/lists"),
+                waiting(
+                    "Scoring model approvals waiting",
+                    GateKind::ModelCalibration,
+                ),
+                stage("Leads scored", scored, "/leads"),
+                waiting("Scoring model reviews due", GateKind::ModelReview),
+                stage("Qualified for outreach", outreach, "/leads?stage=outreach"),
             ],
         })
     }

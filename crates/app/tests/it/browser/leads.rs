@@ -161,6 +161,23 @@ async fn leads_sort_by_score_and_narrow_to_a_stage() {
         "{nurtured:?}"
     );
 
+    // The pipeline's funnel counts the same leads, and those qualified for outreach.
+    browser.goto(&server.at("/pipeline")).await;
+    let count = |label: &str| {
+        format!(
+            "return document.querySelector('#pipeline-chart [data-label=\"{label}\"]').dataset.value;"
+        )
+    };
+    assert_eq!(
+        browser.run(&count("Leads scored")).await,
+        run.scored.to_string()
+    );
+    assert_eq!(
+        browser.run(&count("Qualified for outreach")).await,
+        run.outreach.to_string()
+    );
+    browser.goto(&server.at("/leads?stage=nurture")).await;
+
     // A row opens its contact.
     browser.click("table.leads tbody tr a").await;
     browser.wait_for("main h1").await;

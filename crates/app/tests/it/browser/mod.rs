@@ -612,6 +612,13 @@ async fn the_pipeline_funnel_counts_what_the_store_holds() {
         ("Prospects admitted", admitted as i64),
         ("Sample reviews waiting", waiting(GateKind::SampleReview)),
         ("Approved for enrichment", 0),
+        (
+            "Scoring model approvals waiting",
+            waiting(GateKind::ModelCalibration),
+        ),
+        ("Leads scored", 0),
+        ("Scoring model reviews due", waiting(GateKind::ModelReview)),
+        ("Qualified for outreach", 0),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -624,10 +631,10 @@ async fn the_pipeline_funnel_counts_what_the_store_holds() {
     );
 
     // One bar per stage, one marker per gate, and the waiting review is a link away.
-    assert_eq!(browser.find_all("#pipeline-chart rect").await.len(), 5);
+    assert_eq!(browser.find_all("#pipeline-chart rect").await.len(), 7);
     assert_eq!(
         browser.find_all("#pipeline-chart .gate-mark").await.len(),
-        3
+        5
     );
     assert!(
         !browser
