@@ -185,6 +185,8 @@ pub enum Subject {
     Icps,
     /// Scoring model versions as a whole (a refused proposal or restore).
     Models,
+    /// Leads as a whole (an import of outcomes).
+    Leads,
     /// People not yet added (a refused addition).
     People,
     /// Tokens not yet created (a refused creation).
@@ -213,6 +215,7 @@ impl fmt::Display for Subject {
             Subject::Discovery => f.write_str("discovery"),
             Subject::Icps => f.write_str("icp"),
             Subject::Models => f.write_str("model"),
+            Subject::Leads => f.write_str("lead"),
             Subject::People => f.write_str("user"),
             Subject::Tokens => f.write_str("token"),
             Subject::Auth => f.write_str("auth"),
@@ -246,6 +249,7 @@ impl FromStr for Subject {
             None if s == "discovery" => Subject::Discovery,
             None if s == "icp" => Subject::Icps,
             None if s == "model" => Subject::Models,
+            None if s == "lead" => Subject::Leads,
             None if s == "user" => Subject::People,
             None if s == "token" => Subject::Tokens,
             None if s == "auth" => Subject::Auth,
@@ -278,6 +282,7 @@ impl Subject {
             Subject::Discovery => "discovery".to_string(),
             Subject::Icps => "ICP versions".to_string(),
             Subject::Models => "scoring models".to_string(),
+            Subject::Leads => "leads".to_string(),
             Subject::People => "people".to_string(),
             Subject::Tokens => "API tokens".to_string(),
             Subject::Auth => "sign-in".to_string(),
