@@ -366,6 +366,28 @@ pub fn early_reason(psi: Option<f64>, evidence: &Evidence) -> Option<String> {
     None
 }
 
+/// Predicted against observed conversion by band, as SVG: the report's reliability chart
+/// drawn over the review's bands (judged leads only; a band with none is left out).
+pub fn chart(evidence: &Evidence, id: &str) -> String {
+    let bins: Vec<metrics::ReliabilityBin> = evidence
+        .bands
+        .iter()
+        .filter_map(|b| {
+            Some(metrics::ReliabilityBin {
+                count: b.judged,
+                conversions: b.conversions,
+                min_predicted: b.mean_predicted?,
+                max_predicted: b.mean_predicted?,
+                mean_predicted: b.mean_predicted?,
+                observed_rate: b.observed_rate?,
+                observed_low: b.observed_low,
+                observed_high: b.observed_high,
+            })
+        })
+        .collect();
+    super::report::svg::reliability_chart(&bins, "Predicted against observed, by score band", id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,6 +104,7 @@ impl From<&Outcome> for OutcomeView {
 #[serde(deny_unknown_fields)]
 pub struct OutcomeRequest {
     /// `meeting_booked`, `opportunity_opened`, `won`, `lost` or `disqualified`.
+    #[schema(schema_with = outcome_kind_schema)]
     pub kind: String,
     /// The day it happened (YYYY-MM-DD); default: today in the workspace's time zone.
     pub on: Option<String>,
