@@ -186,6 +186,16 @@ pub enum ModelCommand {
         #[arg(long, value_name = "DIR", default_value = "models")]
         models: PathBuf,
     },
+    /// What happened to the leads a version scored, against what it predicted: by score
+    /// quintile, leads, mean predicted probability, outcomes, observed conversion with its
+    /// Wilson 95 % interval; the threshold's precision, the conversion left in nurture, and
+    /// what to adjust. Computed now; without a version, the live one.
+    Review {
+        /// The version's name or id (default: the live one).
+        version: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Withdraw the live version and make the one it replaced live again.
     Restore {
         /// Who restores (sales ops or admin).
@@ -630,10 +640,60 @@ pub enum LeadsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// One lead: its facts with their sources, its score's reasons in points, its history.
+    /// One lead: its facts with their sources, its score's reasons in points, its history,
+    /// and its outcomes.
     Show {
         /// The lead's id (its contact's).
         id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record what happened to a lead: meeting_booked, opportunity_opened, won, lost (with a
+    /// --reason) or disqualified (with a --reason). Reps, sales leads, sales ops and admins
+    /// may record.
+    Outcome {
+        /// The lead's id (its contact's).
+        id: i64,
+        /// meeting_booked | opportunity_opened | won | lost | disqualified
+        kind: String,
+        /// The day it happened (YYYY-MM-DD; default: today).
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+        /// The deal's amount, for an opportunity, a win or a loss: 12500 or 12500.50.
+        #[arg(long)]
+        amount: Option<String>,
+        /// The amount's currency (ISO 4217: EUR, USD, …).
+        #[arg(long)]
+        currency: Option<String>,
+        /// Why, in words: required for lost and disqualified.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Who records it.
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Outcomes from a CRM export.
+    #[command(subcommand)]
+    Outcomes(OutcomesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutcomesCommand {
+    /// Re-import outcomes from a CRM export (CSV) keyed by e-mail: an e-mail column, a
+    /// stage column (HubSpot lifecycle or deal stages, Salesforce opportunity stages or lead
+    /// statuses, or leadgate's own kinds) and a date column; amount, currency and reason
+    /// when present. Every row is accounted for; a re-import records nothing twice.
+    Import {
+        file: PathBuf,
+        /// More stage words: `--map 'Verbal Commit=opportunity_opened'` (repeatable; adds to
+        /// `[scoring] crm_stages`).
+        #[arg(long, value_name = "WORD=KIND")]
+        map: Vec<String>,
+        /// Who records them.
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
         #[arg(long)]
         json: bool,
     },

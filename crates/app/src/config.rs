@@ -340,6 +340,15 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # points double the odds), where a lead is as likely to convert as not. Set it from the
 # threshold table of the model's report, to the row that fits sales capacity.
 # threshold = 200
+#
+# What a model review counts as a conversion among the outcomes recorded on leads
+# (`leadgate leads outcome`, `leadgate leads outcomes import`): opportunity_opened and won by
+# default — the step a CRM history's `converted` column marks. Also: meeting_booked, lost,
+# disqualified.
+# conversion = ["opportunity_opened", "won"]
+#
+# CRM stage words beyond the built-in HubSpot and Salesforce ones, for outcome imports.
+# crm_stages = {{ "Verbal Commit" = "opportunity_opened" }}
 
 # Stage 3, enrichment (`leadgate enrich run`, `leadgate enrich costs`): the providers asked for
 # funding, headcount and its growth, open roles, layoffs, tech stack, news (per company

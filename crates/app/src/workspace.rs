@@ -17,12 +17,14 @@ pub struct Workspace {
 impl Workspace {
     /// A worker of this workspace: it can run every kind of job.
     pub fn worker(&self, id: impl Into<String>) -> crate::engine::worker::Worker {
-        crate::engine::worker::Worker::with_discovery(
+        let mut worker = crate::engine::worker::Worker::with_discovery(
             id,
             &self.config.worker,
             self.config.discovery.clone(),
             self.dir.clone(),
-        )
+        );
+        worker.scoring = self.config.scoring.clone();
+        worker
     }
 
     /// Opens the workspace in `dir`, bringing its schema up to date.

@@ -89,6 +89,9 @@ crate::values! {
         ModelReaffirmed = "model.reaffirmed" / "scoring model reaffirmed",
         ModelRetrainRequested = "model.retrain_requested" / "scoring model retraining requested",
         LeadsScored = "leads.scored" / "leads scored",
+        OutcomeRecorded = "lead.outcome_recorded" / "lead outcome recorded",
+        OutcomesImported = "lead.outcomes_imported" / "lead outcomes imported",
+        ModelReviewOpenedEarly = "model.review_opened_early" / "scoring model review opened early",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",
         EngagementImported = "engagement.imported" / "engagement and intent imported",
@@ -140,6 +143,7 @@ crate::values! {
         UndoMerge = "merge.undo" / "undo a merge",
         EraseContact = "contact.erase" / "erase a contact",
         ExportList = "discovery.list_export" / "export a prospect list",
+        RecordOutcome = "lead.outcome" / "record a lead outcome",
     }
 }
 
@@ -169,6 +173,8 @@ pub enum Subject {
     EngagementImport(i64),
     /// One enrichment run.
     EnrichmentRun(i64),
+    /// A lead, by its contact id.
+    Lead(i64),
     /// An erasure, by the hash of the erased address (never the address).
     Erasure(String),
     /// A suppressed address (by its erasure hash) or domain.
@@ -179,6 +185,8 @@ pub enum Subject {
     Icps,
     /// Scoring model versions as a whole (a refused proposal or restore).
     Models,
+    /// Leads as a whole (an import of outcomes).
+    Leads,
     /// People not yet added (a refused addition).
     People,
     /// Tokens not yet created (a refused creation).
@@ -201,11 +209,13 @@ impl fmt::Display for Subject {
             Subject::Customers(source) => write!(f, "customers:{source}"),
             Subject::EngagementImport(id) => write!(f, "engagement_import:{id}"),
             Subject::EnrichmentRun(id) => write!(f, "enrichment_run:{id}"),
+            Subject::Lead(id) => write!(f, "lead:{id}"),
             Subject::Erasure(hash) => write!(f, "erasure:{hash}"),
             Subject::Suppression(value) => write!(f, "suppression:{value}"),
             Subject::Discovery => f.write_str("discovery"),
             Subject::Icps => f.write_str("icp"),
             Subject::Models => f.write_str("model"),
+            Subject::Leads => f.write_str("lead"),
             Subject::People => f.write_str("user"),
             Subject::Tokens => f.write_str("token"),
             Subject::Auth => f.write_str("auth"),
@@ -233,11 +243,13 @@ impl FromStr for Subject {
             Some(("customers", rest)) => Subject::Customers(rest.to_string()),
             Some(("engagement_import", rest)) => Subject::EngagementImport(id(rest)?),
             Some(("enrichment_run", rest)) => Subject::EnrichmentRun(id(rest)?),
+            Some(("lead", rest)) => Subject::Lead(id(rest)?),
             Some(("erasure", rest)) => Subject::Erasure(rest.to_string()),
             Some(("suppression", rest)) => Subject::Suppression(rest.to_string()),
             None if s == "discovery" => Subject::Discovery,
             None if s == "icp" => Subject::Icps,
             None if s == "model" => Subject::Models,
+            None if s == "lead" => Subject::Leads,
             None if s == "user" => Subject::People,
             None if s == "token" => Subject::Tokens,
             None if s == "auth" => Subject::Auth,
@@ -261,6 +273,7 @@ impl Subject {
             Subject::Customers(source) => format!("customer accounts from {source}"),
             Subject::EngagementImport(id) => format!("engagement import {id}"),
             Subject::EnrichmentRun(id) => format!("enrichment run {id}"),
+            Subject::Lead(id) => format!("lead {id}"),
             Subject::Erasure(_) => "an erased person".to_string(),
             Subject::Suppression(value) => match value.split_once(':') {
                 Some(("domain", domain)) => format!("suppressed domain {domain}"),
@@ -269,6 +282,7 @@ impl Subject {
             Subject::Discovery => "discovery".to_string(),
             Subject::Icps => "ICP versions".to_string(),
             Subject::Models => "scoring models".to_string(),
+            Subject::Leads => "leads".to_string(),
             Subject::People => "people".to_string(),
             Subject::Tokens => "API tokens".to_string(),
             Subject::Auth => "sign-in".to_string(),

@@ -52,10 +52,13 @@ pub enum EventKind {
     /// A scored lead reached the live model's threshold: it joins the outreach queue. Once
     /// per lead and model version, however often it is rescored.
     LeadQualified,
+    /// An outcome was recorded on a lead (a meeting, an opportunity, won, lost,
+    /// disqualified), by a person or from a CRM export: model reviews read them.
+    OutcomeRecorded,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 20] = [
+    pub const ALL: [EventKind; 21] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -76,6 +79,7 @@ impl EventKind {
         EventKind::ModelRetrainRequested,
         EventKind::ModelRestored,
         EventKind::LeadQualified,
+        EventKind::OutcomeRecorded,
     ];
 
     /// The event's name as stored and shown: `IcpApproved`.
@@ -101,6 +105,7 @@ impl EventKind {
             EventKind::ModelRetrainRequested => "ModelRetrainRequested",
             EventKind::ModelRestored => "ModelRestored",
             EventKind::LeadQualified => "LeadQualified",
+            EventKind::OutcomeRecorded => "OutcomeRecorded",
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod leads;
 pub mod migrate;
 pub mod models;
+pub mod outcomes;
 pub mod people;
 
 use std::str::FromStr;

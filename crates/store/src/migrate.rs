@@ -93,6 +93,11 @@ const SQLITE: &[Migration] = &[
         name: "lead_scores",
         sql: include_str!("../migrations/sqlite/0015_lead_scores.sql"),
     },
+    Migration {
+        version: 16,
+        name: "lead_outcomes",
+        sql: include_str!("../migrations/sqlite/0016_lead_outcomes.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -170,6 +175,11 @@ const POSTGRES: &[Migration] = &[
         version: 15,
         name: "lead_scores",
         sql: include_str!("../migrations/postgres/0015_lead_scores.sql"),
+    },
+    Migration {
+        version: 16,
+        name: "lead_outcomes",
+        sql: include_str!("../migrations/postgres/0016_lead_outcomes.sql"),
     },
 ];
 

@@ -89,6 +89,10 @@ pub async fn run(
                 print_json(&GateView::from(&found))?;
             } else {
                 print_gate(&found, &tz);
+                if let Some(review) = engine::model::review_of_gate(store, found.id).await? {
+                    println!();
+                    super::model::print_stored_review(&review);
+                }
                 match &found.subject {
                     Subject::Icp(version) => {
                         println!("\nSee the document with `leadgate icp show {version}`.")

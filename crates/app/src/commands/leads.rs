@@ -1,16 +1,19 @@
-//! `leadgate leads`: the scoring run, and where every lead stands — its score, its fit and
-//! engagement parts, its stage and the reasons in points — for people or as JSON.
+//! `leadgate leads`: the scoring run, where every lead stands — its score, its fit and
+//! engagement parts, its stage and the reasons in points — for people or as JSON, and what
+//! happened to it afterwards: outcomes recorded by a person or re-imported from a CRM export.
 
 use std::process::ExitCode;
 
 use jiff::Timestamp;
 use leadgate_core::scoring::lead::LeadStage;
+use leadgate_core::scoring::outcome::{Amount, NewOutcome, OutcomeKind, format_minor_units};
 use leadgate_store::leads::LeadScore;
+use leadgate_store::outcomes::OutcomeSource;
 use serde::Serialize;
 
 use super::{print_json, time_zone};
-use crate::cli::LeadsCommand;
-use crate::engine::{Error, scoring};
+use crate::cli::{LeadsCommand, OutcomesCommand};
+use crate::engine::{Error, outcomes, scoring};
 use crate::workspace::Workspace;
 
 /// A lead as `leads list --json` prints it.
@@ -67,7 +70,168 @@ pub async fn run(
             list(workspace, stage, json).await
         }
         LeadsCommand::Show { id, json } => show(workspace, id, json).await,
+        LeadsCommand::Outcome {
+            id,
+            kind,
+            on,
+            amount,
+            currency,
+            reason,
+            person,
+            json,
+        } => {
+            let tz = time_zone(workspace);
+            let new = match read_outcome(&kind, on.as_deref(), amount, currency, reason, || {
+                now.to_zoned(tz.clone()).date()
+            }) {
+                Ok(new) => new,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let recorded =
+                match outcomes::record_outcome(&workspace.store, &person, id, new, now).await {
+                    Ok(recorded) => recorded,
+                    Err(
+                        e @ (Error::NotFound(_)
+                        | Error::Conflict(_)
+                        | Error::Forbidden(_)
+                        | Error::UnknownPerson(_)),
+                    ) => {
+                        eprintln!("error: {e}");
+                        return Ok(ExitCode::from(1));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+            if json {
+                print_json(&recorded)?;
+            } else {
+                println!(
+                    "Recorded on lead {id}: {} on {}{} (outcome {}).",
+                    recorded.kind.label(),
+                    recorded.on,
+                    amount_text(recorded.amount),
+                    recorded.id
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        LeadsCommand::Outcomes(OutcomesCommand::Import {
+            file,
+            map,
+            person,
+            json,
+        }) => import_outcomes(workspace, &file, &map, &person, json, now).await,
     }
+}
+
+/// An outcome from the command line: the kind, the day (default today), amount and reason.
+fn read_outcome(
+    kind: &str,
+    on: Option<&str>,
+    amount: Option<String>,
+    currency: Option<String>,
+    reason: Option<String>,
+    today: impl Fn() -> jiff::civil::Date,
+) -> Result<NewOutcome, String> {
+    let kind: OutcomeKind = kind.parse()?;
+    let on = match on {
+        Some(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| format!("--on: `{text}` is not a date (like 2026-11-30)"))?,
+        None => today(),
+    };
+    NewOutcome::parse(
+        kind,
+        on,
+        amount.as_deref(),
+        currency.as_deref(),
+        reason.as_deref(),
+    )
+    .map_err(|e| format!("--{e}"))
+}
+
+fn amount_text(amount: Option<Amount>) -> String {
+    amount
+        .map(|a| format!(", {} {}", format_minor_units(a.minor), a.currency))
+        .unwrap_or_default()
+}
+
+async fn import_outcomes(
+    workspace: &Workspace,
+    file: &std::path::Path,
+    map: &[String],
+    person: &str,
+    json: bool,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let mut extra: Vec<(String, OutcomeKind)> = workspace
+        .config
+        .scoring
+        .crm_stages
+        .iter()
+        .map(|(w, k)| (w.clone(), *k))
+        .collect();
+    for entry in map {
+        let parsed = entry
+            .split_once('=')
+            .ok_or_else(|| format!("--map `{entry}`: write WORD=KIND, like 'Verbal Commit=won'"))
+            .and_then(|(w, k)| {
+                k.parse::<OutcomeKind>()
+                    .map(|k| (w.trim().to_string(), k))
+                    .map_err(|e| format!("--map `{entry}`: {e}"))
+            });
+        match parsed {
+            Ok(pair) => extra.push(pair),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    let tally = match outcomes::import(&workspace.store, person, file, &extra, now).await {
+        Ok(tally) => tally,
+        Err(e @ Error::File { .. }) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e @ (Error::Forbidden(_) | Error::UnknownPerson(_))) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if json {
+        print_json(&tally)?;
+    } else {
+        println!(
+            "{}: {} row(s): {} recorded, {} already recorded, {} at a stage before any outcome, \
+             {} with no such lead, {} bad.",
+            tally.file,
+            tally.rows,
+            tally.recorded,
+            tally.already,
+            tally.no_outcome,
+            tally.no_such_lead.len(),
+            tally.bad.len()
+        );
+        for note in &tally.no_such_lead {
+            println!("  row {}: {}", note.row, note.message);
+        }
+        for note in &tally.bad {
+            if note.column.is_empty() {
+                println!("  row {}: {}", note.row, note.message);
+            } else {
+                println!(
+                    "  row {}, column {}: {}",
+                    note.row, note.column, note.message
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn score(workspace: &Workspace, json: bool, now: Timestamp) -> anyhow::Result<ExitCode> {
@@ -202,6 +366,28 @@ async fn show(workspace: &Workspace, id: i64, json: bool) -> anyhow::Result<Exit
             clip(&f.value, 30),
             f.source,
             f.observed_at.map(day).unwrap_or_default()
+        );
+    }
+    println!("Outcomes:");
+    if detail.outcomes.is_empty() {
+        println!("  none recorded (`leadgate leads outcome {id} KIND --as NAME`)");
+    }
+    for o in &detail.outcomes {
+        let source = match &o.source {
+            OutcomeSource::Person => "recorded".to_string(),
+            OutcomeSource::CrmImport { file, row } => format!("from {file} row {row}"),
+        };
+        let reason = if o.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", o.reason)
+        };
+        println!(
+            "  {}  {:<20}{}{reason} ({source} by {})",
+            o.on,
+            o.kind.label(),
+            amount_text(o.amount),
+            o.recorded_by
         );
     }
     println!("History:");

@@ -23,6 +23,7 @@ use leadgate_core::scoring::version::{self, ModelVersion, Training};
 use serde::Serialize;
 
 use leadgate_core::scoring::report::{self, CalibrationReport, ReportInput};
+use leadgate_core::scoring::review::Evidence;
 
 use super::{print_json, print_table, show_time, time_zone};
 use crate::cli::{ModelCommand, ModelPredictArgs, ModelTrainArgs};
@@ -79,6 +80,35 @@ pub async fn run(
                 now,
             )
             .await
+        }
+        ModelCommand::Review { version, json } => {
+            let workspace = Workspace::open(workspace_dir, now).await?;
+            let review = engine::model::review(
+                &workspace.store,
+                version.as_deref(),
+                &workspace.config.scoring,
+                now,
+            )
+            .await?;
+            if json {
+                print_json(&review)?;
+            } else {
+                println!(
+                    "Review of scoring model {} (computed {}):",
+                    review.version,
+                    show_time(now, &time_zone(&workspace))
+                );
+                print_evidence(&review.evidence);
+                for opened in &review.opened {
+                    let why = if opened.reason.is_empty() {
+                        "on its date".to_string()
+                    } else {
+                        format!("early: {}", opened.reason)
+                    };
+                    println!("Review gate {} opened {why}.", opened.gate_id);
+                }
+            }
+            Ok(Ok(()))
         }
         ModelCommand::Restore { person } => {
             let workspace = Workspace::open(workspace_dir, now).await?;
@@ -511,5 +541,82 @@ fn model_path(model: &str, models: &Path) -> Result<PathBuf, BadInput> {
             "no model `{model}`: neither a file nor {}",
             path.display()
         )))
+    }
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1} %", x * 100.0)
+}
+
+/// A review's table, its two rates and its advice, as `model review` and `gate show` print
+/// them.
+pub(crate) fn print_evidence(e: &Evidence) {
+    let conversion: Vec<&str> = e.conversion.iter().map(|k| k.label()).collect();
+    println!(
+        "{} lead(s) scored; {} scored {} or more days ago are judged, {} younger are not yet. \
+         A conversion is: {}.",
+        e.leads,
+        e.judged,
+        e.mature_after_days,
+        e.young,
+        conversion.join(" or ")
+    );
+    let rows: Vec<Vec<String>> = e
+        .bands
+        .iter()
+        .map(|b| {
+            vec![
+                b.band.to_string(),
+                format!("{}–{}", b.score_low, b.score_high),
+                b.leads.to_string(),
+                b.judged.to_string(),
+                b.mean_predicted.map(pct).unwrap_or_else(|| "–".into()),
+                b.with_outcome.to_string(),
+                b.conversions.to_string(),
+                b.observed_rate.map(pct).unwrap_or_else(|| "–".into()),
+                format!("{}–{}", pct(b.observed_low), pct(b.observed_high)),
+                if b.off { "OFF".into() } else { String::new() },
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "band",
+            "scores",
+            "leads",
+            "judged",
+            "predicted",
+            "with outcome",
+            "converted",
+            "observed",
+            "95 % interval",
+            "",
+        ],
+        &rows,
+    );
+    let rate = |r: &leadgate_core::scoring::review::Rate| match r.rate {
+        Some(x) => format!("{} ({} of {})", pct(x), r.conversions, r.leads),
+        None => "no judged lead".to_string(),
+    };
+    println!(
+        "At the threshold {}: outreach converted {}; nurture {}.",
+        e.threshold,
+        rate(&e.outreach),
+        rate(&e.nurture)
+    );
+    for warning in &e.warnings {
+        println!("WARNING: {warning}");
+    }
+    println!("{}", e.advice);
+}
+
+/// The evidence a review gate was opened with.
+pub(crate) fn print_stored_review(review: &leadgate_store::outcomes::StoredReview) {
+    if !review.reason.is_empty() {
+        println!("Opened early: {}.", review.reason);
+    }
+    match serde_json::from_value::<Evidence>(review.evidence.clone()) {
+        Ok(e) => print_evidence(&e),
+        Err(e) => println!("(the review's evidence does not read: {e})"),
     }
 }

@@ -13,6 +13,7 @@ pub mod enrichment;
 pub mod gates;
 pub mod icp;
 pub mod model;
+pub mod outcomes;
 pub mod people;
 pub mod scoring;
 pub mod settings;

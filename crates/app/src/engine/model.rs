@@ -7,24 +7,34 @@
 //! it the one live version and retires the one before, which [`restore`] brings back in one
 //! step. Reviews fall due 30 and 60 days after a version goes live, then quarterly
 //! (`leadgate_core::schedule::model_review_due`): the triggers queue them as due jobs and
-//! [`open_review`] opens the gate.
+//! [`open_review`] opens the gate, with the review's evidence (predicted against observed
+//! conversion by score band, `core::scoring::review`) kept beside it and its red flags as
+//! the gate's warnings. A full scoring run asks [`open_early`] whether drift calls for the
+//! review before its date.
+
+use std::collections::HashMap;
 
 use jiff::Timestamp;
 use leadgate_core::audit::{Action, Actor, Attempt, Subject};
 use leadgate_core::event::EventKind;
 use leadgate_core::gate::{GateKind, GateStatus};
 use leadgate_core::role::Role;
+use leadgate_core::scoring::outcome::OutcomeKind;
 use leadgate_core::scoring::report::{self, CalibrationReport, Evaluation, ReportInput, Severity};
-use leadgate_core::scoring::scorecard::Scorecard;
+use leadgate_core::scoring::review::{self, Evidence, ScoredLead};
+use leadgate_core::scoring::scorecard::{Scale, Scorecard};
 use leadgate_core::scoring::version::ModelVersion as TrainedVersion;
 use leadgate_store::gates::{self, Gate};
 use leadgate_store::models::{
     self as stored, ModelOrigin, ModelStatus, ModelVersion, NewModelVersion,
 };
+use leadgate_store::outcomes::StoredReview;
 use leadgate_store::{Conn, Store};
+use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::settings::ScoringConfig;
 use super::{Attempted, Error, Result, announce, emit, person, record, settle};
 
 /// The roles that may propose a model version and restore the previous one: sales ops runs
@@ -429,12 +439,14 @@ pub async fn restore(store: &Store, person_name: &str, now: Timestamp) -> Result
 }
 
 /// The job behind a review date: opens the review gate of a version that is still live and
-/// has had `reviews_done` reviews. A version retired in the meantime, or a review already
-/// passed, needs nothing, and that is a success, not an error.
+/// has had `reviews_done` reviews, with the review's evidence. A version retired in the
+/// meantime, or a review already passed or open, needs nothing, and that is a success, not
+/// an error.
 pub async fn open_review(
     conn: &mut Conn,
     model_id: i64,
     reviews_done: i64,
+    config: &ScoringConfig,
     now: Timestamp,
 ) -> Result<Option<Gate>> {
     let Some(version) = stored::get(conn, model_id).await? else {
@@ -443,32 +455,174 @@ pub async fn open_review(
     if version.status != ModelStatus::Live || version.reviews_done != reviews_done {
         return Ok(None);
     }
-    let subject = Subject::Model(version.id);
     let which = match reviews_done {
         0 => "30-day review".to_string(),
         1 => "60-day review".to_string(),
         _ => "quarterly review".to_string(),
     };
     let summary = format!("{which} of scoring model {}", version.version);
+    let evidence = review_evidence(conn, &version, config, now).await?;
+    open_review_gate(conn, &version, &summary, None, &evidence, now).await
+}
+
+/// Opens the live version's review before its date when its leads have drifted from what
+/// it was trained on (score PSI above 0.25 against the training distribution) or, with
+/// enough outcomes, its predictions miss the observed conversion by more than 20 %
+/// relative. Run at the end of every full scoring run; a review already open is not opened
+/// twice.
+pub async fn open_early(
+    conn: &mut Conn,
+    config: &ScoringConfig,
+    now: Timestamp,
+) -> Result<Option<Gate>> {
+    let Some(version) = stored::live(conn).await? else {
+        return Ok(None);
+    };
+    let training: Vec<f64> = version.artifact["cross_validation"]["probabilities"]
+        .as_array()
+        .map(|ps| ps.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default();
+    let live = leadgate_store::outcomes::current_probabilities(conn, version.id).await?;
+    let psi = review::drift(&training, &live);
+    let evidence = review_evidence(conn, &version, config, now).await?;
+    let Some(reason) = review::early_reason(psi, &evidence) else {
+        return Ok(None);
+    };
+    let summary = format!(
+        "Early review of scoring model {}: {reason}",
+        version.version
+    );
+    let gate = open_review_gate(conn, &version, &summary, Some(&reason), &evidence, now).await?;
+    if let Some(gate) = &gate {
+        record(
+            conn,
+            &Actor::System,
+            Action::ModelReviewOpenedEarly,
+            &Subject::Model(version.id),
+            json!({ "version": version.version, "gate": gate.id, "reason": reason, "score_psi": psi }),
+            now,
+        )
+        .await?;
+        tracing::info!(gate = gate.id, %reason, "Model review opened early.");
+    }
+    Ok(gate)
+}
+
+async fn open_review_gate(
+    conn: &mut Conn,
+    version: &ModelVersion,
+    summary: &str,
+    early: Option<&str>,
+    evidence: &Evidence,
+    now: Timestamp,
+) -> Result<Option<Gate>> {
+    let subject = Subject::Model(version.id);
     // The maker of the live version does not review their own work either.
     let maker = Some(version.made_by.as_str());
-    let Some(gate) =
-        gates::open(conn, GateKind::ModelReview, &subject, &summary, maker, now).await?
+    let Some(mut gate) =
+        gates::open(conn, GateKind::ModelReview, &subject, summary, maker, now).await?
     else {
         return Ok(None);
     };
+    // The review's red flags are the gate's warnings: approving over them needs a reason.
+    gates::set_warnings(conn, gate.id, &evidence.warnings).await?;
+    gate.warnings = evidence.warnings.clone();
+    leadgate_store::outcomes::insert_review(
+        conn,
+        &StoredReview {
+            gate_id: gate.id,
+            model_id: version.id,
+            reason: early.unwrap_or_default().to_string(),
+            evidence: to_json(evidence)?,
+            computed_at: now,
+        },
+    )
+    .await?;
     record(
         conn,
         &Actor::System,
         Action::GateOpened,
         &Subject::Gate(gate.id),
-        json!({ "kind": gate.kind, "subject": subject, "required_roles": gate.required_roles }),
+        json!({ "kind": gate.kind, "subject": subject, "required_roles": gate.required_roles, "warnings": gate.warnings, "early": early }),
         now,
     )
     .await?;
-    let payload = json!({ "model": version.id, "version": version.version, "gate": gate.id, "review": reviews_done + 1 });
+    let payload = json!({ "model": version.id, "version": version.version, "gate": gate.id, "review": version.reviews_done + 1, "early": early });
     emit(conn, EventKind::ModelReviewDue, &subject, payload, now).await?;
     Ok(Some(gate))
+}
+
+/// What happened to the leads a version scored, against what it predicted: the evidence of
+/// its reviews, computed at `now` from their first scoring under it and the outcomes
+/// recorded on them.
+pub async fn review_evidence(
+    conn: &mut Conn,
+    version: &ModelVersion,
+    config: &ScoringConfig,
+    now: Timestamp,
+) -> Result<Evidence> {
+    // The threshold scoring uses: the setting, else the card's even-odds score (a version
+    // whose card does not read has scored nothing, and the default scale's is as good).
+    let threshold = config.threshold.unwrap_or_else(|| {
+        serde_json::from_value::<Scorecard>(version.artifact["scorecard"].clone())
+            .map(|card| card.scale.even_odds_score)
+            .unwrap_or(Scale::default().even_odds_score)
+    });
+    let mut outcomes: HashMap<i64, Vec<(OutcomeKind, jiff::civil::Date)>> = HashMap::new();
+    for o in leadgate_store::outcomes::of_model(conn, version.id).await? {
+        outcomes.entry(o.lead).or_default().push((o.kind, o.on));
+    }
+    let leads: Vec<ScoredLead> = leadgate_store::outcomes::first_scorings(conn, version.id)
+        .await?
+        .into_iter()
+        .map(|(contact, score, probability, scored_at)| ScoredLead {
+            score,
+            probability,
+            scored_at,
+            outcomes: outcomes.remove(&contact).unwrap_or_default(),
+        })
+        .collect();
+    Ok(review::evidence(&leads, &config.conversion, threshold, now))
+}
+
+/// A version's review as `leadgate model review` prints it: computed now, with the reviews
+/// its gates were opened with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    pub model: i64,
+    pub version: String,
+    pub evidence: Evidence,
+    pub opened: Vec<StoredReview>,
+}
+
+/// The review of a version (by name or id; with nothing named, the live one) at `now`.
+pub async fn review(
+    store: &Store,
+    reference: Option<&str>,
+    config: &ScoringConfig,
+    now: Timestamp,
+) -> Result<Review> {
+    let mut conn = store.conn().await?;
+    let version = match reference.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(_) => resolve(&mut conn, reference).await?,
+        None => stored::live(&mut conn).await?.ok_or_else(|| {
+            Error::NotFound("no scoring model is live: name the version to review".into())
+        })?,
+    };
+    let evidence = review_evidence(&mut conn, &version, config, now).await?;
+    let opened = leadgate_store::outcomes::reviews_of_model(&mut conn, version.id).await?;
+    Ok(Review {
+        model: version.id,
+        version: version.version,
+        evidence,
+        opened,
+    })
+}
+
+/// The evidence a review gate was opened with, when it is one.
+pub async fn review_of_gate(store: &Store, gate_id: i64) -> Result<Option<StoredReview>> {
+    let mut conn = store.conn().await?;
+    Ok(leadgate_store::outcomes::review_of_gate(&mut conn, gate_id).await?)
 }
 
 /// A version from what a person typed: its name or id; with nothing typed, the newest.

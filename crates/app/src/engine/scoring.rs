@@ -300,6 +300,10 @@ async fn score(
         now,
     )
     .await?;
+    // A full run sees the whole distribution: drift may call for the review now.
+    if only.is_none() {
+        super::model::open_early(&mut tx, config, now).await?;
+    }
     tx.commit().await?;
     tracing::info!(
         scored = outcome.scored,
@@ -328,6 +332,8 @@ pub struct LeadDetail {
     pub facts: Vec<SourcedFact>,
     /// Newest first; the first is `current`.
     pub history: Vec<stored::LeadScore>,
+    /// What happened to the lead, oldest first.
+    pub outcomes: Vec<leadgate_store::outcomes::Outcome>,
 }
 
 /// Where every lead stands, optionally of one stage, highest score first.
@@ -370,11 +376,13 @@ pub async fn detail(store: &Store, id: i64) -> Result<LeadDetail> {
             }
         }
     }
+    let outcomes = leadgate_store::outcomes::of_lead(&mut conn, id).await?;
     Ok(LeadDetail {
         id,
         current,
         facts,
         history,
+        outcomes,
     })
 }
 

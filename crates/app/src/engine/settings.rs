@@ -1,7 +1,10 @@
 //! The engine's settings, as `leadgate.toml` gives them (`config` composes them into the
 //! file's sections): the engine reads nothing else of the application.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+use leadgate_core::scoring::outcome::{DEFAULT_CONVERSION, OutcomeKind};
 
 use serde::Deserialize;
 
@@ -107,8 +110,9 @@ fn default_max_attempts() -> u32 {
     5
 }
 
-/// Stage 3's scoring run: which leads go to outreach.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// Stage 3's scoring run: which leads go to outreach, and what counts as a conversion when a
+/// review measures the live version against the outcomes recorded on its leads.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoringConfig {
     /// The score at or above which a lead goes to outreach (and `LeadQualified` is emitted);
@@ -116,4 +120,26 @@ pub struct ScoringConfig {
     /// where its probability of converting is one half.
     #[serde(default)]
     pub threshold: Option<i64>,
+    /// The outcomes that count as a conversion in a review. Default: an opportunity opened
+    /// or a deal won — what the CRM history's `converted` column means.
+    #[serde(default = "default_conversion")]
+    pub conversion: Vec<OutcomeKind>,
+    /// CRM stage words beyond the built-in mapping, for `leadgate leads outcomes import`:
+    /// `"Verbal Commit" = "opportunity_opened"`.
+    #[serde(default)]
+    pub crm_stages: BTreeMap<String, OutcomeKind>,
+}
+
+impl Default for ScoringConfig {
+    fn default() -> Self {
+        ScoringConfig {
+            threshold: None,
+            conversion: default_conversion(),
+            crm_stages: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_conversion() -> Vec<OutcomeKind> {
+    DEFAULT_CONVERSION.to_vec()
 }

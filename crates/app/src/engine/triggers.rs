@@ -123,7 +123,8 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::ModelProposed
         | EventKind::ModelRejected
         | EventKind::ModelReviewDue
-        | EventKind::LeadQualified => Vec::new(),
+        | EventKind::LeadQualified
+        | EventKind::OutcomeRecorded => Vec::new(),
     }
 }
 

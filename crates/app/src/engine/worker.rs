@@ -11,7 +11,7 @@ use leadgate_store::jobs::{self, Job};
 use leadgate_store::{Conn, Store};
 use tokio::sync::watch;
 
-use super::settings::{DiscoveryConfig, WorkerConfig};
+use super::settings::{DiscoveryConfig, ScoringConfig, WorkerConfig};
 use super::triggers::JobKind;
 use super::{Error, Result, discovery, icp, model};
 
@@ -39,6 +39,8 @@ pub struct Worker {
     pub max_attempts: i64,
     /// The workspace's discovery settings and directory, for the discovery jobs.
     pub discovery: Option<Arc<DiscoveryContext>>,
+    /// What counts as a conversion and the threshold, for the evidence of model reviews.
+    pub scoring: ScoringConfig,
 }
 
 /// What discovery jobs need beyond the store.
@@ -55,6 +57,7 @@ impl Worker {
             lease: SignedDuration::from_secs(config.lease_secs as i64),
             max_attempts: i64::from(config.max_attempts),
             discovery: None,
+            scoring: ScoringConfig::default(),
         }
     }
 
@@ -95,7 +98,7 @@ impl Worker {
             }
             _ => {
                 let mut tx = store.begin().await?;
-                let outcome = run_job(&mut tx, &job, now).await;
+                let outcome = run_job(&mut tx, &job, &self.scoring, now).await;
                 (tx, outcome)
             }
         };
@@ -188,7 +191,12 @@ fn backoff(now: Timestamp, attempts: i64) -> Timestamp {
         .unwrap_or(now)
 }
 
-async fn run_job(conn: &mut Conn, job: &Job, now: Timestamp) -> Result<()> {
+async fn run_job(
+    conn: &mut Conn,
+    job: &Job,
+    scoring: &ScoringConfig,
+    now: Timestamp,
+) -> Result<()> {
     let kind = JobKind::parse(&job.kind)
         .ok_or_else(|| Error::corrupt(format!("unknown job kind `{}`", job.kind)))?;
     match kind {
@@ -214,7 +222,14 @@ async fn run_job(conn: &mut Conn, job: &Job, now: Timestamp) -> Result<()> {
                     .and_then(serde_json::Value::as_i64)
                     .ok_or_else(|| Error::corrupt(format!("job {}: payload lacks {key}", job.id)))
             };
-            model::open_review(conn, number("model")?, number("reviews_done")?, now).await?;
+            model::open_review(
+                conn,
+                number("model")?,
+                number("reviews_done")?,
+                scoring,
+                now,
+            )
+            .await?;
             Ok(())
         }
     }

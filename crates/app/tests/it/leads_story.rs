@@ -180,6 +180,7 @@ async fn scoring_story(backend: Backend) {
         .unwrap();
     let config = ScoringConfig {
         threshold: Some(THRESHOLD),
+        ..ScoringConfig::default()
     };
     let pages = PagePolicy::default();
 

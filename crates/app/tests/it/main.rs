@@ -17,5 +17,6 @@ mod model_gate_story;
 mod model_story;
 mod models_api_story;
 mod openapi_story;
+mod outcomes_story;
 mod server_story;
 mod signals_story;

@@ -6,7 +6,9 @@
 //! write the same table by hand ([`rules`]); [`cv`] says how well a learned card ranks and
 //! how well its probabilities hold on rows it did not see, measured with [`metrics`];
 //! [`version`] is a trained version with its evidence, [`report`] the calibration report
-//! sales ops signs off, and [`lifecycle`] where a version stands (draft, live, retired).
+//! sales ops signs off, and [`lifecycle`] where a version stands (draft, live, retired);
+//! [`outcome`] is what happened to a lead afterwards and [`review`] measures a live version
+//! against it.
 
 pub mod bins;
 pub mod boost;
@@ -14,8 +16,10 @@ pub mod cv;
 pub mod lead;
 pub mod lifecycle;
 pub mod metrics;
+pub mod outcome;
 pub mod pairs;
 pub mod report;
+pub mod review;
 pub mod rng;
 pub mod rules;
 pub mod scorecard;

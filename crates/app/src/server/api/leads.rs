@@ -1,12 +1,16 @@
 //! Scored leads over HTTP: where every lead stands (score, fit and engagement parts, stage,
-//! the top three reasons in points) and one lead with its facts and score history — what
-//! `leadgate leads list` and `show` print, for the CRM or sequencer a team already has.
+//! the top three reasons in points), one lead with its facts, score history and outcomes —
+//! what `leadgate leads list` and `show` print, for the CRM or sequencer a team already
+//! has — and recording an outcome, as `leadgate leads outcome` does.
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use jiff::Timestamp;
 use leadgate_core::scoring::lead::LeadStage;
+use leadgate_core::scoring::outcome::{NewOutcome, OutcomeKind};
 use leadgate_store::leads::LeadScore;
+use leadgate_store::outcomes::Outcome;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -16,9 +20,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Page, limit, next_url, slice};
-use crate::engine::scoring;
+use crate::engine::{outcomes, scoring};
 use crate::server::auth::Principal;
-use crate::server::error::{ApiError, ApiPath, ApiQuery, ErrorBody};
+use crate::server::error::{ApiError, ApiJson, ApiPath, ApiQuery, ErrorBody};
 use crate::server::state::AppState;
 
 fn stage_schema() -> impl Into<RefOr<Schema>> {
@@ -39,6 +43,77 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_leads))
         .routes(routes!(show_lead))
+        .routes(routes!(record_outcome))
+}
+
+fn outcome_kind_schema() -> impl Into<RefOr<Schema>> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some("What happened to the lead."))
+        .enum_values(Some(
+            OutcomeKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>(),
+        ))
+}
+
+/// One outcome recorded on a lead.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutcomeView {
+    pub id: i64,
+    /// The lead's id.
+    pub lead: i64,
+    #[schema(schema_with = outcome_kind_schema)]
+    pub kind: OutcomeKind,
+    /// The day it happened (YYYY-MM-DD).
+    #[schema(value_type = String)]
+    pub on: jiff::civil::Date,
+    /// The deal's amount in minor units of its currency (cents): 12500.50 EUR is 1250050.
+    pub amount_minor: Option<i64>,
+    /// ISO 4217 code, with an amount only.
+    pub currency: Option<String>,
+    /// Why (lost, disqualified).
+    pub reason: String,
+    /// `person`, or `crm_import` with `file` and `row`.
+    #[schema(value_type = Object)]
+    pub source: Value,
+    pub recorded_by: String,
+    pub recorded_at: Timestamp,
+}
+
+impl From<&Outcome> for OutcomeView {
+    fn from(o: &Outcome) -> Self {
+        OutcomeView {
+            id: o.id,
+            lead: o.lead,
+            kind: o.kind,
+            on: o.on,
+            amount_minor: o.amount.map(|a| a.minor),
+            currency: o.amount.map(|a| a.currency.to_string()),
+            reason: o.reason.clone(),
+            source: serde_json::to_value(&o.source).unwrap_or(Value::Null),
+            recorded_by: o.recorded_by.clone(),
+            recorded_at: o.recorded_at,
+        }
+    }
+}
+
+/// An outcome to record on a lead.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeRequest {
+    /// `meeting_booked`, `opportunity_opened`, `won`, `lost` or `disqualified`.
+    #[schema(schema_with = outcome_kind_schema)]
+    pub kind: String,
+    /// The day it happened (YYYY-MM-DD); default: today in the workspace's time zone.
+    pub on: Option<String>,
+    /// The deal's amount as a decimal (`12500.50`), for an opportunity, a win or a loss.
+    pub amount: Option<String>,
+    /// The amount's currency (ISO 4217), required with an amount.
+    pub currency: Option<String>,
+    /// Why, in words: required for `lost` and `disqualified`.
+    pub reason: Option<String>,
 }
 
 /// A lead as its newest scoring left it.
@@ -104,6 +179,8 @@ pub struct LeadDetailView {
     pub facts: Vec<LeadFactView>,
     /// Every scoring, newest first.
     pub history: Vec<LeadView>,
+    /// What happened to the lead, oldest first.
+    pub outcomes: Vec<OutcomeView>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize, IntoParams)]
@@ -185,5 +262,55 @@ async fn show_lead(
             })
             .collect(),
         history: detail.history.iter().map(LeadView::from).collect(),
+        outcomes: detail.outcomes.iter().map(OutcomeView::from).collect(),
     }))
+}
+
+/// Record what happened to a lead — a meeting booked, an opportunity opened, a deal won or
+/// lost, a disqualification — as the caller. Reps, sales leads, sales ops and admins may;
+/// the same kind on the same day is recorded once. Model reviews read outcomes.
+#[utoipa::path(post, path = "/api/leads/{id}/outcomes", tag = "scoring",
+    security(("bearer" = []), ("session" = [])),
+    params(("id" = i64, Path, description = "The lead's id (its contact's)")),
+    request_body = OutcomeRequest,
+    responses(
+        (status = 201, description = "Recorded", body = OutcomeView),
+        (status = 401, description = "No valid session or token", body = ErrorBody),
+        (status = 403, description = "The caller may not record outcomes (or lacks the CSRF token)", body = ErrorBody),
+        (status = 404, description = "No scored lead with this id", body = ErrorBody),
+        (status = 409, description = "This outcome is recorded already", body = ErrorBody),
+        (status = 422, description = "Invalid input: the field is named", body = ErrorBody),
+    ))]
+async fn record_outcome(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<OutcomeRequest>,
+) -> Result<(StatusCode, Json<OutcomeView>), ApiError> {
+    let now = state.now();
+    let kind: OutcomeKind = body
+        .kind
+        .parse()
+        .map_err(|e| ApiError::invalid(format!("kind: {e}")))?;
+    let on = match body.on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) => text.parse().map_err(|_| {
+            ApiError::invalid(format!("on: `{text}` is not a date (like 2026-11-30)"))
+        })?,
+        None => {
+            let tz = jiff::tz::TimeZone::get(&state.workspace().config.time_zone)
+                .unwrap_or(jiff::tz::TimeZone::UTC);
+            now.to_zoned(tz).date()
+        }
+    };
+    let new = NewOutcome::parse(
+        kind,
+        on,
+        body.amount.as_deref(),
+        body.currency.as_deref(),
+        body.reason.as_deref(),
+    )
+    .map_err(|e| ApiError::invalid(e.to_string()))?;
+    let recorded =
+        outcomes::record_outcome(state.store(), &principal.person.name, id, new, now).await?;
+    Ok((StatusCode::CREATED, Json(OutcomeView::from(&recorded))))
 }

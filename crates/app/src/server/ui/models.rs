@@ -1,7 +1,9 @@
 //! The scoring model pages: every version in a sortable table, live one first; one version's
 //! calibration report read as a RevOps person reads it — warnings first in red, the headline
 //! figures, the charts and tables of each block — beside the decision panel of its open gate;
-//! the standalone report file; and restoring the previous version.
+//! the standalone report file; and restoring the previous version. A reviewed version shows
+//! its newest review first: predicted against observed conversion by score band, as a table
+//! and a chart, with what to adjust.
 //!
 //! The report's blocks come from `CalibrationReport::sections`, the same ones the standalone
 //! HTML file and the CLI draw, so the page cannot show other figures than the file sales ops
@@ -17,6 +19,7 @@ use leadgate_core::audit::Subject;
 use leadgate_core::gate::{GateKind, GateStatus, Verdict};
 use leadgate_core::scoring::report::svg::Chart;
 use leadgate_core::scoring::report::{CalibrationReport, Finding, Section, Severity, Table};
+use leadgate_core::scoring::review::{self, Evidence};
 use leadgate_store::gates::{self as stored_gates, Gate, GateFilter};
 use leadgate_store::models::{self as stored, ModelStatus, ModelVersion};
 use serde::Deserialize;
@@ -434,6 +437,83 @@ impl ReportView {
     }
 }
 
+/// One band of a review, in words and figures as the page shows them.
+pub struct BandRow {
+    pub band: usize,
+    pub scores: String,
+    pub leads: u64,
+    pub judged: u64,
+    pub predicted: String,
+    pub with_outcome: u64,
+    pub conversions: u64,
+    pub observed: String,
+    pub interval: String,
+    pub off: bool,
+}
+
+/// The newest review of a version: what actually converted, against what it predicted.
+pub struct ReviewView {
+    pub gate_id: i64,
+    /// Why it opened before its date; empty on its date.
+    pub reason: String,
+    pub lead: String,
+    pub warnings: Vec<String>,
+    pub advice: String,
+    pub rows: Vec<BandRow>,
+    pub rates: String,
+    pub chart: String,
+}
+
+impl ReviewView {
+    fn of(stored: &leadgate_store::outcomes::StoredReview) -> Option<ReviewView> {
+        let e: Evidence = serde_json::from_value(stored.evidence.clone()).ok()?;
+        let maybe = |x: Option<f64>| x.map(rate).unwrap_or_else(|| "–".into());
+        let share = |r: &review::Rate| match r.rate {
+            Some(x) => format!("{} ({} of {})", rate(x), r.conversions, r.leads),
+            None => "no judged lead".into(),
+        };
+        let conversion: Vec<&str> = e.conversion.iter().map(|k| k.label()).collect();
+        Some(ReviewView {
+            gate_id: stored.gate_id,
+            reason: stored.reason.clone(),
+            lead: format!(
+                "{} leads scored by this version; {} scored {} or more days ago are judged, {} \
+                 younger are not yet. A conversion is: {}.",
+                e.leads,
+                e.judged,
+                e.mature_after_days,
+                e.young,
+                conversion.join(" or ")
+            ),
+            warnings: e.warnings.clone(),
+            advice: e.advice.clone(),
+            rows: e
+                .bands
+                .iter()
+                .map(|b| BandRow {
+                    band: b.band,
+                    scores: format!("{}–{}", b.score_low, b.score_high),
+                    leads: b.leads,
+                    judged: b.judged,
+                    predicted: maybe(b.mean_predicted),
+                    with_outcome: b.with_outcome,
+                    conversions: b.conversions,
+                    observed: maybe(b.observed_rate),
+                    interval: format!("{}–{}", rate(b.observed_low), rate(b.observed_high)),
+                    off: b.off,
+                })
+                .collect(),
+            rates: format!(
+                "At the threshold {}: outreach converted {}; nurture {}.",
+                e.threshold,
+                share(&e.outreach),
+                share(&e.nurture)
+            ),
+            chart: review::chart(&e, "chart-review"),
+        })
+    }
+}
+
 #[derive(Template)]
 #[template(path = "model.html")]
 struct VersionPage {
@@ -445,6 +525,8 @@ struct VersionPage {
     gate_warnings: Vec<String>,
     panels: Vec<GatePanel>,
     restorable: Option<Restorable>,
+    /// The newest review's evidence, when the version has been reviewed.
+    review: Option<ReviewView>,
 }
 
 #[derive(Deserialize)]
@@ -502,6 +584,13 @@ async fn show(
         _ => None,
     };
     let report = report_of(&version);
+    let review = {
+        let mut conn = state.store().conn().await?;
+        leadgate_store::outcomes::reviews_of_model(&mut conn, id)
+            .await?
+            .first()
+            .and_then(ReviewView::of)
+    };
     page(
         StatusCode::OK,
         &VersionPage {
@@ -512,6 +601,7 @@ async fn show(
             version: row(&state, &version, gate_warnings.len()),
             panels,
             restorable,
+            review,
         },
     )
 }

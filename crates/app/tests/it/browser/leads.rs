@@ -115,6 +115,7 @@ async fn leads_sort_by_score_and_narrow_to_a_stage() {
         .unwrap();
     let config = ScoringConfig {
         threshold: Some(210),
+        ..ScoringConfig::default()
     };
     let run = scoring::run(store, &config, &PagePolicy::default(), now)
         .await

@@ -1,7 +1,9 @@
 //! The scoring model pages in the browser: the versions table, one version's report with
 //! its charts drawn and its warnings in red, and the decision panel refusing a bare approval
-//! over a warning in place (the typed text kept) until a reasoned one makes the version live.
+//! over a warning in place (the typed text kept) until a reasoned one makes the version live,
+//! and its review, once open, as a table on the same page.
 
+use leadgate::config::ScoringConfig;
 use leadgate::engine::{gates, model};
 use leadgate_core::gate::Request;
 use leadgate_store::models::ModelStatus;
@@ -181,6 +183,24 @@ async fn sales_ops_approves_a_warned_model_only_with_a_reason() {
         .unwrap();
     assert_eq!(version.status, ModelStatus::Live);
     drop(conn);
+
+    // Its 30-day review opens: the page shows the review table and says there is too
+    // little to judge yet (nothing was scored).
+    let mut tx = server.store.begin().await.unwrap();
+    let due = start_time() + jiff::SignedDuration::from_hours(24 * 30);
+    model::open_review(&mut tx, id, 0, &ScoringConfig::default(), due)
+        .await
+        .unwrap()
+        .expect("the review opens");
+    tx.commit().await.unwrap();
+    browser.goto(&server.at(&format!("/models/{id}"))).await;
+    browser.wait_for("#review table.review-table").await;
+    let review = browser.text("#review").await;
+    assert!(
+        review.contains("Predicted against observed conversion by score band")
+            && review.contains("Too few outcomes to judge"),
+        "{review}"
+    );
 
     // It replaced the plain version. A rep sees no restore button, and a forged restore
     // with the rep's own session and CSRF token is refused.
