@@ -167,9 +167,10 @@ pub async fn touched_by_import(
     Ok((emails, domains))
 }
 
-/// Removes every score and qualification of `contacts`, in the caller's transaction: an
-/// erasure's part here, since a score row copies the person's name, address and company.
-/// What is left of a contact is scored again by the next run. Returns the score rows removed.
+/// Removes every score, qualification and outcome of `contacts`, in the caller's
+/// transaction: an erasure's part here, since a score row copies the person's name, address
+/// and company, and an outcome's reason may quote them. What is left of a contact is scored
+/// again by the next run. Returns the rows removed.
 pub async fn erase_contacts(conn: &mut AnyConnection, contacts: &[i64]) -> Result<u64> {
     let mut removed = 0;
     for chunk in contacts.chunks(500) {
@@ -189,6 +190,12 @@ pub async fn erase_contacts(conn: &mut AnyConnection, contacts: &[i64]) -> Resul
         )))
         .execute(&mut *conn)
         .await?;
+        removed += sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM lead_outcomes WHERE contact_id IN ({list})"
+        )))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
     }
     Ok(removed)
 }

@@ -218,6 +218,21 @@ pub async fn current_probabilities(conn: &mut AnyConnection, model_id: i64) -> R
     .collect()
 }
 
+/// The probabilities of the first scoring run of `model_id`: its leads as they stood when it
+/// went live, the baseline its drift is measured against.
+pub async fn first_run_probabilities(conn: &mut AnyConnection, model_id: i64) -> Result<Vec<f64>> {
+    sqlx::query(
+        "SELECT probability FROM lead_scores WHERE model_id = $1 AND scored_at =
+             (SELECT MIN(scored_at) FROM lead_scores WHERE model_id = $1)",
+    )
+    .bind(model_id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| Ok(row.try_get(0)?))
+    .collect()
+}
+
 /// A review's stored evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredReview {

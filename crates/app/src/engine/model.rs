@@ -465,8 +465,8 @@ pub async fn open_review(
     open_review_gate(conn, &version, &summary, None, &evidence, now).await
 }
 
-/// Opens the live version's review before its date when its leads have drifted from what
-/// it was trained on (score PSI above 0.25 against the training distribution) or, with
+/// Opens the live version's review before its date when its leads have drifted since it went
+/// live (score PSI above 0.25 against its first scoring run) or, with
 /// enough outcomes, its predictions miss the observed conversion by more than 20 %
 /// relative. Run at the end of every full scoring run; a review already open is not opened
 /// twice.
@@ -478,12 +478,9 @@ pub async fn open_early(
     let Some(version) = stored::live(conn).await? else {
         return Ok(None);
     };
-    let training: Vec<f64> = version.artifact["cross_validation"]["probabilities"]
-        .as_array()
-        .map(|ps| ps.iter().filter_map(Value::as_f64).collect())
-        .unwrap_or_default();
+    let baseline = leadgate_store::outcomes::first_run_probabilities(conn, version.id).await?;
     let live = leadgate_store::outcomes::current_probabilities(conn, version.id).await?;
-    let psi = review::drift(&training, &live);
+    let psi = review::drift(&baseline, &live);
     let evidence = review_evidence(conn, &version, config, now).await?;
     let Some(reason) = review::early_reason(psi, &evidence) else {
         return Ok(None);

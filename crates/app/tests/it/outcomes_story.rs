@@ -4,15 +4,15 @@
 //! that is no export writes nothing; at 30 days the review gate opens with predicted against
 //! observed conversion by score band, its red flags as warnings that need a written reason;
 //! the API records and lists outcomes under the same rule; and a full scoring run whose
-//! leads drifted from the training distribution opens the review early, once.
+//! leads drifted since the version went live opens the review early, once.
 
 use jiff::{SignedDuration, Timestamp};
 use leadgate::config::ScoringConfig;
-use leadgate::engine::{Error, gates, model, people, scoring};
+use leadgate::engine::{Error, engagement, gates, model, people, scoring};
 use leadgate::workspace::Workspace;
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::prospect::ListStatus;
-use leadgate_core::engagement::PagePolicy;
+use leadgate_core::engagement::{KindChoice, PagePolicy};
 use leadgate_core::gate::{GateKind, Request};
 use leadgate_core::role::Role;
 use leadgate_core::scoring::rules;
@@ -48,7 +48,8 @@ titles = ["VP Sales", "Sales Manager"]
 "#;
 
 /// 170 points to start; a VP +20, a manager −5; 200 people or more +4, fewer −3: scores
-/// 194, 187, 169 and 162, probabilities from 0.45 down to 0.21 (mean about 0.33).
+/// 194, 187, 169 and 162, probabilities from 0.45 down to 0.21 (mean about 0.33). Two
+/// pricing visits in a week add 25 (no lead has any until the drift story gives them some).
 const CARD: &str = r#"
 base_points = 170
 [scale]
@@ -62,6 +63,10 @@ points = [0, 20, 10, -5]
 [[terms]]
 bins = { feature = "employees", type = "numeric", cuts = [200], whole = true }
 points = [0, -3, 4]
+
+[[terms]]
+bins = { feature = "pricing_page_visit_7d", type = "numeric", cuts = [1, 2], whole = true }
+points = [0, 0, 8, 25]
 "#;
 
 const LEADS: usize = 120;
@@ -85,8 +90,8 @@ fn people_csv() -> String {
 }
 
 /// 120 admitted prospects on an approved list, a rules card live (proposed by otto,
-/// approved by olga) with `extra` in its artifact, and one full scoring run at `now()`.
-async fn scored_leads(ws: &TestWorkspace, extra: Value) -> Workspace {
+/// approved by olga), and one full scoring run at `now()`: the baseline of its drift.
+async fn scored_leads(ws: &TestWorkspace) -> Workspace {
     let workspace = ws.init(now()).await;
     for (name, role) in [
         ("sam", Role::SalesLead),
@@ -123,10 +128,7 @@ async fn scored_leads(ws: &TestWorkspace, extra: Value) -> Workspace {
         .unwrap();
     drop(conn);
     let card = rules::parse(CARD, "rules.toml").unwrap();
-    let mut artifact = json!({ "scorecard": card });
-    if let (Value::Object(a), Value::Object(e)) = (&mut artifact, extra) {
-        a.extend(e);
-    }
+    let artifact = json!({ "scorecard": card });
     let draft = model::Draft {
         version: "r-1".into(),
         origin: ModelOrigin::Rules,
@@ -186,7 +188,7 @@ async fn review_story(backend: Backend) {
         return;
     };
     // Arrange: 120 leads scored by a rules card with no training distribution (no drift).
-    let workspace = scored_leads(&ws, json!({})).await;
+    let workspace = scored_leads(&ws).await;
     assert!(
         open_gates(&workspace.store, GateKind::ModelReview)
             .await
@@ -397,16 +399,43 @@ async fn drift_story(backend: Backend) {
     let Some(ws) = TestWorkspace::new(backend).await else {
         return;
     };
-    // Arrange + Act: the card was trained where nearly every lead scored 1–5 %; live leads
-    // score 21–45 %. The full scoring run in `scored_leads` sees it.
-    let training: Vec<f64> = (0..500)
-        .map(|i| 0.01 + 0.04 * f64::from(i) / 500.0)
-        .collect();
-    let workspace = scored_leads(
-        &ws,
-        json!({ "cross_validation": { "probabilities": training } }),
+    // Arrange: 120 leads scored when the card went live (the baseline): nothing drifted yet.
+    let workspace = scored_leads(&ws).await;
+    assert!(
+        open_gates(&workspace.store, GateKind::ModelReview)
+            .await
+            .is_empty(),
+        "the leads it went live with are its baseline, not a drift"
+    );
+    // A week later 100 of them have looked at pricing twice: 25 points more each.
+    let later = now() + days(7);
+    let mut visits = String::from("at,kind,email,url\n");
+    for i in 0..100 {
+        for hours in [2, 30] {
+            let at = later - SignedDuration::from_hours(hours);
+            visits.push_str(&format!("{at},page_view,p{i}@firm{i}.com,/pricing\n"));
+        }
+    }
+    let file = ws.write("visits.csv", &visits);
+    engagement::import_file(
+        &workspace.store,
+        &file,
+        KindChoice::Auto,
+        &Actor::System,
+        later,
     )
-    .await;
+    .await
+    .unwrap();
+
+    // Act: the next full scoring run.
+    scoring::run(
+        &workspace.store,
+        &ScoringConfig::default(),
+        &PagePolicy::default(),
+        later,
+    )
+    .await
+    .unwrap();
 
     // Assert: the review opened now, with the reason in its summary and the audit log.
     let reviews = open_gates(&workspace.store, GateKind::ModelReview).await;
@@ -440,7 +469,7 @@ async fn drift_story(backend: Backend) {
         &workspace.store,
         &ScoringConfig::default(),
         &PagePolicy::default(),
-        now() + days(1),
+        later + days(1),
     )
     .await
     .unwrap();

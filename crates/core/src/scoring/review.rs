@@ -337,19 +337,24 @@ fn advice(e: &Evidence) -> String {
     )
 }
 
-/// Score PSI of the live leads' probabilities against the version's training
-/// (out-of-fold) probabilities, in deciles of the training distribution; `None` with fewer
-/// than [`DRIFT_MIN_LEADS`] live leads or no training distribution (a rules card).
-pub fn drift(training: &[f64], live: &[f64]) -> Option<f64> {
-    (live.len() >= DRIFT_MIN_LEADS && !training.is_empty())
-        .then(|| metrics::score_psi(training, live, 10))
+/// Score PSI of the live leads' probabilities now against a baseline — the version's
+/// leads as its first scoring run saw them, when it went live — in deciles of the baseline;
+/// `None` with fewer than [`DRIFT_MIN_LEADS`] leads on either side.
+///
+/// Why not against the training history: the leads an ICP admits are a narrower set than
+/// every past lead of a CRM, so they differ from the training distribution on the first day;
+/// that is a question for the calibration gate, not a drift. A drift is the leads changing
+/// after the version went live.
+pub fn drift(baseline: &[f64], live: &[f64]) -> Option<f64> {
+    (live.len() >= DRIFT_MIN_LEADS && baseline.len() >= DRIFT_MIN_LEADS)
+        .then(|| metrics::score_psi(baseline, live, 10))
 }
 
 /// Why a review should open before its date, in words; `None` when nothing calls for it.
 pub fn early_reason(psi: Option<f64>, evidence: &Evidence) -> Option<String> {
     if let Some(psi) = psi.filter(|p| *p > MAX_DRIFT_PSI) {
         return Some(format!(
-            "score PSI {psi:.3} of the live leads against the training distribution (limit {MAX_DRIFT_PSI})"
+            "score PSI {psi:.3} of the live leads against its leads when it went live (limit {MAX_DRIFT_PSI})"
         ));
     }
     if evidence.enough
@@ -525,13 +530,14 @@ mod tests {
     }
 
     #[test]
-    fn drift_needs_enough_live_leads_and_opens_early_above_a_quarter() {
-        let training: Vec<f64> = (0..1000).map(|i| i as f64 / 1000.0).collect();
+    fn drift_needs_enough_leads_on_both_sides_and_opens_early_above_a_quarter() {
+        let baseline: Vec<f64> = (0..1000).map(|i| i as f64 / 1000.0).collect();
         let same: Vec<f64> = (0..200).map(|i| i as f64 / 200.0).collect();
         let shifted: Vec<f64> = (0..200).map(|i| 0.8 + i as f64 / 1000.0).collect();
-        assert_eq!(drift(&training, &shifted[..50]), None);
-        assert!(drift(&training, &same).unwrap() < 0.01);
-        let psi = drift(&training, &shifted).unwrap();
+        assert_eq!(drift(&baseline, &shifted[..50]), None);
+        assert_eq!(drift(&baseline[..50], &shifted), None);
+        assert!(drift(&baseline, &same).unwrap() < 0.01);
+        let psi = drift(&baseline, &shifted).unwrap();
         assert!(psi > MAX_DRIFT_PSI);
         let quiet = evidence(&[], &[OutcomeKind::Won], 150, now());
         assert!(
