@@ -11,6 +11,7 @@
 pub mod bins;
 pub mod boost;
 pub mod cv;
+pub mod join;
 pub mod lead;
 pub mod lifecycle;
 pub mod metrics;
