@@ -649,6 +649,16 @@ pub enum LeadsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Times rescoring one lead after one event, as JSON (`bench/rescore_one.sh`): each run
+    /// stores a pricing-page view of the lead, then rescores what it touched.
+    #[command(hide = true)]
+    RescoreBench {
+        /// The lead's id (its contact's); it needs an e-mail address.
+        #[arg(long)]
+        contact: i64,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]

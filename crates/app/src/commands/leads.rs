@@ -67,6 +67,9 @@ pub async fn run(
             list(workspace, stage, json).await
         }
         LeadsCommand::Show { id, json } => show(workspace, id, json).await,
+        LeadsCommand::RescoreBench { contact, runs } => {
+            super::rescore_bench::run(workspace, contact, runs, now).await
+        }
     }
 }
 
