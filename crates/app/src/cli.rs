@@ -233,6 +233,18 @@ pub struct ModelTrainArgs {
     /// per line, with an optional header line `fold` (a benchmark's split).
     #[arg(long, value_name = "FILE")]
     pub folds: Option<PathBuf>,
+    /// Inside a workspace: add to each history row whose e-mail address is a workspace
+    /// contact the lead's features (facts, enrichment, engagement and intent) as the store
+    /// knew them at the row's --time (now without one); the file's own columns win.
+    #[arg(long)]
+    pub workspace_features: bool,
+    /// With --workspace-features: the column of each row's e-mail address (default: the
+    /// column named email, e-mail or email_address). Never a feature.
+    #[arg(long, value_name = "COLUMN", requires = "workspace_features")]
+    pub key: Option<String>,
+    /// Also write the history as trained on, the workspace's columns included, to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub joined: Option<PathBuf>,
     /// Where versions are written.
     #[arg(long, value_name = "DIR", default_value = "models")]
     pub models: PathBuf,
@@ -677,6 +689,16 @@ pub enum LeadsCommand {
     /// Outcomes from a CRM export.
     #[command(subcommand)]
     Outcomes(OutcomesCommand),
+    /// Times rescoring one lead after one event, as JSON (`bench/rescore_one.sh`): each run
+    /// stores a pricing-page view of the lead, then rescores what it touched.
+    #[command(hide = true)]
+    RescoreBench {
+        /// The lead's id (its contact's); it needs an e-mail address.
+        #[arg(long)]
+        contact: i64,
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1652,6 +1652,102 @@ pub async fn prospect_of(
         .transpose()
 }
 
+/// The leads: the admitted prospects of approved lists, each contact once (from its newest
+/// such list), by contact id; only those of `contacts` when given. What scoring reads,
+/// whether for the whole workspace or for the few leads an event touched.
+pub async fn leads(conn: &mut AnyConnection, contacts: Option<&[i64]>) -> Result<Vec<Prospect>> {
+    let only = match contacts {
+        Some([]) => return Ok(Vec::new()),
+        Some(ids) => format!(" AND contact_id IN ({})", id_list(ids)),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT {PROSPECT_COLUMNS} WHERE status = $1 AND list_id IN \
+         (SELECT id FROM prospect_lists WHERE status = $2){only} \
+         ORDER BY contact_id, list_id DESC"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(Standing::Admitted.as_str())
+        .bind(ListStatus::Approved.as_str())
+        .fetch_all(conn)
+        .await?;
+    newest_per_contact(&rows)
+}
+
+/// The contacts among the leads (as [`leads`] reads them) whose address is one of `emails`
+/// or whose company's domain is one of `domains`, by id: whom new engagement touches.
+pub async fn leads_with_keys(
+    conn: &mut AnyConnection,
+    emails: &[String],
+    domains: &[String],
+) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for (column, keys) in [("email", emails), ("domain", domains)] {
+        for chunk in keys.chunks(EMAILS_PER_QUERY) {
+            let binds: Vec<String> = (3..3 + chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT DISTINCT contact_id FROM prospects WHERE status = $1 AND list_id IN \
+                 (SELECT id FROM prospect_lists WHERE status = $2) AND {column} IN ({})",
+                binds.join(", ")
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql))
+                .bind(Standing::Admitted.as_str())
+                .bind(ListStatus::Approved.as_str());
+            for key in chunk {
+                query = query.bind(key.as_str());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                ids.push(row.try_get::<i64, _>(0)?);
+            }
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// The prospects whose address is one of `emails` (normalised), each contact once (from
+/// its newest list, whatever the list's or the prospect's standing), by contact id: the
+/// people a CRM history names.
+pub async fn prospects_with_emails(
+    conn: &mut AnyConnection,
+    emails: &[String],
+) -> Result<Vec<Prospect>> {
+    let mut rows = Vec::new();
+    for chunk in emails.chunks(EMAILS_PER_QUERY) {
+        let binds: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {PROSPECT_COLUMNS} WHERE email IN ({}) ORDER BY contact_id, list_id DESC",
+            binds.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for email in chunk {
+            query = query.bind(email.as_str());
+        }
+        rows.extend(query.fetch_all(&mut *conn).await?);
+    }
+    let mut out = newest_per_contact(&rows)?;
+    out.sort_by_key(|p| p.contact_id);
+    out.dedup_by_key(|p| p.contact_id);
+    Ok(out)
+}
+
+/// Addresses bound per statement: well under both backends' parameter limits.
+const EMAILS_PER_QUERY: usize = 500;
+
+/// Rows ordered by contact and newest list first, as one prospect per contact.
+fn newest_per_contact(rows: &[AnyRow]) -> Result<Vec<Prospect>> {
+    let mut out: Vec<Prospect> = Vec::new();
+    for row in rows {
+        let contact_id: i64 = row.try_get("contact_id")?;
+        if out.last().is_some_and(|p| p.contact_id == contact_id) {
+            continue;
+        }
+        out.push(prospect(row)?);
+    }
+    Ok(out)
+}
+
 // ---------------------------------------------------------------- sample review
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -246,6 +246,77 @@ pub async fn engagement_of(
         .collect()
 }
 
+/// The engagement of some people (by address) and of the anonymous visitors of some
+/// accounts (by domain), with `from ≤ at ≤ to`, oldest first: what the leads of a rescore
+/// need, read through the address and domain indexes rather than the whole window.
+pub async fn engagement_of_keys(
+    conn: &mut AnyConnection,
+    emails: &[String],
+    domains: &[String],
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<Engagement>> {
+    let mut out = Vec::new();
+    for (filter, keys) in [("email", emails), ("email = '' AND domain", domains)] {
+        for chunk in keys.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT {ENGAGEMENT_COLUMNS}, id FROM engagement \
+                 WHERE at >= $1 AND at <= $2 AND {filter} IN ({})",
+                key_placeholders(chunk.len())
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql))
+                .bind(micros(from))
+                .bind(micros(to));
+            for key in chunk {
+                query = query.bind(key.as_str());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                let id: i64 = row.try_get(6)?;
+                out.push((engagement_row(&row)?, id));
+            }
+        }
+    }
+    out.sort_by_key(|(e, id)| (e.at, *id));
+    Ok(out.into_iter().map(|(e, _)| e).collect())
+}
+
+/// The intent scores of some domains with `from ≤ at ≤ to`, oldest first.
+pub async fn intent_of_domains(
+    conn: &mut AnyConnection,
+    domains: &[String],
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<IntentScore>> {
+    let mut out = Vec::new();
+    for chunk in domains.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT domain, topic, score, at, id FROM intent_scores \
+             WHERE at >= $1 AND at <= $2 AND domain IN ({})",
+            key_placeholders(chunk.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(micros(from))
+            .bind(micros(to));
+        for key in chunk {
+            query = query.bind(key.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let id: i64 = row.try_get(4)?;
+            out.push((intent_row(&row)?, id));
+        }
+    }
+    out.sort_by_key(|(s, id)| (s.at, *id));
+    Ok(out.into_iter().map(|(s, _)| s).collect())
+}
+
+/// `$3, $4, …`: the keys bound after a window's two ends.
+fn key_placeholders(keys: usize) -> String {
+    (3..3 + keys)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Every intent score with `from ≤ at ≤ to`, oldest first; of one domain when given.
 pub async fn intent_between(
     conn: &mut AnyConnection,

@@ -123,6 +123,9 @@ pub async fn run(
             person,
             json,
         }) => import_outcomes(workspace, &file, &map, &person, json, now).await,
+        LeadsCommand::RescoreBench { contact, runs } => {
+            super::rescore_bench::run(workspace, contact, runs, now).await
+        }
     }
 }
 

@@ -11,6 +11,7 @@ mod gate;
 mod icp;
 mod leads;
 mod model;
+mod rescore_bench;
 mod token;
 mod user;
 

@@ -16,6 +16,7 @@ use anyhow::Context;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use leadgate_core::scoring::boost::Config;
+use leadgate_core::scoring::join::{self, Joined};
 use leadgate_core::scoring::rules;
 use leadgate_core::scoring::scorecard::Scorecard;
 use leadgate_core::scoring::table::{HistoryTable, RawTable, TableSpec};
@@ -36,7 +37,7 @@ pub async fn run(
     now: Timestamp,
 ) -> anyhow::Result<ExitCode> {
     let outcome = match command {
-        ModelCommand::Train(args) => match train(&args, now)? {
+        ModelCommand::Train(args) => match train(workspace_dir, &args, now).await? {
             Ok(version) => match &args.person {
                 Some(person) => {
                     let workspace = Workspace::open(workspace_dir, now).await?;
@@ -158,17 +159,55 @@ struct TrainView<'a> {
     fit_seconds: f64,
     folds: usize,
     out_of_time_roc_auc: Option<f64>,
+    /// With --workspace-features: what the workspace added.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workspace: Option<&'a WorkspaceJoin>,
 }
 
-fn train(args: &ModelTrainArgs, now: Timestamp) -> anyhow::Result<Result<ModelVersion, BadInput>> {
+/// How a history was joined with the workspace's leads.
+#[derive(Serialize)]
+struct WorkspaceJoin {
+    /// The key column: each row's e-mail address.
+    key: String,
+    /// The time column each row's features are taken at; `None`: now.
+    as_of: Option<String>,
+    #[serde(flatten)]
+    joined: Joined,
+}
+
+async fn train(
+    workspace_dir: &Path,
+    args: &ModelTrainArgs,
+    now: Timestamp,
+) -> anyhow::Result<Result<ModelVersion, BadInput>> {
     let text = read(&args.history)?;
-    let spec = TableSpec {
+    let mut spec = TableSpec {
         label: args.label.clone(),
         positive: args.positive.clone(),
         time: args.time.clone(),
         exclude: args.exclude.clone(),
     };
-    let table = match HistoryTable::parse(&text, &origin(&args.history), &spec) {
+    let mut raw = match RawTable::parse(&text, &origin(&args.history)) {
+        Ok(raw) => raw,
+        Err(e) => return Ok(Err(bad(e))),
+    };
+    let joined = if args.workspace_features {
+        let workspace = Workspace::open(workspace_dir, now).await?;
+        match join_workspace(&workspace, &mut raw, args, now).await? {
+            Ok(joined) => {
+                // The address says who the lead is, never how likely it is to convert.
+                spec.exclude.push(joined.key.clone());
+                Some(joined)
+            }
+            Err(e) => return Ok(Err(e)),
+        }
+    } else {
+        None
+    };
+    if let Some(path) = &args.joined {
+        write_table(path, &raw)?;
+    }
+    let table = match HistoryTable::from_raw(&raw, &spec) {
         Ok(table) => table,
         Err(e) => return Ok(Err(bad(e))),
     };
@@ -195,14 +234,120 @@ fn train(args: &ModelTrainArgs, now: Timestamp) -> anyhow::Result<Result<ModelVe
     };
     let path = write_version(&args.models, &version)?;
     if args.json {
-        print_json(&train_view(&version, &path))?;
+        print_json(&train_view(&version, &path, joined.as_ref()))?;
     } else {
+        if let Some(joined) = &joined {
+            print_join(joined);
+        }
         print_training(&version, &path);
+    }
+    if let Some(joined) = joined.as_ref().filter(|j| j.joined.few()) {
+        eprintln!(
+            "warning: only {} of {} history rows matched a workspace contact by `{}`: the \
+             workspace's features are missing on the others, so the card learns little \
+             about them",
+            joined.joined.joined, joined.joined.rows, joined.key
+        );
     }
     Ok(Ok(version))
 }
 
-fn train_view<'a>(version: &'a ModelVersion, path: &Path) -> TrainView<'a> {
+/// Adds to `raw` the workspace's features of each row's lead, as of the row's time (or
+/// now, without --time): the key column found (or --key), each row's address looked up.
+async fn join_workspace(
+    workspace: &Workspace,
+    raw: &mut RawTable,
+    args: &ModelTrainArgs,
+    now: Timestamp,
+) -> anyhow::Result<Result<WorkspaceJoin, BadInput>> {
+    let key = match join::key_column(raw, args.key.as_deref()) {
+        Ok(Some(key)) => key,
+        Ok(None) => {
+            return Ok(Err(BadInput(format!(
+                "{}: --workspace-features finds each row's lead by its e-mail address, and no \
+                 column is named like one (email, e-mail, email_address); name it with --key",
+                raw.origin
+            ))));
+        }
+        Err(e) => return Ok(Err(bad(e))),
+    };
+    let times = match &args.time {
+        Some(name) => match raw.column(name).and_then(|at| join::row_times(raw, at)) {
+            Ok(times) => times,
+            Err(e) => return Ok(Err(bad(e))),
+        },
+        None => vec![now; raw.rows.len()],
+    };
+    let keys = join::row_keys(raw, key);
+    let people: Vec<(String, Timestamp)> = keys
+        .iter()
+        .zip(&times)
+        .filter_map(|(k, at)| k.clone().map(|k| (k, *at)))
+        .collect();
+    let mut conn = workspace.store.conn().await?;
+    let pages = &workspace.config.discovery.pages;
+    let mut found = engine::scoring::features_of_people(&mut conn, pages, &people)
+        .await?
+        .into_iter();
+    let per_row: Vec<_> = keys
+        .iter()
+        .map(|k| k.as_ref().and_then(|_| found.next().flatten()))
+        .collect();
+    let joined = match join::join_features(raw, &per_row) {
+        Ok(joined) => joined,
+        Err(e) => return Ok(Err(bad(e))),
+    };
+    Ok(Ok(WorkspaceJoin {
+        key: raw.headers[key].clone(),
+        as_of: args.time.clone(),
+        joined,
+    }))
+}
+
+fn print_join(join: &WorkspaceJoin) {
+    let j = &join.joined;
+    let when = match &join.as_of {
+        Some(column) => format!(
+            "as of each row's `{column}` (facts observed by then, signals in windows ending then)"
+        ),
+        None => "as of now: there is no --time column, so a lead's features may include what \
+                 happened after its outcome"
+            .to_string(),
+    };
+    println!(
+        "Joined {} of {} rows with workspace contacts by `{}`, {when}; {} matched none.",
+        j.joined, j.rows, join.key, j.unmatched
+    );
+    if j.added.is_empty() {
+        println!("The workspace added no feature.");
+    } else {
+        println!("The workspace added: {}.", j.added.join(", "));
+    }
+    if !j.kept_from_file.is_empty() {
+        println!(
+            "The file's own columns kept over the workspace's: {}.",
+            j.kept_from_file.join(", ")
+        );
+    }
+}
+
+/// The history as trained on, with the workspace's columns: what the card learned from.
+fn write_table(path: &Path, raw: &RawTable) -> anyhow::Result<()> {
+    let mut out =
+        csv::Writer::from_path(path).with_context(|| format!("cannot write {}", path.display()))?;
+    out.write_record(&raw.headers)?;
+    for row in &raw.rows {
+        out.write_record(row)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn train_view<'a>(
+    version: &'a ModelVersion,
+    path: &Path,
+    workspace: Option<&'a WorkspaceJoin>,
+) -> TrainView<'a> {
     let cv = &version.cross_validation;
     TrainView {
         version: &version.version,
@@ -219,6 +364,7 @@ fn train_view<'a>(version: &'a ModelVersion, path: &Path) -> TrainView<'a> {
         fit_seconds: cv.fit_seconds,
         folds: cv.folds.len(),
         out_of_time_roc_auc: version.out_of_time.as_ref().map(|o| o.roc_auc),
+        workspace,
     }
 }
 

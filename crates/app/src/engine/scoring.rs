@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use jiff::Timestamp;
 use leadgate_core::audit::{Action, Actor, Subject};
-use leadgate_core::discovery::prospect::{ListStatus, Standing};
 use leadgate_core::engagement::{PagePolicy, SignalIndex, Window};
 use leadgate_core::enrichment::{EnrichField, SubjectKind};
 use leadgate_core::event::EventKind;
@@ -85,15 +84,9 @@ pub async fn rescore_import(
         return Ok(None);
     }
     let (emails, domains) = stored::touched_by_import(&mut conn, import_id).await?;
-    let touched: Vec<i64> = leads(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|p| {
-            (!p.columns.email.is_empty() && emails.contains(&p.columns.email))
-                || (!p.columns.domain.is_empty() && domains.contains(&p.columns.domain))
-        })
-        .map(|p| p.contact_id)
-        .collect();
+    let (emails, domains): (Vec<String>, Vec<String>) =
+        (emails.into_iter().collect(), domains.into_iter().collect());
+    let touched = discovery_store::leads_with_keys(&mut conn, &emails, &domains).await?;
     drop(conn);
     if touched.is_empty() {
         return Ok(None);
@@ -128,59 +121,214 @@ pub async fn live_card(conn: &mut Conn) -> Result<(ModelVersion, Scorecard)> {
     Ok((live, card))
 }
 
-/// The leads: admitted prospects of the approved lists, each contact once (its newest list).
-async fn leads(conn: &mut Conn) -> Result<Vec<Prospect>> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for list in discovery_store::lists(conn).await? {
-        if list.status != ListStatus::Approved {
-            continue;
-        }
-        for p in discovery_store::prospects(conn, list.id, Some(Standing::Admitted)).await? {
-            if seen.insert(p.contact_id) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort_by_key(|p| p.contact_id);
-    Ok(out)
+/// A lead's features as the vocabulary names them (`core::scoring::lead`), in its order.
+pub type LeadFeatures = Vec<(String, String)>;
+
+/// The features of the leads at `at`: of every lead, or of these contacts only (those among
+/// the leads; the others are not leads and are left out), by contact id. Reads only what
+/// those leads need — their prospects, their records, and the engagement and intent of
+/// their addresses and domains in the longest window ending at `at` — so rescoring one
+/// lead reads one lead's worth, and a whole run and a rescore take the same path.
+pub async fn features_at(
+    conn: &mut Conn,
+    pages: &PagePolicy,
+    contacts: Option<&[i64]>,
+    at: Timestamp,
+) -> Result<Vec<(Prospect, LeadFeatures)>> {
+    let leads = discovery_store::leads(conn, contacts).await?;
+    let whole = if contacts.is_none() {
+        Scope::Everything
+    } else {
+        Scope::These
+    };
+    let from = Window::days(LONGEST_WINDOW_DAYS).start(at);
+    let evidence = Evidence::load(conn, pages, &leads, whole, from, at).await?;
+    Ok(leads
+        .into_iter()
+        .map(|p| {
+            let features = evidence.features(&p, at);
+            (p, features)
+        })
+        .collect())
 }
 
-/// A profile's facts (field → survivor) as field → value.
-fn facts_of(profile: &Value, side: &str) -> BTreeMap<String, Value> {
+/// The features of the people with these addresses (normalised), each at its own time, in
+/// the order given: `None` for an address no prospect of the workspace has. Facts count when
+/// observed at or before the time, signals in windows ending at it, so a history row's
+/// outcome never leaks into the features it is learned from.
+pub async fn features_of_people(
+    conn: &mut Conn,
+    pages: &PagePolicy,
+    people: &[(String, Timestamp)],
+) -> Result<Vec<Option<LeadFeatures>>> {
+    let mut emails: Vec<String> = people.iter().map(|(e, _)| e.clone()).collect();
+    emails.sort_unstable();
+    emails.dedup();
+    let prospects = discovery_store::prospects_with_emails(conn, &emails).await?;
+    let (Some(first), Some(last)) = (
+        people.iter().map(|(_, at)| *at).min(),
+        people.iter().map(|(_, at)| *at).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let from = Window::days(LONGEST_WINDOW_DAYS).start(first);
+    let evidence = Evidence::load(conn, pages, &prospects, Scope::These, from, last).await?;
+    let by_email: HashMap<&str, &Prospect> = prospects
+        .iter()
+        .map(|p| (p.columns.email.as_str(), p))
+        .collect();
+    Ok(people
+        .iter()
+        .map(|(email, at)| {
+            by_email
+                .get(email.as_str())
+                .map(|p| evidence.features(p, *at))
+        })
+        .collect())
+}
+
+/// Whether evidence is read for the whole workspace (one scan of the window) or for the
+/// keys of a few prospects (through the address and domain indexes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Everything,
+    These,
+}
+
+/// What the features of some prospects are computed from, read once for a span of time:
+/// each contact's records, and the signals of the span.
+struct Evidence {
+    records: HashMap<i64, Vec<Record>>,
+    signals: SignalIndex,
+}
+
+impl Evidence {
+    async fn load(
+        conn: &mut Conn,
+        pages: &PagePolicy,
+        prospects: &[Prospect],
+        scope: Scope,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Evidence> {
+        let ids: Vec<i64> = prospects.iter().map(|p| p.contact_id).collect();
+        let mut records: HashMap<i64, Vec<Record>> = HashMap::new();
+        for r in discovery_store::records_of(conn, &ids).await? {
+            records.entry(r.contact_id).or_default().push(r);
+        }
+        let (engagement, intent) = match scope {
+            Scope::Everything => (
+                engagement_store::engagement_between(conn, from, to).await?,
+                engagement_store::intent_between(conn, None, from, to).await?,
+            ),
+            Scope::These => {
+                let keys = |pick: fn(&Prospect) -> &str| {
+                    let mut keys: Vec<String> = prospects
+                        .iter()
+                        .map(pick)
+                        .filter(|k| !k.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    keys.sort_unstable();
+                    keys.dedup();
+                    keys
+                };
+                let emails = keys(|p| p.columns.email.as_str());
+                let domains = keys(|p| p.columns.domain.as_str());
+                (
+                    engagement_store::engagement_of_keys(conn, &emails, &domains, from, to).await?,
+                    engagement_store::intent_of_domains(conn, &domains, from, to).await?,
+                )
+            }
+        };
+        Ok(Evidence {
+            records,
+            signals: SignalIndex::build(&engagement, &intent, pages),
+        })
+    }
+
+    /// One prospect's features at `at`, from the facts observed by then.
+    fn features(&self, p: &Prospect, at: Timestamp) -> LeadFeatures {
+        let mut person = facts_of(&p.profile, "person", at);
+        let mut company = facts_of(&p.profile, "company", at);
+        let records = self
+            .records
+            .get(&p.contact_id)
+            .map_or(&[][..], Vec::as_slice);
+        for (field, value) in enrichment_facts(records, at) {
+            let side = match field.subject() {
+                SubjectKind::Contact => &mut person,
+                SubjectKind::Company => &mut company,
+            };
+            side.entry(field.as_str().to_string()).or_insert(value);
+        }
+        let signals = self.signals.for_contact(
+            [p.columns.email.as_str()]
+                .into_iter()
+                .filter(|e| !e.is_empty()),
+            [p.columns.domain.as_str()]
+                .into_iter()
+                .filter(|d| !d.is_empty()),
+        );
+        features_of(
+            &LeadInputs {
+                person: &person,
+                company: &company,
+                signals: &signals.signals,
+                intent: &signals.intent,
+            },
+            at,
+        )
+    }
+}
+
+/// A profile's facts (field → survivor) observed at or before `at`, as field → value.
+fn facts_of(profile: &Value, side: &str, at: Timestamp) -> BTreeMap<String, Value> {
     profile
         .get(side)
         .and_then(Value::as_object)
         .map(|fields| {
             fields
                 .iter()
+                .filter(|(_, v)| observed_by(v, at))
                 .map(|(k, v)| (k.clone(), v.get("value").cloned().unwrap_or(v.clone())))
                 .collect()
         })
         .unwrap_or_default()
 }
 
-/// The enrichment fields each contact's records hold that a profile does not carry: the
-/// newest record's value of each (enrichment stores its answers as facts with the provider
-/// as source).
-fn enrichment_facts(records: &[Record]) -> HashMap<i64, Vec<(EnrichField, Value)>> {
-    let mut newest: HashMap<(i64, EnrichField), (Timestamp, Value)> = HashMap::new();
-    for r in records {
+/// Whether a survivor was observed at or before `at` (one without a time is a bare value
+/// and counts).
+fn observed_by(survivor: &Value, at: Timestamp) -> bool {
+    survivor
+        .get("observed_at")
+        .and_then(Value::as_str)
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .is_none_or(|observed| observed <= at)
+}
+
+/// The enrichment fields a contact's records hold that a profile does not carry, as
+/// observed at or before `at`: the newest such record's value of each (enrichment stores
+/// its answers as facts with the provider as source).
+fn enrichment_facts(records: &[Record], at: Timestamp) -> Vec<(EnrichField, Value)> {
+    let mut newest: BTreeMap<EnrichField, (Timestamp, Value)> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.observed_at <= at) {
         for &field in EnrichField::ALL {
             let Some(value) = r.facts.get(field.as_str()) else {
                 continue;
             };
-            let key = (r.contact_id, field);
-            if newest.get(&key).is_none_or(|(at, _)| *at <= r.observed_at) {
-                newest.insert(key, (r.observed_at, value.clone()));
+            if newest
+                .get(&field)
+                .is_none_or(|(seen, _)| *seen <= r.observed_at)
+            {
+                newest.insert(field, (r.observed_at, value.clone()));
             }
         }
     }
-    let mut out: HashMap<i64, Vec<(EnrichField, Value)>> = HashMap::new();
-    for ((contact, field), (_, value)) in newest {
-        out.entry(contact).or_default().push((field, value));
-    }
-    out
+    newest
+        .into_iter()
+        .map(|(field, (_, value))| (field, value))
+        .collect()
 }
 
 async fn score(
@@ -197,18 +345,12 @@ async fn score(
     let layout = card
         .layout(&columns)
         .map_err(|c| Error::Internal(format!("the card's own column `{c}` has no place")))?;
-    let mut leads = leads(&mut tx).await?;
-    if let Some(only) = only {
-        leads.retain(|p| only.contains(&p.contact_id));
-    }
-    let ids: Vec<i64> = leads.iter().map(|p| p.contact_id).collect();
-    let mut enriched = enrichment_facts(&discovery_store::records_of(&mut tx, &ids).await?);
-    let from = Window::days(LONGEST_WINDOW_DAYS).start(now);
-    let index = SignalIndex::build(
-        &engagement_store::engagement_between(&mut tx, from, now).await?,
-        &engagement_store::intent_between(&mut tx, None, from, now).await?,
-        pages,
-    );
+    let contacts: Option<Vec<i64>> = only.map(|only| {
+        let mut ids: Vec<i64> = only.iter().copied().collect();
+        ids.sort_unstable();
+        ids
+    });
+    let leads = features_at(&mut tx, pages, contacts.as_deref(), now).await?;
     let mut outcome = ScoringRun {
         model: live.id,
         version: live.version.clone(),
@@ -218,34 +360,8 @@ async fn score(
         nurture: 0,
         qualified: 0,
     };
-    for p in &leads {
-        let mut person = facts_of(&p.profile, "person");
-        let mut company = facts_of(&p.profile, "company");
-        for (field, value) in enriched.remove(&p.contact_id).unwrap_or_default() {
-            let side = match field.subject() {
-                SubjectKind::Contact => &mut person,
-                SubjectKind::Company => &mut company,
-            };
-            side.entry(field.as_str().to_string()).or_insert(value);
-        }
-        let signals = index.for_contact(
-            [p.columns.email.as_str()]
-                .into_iter()
-                .filter(|e| !e.is_empty()),
-            [p.columns.domain.as_str()]
-                .into_iter()
-                .filter(|d| !d.is_empty()),
-        );
-        let features = features_of(
-            &LeadInputs {
-                person: &person,
-                company: &company,
-                signals: &signals.signals,
-                intent: &signals.intent,
-            },
-            now,
-        );
-        let scored = score_lead(&card, &layout, &row_for(&features, &columns))
+    for (p, features) in &leads {
+        let scored = score_lead(&card, &layout, &row_for(features, &columns))
             .map_err(|e| Error::Invalid(format!("lead {} cannot be scored: {e}", p.contact_id)))?;
         let stage = LeadStage::of(scored.score, threshold);
         stored::insert(
@@ -406,7 +522,7 @@ mod tests {
     }
 
     #[test]
-    fn the_newest_enrichment_answer_of_each_field_is_read_by_contact() {
+    fn the_newest_enrichment_answer_observed_by_then_is_read() {
         let records = [
             record(
                 1,
@@ -415,20 +531,42 @@ mod tests {
             ),
             record(1, "2026-06-01T00:00:00Z", json!({ "headcount": 150 })),
             record(
-                2,
+                1,
                 "2026-03-01T00:00:00Z",
                 json!({ "role_start_date": "2024-02-01" }),
             ),
         ];
-        let mut facts = enrichment_facts(&records);
+
+        let now = enrichment_facts(&records, "2026-07-01T00:00:00Z".parse().unwrap());
+        let in_april = enrichment_facts(&records, "2026-04-01T00:00:00Z".parse().unwrap());
+        let before_any = enrichment_facts(&records, "2025-12-31T00:00:00Z".parse().unwrap());
+
         assert_eq!(
-            facts.remove(&1).unwrap(),
-            [(EnrichField::Headcount, json!(150))]
+            now,
+            [
+                (EnrichField::Headcount, json!(150)),
+                (EnrichField::RoleStartDate, json!("2024-02-01"))
+            ]
         );
         assert_eq!(
-            facts.remove(&2).unwrap(),
-            [(EnrichField::RoleStartDate, json!("2024-02-01"))]
+            in_april,
+            [
+                (EnrichField::Headcount, json!(120)),
+                (EnrichField::RoleStartDate, json!("2024-02-01"))
+            ]
         );
-        assert!(facts.is_empty());
+        assert!(before_any.is_empty());
+    }
+
+    #[test]
+    fn a_profile_fact_observed_after_the_time_is_not_yet_known() {
+        let profile = json!({ "person": {
+            "seniority": { "value": "vp", "source": "crm", "record_id": "1", "observed_at": "2026-01-01T00:00:00Z" },
+            "department": { "value": "sales", "source": "crm", "record_id": "2", "observed_at": "2026-05-01T00:00:00Z" },
+        }});
+
+        let facts = facts_of(&profile, "person", "2026-03-01T00:00:00Z".parse().unwrap());
+
+        assert_eq!(facts.keys().collect::<Vec<_>>(), ["seniority"]);
     }
 }

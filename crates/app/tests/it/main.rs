@@ -15,6 +15,7 @@ mod enrichment_story;
 mod leads_story;
 mod model_gate_story;
 mod model_story;
+mod model_workspace_story;
 mod models_api_story;
 mod openapi_story;
 mod outcomes_story;

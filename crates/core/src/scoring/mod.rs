@@ -13,6 +13,7 @@
 pub mod bins;
 pub mod boost;
 pub mod cv;
+pub mod join;
 pub mod lead;
 pub mod lifecycle;
 pub mod metrics;

@@ -181,6 +181,35 @@ impl RawTable {
         })
     }
 
+    /// Appends a column of `cells`, one per row: how columns from elsewhere (a workspace's
+    /// features of each row's lead) join the file's. Refused when the file already has the
+    /// name or the cells are not one per row.
+    pub fn add_column(&mut self, name: &str, cells: Vec<String>) -> Result<(), TableError> {
+        let column_error = |message: String| TableError::Column {
+            origin: self.origin.clone(),
+            column: name.to_string(),
+            message,
+        };
+        if name.trim().is_empty() {
+            return Err(column_error("a column needs a name".to_string()));
+        }
+        if self.headers.iter().any(|h| h == name) {
+            return Err(column_error("the file already has this column".to_string()));
+        }
+        if cells.len() != self.rows.len() {
+            return Err(column_error(format!(
+                "{} values for {} rows",
+                cells.len(),
+                self.rows.len()
+            )));
+        }
+        self.headers.push(name.to_string());
+        for (row, cell) in self.rows.iter_mut().zip(cells) {
+            row.push(cell);
+        }
+        Ok(())
+    }
+
     /// The position of column `name`, or an error naming it and the columns there are.
     pub fn column(&self, name: &str) -> Result<usize, TableError> {
         self.headers
@@ -442,6 +471,41 @@ mod tests {
             error.unwrap_err().to_string(),
             "h.csv:2:y: the outcome is missing"
         );
+    }
+
+    #[test]
+    fn an_added_column_is_typed_like_the_files_own() {
+        let mut raw = RawTable::parse("a,y\n1,yes\n2,no\n3,no\n", "h.csv").unwrap();
+
+        raw.add_column("visits", vec!["3".into(), "".into(), "0".into()])
+            .unwrap();
+        let table = HistoryTable::from_raw(&raw, &spec("y", "yes"));
+
+        assert_eq!(
+            table.unwrap().columns[1],
+            Column {
+                name: "visits".into(),
+                values: Values::Numeric(vec![Some(3.0), None, Some(0.0)]),
+            }
+        );
+    }
+
+    #[test]
+    fn a_column_the_file_has_or_of_the_wrong_length_is_refused() {
+        let mut raw = RawTable::parse("a,y\n1,yes\n2,no\n", "h.csv").unwrap();
+
+        let twice = raw.add_column("a", vec!["1".into(), "2".into()]);
+        let short = raw.add_column("b", vec!["1".into()]);
+
+        assert_eq!(
+            twice.unwrap_err().to_string(),
+            "h.csv: column `a`: the file already has this column"
+        );
+        assert_eq!(
+            short.unwrap_err().to_string(),
+            "h.csv: column `b`: 1 values for 2 rows"
+        );
+        assert_eq!(raw.headers, ["a", "y"]);
     }
 
     #[test]
