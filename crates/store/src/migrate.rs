@@ -98,6 +98,11 @@ const SQLITE: &[Migration] = &[
         name: "lead_outcomes",
         sql: include_str!("../migrations/sqlite/0016_lead_outcomes.sql"),
     },
+    Migration {
+        version: 17,
+        name: "import_lookups",
+        sql: include_str!("../migrations/sqlite/0017_import_lookups.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -180,6 +185,11 @@ const POSTGRES: &[Migration] = &[
         version: 16,
         name: "lead_outcomes",
         sql: include_str!("../migrations/postgres/0016_lead_outcomes.sql"),
+    },
+    Migration {
+        version: 17,
+        name: "import_lookups",
+        sql: include_str!("../migrations/postgres/0017_import_lookups.sql"),
     },
 ];
 

@@ -147,6 +147,31 @@ pub async fn live(conn: &mut AnyConnection) -> Result<Option<ModelVersion>> {
         .transpose()
 }
 
+/// The live version's id, name and scorecard JSON, read without the rest of its artifact
+/// (the training probabilities) or its report: what scoring needs, at a fraction of the cost
+/// of [`live`].
+pub async fn live_scorecard(
+    conn: &mut AnyConnection,
+) -> Result<Option<(i64, String, serde_json::Value)>> {
+    #[derive(serde::Deserialize)]
+    struct OnlyCard {
+        scorecard: serde_json::Value,
+    }
+    let Some(row) = sqlx::query(
+        "SELECT id, version, artifact FROM model_versions WHERE status = 'live' ORDER BY id DESC",
+    )
+    .fetch_optional(conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let id: i64 = row.try_get("id")?;
+    let text: String = row.try_get("artifact")?;
+    let card: OnlyCard = serde_json::from_str(&text)
+        .map_err(|e| StoreError::Corrupt(format!("model_versions row {id}: artifact: {e}")))?;
+    Ok(Some((id, row.try_get("version")?, card.scorecard)))
+}
+
 /// Every version, newest first.
 pub async fn list(conn: &mut AnyConnection) -> Result<Vec<ModelVersion>> {
     let sql = format!("SELECT {COLUMNS} ORDER BY id DESC");

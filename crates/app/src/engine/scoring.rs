@@ -23,7 +23,7 @@ use leadgate_core::scoring::scorecard::Scorecard;
 use leadgate_store::discovery::{self as discovery_store, Prospect, Record};
 use leadgate_store::engagement as engagement_store;
 use leadgate_store::leads::{self as stored, NewLeadScore};
-use leadgate_store::models::{self, ModelVersion};
+use leadgate_store::models;
 use leadgate_store::{Conn, Store};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -80,7 +80,7 @@ pub async fn rescore_import(
     now: Timestamp,
 ) -> Result<Option<ScoringRun>> {
     let mut conn = store.conn().await?;
-    if models::live(&mut conn).await?.is_none() {
+    if models::live_scorecard(&mut conn).await?.is_none() {
         return Ok(None);
     }
     let (emails, domains) = stored::touched_by_import(&mut conn, import_id).await?;
@@ -94,16 +94,25 @@ pub async fn rescore_import(
     rescore(store, config, pages, &touched, now).await.map(Some)
 }
 
-/// The live model's card, or why there is none to score with.
-pub async fn live_card(conn: &mut Conn) -> Result<(ModelVersion, Scorecard)> {
-    let live = models::live(conn).await?.ok_or_else(|| {
+/// The live version that scores: its id and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveModel {
+    pub id: i64,
+    pub version: String,
+}
+
+/// The live model's card, or why there is none to score with. Reads only the card, not the
+/// version's training probabilities or report: it runs on every rescore.
+pub async fn live_card(conn: &mut Conn) -> Result<(LiveModel, Scorecard)> {
+    let (id, version, card) = models::live_scorecard(conn).await?.ok_or_else(|| {
         Error::Conflict(
             "no scoring model is live: propose one (`leadgate model train` or a rules card) \
              and have sales ops approve it at its calibration gate"
                 .to_string(),
         )
     })?;
-    let card: Scorecard = serde_json::from_value(live.artifact["scorecard"].clone())
+    let live = LiveModel { id, version };
+    let card: Scorecard = serde_json::from_value(card)
         .map_err(|e| Error::corrupt(format!("model {}: scorecard: {e}", live.version)))?;
     let unknown = unknown_features(&card);
     if !unknown.is_empty() {
