@@ -20,7 +20,7 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import interpret, lig
   "$venv/bin/pip" install --quiet interpret-core==0.7.8 lightgbm scikit-learn pandas
 fi
 cargo build --release --quiet -p leadgate --bin leadgate --manifest-path "$root/Cargo.toml"
-leadgate="$root/target/release/leadgate"
+leadgate="${CARGO_TARGET_DIR:-$root/target}/release/leadgate"
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 export OMP_NUM_THREADS=1

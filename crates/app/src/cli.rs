@@ -273,6 +273,9 @@ pub struct ModelPredictArgs {
     /// Where versions are read from.
     #[arg(long, value_name = "DIR", default_value = "models")]
     pub models: PathBuf,
+    /// Print to stderr how long reading, scoring and writing took.
+    #[arg(long)]
+    pub timing: bool,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@
 //! history, a missing column, words in a number column) is exit code 2 with the file, row
 //! and column named.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -19,7 +20,7 @@ use leadgate_core::scoring::boost::Config;
 use leadgate_core::scoring::join::{self, Joined};
 use leadgate_core::scoring::rules;
 use leadgate_core::scoring::scorecard::Scorecard;
-use leadgate_core::scoring::table::{HistoryTable, RawTable, TableSpec};
+use leadgate_core::scoring::table::{HistoryTable, TableSpec};
 use leadgate_core::scoring::version::{self, ModelVersion, Training};
 use serde::Serialize;
 
@@ -413,24 +414,57 @@ fn predict(args: &ModelPredictArgs) -> Outcome {
         Ok(card) => card,
         Err(e) => return Ok(Err(e)),
     };
+    let started = Instant::now();
     let text = read(&args.input)?;
-    let scored =
-        match RawTable::parse(&text, &origin(&args.input)).and_then(|raw| card.score_rows(&raw)) {
-            Ok(scored) => scored,
-            Err(e) => return Ok(Err(bad(e))),
-        };
-    let mut out = csv::Writer::from_path(&args.out)
+    let read_seconds = started.elapsed().as_secs_f64();
+    let mut rows = match card.score_text(&text, &origin(&args.input)) {
+        Ok(rows) => rows,
+        Err(e) => return Ok(Err(bad(e))),
+    };
+    let file = std::fs::File::create(&args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
-    let mut header = vec!["probability".to_string(), "score".to_string()];
-    header.extend(card.terms.iter().map(|t| format!("points {}", t.name())));
-    out.write_record(&header)?;
-    for row in &scored {
-        let mut record = vec![format!("{:.6}", row.probability), row.score.to_string()];
-        record.extend(row.points.iter().map(i64::to_string));
-        out.write_record(&record)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let mut header = csv::Writer::from_writer(&mut out);
+    let mut names = vec!["probability".to_string(), "score".to_string()];
+    names.extend(card.terms.iter().map(|t| format!("points {}", t.name())));
+    header.write_record(&names)?;
+    drop(header);
+    // The rows are numbers only, so they need no quoting: written straight, one at a time.
+    let (mut count, mut scoring_seconds) = (0, 0.0);
+    loop {
+        let row_started = args.timing.then(Instant::now);
+        let Some(row) = rows.next() else { break };
+        if let Some(at) = row_started {
+            scoring_seconds += at.elapsed().as_secs_f64();
+        }
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                // No half-written scores file left behind to be mistaken for a whole one.
+                drop(out);
+                let _ = std::fs::remove_file(&args.out);
+                return Ok(Err(bad(e)));
+            }
+        };
+        write!(out, "{:.6},{}", row.probability, row.score)?;
+        for points in &row.points {
+            write!(out, ",{points}")?;
+        }
+        out.write_all(b"\n")?;
+        count += 1;
     }
-    out.flush()?;
-    println!("Scored {} rows into {}.", scored.len(), args.out.display());
+    out.flush()
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    println!("Scored {count} rows into {}.", args.out.display());
+    if args.timing {
+        let total = started.elapsed().as_secs_f64();
+        eprintln!(
+            "timing: {total:.3} s from reading the file to the last score written: reading \
+             {read_seconds:.3} s, parsing, binning and scoring the rows {scoring_seconds:.3} s, \
+             writing {:.3} s (the card's loading and the process start are not included)",
+            total - read_seconds - scoring_seconds
+        );
+    }
     Ok(Ok(()))
 }
 

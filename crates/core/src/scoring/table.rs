@@ -105,10 +105,12 @@ const POSITIVE_VALUES: [&str; 8] = [
 
 /// Whether a cell holds no value.
 pub fn is_missing(cell: &str) -> bool {
-    matches!(
-        cell.trim().to_ascii_lowercase().as_str(),
-        "" | "na" | "n/a" | "nan" | "null" | "none" | "unknown" | "?" | "-"
-    )
+    // Compared in place rather than lowercased into a new string: scoring a file asks this
+    // of every cell a card reads.
+    let cell = cell.trim();
+    ["", "na", "n/a", "nan", "null", "none", "unknown", "?", "-"]
+        .iter()
+        .any(|m| cell.eq_ignore_ascii_case(m))
 }
 
 /// A cell as a finite number, if it is one.
@@ -131,6 +133,29 @@ impl RawTable {
     /// Splits `text` into header and rows; the delimiter is the one of `,` `;` and tab that
     /// the header line holds most often.
     pub fn parse(text: &str, origin: &str) -> Result<RawTable, TableError> {
+        let (headers, mut reader) = RawTable::open(text, origin)?;
+        let mut rows = Vec::new();
+        for (i, record) in reader.records().enumerate() {
+            rows.push(
+                record_of(record, origin, i)?
+                    .iter()
+                    .map(str::to_string)
+                    .collect(),
+            );
+        }
+        Ok(RawTable {
+            origin: origin.to_string(),
+            headers,
+            rows,
+        })
+    }
+
+    /// The checked header of `text` and a reader positioned at its first row, for a caller
+    /// that goes through the rows once without keeping them (scoring a large file).
+    pub fn open<'t>(
+        text: &'t str,
+        origin: &str,
+    ) -> Result<(Vec<String>, csv::Reader<&'t [u8]>), TableError> {
         let file_error = |message: String| TableError::File {
             origin: origin.to_string(),
             message,
@@ -166,19 +191,7 @@ impl RawTable {
                 });
             }
         }
-        let mut rows = Vec::new();
-        for (i, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| TableError::File {
-                origin: origin.to_string(),
-                message: format!("row {}: {e}", i + 1),
-            })?;
-            rows.push(record.iter().map(str::to_string).collect());
-        }
-        Ok(RawTable {
-            origin: origin.to_string(),
-            headers,
-            rows,
-        })
+        Ok((headers, reader))
     }
 
     /// Appends a column of `cells`, one per row: how columns from elsewhere (a workspace's
@@ -221,6 +234,18 @@ impl RawTable {
                 message: format!("no such column (the file has: {})", self.headers.join(", ")),
             })
     }
+}
+
+/// A row read by [`RawTable::open`]'s reader (`i` from 0), or the error naming it.
+pub fn record_of(
+    record: Result<csv::StringRecord, csv::Error>,
+    origin: &str,
+    i: usize,
+) -> Result<csv::StringRecord, TableError> {
+    record.map_err(|e| TableError::File {
+        origin: origin.to_string(),
+        message: format!("row {}: {e}", i + 1),
+    })
 }
 
 impl HistoryTable {
