@@ -20,7 +20,7 @@ use leadgate_core::scoring::boost::Config;
 use leadgate_core::scoring::join::{self, Joined};
 use leadgate_core::scoring::rules;
 use leadgate_core::scoring::scorecard::Scorecard;
-use leadgate_core::scoring::table::{HistoryTable, TableSpec};
+use leadgate_core::scoring::table::{HistoryTable, RawTable, TableSpec};
 use leadgate_core::scoring::version::{self, ModelVersion, Training};
 use serde::Serialize;
 
