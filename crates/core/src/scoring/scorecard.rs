@@ -476,9 +476,9 @@ mod tests {
             "rules.toml",
         )
         .unwrap();
-        let good = "industry;employees;pricing_visits_7d;seniority\nsoftware;300;2;vp\n;NA;;\n";
+        let good = "industry;employees;pricing_page_visit_7d;seniority\nsoftware;300;2;vp\n;NA;;\n";
         let bad =
-            "industry,employees,pricing_visits_7d,seniority\nsoftware,300,2,vp\nretail,many,2,vp\n";
+            "industry,employees,pricing_page_visit_7d,seniority\nsoftware,300,2,vp\nretail,many,2,vp\n";
         let no_column = "industry,employees\nsoftware,300\n";
 
         let streamed: Vec<Scored> = card
