@@ -477,8 +477,7 @@ mod tests {
         )
         .unwrap();
         let good = "industry;employees;pricing_page_visit_7d;seniority\nsoftware;300;2;vp\n;NA;;\n";
-        let bad =
-            "industry,employees,pricing_page_visit_7d,seniority\nsoftware,300,2,vp\nretail,many,2,vp\n";
+        let bad = "industry,employees,pricing_page_visit_7d,seniority\nsoftware,300,2,vp\nretail,many,2,vp\n";
         let no_column = "industry,employees\nsoftware,300\n";
 
         let streamed: Vec<Scored> = card
@@ -499,7 +498,7 @@ mod tests {
         assert_eq!(streamed, whole);
         assert_eq!(errors, vec!["in.csv:2:employees: `many` is not a number"]);
         assert!(
-            missing.to_string().contains("pricing_visits_7d"),
+            missing.to_string().contains("pricing_page_visit_7d"),
             "{missing}"
         );
     }
