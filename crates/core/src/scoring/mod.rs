@@ -19,5 +19,6 @@ pub mod report;
 pub mod rng;
 pub mod rules;
 pub mod scorecard;
+pub mod simplify;
 pub mod table;
 pub mod version;
