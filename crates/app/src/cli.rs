@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use leadgate_core::scoring::simplify::Readable;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -226,6 +227,19 @@ pub struct ModelTrainArgs {
     /// Pairwise terms to add, at most (0: a purely additive card).
     #[arg(long, default_value_t = 10)]
     pub pairs: usize,
+    /// Bins per number on the card, besides missing: the learned fine bins are merged into
+    /// at most this many ranges, losing the least (0: keep the fine bins).
+    #[arg(long, value_name = "N", default_value_t = Readable::default().max_bins)]
+    pub max_bins: usize,
+    /// Ranges per number of a pair's table, besides missing (0: keep the fine bins).
+    #[arg(long, value_name = "N", default_value_t = Readable::default().max_pair_bins)]
+    pub max_pair_bins: usize,
+    /// The least share of the rows a range of a number must hold.
+    #[arg(long, value_name = "SHARE", default_value_t = Readable::default().min_share, hide = true)]
+    pub min_bin_share: f64,
+    /// Newton passes over the history on the merged bins (0: keep the averaged logits).
+    #[arg(long, value_name = "N", default_value_t = Readable::default().refit_passes, hide = true)]
+    pub refit_passes: usize,
     /// The seed of the folds and of the inner validation split.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

@@ -20,6 +20,7 @@ use leadgate_core::scoring::boost::Config;
 use leadgate_core::scoring::join::{self, Joined};
 use leadgate_core::scoring::rules;
 use leadgate_core::scoring::scorecard::Scorecard;
+use leadgate_core::scoring::simplify::Readable;
 use leadgate_core::scoring::table::{HistoryTable, RawTable, TableSpec};
 use leadgate_core::scoring::version::{self, ModelVersion, Training};
 use serde::Serialize;
@@ -221,6 +222,12 @@ async fn train(
         config: Config {
             pairs: args.pairs,
             seed: args.seed,
+            readable: Readable {
+                max_bins: args.max_bins,
+                max_pair_bins: args.max_pair_bins,
+                min_share: args.min_bin_share,
+                refit_passes: args.refit_passes,
+            },
             ..Config::default()
         },
         folds,

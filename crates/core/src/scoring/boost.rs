@@ -16,6 +16,7 @@
 use super::bins::{Bins, Kind};
 use super::pairs::{self, LearnedPair};
 use super::rng::Rng;
+use super::simplify::{self, Readable};
 use super::table::{HistoryTable, Values};
 
 /// The learner's settings; the defaults are the ones the benchmarks report.
@@ -41,6 +42,8 @@ pub struct Config {
     /// Validation splits fitted and averaged.
     pub bags: usize,
     pub seed: u64,
+    /// How far the learned fine bins are merged into a card a person can read.
+    pub readable: Readable,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Default for Config {
             pairs: 10,
             bags: 3,
             seed: 0,
+            readable: Readable::default(),
         }
     }
 }
@@ -188,13 +192,14 @@ pub fn learn(table: &HistoryTable, rows: &[usize], config: &Config) -> Learned {
     } else {
         pairs::learn(table, rows, &y, &scores, &splits, config)
     };
-    Learned {
+    let learned = Learned {
         bins,
         intercept,
         mains,
         pairs,
         rounds: rounds / bags,
-    }
+    };
+    simplify::readable(learned, table, rows, &config.readable, config.lambda)
 }
 
 /// One validation split's rows, compacted column by column for fast passes.

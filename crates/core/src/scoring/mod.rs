@@ -24,5 +24,6 @@ pub mod review;
 pub mod rng;
 pub mod rules;
 pub mod scorecard;
+pub mod simplify;
 pub mod table;
 pub mod version;
