@@ -146,7 +146,7 @@ pub enum ModelCommand {
     /// Learn a points card from a history file (CSV: one row per lead, an outcome column,
     /// other columns as candidate features), cross-validate it, and write the version to
     /// DIR/<version>.json.
-    Train(ModelTrainArgs),
+    Train(Box<ModelTrainArgs>),
     /// Score the rows of a file with a version (or a hand-written TOML card) and write one
     /// row per input row, in order: probability, score, and the points of every term.
     Predict(ModelPredictArgs),
