@@ -194,12 +194,15 @@ async fn sales_ops_approves_a_warned_model_only_with_a_reason() {
         .expect("the review opens");
     tx.commit().await.unwrap();
     browser.goto(&server.at(&format!("/models/{id}"))).await;
-    browser.wait_for("#review table.review-table").await;
+    browser.wait_for("#review .review-advice").await;
     let review = browser.text("#review").await;
     assert!(
-        review.contains("Predicted against observed conversion by score band")
-            && review.contains("Too few outcomes to judge"),
+        review.contains("Too few outcomes to judge") && review.contains("scored no lead yet"),
         "{review}"
+    );
+    assert!(
+        browser.find_all("#review table").await.is_empty(),
+        "no empty table of bands"
     );
 
     // It replaced the plain version. A rep sees no restore button, and a forged restore
