@@ -424,52 +424,38 @@ fn predict(args: &ModelPredictArgs) -> Outcome {
     let started = Instant::now();
     let text = read(&args.input)?;
     let read_seconds = started.elapsed().as_secs_f64();
-    let mut rows = match card.score_text(&text, &origin(&args.input)) {
-        Ok(rows) => rows,
-        Err(e) => return Ok(Err(bad(e))),
-    };
     let file = std::fs::File::create(&args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let mut header = csv::Writer::from_writer(&mut out);
-    let mut names = vec!["probability".to_string(), "score".to_string()];
-    names.extend(card.terms.iter().map(|t| format!("points {}", t.name())));
-    header.write_record(&names)?;
-    drop(header);
-    // The rows are numbers only, so they need no quoting: written straight, one at a time.
-    let (mut count, mut scoring_seconds) = (0, 0.0);
-    loop {
-        let row_started = args.timing.then(Instant::now);
-        let Some(row) = rows.next() else { break };
-        if let Some(at) = row_started {
-            scoring_seconds += at.elapsed().as_secs_f64();
+    let written = card
+        .write_scores(&text, &origin(&args.input), &mut out)
+        .and_then(|rows| out.flush().map(|()| rows));
+    // No half-written scores file is left behind to be mistaken for a whole one.
+    let discard = |out: std::io::BufWriter<std::fs::File>| {
+        drop(out);
+        let _ = std::fs::remove_file(&args.out);
+    };
+    let count = match written {
+        Ok(Ok(count)) => count,
+        Ok(Err(e)) => {
+            discard(out);
+            return Ok(Err(bad(e)));
         }
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                // No half-written scores file left behind to be mistaken for a whole one.
-                drop(out);
-                let _ = std::fs::remove_file(&args.out);
-                return Ok(Err(bad(e)));
-            }
-        };
-        write!(out, "{:.6},{}", row.probability, row.score)?;
-        for points in &row.points {
-            write!(out, ",{points}")?;
+        Err(e) => {
+            discard(out);
+            return Err(
+                anyhow::Error::new(e).context(format!("cannot write {}", args.out.display()))
+            );
         }
-        out.write_all(b"\n")?;
-        count += 1;
-    }
-    out.flush()
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    };
     println!("Scored {count} rows into {}.", args.out.display());
     if args.timing {
         let total = started.elapsed().as_secs_f64();
         eprintln!(
             "timing: {total:.3} s from reading the file to the last score written: reading \
-             {read_seconds:.3} s, parsing, binning and scoring the rows {scoring_seconds:.3} s, \
-             writing {:.3} s (the card's loading and the process start are not included)",
-            total - read_seconds - scoring_seconds
+             {read_seconds:.3} s, parsing, binning, scoring and writing the rows {:.3} s \
+             (the card's loading and the process start are not included)",
+            total - read_seconds
         );
     }
     Ok(Ok(()))

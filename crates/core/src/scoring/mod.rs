@@ -5,10 +5,10 @@
 //! of whole points that add up exactly to the score ([`scorecard`]). Teams without history
 //! write the same table by hand ([`rules`]); [`cv`] says how well a learned card ranks and
 //! how well its probabilities hold on rows it did not see, measured with [`metrics`];
-//! [`version`] is a trained version with its evidence, [`report`] the calibration report
-//! sales ops signs off, and [`lifecycle`] where a version stands (draft, live, retired);
-//! [`outcome`] is what happened to a lead afterwards and [`review`] measures a live version
-//! against it.
+//! [`score_file`] scores a file of leads on every core; [`version`] is a trained version
+//! with its evidence, [`report`] the calibration report sales ops signs off, and
+//! [`lifecycle`] where a version stands (draft, live, retired); [`outcome`] is what
+//! happened to a lead afterwards and [`review`] measures a live version against it.
 
 pub mod bins;
 pub mod boost;
@@ -23,6 +23,7 @@ pub mod report;
 pub mod review;
 pub mod rng;
 pub mod rules;
+pub mod score_file;
 pub mod scorecard;
 pub mod simplify;
 pub mod table;

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bins::Bins;
 use super::boost::Learned;
-use super::table::{HistoryTable, RawTable, TableError, record_of};
+use super::table::{HistoryTable, RawTable, TableError};
 
 /// How points map to odds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -295,20 +295,31 @@ impl Scorecard {
         layout: &Layout,
         text: impl Fn(usize) -> &'r str,
     ) -> Result<Vec<u32>, (usize, String)> {
+        let mut cells = Vec::with_capacity(self.terms.len());
+        self.cells_into(layout, text, &mut cells)?;
+        Ok(cells)
+    }
+
+    /// [`Scorecard::cells_with`] into `cells` (emptied first), for a caller scoring many
+    /// rows with one buffer.
+    pub(crate) fn cells_into<'r>(
+        &self,
+        layout: &Layout,
+        text: impl Fn(usize) -> &'r str,
+        cells: &mut Vec<u32>,
+    ) -> Result<(), (usize, String)> {
         let cell = |bins: &Bins, at: usize| -> Result<usize, (usize, String)> {
             bins.of_cell(text(at)).map_err(|e| (at, e))
         };
-        self.terms
-            .iter()
-            .zip(&layout.0)
-            .map(|(term, &(a, b))| {
-                let i = cell(&term.bins, a)?;
-                Ok(match (&term.with, b) {
-                    (Some(with), Some(b)) => (i * with.len() + cell(with, b)?) as u32,
-                    _ => i as u32,
-                })
-            })
-            .collect()
+        cells.clear();
+        for (term, &(a, b)) in self.terms.iter().zip(&layout.0) {
+            let i = cell(&term.bins, a)?;
+            cells.push(match (&term.with, b) {
+                (Some(with), Some(b)) => (i * with.len() + cell(with, b)?) as u32,
+                _ => i as u32,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -335,27 +346,11 @@ impl Scorecard {
             .collect()
     }
 
-    /// Scores the rows of a CSV text one at a time, in order, without keeping the table:
-    /// what `model predict` goes through for a file of a million leads. The rows and their
-    /// errors are those of [`Scorecard::score_rows`].
-    pub fn score_text<'a>(
-        &'a self,
-        text: &'a str,
+    pub(crate) fn layout_of_file(
+        &self,
+        headers: &[String],
         origin: &str,
-    ) -> Result<ScoredRows<'a>, TableError> {
-        let (headers, reader) = RawTable::open(text, origin)?;
-        let layout = self.layout_of_file(&headers, origin)?;
-        Ok(ScoredRows {
-            card: self,
-            layout,
-            headers,
-            origin: origin.to_string(),
-            records: reader.into_records(),
-            row: 0,
-        })
-    }
-
-    fn layout_of_file(&self, headers: &[String], origin: &str) -> Result<Layout, TableError> {
+    ) -> Result<Layout, TableError> {
         self.layout(headers).map_err(|column| TableError::Column {
             origin: origin.to_string(),
             column,
@@ -375,38 +370,6 @@ impl Scorecard {
                 .map(|(t, &c)| t.points_at(c as usize))
                 .collect(),
         }
-    }
-}
-
-/// The rows of a CSV text as they are scored ([`Scorecard::score_text`]).
-pub struct ScoredRows<'a> {
-    card: &'a Scorecard,
-    layout: Layout,
-    headers: Vec<String>,
-    origin: String,
-    records: csv::StringRecordsIntoIter<&'a [u8]>,
-    row: usize,
-}
-
-impl Iterator for ScoredRows<'_> {
-    type Item = Result<Scored, TableError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let record = self.records.next()?;
-        let i = self.row;
-        self.row += 1;
-        Some(record_of(record, &self.origin, i).and_then(|record| {
-            let cells = self
-                .card
-                .cells_with(&self.layout, |at| record.get(at).unwrap_or(""))
-                .map_err(|(at, message)| TableError::Cell {
-                    origin: self.origin.clone(),
-                    row: i + 1,
-                    column: self.headers[at].clone(),
-                    message,
-                })?;
-            Ok(self.card.scored(&cells))
-        }))
     }
 }
 
@@ -466,40 +429,6 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "in.csv:1:employees: `many` is not a number"
-        );
-    }
-
-    #[test]
-    fn a_file_scored_row_by_row_gives_the_rows_and_errors_of_the_whole_table() {
-        let card = crate::scoring::rules::parse(
-            include_str!("../../../../examples/scoring/rules.toml"),
-            "rules.toml",
-        )
-        .unwrap();
-        let good = "industry;employees;pricing_page_visit_7d;seniority\nsoftware;300;2;vp\n;NA;;\n";
-        let bad = "industry,employees,pricing_page_visit_7d,seniority\nsoftware,300,2,vp\nretail,many,2,vp\n";
-        let no_column = "industry,employees\nsoftware,300\n";
-
-        let streamed: Vec<Scored> = card
-            .score_text(good, "in.csv")
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let errors: Vec<String> = card
-            .score_text(bad, "in.csv")
-            .unwrap()
-            .filter_map(|row| row.err().map(|e| e.to_string()))
-            .collect();
-        let missing = card.score_text(no_column, "in.csv").err().unwrap();
-
-        let whole = card
-            .score_rows(&RawTable::parse(good, "in.csv").unwrap())
-            .unwrap();
-        assert_eq!(streamed, whole);
-        assert_eq!(errors, vec!["in.csv:2:employees: `many` is not a number"]);
-        assert!(
-            missing.to_string().contains("pricing_page_visit_7d"),
-            "{missing}"
         );
     }
 

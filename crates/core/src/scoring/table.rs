@@ -133,65 +133,18 @@ impl RawTable {
     /// Splits `text` into header and rows; the delimiter is the one of `,` `;` and tab that
     /// the header line holds most often.
     pub fn parse(text: &str, origin: &str) -> Result<RawTable, TableError> {
-        let (headers, mut reader) = RawTable::open(text, origin)?;
+        let csv = CsvText::open(text, origin)?;
+        let mut reader = csv.reader();
         let mut rows = Vec::new();
         for (i, record) in reader.records().enumerate() {
-            rows.push(
-                record_of(record, origin, i)?
-                    .iter()
-                    .map(str::to_string)
-                    .collect(),
-            );
+            let record = csv.row(record, i)?;
+            rows.push(record.iter().map(str::to_string).collect());
         }
         Ok(RawTable {
             origin: origin.to_string(),
-            headers,
+            headers: csv.headers,
             rows,
         })
-    }
-
-    /// The checked header of `text` and a reader positioned at its first row, for a caller
-    /// that goes through the rows once without keeping them (scoring a large file).
-    pub fn open<'t>(
-        text: &'t str,
-        origin: &str,
-    ) -> Result<(Vec<String>, csv::Reader<&'t [u8]>), TableError> {
-        let file_error = |message: String| TableError::File {
-            origin: origin.to_string(),
-            message,
-        };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let first_line = text.lines().next().unwrap_or_default();
-        let delimiter = [b',', b';', b'\t']
-            .into_iter()
-            .max_by_key(|d| (first_line.bytes().filter(|b| b == d).count(), *d == b','))
-            .unwrap_or(b',');
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .from_reader(text.as_bytes());
-        let headers: Vec<String> = reader
-            .headers()
-            .map_err(|e| file_error(format!("cannot read the header: {e}")))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
-        if headers.is_empty() || headers.iter().all(String::is_empty) {
-            return Err(file_error("the file has no header line".to_string()));
-        }
-        let mut seen = BTreeSet::new();
-        for header in &headers {
-            if header.is_empty() {
-                return Err(file_error("a column of the header has no name".to_string()));
-            }
-            if !seen.insert(header.as_str()) {
-                return Err(TableError::Column {
-                    origin: origin.to_string(),
-                    column: header.clone(),
-                    message: "appears twice in the header".to_string(),
-                });
-            }
-        }
-        Ok((headers, reader))
     }
 
     /// Appends a column of `cells`, one per row: how columns from elsewhere (a workspace's
@@ -236,16 +189,110 @@ impl RawTable {
     }
 }
 
-/// A row read by [`RawTable::open`]'s reader (`i` from 0), or the error naming it.
-pub fn record_of(
-    record: Result<csv::StringRecord, csv::Error>,
-    origin: &str,
-    i: usize,
-) -> Result<csv::StringRecord, TableError> {
-    record.map_err(|e| TableError::File {
-        origin: origin.to_string(),
-        message: format!("row {}: {e}", i + 1),
-    })
+/// A CSV text read as a checked header and the rows under it: how a history is parsed
+/// into a [`RawTable`], and how a file of a million leads is scored without keeping its
+/// rows ([`super::score_file`]).
+#[derive(Debug, Clone)]
+pub struct CsvText<'t> {
+    pub origin: String,
+    pub headers: Vec<String>,
+    delimiter: u8,
+    /// The text after the header line.
+    body: &'t [u8],
+}
+
+impl<'t> CsvText<'t> {
+    /// The checked header of `text` (a name for every column, none twice); the delimiter is
+    /// the one of `,` `;` and tab that the header line holds most often.
+    pub fn open(text: &'t str, origin: &str) -> Result<CsvText<'t>, TableError> {
+        let file_error = |message: String| TableError::File {
+            origin: origin.to_string(),
+            message,
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let first_line = text.lines().next().unwrap_or_default();
+        let delimiter = [b',', b';', b'\t']
+            .into_iter()
+            .max_by_key(|d| (first_line.bytes().filter(|b| b == d).count(), *d == b','))
+            .unwrap_or(b',');
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut header = csv::StringRecord::new();
+        reader
+            .read_record(&mut header)
+            .map_err(|e| file_error(format!("cannot read the header: {e}")))?;
+        let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+        if headers.is_empty() || headers.iter().all(String::is_empty) {
+            return Err(file_error("the file has no header line".to_string()));
+        }
+        let mut seen = BTreeSet::new();
+        for header in &headers {
+            if header.is_empty() {
+                return Err(file_error("a column of the header has no name".to_string()));
+            }
+            if !seen.insert(header.as_str()) {
+                return Err(TableError::Column {
+                    origin: origin.to_string(),
+                    column: header.clone(),
+                    message: "appears twice in the header".to_string(),
+                });
+            }
+        }
+        let at = usize::try_from(reader.position().byte()).unwrap_or(text.len());
+        Ok(CsvText {
+            origin: origin.to_string(),
+            headers,
+            delimiter,
+            body: text.as_bytes().get(at..).unwrap_or_default(),
+        })
+    }
+
+    /// A reader of the rows, from the first under the header. Rows are checked against the
+    /// header's width by [`CsvText::row`] and [`CsvText::check_width`], not by the reader.
+    pub fn reader(&self) -> csv::Reader<&'t [u8]> {
+        csv::ReaderBuilder::new()
+            .delimiter(self.delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(self.body)
+    }
+
+    /// A row the reader gave (`i` from 0), or the error naming it: unreadable, or not as
+    /// wide as the header.
+    pub fn row(
+        &self,
+        record: Result<csv::StringRecord, csv::Error>,
+        i: usize,
+    ) -> Result<csv::StringRecord, TableError> {
+        let record = record.map_err(|e| self.row_error(i, &e.to_string()))?;
+        self.check_width(record.len(), i)?;
+        Ok(record)
+    }
+
+    /// Whether row `i` (from 0) has as many fields as the header has columns.
+    pub fn check_width(&self, fields: usize, i: usize) -> Result<(), TableError> {
+        if fields == self.headers.len() {
+            return Ok(());
+        }
+        Err(self.row_error(
+            i,
+            &format!(
+                "{fields} fields where the header has {} columns",
+                self.headers.len()
+            ),
+        ))
+    }
+
+    /// An error of the file at row `i` (from 0).
+    pub fn row_error(&self, i: usize, message: &str) -> TableError {
+        TableError::File {
+            origin: self.origin.clone(),
+            message: format!("row {}: {message}", i + 1),
+        }
+    }
 }
 
 impl HistoryTable {
