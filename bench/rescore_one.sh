@@ -5,7 +5,8 @@
 # times the path an import takes to the lead's new score — `rescore_import`: the leads
 # the import touched, the live card, the lead's reads and features, its score row, the
 # audit entry, the commit — and, apart, the reads and computation alone (`features_at`).
-# Prints median, p90 and slowest in microseconds.
+# Prints median, p90 and slowest in microseconds. The lead starts with the events the demo
+# gave it and gains one per run, so the median run reads about RUNS/2 more.
 #   bench/rescore_one.sh [RUNS]     (default 200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +14,11 @@ runs=${1:-200}
 cargo build --release -p leadgate --bin leadgate --quiet
 leadgate=target/release/leadgate
 ws=target/bench-rescore/demo
-if [ ! -f "$ws/leadgate.toml" ]; then
-  rm -rf "$ws"
-  mkdir -p target/bench-rescore
-  "$leadgate" demo --walkthrough --no-serve --dir "$ws" > target/bench-rescore/demo.log
-fi
+# A fresh workspace every time: each run adds one event to the lead, and a lead that kept
+# the events of earlier runs would be measured with hundreds more than it had.
+rm -rf "$ws"
+mkdir -p target/bench-rescore
+"$leadgate" demo --walkthrough --no-serve --dir "$ws" > target/bench-rescore/demo.log
 lead=$("$leadgate" -w "$ws" leads list --json |
   python3 -c 'import json,sys; print(next(l["id"] for l in json.load(sys.stdin) if l["email"]))')
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -619,7 +619,7 @@ async fn records_where(conn: &mut AnyConnection, condition: &str) -> Result<Vec<
 
 /// Ids are numbers we hold, so they are written into the statement (a list of binds
 /// would be as many parameters).
-fn id_list(ids: &[i64]) -> String {
+pub(crate) fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 

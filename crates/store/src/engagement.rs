@@ -6,6 +6,8 @@
 //! domain, topic and time) is skipped by the table's unique key, so importing the same file
 //! again stores nothing and the import counts those rows as duplicates.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use leadgate_core::discovery::normalize::{Domain, Email};
 use leadgate_core::engagement::{Engagement, IntentScore};
@@ -166,31 +168,52 @@ pub async fn insert_intent(
 
 const ENGAGEMENT_COLUMNS: &str = "kind, email, domain, url, detail, at";
 
-fn engagement_row(row: &AnyRow) -> Result<Engagement> {
-    let text = |i: usize| -> Result<Option<String>> {
-        let value: String = row.try_get(i)?;
-        Ok((!value.is_empty()).then_some(value))
-    };
+/// Stored addresses and domains, checked once each: they were normalised when written, and
+/// the rows of one read repeat a few of them many times (a lead's whole history is one
+/// address), while checking one costs more than decoding the rest of its row.
+#[derive(Default)]
+struct Keys {
+    emails: HashMap<String, Email>,
+    domains: HashMap<String, Domain>,
+}
+
+impl Keys {
+    fn email(&mut self, text: String) -> Result<Email> {
+        if let Some(email) = self.emails.get(&text) {
+            return Ok(email.clone());
+        }
+        let email = Email::parse(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.emails.insert(text, email.clone());
+        Ok(email)
+    }
+
+    fn domain(&mut self, text: String) -> Result<Domain> {
+        if let Some(domain) = self.domains.get(&text) {
+            return Ok(domain.clone());
+        }
+        let domain = Domain::parse(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.domains.insert(text, domain.clone());
+        Ok(domain)
+    }
+}
+
+fn engagement_row(row: &AnyRow, keys: &mut Keys) -> Result<Engagement> {
+    let text = |i: usize| -> Result<Option<String>> { Ok(nonempty(row.try_get(i)?)) };
     let kind: String = row.try_get(0)?;
     Ok(Engagement {
         kind: parse_stored("engagement kind", &kind)?,
-        email: text(1)?
-            .map(|e| Email::parse(&e).map_err(|err| StoreError::Corrupt(err.to_string())))
-            .transpose()?,
-        domain: text(2)?
-            .map(|d| Domain::parse(&d).map_err(|err| StoreError::Corrupt(err.to_string())))
-            .transpose()?,
+        email: text(1)?.map(|e| keys.email(e)).transpose()?,
+        domain: text(2)?.map(|d| keys.domain(d)).transpose()?,
         url: text(3)?,
         detail: text(4)?,
         at: timestamp(row.try_get(5)?)?,
     })
 }
 
-fn intent_row(row: &AnyRow) -> Result<IntentScore> {
-    let domain: String = row.try_get(0)?;
+fn intent_row(row: &AnyRow, keys: &mut Keys) -> Result<IntentScore> {
     let score: i64 = row.try_get(2)?;
     Ok(IntentScore {
-        domain: Domain::parse(&domain).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        domain: keys.domain(row.try_get(0)?)?,
         topic: row.try_get(1)?,
         score: u8::try_from(score)
             .map_err(|_| StoreError::Corrupt(format!("intent score {score}")))?,
@@ -207,13 +230,14 @@ pub async fn engagement_between(
     let sql = format!(
         "SELECT {ENGAGEMENT_COLUMNS} FROM engagement WHERE at >= $1 AND at <= $2 ORDER BY at, id"
     );
+    let mut parsed = Keys::default();
     sqlx::query(AssertSqlSafe(sql))
         .bind(micros(from))
         .bind(micros(to))
         .fetch_all(conn)
         .await?
         .iter()
-        .map(engagement_row)
+        .map(|row| engagement_row(row, &mut parsed))
         .collect()
 }
 
@@ -235,6 +259,7 @@ pub async fn engagement_of(
         "SELECT {ENGAGEMENT_COLUMNS} FROM engagement WHERE at >= $1 AND at <= $2 AND {filter} \
          ORDER BY at, id"
     );
+    let mut parsed = Keys::default();
     sqlx::query(AssertSqlSafe(sql))
         .bind(micros(from))
         .bind(micros(to))
@@ -242,13 +267,18 @@ pub async fn engagement_of(
         .fetch_all(conn)
         .await?
         .iter()
-        .map(engagement_row)
+        .map(|row| engagement_row(row, &mut parsed))
         .collect()
 }
 
 /// The engagement of some people (by address) and of the anonymous visitors of some
 /// accounts (by domain), with `from ≤ at ≤ to`, oldest first: what the leads of a rescore
 /// need, read through the address and domain indexes rather than the whole window.
+///
+/// The rows come back as one JSON array per statement rather than a row per event: this
+/// runs on every rescore after an event, a hot lead has hundreds of events in the window,
+/// and handing rows over one at a time from the database driver cost more than the rest of
+/// the rescore.
 pub async fn engagement_of_keys(
     conn: &mut AnyConnection,
     emails: &[String],
@@ -256,28 +286,66 @@ pub async fn engagement_of_keys(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<Engagement>> {
+    type Stored = (String, String, String, String, String, i64, i64);
+    let aggregate = match crate::backend_of(conn) {
+        crate::Backend::Sqlite => {
+            "json_group_array(json_array(kind, email, domain, url, detail, at, id))"
+        }
+        crate::Backend::Postgres => {
+            "COALESCE(json_agg(json_build_array(kind, email, domain, url, detail, at, id)), '[]')::text"
+        }
+    };
+    let (emails, domains): (Vec<&[String]>, Vec<&[String]>) = (
+        emails.chunks(CHUNK).collect(),
+        domains.chunks(CHUNK).collect(),
+    );
+    let mut parsed = Keys::default();
     let mut out = Vec::new();
-    for (filter, keys) in [("email", emails), ("email = '' AND domain", domains)] {
-        for chunk in keys.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT {ENGAGEMENT_COLUMNS}, id FROM engagement \
-                 WHERE at >= $1 AND at <= $2 AND {filter} IN ({})",
-                key_placeholders(chunk.len())
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql))
-                .bind(micros(from))
-                .bind(micros(to));
-            for key in chunk {
-                query = query.bind(key.as_str());
-            }
-            for row in query.fetch_all(&mut *conn).await? {
-                let id: i64 = row.try_get(6)?;
-                out.push((engagement_row(&row)?, id));
-            }
+    for i in 0..emails.len().max(domains.len()) {
+        let emails = emails.get(i).copied().unwrap_or_default();
+        let domains = domains.get(i).copied().unwrap_or_default();
+        let mut filters = Vec::new();
+        if !emails.is_empty() {
+            filters.push(format!("email IN ({})", key_placeholders(3, emails.len())));
+        }
+        if !domains.is_empty() {
+            filters.push(format!(
+                "(email = '' AND domain IN ({}))",
+                key_placeholders(3 + emails.len(), domains.len())
+            ));
+        }
+        let sql = format!(
+            "SELECT {aggregate} FROM engagement WHERE at >= $1 AND at <= $2 AND ({})",
+            filters.join(" OR ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(micros(from))
+            .bind(micros(to));
+        for key in emails.iter().chain(domains) {
+            query = query.bind(key.as_str());
+        }
+        let text: String = query.fetch_one(&mut *conn).await?.try_get(0)?;
+        let rows: Vec<Stored> = serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("engagement of a rescore: {e}")))?;
+        for (kind, email, domain, url, detail, at, id) in rows {
+            let engagement = Engagement {
+                kind: parse_stored("engagement kind", &kind)?,
+                email: nonempty(email).map(|e| parsed.email(e)).transpose()?,
+                domain: nonempty(domain).map(|d| parsed.domain(d)).transpose()?,
+                url: nonempty(url),
+                detail: nonempty(detail),
+                at: timestamp(at)?,
+            };
+            out.push((engagement, id));
         }
     }
     out.sort_by_key(|(e, id)| (e.at, *id));
     Ok(out.into_iter().map(|(e, _)| e).collect())
+}
+
+/// Stored text, with the empty string for none.
+fn nonempty(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
 }
 
 /// The intent scores of some domains with `from ≤ at ≤ to`, oldest first.
@@ -287,12 +355,13 @@ pub async fn intent_of_domains(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<IntentScore>> {
+    let mut parsed = Keys::default();
     let mut out = Vec::new();
     for chunk in domains.chunks(CHUNK) {
         let sql = format!(
             "SELECT domain, topic, score, at, id FROM intent_scores \
              WHERE at >= $1 AND at <= $2 AND domain IN ({})",
-            key_placeholders(chunk.len())
+            key_placeholders(3, chunk.len())
         );
         let mut query = sqlx::query(AssertSqlSafe(sql))
             .bind(micros(from))
@@ -302,16 +371,16 @@ pub async fn intent_of_domains(
         }
         for row in query.fetch_all(&mut *conn).await? {
             let id: i64 = row.try_get(4)?;
-            out.push((intent_row(&row)?, id));
+            out.push((intent_row(&row, &mut parsed)?, id));
         }
     }
     out.sort_by_key(|(s, id)| (s.at, *id));
     Ok(out.into_iter().map(|(s, _)| s).collect())
 }
 
-/// `$3, $4, …`: the keys bound after a window's two ends.
-fn key_placeholders(keys: usize) -> String {
-    (3..3 + keys)
+/// `$first, …`: `count` keys bound from position `first` (after a window's two ends, 3).
+fn key_placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
@@ -333,6 +402,7 @@ pub async fn intent_between(
         "SELECT domain, topic, score, at FROM intent_scores WHERE at >= $1 AND at <= $2{filter} \
          ORDER BY at, id"
     );
+    let mut parsed = Keys::default();
     let mut query = sqlx::query(AssertSqlSafe(sql))
         .bind(micros(from))
         .bind(micros(to));
@@ -343,7 +413,7 @@ pub async fn intent_between(
         .fetch_all(conn)
         .await?
         .iter()
-        .map(intent_row)
+        .map(|row| intent_row(row, &mut parsed))
         .collect()
 }
 

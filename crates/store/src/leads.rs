@@ -143,10 +143,14 @@ pub async fn touched_by_import(
 )> {
     let mut emails = std::collections::HashSet::new();
     let mut domains = std::collections::HashSet::new();
-    for row in sqlx::query("SELECT email, domain FROM engagement WHERE import_id = $1")
-        .bind(import_id)
-        .fetch_all(&mut *conn)
-        .await?
+    // One statement: this runs after every event posted.
+    for row in sqlx::query(
+        "SELECT email, domain FROM engagement WHERE import_id = $1 \
+         UNION ALL SELECT '', domain FROM intent_scores WHERE import_id = $1",
+    )
+    .bind(import_id)
+    .fetch_all(&mut *conn)
+    .await?
     {
         let email: String = row.try_get(0)?;
         let domain: String = row.try_get(1)?;
@@ -155,13 +159,6 @@ pub async fn touched_by_import(
         } else {
             emails.insert(email);
         }
-    }
-    for row in sqlx::query("SELECT domain FROM intent_scores WHERE import_id = $1")
-        .bind(import_id)
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        domains.insert(row.try_get(0)?);
     }
     domains.remove("");
     Ok((emails, domains))
@@ -174,11 +171,7 @@ pub async fn touched_by_import(
 pub async fn erase_contacts(conn: &mut AnyConnection, contacts: &[i64]) -> Result<u64> {
     let mut removed = 0;
     for chunk in contacts.chunks(500) {
-        let list = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let list = crate::discovery::id_list(chunk);
         removed += sqlx::query(AssertSqlSafe(format!(
             "DELETE FROM lead_scores WHERE contact_id IN ({list})"
         )))

@@ -25,7 +25,7 @@ pub mod outcomes;
 pub mod people;
 
 use std::str::FromStr;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -101,6 +101,7 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    cards: Arc<models::CardCache>,
 }
 
 static DRIVERS: Once = Once::new();
@@ -147,11 +148,20 @@ impl Store {
                     .await?
             }
         };
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            cards: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The live scoring version's card, once read ([`models::live_scorecard`]).
+    pub fn cards(&self) -> &models::CardCache {
+        &self.cards
     }
 
     /// A pooled connection for reads and single statements.

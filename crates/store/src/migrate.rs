@@ -103,6 +103,11 @@ const SQLITE: &[Migration] = &[
         name: "import_lookups",
         sql: include_str!("../migrations/sqlite/0017_import_lookups.sql"),
     },
+    Migration {
+        version: 18,
+        name: "lead_lookups",
+        sql: include_str!("../migrations/sqlite/0018_lead_lookups.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -190,6 +195,11 @@ const POSTGRES: &[Migration] = &[
         version: 17,
         name: "import_lookups",
         sql: include_str!("../migrations/postgres/0017_import_lookups.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "lead_lookups",
+        sql: include_str!("../migrations/postgres/0018_lead_lookups.sql"),
     },
 ];
 

@@ -3,7 +3,10 @@
 //! status, the times of its transitions and the count of its reviews change. Which moves are
 //! allowed is `leadgate_core::scoring::lifecycle`; the engine decides when they happen.
 
+use std::sync::{Arc, Mutex};
+
 use jiff::Timestamp;
+use leadgate_core::scoring::scorecard::Scorecard;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -147,29 +150,65 @@ pub async fn live(conn: &mut AnyConnection) -> Result<Option<ModelVersion>> {
         .transpose()
 }
 
-/// The live version's id, name and scorecard JSON, read without the rest of its artifact
-/// (the training probabilities) or its report: what scoring needs, at a fraction of the cost
-/// of [`live`].
+/// The live version's id, name and card, or none when no version is live. A version's
+/// artifact never changes, so its card is read and parsed once per store ([`CardCache`]):
+/// after that, finding the live version is one small query, which matters because every
+/// rescore after an event asks.
 pub async fn live_scorecard(
     conn: &mut AnyConnection,
-) -> Result<Option<(i64, String, serde_json::Value)>> {
+    cache: &CardCache,
+) -> Result<Option<(i64, String, Arc<Scorecard>)>> {
     #[derive(serde::Deserialize)]
     struct OnlyCard {
-        scorecard: serde_json::Value,
+        scorecard: Scorecard,
     }
     let Some(row) = sqlx::query(
-        "SELECT id, version, artifact FROM model_versions WHERE status = 'live' ORDER BY id DESC",
+        "SELECT id, version FROM model_versions WHERE status = 'live' ORDER BY id DESC LIMIT 1",
     )
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?
     else {
         return Ok(None);
     };
     let id: i64 = row.try_get("id")?;
-    let text: String = row.try_get("artifact")?;
-    let card: OnlyCard = serde_json::from_str(&text)
-        .map_err(|e| StoreError::Corrupt(format!("model_versions row {id}: artifact: {e}")))?;
-    Ok(Some((id, row.try_get("version")?, card.scorecard)))
+    let version: String = row.try_get("version")?;
+    if let Some(card) = cache.get(id, &version) {
+        return Ok(Some((id, version, card)));
+    }
+    let text: String = sqlx::query("SELECT artifact FROM model_versions WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    let card: OnlyCard = serde_json::from_str(&text).map_err(|e| {
+        StoreError::Corrupt(format!(
+            "model_versions row {id}: artifact's scorecard: {e}"
+        ))
+    })?;
+    let card = Arc::new(card.scorecard);
+    cache.put(id, &version, Arc::clone(&card));
+    Ok(Some((id, version, card)))
+}
+
+/// The card of the version last found live, kept by its id and name. Shared by the clones
+/// of a [`crate::Store`]; a version made live elsewhere (another process) is seen at the
+/// next ask, since the live version's id is always read.
+#[derive(Debug, Default)]
+pub struct CardCache(Mutex<Option<(i64, String, Arc<Scorecard>)>>);
+
+impl CardCache {
+    fn get(&self, id: i64, version: &str) -> Option<Arc<Scorecard>> {
+        let held = self.0.lock().ok()?;
+        held.as_ref()
+            .filter(|(i, v, _)| *i == id && v == version)
+            .map(|(_, _, card)| Arc::clone(card))
+    }
+
+    fn put(&self, id: i64, version: &str, card: Arc<Scorecard>) {
+        if let Ok(mut held) = self.0.lock() {
+            *held = Some((id, version.to_string(), card));
+        }
+    }
 }
 
 /// Every version, newest first.

@@ -4,8 +4,9 @@
 //! score — `rescore_import`: finding the leads the import touched, the live card, reading
 //! and computing the lead's features, writing its score row and audit entry, committing —
 //! and, apart, the same by the lead's id (`rescore`, without finding whom the import
-//! touched), the read-and-compute part alone (`features_at`), and reading and parsing the
-//! live card (`live_card`). Figures are printed as JSON, in microseconds.
+//! touched), the read-and-compute part alone (`features_at`), and finding the live card
+//! (`live_card`: one query once the card is parsed and kept). Figures are printed as JSON,
+//! in microseconds.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -50,8 +51,8 @@ struct Timing {
     rescore_by_id: Spread,
     /// `features_at` for the one lead: its reads and the computation, nothing written.
     read_and_compute: Spread,
-    /// `live_card`: reading the live version and parsing its card, which every rescore
-    /// does once (and `rescore_import` once more to see whether a model is live).
+    /// `live_card`: finding the live version, whose card was parsed at its first use and
+    /// is kept; `rescore_import` asks twice (whether a model is live, then to score).
     live_card: Spread,
 }
 
@@ -124,7 +125,7 @@ pub async fn run(
         scoring::features_at(&mut conn, pages, Some(&[contact]), now).await?;
         reads.push(start.elapsed());
         let start = Instant::now();
-        scoring::live_card(&mut conn).await?;
+        scoring::live_card(&workspace.store, &mut conn).await?;
         cards.push(start.elapsed());
     }
     print_json(&Timing {

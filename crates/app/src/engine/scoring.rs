@@ -10,6 +10,7 @@
 //! leaves one audit entry with its counts.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use leadgate_core::audit::{Action, Actor, Subject};
@@ -72,6 +73,8 @@ pub async fn rescore(
 
 /// Rescores the leads an engagement import touched (by address or, for an anonymous visit
 /// or intent, by company domain). Nothing when no model is live or no lead was touched.
+/// One transaction from finding whom the import touched to the committed scores: this runs
+/// after every event posted, so it reads only the touched leads' worth.
 pub async fn rescore_import(
     store: &Store,
     config: &ScoringConfig,
@@ -79,19 +82,24 @@ pub async fn rescore_import(
     import_id: i64,
     now: Timestamp,
 ) -> Result<Option<ScoringRun>> {
-    let mut conn = store.conn().await?;
-    if models::live_scorecard(&mut conn).await?.is_none() {
-        return Ok(None);
-    }
-    let (emails, domains) = stored::touched_by_import(&mut conn, import_id).await?;
+    let mut tx = store.begin().await?;
+    // No live model, nothing to rescore; one live, it is the one this rescore scores with.
+    let live = match live_card(store, &mut tx).await {
+        Ok(live) => live,
+        Err(Error::Conflict(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let (emails, domains) = stored::touched_by_import(&mut tx, import_id).await?;
     let (emails, domains): (Vec<String>, Vec<String>) =
         (emails.into_iter().collect(), domains.into_iter().collect());
-    let touched = discovery_store::leads_with_keys(&mut conn, &emails, &domains).await?;
-    drop(conn);
+    let touched = discovery_store::leads_with_keys(&mut tx, &emails, &domains).await?;
     if touched.is_empty() {
         return Ok(None);
     }
-    rescore(store, config, pages, &touched, now).await.map(Some)
+    let only: HashSet<i64> = touched.into_iter().collect();
+    let run = score_in(&mut tx, live, config, pages, Some(&only), now).await?;
+    tx.commit().await?;
+    Ok(Some(run))
 }
 
 /// The live version that scores: its id and name.
@@ -101,19 +109,19 @@ pub struct LiveModel {
     pub version: String,
 }
 
-/// The live model's card, or why there is none to score with. Reads only the card, not the
-/// version's training probabilities or report: it runs on every rescore.
-pub async fn live_card(conn: &mut Conn) -> Result<(LiveModel, Scorecard)> {
-    let (id, version, card) = models::live_scorecard(conn).await?.ok_or_else(|| {
-        Error::Conflict(
-            "no scoring model is live: propose one (`leadgate model train` or a rules card) \
-             and have sales ops approve it at its calibration gate"
-                .to_string(),
-        )
-    })?;
+/// The live model's card, or why there is none to score with. The card is parsed once per
+/// version and kept by the store ([`models::live_scorecard`]): this runs on every rescore.
+pub async fn live_card(store: &Store, conn: &mut Conn) -> Result<(LiveModel, Arc<Scorecard>)> {
+    let (id, version, card) = models::live_scorecard(conn, store.cards())
+        .await?
+        .ok_or_else(|| {
+            Error::Conflict(
+                "no scoring model is live: propose one (`leadgate model train` or a rules card) \
+                 and have sales ops approve it at its calibration gate"
+                    .to_string(),
+            )
+        })?;
     let live = LiveModel { id, version };
-    let card: Scorecard = serde_json::from_value(card)
-        .map_err(|e| Error::corrupt(format!("model {}: scorecard: {e}", live.version)))?;
     let unknown = unknown_features(&card);
     if !unknown.is_empty() {
         return Err(Error::Invalid(format!(
@@ -348,7 +356,26 @@ async fn score(
     now: Timestamp,
 ) -> Result<ScoringRun> {
     let mut tx = store.begin().await?;
-    let (live, card) = live_card(&mut tx).await?;
+    let live = live_card(store, &mut tx).await?;
+    let run = score_in(&mut tx, live, config, pages, only, now).await?;
+    tx.commit().await?;
+    tracing::info!(
+        scored = run.scored,
+        outreach = run.outreach,
+        "Leads scored."
+    );
+    Ok(run)
+}
+
+/// Scores the leads (all, or `only` those) with the live card, in the caller's transaction.
+async fn score_in(
+    tx: &mut Conn,
+    (live, card): (LiveModel, Arc<Scorecard>),
+    config: &ScoringConfig,
+    pages: &PagePolicy,
+    only: Option<&HashSet<i64>>,
+    now: Timestamp,
+) -> Result<ScoringRun> {
     let threshold = config.threshold.unwrap_or(card.scale.even_odds_score);
     let columns = columns_of(&card);
     let layout = card
@@ -359,7 +386,7 @@ async fn score(
         ids.sort_unstable();
         ids
     });
-    let leads = features_at(&mut tx, pages, contacts.as_deref(), now).await?;
+    let leads = features_at(&mut *tx, pages, contacts.as_deref(), now).await?;
     let mut outcome = ScoringRun {
         model: live.id,
         version: live.version.clone(),
@@ -374,7 +401,7 @@ async fn score(
             .map_err(|e| Error::Invalid(format!("lead {} cannot be scored: {e}", p.contact_id)))?;
         let stage = LeadStage::of(scored.score, threshold);
         stored::insert(
-            &mut tx,
+            &mut *tx,
             &NewLeadScore {
                 id: 0,
                 contact_id: p.contact_id,
@@ -396,10 +423,10 @@ async fn score(
         match stage {
             LeadStage::Outreach => {
                 outcome.outreach += 1;
-                if stored::qualify(&mut tx, p.contact_id, live.id, now).await? {
+                if stored::qualify(&mut *tx, p.contact_id, live.id, now).await? {
                     outcome.qualified += 1;
                     emit(
-                        &mut tx,
+                        &mut *tx,
                         EventKind::LeadQualified,
                         &Subject::Model(live.id),
                         json!({ "contact": p.contact_id, "model": live.id, "score": scored.score, "threshold": threshold }),
@@ -417,7 +444,7 @@ async fn score(
         map.insert("contacts".into(), json!(contacts));
     }
     record(
-        &mut tx,
+        &mut *tx,
         &Actor::System,
         Action::LeadsScored,
         &Subject::Model(live.id),
@@ -427,14 +454,8 @@ async fn score(
     .await?;
     // A full run sees the whole distribution: drift may call for the review now.
     if only.is_none() {
-        super::model::open_early(&mut tx, config, now).await?;
+        super::model::open_early(tx, config, now).await?;
     }
-    tx.commit().await?;
-    tracing::info!(
-        scored = outcome.scored,
-        outreach = outcome.outreach,
-        "Leads scored."
-    );
     Ok(outcome)
 }
 
