@@ -723,13 +723,17 @@ pub enum OutcomesCommand {
     /// Re-import outcomes from a CRM export (CSV) keyed by e-mail: an e-mail column, a
     /// stage column (HubSpot lifecycle or deal stages, Salesforce opportunity stages or lead
     /// statuses, or leadgate's own kinds) and a date column; amount, currency and reason
-    /// when present. Every row is accounted for; a re-import records nothing twice.
+    /// when present (a loss without a reason is recorded as having none in the export).
+    /// Every row is accounted for; a re-import records nothing twice.
     Import {
         file: PathBuf,
         /// More stage words: `--map 'Verbal Commit=opportunity_opened'` (repeatable; adds to
         /// `[scoring] crm_stages`).
         #[arg(long, value_name = "WORD=KIND")]
         map: Vec<String>,
+        /// The currency of amounts on rows without one (an export with no currency column).
+        #[arg(long, value_name = "CODE")]
+        currency: Option<String>,
         /// Who records them.
         #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
         person: String,

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use leadgate_core::scoring::lead::LeadStage;
-use leadgate_core::scoring::outcome::{Amount, NewOutcome, OutcomeKind, format_minor_units};
+use leadgate_core::scoring::outcome::{
+    Amount, Currency, NewOutcome, OutcomeKind, format_minor_units,
+};
 use leadgate_store::leads::LeadScore;
 use leadgate_store::outcomes::OutcomeSource;
 use serde::Serialize;
@@ -120,9 +122,21 @@ pub async fn run(
         LeadsCommand::Outcomes(OutcomesCommand::Import {
             file,
             map,
+            currency,
             person,
             json,
-        }) => import_outcomes(workspace, &file, &map, &person, json, now).await,
+        }) => {
+            import_outcomes(
+                workspace,
+                &file,
+                &map,
+                currency.as_deref(),
+                &person,
+                json,
+                now,
+            )
+            .await
+        }
         LeadsCommand::RescoreBench { contact, runs } => {
             super::rescore_bench::run(workspace, contact, runs, now).await
         }
@@ -166,10 +180,18 @@ async fn import_outcomes(
     workspace: &Workspace,
     file: &std::path::Path,
     map: &[String],
+    currency: Option<&str>,
     person: &str,
     json: bool,
     now: Timestamp,
 ) -> anyhow::Result<ExitCode> {
+    let currency = match currency.map(Currency::parse).transpose() {
+        Ok(currency) => currency,
+        Err(message) => {
+            eprintln!("error: --currency: {message}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let mut extra: Vec<(String, OutcomeKind)> = workspace
         .config
         .scoring
@@ -194,7 +216,8 @@ async fn import_outcomes(
             }
         }
     }
-    let tally = match outcomes::import(&workspace.store, person, file, &extra, now).await {
+    let tally = match outcomes::import(&workspace.store, person, file, &extra, currency, now).await
+    {
         Ok(tally) => tally,
         Err(e @ Error::File { .. }) => {
             eprintln!("error: {e}");

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use leadgate_core::audit::{Action, Actor, Attempt, Subject};
 use leadgate_core::event::EventKind;
 use leadgate_core::role::Role;
-use leadgate_core::scoring::outcome::{self, ExportRow, NewOutcome, StageWords};
+use leadgate_core::scoring::outcome::{self, ExportReading, ExportRow, NewOutcome};
 use leadgate_store::outcomes::{self as stored, Outcome, OutcomeSource};
 use leadgate_store::{Conn, Store};
 use serde::Serialize;
@@ -143,7 +143,8 @@ pub struct ImportTally {
     pub bad: Vec<RowNote>,
 }
 
-/// Re-imports outcomes from a CRM export (CSV) keyed by e-mail address: stage words are
+/// Re-imports outcomes from a CRM export (CSV) keyed by e-mail address (amounts without a
+/// currency of their own in `currency`): stage words are
 /// read through the built-in CRM mapping plus `extra` words. A file that cannot be read as
 /// an export writes nothing; otherwise every row is accounted for, and all that is
 /// recorded is recorded in one transaction.
@@ -152,6 +153,7 @@ pub async fn import(
     by: &str,
     path: &Path,
     extra: &[(String, outcome::OutcomeKind)],
+    currency: Option<outcome::Currency>,
     now: Timestamp,
 ) -> Result<ImportTally> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, e))?;
@@ -159,11 +161,14 @@ pub async fn import(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    let mut words = StageWords::default();
+    let mut reading = ExportReading {
+        currency,
+        ..ExportReading::default()
+    };
     for (word, kind) in extra {
-        words.extend(word, *kind);
+        reading.words.extend(word, *kind);
     }
-    let export = outcome::read_crm_export(&text, &path.display().to_string(), &words).map_err(
+    let export = outcome::read_crm_export(&text, &path.display().to_string(), &reading).map_err(
         |message| Error::File {
             path: path.to_path_buf(),
             message,

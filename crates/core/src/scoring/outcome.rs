@@ -346,11 +346,30 @@ const REASON: &[&str] = &[
     "unqualified reason",
 ];
 
+/// The reason an imported loss or disqualification carries when its row gives none: CRMs
+/// rarely require one, and a loss is still a loss for the review to count.
+pub const NO_REASON_IN_EXPORT: &str = "(no reason in the CRM export)";
+
+/// How an export is read beyond its header: the words of its stages, and the currency of
+/// amounts on rows with no currency of their own (a HubSpot portal with one currency exports
+/// none).
+#[derive(Debug, Clone, Default)]
+pub struct ExportReading {
+    pub words: StageWords,
+    pub currency: Option<Currency>,
+}
+
 /// Reads a CRM export: a CSV with a header naming at least the e-mail, the stage and the
 /// date columns. A file that lacks one of them, or is no CSV, is an error naming the file;
 /// a row that cannot be read is kept as [`ExportRow::Bad`] with its column, so that every
-/// row is accounted for.
-pub fn read_crm_export(text: &str, origin: &str, words: &StageWords) -> Result<CrmExport, String> {
+/// row is accounted for. A loss or disqualification without a reason is recorded with
+/// [`NO_REASON_IN_EXPORT`]; an amount without a currency takes the reading's currency, and
+/// without one it is a bad row.
+pub fn read_crm_export(
+    text: &str,
+    origin: &str,
+    reading: &ExportReading,
+) -> Result<CrmExport, String> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -399,14 +418,15 @@ pub fn read_crm_export(text: &str, origin: &str, words: &StageWords) -> Result<C
                 .and_then(|(i, _)| record.get(*i))
                 .filter(|v| !v.is_empty())
         };
+        let default_currency = reading.currency.map(|c| c.to_string());
         rows.push(read_row(
             &record,
             (&email, &stage, &date),
             cell(&amount),
-            cell(&currency),
+            cell(&currency).or(default_currency.as_deref()),
             cell(&reason),
             (&amount, &currency, &reason),
-            words,
+            &reading.words,
         ));
     }
     Ok(CrmExport { rows })
@@ -462,11 +482,19 @@ fn read_row(
     } else {
         (None, None)
     };
+    let reason = reason.or(kind.needs_reason().then_some(NO_REASON_IN_EXPORT));
     match NewOutcome::parse(kind, on, amount, currency, reason) {
         Ok(outcome) => ExportRow::Outcome {
             email: address,
             outcome,
         },
+        Err(e) if e.field == "currency" && names.1.is_none() => bad(
+            "currency",
+            format!(
+                "{}: the export has no currency column; give the import one (--currency EUR)",
+                e.message
+            ),
+        ),
         Err(e) => {
             let column = match e.field {
                 "amount" => names.0.as_ref().map(|c| c.1.clone()),
@@ -550,16 +578,39 @@ bo@big.io,closedlost,2026-11-03,,,
 cy@mid.io,lead,2026-11-03,,,
 dee@tiny.io,Closed Won,yesterday,,,
 ";
-        let export = read_crm_export(text, "crm.csv", &StageWords::default()).unwrap();
+        let export = read_crm_export(text, "crm.csv", &ExportReading::default()).unwrap();
         assert_eq!(export.rows.len(), 4);
         assert!(
             matches!(&export.rows[0], ExportRow::Outcome { outcome, .. } if outcome.kind == OutcomeKind::Won)
         );
         assert!(
-            matches!(&export.rows[1], ExportRow::Bad { column, .. } if column == "Closed Lost Reason")
+            matches!(&export.rows[1], ExportRow::Outcome { outcome, .. } if outcome.reason == NO_REASON_IN_EXPORT)
         );
         assert!(matches!(&export.rows[2], ExportRow::NoOutcome { .. }));
         assert!(matches!(&export.rows[3], ExportRow::Bad { column, .. } if column == "Close Date"));
+    }
+
+    #[test]
+    fn amounts_without_a_currency_take_the_readings_or_are_bad() {
+        let text = "email,stage,date,amount\nann@small.io,won,2026-11-02,5000\n";
+        let euros = ExportReading {
+            currency: Some(Currency::parse("EUR").unwrap()),
+            ..ExportReading::default()
+        };
+
+        let with = read_crm_export(text, "crm.csv", &euros).unwrap();
+        let without = read_crm_export(text, "crm.csv", &ExportReading::default()).unwrap();
+
+        assert!(matches!(
+            &with.rows[0],
+            ExportRow::Outcome { outcome, .. }
+                if outcome.amount.is_some_and(|a| a.minor == 500_000 && a.currency.to_string() == "EUR")
+        ));
+        assert!(
+            matches!(&without.rows[0], ExportRow::Bad { column, message } if column == "currency" && message.contains("--currency")),
+            "{:?}",
+            without.rows[0]
+        );
     }
 
     #[test]
@@ -567,7 +618,7 @@ dee@tiny.io,Closed Won,yesterday,,,
         let e = read_crm_export(
             "email,stage\nann@small.io,won\n",
             "crm.csv",
-            &StageWords::default(),
+            &ExportReading::default(),
         )
         .unwrap_err();
         assert!(e.contains("crm.csv: no date column"), "{e}");

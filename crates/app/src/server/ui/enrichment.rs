@@ -14,6 +14,7 @@ use axum::response::Response;
 use axum::routing::get;
 use leadgate_core::audit::Actor;
 use leadgate_core::enrichment::{Credits, EnrichField, FailureKind};
+use leadgate_core::scoring::report::svg::escape;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -215,7 +216,7 @@ fn providers_chart(totals: &[ProviderTotal]) -> String {
     let _ = writeln!(
         svg,
         r#"<svg role="group" aria-labelledby="providers-title providers-desc" viewBox="0 0 {WIDTH} {height}" class="chart providers" id="providers-chart"><title id="providers-title">Calls by provider, over every run</title><desc id="providers-desc">{}.</desc>"#,
-        askama_escape(&described.join("; "))
+        escape(&described.join("; "))
     );
     let _ = writeln!(
         svg,
@@ -227,9 +228,9 @@ fn providers_chart(totals: &[ProviderTotal]) -> String {
         let _ = write!(
             svg,
             r#"<g class="provider-row" data-provider="{}"><text x="{LABEL_RIGHT}" y="{:.1}" class="label" text-anchor="end">{}</text>"#,
-            askama_escape(&t.provider),
+            escape(&t.provider),
             y + ROW * 0.6,
-            askama_escape(&t.provider)
+            escape(&t.provider)
         );
         let mut x = BAR_LEFT;
         for (n, words, class) in parts(t) {
@@ -243,7 +244,7 @@ fn providers_chart(totals: &[ProviderTotal]) -> String {
                 y + 4.0,
                 width.max(1.0),
                 ROW - 10.0,
-                askama_escape(&t.provider)
+                escape(&t.provider)
             );
             x += width;
         }
@@ -273,14 +274,6 @@ fn providers_chart(totals: &[ProviderTotal]) -> String {
     }
     svg.push_str("</svg>");
     svg
-}
-
-/// Text made safe for SVG markup.
-fn askama_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 async fn show(

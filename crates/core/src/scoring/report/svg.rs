@@ -628,7 +628,7 @@ fn truncate(text: &str, max_chars: usize) -> String {
 }
 
 /// Escapes text for XML content and attribute values.
-pub(super) fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
