@@ -139,6 +139,26 @@ pub enum Command {
     /// and predict need no workspace), proposed in a workspace for sales ops to approve.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Stage 4: outreach sequences — 3 to 5 touches written in TOML, checked, and rendered
+    /// for a lead from its facts alone, every claim citing the fact it rests on.
+    #[command(subcommand)]
+    Sequence(SequenceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SequenceCommand {
+    /// Check a sequence file (steps, channels, delays, variants, and every template's
+    /// variables); with --lead, write every step and variant for that lead from its facts,
+    /// each personalised claim marked and listed with the fact it cites. Exits 1 when a step
+    /// cannot be written for the lead (a fact it names is missing), 2 when the file is wrong.
+    Check {
+        file: PathBuf,
+        /// A lead (contact id) to write the sequence for.
+        #[arg(long, value_name = "ID")]
+        lead: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,7 +11,9 @@ pub const DEFAULT_DATABASE: &str = "sqlite:leadgate.db";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 // The engine owns its settings; the file composes them.
-pub use crate::engine::settings::{DiscoveryConfig, ScoringConfig, SourceFile, WorkerConfig};
+pub use crate::engine::settings::{
+    DiscoveryConfig, OutreachConfig, ScoringConfig, SourceFile, WorkerConfig,
+};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +35,8 @@ pub struct Config {
     pub discovery: DiscoveryConfig,
     #[serde(default)]
     pub scoring: ScoringConfig,
+    #[serde(default)]
+    pub outreach: OutreachConfig,
     #[serde(default)]
     pub audit: AuditConfig,
     /// Stage 3's providers, budget and cache: kept as written here and read strictly by

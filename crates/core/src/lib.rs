@@ -10,6 +10,7 @@ pub mod enrichment;
 pub mod event;
 pub mod gate;
 pub mod icp;
+pub mod outreach;
 pub mod role;
 pub mod schedule;
 pub mod scoring;

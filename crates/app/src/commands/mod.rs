@@ -11,6 +11,7 @@ mod gate;
 mod icp;
 mod leads;
 mod model;
+mod outreach;
 mod rescore_bench;
 mod token;
 mod user;
@@ -48,6 +49,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo(args) => demo::run(&args, now).await,
         Command::Model(command) => model::run(&cli.workspace, command, now).await,
+        Command::Sequence(command) => outreach::run(&cli.workspace, command, now).await,
         Command::Status { json } => status(&open(&cli.workspace, now).await?, json, now).await,
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,

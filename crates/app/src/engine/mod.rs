@@ -14,6 +14,7 @@ pub mod gates;
 pub mod icp;
 pub mod model;
 pub mod outcomes;
+pub mod outreach;
 pub mod people;
 pub mod scoring;
 pub mod settings;

@@ -110,6 +110,15 @@ fn default_max_attempts() -> u32 {
     5
 }
 
+/// Stage 4: who the messages come from.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutreachConfig {
+    /// The name, title, company and postal address a template names as `sender.*`.
+    #[serde(default)]
+    pub sender: leadgate_core::outreach::compose::Sender,
+}
+
 /// Stage 3's scoring run: which leads go to outreach, and what counts as a conversion when a
 /// review measures the live version against the outcomes recorded on its leads.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -10,14 +10,13 @@ use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
 use leadgate::config::ScoringConfig;
-use leadgate::engine::{Error, engagement, gates, model, people, scoring};
+use leadgate::engine::{Error, engagement, gates, model, scoring};
 use leadgate::workspace::Workspace;
 use leadgate_core::audit::Actor;
 use leadgate_core::discovery::prospect::ListStatus;
 use leadgate_core::engagement::{KindChoice, PagePolicy};
 use leadgate_core::event::EventKind;
 use leadgate_core::gate::Request;
-use leadgate_core::role::Role;
 use leadgate_core::scoring::lead::LeadStage;
 use leadgate_core::scoring::rules;
 use leadgate_store::models::ModelOrigin;
@@ -80,41 +79,6 @@ points = [0, -3, 4]
 
 const THRESHOLD: i64 = 190;
 
-async fn admitted_list(ws: &TestWorkspace, workspace: &Workspace) {
-    for (name, role) in [
-        ("sam", Role::SalesLead),
-        ("mia", Role::MarketingLead),
-        ("otto", Role::SalesOps),
-        ("olga", Role::SalesOps),
-    ] {
-        let email = format!("{name}@example.com");
-        people::add(
-            &workspace.store,
-            &Actor::System,
-            name,
-            &email,
-            vec![role],
-            now(),
-        )
-        .await
-        .unwrap();
-    }
-    crate::support::live_icp(&workspace.store, ICP, now()).await;
-    let people = ws.write("people.csv", PEOPLE);
-    crate::support::import_sheet(&workspace.store, people, ws.path().join("imports"), now()).await;
-    workspace
-        .worker("test")
-        .drain(&workspace.store, now())
-        .await
-        .unwrap();
-    // The sample review is stage 2's story: here the list has passed it.
-    let mut conn = workspace.store.conn().await.unwrap();
-    let list = leadgate_store::discovery::lists(&mut conn).await.unwrap()[0].id;
-    leadgate_store::discovery::set_list_status(&mut conn, list, ListStatus::Approved)
-        .await
-        .unwrap();
-}
-
 async fn rules_card_live(workspace: &Workspace) {
     // The way a team without history starts: `model propose rules.toml`.
     let card = rules::parse(CARD, "rules.toml").unwrap();
@@ -165,7 +129,7 @@ async fn scoring_story(backend: Backend) {
     };
     // Arrange: four admitted prospects; Ann looked at pricing twice this week.
     let workspace = ws.init(now()).await;
-    admitted_list(&ws, &workspace).await;
+    crate::support::admitted_list(&ws, &workspace, ICP, PEOPLE, now()).await;
     let visits = ws.write(
         "visits.csv",
         &format!(

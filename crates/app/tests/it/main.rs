@@ -19,5 +19,6 @@ mod model_workspace_story;
 mod models_api_story;
 mod openapi_story;
 mod outcomes_story;
+mod outreach_story;
 mod server_story;
 mod signals_story;

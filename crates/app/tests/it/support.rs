@@ -539,6 +539,54 @@ pub async fn import_sheet(
     .unwrap();
 }
 
+/// A workspace whose one prospect list, from the people of `people` (CSV) under the live
+/// ICP `icp`, has passed its sample review: its admitted prospects are leads. The people
+/// sam (sales lead), mia (marketing lead), otto and olga (sales ops) exist.
+pub async fn admitted_list(
+    ws: &TestWorkspace,
+    workspace: &Workspace,
+    icp: &str,
+    people: &str,
+    now: Timestamp,
+) {
+    use leadgate_core::audit::Actor;
+    use leadgate_core::discovery::prospect::ListStatus;
+    use leadgate_core::role::Role;
+
+    for (name, role) in [
+        ("sam", Role::SalesLead),
+        ("mia", Role::MarketingLead),
+        ("otto", Role::SalesOps),
+        ("olga", Role::SalesOps),
+    ] {
+        let email = format!("{name}@example.com");
+        leadgate::engine::people::add(
+            &workspace.store,
+            &Actor::System,
+            name,
+            &email,
+            vec![role],
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    live_icp(&workspace.store, icp, now).await;
+    let people = ws.write("people.csv", people);
+    import_sheet(&workspace.store, people, ws.path().join("imports"), now).await;
+    workspace
+        .worker("test")
+        .drain(&workspace.store, now)
+        .await
+        .unwrap();
+    // The sample review is stage 2's story: here the list has passed it.
+    let mut conn = workspace.store.conn().await.unwrap();
+    let list = leadgate_store::discovery::lists(&mut conn).await.unwrap()[0].id;
+    leadgate_store::discovery::set_list_status(&mut conn, list, ListStatus::Approved)
+        .await
+        .unwrap();
+}
+
 /// The open gates of `kind`, oldest first.
 pub async fn open_gates(
     store: &leadgate_store::Store,

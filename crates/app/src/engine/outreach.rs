@@ -1,0 +1,204 @@
+//! Stage 4, outreach: so far, previewing a sequence for one lead. The lead's facts are
+//! gathered with their sources — the survivors of its resolved profile and the newest
+//! answer of each enrichment field — and every step and variant of the sequence is rendered
+//! from them alone ([`leadgate_core::outreach::compose`]), each claim keeping the fact it
+//! rests on. A step the lead lacks a fact for says which, instead of rendering around it.
+
+use jiff::Timestamp;
+use leadgate_core::enrichment::EnrichField;
+use leadgate_core::outreach::compose::{self, Fact, Rendered, Sender};
+use leadgate_core::outreach::sequence::{Channel, Sequence, When};
+use leadgate_store::Store;
+use leadgate_store::discovery as discovery_store;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Error, Result};
+
+/// One step and variant of a sequence, as it would read for one lead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepPreview {
+    /// From 1.
+    pub step: usize,
+    pub variant: String,
+    pub channel: Channel,
+    pub delay_days: u32,
+    pub when: Option<When>,
+    /// E-mail only.
+    pub subject: Option<Part>,
+    pub body: Part,
+}
+
+impl StepPreview {
+    /// Whether the step can be written for the lead.
+    pub fn is_written(&self) -> bool {
+        self.body.is_written() && self.subject.as_ref().is_none_or(Part::is_written)
+    }
+}
+
+/// A subject or body rendered for the lead, or why it cannot be.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Part {
+    Written(Rendered),
+    /// A fact the template names is missing for this lead (or the template failed).
+    Unwritten {
+        why: String,
+    },
+}
+
+impl Part {
+    pub fn is_written(&self) -> bool {
+        matches!(self, Part::Written(_))
+    }
+}
+
+/// A sequence rendered for one lead, with the facts its claims cite (by index).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Preview {
+    pub lead: i64,
+    pub sequence: String,
+    pub facts: Vec<Fact>,
+    pub steps: Vec<StepPreview>,
+}
+
+/// The facts of a contact, oldest first (so the newest of a field is the last): its
+/// profile's survivors and its enrichment answers, each with its source and record.
+pub async fn lead_facts(store: &Store, contact: i64) -> Result<Vec<Fact>> {
+    let mut conn = store.conn().await?;
+    let prospect = discovery_store::prospects_of_contact(&mut conn, contact)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NotFound(format!("no lead {contact}: no prospect list holds it")))?;
+    let mut facts = Vec::new();
+    for side in ["person", "company"] {
+        let fields = prospect.profile.get(side).and_then(Value::as_object);
+        for (field, survivor) in fields.into_iter().flatten() {
+            let text = |key: &str| survivor.get(key).and_then(Value::as_str);
+            let Some(value) = survivor.get("value").map(as_text).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            facts.push(Fact {
+                field: field.clone(),
+                value,
+                source: text("source").unwrap_or_default().to_string(),
+                record: text("record_id").and_then(|r| r.parse().ok()),
+                observed_at: text("observed_at").and_then(|t| t.parse().ok()),
+            });
+        }
+    }
+    for record in discovery_store::records_of(&mut conn, &[contact]).await? {
+        for field in EnrichField::ALL {
+            let Some(value) = record.facts.get(field.as_str()).map(as_text) else {
+                continue;
+            };
+            if value.is_empty()
+                || facts
+                    .iter()
+                    .any(|f| f.field == field.as_str() && f.value == value)
+            {
+                continue;
+            }
+            facts.push(Fact {
+                field: field.as_str().to_string(),
+                value,
+                source: record.source.clone(),
+                record: Some(record.id),
+                observed_at: Some(record.observed_at),
+            });
+        }
+    }
+    facts.sort_by_key(|f| f.observed_at.unwrap_or(Timestamp::MIN));
+    Ok(facts)
+}
+
+/// A fact's value as a message prints it: text as it is, a list joined with commas.
+fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(as_text).collect::<Vec<_>>().join(", "),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A written body the channel cannot carry is not written (a LinkedIn note over 300
+/// characters is refused by LinkedIn, so the rep could not send it).
+fn fits(channel: Channel, part: Part) -> Part {
+    match (&part, channel.max_body_chars()) {
+        (Part::Written(rendered), Some(max)) if rendered.text.chars().count() > max => {
+            Part::Unwritten {
+                why: format!(
+                    "{} characters for this lead; a {} takes at most {max}",
+                    rendered.text.chars().count(),
+                    channel.label()
+                ),
+            }
+        }
+        _ => part,
+    }
+}
+
+/// Every step and variant of `sequence` rendered for `contact`.
+pub async fn preview(
+    store: &Store,
+    sequence: &Sequence,
+    contact: i64,
+    sender: &Sender,
+) -> Result<Preview> {
+    let facts = lead_facts(store, contact).await?;
+    let write = |template: &str| match compose::render(template, &facts, sender) {
+        Ok(rendered) => Part::Written(rendered),
+        Err(e) => Part::Unwritten { why: e.0 },
+    };
+    let mut steps = Vec::new();
+    for (i, step) in sequence.steps.iter().enumerate() {
+        for variant in step.all_variants() {
+            steps.push(StepPreview {
+                step: i + 1,
+                variant: variant.name.clone(),
+                channel: step.channel,
+                delay_days: step.delay_days,
+                when: step.when.clone(),
+                subject: variant.subject.as_deref().map(write),
+                body: fits(step.channel, write(&variant.body)),
+            });
+        }
+    }
+    Ok(Preview {
+        lead: contact,
+        sequence: sequence.name.clone(),
+        facts,
+        steps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(text: &str) -> Part {
+        Part::Written(Rendered {
+            text: text.to_string(),
+            claims: Vec::new(),
+            rests_on: Default::default(),
+        })
+    }
+
+    #[test]
+    fn a_linkedin_note_over_its_cap_is_not_written() {
+        let long = "x".repeat(301);
+
+        let note = fits(Channel::LinkedinConnect, written(&long));
+        let email = fits(Channel::Email, written(&long));
+        let short = fits(Channel::LinkedinConnect, written("Glad to connect."));
+
+        assert!(
+            matches!(&note, Part::Unwritten { why } if why.starts_with("301 characters")),
+            "{note:?}"
+        );
+        assert!(email.is_written());
+        assert!(short.is_written());
+    }
+}

@@ -1,0 +1,176 @@
+//! Stage 4's first room, on both backends: a sequence file is checked before any lead is in
+//! sight (a misspelt variable names its file, line and key), and written for a real lead of
+//! the workspace from that lead's facts alone — every personalised claim citing the fact it
+//! rests on, with its source and record — while a step naming a fact the lead lacks is not
+//! written at all, and says which fact.
+
+use jiff::Timestamp;
+use leadgate_store::discovery as discovery_store;
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestWorkspace};
+
+on_both_backends!(
+    a_sequence_is_written_for_a_lead_from_its_facts,
+    outreach_story
+);
+
+fn now() -> Timestamp {
+    "2027-03-01T09:00:00Z".parse().unwrap()
+}
+
+const ICP: &str = r#"
+segment = "Sales teams"
+rationale = "Companies with a sales team to route leads for."
+[firmographics]
+employees = { min = 10, max = 5000 }
+[[personas]]
+name = "Sales"
+titles = ["VP Sales", "Sales Manager"]
+"#;
+
+const PEOPLE: &str =
+    "first_name,last_name,email,title,company_name,company_domain,employees,country
+Ann,Small,ann@small.io,VP Sales,Small & Sons,small.io,60,US
+Bo,Big,bo@big.io,Sales Manager,Big,big.io,500,US
+";
+
+const SEQUENCE: &str = r#"
+name = "Sales teams"
+
+[[steps]]
+channel = "email"
+delay_days = 0
+subject = "Leads for {{ lead.company_name }}"
+body = """
+Hi {{ lead.first_name }},
+{% if lead.funding_stage is defined %}Congratulations on the {{ lead.funding_stage }}.{% endif %}
+{{ sender.name }}
+"""
+
+[[steps]]
+channel = "linkedin_connect"
+delay_days = 2
+body = "Hi {{ lead.first_name }}, glad to connect."
+
+[[steps]]
+channel = "call"
+delay_days = 3
+body = "Ask about the {{ lead.funding_stage }} round."
+"#;
+
+async fn outreach_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Arrange: two admitted leads from a sheet; the sender is configured.
+    let workspace = ws.init(now()).await;
+    crate::support::admitted_list(&ws, &workspace, ICP, PEOPLE, now()).await;
+    let config = ws.path().join("leadgate.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("\n[outreach.sender]\nname = \"Sam Seller\"\ncompany = \"leadgate\"\n");
+    std::fs::write(&config, toml).unwrap();
+    let ann = {
+        let mut conn = workspace.store.conn().await.unwrap();
+        discovery_store::leads(&mut conn, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.columns.email == "ann@small.io")
+            .expect("Ann is a lead")
+            .contact_id
+    };
+    let file = ws.write("sales.toml", SEQUENCE);
+    let file = file.to_str().unwrap();
+    let misspelt = ws.write(
+        "misspelt.toml",
+        &SEQUENCE.replace("lead.first_name }},\n", "lead.firstname }},\n"),
+    );
+
+    // Act + Assert: the file alone is checked; a misspelt variable is named where it is.
+    let outline = ws.leadgate(&["sequence", "check", file]).ok().stdout();
+    assert!(outline.contains("3 steps, 3 variants"), "{outline}");
+    ws.leadgate(&["sequence", "check", misspelt.to_str().unwrap()])
+        .fails_with("misspelt.toml:8:8: key `steps[0].body`: `lead.firstname` is not something a message can say");
+
+    // Act: written for Ann.
+    let run = ws.leadgate(&[
+        "sequence",
+        "check",
+        file,
+        "--lead",
+        &ann.to_string(),
+        "--json",
+    ]);
+
+    // Assert: the e-mail and the LinkedIn note are written from her facts, each claim citing
+    // the sheet's record it came from; the call step names the fact she lacks, so the run
+    // exits 1.
+    assert_eq!(run.0.status.code(), Some(1), "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .contains("1 of 3 steps and variants cannot be written"),
+        "{}",
+        run.stderr()
+    );
+    let preview = run.json();
+    let facts = preview["facts"].as_array().unwrap();
+    let email = &preview["steps"][0];
+    assert_eq!(email["subject"]["status"], "written");
+    assert_eq!(email["subject"]["text"], "Leads for Small & Sons");
+    assert_eq!(email["body"]["text"], "Hi Ann,\n\nSam Seller");
+    let claims: Vec<(String, String, String)> = email["body"]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let text = email["body"]["text"].as_str().unwrap();
+            let (start, end) = (
+                c["start"].as_u64().unwrap() as usize,
+                c["end"].as_u64().unwrap() as usize,
+            );
+            let fact = &facts[c["fact"].as_u64().unwrap() as usize];
+            (
+                text[start..end].to_string(),
+                fact["field"].as_str().unwrap().to_string(),
+                fact["source"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        claims,
+        [(
+            "Ann".to_string(),
+            "first_name".to_string(),
+            "sheet".to_string()
+        )]
+    );
+    let cited = &facts[email["body"]["claims"][0]["fact"].as_u64().unwrap() as usize];
+    assert!(cited["record"].as_i64().is_some(), "{cited}");
+    assert_eq!(preview["steps"][1]["body"]["status"], "written");
+    let call = &preview["steps"][2];
+    assert_eq!(call["body"]["status"], "unwritten");
+    assert!(
+        call["body"]["why"]
+            .as_str()
+            .unwrap()
+            .contains("`lead.funding_stage` is undefined"),
+        "{call}"
+    );
+
+    // And for people: the claims are marked and the facts listed with their source.
+    let shown = ws
+        .leadgate(&["sequence", "check", file, "--lead", &ann.to_string()])
+        .stdout();
+    assert!(
+        shown.contains("Subject: Leads for [Small & Sons]("),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("first_name = Ann — sheet, record "),
+        "{shown}"
+    );
+    // A lead that is no one's: named.
+    ws.leadgate(&["sequence", "check", file, "--lead", "999999"])
+        .fails_with("no lead 999999");
+}

@@ -1,0 +1,12 @@
+//! Stage 4's rules: outreach to the leads that crossed the threshold. A team writes its
+//! sequences in TOML ([`sequence`]): 3 to 5 touches over e-mail, LinkedIn and the phone,
+//! with A/B variants and steps that wait for what the prospect did. Each message is
+//! rendered for one lead from that lead's facts only ([`compose`]), and every claim it
+//! makes keeps the fact it rests on, so the person who approves the first variant sees
+//! where each personalised word came from.
+//!
+//! Not built yet (issue 15): the snippet library, the LLM composer and its claims check,
+//! the copy linter, compliance, the first-variant gate, sending and replies.
+
+pub mod compose;
+pub mod sequence;
