@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use leadgate_core::outreach::compose::Rendered;
+use leadgate_core::outreach::lint::Part as LintPart;
 use leadgate_core::outreach::sequence::Sequence;
 
 use super::{open, print_json, show_time, time_zone};
@@ -84,6 +85,26 @@ pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow
                     }
                 }
             }
+            for finding in &step.findings {
+                let (part, start, end) = (finding.part, finding.start, finding.end);
+                let text = match (part, step.subject.as_ref(), &step.body) {
+                    (LintPart::Subject, Some(Part::Written(s)), _) => s.text.as_str(),
+                    (_, _, Part::Written(b)) => b.text.as_str(),
+                    _ => "",
+                };
+                let quoted = text
+                    .get(start..end)
+                    .filter(|q| q.len() <= 60 && q.len() < text.len());
+                println!(
+                    "  {} · {}{}: {}",
+                    finding.severity.label(),
+                    finding.rule.label(),
+                    quoted
+                        .map(|q| format!(" in the {} at \"{q}\"", part.label()))
+                        .unwrap_or_default(),
+                    finding.message
+                );
+            }
         }
         if !cited.is_empty() {
             println!();
@@ -109,6 +130,11 @@ pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow
         }
     }
     let unwritten = preview.steps.iter().filter(|s| !s.is_written()).count();
+    let blocked = preview
+        .steps
+        .iter()
+        .filter(|s| s.is_written() && !s.is_sendable())
+        .count();
     if unwritten > 0 {
         eprintln!(
             "{unwritten} of {} steps and variants cannot be written for lead {lead}: each names \
@@ -116,6 +142,15 @@ pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow
              lead).",
             preview.steps.len()
         );
+    }
+    if blocked > 0 {
+        eprintln!(
+            "{blocked} of {} steps and variants are blocked by the copy linter: each blocking \
+             finding is listed under its step.",
+            preview.steps.len()
+        );
+    }
+    if unwritten + blocked > 0 {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@
 use jiff::Timestamp;
 use leadgate_core::enrichment::EnrichField;
 use leadgate_core::outreach::compose::{self, Fact, Rendered, Sender};
+use leadgate_core::outreach::lint::{self, Finding};
 use leadgate_core::outreach::sequence::{Channel, Sequence, When};
 use leadgate_store::Store;
 use leadgate_store::discovery as discovery_store;
@@ -27,12 +28,19 @@ pub struct StepPreview {
     /// E-mail only.
     pub subject: Option<Part>,
     pub body: Part,
+    /// What the copy linter flags in the written text (none when it is not written).
+    pub findings: Vec<Finding>,
 }
 
 impl StepPreview {
     /// Whether the step can be written for the lead.
     pub fn is_written(&self) -> bool {
         self.body.is_written() && self.subject.as_ref().is_none_or(Part::is_written)
+    }
+
+    /// Whether the step, written, could go as it is: no linter finding blocks it.
+    pub fn is_sendable(&self) -> bool {
+        self.is_written() && !lint::blocks(&self.findings)
     }
 }
 
@@ -150,19 +158,49 @@ pub async fn preview(
     let facts = lead_facts(store, contact).await?;
     let write = |template: &str| match compose::render(template, &facts, sender) {
         Ok(rendered) => Part::Written(rendered),
+        Err(e) if e.0.contains("`sender.") => Part::Unwritten {
+            why: format!(
+                "{} — who writes is set in [outreach.sender] of leadgate.toml",
+                e.0
+            ),
+        },
         Err(e) => Part::Unwritten { why: e.0 },
     };
     let mut steps = Vec::new();
     for (i, step) in sequence.steps.iter().enumerate() {
         for variant in step.all_variants() {
+            let subject = variant.subject.as_deref().map(write);
+            let body = fits(step.channel, write(&variant.body));
+            let findings = match (&subject, &body) {
+                (None | Some(Part::Written(_)), Part::Written(text)) => {
+                    let subject_text = match &subject {
+                        Some(Part::Written(s)) => Some(s.text.as_str()),
+                        _ => None,
+                    };
+                    let claims = text.claims.len()
+                        + match &subject {
+                            Some(Part::Written(s)) => s.claims.len(),
+                            _ => 0,
+                        };
+                    // A sequence's first touch replies to nothing; later ones follow the
+                    // sequence's own thread.
+                    let context = lint::Context {
+                        in_thread: i > 0,
+                        claims,
+                    };
+                    lint::lint(subject_text, &text.text, context)
+                }
+                _ => Vec::new(),
+            };
             steps.push(StepPreview {
                 step: i + 1,
                 variant: variant.name.clone(),
                 channel: step.channel,
                 delay_days: step.delay_days,
                 when: step.when.clone(),
-                subject: variant.subject.as_deref().map(write),
-                body: fits(step.channel, write(&variant.body)),
+                subject,
+                body,
+                findings,
             });
         }
     }

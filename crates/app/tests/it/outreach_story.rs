@@ -48,6 +48,11 @@ Hi {{ lead.first_name }},
 {{ sender.name }}
 """
 
+[[steps.variants]]
+name = "B"
+subject = "URGENT: leads for {{ lead.company_name }}"
+body = "I hope this email finds you well, {{ lead.first_name }}."
+
 [[steps]]
 channel = "linkedin_connect"
 delay_days = 2
@@ -89,7 +94,7 @@ async fn outreach_story(backend: Backend) {
 
     // Act + Assert: the file alone is checked; a misspelt variable is named where it is.
     let outline = ws.leadgate(&["sequence", "check", file]).ok().stdout();
-    assert!(outline.contains("3 steps, 3 variants"), "{outline}");
+    assert!(outline.contains("3 steps, 4 variants"), "{outline}");
     ws.leadgate(&["sequence", "check", misspelt.to_str().unwrap()])
         .fails_with("misspelt.toml:8:8: key `steps[0].body`: `lead.firstname` is not something a message can say");
 
@@ -104,15 +109,15 @@ async fn outreach_story(backend: Backend) {
     ]);
 
     // Assert: the e-mail and the LinkedIn note are written from her facts, each claim citing
-    // the sheet's record it came from; the call step names the fact she lacks, so the run
-    // exits 1.
+    // the sheet's record it came from; the call step names the fact she lacks, and the
+    // linter blocks variant B's subject, so the run exits 1.
     assert_eq!(run.0.status.code(), Some(1), "{}", run.stderr());
-    assert!(
-        run.stderr()
-            .contains("1 of 3 steps and variants cannot be written"),
-        "{}",
-        run.stderr()
-    );
+    for told in [
+        "1 of 4 steps and variants cannot be written",
+        "1 of 4 steps and variants are blocked by the copy linter",
+    ] {
+        assert!(run.stderr().contains(told), "{}", run.stderr());
+    }
     let preview = run.json();
     let facts = preview["facts"].as_array().unwrap();
     let email = &preview["steps"][0];
@@ -147,8 +152,32 @@ async fn outreach_story(backend: Backend) {
     );
     let cited = &facts[email["body"]["claims"][0]["fact"].as_u64().unwrap() as usize];
     assert!(cited["record"].as_i64().is_some(), "{cited}");
-    assert_eq!(preview["steps"][1]["body"]["status"], "written");
-    let call = &preview["steps"][2];
+    assert_eq!(email["findings"], serde_json::json!([]));
+    let b = &preview["steps"][1];
+    let findings: Vec<(&str, &str, &str)> = b["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["part"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        [("urgency", "block", "subject"), ("filler", "warn", "body")]
+    );
+    let filler = &b["findings"][1];
+    let text = b["body"]["text"].as_str().unwrap();
+    assert_eq!(
+        &text[filler["start"].as_u64().unwrap() as usize..filler["end"].as_u64().unwrap() as usize],
+        "I hope this email finds you well"
+    );
+    assert_eq!(preview["steps"][2]["body"]["status"], "written");
+    let call = &preview["steps"][3];
     assert_eq!(call["body"]["status"], "unwritten");
     assert!(
         call["body"]["why"]
@@ -168,6 +197,10 @@ async fn outreach_story(backend: Backend) {
     );
     assert!(
         shown.contains("first_name = Ann — sheet, record "),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("blocks the send · false urgency in the subject at \"URGENT\""),
         "{shown}"
     );
     // A lead that is no one's: named.

@@ -3,10 +3,14 @@
 //! with A/B variants and steps that wait for what the prospect did. Each message is
 //! rendered for one lead from that lead's facts only ([`compose`]), and every claim it
 //! makes keeps the fact it rests on, so the person who approves the first variant sees
-//! where each personalised word came from.
+//! where each personalised word came from. The copy linter ([`lint`], with its phrase
+//! lists and their sources in [`phrases`]) flags what a careful reviewer would, each finding
+//! with its severity and place.
 //!
 //! Not built yet (issue 15): the snippet library, the LLM composer and its claims check,
-//! the copy linter, compliance, the first-variant gate, sending and replies.
+//! compliance, the first-variant gate, sending and replies.
 
 pub mod compose;
+pub mod lint;
+pub mod phrases;
 pub mod sequence;
