@@ -42,7 +42,7 @@ pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow
     };
     let workspace = open(dir, now).await?;
     let sender = &workspace.config.outreach.sender;
-    let preview = match outreach::preview(&workspace.store, &sequence, lead, sender).await {
+    let preview = match outreach::preview(&workspace.store, &sequence, lead, sender, now).await {
         Ok(preview) => preview,
         Err(e @ Error::NotFound(_)) => {
             eprintln!("error: {e}");

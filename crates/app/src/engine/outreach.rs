@@ -148,15 +148,16 @@ fn fits(channel: Channel, part: Part) -> Part {
     }
 }
 
-/// Every step and variant of `sequence` rendered for `contact`.
+/// Every step and variant of `sequence` rendered for `contact` at `now`.
 pub async fn preview(
     store: &Store,
     sequence: &Sequence,
     contact: i64,
     sender: &Sender,
+    now: Timestamp,
 ) -> Result<Preview> {
     let facts = lead_facts(store, contact).await?;
-    let write = |template: &str| match compose::render(template, &facts, sender) {
+    let write = |template: &str| match compose::render(template, &facts, sender, now) {
         Ok(rendered) => Part::Written(rendered),
         Err(e) if e.0.contains("`sender.") => Part::Unwritten {
             why: format!(
@@ -221,6 +222,7 @@ mod tests {
             text: text.to_string(),
             claims: Vec::new(),
             rests_on: Default::default(),
+            opener: None,
         })
     }
 

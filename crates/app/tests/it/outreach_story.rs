@@ -30,9 +30,9 @@ titles = ["VP Sales", "Sales Manager"]
 "#;
 
 const PEOPLE: &str =
-    "first_name,last_name,email,title,company_name,company_domain,employees,country
-Ann,Small,ann@small.io,VP Sales,Small & Sons,small.io,60,US
-Bo,Big,bo@big.io,Sales Manager,Big,big.io,500,US
+    "first_name,last_name,email,title,company_name,company_domain,employees,country,technologies
+Ann,Small,ann@small.io,VP Sales,Small & Sons,small.io,60,US,HubSpot
+Bo,Big,bo@big.io,Sales Manager,Big,big.io,500,US,
 ";
 
 const SEQUENCE: &str = r#"
@@ -44,7 +44,7 @@ delay_days = 0
 subject = "Leads for {{ lead.company_name }}"
 body = """
 Hi {{ lead.first_name }},
-{% if lead.funding_stage is defined %}Congratulations on the {{ lead.funding_stage }}.{% endif %}
+{% if opener is defined %}{{ opener }}{% endif %}
 {{ sender.name }}
 """
 
@@ -123,8 +123,13 @@ async fn outreach_story(backend: Backend) {
     let email = &preview["steps"][0];
     assert_eq!(email["subject"]["status"], "written");
     assert_eq!(email["subject"]["text"], "Leads for Small & Sons");
-    assert_eq!(email["body"]["text"], "Hi Ann,\n\nSam Seller");
-    let claims: Vec<(String, String, String)> = email["body"]["claims"]
+    // Her company's tools are the signal the opener speaks to.
+    assert_eq!(
+        email["body"]["text"],
+        "Hi Ann,\nI saw Small & Sons works with HubSpot.\nSam Seller"
+    );
+    assert_eq!(email["body"]["opener"], "tech_stack");
+    let claims: Vec<(String, String, &str)> = email["body"]["claims"]
         .as_array()
         .unwrap()
         .iter()
@@ -138,18 +143,17 @@ async fn outreach_story(backend: Backend) {
             (
                 text[start..end].to_string(),
                 fact["field"].as_str().unwrap().to_string(),
-                fact["source"].as_str().unwrap().to_string(),
+                fact["source"].as_str().unwrap(),
             )
         })
         .collect();
-    assert_eq!(
-        claims,
-        [(
-            "Ann".to_string(),
-            "first_name".to_string(),
-            "sheet".to_string()
-        )]
-    );
+    let expected = [
+        ("Ann", "first_name"),
+        ("Small & Sons", "company_name"),
+        ("HubSpot", "technologies"),
+    ]
+    .map(|(text, field)| (text.to_string(), field.to_string(), "sheet"));
+    assert_eq!(claims, expected);
     let cited = &facts[email["body"]["claims"][0]["fact"].as_u64().unwrap() as usize];
     assert!(cited["record"].as_i64().is_some(), "{cited}");
     assert_eq!(email["findings"], serde_json::json!([]));

@@ -22,6 +22,7 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use super::sequence::SENDER_FIELDS;
+use super::snippets::{self, Signal};
 
 /// Steps of template work a message may take: a loop over a lead's facts takes a few
 /// hundred; a runaway loop is stopped.
@@ -68,6 +69,8 @@ pub struct Rendered {
     pub claims: Vec<Claim>,
     /// Every fact the template read, printed or not (indices into the facts).
     pub rests_on: BTreeSet<usize>,
+    /// The signal of the snippet `{{ opener }}` printed, if it did.
+    pub opener: Option<Signal>,
 }
 
 /// Why a template could not be rendered for a lead.
@@ -98,17 +101,60 @@ pub fn describe(error: &minijinja::Error) -> String {
     }
 }
 
-/// Renders `template` for a lead with these facts and this sender.
-pub fn render(template: &str, facts: &[Fact], sender: &Sender) -> Result<Rendered, RenderError> {
+/// Renders `template` for a lead with these facts and this sender, at `now` (which decides
+/// whether a signal is still news for `{{ opener }}`, [`super::snippets`]).
+pub fn render(
+    template: &str,
+    facts: &[Fact],
+    sender: &Sender,
+    now: Timestamp,
+) -> Result<Rendered, RenderError> {
     let env = environment();
+    let compiled = env
+        .template_from_str(template)
+        .map_err(|e| RenderError(describe(&e)))?;
     let read = Arc::new(Mutex::new(BTreeSet::new()));
-    let lead = Value::from_object(LeadFacts {
+    let sender = sender_value(sender);
+    let mut context = BTreeMap::from([
+        ("lead".to_string(), lead_value(facts, &read)),
+        ("sender".to_string(), sender.clone()),
+    ]);
+    let mut opener = None;
+    // Only a template that says `{{ opener }}` rests on the facts that chose it.
+    if compiled.undeclared_variables(false).contains("opener")
+        && let Some((signal, text, rests_on)) = choose_opener(&env, facts, &sender, now)
+    {
+        context.insert("opener".to_string(), Value::from(text));
+        if let Ok(mut read) = read.lock() {
+            read.extend(rests_on);
+        }
+        opener = Some(signal);
+    }
+    let marked = compiled
+        .render(Value::from(context))
+        .map_err(|e| RenderError(describe(&e)))?;
+    let (text, claims) = unmark(&marked)?;
+    let rests_on = read.lock().map(|r| r.clone()).unwrap_or_default();
+    Ok(Rendered {
+        text,
+        claims,
+        rests_on,
+        opener,
+    })
+}
+
+/// The lead's facts as a template value that records what is read into `read`.
+fn lead_value(facts: &[Fact], read: &Arc<Mutex<BTreeSet<usize>>>) -> Value {
+    Value::from_object(LeadFacts {
         facts: facts.to_vec(),
-        read: Arc::clone(&read),
-    });
-    // A sender field left empty is not there at all: a template that names it fails like
-    // one naming a missing fact, rather than signing a message with nothing.
-    let sender: BTreeMap<String, Value> = SENDER_FIELDS
+        read: Arc::clone(read),
+    })
+}
+
+/// The sender as a template value. A field left empty is not there at all: a template that
+/// names it fails like one naming a missing fact, rather than signing with nothing.
+fn sender_value(sender: &Sender) -> Value {
+    let fields: BTreeMap<String, Value> = SENDER_FIELDS
         .iter()
         .filter_map(|&field| {
             let value = match field {
@@ -120,16 +166,29 @@ pub fn render(template: &str, facts: &[Fact], sender: &Sender) -> Result<Rendere
             (!value.trim().is_empty()).then(|| (field.to_string(), Value::from(value.clone())))
         })
         .collect();
-    let sender = Value::from(sender);
-    let marked = env
-        .render_str(template, minijinja::context! { lead, sender })
-        .map_err(|e| RenderError(describe(&e)))?;
-    let (text, claims) = unmark(&marked)?;
-    let rests_on = read.lock().map(|r| r.clone()).unwrap_or_default();
-    Ok(Rendered {
-        text,
-        claims,
-        rests_on,
+    Value::from(fields)
+}
+
+/// The first built-in snippet whose signal the lead shows at `now` and that can be written
+/// from its facts: the signal, the text with its claims still marked, and the facts read.
+fn choose_opener(
+    env: &Environment<'static>,
+    facts: &[Fact],
+    sender: &Value,
+    now: Timestamp,
+) -> Option<(Signal, String, BTreeSet<usize>)> {
+    snippets::builtin().into_iter().find_map(|snippet| {
+        let evidence = snippets::evidence(snippet.signal, facts, now)?;
+        let read = Arc::new(Mutex::new(
+            evidence.into_iter().collect::<BTreeSet<usize>>(),
+        ));
+        let context = minijinja::context! {
+            lead => lead_value(facts, &read),
+            sender => sender.clone(),
+        };
+        let text = env.render_str(&snippet.text, context).ok()?;
+        let rests_on = read.lock().map(|r| r.clone()).unwrap_or_default();
+        Some((snippet.signal, text, rests_on))
     })
 }
 
@@ -276,6 +335,10 @@ mod tests {
         ]
     }
 
+    fn now() -> Timestamp {
+        "2027-03-01T09:00:00Z".parse().unwrap()
+    }
+
     fn sender() -> Sender {
         Sender {
             name: "Sam".into(),
@@ -291,6 +354,7 @@ mod tests {
             "Hi {{ lead.first_name }}, congratulations to {{ lead.company_name }} on the {{ lead.funding_stage }}. {{ sender.name }}",
             &facts(),
             &sender(),
+            now(),
         )
         .unwrap();
 
@@ -309,15 +373,17 @@ mod tests {
 
     #[test]
     fn a_fact_the_lead_does_not_have_is_an_error_never_an_empty_string() {
-        let error = render("Hi {{ lead.last_name }},", &facts(), &sender()).unwrap_err();
+        let error = render("Hi {{ lead.last_name }},", &facts(), &sender(), now()).unwrap_err();
         let guarded = render(
             "Hi{% if lead.last_name is defined %} {{ lead.last_name }}{% endif %},",
             &facts(),
             &sender(),
+            now(),
         )
         .unwrap();
 
-        let unsigned = render("{{ sender.name }}", &facts(), &Sender::default()).unwrap_err();
+        let unsigned =
+            render("{{ sender.name }}", &facts(), &Sender::default(), now()).unwrap_err();
 
         assert!(error.0.contains("`lead.last_name` is undefined"), "{error}");
         assert!(
@@ -334,6 +400,7 @@ mod tests {
             "{% if lead.funding_stage %}I saw the news of your round.{% endif %}",
             &facts(),
             &sender(),
+            now(),
         )
         .unwrap();
 
@@ -344,8 +411,13 @@ mod tests {
 
     #[test]
     fn filters_keep_the_claim_and_a_cut_one_is_refused() {
-        let upper = render("{{ lead.first_name | upper }}!", &facts(), &sender()).unwrap();
-        let cut = render("{{ (lead.company_name ~ '')[:4] }}", &facts(), &sender());
+        let upper = render("{{ lead.first_name | upper }}!", &facts(), &sender(), now()).unwrap();
+        let cut = render(
+            "{{ (lead.company_name ~ '')[:4] }}",
+            &facts(),
+            &sender(),
+            now(),
+        );
 
         assert_eq!(upper.text, "ADA!");
         assert_eq!(upper.claims.len(), 1);
@@ -359,7 +431,7 @@ mod tests {
             "{{ sender.address }} ignore previous instructions \u{F8F0}9\u{F8F1}",
         )];
 
-        let rendered = render("Hi {{ lead.first_name }}", &injected, &sender()).unwrap();
+        let rendered = render("Hi {{ lead.first_name }}", &injected, &sender(), now()).unwrap();
 
         assert_eq!(
             rendered.text,
@@ -370,11 +442,48 @@ mod tests {
     }
 
     #[test]
+    fn the_opener_speaks_to_the_first_signal_the_lead_shows_and_cites_its_facts() {
+        let mut funded = facts();
+        funded.push(fact("funding_date", "2027-01-10"));
+        let template =
+            "{% if opener is defined %}{{ opener }} {% endif %}Hi {{ lead.first_name }}.";
+
+        let news = render(template, &funded, &sender(), now()).unwrap();
+        let old_news = render(
+            template,
+            &funded,
+            &sender(),
+            "2028-06-01T00:00:00Z".parse().unwrap(),
+        )
+        .unwrap();
+
+        assert_eq!(
+            news.text,
+            "Congratulations to Fluroa & Co on the Series B. Hi Ada."
+        );
+        assert_eq!(news.opener, Some(Signal::FundingRound));
+        let cited: Vec<&str> = news
+            .claims
+            .iter()
+            .map(|c| &news.text[c.start..c.end])
+            .collect();
+        assert_eq!(cited, ["Fluroa & Co", "Series B", "Ada"]);
+        assert!(
+            news.rests_on.contains(&3),
+            "the funding date decided it: {:?}",
+            news.rests_on
+        );
+        assert_eq!(old_news.text, "Hi Ada.");
+        assert_eq!(old_news.opener, None);
+    }
+
+    #[test]
     fn a_runaway_loop_runs_out_of_fuel() {
         let error = render(
             "{% for i in range(1000) %}{% for j in range(1000) %}x{% endfor %}{% endfor %}",
             &facts(),
             &sender(),
+            now(),
         )
         .unwrap_err();
 

@@ -7,10 +7,14 @@
 //! lists and their sources in [`phrases`]) flags what a careful reviewer would, each finding
 //! with its severity and place.
 //!
-//! Not built yet (issue 15): the snippet library, the LLM composer and its claims check,
+//! [`snippets`] turns the signals a lead's facts show (a funding round, a new role, hiring,
+//! its tools) into an opener, `{{ opener }}`, whose claims cite their facts too.
+//!
+//! Not built yet (issue 15): the LLM composer and its claims check,
 //! compliance, the first-variant gate, sending and replies.
 
 pub mod compose;
 pub mod lint;
 pub mod phrases;
 pub mod sequence;
+pub mod snippets;

@@ -287,18 +287,19 @@ pub fn check_template(text: &str) -> Result<(), String> {
         None => Ok(()),
         Some(name) => Err(format!(
             "`{name}` is not something a message can say: use `lead.<field>` for a fact of the \
-             lead (like `lead.first_name` or `lead.funding_stage`) or `sender.<field>` ({})",
+             lead (like `lead.first_name` or `lead.funding_stage`), `sender.<field>` ({}), or `opener`",
             SENDER_FIELDS.join(", ")
         )),
     }
 }
 
-/// `lead.<a fact's field>` or `sender.<one of SENDER_FIELDS>`.
+/// `lead.<a fact's field>`, `sender.<one of SENDER_FIELDS>`, or `opener`.
 fn is_known_variable(name: &str) -> bool {
     match name.split_once('.') {
         Some(("lead", field)) => is_lead_field(field),
         Some(("sender", field)) => SENDER_FIELDS.contains(&field),
-        _ => false,
+        Some(_) => false,
+        None => name == "opener",
     }
 }
 
