@@ -85,6 +85,11 @@ pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow
                     }
                 }
             }
+            for (label, text) in [("Notice", &step.notice), ("Footer", &step.footer)] {
+                if let Some(text) = text {
+                    println!("{label} (added by leadgate): {text}");
+                }
+            }
             for finding in &step.findings {
                 let (part, start, end) = (finding.part, finding.start, finding.end);
                 let text = match (part, step.subject.as_ref(), &step.body) {

@@ -1,11 +1,15 @@
-//! Stage 4, outreach: so far, previewing a sequence for one lead. The lead's facts are
+//! Stage 4, outreach: so far, previewing a sequence for one lead, linted and checked for
+//! compliance (the footer and the GDPR notice leadgate adds, and stage 2's verdict on
+//! whether the contact may be e-mailed at all). The lead's facts are
 //! gathered with their sources — the survivors of its resolved profile and the newest
 //! answer of each enrichment field — and every step and variant of the sequence is rendered
 //! from them alone ([`leadgate_core::outreach::compose`]), each claim keeping the fact it
 //! rests on. A step the lead lacks a fact for says which, instead of rendering around it.
 
 use jiff::Timestamp;
+use leadgate_core::discovery::compliance::Assessment;
 use leadgate_core::enrichment::EnrichField;
+use leadgate_core::outreach::compliance::{self, Recipient};
 use leadgate_core::outreach::compose::{self, Fact, Rendered, Sender};
 use leadgate_core::outreach::lint::{self, Finding};
 use leadgate_core::outreach::sequence::{Channel, Sequence, When};
@@ -28,7 +32,12 @@ pub struct StepPreview {
     /// E-mail only.
     pub subject: Option<Part>,
     pub body: Part,
-    /// What the copy linter flags in the written text (none when it is not written).
+    /// E-mail: the notice of where the data came from, on the first e-mail to a contact
+    /// under the GDPR; written by leadgate after the body.
+    pub notice: Option<String>,
+    /// E-mail: the footer leadgate adds — the sender's postal address and the opt-out.
+    pub footer: Option<String>,
+    /// What the copy linter and the compliance checks flag in the written text (none when it is not written).
     pub findings: Vec<Finding>,
 }
 
@@ -73,6 +82,11 @@ pub struct Preview {
 /// The facts of a contact, oldest first (so the newest of a field is the last): its
 /// profile's survivors and its enrichment answers, each with its source and record.
 pub async fn lead_facts(store: &Store, contact: i64) -> Result<Vec<Fact>> {
+    Ok(lead(store, contact).await?.1)
+}
+
+/// A contact's newest prospect row (its compliance verdict) and its facts.
+async fn lead(store: &Store, contact: i64) -> Result<(discovery_store::Prospect, Vec<Fact>)> {
     let mut conn = store.conn().await?;
     let prospect = discovery_store::prospects_of_contact(&mut conn, contact)
         .await?
@@ -118,7 +132,35 @@ pub async fn lead_facts(store: &Store, contact: i64) -> Result<Vec<Fact>> {
         }
     }
     facts.sort_by_key(|f| f.observed_at.unwrap_or(Timestamp::MIN));
-    Ok(facts)
+    Ok((prospect, facts))
+}
+
+/// What stage 2 decided about mailing the contact, and where its details came from. A
+/// verdict that cannot be read blocks: unknown is not a pass.
+fn recipient(prospect: &discovery_store::Prospect, facts: &[Fact]) -> Recipient {
+    let mut sources: Vec<String> = Vec::new();
+    for fact in facts {
+        if !fact.source.is_empty() && !sources.contains(&fact.source) {
+            sources.push(fact.source.clone());
+        }
+    }
+    let assessment = prospect
+        .evaluation
+        .get("compliance")
+        .cloned()
+        .and_then(|v| serde_json::from_value::<Assessment>(v).ok());
+    match assessment {
+        Some(a) => Recipient {
+            jurisdiction: Some(a.jurisdiction),
+            blocked: (!a.may_email()).then(|| a.reason.clone()),
+            sources,
+        },
+        None => Recipient {
+            jurisdiction: None,
+            blocked: Some("stage 2 left no compliance verdict for this contact".to_string()),
+            sources,
+        },
+    }
 }
 
 /// A fact's value as a message prints it: text as it is, a list joined with commas.
@@ -156,7 +198,12 @@ pub async fn preview(
     sender: &Sender,
     now: Timestamp,
 ) -> Result<Preview> {
-    let facts = lead_facts(store, contact).await?;
+    let (prospect, facts) = lead(store, contact).await?;
+    let recipient = recipient(&prospect, &facts);
+    let first_email = sequence
+        .steps
+        .iter()
+        .position(|s| s.channel == Channel::Email);
     let write = |template: &str| match compose::render(template, &facts, sender, now) {
         Ok(rendered) => Part::Written(rendered),
         Err(e) if e.0.contains("`sender.") => Part::Unwritten {
@@ -172,6 +219,10 @@ pub async fn preview(
         for variant in step.all_variants() {
             let subject = variant.subject.as_deref().map(write);
             let body = fits(step.channel, write(&variant.body));
+            let is_email = step.channel == Channel::Email;
+            let notice = (is_email && first_email == Some(i) && recipient.needs_notice())
+                .then(|| compliance::notice(sender, &recipient.sources));
+            let footer = is_email.then(|| compliance::footer(sender));
             let findings = match (&subject, &body) {
                 (None | Some(Part::Written(_)), Part::Written(text)) => {
                     let subject_text = match &subject {
@@ -189,7 +240,21 @@ pub async fn preview(
                         in_thread: i > 0,
                         claims,
                     };
-                    lint::lint(subject_text, &text.text, context)
+                    let mut findings = lint::lint(subject_text, &text.text, context);
+                    if step.channel == Channel::Email {
+                        let whole = [
+                            Some(text.text.as_str()),
+                            notice.as_deref(),
+                            footer.as_deref(),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join("\n\n");
+                        let first = first_email == Some(i);
+                        findings.extend(compliance::check(&whole, first, &recipient, sender));
+                    }
+                    findings
                 }
                 _ => Vec::new(),
             };
@@ -201,6 +266,8 @@ pub async fn preview(
                 when: step.when.clone(),
                 subject,
                 body,
+                notice,
+                footer,
                 findings,
             });
         }

@@ -33,6 +33,7 @@ const PEOPLE: &str =
     "first_name,last_name,email,title,company_name,company_domain,employees,country,technologies
 Ann,Small,ann@small.io,VP Sales,Small & Sons,small.io,60,US,HubSpot
 Bo,Big,bo@big.io,Sales Manager,Big,big.io,500,US,
+Cy,Mid,cy@mid.fr,VP Sales,Mid,mid.fr,300,FR,
 ";
 
 const SEQUENCE: &str = r#"
@@ -73,7 +74,7 @@ async fn outreach_story(backend: Backend) {
     crate::support::admitted_list(&ws, &workspace, ICP, PEOPLE, now()).await;
     let config = ws.path().join("leadgate.toml");
     let mut toml = std::fs::read_to_string(&config).unwrap();
-    toml.push_str("\n[outreach.sender]\nname = \"Sam Seller\"\ncompany = \"leadgate\"\n");
+    toml.push_str("\n[outreach.sender]\nname = \"Sam Seller\"\ncompany = \"leadgate\"\naddress = \"1 Main St\"\n");
     std::fs::write(&config, toml).unwrap();
     let ann = {
         let mut conn = workspace.store.conn().await.unwrap();
@@ -206,6 +207,45 @@ async fn outreach_story(backend: Backend) {
     assert!(
         shown.contains("blocks the send · false urgency in the subject at \"URGENT\""),
         "{shown}"
+    );
+    // A lead in France, under the GDPR: the first e-mail says where her details came from,
+    // written by leadgate from her facts' sources; the follow-ups and tasks do not repeat it.
+    let cy = {
+        let mut conn = workspace.store.conn().await.unwrap();
+        discovery_store::leads(&mut conn, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.columns.email == "cy@mid.fr")
+            .expect("Cy is a lead")
+            .contact_id
+    };
+    let french = ws
+        .leadgate(&[
+            "sequence",
+            "check",
+            file,
+            "--lead",
+            &cy.to_string(),
+            "--json",
+        ])
+        .json();
+    let notice = french["steps"][0]["notice"].as_str().unwrap_or_default();
+    assert!(
+        notice.starts_with(
+            "Why you are hearing from Sam Seller at leadgate: we found your work details in sheet"
+        ),
+        "{notice}"
+    );
+    assert_eq!(french["steps"][0]["findings"], serde_json::json!([]));
+    assert!(french["steps"][2]["notice"].is_null());
+    assert!(
+        french["steps"][0]["footer"]
+            .as_str()
+            .unwrap()
+            .contains("Sam Seller · leadgate · 1 Main St"),
+        "{}",
+        french["steps"][0]
     );
     // A lead that is no one's: named.
     ws.leadgate(&["sequence", "check", file, "--lead", "999999"])

@@ -48,6 +48,11 @@ crate::values! {
         Links = "links" / "too many links",
         Exclamations = "exclamations" / "exclamation marks",
         NoPersonalisation = "no_personalisation" / "no personalisation",
+        /// Compliance ([`super::compliance`]): the contact may not be e-mailed.
+        NotMailable = "not_mailable" / "may not be e-mailed",
+        PostalAddress = "postal_address" / "sender's postal address missing",
+        OptOut = "opt_out" / "opt-out missing",
+        SourceNotice = "source_notice" / "notice of where the data came from missing",
     }
 }
 

@@ -10,9 +10,14 @@
 //! [`snippets`] turns the signals a lead's facts show (a funding round, a new role, hiring,
 //! its tools) into an opener, `{{ opener }}`, whose claims cite their facts too.
 //!
-//! Not built yet (issue 15): the LLM composer and its claims check,
-//! compliance, the first-variant gate, sending and replies.
+//! [`compliance`] writes every e-mail's footer and, for a first touch under the GDPR, the
+//! notice of where the data came from, and blocks a message that lacks them or goes to a
+//! contact stage 2 did not clear.
+//!
+//! Not built yet (issue 15): the LLM composer and its claims check, the one-click
+//! unsubscribe and DNS checks, the first-variant gate, sending and replies.
 
+pub mod compliance;
 pub mod compose;
 pub mod lint;
 pub mod phrases;
