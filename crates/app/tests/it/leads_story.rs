@@ -38,15 +38,7 @@ fn days_ago(days: i64) -> String {
     (now() - SignedDuration::from_hours(24 * days)).to_string()
 }
 
-const ICP: &str = r#"
-segment = "Sales teams"
-rationale = "Companies with a sales team to route leads for."
-[firmographics]
-employees = { min = 10, max = 5000 }
-[[personas]]
-name = "Sales"
-titles = ["VP Sales", "Sales Manager"]
-"#;
+use crate::support::SALES_ICP as ICP;
 
 const PEOPLE: &str =
     "first_name,last_name,email,title,company_name,company_domain,employees,country

@@ -24,15 +24,7 @@ fn now() -> Timestamp {
     NOW.parse().unwrap()
 }
 
-const ICP: &str = r#"
-segment = "Sales teams"
-rationale = "Companies with a sales team to route leads for."
-[firmographics]
-employees = { min = 10, max = 5000 }
-[[personas]]
-name = "Sales"
-titles = ["VP Sales", "Sales Manager"]
-"#;
+use crate::support::SALES_ICP as ICP;
 
 /// Seen by the sheet on 2027-01-01: a history row before that day knows none of it.
 const PEOPLE: &str =

@@ -37,15 +37,7 @@ fn days(n: i64) -> SignedDuration {
     SignedDuration::from_hours(24 * n)
 }
 
-const ICP: &str = r#"
-segment = "Sales teams"
-rationale = "Companies with a sales team to route leads for."
-[firmographics]
-employees = { min = 10, max = 5000 }
-[[personas]]
-name = "Sales"
-titles = ["VP Sales", "Sales Manager"]
-"#;
+use crate::support::SALES_ICP as ICP;
 
 /// 170 points to start; a VP +20, a manager −5; 200 people or more +4, fewer −3: scores
 /// 194, 187, 169 and 162, probabilities from 0.45 down to 0.21 (mean about 0.33). Two

@@ -19,15 +19,7 @@ fn now() -> Timestamp {
     "2027-03-01T09:00:00Z".parse().unwrap()
 }
 
-const ICP: &str = r#"
-segment = "Sales teams"
-rationale = "Companies with a sales team to route leads for."
-[firmographics]
-employees = { min = 10, max = 5000 }
-[[personas]]
-name = "Sales"
-titles = ["VP Sales", "Sales Manager"]
-"#;
+use crate::support::SALES_ICP as ICP;
 
 const PEOPLE: &str =
     "first_name,last_name,email,title,company_name,company_domain,employees,country,technologies

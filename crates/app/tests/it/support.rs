@@ -539,6 +539,18 @@ pub async fn import_sheet(
     .unwrap();
 }
 
+/// An ICP of sales teams (10 to 5,000 people; VP Sales and Sales Managers): the stories of
+/// stage 3 and 4 build their leads under it.
+pub const SALES_ICP: &str = r#"
+segment = "Sales teams"
+rationale = "Companies with a sales team to route leads for."
+[firmographics]
+employees = { min = 10, max = 5000 }
+[[personas]]
+name = "Sales"
+titles = ["VP Sales", "Sales Manager"]
+"#;
+
 /// A workspace whose one prospect list, from the people of `people` (CSV) under the live
 /// ICP `icp`, has passed its sample review: its admitted prospects are leads. The people
 /// sam (sales lead), mia (marketing lead), otto and olga (sales ops) exist.
