@@ -22,6 +22,7 @@ pub mod leads;
 pub mod migrate;
 pub mod models;
 pub mod outcomes;
+pub mod outreach;
 pub mod people;
 
 use std::str::FromStr;

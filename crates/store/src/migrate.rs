@@ -108,6 +108,11 @@ const SQLITE: &[Migration] = &[
         name: "lead_lookups",
         sql: include_str!("../migrations/sqlite/0018_lead_lookups.sql"),
     },
+    Migration {
+        version: 19,
+        name: "unsubscribe_tokens",
+        sql: include_str!("../migrations/sqlite/0019_unsubscribe_tokens.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -200,6 +205,11 @@ const POSTGRES: &[Migration] = &[
         version: 18,
         name: "lead_lookups",
         sql: include_str!("../migrations/postgres/0018_lead_lookups.sql"),
+    },
+    Migration {
+        version: 19,
+        name: "unsubscribe_tokens",
+        sql: include_str!("../migrations/postgres/0019_unsubscribe_tokens.sql"),
     },
 ];
 

@@ -6,8 +6,9 @@
 //! from them alone ([`leadgate_core::outreach::compose`]), each claim keeping the fact it
 //! rests on. A step the lead lacks a fact for says which, instead of rendering around it.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use leadgate_core::discovery::compliance::Assessment;
+use leadgate_core::discovery::normalize::Email;
 use leadgate_core::enrichment::EnrichField;
 use leadgate_core::outreach::compliance::{self, Recipient};
 use leadgate_core::outreach::compose::{self, Fact, Rendered, Sender};
@@ -15,10 +16,11 @@ use leadgate_core::outreach::lint::{self, Finding};
 use leadgate_core::outreach::sequence::{Channel, Sequence, When};
 use leadgate_store::Store;
 use leadgate_store::discovery as discovery_store;
+use leadgate_store::outreach as outreach_store;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Error, Result};
+use super::{Error, Result, auth};
 
 /// One step and variant of a sequence, as it would read for one lead.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -278,6 +280,83 @@ pub async fn preview(
         facts,
         steps,
     })
+}
+
+/// How long an unsubscribe link works: a year, well past the 60 days a recipient may
+/// reasonably come back to an old message.
+pub const UNSUBSCRIBE_DAYS: i64 = 365;
+
+/// A new one-click unsubscribe token for `email`, to go into a message's link; only its
+/// digest is kept.
+pub async fn unsubscribe_token(store: &Store, email: &str, now: Timestamp) -> Result<String> {
+    let email = Email::parse(email)
+        .map_err(|e| Error::Invalid(format!("{email:?} is not an e-mail address: {e}")))?;
+    let token = auth::random_secret()?;
+    let mut conn = store.conn().await?;
+    outreach_store::issue_unsubscribe(
+        &mut conn,
+        &auth::digest(&token),
+        email.as_str(),
+        now,
+        now + SignedDuration::from_hours(24 * UNSUBSCRIBE_DAYS),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// What an unsubscribe did: the address as shown back (masked), and whether it was on the
+/// suppression list already.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unsubscribed {
+    pub shown: String,
+    pub already: bool,
+}
+
+/// Puts the address of an unsubscribe token on the suppression list at once. Using a link
+/// again changes nothing and says so; a link leadgate did not issue is not found, and one
+/// past its time is refused (the recipient can still reply "stop").
+pub async fn unsubscribe(store: &Store, token: &str, now: Timestamp) -> Result<Unsubscribed> {
+    let digest = auth::digest(token.trim());
+    let mut tx = store.begin().await?;
+    let found = outreach_store::unsubscribe_token(&mut tx, &digest)
+        .await?
+        .ok_or_else(|| Error::NotFound("this unsubscribe link is not one of ours".to_string()))?;
+    if now > found.expires_at && found.used_at.is_none() {
+        return Err(Error::Conflict(
+            "this unsubscribe link is too old to use: reply \"stop\" to the message instead"
+                .to_string(),
+        ));
+    }
+    let email = Email::parse(&found.email)
+        .map_err(|e| Error::corrupt(format!("unsubscribe token for {:?}: {e}", found.email)))?;
+    let added =
+        super::discovery::suppress::add_requested(&mut tx, &email, "unsubscribe link", now).await?;
+    outreach_store::use_unsubscribe(&mut tx, &digest, now).await?;
+    tx.commit().await?;
+    Ok(Unsubscribed {
+        shown: masked(email.as_str()),
+        already: !added,
+    })
+}
+
+/// The address a token unsubscribes, masked, without using it: what the page asks about.
+pub async fn unsubscribe_address(store: &Store, token: &str) -> Result<String> {
+    let mut conn = store.conn().await?;
+    outreach_store::unsubscribe_token(&mut conn, &auth::digest(token.trim()))
+        .await?
+        .map(|t| masked(&t.email))
+        .ok_or_else(|| Error::NotFound("this unsubscribe link is not one of ours".to_string()))
+}
+
+/// `a***@acme.com`: enough for the owner to recognise, not enough to harvest.
+fn masked(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".to_string(),
+    }
 }
 
 #[cfg(test)]

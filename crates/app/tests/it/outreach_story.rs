@@ -243,3 +243,117 @@ async fn outreach_story(backend: Backend) {
     ws.leadgate(&["sequence", "check", file, "--lead", "999999"])
         .fails_with("no lead 999999");
 }
+
+on_both_backends!(
+    one_click_unsubscribes_at_once_without_a_session,
+    unsubscribe_story
+);
+
+/// RFC 8058's one-click unsubscribe: the link's page only asks on GET; a POST with no session
+/// or cookie puts the address on the suppression list at once, answers without a redirect
+/// or a cookie, and says so again on a second POST; a link leadgate did not issue is not
+/// found, and one past its year is refused with the way out.
+async fn unsubscribe_story(backend: Backend) {
+    use leadgate::engine::outreach;
+    use leadgate_core::audit::Action;
+
+    let Some(server) = crate::support::TestServer::start(backend, now(), false).await else {
+        return;
+    };
+    let token = outreach::unsubscribe_token(&server.store, "Jane.Doe@Acme.com", now())
+        .await
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url = server.at(&format!("/unsubscribe/{token}"));
+    let suppressed = || async {
+        let mut conn = server.store.conn().await.unwrap();
+        discovery_store::suppressions(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.value)
+            .collect::<Vec<_>>()
+    };
+
+    // Act + Assert: GET asks and changes nothing.
+    let asked = client.get(&url).send().await.unwrap();
+    assert_eq!(asked.status(), 200);
+    assert!(asked.text().await.unwrap().contains("j***@acme.com"));
+    assert!(suppressed().await.is_empty());
+
+    // Act: the mail client's one-click POST.
+    let post = || {
+        client
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("List-Unsubscribe=One-Click")
+            .send()
+    };
+    let first = post().await.unwrap();
+
+    // Assert: suppressed at once, no redirect, no cookie; audited as the system acting on
+    // the request, naming no address.
+    assert_eq!(first.status(), 200);
+    assert!(first.headers().get("set-cookie").is_none());
+    assert!(first.headers().get("location").is_none());
+    assert!(
+        first
+            .text()
+            .await
+            .unwrap()
+            .contains("j***@acme.com is unsubscribed")
+    );
+    assert_eq!(suppressed().await, ["jane.doe@acme.com"]);
+    let second = post().await.unwrap();
+    assert_eq!(second.status(), 200);
+    assert!(
+        second
+            .text()
+            .await
+            .unwrap()
+            .contains("was already unsubscribed")
+    );
+    let entries = {
+        let mut conn = server.store.conn().await.unwrap();
+        leadgate_store::audit::list(
+            &mut conn,
+            &leadgate_store::audit::AuditFilter {
+                action: Some(Action::SuppressionAdded.as_str()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+    };
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries
+            .iter()
+            .all(|e| !e.inputs.contains("acme") && !e.subject.contains("acme")),
+        "{entries:?}"
+    );
+
+    // A link that is not ours; one a year and a day old.
+    let stranger = client
+        .post(server.at("/unsubscribe/0123abcd"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 404);
+    let old = outreach::unsubscribe_token(&server.store, "old@acme.com", now())
+        .await
+        .unwrap();
+    server.advance(jiff::SignedDuration::from_hours(24 * 366));
+    let late = client
+        .post(server.at(&format!("/unsubscribe/{old}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 409);
+    assert!(late.text().await.unwrap().contains("reply"));
+    assert_eq!(suppressed().await, ["jane.doe@acme.com"]);
+}

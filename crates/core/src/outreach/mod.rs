@@ -14,8 +14,9 @@
 //! notice of where the data came from, and blocks a message that lacks them or goes to a
 //! contact stage 2 did not clear.
 //!
-//! Not built yet (issue 15): the LLM composer and its claims check, the one-click
-//! unsubscribe and DNS checks, the first-variant gate, sending and replies.
+//! Not built yet (issue 15): the LLM composer and its claims check, the List-Unsubscribe
+//! headers and DNS checks, the first-variant gate, sending and replies (the one-click
+//! unsubscribe endpoint is the engine's and the server's).
 
 pub mod compliance;
 pub mod compose;

@@ -73,3 +73,40 @@ pub async fn add(
         added,
     })
 }
+
+/// Suppresses an address at its owner's request — an unsubscribe link, or "stop" in a reply
+/// — in the caller's transaction. No person of the workspace adds it: the audit names the
+/// system acting on the request, and, as everywhere, the address's hash rather than the
+/// address. Returns false when it was on the list already.
+pub(crate) async fn add_requested(
+    tx: &mut leadgate_store::Conn,
+    email: &Email,
+    reason: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let added = stored::add_suppression(
+        tx,
+        &stored::Suppression {
+            kind: SuppressionKind::Email,
+            value: email.as_str().to_string(),
+            reason: reason.to_string(),
+            added_by: "the recipient".to_string(),
+            added_at: now,
+        },
+    )
+    .await?;
+    record(
+        tx,
+        &Actor::System,
+        Action::SuppressionAdded,
+        &Subject::Suppression(format!(
+            "{}:{}",
+            SuppressionKind::Email,
+            erasure_hash(email)
+        )),
+        json!({ "reason": reason, "new": added }),
+        now,
+    )
+    .await?;
+    Ok(added)
+}

@@ -24,6 +24,7 @@ mod pipeline;
 mod samples;
 mod sign_in;
 mod table;
+mod unsubscribe;
 
 use askama::Template;
 use axum::Router;
@@ -89,10 +90,11 @@ pub fn page_paths() -> Vec<&'static str> {
     paths
 }
 
-/// Pages anyone may load: sign-in and the static files.
+/// Pages anyone may load: sign-in, the one-click unsubscribe and the static files.
 pub fn public_routes() -> Pages {
     Pages::new()
         .merge(sign_in::public_routes())
+        .merge(unsubscribe::public_routes())
         .route("/static/{name}", get(static_file))
 }
 

@@ -840,7 +840,11 @@ async fn pages_to_read(server: &TestServer, gate: i64) -> Vec<String> {
             .send()
             .await
             .unwrap();
-        if response.status() == 405 || path.starts_with("/static") || path == "/sign-in" {
+        if response.status() == 405
+            || path.starts_with("/static")
+            || path.starts_with("/unsubscribe/")
+            || path == "/sign-in"
+        {
             continue;
         }
         pages.push(concrete);
@@ -849,7 +853,7 @@ async fn pages_to_read(server: &TestServer, gate: i64) -> Vec<String> {
 }
 
 /// Every page of the review UI sends a request without a session to the sign-in page (GET
-/// and POST alike), except sign-in itself and the static files.
+/// and POST alike), except sign-in itself, the one-click unsubscribe and the static files.
 #[tokio::test]
 async fn every_page_needs_a_session() {
     let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {
@@ -861,7 +865,8 @@ async fn every_page_needs_a_session() {
         .unwrap();
     for path in leadgate::server::ui::page_paths() {
         let url = server.at(&path.replace("{id}", "1").replace("{name}", "app.css"));
-        let public = path == "/sign-in" || path.starts_with("/static");
+        let public =
+            path == "/sign-in" || path.starts_with("/static") || path.starts_with("/unsubscribe/");
         for method in [reqwest::Method::GET, reqwest::Method::POST] {
             let response = client.request(method.clone(), &url).send().await.unwrap();
             let status = response.status().as_u16();
