@@ -159,6 +159,17 @@ pub enum SequenceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Which channels a lead gets and why, by the rules of [outreach.plan]: no call steps for
+    /// a deal under the small-deal size, LinkedIn steps for a senior buyer at a company over
+    /// the size; with --sequence, which of its steps the lead gets.
+    Plan {
+        /// The lead (contact id).
+        lead: i64,
+        #[arg(long, value_name = "FILE")]
+        sequence: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

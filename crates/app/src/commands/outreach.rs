@@ -17,7 +17,14 @@ use crate::engine::Error;
 use crate::engine::outreach::{self, Part};
 
 pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow::Result<ExitCode> {
-    let SequenceCommand::Check { file, lead, json } = command;
+    let (file, lead, json) = match command {
+        SequenceCommand::Check { file, lead, json } => (file, lead, json),
+        SequenceCommand::Plan {
+            lead,
+            sequence,
+            json,
+        } => return plan(dir, lead, sequence.as_deref(), json, now).await,
+    };
     let text = match std::fs::read_to_string(&file) {
         Ok(text) => text,
         Err(e) => {
@@ -223,4 +230,69 @@ fn print_outline(sequence: &Sequence) {
             }
         );
     }
+}
+
+/// `sequence plan LEAD [--sequence FILE]`.
+async fn plan(
+    dir: &Path,
+    lead: i64,
+    sequence: Option<&Path>,
+    json: bool,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let sequence = match sequence {
+        None => None,
+        Some(path) => {
+            let parsed = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|text| {
+                    Sequence::parse(&text, &path.display().to_string()).map_err(|e| e.to_string())
+                });
+            match parsed {
+                Ok(sequence) => Some(sequence),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+    };
+    let workspace = open(dir, now).await?;
+    let facts = match outreach::lead_facts(&workspace.store, lead).await {
+        Ok(facts) => facts,
+        Err(e @ Error::NotFound(_)) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let plan = leadgate_core::outreach::plan::plan(&facts, &workspace.config.outreach.plan);
+    let steps = sequence.as_ref().map(|s| plan.steps(s));
+    if json {
+        print_json(&serde_json::json!({ "lead": lead, "plan": plan, "steps": steps }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut channels = vec!["e-mail"];
+    if plan.linkedin {
+        channels.push("LinkedIn");
+    }
+    if plan.calls {
+        channels.push("calls");
+    }
+    println!("Lead {lead} gets {}.", channels.join(", "));
+    for decision in &plan.decisions {
+        println!("  {} — {}", decision.rule, decision.said);
+    }
+    if let (Some(sequence), Some(steps)) = (&sequence, &steps) {
+        for (i, step) in sequence.steps.iter().enumerate() {
+            let kept = steps.contains(&(i + 1));
+            println!(
+                "  step {} · {} · {}",
+                i + 1,
+                step.channel.label(),
+                if kept { "kept" } else { "left out" }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

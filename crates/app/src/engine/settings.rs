@@ -117,6 +117,10 @@ pub struct OutreachConfig {
     /// The name, title, company and postal address a template names as `sender.*`.
     #[serde(default)]
     pub sender: leadgate_core::outreach::compose::Sender,
+    /// Which channels a lead gets: `expected_deal_size`, `small_deal_below`,
+    /// `linkedin_seniorities`, `linkedin_min_employees`.
+    #[serde(default)]
+    pub plan: leadgate_core::outreach::plan::PlanRules,
 }
 
 /// Stage 3's scoring run: which leads go to outreach, and what counts as a conversion when a

@@ -239,6 +239,33 @@ async fn outreach_story(backend: Backend) {
         "{}",
         french["steps"][0]
     );
+    // The channel plan: Ann is a VP at a company of 60, so she gets the LinkedIn step; with
+    // a small expected deal the call step is left out.
+    let planned = ws
+        .leadgate(&[
+            "sequence",
+            "plan",
+            &ann.to_string(),
+            "--sequence",
+            file,
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(planned["plan"]["linkedin"], true);
+    assert_eq!(planned["steps"], serde_json::json!([1, 2, 3]));
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("\n[outreach.plan]\nexpected_deal_size = 8000\n");
+    std::fs::write(&config, toml).unwrap();
+    let small = ws
+        .leadgate(&["sequence", "plan", &ann.to_string(), "--sequence", file])
+        .ok()
+        .stdout();
+    assert!(
+        small.contains("expected deal 8000 is under 10000"),
+        "{small}"
+    );
+    assert!(small.contains("step 3 · call · left out"), "{small}");
     // A lead that is no one's: named.
     ws.leadgate(&["sequence", "check", file, "--lead", "999999"])
         .fails_with("no lead 999999");

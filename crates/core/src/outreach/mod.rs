@@ -10,6 +10,8 @@
 //! [`snippets`] turns the signals a lead's facts show (a funding round, a new role, hiring,
 //! its tools) into an opener, `{{ opener }}`, whose claims cite their facts too.
 //!
+//! [`plan`] decides which channels a lead gets (no calls for a small deal, LinkedIn for a
+//! senior buyer at a real company), each decision with its rule.
 //! [`compliance`] writes every e-mail's footer and, for a first touch under the GDPR, the
 //! notice of where the data came from, and blocks a message that lacks them or goes to a
 //! contact stage 2 did not clear.
@@ -22,5 +24,6 @@ pub mod compliance;
 pub mod compose;
 pub mod lint;
 pub mod phrases;
+pub mod plan;
 pub mod sequence;
 pub mod snippets;
