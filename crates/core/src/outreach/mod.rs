@@ -10,6 +10,8 @@
 //! [`snippets`] turns the signals a lead's facts show (a funding round, a new role, hiring,
 //! its tools) into an opener, `{{ opener }}`, whose claims cite their facts too.
 //!
+//! [`ab`] compares a step's variants on positive replies and meetings with Fisher's exact
+//! test, never on opens.
 //! [`plan`] decides which channels a lead gets (no calls for a small deal, LinkedIn for a
 //! senior buyer at a real company), each decision with its rule.
 //! [`compliance`] writes every e-mail's footer and, for a first touch under the GDPR, the
@@ -20,6 +22,7 @@
 //! headers and DNS checks, the first-variant gate, sending and replies (the one-click
 //! unsubscribe endpoint is the engine's and the server's).
 
+pub mod ab;
 pub mod compliance;
 pub mod compose;
 pub mod lint;
