@@ -52,7 +52,7 @@ struct Timing {
     /// `features_at` for the one lead: its reads and the computation, nothing written.
     read_and_compute: Spread,
     /// `live_card`: finding the live version, whose card was parsed at its first use and
-    /// is kept; `rescore_import` asks twice (whether a model is live, then to score).
+    /// is kept; `rescore_import` asks once.
     live_card: Spread,
 }
 

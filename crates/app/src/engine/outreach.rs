@@ -192,6 +192,45 @@ fn fits(channel: Channel, part: Part) -> Part {
     }
 }
 
+/// One step's message, written for the lead: what the linter and the compliance checks read.
+struct Written<'a> {
+    subject: Option<&'a Rendered>,
+    body: &'a Rendered,
+    notice: Option<&'a str>,
+    footer: Option<&'a str>,
+}
+
+impl Written<'_> {
+    /// The linter's findings, and for an e-mail the compliance checks' on its whole text
+    /// (body, notice, footer). Step `index` counts from 0; a sequence's first touch replies
+    /// to nothing, later ones follow its own thread.
+    fn findings(
+        &self,
+        index: usize,
+        channel: Channel,
+        first_email: bool,
+        recipient: &Recipient,
+        sender: &Sender,
+    ) -> Vec<Finding> {
+        let claims = self.body.claims.len() + self.subject.map_or(0, |s| s.claims.len());
+        let context = lint::Context {
+            in_thread: index > 0,
+            claims,
+        };
+        let subject = self.subject.map(|s| s.text.as_str());
+        let mut findings = lint::lint(subject, &self.body.text, context);
+        if channel == Channel::Email {
+            let whole = [Some(self.body.text.as_str()), self.notice, self.footer]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            findings.extend(compliance::check(&whole, first_email, recipient, sender));
+        }
+        findings
+    }
+}
+
 /// Every step and variant of `sequence` rendered for `contact` at `now`.
 pub async fn preview(
     store: &Store,
@@ -226,37 +265,19 @@ pub async fn preview(
                 .then(|| compliance::notice(sender, &recipient.sources));
             let footer = is_email.then(|| compliance::footer(sender));
             let findings = match (&subject, &body) {
-                (None | Some(Part::Written(_)), Part::Written(text)) => {
+                (None | Some(Part::Written(_)), Part::Written(body_text)) => {
                     let subject_text = match &subject {
-                        Some(Part::Written(s)) => Some(s.text.as_str()),
+                        Some(Part::Written(s)) => Some(s),
                         _ => None,
                     };
-                    let claims = text.claims.len()
-                        + match &subject {
-                            Some(Part::Written(s)) => s.claims.len(),
-                            _ => 0,
-                        };
-                    // A sequence's first touch replies to nothing; later ones follow the
-                    // sequence's own thread.
-                    let context = lint::Context {
-                        in_thread: i > 0,
-                        claims,
+                    let written = Written {
+                        subject: subject_text,
+                        body: body_text,
+                        notice: notice.as_deref(),
+                        footer: footer.as_deref(),
                     };
-                    let mut findings = lint::lint(subject_text, &text.text, context);
-                    if step.channel == Channel::Email {
-                        let whole = [
-                            Some(text.text.as_str()),
-                            notice.as_deref(),
-                            footer.as_deref(),
-                        ]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join("\n\n");
-                        let first = first_email == Some(i);
-                        findings.extend(compliance::check(&whole, first, &recipient, sender));
-                    }
-                    findings
+                    let first_email = first_email == Some(i);
+                    written.findings(i, step.channel, first_email, &recipient, sender)
                 }
                 _ => Vec::new(),
             };

@@ -84,10 +84,8 @@ pub async fn rescore_import(
 ) -> Result<Option<ScoringRun>> {
     let mut tx = store.begin().await?;
     // No live model, nothing to rescore; one live, it is the one this rescore scores with.
-    let live = match live_card(store, &mut tx).await {
-        Ok(live) => live,
-        Err(Error::Conflict(_)) => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(live) = live_card_if_any(store, &mut tx).await? else {
+        return Ok(None);
     };
     let (emails, domains) = stored::touched_by_import(&mut tx, import_id).await?;
     let (emails, domains): (Vec<String>, Vec<String>) =
@@ -109,18 +107,26 @@ pub struct LiveModel {
     pub version: String,
 }
 
-/// The live model's card, or why there is none to score with. The card is parsed once per
-/// version and kept by the store ([`models::live_scorecard`]): this runs on every rescore.
+/// The live model's card, or why there is none to score with.
 pub async fn live_card(store: &Store, conn: &mut Conn) -> Result<(LiveModel, Arc<Scorecard>)> {
-    let (id, version, card) = models::live_scorecard(conn, store.cards())
-        .await?
-        .ok_or_else(|| {
-            Error::Conflict(
-                "no scoring model is live: propose one (`leadgate model train` or a rules card) \
-                 and have sales ops approve it at its calibration gate"
-                    .to_string(),
-            )
-        })?;
+    live_card_if_any(store, conn).await?.ok_or_else(|| {
+        Error::Conflict(
+            "no scoring model is live: propose one (`leadgate model train` or a rules card) \
+             and have sales ops approve it at its calibration gate"
+                .to_string(),
+        )
+    })
+}
+
+/// The live model's card, or none when no model is live. The card is parsed once per
+/// version and kept by the store ([`models::live_scorecard`]): this runs on every rescore.
+async fn live_card_if_any(
+    store: &Store,
+    conn: &mut Conn,
+) -> Result<Option<(LiveModel, Arc<Scorecard>)>> {
+    let Some((id, version, card)) = models::live_scorecard(conn, store.cards()).await? else {
+        return Ok(None);
+    };
     let live = LiveModel { id, version };
     let unknown = unknown_features(&card);
     if !unknown.is_empty() {
@@ -135,7 +141,7 @@ pub async fn live_card(store: &Store, conn: &mut Conn) -> Result<(LiveModel, Arc
                 .join(", ")
         )));
     }
-    Ok((live, card))
+    Ok(Some((live, card)))
 }
 
 /// A lead's features as the vocabulary names them (`core::scoring::lead`), in its order.

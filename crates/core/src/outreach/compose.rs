@@ -41,6 +41,16 @@ pub struct Fact {
     pub observed_at: Option<Timestamp>,
 }
 
+/// The newest fact of `field` that has a value (facts are oldest first), with its index.
+pub fn newest_known<'f>(facts: &'f [Fact], field: &str) -> Option<(usize, &'f str)> {
+    facts
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, f)| f.field == field && !f.value.trim().is_empty())
+        .map(|(i, f)| (i, f.value.trim()))
+}
+
 /// Who writes: not facts about the prospect, so never claims. `[outreach.sender]` in the
 /// workspace's `leadgate.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
@@ -177,7 +187,7 @@ fn choose_opener(
     sender: &Value,
     now: Timestamp,
 ) -> Option<(Signal, String, BTreeSet<usize>)> {
-    snippets::builtin().into_iter().find_map(|snippet| {
+    snippets::builtin().iter().find_map(|snippet| {
         let evidence = snippets::evidence(snippet.signal, facts, now)?;
         let read = Arc::new(Mutex::new(
             evidence.into_iter().collect::<BTreeSet<usize>>(),
@@ -314,10 +324,11 @@ impl Object for Cited {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn fact(field: &str, value: &str) -> Fact {
+    /// A fact of a lead from one record of an import, for the outreach tests.
+    pub(crate) fn fact(field: &str, value: &str) -> Fact {
         Fact {
             field: field.to_string(),
             value: value.to_string(),

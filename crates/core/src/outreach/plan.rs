@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::compose::Fact;
+use super::compose::{Fact, newest_known};
 use super::sequence::{Channel, Sequence};
 
 /// The rules, as `[outreach.plan]` in `leadgate.toml` sets them.
@@ -80,13 +80,7 @@ impl Plan {
 
 /// The plan for a lead with these facts (the newest of a field is the last).
 pub fn plan(facts: &[Fact], rules: &PlanRules) -> Plan {
-    let newest = |field: &str| {
-        facts
-            .iter()
-            .rev()
-            .find(|f| f.field == field && !f.value.trim().is_empty())
-            .map(|f| f.value.trim().to_string())
-    };
+    let newest = |field: &str| newest_known(facts, field).map(|(_, v)| v.to_string());
     let mut decisions = Vec::new();
     let calls = match rules.expected_deal_size {
         Some(deal) if deal < rules.small_deal_below => {
@@ -179,16 +173,7 @@ pub fn plan(facts: &[Fact], rules: &PlanRules) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fact(field: &str, value: &str) -> Fact {
-        Fact {
-            field: field.into(),
-            value: value.into(),
-            source: "file".into(),
-            record: None,
-            observed_at: None,
-        }
-    }
+    use crate::outreach::compose::tests::fact;
 
     #[test]
     fn a_small_deal_gets_no_calls_and_a_senior_buyer_at_a_real_company_gets_linkedin() {

@@ -17,11 +17,13 @@
 //! Job changes and content the prospect consumed are signals of the process too; they need
 //! facts leadgate does not keep yet (the previous employer; engagement as facts).
 
+use std::sync::LazyLock;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use super::compose::Fact;
+use super::compose::{Fact, newest_known};
 
 crate::values! {
     /// What a lead's facts show that an opener can speak to.
@@ -47,13 +49,16 @@ struct Library {
     snippets: Vec<Snippet>,
 }
 
-/// The built-in snippets, in the order they are tried.
-pub fn builtin() -> Vec<Snippet> {
-    // The file is part of the program and its test reads it: a mistake in it fails the
-    // build's tests, not a user's run.
-    toml::from_str::<Library>(include_str!("snippets.toml"))
-        .map(|l| l.snippets)
-        .unwrap_or_default()
+/// The built-in snippets, in the order they are tried; read once per process.
+pub fn builtin() -> &'static [Snippet] {
+    static BUILTIN: LazyLock<Vec<Snippet>> = LazyLock::new(|| {
+        // The file is part of the program and its test reads it: a mistake in it fails the
+        // build's tests, not a user's run.
+        toml::from_str::<Library>(include_str!("snippets.toml"))
+            .map(|l| l.snippets)
+            .unwrap_or_default()
+    });
+    &BUILTIN
 }
 
 /// Days within which a funding round and a new role are news.
@@ -70,14 +75,7 @@ pub fn shows(signal: Signal, facts: &[Fact], now: Timestamp) -> bool {
 /// The facts (indices) that show `signal` at `now`, or none when they do not: what an
 /// opener speaking to it rests on, beyond what its words print.
 pub fn evidence(signal: Signal, facts: &[Fact], now: Timestamp) -> Option<Vec<usize>> {
-    let newest = |field: &str| {
-        facts
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, f)| f.field == field && !f.value.trim().is_empty())
-            .map(|(i, f)| (i, f.value.trim()))
-    };
+    let newest = |field: &str| newest_known(facts, field);
     let recent = |field: &str, days: i64| {
         let (i, value) = newest(field)?;
         let date: Date = value.get(..10).unwrap_or(value).parse().ok()?;
@@ -106,16 +104,7 @@ pub fn evidence(signal: Signal, facts: &[Fact], now: Timestamp) -> Option<Vec<us
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fact(field: &str, value: &str) -> Fact {
-        Fact {
-            field: field.into(),
-            value: value.into(),
-            source: "file".into(),
-            record: None,
-            observed_at: None,
-        }
-    }
+    use crate::outreach::compose::tests::fact;
 
     fn now() -> Timestamp {
         "2027-03-01T09:00:00Z".parse().unwrap()
@@ -131,7 +120,7 @@ mod tests {
                 "no snippet for {signal}"
             );
         }
-        for snippet in &library {
+        for snippet in library {
             assert_eq!(
                 super::super::sequence::check_template(&snippet.text),
                 Ok(())

@@ -98,52 +98,41 @@ fn read_batches(
     loop {
         let mut records = reuse.try_recv().unwrap_or_default();
         records.resize_with(BATCH_ROWS, csv::ByteRecord::new);
-        let mut len = 0;
+        let (mut len, mut unreadable) = (0, None);
         while len < BATCH_ROWS {
             match reader.read_byte_record(&mut records[len]) {
                 Ok(true) => len += 1,
                 Ok(false) => break,
                 Err(e) => {
-                    // Its rows before the unreadable one go out first, then the error.
-                    let error = csv.row_error(row + len, &e.to_string());
-                    if len > 0 {
-                        let batch = Batch {
-                            index,
-                            first_row: row,
-                            records,
-                            len,
-                        };
-                        if work.send(batch).is_err() {
-                            return;
-                        }
-                        index += 1;
-                        records = Vec::new();
-                    }
-                    let _ = done.send(Scored {
-                        index,
-                        lines: Err(error),
-                        records,
-                    });
-                    return;
+                    unreadable = Some(csv.row_error(row + len, &e.to_string()));
+                    break;
                 }
             }
         }
-        if len == 0 {
+        let full = len == BATCH_ROWS;
+        // The rows read go out first; then, if one could not be read, its error.
+        if len > 0 {
+            let batch = Batch {
+                index,
+                first_row: row,
+                records: std::mem::take(&mut records),
+                len,
+            };
+            if work.send(batch).is_err() {
+                return;
+            }
+            index += 1;
+            row += len;
+        }
+        if let Some(error) = unreadable {
+            let _ = done.send(Scored {
+                index,
+                lines: Err(error),
+                records,
+            });
             return;
         }
-        let last = len < BATCH_ROWS;
-        let batch = Batch {
-            index,
-            first_row: row,
-            records,
-            len,
-        };
-        if work.send(batch).is_err() {
-            return;
-        }
-        index += 1;
-        row += len;
-        if last {
+        if !full {
             return;
         }
     }
