@@ -170,6 +170,38 @@ pub enum SequenceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Store a sequence file in the workspace as a new version of its sequence (the same text
+    /// as the newest version stores nothing). You are its author: a reviewer who is not you
+    /// approves each variant's first message before any of it is sent.
+    Add {
+        file: PathBuf,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The stored sequences: each version, its variants, where each stands at its gate, and
+    /// how many leads are in it.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enroll leads in the newest version of a sequence: the leads given with --lead, or every
+    /// lead in the outreach stage. Each gets its channel plan's steps in the variant with the
+    /// fewest leads that can be written for it in full; a variant's first lead opens its
+    /// first-message gate. Leads in a sequence already, or that no variant can be written
+    /// for, are listed with the reason.
+    Enroll {
+        /// The sequence's name.
+        name: String,
+        /// A lead (contact id); repeatable. Default: every lead in the outreach stage.
+        #[arg(long, value_name = "ID")]
+        lead: Vec<i64>,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

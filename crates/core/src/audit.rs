@@ -91,6 +91,10 @@ crate::values! {
         LeadsScored = "leads.scored" / "leads scored",
         OutcomeRecorded = "lead.outcome_recorded" / "lead outcome recorded",
         OutcomesImported = "lead.outcomes_imported" / "lead outcomes imported",
+        SequenceAdded = "sequence.added" / "sequence added",
+        LeadEnrolled = "lead.enrolled" / "lead enrolled in a sequence",
+        VariantApproved = "variant.approved" / "sequence variant approved",
+        VariantRejected = "variant.rejected" / "sequence variant rejected",
         ModelReviewOpenedEarly = "model.review_opened_early" / "scoring model review opened early",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",
@@ -144,6 +148,8 @@ crate::values! {
         EraseContact = "contact.erase" / "erase a contact",
         ExportList = "discovery.list_export" / "export a prospect list",
         RecordOutcome = "lead.outcome" / "record a lead outcome",
+        AddSequence = "sequence.add" / "add a sequence",
+        Enroll = "lead.enroll" / "enroll leads in a sequence",
     }
 }
 
@@ -175,6 +181,10 @@ pub enum Subject {
     EnrichmentRun(i64),
     /// A lead, by its contact id.
     Lead(i64),
+    /// A stored sequence version.
+    Sequence(i64),
+    /// One variant of a stored sequence version (its row id).
+    Variant(i64),
     /// An erasure, by the hash of the erased address (never the address).
     Erasure(String),
     /// A suppressed address (by its erasure hash) or domain.
@@ -187,6 +197,8 @@ pub enum Subject {
     Models,
     /// Leads as a whole (an import of outcomes).
     Leads,
+    /// Sequences not yet stored (a refused addition).
+    Sequences,
     /// People not yet added (a refused addition).
     People,
     /// Tokens not yet created (a refused creation).
@@ -210,12 +222,15 @@ impl fmt::Display for Subject {
             Subject::EngagementImport(id) => write!(f, "engagement_import:{id}"),
             Subject::EnrichmentRun(id) => write!(f, "enrichment_run:{id}"),
             Subject::Lead(id) => write!(f, "lead:{id}"),
+            Subject::Sequence(id) => write!(f, "sequence:{id}"),
+            Subject::Variant(id) => write!(f, "variant:{id}"),
             Subject::Erasure(hash) => write!(f, "erasure:{hash}"),
             Subject::Suppression(value) => write!(f, "suppression:{value}"),
             Subject::Discovery => f.write_str("discovery"),
             Subject::Icps => f.write_str("icp"),
             Subject::Models => f.write_str("model"),
             Subject::Leads => f.write_str("lead"),
+            Subject::Sequences => f.write_str("sequence"),
             Subject::People => f.write_str("user"),
             Subject::Tokens => f.write_str("token"),
             Subject::Auth => f.write_str("auth"),
@@ -244,12 +259,15 @@ impl FromStr for Subject {
             Some(("engagement_import", rest)) => Subject::EngagementImport(id(rest)?),
             Some(("enrichment_run", rest)) => Subject::EnrichmentRun(id(rest)?),
             Some(("lead", rest)) => Subject::Lead(id(rest)?),
+            Some(("sequence", rest)) => Subject::Sequence(id(rest)?),
+            Some(("variant", rest)) => Subject::Variant(id(rest)?),
             Some(("erasure", rest)) => Subject::Erasure(rest.to_string()),
             Some(("suppression", rest)) => Subject::Suppression(rest.to_string()),
             None if s == "discovery" => Subject::Discovery,
             None if s == "icp" => Subject::Icps,
             None if s == "model" => Subject::Models,
             None if s == "lead" => Subject::Leads,
+            None if s == "sequence" => Subject::Sequences,
             None if s == "user" => Subject::People,
             None if s == "token" => Subject::Tokens,
             None if s == "auth" => Subject::Auth,
@@ -274,6 +292,8 @@ impl Subject {
             Subject::EngagementImport(id) => format!("engagement import {id}"),
             Subject::EnrichmentRun(id) => format!("enrichment run {id}"),
             Subject::Lead(id) => format!("lead {id}"),
+            Subject::Sequence(id) => format!("sequence {id}"),
+            Subject::Variant(id) => format!("sequence variant {id}"),
             Subject::Erasure(_) => "an erased person".to_string(),
             Subject::Suppression(value) => match value.split_once(':') {
                 Some(("domain", domain)) => format!("suppressed domain {domain}"),
@@ -283,6 +303,7 @@ impl Subject {
             Subject::Icps => "ICP versions".to_string(),
             Subject::Models => "scoring models".to_string(),
             Subject::Leads => "leads".to_string(),
+            Subject::Sequences => "sequences".to_string(),
             Subject::People => "people".to_string(),
             Subject::Tokens => "API tokens".to_string(),
             Subject::Auth => "sign-in".to_string(),

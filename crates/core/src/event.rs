@@ -55,10 +55,15 @@ pub enum EventKind {
     /// An outcome was recorded on a lead (a meeting, an opportunity, won, lost,
     /// disqualified), by a person or from a CRM export: model reviews read them.
     OutcomeRecorded,
+    /// A reviewer approved the first message of a sequence variant: its messages may be sent.
+    VariantApproved,
+    /// A reviewer rejected the first message of a sequence variant: its leads leave it, and a
+    /// new version of the sequence is needed.
+    VariantRejected,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 23] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -80,6 +85,8 @@ impl EventKind {
         EventKind::ModelRestored,
         EventKind::LeadQualified,
         EventKind::OutcomeRecorded,
+        EventKind::VariantApproved,
+        EventKind::VariantRejected,
     ];
 
     /// The event's name as stored and shown: `IcpApproved`.
@@ -106,6 +113,8 @@ impl EventKind {
             EventKind::ModelRestored => "ModelRestored",
             EventKind::LeadQualified => "LeadQualified",
             EventKind::OutcomeRecorded => "OutcomeRecorded",
+            EventKind::VariantApproved => "VariantApproved",
+            EventKind::VariantRejected => "VariantRejected",
         }
     }
 }

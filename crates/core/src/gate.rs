@@ -35,6 +35,11 @@ crate::values! {
         /// quarterly, or early when its scores drift: sales ops reaffirms it against what its
         /// leads actually did, or rejects it with a reason that asks for retraining.
         ModelReview = "model_review" / "model review",
+        /// The first message of one variant of a sequence, written for a real lead, with
+        /// every personalised claim and the fact it rests on, and the linter's and the
+        /// compliance checks' findings: a reviewer who is not the sequence's author approves
+        /// it for voice, facts and compliance before any message of the variant is sent.
+        VariantApproval = "variant_approval" / "first-message approval",
     }
 }
 
@@ -47,6 +52,7 @@ impl GateKind {
             }
             GateKind::SampleReview => vec![Role::Reviewer],
             GateKind::ModelCalibration | GateKind::ModelReview => vec![Role::SalesOps],
+            GateKind::VariantApproval => vec![Role::Reviewer],
         }
     }
 

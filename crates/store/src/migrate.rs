@@ -113,6 +113,11 @@ const SQLITE: &[Migration] = &[
         name: "unsubscribe_tokens",
         sql: include_str!("../migrations/sqlite/0019_unsubscribe_tokens.sql"),
     },
+    Migration {
+        version: 20,
+        name: "sequences",
+        sql: include_str!("../migrations/sqlite/0020_sequences.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -210,6 +215,11 @@ const POSTGRES: &[Migration] = &[
         version: 19,
         name: "unsubscribe_tokens",
         sql: include_str!("../migrations/postgres/0019_unsubscribe_tokens.sql"),
+    },
+    Migration {
+        version: 20,
+        name: "sequences",
+        sql: include_str!("../migrations/postgres/0020_sequences.sql"),
     },
 ];
 

@@ -1,11 +1,16 @@
-//! Stage 4's tables. So far: the one-click unsubscribe tokens, kept as digests (the token
-//! itself is only in the message's link) with the address, when they were issued, until
-//! when they work, and when one was first used.
+//! Stage 4's tables: sequence versions as written, their variants and where each stands at
+//! the first-variant gate, leads' enrollments in them, and the one-click unsubscribe tokens,
+//! kept as digests (the token itself is only in the message's link) with the address, when
+//! they were issued, until when they work, and when one was first used.
 
 use jiff::Timestamp;
+use leadgate_core::outreach::enrollment::{EnrollmentStatus, VariantStatus};
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use crate::{Result, micros, opt_timestamp, timestamp};
+use crate::{Result, StoreError, micros, opt_timestamp, parse_stored, timestamp};
 
 /// A stored unsubscribe token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,4 +71,365 @@ pub async fn use_unsubscribe(conn: &mut AnyConnection, digest: &str, at: Timesta
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A stored sequence version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredSequence {
+    pub id: i64,
+    pub name: String,
+    pub version: i64,
+    /// The TOML as written.
+    pub source: String,
+    pub origin: String,
+    pub digest: String,
+    pub author: String,
+    pub added_at: Timestamp,
+}
+
+const SEQUENCE_COLUMNS: &str =
+    "id, name, version, source, origin, digest, author, added_at FROM sequences";
+
+fn stored_sequence(row: &AnyRow) -> Result<StoredSequence> {
+    Ok(StoredSequence {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        version: row.try_get("version")?,
+        source: row.try_get("source")?,
+        origin: row.try_get("origin")?,
+        digest: row.try_get("digest")?,
+        author: row.try_get("author")?,
+        added_at: timestamp(row.try_get("added_at")?)?,
+    })
+}
+
+/// A sequence version to store.
+pub struct NewSequence<'a> {
+    pub name: &'a str,
+    pub source: &'a str,
+    pub origin: &'a str,
+    pub digest: &'a str,
+    pub author: &'a str,
+    pub added_at: Timestamp,
+}
+
+/// Stores a new version of a sequence, numbered one past the newest of its name.
+pub async fn insert_sequence(
+    conn: &mut AnyConnection,
+    new: &NewSequence<'_>,
+) -> Result<StoredSequence> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO sequences (name, version, source, origin, digest, author, added_at)
+         VALUES ($1, (SELECT COALESCE(MAX(version), 0) + 1 FROM sequences WHERE name = $1),
+                 $2, $3, $4, $5, $6)
+         RETURNING {}",
+        SEQUENCE_COLUMNS.trim_end_matches(" FROM sequences")
+    )))
+    .bind(new.name)
+    .bind(new.source)
+    .bind(new.origin)
+    .bind(new.digest)
+    .bind(new.author)
+    .bind(micros(new.added_at))
+    .fetch_one(conn)
+    .await?;
+    stored_sequence(&row)
+}
+
+/// The newest version of the sequence named `name`.
+pub async fn newest_sequence(
+    conn: &mut AnyConnection,
+    name: &str,
+) -> Result<Option<StoredSequence>> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SEQUENCE_COLUMNS} WHERE name = $1 ORDER BY version DESC LIMIT 1"
+    )))
+    .bind(name)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(stored_sequence)
+    .transpose()
+}
+
+/// A sequence version by id.
+pub async fn sequence(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredSequence>> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SEQUENCE_COLUMNS} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(stored_sequence)
+    .transpose()
+}
+
+/// Every stored sequence version, by name, newest version first.
+pub async fn sequences(conn: &mut AnyConnection) -> Result<Vec<StoredSequence>> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {SEQUENCE_COLUMNS} ORDER BY name, version DESC"
+    )))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(stored_sequence)
+    .collect()
+}
+
+/// One variant of a stored sequence version, where it stands at its gate, and how many
+/// leads are in it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredVariant {
+    pub id: i64,
+    pub sequence_id: i64,
+    pub name: String,
+    pub digest: String,
+    pub status: VariantStatus,
+    pub gate_id: Option<i64>,
+    pub sample_contact: Option<i64>,
+    /// The sample lead's messages as the reviewer saw them (JSON), once written.
+    #[serde(skip)]
+    pub sample: Option<Value>,
+    pub approved_digest: Option<String>,
+    pub decided_at: Option<Timestamp>,
+    /// Leads enrolled in it, in any standing.
+    pub enrolled: i64,
+}
+
+const VARIANT_SELECT: &str = "SELECT v.id, v.sequence_id, v.name, v.digest, v.status, v.gate_id,
+        v.sample_contact, v.sample, v.approved_digest, v.decided_at,
+        (SELECT COUNT(*) FROM enrollments e WHERE e.variant_id = v.id) AS enrolled
+     FROM sequence_variants v";
+
+fn stored_variant(row: &AnyRow) -> Result<StoredVariant> {
+    let id: i64 = row.try_get("id")?;
+    let sample = row
+        .try_get::<Option<String>, _>("sample")?
+        .map(|text| serde_json::from_str(&text))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("sequence_variants row {id}: sample: {e}")))?;
+    Ok(StoredVariant {
+        id,
+        sequence_id: row.try_get("sequence_id")?,
+        name: row.try_get("name")?,
+        digest: row.try_get("digest")?,
+        status: parse_stored(
+            &format!("sequence_variants row {id}: status"),
+            &row.try_get::<String, _>("status")?,
+        )?,
+        gate_id: row.try_get("gate_id")?,
+        sample_contact: row.try_get("sample_contact")?,
+        sample,
+        approved_digest: row.try_get("approved_digest")?,
+        decided_at: opt_timestamp(row.try_get("decided_at")?)?,
+        enrolled: row.try_get("enrolled")?,
+    })
+}
+
+/// Stores a variant of a new sequence version, waiting for its first lead.
+pub async fn insert_variant(
+    conn: &mut AnyConnection,
+    sequence_id: i64,
+    name: &str,
+    digest: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sequence_variants (sequence_id, name, digest, status) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(sequence_id)
+    .bind(name)
+    .bind(digest)
+    .bind(VariantStatus::Waiting.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The variants of a sequence version, in the order they were stored (`A` first).
+pub async fn variants_of(conn: &mut AnyConnection, sequence_id: i64) -> Result<Vec<StoredVariant>> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{VARIANT_SELECT} WHERE v.sequence_id = $1 ORDER BY v.id"
+    )))
+    .bind(sequence_id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(stored_variant)
+    .collect()
+}
+
+/// A variant by id.
+pub async fn variant(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredVariant>> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{VARIANT_SELECT} WHERE v.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(stored_variant)
+    .transpose()
+}
+
+/// Puts a waiting variant in review: its gate, the lead its first message was written for,
+/// and those messages as the reviewer sees them.
+pub async fn put_in_review(
+    conn: &mut AnyConnection,
+    variant_id: i64,
+    gate_id: i64,
+    contact: i64,
+    sample: &Value,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sequence_variants SET status = $1, gate_id = $2, sample_contact = $3, sample = $4
+         WHERE id = $5",
+    )
+    .bind(VariantStatus::InReview.as_str())
+    .bind(gate_id)
+    .bind(contact)
+    .bind(sample.to_string())
+    .bind(variant_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the gate's decision on a variant; an approval keeps the digest it approved.
+pub async fn decide_variant(
+    conn: &mut AnyConnection,
+    variant_id: i64,
+    status: VariantStatus,
+    approved_digest: Option<&str>,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sequence_variants SET status = $1, approved_digest = $2, decided_at = $3 WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(approved_digest)
+    .bind(micros(at))
+    .bind(variant_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A lead's run through a sequence variant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Enrollment {
+    pub id: i64,
+    pub contact_id: i64,
+    pub sequence_id: i64,
+    pub variant_id: i64,
+    /// The steps its channel plan gives it, numbered from 1.
+    pub steps: Vec<usize>,
+    pub status: EnrollmentStatus,
+    pub enrolled_by: String,
+    pub enrolled_at: Timestamp,
+    pub stop_reason: Option<String>,
+    pub stopped_at: Option<Timestamp>,
+}
+
+const ENROLLMENT_COLUMNS: &str = "id, contact_id, sequence_id, variant_id, steps, status, enrolled_by, enrolled_at, stop_reason, stopped_at FROM enrollments";
+
+fn enrollment(row: &AnyRow) -> Result<Enrollment> {
+    let id: i64 = row.try_get("id")?;
+    Ok(Enrollment {
+        id,
+        contact_id: row.try_get("contact_id")?,
+        sequence_id: row.try_get("sequence_id")?,
+        variant_id: row.try_get("variant_id")?,
+        steps: serde_json::from_str(&row.try_get::<String, _>("steps")?)
+            .map_err(|e| StoreError::Corrupt(format!("enrollments row {id}: steps: {e}")))?,
+        status: parse_stored(
+            &format!("enrollments row {id}: status"),
+            &row.try_get::<String, _>("status")?,
+        )?,
+        enrolled_by: row.try_get("enrolled_by")?,
+        enrolled_at: timestamp(row.try_get("enrolled_at")?)?,
+        stop_reason: row.try_get("stop_reason")?,
+        stopped_at: opt_timestamp(row.try_get("stopped_at")?)?,
+    })
+}
+
+/// Enrolls a lead; `None` when it is in a sequence already (one at a time).
+pub async fn enroll(
+    conn: &mut AnyConnection,
+    contact: i64,
+    variant: &StoredVariant,
+    steps: &[usize],
+    by: &str,
+    at: Timestamp,
+) -> Result<Option<i64>> {
+    let steps = serde_json::to_string(steps).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let id = sqlx::query(
+        "INSERT INTO enrollments (contact_id, sequence_id, variant_id, steps, status, enrolled_by, enrolled_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(contact)
+    .bind(variant.sequence_id)
+    .bind(variant.id)
+    .bind(steps)
+    .bind(EnrollmentStatus::Active.as_str())
+    .bind(by)
+    .bind(micros(at))
+    .fetch_optional(conn)
+    .await?
+    .map(|row| row.try_get(0))
+    .transpose()?;
+    Ok(id)
+}
+
+/// The lead's enrollment that is active, if any.
+pub async fn active_enrollment(
+    conn: &mut AnyConnection,
+    contact: i64,
+) -> Result<Option<Enrollment>> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ENROLLMENT_COLUMNS} WHERE contact_id = $1 AND status = $2"
+    )))
+    .bind(contact)
+    .bind(EnrollmentStatus::Active.as_str())
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(enrollment)
+    .transpose()
+}
+
+/// The enrollments in a variant, oldest first.
+pub async fn enrollments_in(conn: &mut AnyConnection, variant_id: i64) -> Result<Vec<Enrollment>> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ENROLLMENT_COLUMNS} WHERE variant_id = $1 ORDER BY id"
+    )))
+    .bind(variant_id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(enrollment)
+    .collect()
+}
+
+/// Stops the active enrollments of a variant, with the reason; returns the leads stopped.
+pub async fn stop_variant(
+    conn: &mut AnyConnection,
+    variant_id: i64,
+    reason: &str,
+    at: Timestamp,
+) -> Result<Vec<i64>> {
+    sqlx::query(
+        "UPDATE enrollments SET status = $1, stop_reason = $2, stopped_at = $3
+         WHERE variant_id = $4 AND status = $5 RETURNING contact_id",
+    )
+    .bind(EnrollmentStatus::Stopped.as_str())
+    .bind(reason)
+    .bind(micros(at))
+    .bind(variant_id)
+    .bind(EnrollmentStatus::Active.as_str())
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| Ok(row.try_get(0)?))
+    .collect()
 }

@@ -402,6 +402,13 @@ async fn explain_waiting(
                 println!("  {prefix} gate show {}", gate.id);
                 println!("  {prefix} gate approve {} --as NAME --note \"…\"", gate.id);
             }
+            GateKind::VariantApproval => {
+                println!(
+                    "A reviewer who did not write the sequence reads its first message, every personalised claim beside its fact. In the demo, rita is the reviewer."
+                );
+                println!("  {prefix} gate show {}", gate.id);
+                println!("  {prefix} gate approve {} --as rita", gate.id);
+            }
         }
     }
     println!("\nThen check the record: `{prefix} audit` and `{prefix} audit verify`.");
@@ -438,6 +445,9 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
                     format!("{full}: calibration checked against last quarter's pipeline")
                 }
                 GateKind::ModelReview => format!("{full}: scores still match what converts"),
+                GateKind::VariantApproval => {
+                    format!("{full}: every claim checked against its fact; voice and footer fine")
+                }
                 GateKind::SampleReview => unreachable!("decided record by record above"),
             };
             let decided = engine_gates::decide(

@@ -102,6 +102,20 @@ pub async fn run(
                             "\nSee the calibration report with `leadgate model report {version}`."
                         )
                     }
+                    Subject::Variant(_) => {
+                        let variant =
+                            engine::outreach::sequences::variant_of_gate(&mut conn, &found).await?;
+                        match engine::outreach::sequences::sample(&variant)? {
+                            Some(sample) => {
+                                println!(
+                                    "\nThe first message of variant {}, written for lead {}, as it would go:\n",
+                                    variant.name, sample.lead
+                                );
+                                super::outreach::print_preview(&sample, &tz);
+                            }
+                            None => println!("\nVariant {} has no lead yet.", variant.name),
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -212,6 +226,9 @@ fn approved_effect(gate: &Gate) -> &'static str {
         leadgate_core::gate::GateKind::ModelReview => {
             "the live model is reaffirmed; its next review is scheduled"
         }
+        leadgate_core::gate::GateKind::VariantApproval => {
+            "the variant's messages may be sent, as long as they are the approved text"
+        }
     }
 }
 
@@ -227,6 +244,9 @@ fn rejected_effect(gate: &Gate) -> &'static str {
         leadgate_core::gate::GateKind::ModelCalibration => "the model version will never score",
         leadgate_core::gate::GateKind::ModelReview => {
             "the version keeps scoring until a retrained one is approved; the request for one is on record"
+        }
+        leadgate_core::gate::GateKind::VariantApproval => {
+            "nothing of the variant is ever sent and its leads leave it; add a new version of the sequence"
         }
     }
 }

@@ -287,7 +287,8 @@ fn next_command(gate: &leadgate_store::gates::Gate, who: &[String]) -> String {
         GateKind::IcpApproval
         | GateKind::IcpReview
         | GateKind::ModelCalibration
-        | GateKind::ModelReview => {
+        | GateKind::ModelReview
+        | GateKind::VariantApproval => {
             format!("leadgate gate approve {} --as {first}", gate.id)
         }
     };

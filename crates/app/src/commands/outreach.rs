@@ -11,9 +11,10 @@ use leadgate_core::outreach::compose::Rendered;
 use leadgate_core::outreach::lint::Part as LintPart;
 use leadgate_core::outreach::sequence::Sequence;
 
-use super::{open, print_json, show_time, time_zone};
+use super::{open, print_json, print_table, show_time, time_zone};
 use crate::cli::SequenceCommand;
 use crate::engine::Error;
+use crate::engine::outreach::sequences::{self, Enrolled};
 use crate::engine::outreach::{self, Part};
 
 pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow::Result<ExitCode> {
@@ -24,6 +25,16 @@ pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow
             sequence,
             json,
         } => return plan(dir, lead, sequence.as_deref(), json, now).await,
+        SequenceCommand::Add { file, person, json } => {
+            return add(dir, &file, &person, json, now).await;
+        }
+        SequenceCommand::List { json } => return list(dir, json, now).await,
+        SequenceCommand::Enroll {
+            name,
+            lead,
+            person,
+            json,
+        } => return enroll(dir, &name, &lead, &person, json, now).await,
     };
     let text = match std::fs::read_to_string(&file) {
         Ok(text) => text,
@@ -60,86 +71,7 @@ pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow
     if json {
         print_json(&preview)?;
     } else {
-        let tz = time_zone(&workspace);
-        println!(
-            "Sequence \"{}\" written for lead {} from its {} facts.",
-            preview.sequence,
-            preview.lead,
-            preview.facts.len()
-        );
-        let mut cited = std::collections::BTreeSet::new();
-        for step in &preview.steps {
-            println!();
-            println!(
-                "Step {} · {} · variant {} · {}",
-                step.step,
-                step.channel.label(),
-                step.variant,
-                after(step.delay_days, step.when.as_ref())
-            );
-            for (label, part) in [
-                ("Subject", step.subject.as_ref()),
-                ("Body", Some(&step.body)),
-            ] {
-                let Some(part) = part else { continue };
-                match part {
-                    Part::Written(rendered) => {
-                        cited.extend(rendered.rests_on.iter().copied());
-                        println!("{label}: {}", marked(rendered));
-                    }
-                    Part::Unwritten { why } => {
-                        println!("{label}: cannot be written for this lead — {why}");
-                    }
-                }
-            }
-            for (label, text) in [("Notice", &step.notice), ("Footer", &step.footer)] {
-                if let Some(text) = text {
-                    println!("{label} (added by leadgate): {text}");
-                }
-            }
-            for finding in &step.findings {
-                let (part, start, end) = (finding.part, finding.start, finding.end);
-                let text = match (part, step.subject.as_ref(), &step.body) {
-                    (LintPart::Subject, Some(Part::Written(s)), _) => s.text.as_str(),
-                    (_, _, Part::Written(b)) => b.text.as_str(),
-                    _ => "",
-                };
-                let quoted = text
-                    .get(start..end)
-                    .filter(|q| q.len() <= 60 && q.len() < text.len());
-                println!(
-                    "  {} · {}{}: {}",
-                    finding.severity.label(),
-                    finding.rule.label(),
-                    quoted
-                        .map(|q| format!(" in the {} at \"{q}\"", part.label()))
-                        .unwrap_or_default(),
-                    finding.message
-                );
-            }
-        }
-        if !cited.is_empty() {
-            println!();
-            println!("Facts cited:");
-            for i in cited {
-                let fact = &preview.facts[i];
-                let record = fact
-                    .record
-                    .map(|r| format!(", record {r}"))
-                    .unwrap_or_default();
-                let seen = fact
-                    .observed_at
-                    .map(|t| format!(", seen {}", show_time(t, &tz)))
-                    .unwrap_or_default();
-                println!(
-                    "  ({}) {} = {} — {}{record}{seen}",
-                    i + 1,
-                    fact.field,
-                    fact.value,
-                    fact.source
-                );
-            }
-        }
+        print_preview(&preview, &time_zone(&workspace));
     }
     let unwritten = preview.steps.iter().filter(|s| !s.is_written()).count();
     let blocked = preview
@@ -166,6 +98,90 @@ pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A preview for people: each step with its claims marked `[text](n)`, the notice and footer
+/// leadgate adds, the findings, and the facts cited, numbered.
+pub(crate) fn print_preview(preview: &outreach::Preview, tz: &jiff::tz::TimeZone) {
+    println!(
+        "Sequence \"{}\" written for lead {} from its {} facts.",
+        preview.sequence,
+        preview.lead,
+        preview.facts.len()
+    );
+    let mut cited = std::collections::BTreeSet::new();
+    for step in &preview.steps {
+        println!();
+        println!(
+            "Step {} · {} · variant {} · {}",
+            step.step,
+            step.channel.label(),
+            step.variant,
+            after(step.delay_days, step.when.as_ref())
+        );
+        for (label, part) in [
+            ("Subject", step.subject.as_ref()),
+            ("Body", Some(&step.body)),
+        ] {
+            let Some(part) = part else { continue };
+            match part {
+                Part::Written(rendered) => {
+                    cited.extend(rendered.rests_on.iter().copied());
+                    println!("{label}: {}", marked(rendered));
+                }
+                Part::Unwritten { why } => {
+                    println!("{label}: cannot be written for this lead — {why}");
+                }
+            }
+        }
+        for (label, text) in [("Notice", &step.notice), ("Footer", &step.footer)] {
+            if let Some(text) = text {
+                println!("{label} (added by leadgate): {text}");
+            }
+        }
+        for finding in &step.findings {
+            let (part, start, end) = (finding.part, finding.start, finding.end);
+            let text = match (part, step.subject.as_ref(), &step.body) {
+                (LintPart::Subject, Some(Part::Written(s)), _) => s.text.as_str(),
+                (_, _, Part::Written(b)) => b.text.as_str(),
+                _ => "",
+            };
+            let quoted = text
+                .get(start..end)
+                .filter(|q| q.len() <= 60 && q.len() < text.len());
+            println!(
+                "  {} · {}{}: {}",
+                finding.severity.label(),
+                finding.rule.label(),
+                quoted
+                    .map(|q| format!(" in the {} at \"{q}\"", part.label()))
+                    .unwrap_or_default(),
+                finding.message
+            );
+        }
+    }
+    if !cited.is_empty() {
+        println!();
+        println!("Facts cited:");
+        for i in cited {
+            let fact = &preview.facts[i];
+            let record = fact
+                .record
+                .map(|r| format!(", record {r}"))
+                .unwrap_or_default();
+            let seen = fact
+                .observed_at
+                .map(|t| format!(", seen {}", show_time(t, tz)))
+                .unwrap_or_default();
+            println!(
+                "  ({}) {} = {} — {}{record}{seen}",
+                i + 1,
+                fact.field,
+                fact.value,
+                fact.source
+            );
+        }
+    }
 }
 
 /// When a step comes: after how many business days, and on what the prospect did.
@@ -230,6 +246,153 @@ fn print_outline(sequence: &Sequence) {
             }
         );
     }
+}
+
+/// `sequence add FILE --as NAME`.
+async fn add(
+    dir: &Path,
+    file: &Path,
+    person: &str,
+    json: bool,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", file.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let workspace = open(dir, now).await?;
+    let origin = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let added = sequences::add(&workspace.store, person, &text, &origin, now).await?;
+    if json {
+        print_json(&added)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let s = &added.version.sequence;
+    if added.new {
+        println!(
+            "Stored \"{}\" version {} by {}: variants {}. Each variant's first message waits at \
+             a gate for a reviewer who is not {} once its first lead is enrolled \
+             (`leadgate sequence enroll \"{}\" --as NAME`).",
+            s.name,
+            s.version,
+            s.author,
+            added
+                .version
+                .variants
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            s.author,
+            s.name
+        );
+    } else {
+        println!(
+            "\"{}\" version {} is this very text already: nothing stored.",
+            s.name, s.version
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sequence list`.
+async fn list(dir: &Path, json: bool, now: Timestamp) -> anyhow::Result<ExitCode> {
+    let workspace = open(dir, now).await?;
+    let versions = sequences::list(&workspace.store).await?;
+    if json {
+        print_json(&versions)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if versions.is_empty() {
+        println!("No sequence is stored yet: `leadgate sequence add FILE --as NAME`.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tz = time_zone(&workspace);
+    let mut rows = Vec::new();
+    for version in &versions {
+        for variant in &version.variants {
+            rows.push(vec![
+                version.sequence.name.clone(),
+                version.sequence.version.to_string(),
+                version.sequence.author.clone(),
+                show_time(version.sequence.added_at, &tz),
+                variant.name.clone(),
+                variant.status.label().to_string(),
+                variant.gate_id.map(|g| g.to_string()).unwrap_or_default(),
+                variant.enrolled.to_string(),
+            ]);
+        }
+    }
+    print_table(
+        &[
+            "sequence", "version", "author", "added", "variant", "standing", "gate", "leads",
+        ],
+        &rows,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sequence enroll NAME [--lead ID]… --as NAME`.
+async fn enroll(
+    dir: &Path,
+    name: &str,
+    leads: &[i64],
+    person: &str,
+    json: bool,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let workspace = open(dir, now).await?;
+    let leads = (!leads.is_empty()).then_some(leads);
+    let outcomes = sequences::enroll(
+        &workspace.store,
+        name,
+        leads,
+        person,
+        &workspace.config.outreach,
+        now,
+    )
+    .await?;
+    if json {
+        print_json(&outcomes)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut enrolled = 0;
+    for outcome in &outcomes {
+        match outcome {
+            Enrolled::Enrolled {
+                lead,
+                variant,
+                steps,
+                gate,
+            } => {
+                enrolled += 1;
+                let steps = steps
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                match gate {
+                    Some(gate) => println!(
+                        "Lead {lead}: variant {variant}, steps {steps} — its first message waits \
+                         at gate {gate} (`leadgate gate show {gate}`)."
+                    ),
+                    None => println!("Lead {lead}: variant {variant}, steps {steps}."),
+                }
+            }
+            Enrolled::Skipped { lead, why } => println!("Lead {lead}: not enrolled — {why}."),
+        }
+    }
+    println!(
+        "{enrolled} of {} leads enrolled in \"{name}\".",
+        outcomes.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `sequence plan LEAD [--sequence FILE]`.

@@ -19,7 +19,9 @@ use leadgate_store::gates::{self, Gate};
 use leadgate_store::people::Person;
 use serde_json::{Value, json};
 
-use super::{Attempted, Conn, Error, Result, discovery, icp, model, person, record, settle};
+use super::{
+    Attempted, Conn, Error, Result, discovery, icp, model, outreach, person, record, settle,
+};
 
 /// The error a refusal of the gate rule is, for every interface alike.
 fn refused(gate_id: i64, refusal: Refusal) -> Error {
@@ -130,6 +132,9 @@ async fn on_closed(
         }
         GateKind::ModelCalibration | GateKind::ModelReview => {
             model::on_gate_closed(tx, found, decided.status, now).await
+        }
+        GateKind::VariantApproval => {
+            outreach::sequences::on_gate_closed(tx, found, decided.status, now).await
         }
     }
 }

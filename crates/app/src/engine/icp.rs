@@ -261,9 +261,13 @@ pub async fn on_gate_closed(
             .await
         }
         (_, GateStatus::Open | GateStatus::Cancelled)
-        | (GateKind::SampleReview | GateKind::ModelCalibration | GateKind::ModelReview, _) => {
-            Ok(())
-        }
+        | (
+            GateKind::SampleReview
+            | GateKind::ModelCalibration
+            | GateKind::ModelReview
+            | GateKind::VariantApproval,
+            _,
+        ) => Ok(()),
     }
 }
 

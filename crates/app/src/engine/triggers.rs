@@ -124,7 +124,9 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::ModelRejected
         | EventKind::ModelReviewDue
         | EventKind::LeadQualified
-        | EventKind::OutcomeRecorded => Vec::new(),
+        | EventKind::OutcomeRecorded
+        | EventKind::VariantApproved
+        | EventKind::VariantRejected => Vec::new(),
     }
 }
 

@@ -384,3 +384,360 @@ async fn unsubscribe_story(backend: Backend) {
     assert!(late.text().await.unwrap().contains("reply"));
     assert_eq!(suppressed().await, ["jane.doe@acme.com"]);
 }
+
+on_both_backends!(
+    the_first_message_of_each_variant_waits_for_a_reviewer_who_is_not_its_author,
+    first_variant_gate_story
+);
+
+/// Three steps, two variants of the first: every lead of the sheet can be written for.
+const GATED: &str = r#"
+name = "Sales teams"
+
+[[steps]]
+channel = "email"
+delay_days = 0
+subject = "Leads for {{ lead.company_name }}"
+body = """
+Hi {{ lead.first_name }},
+
+How do new reps at {{ lead.company_name }} get their first leads?
+
+{{ sender.name }}
+"""
+
+[[steps.variants]]
+name = "B"
+subject = "A question about {{ lead.company_name }}"
+body = """
+Hi {{ lead.first_name }}, who decides how leads reach your reps?
+
+{{ sender.name }}
+"""
+
+[[steps]]
+channel = "linkedin_connect"
+delay_days = 2
+body = "Hi {{ lead.first_name }}, I wrote about leads at {{ lead.company_name }}. Glad to connect."
+
+[[steps]]
+channel = "email"
+delay_days = 3
+subject = "Leads for {{ lead.company_name }}"
+body = """
+Hi {{ lead.first_name }}, one last note on this.
+
+{{ sender.name }}
+"""
+"#;
+
+/// Stage 4's gate: a stored sequence's variants wait for their first leads; enrolling the
+/// leads spreads them over the variants and opens one gate per variant on its first lead's
+/// messages, kept as the reviewer sees them; the author never decides it, whatever roles
+/// they hold; an approval keeps the digest of the approved text, a rejection stops the
+/// variant's leads, who may join another variant.
+async fn first_variant_gate_story(backend: Backend) {
+    use leadgate::engine::outreach::sequences::{self, Enrolled};
+    use leadgate::engine::{Error, gates as engine_gates};
+    use leadgate_core::audit::Actor;
+    use leadgate_core::event::EventKind;
+    use leadgate_core::gate::{GateKind, GateStatus, Request};
+    use leadgate_core::outreach::enrollment::{VariantStatus, clearance};
+    use leadgate_core::role::Role;
+
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Arrange: three admitted leads, a reviewer (rita) and a reviewer who writes (rex).
+    let workspace = ws.init(now()).await;
+    crate::support::admitted_list(&ws, &workspace, ICP, PEOPLE, now()).await;
+    for name in ["rita", "rex"] {
+        leadgate::engine::people::add(
+            &workspace.store,
+            &Actor::System,
+            name,
+            &format!("{name}@example.com"),
+            vec![Role::Reviewer],
+            now(),
+        )
+        .await
+        .unwrap();
+    }
+    let config = ws.path().join("leadgate.toml");
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("\n[outreach.sender]\nname = \"Sam Seller\"\ncompany = \"leadgate\"\naddress = \"1 Main St\"\n");
+    std::fs::write(&config, toml).unwrap();
+    let workspace = leadgate::workspace::Workspace::open(ws.path(), now())
+        .await
+        .unwrap();
+    let store = &workspace.store;
+    let outreach_config = &workspace.config.outreach;
+    let lead_of = |email: &'static str| async move {
+        let mut conn = store.conn().await.unwrap();
+        discovery_store::leads(&mut conn, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.columns.email == email)
+            .unwrap()
+            .contact_id
+    };
+    let (ann, bo, cy) = (
+        lead_of("ann@small.io").await,
+        lead_of("bo@big.io").await,
+        lead_of("cy@mid.fr").await,
+    );
+
+    // Act: mia adds the sequence, twice.
+    let added = sequences::add(store, "mia", GATED, "sales.toml", now())
+        .await
+        .unwrap();
+    let again = sequences::add(store, "mia", GATED, "sales.toml", now())
+        .await
+        .unwrap();
+
+    // Assert: one version, its variants waiting for a first lead.
+    assert!(added.new);
+    assert!(!again.new, "the same text is not a new version");
+    assert_eq!(again.version.sequence.id, added.version.sequence.id);
+    let names: Vec<_> = added
+        .version
+        .variants
+        .iter()
+        .map(|v| (v.name.as_str(), v.status))
+        .collect();
+    assert_eq!(
+        names,
+        [("A", VariantStatus::Waiting), ("B", VariantStatus::Waiting)]
+    );
+
+    // Act: otto enrolls the three leads.
+    let enrolled = sequences::enroll(
+        store,
+        "Sales teams",
+        Some(&[ann, bo, cy]),
+        "otto",
+        outreach_config,
+        now(),
+    )
+    .await
+    .unwrap();
+
+    // Assert: the variants fill evenly; each variant's first lead opened its gate.
+    let placed: Vec<(i64, &str, Option<i64>)> = enrolled
+        .iter()
+        .map(|e| match e {
+            Enrolled::Enrolled {
+                lead,
+                variant,
+                gate,
+                ..
+            } => (*lead, variant.as_str(), *gate),
+            Enrolled::Skipped { lead, why } => panic!("lead {lead} skipped: {why}"),
+        })
+        .collect();
+    assert_eq!(
+        placed
+            .iter()
+            .map(|(l, v, g)| (*l, *v, g.is_some()))
+            .collect::<Vec<_>>(),
+        [(ann, "A", true), (bo, "B", true), (cy, "A", false)]
+    );
+    let gate_a = placed[0].2.unwrap();
+    let gate_b = placed[1].2.unwrap();
+    let mut conn = store.conn().await.unwrap();
+    let gate = leadgate_store::gates::get(&mut conn, gate_a)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(gate.kind, GateKind::VariantApproval);
+    assert_eq!(gate.maker.as_deref(), Some("mia"));
+    assert_eq!(gate.required_roles, [Role::Reviewer]);
+    // The reviewer sees Ann's messages as they would go, each claim citing its fact.
+    let variant_a = sequences::variant_of_gate(&mut conn, &gate).await.unwrap();
+    assert_eq!(variant_a.status, VariantStatus::InReview);
+    assert_eq!(variant_a.sample_contact, Some(ann));
+    let sample = sequences::sample(&variant_a).unwrap().unwrap();
+    let first = &sample.steps[0];
+    let leadgate::engine::outreach::Part::Written(subject) = first.subject.as_ref().unwrap() else {
+        panic!("the first subject is written: {first:?}");
+    };
+    assert_eq!(subject.text, "Leads for Small & Sons");
+    let claim = &subject.claims[0];
+    assert_eq!(&subject.text[claim.start..claim.end], "Small & Sons");
+    assert_eq!(sample.facts[claim.fact].field, "company_name");
+    assert!(first.footer.as_deref().unwrap().contains("1 Main St"));
+    drop(conn);
+
+    // Act + Assert: enrolling again changes nothing.
+    let twice = sequences::enroll(store, "Sales teams", None, "otto", outreach_config, now())
+        .await
+        .unwrap();
+    assert!(
+        twice
+            .iter()
+            .all(|e| matches!(e, Enrolled::Skipped { why, .. } if why.contains("already"))),
+        "{twice:?}"
+    );
+
+    // Act + Assert: rex adds a version of his own; as its author he may not decide its
+    // gate, though he holds the role; rita may.
+    let rex_text = GATED.replace("one last note", "a last note");
+    sequences::add(store, "rex", &rex_text, "sales.toml", now())
+        .await
+        .unwrap();
+    let v2 = sequences::enroll(
+        store,
+        "Sales teams",
+        Some(&[ann]),
+        "otto",
+        outreach_config,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(&v2[0], Enrolled::Skipped { .. }),
+        "Ann is in version 1: {v2:?}"
+    );
+
+    // Act: rita approves A, rejects B; mia (the author) tries first.
+    let by_author = engine_gates::decide(
+        store,
+        gate_a,
+        "mia",
+        Request::Approve {
+            role: None,
+            note: None,
+        },
+        now(),
+    )
+    .await;
+    let approved = engine_gates::decide(
+        store,
+        gate_a,
+        "rita",
+        Request::Approve {
+            role: None,
+            note: Some("claims checked".into()),
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    let rejected = engine_gates::decide(
+        store,
+        gate_b,
+        "rita",
+        Request::Reject {
+            reason: "too abrupt for a first touch".into(),
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+
+    // Assert: the approval keeps the digest of the approved text and clears it; the
+    // rejection stops Bo, who may then join A.
+    assert!(
+        matches!(by_author, Err(Error::Forbidden(_))),
+        "{by_author:?}"
+    );
+    assert_eq!(approved.status, GateStatus::Approved);
+    assert_eq!(rejected.status, GateStatus::Rejected);
+    let mut conn = store.conn().await.unwrap();
+    let variants = leadgate_store::outreach::variants_of(&mut conn, added.version.sequence.id)
+        .await
+        .unwrap();
+    let (a, b) = (&variants[0], &variants[1]);
+    assert_eq!(a.status, VariantStatus::Approved);
+    assert_eq!(a.approved_digest.as_deref(), Some(a.digest.as_str()));
+    let parsed = leadgate_core::outreach::sequence::Sequence::parse(GATED, "sales.toml").unwrap();
+    assert_eq!(a.digest, parsed.variant_digest("A"));
+    assert_eq!(
+        clearance(
+            "A",
+            a.status,
+            a.approved_digest.as_deref(),
+            &parsed.variant_digest("A")
+        ),
+        Ok(())
+    );
+    assert!(clearance("B", b.status, b.approved_digest.as_deref(), &b.digest).is_err());
+    assert!(
+        leadgate_store::outreach::active_enrollment(&mut conn, bo)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let kinds: Vec<EventKind> = leadgate_store::events::list(&mut conn, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        kinds.contains(&EventKind::VariantApproved) && kinds.contains(&EventKind::VariantRejected)
+    );
+    drop(conn);
+    let rejoined = sequences::enroll(
+        store,
+        "Sales teams",
+        Some(&[bo]),
+        "otto",
+        outreach_config,
+        now(),
+    )
+    .await
+    .unwrap();
+    // The newest version (rex's) takes Bo: its variant A waits for its first lead, him.
+    assert!(
+        matches!(&rejoined[0], Enrolled::Enrolled { variant, gate: Some(_), .. } if variant == "A"),
+        "{rejoined:?}"
+    );
+    let rex_gate = match &rejoined[0] {
+        Enrolled::Enrolled { gate, .. } => gate.unwrap(),
+        Enrolled::Skipped { .. } => unreachable!(),
+    };
+    let by_rex = engine_gates::decide(
+        store,
+        rex_gate,
+        "rex",
+        Request::Approve {
+            role: None,
+            note: None,
+        },
+        now(),
+    )
+    .await;
+    assert!(
+        matches!(&by_rex, Err(Error::Forbidden(m)) if m.contains("four-eyes")),
+        "{by_rex:?}"
+    );
+
+    // Assert: the CLI lists both versions and where their variants stand.
+    let listed = ws.leadgate(&["sequence", "list", "--json"]).ok().json();
+    let standings: Vec<(i64, String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| {
+            v["variants"].as_array().unwrap().iter().map(|variant| {
+                (
+                    v["version"].as_i64().unwrap(),
+                    variant["name"].as_str().unwrap().to_string(),
+                    variant["status"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect();
+    assert_eq!(
+        standings,
+        [
+            (2, "A".into(), "in_review".into()),
+            (2, "B".into(), "waiting".into()),
+            (1, "A".into(), "approved".into()),
+            (1, "B".into(), "rejected".into()),
+        ]
+    );
+}

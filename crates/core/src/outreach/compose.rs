@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use jiff::Timestamp;
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value};
 use minijinja::{Environment, UndefinedBehavior};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::sequence::SENDER_FIELDS;
 use super::snippets::{self, Signal};
@@ -29,7 +29,7 @@ use super::snippets::{self, Signal};
 const FUEL: u64 = 50_000;
 
 /// One fact of a lead as a message may cite it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fact {
     /// The field, as templates name it under `lead` (`first_name`, `funding_stage`).
     pub field: String,
@@ -64,7 +64,7 @@ pub struct Sender {
 }
 
 /// A stretch of the rendered text that states a fact, by byte offsets into the text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
     pub start: usize,
     pub end: usize,
@@ -73,7 +73,7 @@ pub struct Claim {
 }
 
 /// A rendered text and what it rests on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rendered {
     pub text: String,
     pub claims: Vec<Claim>,

@@ -20,7 +20,7 @@
 //! The word counts follow common cold-e-mail advice (short messages get more replies); the
 //! phrase lists and their sources are in [`super::phrases`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::phrases::{FILLER, SPAM, URGENCY};
 
@@ -65,7 +65,7 @@ crate::values! {
 }
 
 /// One thing the linter flags.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: Rule,
     pub severity: Severity,

@@ -18,13 +18,18 @@
 //! notice of where the data came from, and blocks a message that lacks them or goes to a
 //! contact stage 2 did not clear.
 //!
+//! [`enrollment`] names where a lead's run through a sequence and a variant's gate stand,
+//! which variant a new lead gets, and the first-variant gate's rule: only the approved text
+//! of an approved variant is sent.
+//!
 //! Not built yet (issue 15): the LLM composer and its claims check, the List-Unsubscribe
-//! headers and DNS checks, the first-variant gate, sending and replies (the one-click
-//! unsubscribe endpoint is the engine's and the server's).
+//! headers and DNS checks, sending and replies (the one-click unsubscribe endpoint is the
+//! engine's and the server's).
 
 pub mod ab;
 pub mod compliance;
 pub mod compose;
+pub mod enrollment;
 pub mod lint;
 pub mod phrases;
 pub mod plan;

@@ -39,6 +39,7 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::discovery::field::Field;
 use crate::enrichment::EnrichField;
@@ -148,6 +149,80 @@ pub struct Sequence {
     #[serde(default)]
     pub description: Option<String>,
     pub steps: Vec<Step>,
+}
+
+/// One step as a variant sends it: the step's own text (`A`) unless the step has a text of
+/// the variant's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VariantStep<'a> {
+    /// From 0.
+    pub index: usize,
+    pub step: &'a Step,
+    pub variant: Variant,
+}
+
+impl Sequence {
+    /// The sequence's variants: `A`, then every other name a step gives a text, in the order
+    /// they first appear. A variant runs through the whole sequence: where a step has no text
+    /// of its name, it sends the step's own.
+    pub fn variant_names(&self) -> Vec<String> {
+        let mut names = vec!["A".to_string()];
+        for step in &self.steps {
+            for variant in &step.variants {
+                if !names.contains(&variant.name) {
+                    names.push(variant.name.clone());
+                }
+            }
+        }
+        names
+    }
+
+    /// Every step as variant `name` sends it.
+    pub fn as_variant(&self, name: &str) -> Vec<VariantStep<'_>> {
+        self.steps
+            .iter()
+            .enumerate()
+            .map(|(index, step)| {
+                let variant = step
+                    .all_variants()
+                    .into_iter()
+                    .find(|v| v.name == name)
+                    .unwrap_or_else(|| Variant {
+                        name: "A".to_string(),
+                        subject: step.subject.clone(),
+                        body: step.body.clone(),
+                    });
+                VariantStep {
+                    index,
+                    step,
+                    variant,
+                }
+            })
+            .collect()
+    }
+
+    /// The digest of everything variant `name` would send: each step's channel, delay,
+    /// condition and templates, in order (SHA-256, hex). The first-variant gate approves this
+    /// digest; a message whose variant digests differently is not the one approved and is
+    /// not sent. Renaming the sequence or editing its description changes nothing sent, so
+    /// neither is in it.
+    pub fn variant_digest(&self, name: &str) -> String {
+        let steps: Vec<_> = self
+            .as_variant(name)
+            .into_iter()
+            .map(|v| {
+                serde_json::json!({
+                    "channel": v.step.channel,
+                    "delay_days": v.step.delay_days,
+                    "when": v.step.when,
+                    "subject": v.variant.subject,
+                    "body": v.variant.body,
+                })
+            })
+            .collect();
+        let canonical = serde_json::Value::Array(steps).to_string();
+        hex::encode(Sha256::digest(canonical.as_bytes()))
+    }
 }
 
 /// The fewest and most touches a sequence has.
@@ -317,6 +392,38 @@ mod tests {
         (0..count)
             .map(|i| EMAIL.replace("DAYS", &(if i == 0 { 0 } else { 2 }).to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_variant_runs_through_the_sequence_and_its_digest_covers_only_what_it_sends() {
+        let text = format!(
+            "{}[[steps.variants]]\nname = \"B\"\nsubject = \"Hey\"\nbody = \"Yo {{{{ lead.first_name }}}}\"\n{}",
+            sequence(&emails(1)),
+            EMAIL.replace("DAYS", "2").repeat(2)
+        );
+        let parsed = Sequence::parse(&text, "seq.toml").unwrap();
+
+        assert_eq!(parsed.variant_names(), ["A", "B"]);
+        let b = parsed.as_variant("B");
+        assert_eq!(b[0].variant.name, "B");
+        assert_eq!(
+            b[1].variant.name, "A",
+            "a step without a B text sends its own"
+        );
+        assert_ne!(parsed.variant_digest("A"), parsed.variant_digest("B"));
+
+        // Renaming changes nothing sent; editing a later step's text changes both variants.
+        let renamed = Sequence::parse(&text.replace("Founders", "CEOs"), "seq.toml").unwrap();
+        assert_eq!(renamed.variant_digest("B"), parsed.variant_digest("B"));
+        let mut edited = parsed.clone();
+        edited.steps[2].body.push('!');
+        assert_ne!(edited.variant_digest("A"), parsed.variant_digest("A"));
+        assert_ne!(edited.variant_digest("B"), parsed.variant_digest("B"));
+        // Editing B's own text leaves A's digest alone.
+        let mut b_only = parsed.clone();
+        b_only.steps[0].variants[0].body.push('!');
+        assert_eq!(b_only.variant_digest("A"), parsed.variant_digest("A"));
+        assert_ne!(b_only.variant_digest("B"), parsed.variant_digest("B"));
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub fn href(gate: &Gate) -> String {
             Subject::Model(id) => format!("/models/{id}#gate-{}", gate.id),
             _ => format!("/gates/{}", gate.id),
         },
+        GateKind::VariantApproval => match gate.subject {
+            Subject::Variant(id) => format!("/outreach/variants/{id}#gate-{}", gate.id),
+            _ => format!("/gates/{}", gate.id),
+        },
     }
 }
 

@@ -13,17 +13,19 @@ use leadgate_core::enrichment::EnrichField;
 use leadgate_core::outreach::compliance::{self, Recipient};
 use leadgate_core::outreach::compose::{self, Fact, Rendered, Sender};
 use leadgate_core::outreach::lint::{self, Finding};
-use leadgate_core::outreach::sequence::{Channel, Sequence, When};
+use leadgate_core::outreach::sequence::{Channel, Sequence, VariantStep, When};
 use leadgate_store::Store;
 use leadgate_store::discovery as discovery_store;
 use leadgate_store::outreach as outreach_store;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Error, Result, auth};
 
+pub mod sequences;
+
 /// One step and variant of a sequence, as it would read for one lead.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepPreview {
     /// From 1.
     pub step: usize,
@@ -56,7 +58,7 @@ impl StepPreview {
 }
 
 /// A subject or body rendered for the lead, or why it cannot be.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Part {
     Written(Rendered),
@@ -73,7 +75,7 @@ impl Part {
 }
 
 /// A sequence rendered for one lead, with the facts its claims cite (by index).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
     pub lead: i64,
     pub sequence: String,
@@ -240,12 +242,64 @@ pub async fn preview(
     now: Timestamp,
 ) -> Result<Preview> {
     let (prospect, facts) = lead(store, contact).await?;
-    let recipient = recipient(&prospect, &facts);
+    let texts = sequence.steps.iter().enumerate().flat_map(|(index, step)| {
+        step.all_variants()
+            .into_iter()
+            .map(move |variant| VariantStep {
+                index,
+                step,
+                variant,
+            })
+    });
+    let steps = write(texts, sequence, &prospect, &facts, sender, now);
+    Ok(Preview {
+        lead: contact,
+        sequence: sequence.name.clone(),
+        facts,
+        steps,
+    })
+}
+
+/// The steps numbered in `steps` (from 1) as variant `variant` of `sequence` sends them,
+/// rendered for `contact` at `now`: what that lead would get.
+pub async fn preview_variant(
+    store: &Store,
+    sequence: &Sequence,
+    variant: &str,
+    steps: &[usize],
+    contact: i64,
+    sender: &Sender,
+    now: Timestamp,
+) -> Result<Preview> {
+    let (prospect, facts) = lead(store, contact).await?;
+    let texts = sequence
+        .as_variant(variant)
+        .into_iter()
+        .filter(|v| steps.contains(&(v.index + 1)));
+    let steps = write(texts, sequence, &prospect, &facts, sender, now);
+    Ok(Preview {
+        lead: contact,
+        sequence: sequence.name.clone(),
+        facts,
+        steps,
+    })
+}
+
+/// Renders each step text for the lead and checks it: the one place a message is written.
+fn write<'a>(
+    texts: impl Iterator<Item = VariantStep<'a>>,
+    sequence: &Sequence,
+    prospect: &discovery_store::Prospect,
+    facts: &[Fact],
+    sender: &Sender,
+    now: Timestamp,
+) -> Vec<StepPreview> {
+    let recipient = recipient(prospect, facts);
     let first_email = sequence
         .steps
         .iter()
         .position(|s| s.channel == Channel::Email);
-    let write = |template: &str| match compose::render(template, &facts, sender, now) {
+    let write = |template: &str| match compose::render(template, facts, sender, now) {
         Ok(rendered) => Part::Written(rendered),
         Err(e) if e.0.contains("`sender.") => Part::Unwritten {
             why: format!(
@@ -256,51 +310,49 @@ pub async fn preview(
         Err(e) => Part::Unwritten { why: e.0 },
     };
     let mut steps = Vec::new();
-    for (i, step) in sequence.steps.iter().enumerate() {
-        for variant in step.all_variants() {
-            let subject = variant.subject.as_deref().map(write);
-            let body = fits(step.channel, write(&variant.body));
-            let is_email = step.channel == Channel::Email;
-            let notice = (is_email && first_email == Some(i) && recipient.needs_notice())
-                .then(|| compliance::notice(sender, &recipient.sources));
-            let footer = is_email.then(|| compliance::footer(sender));
-            let findings = match (&subject, &body) {
-                (None | Some(Part::Written(_)), Part::Written(body_text)) => {
-                    let subject_text = match &subject {
-                        Some(Part::Written(s)) => Some(s),
-                        _ => None,
-                    };
-                    let written = Written {
-                        subject: subject_text,
-                        body: body_text,
-                        notice: notice.as_deref(),
-                        footer: footer.as_deref(),
-                    };
-                    let first_email = first_email == Some(i);
-                    written.findings(i, step.channel, first_email, &recipient, sender)
-                }
-                _ => Vec::new(),
-            };
-            steps.push(StepPreview {
-                step: i + 1,
-                variant: variant.name.clone(),
-                channel: step.channel,
-                delay_days: step.delay_days,
-                when: step.when.clone(),
-                subject,
-                body,
-                notice,
-                footer,
-                findings,
-            });
-        }
+    for VariantStep {
+        index: i,
+        step,
+        variant,
+    } in texts
+    {
+        let subject = variant.subject.as_deref().map(write);
+        let body = fits(step.channel, write(&variant.body));
+        let is_email = step.channel == Channel::Email;
+        let notice = (is_email && first_email == Some(i) && recipient.needs_notice())
+            .then(|| compliance::notice(sender, &recipient.sources));
+        let footer = is_email.then(|| compliance::footer(sender));
+        let findings = match (&subject, &body) {
+            (None | Some(Part::Written(_)), Part::Written(body_text)) => {
+                let subject_text = match &subject {
+                    Some(Part::Written(s)) => Some(s),
+                    _ => None,
+                };
+                let written = Written {
+                    subject: subject_text,
+                    body: body_text,
+                    notice: notice.as_deref(),
+                    footer: footer.as_deref(),
+                };
+                let first_email = first_email == Some(i);
+                written.findings(i, step.channel, first_email, &recipient, sender)
+            }
+            _ => Vec::new(),
+        };
+        steps.push(StepPreview {
+            step: i + 1,
+            variant: variant.name.clone(),
+            channel: step.channel,
+            delay_days: step.delay_days,
+            when: step.when.clone(),
+            subject,
+            body,
+            notice,
+            footer,
+            findings,
+        });
     }
-    Ok(Preview {
-        lead: contact,
-        sequence: sequence.name.clone(),
-        facts,
-        steps,
-    })
+    steps
 }
 
 /// How long an unsubscribe link works: a year, well past the 60 days a recipient may
