@@ -33,5 +33,6 @@ pub mod enrollment;
 pub mod lint;
 pub mod phrases;
 pub mod plan;
+pub mod reply;
 pub mod sequence;
 pub mod snippets;
