@@ -40,6 +40,15 @@ pub const PEOPLE: &[(&str, &str, &[Role])] = &[
 
 pub const DEMO_DOMAIN: &str = "routewise.example";
 
+/// Routewise's postal address: the footer of every e-mail carries it.
+const DEMO_ADDRESS: &str =
+    "Routewise Ltd, 12 Harbour Street, Leith, Edinburgh EH6 6PL, United Kingdom";
+
+/// The demo's outreach sequence, written into the workspace: the example every newcomer
+/// reads in docs/outreach.md.
+const DEMO_SEQUENCE: &str = include_str!("../../../../examples/outreach/hiring.toml");
+const DEMO_SEQUENCE_FILE: &str = "sequence-hiring.toml";
+
 /// The demo's CRM history of past leads and their outcomes, under data/: what the scoring
 /// model is trained on.
 pub const LEAD_HISTORY: &str = "crm/lead_history.csv";
@@ -246,8 +255,15 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
         leadgate_demo::ENRICHMENT_COMPANIES,
         leadgate_demo::ENRICHMENT_PEOPLE,
     ));
+    // Who the outreach is from: Ravi, a rep, at Routewise's postal address.
+    text.push_str(&format!(
+        "\n[outreach.sender]\nname = \"Ravi Menon\"\ntitle = \"Account Executive\"\ncompany = \"Routewise\"\naddress = \"{DEMO_ADDRESS}\"\n"
+    ));
     std::fs::write(&config_path, &text)
         .with_context(|| format!("cannot write {}", config_path.display()))?;
+    let sequence_path = dir.join(DEMO_SEQUENCE_FILE);
+    std::fs::write(&sequence_path, DEMO_SEQUENCE)
+        .with_context(|| format!("cannot write {}", sequence_path.display()))?;
     let mut workspace = workspace;
     workspace.config = config::Config::parse(&text, &config_path)?;
     // The CRM's deal history names the customers, whose people are not prospects.
@@ -484,6 +500,7 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
     }
     if enrich(workspace, now).await? {
         score(workspace, prefix, now).await?;
+        outreach(workspace, prefix, now).await?;
     }
     let mut conn = workspace.store.conn().await?;
     let verified = leadgate_store::audit::verify(&mut conn).await?;
@@ -495,7 +512,106 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
         Err(broken) => println!("\nThe audit log is broken: {broken}"),
     }
     println!(
-        "Stages 1 (ICP), 2 (discovery) and 3 (enrichment and scoring) are built; outreach and handoff come next."
+        "Stages 1 (ICP), 2 (discovery) and 3 (enrichment and scoring) are built; stage 4 (outreach) up to its gate; sending and handoff come next."
+    );
+    Ok(())
+}
+
+/// Mia (marketing lead) stores the demo's sequence; otto enrolls the leads of the outreach
+/// stage; each variant's first message waits at its gate until rita (reviewer) reads it and
+/// approves — mia, its author, may not. As `leadgate sequence add`, `sequence enroll` and
+/// `gate approve` do.
+async fn outreach(workspace: &Workspace, prefix: &str, now: Timestamp) -> anyhow::Result<()> {
+    use crate::engine::outreach::sequences::{self, Enrolled};
+    let added = sequences::add(
+        &workspace.store,
+        "mia",
+        DEMO_SEQUENCE,
+        DEMO_SEQUENCE_FILE,
+        now,
+    )
+    .await?;
+    let name = added.version.sequence.name.clone();
+    println!(
+        "Mia (marketing lead) stored the sequence \"{name}\" from {DEMO_SEQUENCE_FILE} (`{prefix} sequence add {DEMO_SEQUENCE_FILE} --as mia`): variants {}.",
+        added
+            .version
+            .variants
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let outcomes = sequences::enroll(
+        &workspace.store,
+        &name,
+        None,
+        "otto",
+        &workspace.config.outreach,
+        now,
+    )
+    .await?;
+    let enrolled = outcomes
+        .iter()
+        .filter(|o| matches!(o, Enrolled::Enrolled { .. }))
+        .count();
+    let gates: Vec<i64> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Enrolled::Enrolled { gate, .. } => *gate,
+            Enrolled::Skipped { .. } => None,
+        })
+        .collect();
+    println!(
+        "  → otto enrolled {enrolled} of the {} outreach leads (`{prefix} sequence enroll \"{name}\" --as otto`); the first message of each variant waits at gates {}.",
+        outcomes.len(),
+        gates
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" and ")
+    );
+    for gate in gates {
+        let refused = engine_gates::decide(
+            &workspace.store,
+            gate,
+            "mia",
+            Request::Approve {
+                role: None,
+                note: None,
+            },
+            now,
+        )
+        .await;
+        let decided = engine_gates::decide(
+            &workspace.store,
+            gate,
+            "rita",
+            Request::Approve {
+                role: None,
+                note: Some(
+                    "Rita Alves: every claim checked against its fact; voice and footer fine"
+                        .to_string(),
+                ),
+            },
+            now,
+        )
+        .await?;
+        anyhow::ensure!(
+            refused.is_err(),
+            "mia approved gate {gate}, the first message of her own sequence"
+        );
+        println!(
+            "  → rita (reviewer) read gate {gate}'s message, each personalised word beside its fact (`{prefix} gate show {gate}`), and approved it{}; mia, who wrote it, could not.",
+            if decided.status == GateStatus::Approved {
+                ""
+            } else {
+                " (still open)"
+            },
+        );
+    }
+    println!(
+        "  → the approved variants may be sent, as this very text; sending itself is not built yet (see docs/outreach.md)."
     );
     Ok(())
 }

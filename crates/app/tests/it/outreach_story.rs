@@ -390,47 +390,6 @@ on_both_backends!(
     first_variant_gate_story
 );
 
-/// Three steps, two variants of the first: every lead of the sheet can be written for.
-const GATED: &str = r#"
-name = "Sales teams"
-
-[[steps]]
-channel = "email"
-delay_days = 0
-subject = "Leads for {{ lead.company_name }}"
-body = """
-Hi {{ lead.first_name }},
-
-How do new reps at {{ lead.company_name }} get their first leads?
-
-{{ sender.name }}
-"""
-
-[[steps.variants]]
-name = "B"
-subject = "A question about {{ lead.company_name }}"
-body = """
-Hi {{ lead.first_name }}, who decides how leads reach your reps?
-
-{{ sender.name }}
-"""
-
-[[steps]]
-channel = "linkedin_connect"
-delay_days = 2
-body = "Hi {{ lead.first_name }}, I wrote about leads at {{ lead.company_name }}. Glad to connect."
-
-[[steps]]
-channel = "email"
-delay_days = 3
-subject = "Leads for {{ lead.company_name }}"
-body = """
-Hi {{ lead.first_name }}, one last note on this.
-
-{{ sender.name }}
-"""
-"#;
-
 /// Stage 4's gate: a stored sequence's variants wait for their first leads; enrolling the
 /// leads spreads them over the variants and opens one gate per variant on its first lead's
 /// messages, kept as the reviewer sees them; the author never decides it, whatever roles
@@ -487,12 +446,42 @@ async fn first_variant_gate_story(backend: Backend) {
         lead_of("bo@big.io").await,
         lead_of("cy@mid.fr").await,
     );
-
-    // Act: mia adds the sequence, twice.
-    let added = sequences::add(store, "mia", GATED, "sales.toml", now())
+    // Act + Assert: no sequence is stored yet; once one is, a lead the scoring stage has
+    // not sent to outreach is not written to.
+    let early = sequences::enroll(
+        store,
+        "Sales teams",
+        Some(&[ann]),
+        "otto",
+        outreach_config,
+        now(),
+    )
+    .await;
+    assert!(
+        matches!(early, Err(Error::NotFound(_))),
+        "no sequence yet: {early:?}"
+    );
+    let added = sequences::add(store, "mia", crate::support::SEQUENCE, "sales.toml", now())
         .await
         .unwrap();
-    let again = sequences::add(store, "mia", GATED, "sales.toml", now())
+    let unscored = sequences::enroll(
+        store,
+        "Sales teams",
+        Some(&[ann]),
+        "otto",
+        outreach_config,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(&unscored[0], Enrolled::Skipped { why, .. } if why.starts_with("not a scored lead")),
+        "{unscored:?}"
+    );
+    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
+
+    // Act: mia adds the sequence again.
+    let again = sequences::add(store, "mia", crate::support::SEQUENCE, "sales.toml", now())
         .await
         .unwrap();
 
@@ -582,7 +571,7 @@ async fn first_variant_gate_story(backend: Backend) {
 
     // Act + Assert: rex adds a version of his own; as its author he may not decide its
     // gate, though he holds the role; rita may.
-    let rex_text = GATED.replace("one last note", "a last note");
+    let rex_text = crate::support::SEQUENCE.replace("one last note", "a last note");
     sequences::add(store, "rex", &rex_text, "sales.toml", now())
         .await
         .unwrap();
@@ -652,7 +641,9 @@ async fn first_variant_gate_story(backend: Backend) {
     let (a, b) = (&variants[0], &variants[1]);
     assert_eq!(a.status, VariantStatus::Approved);
     assert_eq!(a.approved_digest.as_deref(), Some(a.digest.as_str()));
-    let parsed = leadgate_core::outreach::sequence::Sequence::parse(GATED, "sales.toml").unwrap();
+    let parsed =
+        leadgate_core::outreach::sequence::Sequence::parse(crate::support::SEQUENCE, "sales.toml")
+            .unwrap();
     assert_eq!(a.digest, parsed.variant_digest("A"));
     assert_eq!(
         clearance(

@@ -616,3 +616,117 @@ pub async fn open_gates(
     .await
     .unwrap()
 }
+
+/// A sequence of three steps, two variants of the first, that any lead with a first name and
+/// a company can be written for.
+pub const SEQUENCE: &str = r#"
+name = "Sales teams"
+
+[[steps]]
+channel = "email"
+delay_days = 0
+subject = "Leads for {{ lead.company_name }}"
+body = """
+Hi {{ lead.first_name }},
+
+How do new reps at {{ lead.company_name }} get their first leads?
+
+{{ sender.name }}
+"""
+
+[[steps.variants]]
+name = "B"
+subject = "A question about {{ lead.company_name }}"
+body = """
+Hi {{ lead.first_name }}, who decides how leads reach your reps?
+
+{{ sender.name }}
+"""
+
+[[steps]]
+channel = "linkedin_connect"
+delay_days = 2
+body = "Hi {{ lead.first_name }}, I wrote about leads at {{ lead.company_name }}. Glad to connect."
+
+[[steps]]
+channel = "email"
+delay_days = 3
+subject = "Leads for {{ lead.company_name }}"
+body = """
+Hi {{ lead.first_name }}, one last note on this.
+
+{{ sender.name }}
+"""
+"#;
+
+/// A variant whose first message waits at its gate: otto enrolls the first scored lead in
+/// [`SEQUENCE`], stored by mia, with a sender configured here.
+/// Returns the variant's id.
+pub async fn variant_in_review(store: &leadgate_store::Store, now: Timestamp) -> i64 {
+    use leadgate::engine::outreach::sequences::{self, Enrolled};
+    let lead = {
+        let mut conn = store.conn().await.unwrap();
+        leadgate_store::leads::current(&mut conn, None)
+            .await
+            .unwrap()[0]
+            .contact_id
+    };
+    let added = sequences::add(store, "mia", SEQUENCE, "sales.toml", now)
+        .await
+        .unwrap();
+    let config = leadgate::engine::settings::OutreachConfig {
+        sender: leadgate_core::outreach::compose::Sender {
+            name: "Ravi Menon".into(),
+            title: "Account Executive".into(),
+            company: "Routewise".into(),
+            address: "12 Harbour Street, Edinburgh EH6 6PL".into(),
+        },
+        ..Default::default()
+    };
+    let enrolled = sequences::enroll(store, "Sales teams", Some(&[lead]), "otto", &config, now)
+        .await
+        .unwrap();
+    assert!(
+        matches!(&enrolled[0], Enrolled::Enrolled { gate: Some(_), .. }),
+        "{enrolled:?}"
+    );
+    added.version.variants[0].id
+}
+
+/// Scores every admitted lead of the approved lists into the outreach stage, through the
+/// path a team takes: `maker` proposes a rules card, `approver` (sales ops) approves it, and
+/// the leads are scored at a threshold every lead meets.
+pub async fn score_into_outreach(
+    store: &leadgate_store::Store,
+    maker: &str,
+    approver: &str,
+    now: Timestamp,
+) {
+    use leadgate::engine::settings::ScoringConfig;
+    use leadgate::engine::{gates, model, scoring};
+    use leadgate_core::gate::Request;
+    let card = leadgate_core::scoring::rules::parse(
+        "base_points = 200\n\n[scale]\npoints_to_double_odds = 20\neven_odds_score = 200\n\n\
+         [[terms]]\nbins = { feature = \"employees\", type = \"numeric\", cuts = [200], whole = true }\n\
+         points = [0, 0, 5]\n",
+        "rules.toml",
+    )
+    .unwrap();
+    let proposed = model::propose_rules(store, maker, &card, now)
+        .await
+        .unwrap();
+    let approve = Request::Approve {
+        role: None,
+        note: None,
+    };
+    gates::decide(store, proposed.gate.id, approver, approve, now)
+        .await
+        .unwrap();
+    let config = ScoringConfig {
+        threshold: Some(0),
+        ..ScoringConfig::default()
+    };
+    scoring::run(store, &config, &Default::default(), now)
+        .await
+        .unwrap();
+}

@@ -22,9 +22,12 @@
 //! which variant a new lead gets, and the first-variant gate's rule: only the approved text
 //! of an approved variant is sent.
 //!
+//! [`reply`] reads an inbound message and says what it is — a bounce, an automatic reply,
+//! an opt-out in words, a referral, a no, a yes, or one for a person — with the evidence.
+//!
 //! Not built yet (issue 15): the LLM composer and its claims check, the List-Unsubscribe
-//! headers and DNS checks, sending and replies (the one-click unsubscribe endpoint is the
-//! engine's and the server's).
+//! headers and DNS checks, sending, and reading replies from a mailbox (the one-click
+//! unsubscribe endpoint is the engine's and the server's).
 
 pub mod ab;
 pub mod compliance;

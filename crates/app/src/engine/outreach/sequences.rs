@@ -234,16 +234,51 @@ pub async fn enroll(
     let actor = Actor::Person(by.to_string());
     let version = newest(store, name).await?;
     let sequence = parsed(&version.sequence)?;
+    // Only leads the scoring stage sent to outreach: a lead that has not passed stage 2's
+    // sample review and stage 3's threshold is not written to, whoever asks.
+    let scored = {
+        let mut conn = store.conn().await?;
+        lead_store::current(&mut conn, None).await?
+    };
+    let in_outreach = |lead: i64| {
+        scored
+            .iter()
+            .find(|s| s.contact_id == lead)
+            .map(|s| (s.stage, s.score))
+    };
+    let mut outcomes = Vec::new();
     let candidates: Vec<i64> = match leads {
-        Some(leads) => leads.to_vec(),
-        None => {
-            let mut conn = store.conn().await?;
-            lead_store::current(&mut conn, Some(LeadStage::Outreach))
-                .await?
-                .into_iter()
-                .map(|l| l.contact_id)
-                .collect()
-        }
+        Some(leads) => leads
+            .iter()
+            .copied()
+            .filter(|&lead| match in_outreach(lead) {
+                Some((LeadStage::Outreach, _)) => true,
+                Some((stage, score)) => {
+                    outcomes.push(Enrolled::Skipped {
+                        lead,
+                        why: format!(
+                            "in {} (score {score}): only leads at or above the threshold are written to",
+                            stage.label()
+                        ),
+                    });
+                    false
+                }
+                None => {
+                    outcomes.push(Enrolled::Skipped {
+                        lead,
+                        why: "not a scored lead: a contact reaches outreach through an approved \
+                              prospect list and the live scoring model"
+                            .to_string(),
+                    });
+                    false
+                }
+            })
+            .collect(),
+        None => scored
+            .iter()
+            .filter(|s| s.stage == LeadStage::Outreach)
+            .map(|s| s.contact_id)
+            .collect(),
     };
     // Writing every candidate's messages reads only: it is done before the transaction.
     let mut counts: Vec<(String, VariantStatus, u64)> = version
@@ -251,7 +286,6 @@ pub async fn enroll(
         .iter()
         .map(|v| (v.name.clone(), v.status, v.enrolled.max(0) as u64))
         .collect();
-    let mut outcomes = Vec::new();
     let mut placed = Vec::new();
     for lead in candidates {
         {

@@ -19,6 +19,7 @@ mod icp;
 mod leads;
 mod lists;
 mod models;
+mod outreach;
 mod people;
 mod pipeline;
 mod samples;
@@ -110,6 +111,7 @@ pub fn routes() -> Pages {
         .merge(enrichment::routes())
         .merge(leads::routes())
         .merge(models::routes())
+        .merge(outreach::routes())
         .merge(contacts::routes())
         .merge(samples::routes())
         .merge(erasures::routes())

@@ -83,7 +83,7 @@ async fn serious_violations(browser: &Browser, axe: &str, page: &str) -> Vec<Str
 }
 
 /// Every page a person can open — with an ICP live, a list built and its sample review
-/// open, a scoring model waiting at its gate, as admin — plus sign-in, a missing page and a
+/// open, a scoring model and a sequence variant waiting at their gates, as admin — plus sign-in, a missing page and a
 /// Privacy dry run's answer: axe finds no serious or critical violation on any, at desktop
 /// or phone width.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,6 +96,8 @@ async fn axe_finds_no_serious_violation_on_any_page() {
     };
     let gate = open_sample_review(&server, start_time()).await;
     crate::models_api_story::propose_warned_model(&server.store, start_time()).await;
+    approve_list_and_score(&server, start_time()).await;
+    crate::support::variant_in_review(&server.store, start_time()).await;
     let Some(browser) = Browser::start().await else {
         return;
     };
@@ -127,4 +129,18 @@ async fn axe_finds_no_serious_violation_on_any_page() {
         found.len(),
         found.join("\n")
     );
+}
+
+/// Passes the sample review's list without reviewing it (stage 2's story) and scores its
+/// leads into outreach through a rules card ada proposes and otto approves, so that a
+/// sequence can be written for one of them.
+async fn approve_list_and_score(server: &TestServer, now: jiff::Timestamp) {
+    use leadgate_core::discovery::prospect::ListStatus;
+    let mut conn = server.store.conn().await.unwrap();
+    let list = leadgate_store::discovery::lists(&mut conn).await.unwrap()[0].id;
+    leadgate_store::discovery::set_list_status(&mut conn, list, ListStatus::Approved)
+        .await
+        .unwrap();
+    drop(conn);
+    crate::support::score_into_outreach(&server.store, "ada", "otto", now).await;
 }
