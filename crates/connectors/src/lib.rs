@@ -7,9 +7,11 @@
 //! Apollo's People API Search filters, paged within rate limits and a credit budget, and
 //! fed through the same importer. Stage 3 (enrichment) adds [`enrich`]: the providers —
 //! files, any JSON API described in TOML, Apollo's enrichment endpoints — and the async
-//! driver of `leadgate-core`'s waterfall.
+//! driver of `leadgate-core`'s waterfall. Stage 4 (outreach) adds [`mail`]: messages built,
+//! DKIM-signed with one-click unsubscribe headers, and sent to files or an SMTP relay.
 
 pub mod enrich;
 mod http_error;
 pub mod import;
+pub mod mail;
 pub mod search;

@@ -1,9 +1,13 @@
 //! Integration tests of leadgate-connectors: one binary, one module per subject.
 
+#[path = "../../../core/tests/it/skip.rs"]
+mod skip;
+
 mod batches;
 mod demo;
 mod enrich;
 mod formats;
+mod mail;
 mod matrix;
 mod presets;
 mod refusals;
