@@ -143,6 +143,76 @@ pub enum Command {
     /// for a lead from its facts alone, every claim citing the fact it rests on.
     #[command(subcommand)]
     Sequence(SequenceCommand),
+    /// Stage 4: the outbox — queue what is due for the enrolled leads and send it, signed,
+    /// inside each mailbox's daily cap and the prospect's business hours.
+    #[command(subcommand)]
+    Send(SendCommand),
+    /// Stage 4: one lead's messages as they would go.
+    #[command(subcommand)]
+    Outreach(OutreachCommand),
+    /// Stage 4: the sending domains: the DNS records to publish (SPF, DKIM, DMARC).
+    #[command(subcommand)]
+    Sender(SenderCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SendCommand {
+    /// Queue each enrolled lead's due step (an e-mail written, checked and DKIM-signed; a
+    /// LinkedIn or call step as a task for the rep) and send the queued e-mails: through the
+    /// mailbox's SMTP relay, or as .eml files in the workspace's outbox/ folder when it has
+    /// none. A message a stopped sender left half-sent is held for a person, never resent.
+    Run {
+        /// Say what would be queued; write and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The outbox: every touch with where it stands (queued, sent, held, cancelled, failed,
+    /// task), by due time.
+    List {
+        /// Only this standing: queued, sending, sent, held, cancelled, failed or task.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Release a held message after checking its Message-ID in the relay's log or the Sent
+    /// folder: --sent when it went, --resend when it did not.
+    Release {
+        id: i64,
+        #[arg(long, conflicts_with = "resend", required_unless_present = "resend")]
+        sent: bool,
+        #[arg(long)]
+        resend: bool,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        person: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutreachCommand {
+    /// Write step N of an enrolled lead's sequence exactly as it would be sent: with
+    /// --format eml, the whole message with its headers, DKIM-signed.
+    Preview {
+        /// The lead (contact id).
+        lead: i64,
+        #[arg(long, default_value_t = 1)]
+        step: usize,
+        /// `eml` (the message as sent) or `text` (the body).
+        #[arg(long, default_value = "eml")]
+        format: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SenderCommand {
+    /// The DNS records each sending domain must publish: SPF, DKIM (its key is made and kept
+    /// by leadgate) and DMARC. JSON: an array of {name, type, value}.
+    Dns {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

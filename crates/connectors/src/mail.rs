@@ -283,11 +283,21 @@ pub fn build(message: &Outgoing<'_>, key: &DkimKey) -> Result<Vec<u8>, MailError
     if let Some(first) = message.in_reply_to {
         check_message_id("In-Reply-To", first)?;
     }
+    // RFC 8058 asks for HTTPS; a server on this machine (a trial, the demo) is reached over
+    // plain HTTP on loopback, where nothing crosses a network.
+    let scheme = if LOOPBACK_HTTP
+        .iter()
+        .any(|base| starts_with_ignore_case(message.unsubscribe_url, base))
+    {
+        "http://"
+    } else {
+        "https://"
+    };
     check_link(
         "List-Unsubscribe URL",
         message.unsubscribe_url,
-        "https://",
-        "an https:// URL without spaces, commas or angle brackets",
+        scheme,
+        "an https:// URL (or http:// on this machine's loopback) without spaces, commas or angle brackets",
     )?;
     check_link(
         "List-Unsubscribe mailto",
@@ -395,6 +405,21 @@ fn check_message_id(field: &'static str, id: &str) -> Result<(), MailError> {
 
 /// A URL inside `<…>` in List-Unsubscribe: visible ASCII, none of the characters that would
 /// end or split the list.
+/// Unsubscribe URLs that may be plain HTTP: this machine's own loopback addresses.
+const LOOPBACK_HTTP: &[&str] = &[
+    "http://127.0.0.1:",
+    "http://127.0.0.1/",
+    "http://localhost:",
+    "http://localhost/",
+    "http://[::1]:",
+    "http://[::1]/",
+];
+
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(prefix))
+}
+
 fn check_link(
     field: &'static str,
     link: &str,

@@ -95,6 +95,12 @@ crate::values! {
         LeadEnrolled = "lead.enrolled" / "lead enrolled in a sequence",
         VariantApproved = "variant.approved" / "sequence variant approved",
         VariantRejected = "variant.rejected" / "sequence variant rejected",
+        MessageSent = "message.sent" / "message sent",
+        MessageHeld = "message.held" / "message held after a stop",
+        MessageReleased = "message.released" / "held message released",
+        MessageCancelled = "message.cancelled" / "message cancelled",
+        MessageFailed = "message.failed" / "message refused by the relay",
+        DkimKeyCreated = "dkim.key_created" / "DKIM key created",
         ModelReviewOpenedEarly = "model.review_opened_early" / "scoring model review opened early",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",
@@ -150,6 +156,7 @@ crate::values! {
         RecordOutcome = "lead.outcome" / "record a lead outcome",
         AddSequence = "sequence.add" / "add a sequence",
         Enroll = "lead.enroll" / "enroll leads in a sequence",
+        ReleaseMessage = "message.release" / "release a held message",
     }
 }
 
@@ -185,6 +192,10 @@ pub enum Subject {
     Sequence(i64),
     /// One variant of a stored sequence version (its row id).
     Variant(i64),
+    /// One touch in the outbox (its row id).
+    Message(i64),
+    /// A sending domain (its DKIM keys).
+    SendingDomain(String),
     /// An erasure, by the hash of the erased address (never the address).
     Erasure(String),
     /// A suppressed address (by its erasure hash) or domain.
@@ -224,6 +235,8 @@ impl fmt::Display for Subject {
             Subject::Lead(id) => write!(f, "lead:{id}"),
             Subject::Sequence(id) => write!(f, "sequence:{id}"),
             Subject::Variant(id) => write!(f, "variant:{id}"),
+            Subject::Message(id) => write!(f, "message:{id}"),
+            Subject::SendingDomain(domain) => write!(f, "sending_domain:{domain}"),
             Subject::Erasure(hash) => write!(f, "erasure:{hash}"),
             Subject::Suppression(value) => write!(f, "suppression:{value}"),
             Subject::Discovery => f.write_str("discovery"),
@@ -261,6 +274,8 @@ impl FromStr for Subject {
             Some(("lead", rest)) => Subject::Lead(id(rest)?),
             Some(("sequence", rest)) => Subject::Sequence(id(rest)?),
             Some(("variant", rest)) => Subject::Variant(id(rest)?),
+            Some(("message", rest)) => Subject::Message(id(rest)?),
+            Some(("sending_domain", rest)) => Subject::SendingDomain(rest.to_string()),
             Some(("erasure", rest)) => Subject::Erasure(rest.to_string()),
             Some(("suppression", rest)) => Subject::Suppression(rest.to_string()),
             None if s == "discovery" => Subject::Discovery,
@@ -294,6 +309,8 @@ impl Subject {
             Subject::Lead(id) => format!("lead {id}"),
             Subject::Sequence(id) => format!("sequence {id}"),
             Subject::Variant(id) => format!("sequence variant {id}"),
+            Subject::Message(id) => format!("outbox message {id}"),
+            Subject::SendingDomain(domain) => format!("sending domain {domain}"),
             Subject::Erasure(_) => "an erased person".to_string(),
             Subject::Suppression(value) => match value.split_once(':') {
                 Some(("domain", domain)) => format!("suppressed domain {domain}"),

@@ -60,10 +60,13 @@ pub enum EventKind {
     /// A reviewer rejected the first message of a sequence variant: its leads leave it, and a
     /// new version of the sequence is needed.
     VariantRejected,
+    /// An e-mail of a sequence was accepted by the transport (the relay, or the outbox
+    /// folder).
+    MessageSent,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 23] = [
+    pub const ALL: [EventKind; 24] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -87,6 +90,7 @@ impl EventKind {
         EventKind::OutcomeRecorded,
         EventKind::VariantApproved,
         EventKind::VariantRejected,
+        EventKind::MessageSent,
     ];
 
     /// The event's name as stored and shown: `IcpApproved`.
@@ -115,6 +119,7 @@ impl EventKind {
             EventKind::OutcomeRecorded => "OutcomeRecorded",
             EventKind::VariantApproved => "VariantApproved",
             EventKind::VariantRejected => "VariantRejected",
+            EventKind::MessageSent => "MessageSent",
         }
     }
 }

@@ -118,6 +118,11 @@ const SQLITE: &[Migration] = &[
         name: "sequences",
         sql: include_str!("../migrations/sqlite/0020_sequences.sql"),
     },
+    Migration {
+        version: 21,
+        name: "outbox",
+        sql: include_str!("../migrations/sqlite/0021_outbox.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -220,6 +225,11 @@ const POSTGRES: &[Migration] = &[
         version: 20,
         name: "sequences",
         sql: include_str!("../migrations/postgres/0020_sequences.sql"),
+    },
+    Migration {
+        version: 21,
+        name: "outbox",
+        sql: include_str!("../migrations/postgres/0021_outbox.sql"),
     },
 ];
 

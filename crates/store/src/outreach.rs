@@ -4,11 +4,12 @@
 //! they were issued, until when they work, and when one was first used.
 
 use jiff::Timestamp;
-use leadgate_core::outreach::enrollment::{EnrollmentStatus, VariantStatus};
+use leadgate_core::outreach::enrollment::{EnrollmentStatus, OutboxStatus, VariantStatus};
+use leadgate_core::outreach::sequence::Channel;
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::{Result, StoreError, micros, opt_timestamp, parse_stored, timestamp};
 
@@ -118,7 +119,7 @@ pub async fn insert_sequence(
     conn: &mut AnyConnection,
     new: &NewSequence<'_>,
 ) -> Result<StoredSequence> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO sequences (name, version, source, origin, digest, author, added_at)
          VALUES ($1, (SELECT COALESCE(MAX(version), 0) + 1 FROM sequences WHERE name = $1),
                  $2, $3, $4, $5, $6)
@@ -141,7 +142,7 @@ pub async fn newest_sequence(
     conn: &mut AnyConnection,
     name: &str,
 ) -> Result<Option<StoredSequence>> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query(AssertSqlSafe(format!(
         "SELECT {SEQUENCE_COLUMNS} WHERE name = $1 ORDER BY version DESC LIMIT 1"
     )))
     .bind(name)
@@ -154,7 +155,7 @@ pub async fn newest_sequence(
 
 /// A sequence version by id.
 pub async fn sequence(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredSequence>> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query(AssertSqlSafe(format!(
         "SELECT {SEQUENCE_COLUMNS} WHERE id = $1"
     )))
     .bind(id)
@@ -167,7 +168,7 @@ pub async fn sequence(conn: &mut AnyConnection, id: i64) -> Result<Option<Stored
 
 /// Every stored sequence version, by name, newest version first.
 pub async fn sequences(conn: &mut AnyConnection) -> Result<Vec<StoredSequence>> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query(AssertSqlSafe(format!(
         "SELECT {SEQUENCE_COLUMNS} ORDER BY name, version DESC"
     )))
     .fetch_all(conn)
@@ -248,7 +249,7 @@ pub async fn insert_variant(
 
 /// The variants of a sequence version, in the order they were stored (`A` first).
 pub async fn variants_of(conn: &mut AnyConnection, sequence_id: i64) -> Result<Vec<StoredVariant>> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query(AssertSqlSafe(format!(
         "{VARIANT_SELECT} WHERE v.sequence_id = $1 ORDER BY v.id"
     )))
     .bind(sequence_id)
@@ -261,15 +262,13 @@ pub async fn variants_of(conn: &mut AnyConnection, sequence_id: i64) -> Result<V
 
 /// A variant by id.
 pub async fn variant(conn: &mut AnyConnection, id: i64) -> Result<Option<StoredVariant>> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{VARIANT_SELECT} WHERE v.id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .as_ref()
-    .map(stored_variant)
-    .transpose()
+    sqlx::query(AssertSqlSafe(format!("{VARIANT_SELECT} WHERE v.id = $1")))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(stored_variant)
+        .transpose()
 }
 
 /// Puts a waiting variant in review: its gate, the lead its first message was written for,
@@ -386,7 +385,7 @@ pub async fn active_enrollment(
     conn: &mut AnyConnection,
     contact: i64,
 ) -> Result<Option<Enrollment>> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query(AssertSqlSafe(format!(
         "SELECT {ENROLLMENT_COLUMNS} WHERE contact_id = $1 AND status = $2"
     )))
     .bind(contact)
@@ -400,7 +399,7 @@ pub async fn active_enrollment(
 
 /// The enrollments in a variant, oldest first.
 pub async fn enrollments_in(conn: &mut AnyConnection, variant_id: i64) -> Result<Vec<Enrollment>> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    sqlx::query(AssertSqlSafe(format!(
         "SELECT {ENROLLMENT_COLUMNS} WHERE variant_id = $1 ORDER BY id"
     )))
     .bind(variant_id)
@@ -432,4 +431,260 @@ pub async fn stop_variant(
     .iter()
     .map(|row| Ok(row.try_get(0)?))
     .collect()
+}
+
+/// Every active enrollment, oldest first: what the sender walks.
+pub async fn active_enrollments(conn: &mut AnyConnection) -> Result<Vec<Enrollment>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {ENROLLMENT_COLUMNS} WHERE status = $1 ORDER BY id"
+    )))
+    .bind(EnrollmentStatus::Active.as_str())
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(enrollment)
+    .collect()
+}
+
+/// Ends an active enrollment: finished (every step taken) or stopped with a reason.
+pub async fn end_enrollment(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: EnrollmentStatus,
+    reason: Option<&str>,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE enrollments SET status = $1, stop_reason = $2, stopped_at = $3
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(status.as_str())
+    .bind(reason)
+    .bind(micros(at))
+    .bind(id)
+    .bind(EnrollmentStatus::Active.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A DKIM key leadgate keeps for a sending domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDkimKey {
+    pub domain: String,
+    pub selector: String,
+    pub private_pem: String,
+    pub public_b64: String,
+    pub created_at: Timestamp,
+}
+
+/// The newest key of `domain`.
+pub async fn dkim_key(conn: &mut AnyConnection, domain: &str) -> Result<Option<StoredDkimKey>> {
+    let Some(row) = sqlx::query(
+        "SELECT domain, selector, private_pem, public_b64, created_at FROM dkim_keys
+         WHERE domain = $1 ORDER BY created_at DESC, selector DESC LIMIT 1",
+    )
+    .bind(domain)
+    .fetch_optional(conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(StoredDkimKey {
+        domain: row.try_get("domain")?,
+        selector: row.try_get("selector")?,
+        private_pem: row.try_get("private_pem")?,
+        public_b64: row.try_get("public_b64")?,
+        created_at: timestamp(row.try_get("created_at")?)?,
+    }))
+}
+
+/// Keeps a new key; false when the domain has one of that selector already.
+pub async fn insert_dkim_key(conn: &mut AnyConnection, key: &StoredDkimKey) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO dkim_keys (domain, selector, private_pem, public_b64, created_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(&key.domain)
+    .bind(&key.selector)
+    .bind(&key.private_pem)
+    .bind(&key.public_b64)
+    .bind(micros(key.created_at))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One touch in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub enrollment_id: i64,
+    pub contact_id: i64,
+    /// From 1.
+    pub step: i64,
+    pub channel: Channel,
+    pub variant_id: i64,
+    pub digest: String,
+    pub message_id: String,
+    pub mailbox: Option<String>,
+    pub recipient: Option<String>,
+    pub subject: Option<String>,
+    pub body: String,
+    #[serde(skip)]
+    pub eml: Option<String>,
+    pub status: OutboxStatus,
+    pub due_at: Timestamp,
+    pub queued_at: Timestamp,
+    pub sending_at: Option<Timestamp>,
+    pub sent_at: Option<Timestamp>,
+    pub attempts: i64,
+    pub note: Option<String>,
+}
+
+/// A touch to put in the outbox.
+pub type NewOutboxRow = OutboxRow;
+
+const OUTBOX_COLUMNS: &str = "id, enrollment_id, contact_id, step, channel, variant_id, digest, \
+     message_id, mailbox, recipient, subject, body, eml, status, due_at, queued_at, sending_at, \
+     sent_at, attempts, note FROM outbox";
+
+fn outbox_row(row: &AnyRow) -> Result<OutboxRow> {
+    let id: i64 = row.try_get("id")?;
+    let at = |column: &str| format!("outbox row {id}: {column}");
+    Ok(OutboxRow {
+        id,
+        enrollment_id: row.try_get("enrollment_id")?,
+        contact_id: row.try_get("contact_id")?,
+        step: row.try_get("step")?,
+        channel: parse_stored(&at("channel"), &row.try_get::<String, _>("channel")?)?,
+        variant_id: row.try_get("variant_id")?,
+        digest: row.try_get("digest")?,
+        message_id: row.try_get("message_id")?,
+        mailbox: row.try_get("mailbox")?,
+        recipient: row.try_get("recipient")?,
+        subject: row.try_get("subject")?,
+        body: row.try_get("body")?,
+        eml: row.try_get("eml")?,
+        status: parse_stored(&at("status"), &row.try_get::<String, _>("status")?)?,
+        due_at: timestamp(row.try_get("due_at")?)?,
+        queued_at: timestamp(row.try_get("queued_at")?)?,
+        sending_at: opt_timestamp(row.try_get("sending_at")?)?,
+        sent_at: opt_timestamp(row.try_get("sent_at")?)?,
+        attempts: row.try_get("attempts")?,
+        note: row.try_get("note")?,
+    })
+}
+
+/// Puts a touch in the outbox; `None` when that step of that enrollment is there already.
+pub async fn enqueue(conn: &mut AnyConnection, new: &NewOutboxRow) -> Result<Option<i64>> {
+    sqlx::query(
+        "INSERT INTO outbox (enrollment_id, contact_id, step, channel, variant_id, digest,
+             message_id, mailbox, recipient, subject, body, eml, status, due_at, queued_at, note,
+             changed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15)
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(new.enrollment_id)
+    .bind(new.contact_id)
+    .bind(new.step)
+    .bind(new.channel.as_str())
+    .bind(new.variant_id)
+    .bind(&new.digest)
+    .bind(&new.message_id)
+    .bind(&new.mailbox)
+    .bind(&new.recipient)
+    .bind(&new.subject)
+    .bind(&new.body)
+    .bind(&new.eml)
+    .bind(new.status.as_str())
+    .bind(micros(new.due_at))
+    .bind(micros(new.queued_at))
+    .bind(&new.note)
+    .fetch_optional(conn)
+    .await?
+    .map(|row| row.try_get(0))
+    .transpose()
+    .map_err(Into::into)
+}
+
+/// The outbox, optionally of one status, oldest first.
+pub async fn outbox(
+    conn: &mut AnyConnection,
+    status: Option<OutboxStatus>,
+) -> Result<Vec<OutboxRow>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {OUTBOX_COLUMNS} WHERE ($1 IS NULL OR status = $1) ORDER BY due_at, id"
+    )))
+    .bind(status.map(OutboxStatus::as_str))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(outbox_row)
+    .collect()
+}
+
+/// One touch by id.
+pub async fn outbox_row_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<OutboxRow>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {OUTBOX_COLUMNS} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(outbox_row)
+    .transpose()
+}
+
+/// The touches of one enrollment, by step.
+pub async fn outbox_of(conn: &mut AnyConnection, enrollment_id: i64) -> Result<Vec<OutboxRow>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {OUTBOX_COLUMNS} WHERE enrollment_id = $1 ORDER BY step"
+    )))
+    .bind(enrollment_id)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(outbox_row)
+    .collect()
+}
+
+/// Moves a touch from `from` to `to` if it is still `from` (a claim: two senders never both
+/// move it); `at` goes to the column of the new status. False when it was not `from`.
+pub async fn move_outbox(
+    conn: &mut AnyConnection,
+    id: i64,
+    from: OutboxStatus,
+    to: OutboxStatus,
+    note: Option<&str>,
+    at: Timestamp,
+) -> Result<bool> {
+    let column = match to {
+        OutboxStatus::Sending => ", sending_at = $4, attempts = attempts + 1",
+        OutboxStatus::Sent => ", sent_at = $4",
+        _ => "",
+    };
+    let done = sqlx::query(AssertSqlSafe(format!(
+        "UPDATE outbox SET status = $1, note = COALESCE($2, note), changed_at = $4{column}
+         WHERE id = $3 AND status = $5"
+    )))
+    .bind(to.as_str())
+    .bind(note)
+    .bind(id)
+    .bind(micros(at))
+    .bind(from.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many e-mails `mailbox` sent since `since`: against its daily cap.
+pub async fn sent_since(conn: &mut AnyConnection, mailbox: &str, since: Timestamp) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE mailbox = $1 AND sending_at >= $2")
+        .bind(mailbox)
+        .bind(micros(since))
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get(0)?)
 }

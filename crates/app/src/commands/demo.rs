@@ -255,9 +255,11 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
         leadgate_demo::ENRICHMENT_COMPANIES,
         leadgate_demo::ENRICHMENT_PEOPLE,
     ));
-    // Who the outreach is from: Ravi, a rep, at Routewise's postal address.
+    // Who the outreach is from: Ravi, a rep, at Routewise's postal address; his mailbox has
+    // no relay, so every message lands in outbox/ and nothing leaves the machine.
     text.push_str(&format!(
-        "\n[outreach.sender]\nname = \"Ravi Menon\"\ntitle = \"Account Executive\"\ncompany = \"Routewise\"\naddress = \"{DEMO_ADDRESS}\"\n"
+        "\n[outreach.sender]\nname = \"Ravi Menon\"\ntitle = \"Account Executive\"\ncompany = \"Routewise\"\naddress = \"{DEMO_ADDRESS}\"\n\
+         \n[[outreach.mailboxes]]\naddress = \"ravi@{DEMO_DOMAIN}\"\ndaily_cap = 50\n"
     ));
     std::fs::write(&config_path, &text)
         .with_context(|| format!("cannot write {}", config_path.display()))?;
@@ -512,7 +514,7 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
         Err(broken) => println!("\nThe audit log is broken: {broken}"),
     }
     println!(
-        "Stages 1 (ICP), 2 (discovery) and 3 (enrichment and scoring) are built; stage 4 (outreach) up to its gate; sending and handoff come next."
+        "Stages 1 (ICP), 2 (discovery) and 3 (enrichment and scoring) are built; stage 4 (outreach) writes, gates and sends; replies and handoff come next."
     );
     Ok(())
 }
@@ -610,9 +612,27 @@ async fn outreach(workspace: &Workspace, prefix: &str, now: Timestamp) -> anyhow
             },
         );
     }
+    let report = crate::engine::outreach::send::run(
+        &workspace.store,
+        &super::send::sending(workspace),
+        false,
+        now,
+    )
+    .await?;
     println!(
-        "  → the approved variants may be sent, as this very text; sending itself is not built yet (see docs/outreach.md)."
+        "  → the sender ran (`{prefix} send run`): {} e-mails written, DKIM-signed and sent into {} (Ravi's mailbox has no relay: nothing leaves the machine); {} leads wait for business hours in their own time zone (`{prefix} send list`, `{prefix} sender dns`).",
+        report.sent,
+        workspace.dir.join("outbox").display(),
+        report.not_due,
     );
+    if let Some(lead) = outcomes.iter().find_map(|o| match o {
+        Enrolled::Enrolled { lead, .. } => Some(*lead),
+        Enrolled::Skipped { .. } => None,
+    }) {
+        println!(
+            "  → lead {lead}'s first e-mail exactly as it goes, headers and signature included: `{prefix} outreach preview {lead} --step 1`."
+        );
+    }
     Ok(())
 }
 

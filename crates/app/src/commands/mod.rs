@@ -13,6 +13,7 @@ mod leads;
 mod model;
 mod outreach;
 mod rescore_bench;
+mod send;
 mod token;
 mod user;
 
@@ -50,6 +51,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(&args, now).await,
         Command::Model(command) => model::run(&cli.workspace, command, now).await,
         Command::Sequence(command) => outreach::run(&cli.workspace, command, now).await,
+        Command::Send(command) => send::run(&open(&cli.workspace, now).await?, command, now).await,
+        Command::Outreach(command) => {
+            send::preview(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Sender(command) => {
+            send::dns(&open(&cli.workspace, now).await?, command, now).await
+        }
         Command::Status { json } => status(&open(&cli.workspace, now).await?, json, now).await,
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,

@@ -121,6 +121,62 @@ pub struct OutreachConfig {
     /// `linkedin_seniorities`, `linkedin_min_employees`.
     #[serde(default)]
     pub plan: leadgate_core::outreach::plan::PlanRules,
+    /// The mailboxes e-mail goes from (`[[outreach.mailboxes]]`): a lead's e-mails all go
+    /// from one, the one that had sent the fewest that day when its first was queued.
+    #[serde(default)]
+    pub mailboxes: Vec<MailboxConfig>,
+    /// When e-mail goes, in the prospect's time zone: `start_hour`, `end_hour`,
+    /// `jitter_minutes` (9, 17 and 45 by default).
+    #[serde(default)]
+    pub window: leadgate_core::outreach::window::SendWindow,
+}
+
+/// A mailbox e-mail is sent from.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxConfig {
+    /// The From address; its domain is the sending domain leadgate signs for (DKIM).
+    pub address: String,
+    /// The From name; default `[outreach.sender] name`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The most e-mails it sends a day (the workspace's day): 50 by default, well under what
+    /// a new mailbox can send without harming its reputation.
+    #[serde(default = "default_daily_cap")]
+    pub daily_cap: u32,
+    /// The relay it sends through. Without one, every message lands, signed, as an `.eml`
+    /// file in the workspace's `outbox/` folder and nothing leaves the machine.
+    #[serde(default)]
+    pub smtp: Option<SmtpConfig>,
+}
+
+fn default_daily_cap() -> u32 {
+    50
+}
+
+/// An SMTP relay.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// `starttls` (default), `tls`, or `none` (a relay on this machine only).
+    #[serde(default = "default_smtp_tls")]
+    pub tls: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The environment variable holding the password; never the password itself.
+    #[serde(default)]
+    pub password_env: Option<String>,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+fn default_smtp_tls() -> String {
+    "starttls".to_string()
 }
 
 /// Stage 3's scoring run: which leads go to outreach, and what counts as a conversion when a

@@ -126,7 +126,8 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::LeadQualified
         | EventKind::OutcomeRecorded
         | EventKind::VariantApproved
-        | EventKind::VariantRejected => Vec::new(),
+        | EventKind::VariantRejected
+        | EventKind::MessageSent => Vec::new(),
     }
 }
 

@@ -20,5 +20,6 @@ mod models_api_story;
 mod openapi_story;
 mod outcomes_story;
 mod outreach_story;
+mod send_story;
 mod server_story;
 mod signals_story;

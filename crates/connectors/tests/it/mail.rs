@@ -239,6 +239,17 @@ fn bad_addresses_and_ids_are_errors_that_name_them() {
         assert!(error.to_string().contains(&format!("{bad:?}")), "{error}");
         assert!(error.is_permanent(), "{error}");
     }
+    // Plain HTTP only to this machine's own server (a trial): nothing crosses a network.
+    let local = Outgoing {
+        unsubscribe_url: "http://127.0.0.1:8080/unsubscribe/tok-123",
+        ..first_touch()
+    };
+    assert!(build(&local, key()).is_ok());
+    let lookalike = Outgoing {
+        unsubscribe_url: "http://127.0.0.1.evil.example/unsubscribe/tok-123",
+        ..first_touch()
+    };
+    assert!(build(&lookalike, key()).is_err());
 }
 
 #[test]

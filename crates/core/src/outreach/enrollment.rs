@@ -35,6 +35,31 @@ crate::values! {
     }
 }
 
+crate::values! {
+    /// Where one touch of a lead's sequence stands in the outbox. An e-mail is `queued`,
+    /// then `sending` (recorded before the SMTP transaction), then `sent` (after it); a
+    /// message found `sending` after a crash may or may not have been accepted, so it is
+    /// `held` for a person to check by its Message-ID and release, never resent blindly.
+    pub enum OutboxStatus("outbox status") {
+        /// Written, signed, waiting for its time, its mailbox's daily cap, or the sender.
+        Queued = "queued" / "queued",
+        /// Handed to the transport; not yet known to be accepted.
+        Sending = "sending" / "sending",
+        /// The transport accepted it.
+        Sent = "sent" / "sent",
+        /// Found `sending` after a crash: a person checks the relay's log or the Sent folder
+        /// for its Message-ID and marks it sent, or sends it again.
+        Held = "held" / "held for a person",
+        /// Not sent and never will be: the address was suppressed or the lead left the
+        /// sequence before its time.
+        Cancelled = "cancelled" / "cancelled",
+        /// The relay refused it for good (a 5xx answer).
+        Failed = "failed" / "failed",
+        /// A LinkedIn or call step: a task for the rep, with the text to send or say.
+        Task = "task" / "task for the rep",
+    }
+}
+
 /// The variant a new lead gets: the one with the fewest leads so far, the first named on a
 /// tie, so that variants fill evenly and a comparison between them ([`super::ab`]) has
 /// balanced groups. Rejected variants take no one. `None` when every variant was rejected.

@@ -39,3 +39,4 @@ pub mod plan;
 pub mod reply;
 pub mod sequence;
 pub mod snippets;
+pub mod window;

@@ -446,7 +446,8 @@ async fn build_lists(
     Ok(lists)
 }
 
-async fn load_suppressions(conn: &mut Conn) -> Result<SuppressionList> {
+/// The suppression list as stored: addresses, domains and the hashes of erased addresses.
+pub(crate) async fn load_suppressions(conn: &mut Conn) -> Result<SuppressionList> {
     let mut list = SuppressionList::new();
     for s in stored::suppressions(conn).await? {
         match s.kind {

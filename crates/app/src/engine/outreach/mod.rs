@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use super::{Error, Result, auth};
 
+pub mod send;
 pub mod sequences;
 
 /// One step and variant of a sequence, as it would read for one lead.

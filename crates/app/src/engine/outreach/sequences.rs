@@ -191,7 +191,7 @@ struct Placed {
 }
 
 /// Why a written preview could not go as it is: the first step not written or blocked.
-fn unsendable(preview: &Preview) -> Option<String> {
+pub(super) fn unsendable(preview: &Preview) -> Option<String> {
     preview.steps.iter().find_map(|step| {
         let at = format!("step {} ({})", step.step, step.channel.label());
         if !step.is_written() {

@@ -1,0 +1,297 @@
+//! Stage 4's sending, on both backends: after the first-message gates are approved, the
+//! sender queues each lead's due step inside the prospect's business hours, signs it, and
+//! hands it to the transport — here the outbox folder of a fresh workspace — with both
+//! unsubscribe headers; a second run sends nothing twice; the suppression list, read just
+//! before the send, stops a message queued before the address was suppressed; a message a
+//! stopped sender left `sending` is found in the folder, or held for a person when the relay
+//! cannot be asked, and released by a person.
+
+use jiff::{SignedDuration, Timestamp};
+use leadgate::engine::outreach::send::{self, Release, Sending};
+use leadgate::engine::outreach::sequences::{self, Enrolled};
+use leadgate::engine::settings::{MailboxConfig, OutreachConfig, SmtpConfig};
+use leadgate::engine::{discovery, gates};
+use leadgate_core::gate::Request;
+use leadgate_core::outreach::compose::Sender;
+use leadgate_core::outreach::enrollment::OutboxStatus;
+use leadgate_core::role::Role;
+use leadgate_store::outreach as stored;
+
+use crate::on_both_backends;
+use crate::support::{Backend, SALES_ICP, TestWorkspace};
+
+on_both_backends!(
+    approved_messages_go_once_signed_and_never_to_a_suppressed_address,
+    send_story
+);
+
+fn now() -> Timestamp {
+    // A Monday, 09:00 UTC.
+    "2027-03-01T09:00:00Z".parse().unwrap()
+}
+
+const PEOPLE: &str =
+    "first_name,last_name,email,title,company_name,company_domain,employees,country
+Ann,Small,ann@small.io,VP Sales,Small & Sons,small.io,60,US
+Bo,Big,bo@big.io,Sales Manager,Big,big.io,500,US
+Cy,Mid,cy@mid.fr,VP Sales,Mid,mid.fr,300,FR
+";
+
+fn config(smtp: Option<SmtpConfig>) -> OutreachConfig {
+    OutreachConfig {
+        sender: Sender {
+            name: "Ravi Menon".into(),
+            title: "Account Executive".into(),
+            company: "Routewise".into(),
+            address: "12 Harbour Street, Edinburgh EH6 6PL".into(),
+        },
+        mailboxes: vec![MailboxConfig {
+            address: "ravi@routewise.example".into(),
+            name: None,
+            daily_cap: 50,
+            smtp,
+        }],
+        ..Default::default()
+    }
+}
+
+/// Verifies a signed message with dkimpy, given the key's DNS record; `None` (after a loud
+/// skip) without the Python tools.
+fn dkim_verifies(eml: &[u8], record: &str) -> Option<bool> {
+    let Some(python) = std::env::var_os("LEADGATE_PYTHON") else {
+        crate::skip::skip(
+            "LEADGATE_PYTHON is not set",
+            "make a venv with dkimpy and set LEADGATE_PYTHON to its python (.ci/run does)",
+        );
+        return None;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let message = dir.path().join("m.eml");
+    std::fs::write(&message, eml).unwrap();
+    let out = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import dkim, sys\nrecord = sys.argv[2].encode()\nprint(dkim.verify(open(sys.argv[1], 'rb').read(), dnsfunc=lambda name, timeout=5: record))",
+        ])
+        .arg(&message)
+        .arg(record)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).trim() == "True")
+}
+
+async fn send_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Arrange: three leads in outreach, enrolled; rita approves both variants' first messages.
+    let workspace = ws.init(now()).await;
+    crate::support::admitted_list(&ws, &workspace, SALES_ICP, PEOPLE, now()).await;
+    let store = &workspace.store;
+    leadgate::engine::people::add(
+        store,
+        &leadgate_core::audit::Actor::System,
+        "rita",
+        "rita@example.com",
+        vec![Role::Reviewer],
+        now(),
+    )
+    .await
+    .unwrap();
+    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
+    let outreach = config(None);
+    sequences::add(store, "mia", crate::support::SEQUENCE, "sales.toml", now())
+        .await
+        .unwrap();
+    let enrolled = sequences::enroll(store, "Sales teams", None, "otto", &outreach, now())
+        .await
+        .unwrap();
+    let leads: Vec<i64> = enrolled
+        .iter()
+        .filter_map(|e| match e {
+            Enrolled::Enrolled { lead, .. } => Some(*lead),
+            Enrolled::Skipped { .. } => None,
+        })
+        .collect();
+    assert_eq!(leads.len(), 3, "{enrolled:?}");
+    let outbox_dir = ws.path().join("outbox");
+    let sending = Sending {
+        outreach: &outreach,
+        public_url: "https://leadgate.routewise.example",
+        outbox_dir: outbox_dir.clone(),
+        zone: jiff::tz::TimeZone::UTC,
+    };
+
+    // Act + Assert: before approval nothing is queued; every lead waits for its variant.
+    let waiting = send::run(store, &sending, false, now()).await.unwrap();
+    assert_eq!(
+        (waiting.queued, waiting.sent, waiting.waiting_for_approval),
+        (0, 0, 3),
+        "{waiting:?}"
+    );
+    for gate in
+        crate::support::open_gates(store, leadgate_core::gate::GateKind::VariantApproval).await
+    {
+        let approve = Request::Approve {
+            role: None,
+            note: None,
+        };
+        gates::decide(store, gate.id, "rita", approve, now())
+            .await
+            .unwrap();
+    }
+    // Bo asks to hear no more after his message is queued: the check before sending stops it.
+    let later = now() + SignedDuration::from_hours(6);
+    let dry = send::run(store, &sending, true, later).await.unwrap();
+    assert_eq!((dry.queued, dry.sent), (3, 0), "{dry:?}");
+    assert!(!outbox_dir.exists(), "a dry run writes nothing");
+
+    // Act: the sender runs at 15:00 UTC (10:00 in New York, 16:00 in Paris), after Bo's
+    // address went on the suppression list.
+    discovery::suppress::add(store, "otto", "bo@big.io", "asked by phone", later)
+        .await
+        .unwrap();
+    let first = send::run(store, &sending, false, later).await.unwrap();
+
+    // Assert: Ann's and Cy's first e-mails are in the outbox folder, signed; Bo's is
+    // cancelled and his sequence stopped.
+    assert_eq!(
+        (first.queued, first.sent, first.cancelled),
+        (3, 2, 1),
+        "{first:?}"
+    );
+    let mut conn = store.conn().await.unwrap();
+    let sent = stored::outbox(&mut conn, Some(OutboxStatus::Sent))
+        .await
+        .unwrap();
+    let key = stored::dkim_key(&mut conn, "routewise.example")
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    let record = format!("v=DKIM1; k=rsa; p={}", key.public_b64);
+    let mut recipients = Vec::new();
+    for row in &sent {
+        let file = outbox_dir.join(format!("{}.eml", row.message_id));
+        let eml = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(
+            eml,
+            row.eml.clone().unwrap().into_bytes(),
+            "the file is what was recorded"
+        );
+        let text = String::from_utf8_lossy(&eml);
+        for header in [
+            "List-Unsubscribe: <https://leadgate.routewise.example/unsubscribe/",
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            &format!("Message-ID: <{}>", row.message_id),
+            "DKIM-Signature: ",
+        ] {
+            assert!(text.contains(header), "{header} missing in:\n{text}");
+        }
+        assert!(text.contains("12 Harbour Street"), "the footer: {text}");
+        if let Some(verified) = dkim_verifies(&eml, &record) {
+            assert!(
+                verified,
+                "dkimpy rejects the signature of {}",
+                row.message_id
+            );
+        }
+        recipients.push(row.recipient.clone().unwrap());
+    }
+    recipients.sort();
+    assert_eq!(recipients, ["ann@small.io", "cy@mid.fr"]);
+    let mut conn = store.conn().await.unwrap();
+    let cancelled = stored::outbox(&mut conn, Some(OutboxStatus::Cancelled))
+        .await
+        .unwrap();
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(cancelled[0].recipient.as_deref(), Some("bo@big.io"));
+    drop(conn);
+
+    // Act + Assert: running again at once sends nothing twice.
+    let again = send::run(store, &sending, false, later).await.unwrap();
+    assert_eq!((again.queued, again.sent), (0, 0), "{again:?}");
+    assert_eq!(std::fs::read_dir(&outbox_dir).unwrap().count(), 2);
+
+    // Act: two business days on (Wednesday), the LinkedIn steps are tasks for the rep, and
+    // the third steps wait three business days more.
+    let wednesday = later + SignedDuration::from_hours(48);
+    let tasks = send::run(store, &sending, false, wednesday).await.unwrap();
+    assert_eq!(tasks.tasks, 2, "{tasks:?}");
+    // Three business days after Wednesday: Monday.
+    let friday = later + SignedDuration::from_hours(24 * 4);
+    let early = send::run(store, &sending, true, friday).await.unwrap();
+    assert_eq!(early.queued, 0, "not due on Friday: {early:?}");
+    let monday = later + SignedDuration::from_hours(24 * 7);
+    let dry = send::run(store, &sending, true, monday).await.unwrap();
+    assert_eq!(dry.queued, 2, "Ann's and Cy's third steps are due: {dry:?}");
+
+    // A relay that cannot be asked: a row left `sending` is held, then released by a person.
+    let relay = config(Some(SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: 9,
+        tls: "none".into(),
+        username: None,
+        password_env: None,
+    }));
+    let via_relay = Sending {
+        outreach: &relay,
+        ..sending
+    };
+    // Queue without delivering (a relay on a closed port refuses the connection: the message
+    // stays queued, with the reason).
+    let refused = send::run(store, &via_relay, false, monday).await.unwrap();
+    assert_eq!(refused.sent, 0, "{refused:?}");
+    let mut conn = store.conn().await.unwrap();
+    let queued = stored::outbox(&mut conn, Some(OutboxStatus::Queued))
+        .await
+        .unwrap();
+    assert!(!queued.is_empty(), "{refused:?}");
+    assert!(
+        queued[0]
+            .note
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("not sent yet"),
+        "{:?}",
+        queued[0].note
+    );
+    let stuck = queued[0].id;
+    assert!(
+        stored::move_outbox(
+            &mut conn,
+            stuck,
+            OutboxStatus::Queued,
+            OutboxStatus::Sending,
+            None,
+            monday
+        )
+        .await
+        .unwrap()
+    );
+    drop(conn);
+    let recovered = send::run(store, &via_relay, false, monday).await.unwrap();
+    assert_eq!(recovered.held, 1, "{recovered:?}");
+    let mut conn = store.conn().await.unwrap();
+    let held = stored::outbox_row_by_id(&mut conn, stuck)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(held.status, OutboxStatus::Held);
+    assert!(
+        held.note.unwrap().contains(&held.message_id),
+        "the note names the Message-ID"
+    );
+    drop(conn);
+    let released = send::release(store, stuck, Release::Sent, "otto", monday)
+        .await
+        .unwrap();
+    assert_eq!(released.status, OutboxStatus::Sent);
+    let twice = send::release(store, stuck, Release::Resend, "otto", monday).await;
+    assert!(twice.is_err(), "only a held message is released: {twice:?}");
+}
