@@ -354,6 +354,34 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # CRM stage words beyond the built-in HubSpot and Salesforce ones, for outcome imports.
 # crm_stages = {{ "Verbal Commit" = "opportunity_opened" }}
 
+# Stage 4, outreach (`leadgate sequence …`, `leadgate send run`): who writes, from which
+# mailboxes, and when. See docs/outreach.md.
+# [outreach.sender]
+# name = "Ravi Menon"                 # what templates print as sender.name, …
+# title = "Account Executive"
+# company = "Routewise"
+# address = "12 Harbour Street, Edinburgh EH6 6PL"   # every e-mail's footer carries it
+#
+# [[outreach.mailboxes]]
+# address = "ravi@routewise.example"  # the From address; its domain is signed for (DKIM)
+# daily_cap = 50                      # e-mails a day; without [..smtp] they land in outbox/
+#
+# [outreach.mailboxes.smtp]           # send through a relay
+# host = "smtp.example.com"
+# port = 587
+# tls = "starttls"                    # starttls | tls | none
+# username = "ravi@routewise.example"
+# password_env = "LEADGATE_SMTP_PASSWORD"
+#
+# [outreach.window]                   # when e-mail goes, in the prospect's time zone
+# start_hour = 9
+# end_hour = 17
+# jitter_minutes = 45
+#
+# [outreach.plan]                     # which channels a lead gets
+# expected_deal_size = 25000          # under small_deal_below: no call steps
+# small_deal_below = 10000
+
 # Stage 3, enrichment (`leadgate enrich run`, `leadgate enrich costs`): the providers asked for
 # funding, headcount and its growth, open roles, layoffs, tech stack, news (per company
 # domain) and seniority and tenure (per contact), in order, field by field; the first value
@@ -436,6 +464,25 @@ mod tests {
         assert_eq!(config.server, ServerConfig::default());
         assert_eq!(config.discovery, DiscoveryConfig::default());
         assert_eq!(config.scoring, ScoringConfig::default());
+        assert_eq!(config.outreach, OutreachConfig::default());
+    }
+
+    #[test]
+    fn the_template_s_outreach_examples_read_once_uncommented() {
+        let text = template("acme", DEFAULT_DATABASE);
+        let start = text.find("# [outreach.sender]").unwrap();
+        let end = text.find("# Stage 3, enrichment").unwrap();
+        let uncommented: String = text[start..end]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let config = Config::parse(&uncommented, Path::new("leadgate.toml")).unwrap();
+        let mailbox = &config.outreach.mailboxes[0];
+        assert_eq!(mailbox.daily_cap, 50);
+        assert_eq!(mailbox.smtp.as_ref().unwrap().port, 587);
+        assert_eq!(config.outreach.window.end_hour, 17);
+        assert_eq!(config.outreach.sender.name, "Ravi Menon");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! leadgate's integration tests: one binary (one link on a 2-core machine), one module per
 //! area. Every story runs on SQLite and on PostgreSQL: see [`support::Backend`].
 
+#[path = "../../../connectors/tests/it/loopback.rs"]
+mod loopback;
 #[path = "../../../core/tests/it/skip.rs"]
 mod skip;
 mod support;

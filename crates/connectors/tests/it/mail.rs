@@ -2,11 +2,10 @@
 //! independent verifier (dkimpy), the file transport, and SMTP against a real server on
 //! loopback (aiosmtpd). The Python tools come from `LEADGATE_PYTHON`, as `.ci/run` sets it.
 
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use base64::Engine;
 use jiff::Timestamp;
@@ -15,7 +14,7 @@ use leadgate_connectors::mail::{
 };
 use mail_parser::MessageParser;
 
-use crate::skip;
+use crate::loopback::{SmtpSink, python};
 
 /// One key for the whole binary: RSA generation is the slow part of these tests.
 fn key() -> &'static DkimKey {
@@ -319,30 +318,6 @@ fn an_unreadable_private_key_is_an_error_that_names_the_key() {
 
 // ---- dkimpy, an independent verifier ----
 
-/// The Python of `LEADGATE_PYTHON` when it has dkimpy and aiosmtpd; `None` after reporting
-/// a skip.
-fn python() -> Option<PathBuf> {
-    let remedy =
-        "set LEADGATE_PYTHON to a Python with dkimpy, aiosmtpd and dnslib, as .ci/run does";
-    let Some(python) = std::env::var_os("LEADGATE_PYTHON").map(PathBuf::from) else {
-        skip::skip("LEADGATE_PYTHON is not set", remedy);
-        return None;
-    };
-    let imports = Command::new(&python)
-        .args(["-c", "import dkim, aiosmtpd"])
-        .output();
-    match imports {
-        Ok(out) if out.status.success() => Some(python),
-        _ => {
-            skip::skip(
-                &format!("{} cannot import dkim and aiosmtpd", python.display()),
-                remedy,
-            );
-            None
-        }
-    }
-}
-
 /// dkimpy's verdict on `message`, with `key`'s record as the only DNS answer: the record is
 /// given only for the name the signature points to.
 const VERIFY: &str = r#"
@@ -513,86 +488,6 @@ async fn a_bad_envelope_is_refused_before_anything_is_written() {
 }
 
 // ---- SMTP against a real server on loopback ----
-
-/// aiosmtpd on a free loopback port, storing what it receives in a maildir; killed on drop.
-struct SmtpSink {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    fn start(python: &Path) -> SmtpSink {
-        let dir = tempfile::tempdir().unwrap();
-        let maildir = dir.path().join("maildir"); // aiosmtpd makes it; it must not exist
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = std::fs::File::create(dir.path().join("aiosmtpd.log")).unwrap();
-        let child = Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let mut sink = SmtpSink {
-            child,
-            port,
-            maildir,
-            _dir: dir,
-        };
-        sink.wait_until_listening();
-        sink
-    }
-
-    fn wait_until_listening(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            let log = self._dir.path().join("aiosmtpd.log");
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!(
-                    "aiosmtpd exited ({status}): {}",
-                    std::fs::read_to_string(log).unwrap_or_default()
-                );
-            }
-            assert!(Instant::now() < deadline, "aiosmtpd did not listen in 20 s");
-            std::thread::sleep(Duration::from_millis(25));
-        }
-    }
-
-    fn settings(&self) -> SmtpSettings {
-        SmtpSettings {
-            host: "127.0.0.1".to_string(),
-            port: self.port,
-            tls: SmtpTls::None,
-            username: None,
-            password: None,
-        }
-    }
-
-    /// The messages in the maildir's `new/`.
-    fn received(&self) -> Vec<Vec<u8>> {
-        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else {
-            return Vec::new();
-        };
-        entries
-            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test]
 async fn smtp_delivers_to_a_real_server_and_the_captured_message_still_verifies() {

@@ -3,6 +3,8 @@
 #[path = "../../../core/tests/it/skip.rs"]
 mod skip;
 
+mod loopback;
+
 mod batches;
 mod demo;
 mod enrich;
