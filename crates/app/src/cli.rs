@@ -153,6 +153,33 @@ pub enum Command {
     /// Stage 4: the sending domains: the DNS records to publish (SPF, DKIM, DMARC).
     #[command(subcommand)]
     Sender(SenderCommand),
+    /// Stage 4: replies to outreach — bounces, automatic replies, opt-outs, and people's
+    /// answers — read, classified and acted on.
+    #[command(subcommand)]
+    Replies(RepliesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RepliesCommand {
+    /// Read replies from files: .eml files, or directories of them (a maildir's new/ and
+    /// cur/ included). Each is classified and has its effects: a hard bounce or an opt-out
+    /// suppresses the address, a person's reply stops the sequence, interest emits
+    /// PositiveReply. A reply read before does nothing again.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The replies read, newest first, with what each was and did.
+    List {
+        /// Only this kind: bounce_hard, bounce_soft, auto_reply, opt_out, referral,
+        /// not_interested, positive or unclassified.
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -101,6 +101,7 @@ crate::values! {
         MessageCancelled = "message.cancelled" / "message cancelled",
         MessageFailed = "message.failed" / "message refused by the relay",
         DkimKeyCreated = "dkim.key_created" / "DKIM key created",
+        ReplyReceived = "reply.received" / "reply received",
         ModelReviewOpenedEarly = "model.review_opened_early" / "scoring model review opened early",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",
@@ -196,6 +197,8 @@ pub enum Subject {
     Message(i64),
     /// A sending domain (its DKIM keys).
     SendingDomain(String),
+    /// A reply to outreach (its row id).
+    Reply(i64),
     /// An erasure, by the hash of the erased address (never the address).
     Erasure(String),
     /// A suppressed address (by its erasure hash) or domain.
@@ -237,6 +240,7 @@ impl fmt::Display for Subject {
             Subject::Variant(id) => write!(f, "variant:{id}"),
             Subject::Message(id) => write!(f, "message:{id}"),
             Subject::SendingDomain(domain) => write!(f, "sending_domain:{domain}"),
+            Subject::Reply(id) => write!(f, "reply:{id}"),
             Subject::Erasure(hash) => write!(f, "erasure:{hash}"),
             Subject::Suppression(value) => write!(f, "suppression:{value}"),
             Subject::Discovery => f.write_str("discovery"),
@@ -276,6 +280,7 @@ impl FromStr for Subject {
             Some(("variant", rest)) => Subject::Variant(id(rest)?),
             Some(("message", rest)) => Subject::Message(id(rest)?),
             Some(("sending_domain", rest)) => Subject::SendingDomain(rest.to_string()),
+            Some(("reply", rest)) => Subject::Reply(id(rest)?),
             Some(("erasure", rest)) => Subject::Erasure(rest.to_string()),
             Some(("suppression", rest)) => Subject::Suppression(rest.to_string()),
             None if s == "discovery" => Subject::Discovery,
@@ -311,6 +316,7 @@ impl Subject {
             Subject::Variant(id) => format!("sequence variant {id}"),
             Subject::Message(id) => format!("outbox message {id}"),
             Subject::SendingDomain(domain) => format!("sending domain {domain}"),
+            Subject::Reply(id) => format!("reply {id}"),
             Subject::Erasure(_) => "an erased person".to_string(),
             Subject::Suppression(value) => match value.split_once(':') {
                 Some(("domain", domain)) => format!("suppressed domain {domain}"),

@@ -63,10 +63,15 @@ pub enum EventKind {
     /// An e-mail of a sequence was accepted by the transport (the relay, or the outbox
     /// folder).
     MessageSent,
+    /// A reply to outreach was read and classified, and had its effects (a bounce or an
+    /// opt-out suppressed the address; a person's reply stopped the sequence).
+    ReplyReceived,
+    /// A prospect answered with interest: the handoff stage routes the lead to a rep.
+    PositiveReply,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 24] = [
+    pub const ALL: [EventKind; 26] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -91,6 +96,8 @@ impl EventKind {
         EventKind::VariantApproved,
         EventKind::VariantRejected,
         EventKind::MessageSent,
+        EventKind::ReplyReceived,
+        EventKind::PositiveReply,
     ];
 
     /// The event's name as stored and shown: `IcpApproved`.
@@ -120,6 +127,8 @@ impl EventKind {
             EventKind::VariantApproved => "VariantApproved",
             EventKind::VariantRejected => "VariantRejected",
             EventKind::MessageSent => "MessageSent",
+            EventKind::ReplyReceived => "ReplyReceived",
+            EventKind::PositiveReply => "PositiveReply",
         }
     }
 }

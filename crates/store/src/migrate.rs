@@ -123,6 +123,11 @@ const SQLITE: &[Migration] = &[
         name: "outbox",
         sql: include_str!("../migrations/sqlite/0021_outbox.sql"),
     },
+    Migration {
+        version: 22,
+        name: "replies",
+        sql: include_str!("../migrations/sqlite/0022_replies.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -230,6 +235,11 @@ const POSTGRES: &[Migration] = &[
         version: 21,
         name: "outbox",
         sql: include_str!("../migrations/postgres/0021_outbox.sql"),
+    },
+    Migration {
+        version: 22,
+        name: "replies",
+        sql: include_str!("../migrations/postgres/0022_replies.sql"),
     },
 ];
 

@@ -5,6 +5,7 @@
 
 use jiff::Timestamp;
 use leadgate_core::outreach::enrollment::{EnrollmentStatus, OutboxStatus, VariantStatus};
+use leadgate_core::outreach::reply::ReplyKind;
 use leadgate_core::outreach::sequence::Channel;
 use serde::Serialize;
 use serde_json::Value;
@@ -687,4 +688,153 @@ pub async fn sent_since(conn: &mut AnyConnection, mailbox: &str, since: Timestam
         .fetch_one(conn)
         .await?;
     Ok(row.try_get(0)?)
+}
+
+/// The touch whose Message-ID is `message_id`.
+pub async fn outbox_by_message_id(
+    conn: &mut AnyConnection,
+    message_id: &str,
+) -> Result<Option<OutboxRow>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {OUTBOX_COLUMNS} WHERE message_id = $1"
+    )))
+    .bind(message_id)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(outbox_row)
+    .transpose()
+}
+
+/// The e-mail last sent to `recipient`.
+pub async fn last_sent_to(conn: &mut AnyConnection, recipient: &str) -> Result<Option<OutboxRow>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {OUTBOX_COLUMNS} WHERE recipient = $1 AND status = $2 ORDER BY sent_at DESC, id DESC LIMIT 1"
+    )))
+    .bind(recipient)
+    .bind(OutboxStatus::Sent.as_str())
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(outbox_row)
+    .transpose()
+}
+
+/// Cancels the queued touches of an enrollment (its sequence stopped); how many.
+pub async fn cancel_queued(
+    conn: &mut AnyConnection,
+    enrollment_id: i64,
+    note: &str,
+    at: Timestamp,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = $1, note = $2, changed_at = $3 WHERE enrollment_id = $4 AND status = $5",
+    )
+    .bind(OutboxStatus::Cancelled.as_str())
+    .bind(note)
+    .bind(micros(at))
+    .bind(enrollment_id)
+    .bind(OutboxStatus::Queued.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A reply as kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredReply {
+    pub id: i64,
+    pub message_id: String,
+    pub received_at: Timestamp,
+    pub source: String,
+    pub from_address: Option<String>,
+    pub kind: ReplyKind,
+    pub evidence: String,
+    pub outbox_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub own_text: String,
+    /// What it did, in words.
+    pub effects: Vec<String>,
+}
+
+const REPLY_COLUMNS: &str = "id, message_id, received_at, source, from_address, kind, evidence, \
+     outbox_id, contact_id, own_text, effects FROM replies";
+
+fn stored_reply(row: &AnyRow) -> Result<StoredReply> {
+    let id: i64 = row.try_get("id")?;
+    Ok(StoredReply {
+        id,
+        message_id: row.try_get("message_id")?,
+        received_at: timestamp(row.try_get("received_at")?)?,
+        source: row.try_get("source")?,
+        from_address: row.try_get("from_address")?,
+        kind: parse_stored(
+            &format!("replies row {id}: kind"),
+            &row.try_get::<String, _>("kind")?,
+        )?,
+        evidence: row.try_get("evidence")?,
+        outbox_id: row.try_get("outbox_id")?,
+        contact_id: row.try_get("contact_id")?,
+        own_text: row.try_get("own_text")?,
+        effects: serde_json::from_str(&row.try_get::<String, _>("effects")?)
+            .map_err(|e| StoreError::Corrupt(format!("replies row {id}: effects: {e}")))?,
+    })
+}
+
+/// Keeps a reply; `None` when one with its Message-ID is kept already.
+pub async fn insert_reply(conn: &mut AnyConnection, reply: &StoredReply) -> Result<Option<i64>> {
+    let effects =
+        serde_json::to_string(&reply.effects).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO replies (message_id, received_at, source, from_address, kind, evidence,
+             outbox_id, contact_id, own_text, effects)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(&reply.message_id)
+    .bind(micros(reply.received_at))
+    .bind(&reply.source)
+    .bind(&reply.from_address)
+    .bind(reply.kind.as_str())
+    .bind(&reply.evidence)
+    .bind(reply.outbox_id)
+    .bind(reply.contact_id)
+    .bind(&reply.own_text)
+    .bind(effects)
+    .fetch_optional(conn)
+    .await?
+    .map(|row| row.try_get(0))
+    .transpose()
+    .map_err(Into::into)
+}
+
+/// The reply kept with this Message-ID.
+pub async fn reply_by_message_id(
+    conn: &mut AnyConnection,
+    message_id: &str,
+) -> Result<Option<StoredReply>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {REPLY_COLUMNS} WHERE message_id = $1"
+    )))
+    .bind(message_id)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(stored_reply)
+    .transpose()
+}
+
+/// The replies, newest first, optionally of one kind.
+pub async fn replies(
+    conn: &mut AnyConnection,
+    kind: Option<ReplyKind>,
+) -> Result<Vec<StoredReply>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {REPLY_COLUMNS} WHERE ($1 IS NULL OR kind = $1) ORDER BY received_at DESC, id DESC"
+    )))
+    .bind(kind.map(ReplyKind::as_str))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(stored_reply)
+    .collect()
 }

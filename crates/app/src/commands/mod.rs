@@ -12,6 +12,7 @@ mod icp;
 mod leads;
 mod model;
 mod outreach;
+mod replies;
 mod rescore_bench;
 mod send;
 mod token;
@@ -57,6 +58,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Sender(command) => {
             send::dns(&open(&cli.workspace, now).await?, command, now).await
+        }
+        Command::Replies(command) => {
+            replies::run(&open(&cli.workspace, now).await?, command, now).await
         }
         Command::Status { json } => status(&open(&cli.workspace, now).await?, json, now).await,
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,

@@ -127,7 +127,9 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::OutcomeRecorded
         | EventKind::VariantApproved
         | EventKind::VariantRejected
-        | EventKind::MessageSent => Vec::new(),
+        | EventKind::MessageSent
+        | EventKind::ReplyReceived
+        | EventKind::PositiveReply => Vec::new(),
     }
 }
 

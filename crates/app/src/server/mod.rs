@@ -61,6 +61,7 @@ pub use crate::config::DEFAULT_BIND;
         (name = "audit", description = "The hash-chained audit log"),
         (name = "signals", description = "Behavioural and intent signals in: page views, e-mail engagement, webinars, downloads, trials, demo requests, intent scores"),
         (name = "pipeline", description = "Domain events (what happened in the process) and the job queue"),
+        (name = "outreach", description = "Stage 4: replies to outreach in (the inbound webhook)"),
     )
 )]
 struct ApiDoc;
@@ -111,6 +112,7 @@ pub fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(api::samples::routes())
         .merge(api::audit::routes())
         .merge(api::engagement::routes())
+        .merge(api::outreach::routes())
         .merge(api::domain_events::routes())
         .merge(api::leads::routes())
 }

@@ -166,6 +166,64 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
     let first = &leads[0];
     assert!(first["score"].is_i64(), "{first}");
     assert!(!first["reasons"].as_array().unwrap().is_empty(), "{first}");
+
+    // Stage 4 went through its gate: mia's sequence, each variant's first message approved
+    // by rita; each message, exactly as it would go, scores under 2.0 with SpamAssassin.
+    let sequences = ws
+        .leadgate(&["-w", dir_arg, "sequence", "list", "--json"])
+        .ok()
+        .json();
+    let variants = sequences[0]["variants"].as_array().unwrap();
+    assert!(variants.len() >= 2, "{sequences}");
+    for variant in variants {
+        assert_eq!(variant["status"], "approved", "{variant}");
+        let lead = variant["sample_contact"].as_i64().unwrap().to_string();
+        let eml = ws
+            .leadgate(&["-w", dir_arg, "outreach", "preview", &lead, "--step", "1"])
+            .ok()
+            .0
+            .stdout;
+        assert!(
+            String::from_utf8_lossy(&eml).contains("DKIM-Signature: "),
+            "signed"
+        );
+        if let Some(score) = crate::support::spam_score(&eml) {
+            assert!(
+                score < 2.0,
+                "variant {}'s first message scores {score}",
+                variant["name"]
+            );
+        }
+    }
+}
+
+/// The other side of the SpamAssassin check: a message written the way spam is scores
+/// above 5, and leadgate's copy linter blocks it before any SpamAssassin would see it.
+#[test]
+fn a_spammy_message_scores_above_five_and_the_linter_blocks_it() {
+    use leadgate_core::outreach::lint;
+    let subject = "ACT NOW!!! 100% FREE - LIMITED TIME OFFER!!!";
+    let body = "Dear Friend,\n\nCONGRATULATIONS!!! You have been selected to receive a 100% FREE \
+        offer. This is not spam.\nAct now! Limited time only! Click here to claim your prize and \
+        earn extra cash from home.\nNo credit check, no obligation, risk free, satisfaction \
+        guaranteed. Double your income!\nBuy direct, lowest price, order now while supplies \
+        last. Call now!!!\n\nClick here: http://bit.ly/free-money-now\nClick here: \
+        http://bit.ly/free-money-now2\n\nTo be removed from our mailing list reply with REMOVE \
+        in the subject.\n";
+    let eml = format!(
+        "From: \"Best Deals\" <deals@routewise.example>\r\nTo: jane@acme.example\r\n\
+         Subject: {subject}\r\nDate: Mon, 01 Mar 2027 10:00:00 +0000\r\n\
+         Message-ID: <spammy-1@routewise.example>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{}",
+        body.replace('\n', "\r\n")
+    );
+
+    let findings = lint::lint(Some(subject), body, lint::Context::default());
+
+    assert!(lint::blocks(&findings), "{findings:?}");
+    if let Some(score) = crate::support::spam_score(eml.as_bytes()) {
+        assert!(score > 5.0, "the spammy fixture scores only {score}");
+    }
 }
 
 /// After the ICP goes live, `worker --once` says what its jobs led to — the list built, the

@@ -478,3 +478,271 @@ async fn killing_the_sender_at_any_moment_loses_nothing_and_sends_nothing_twice(
         "a Message-ID was captured more than once"
     );
 }
+
+on_both_backends!(replies_are_classified_and_have_their_effects, replies_story);
+
+/// A fixture reply from core's collection, made to answer `message_id` (and, for a bounce,
+/// to name `address` as the address that bounced).
+fn reply_to(fixture: &str, message_id: &str, address: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../core/src/outreach/replies/{fixture}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+    let mut out = text;
+    for old in [
+        "seq-41.step-1.lead-7731@routewise.example",
+        "seq-41.step-1.lead-7760@routewise.example",
+        "seq-41.step-1.lead-7752@routewise.example",
+        "seq-52.step-2.lead-9305@routewise.example",
+        "seq-52.step-1.lead-9305@routewise.example",
+    ] {
+        out = out.replace(old, message_id);
+    }
+    out.replace("ada.lovelace@fluroa.example", address)
+        .into_bytes()
+}
+
+/// Replies from fixture mailboxes — a positive answer, a hard bounce, an out-of-office and
+/// an opt-out — are classified and have their effects: interest stops the sequence and
+/// emits PositiveReply; the bounce suppresses the address on the mail system's word; the
+/// out-of-office changes nothing; the opt-out suppresses and stops; a reply read twice acts
+/// once; and the webhook takes them raw.
+async fn replies_story(backend: Backend) {
+    use leadgate::engine::outreach::replies;
+    use leadgate_core::event::EventKind;
+    use leadgate_core::outreach::reply::ReplyKind;
+
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Arrange: Ann, Bo and Cy got their first e-mail.
+    let workspace = ws.init(now()).await;
+    crate::support::admitted_list(&ws, &workspace, SALES_ICP, PEOPLE, now()).await;
+    let store = &workspace.store;
+    leadgate::engine::people::add(
+        store,
+        &leadgate_core::audit::Actor::System,
+        "rita",
+        "rita@example.com",
+        vec![Role::Reviewer],
+        now(),
+    )
+    .await
+    .unwrap();
+    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
+    let outreach = config(None);
+    sequences::add(store, "mia", crate::support::SEQUENCE, "sales.toml", now())
+        .await
+        .unwrap();
+    sequences::enroll(store, "Sales teams", None, "otto", &outreach, now())
+        .await
+        .unwrap();
+    for gate in
+        crate::support::open_gates(store, leadgate_core::gate::GateKind::VariantApproval).await
+    {
+        let approve = Request::Approve {
+            role: None,
+            note: None,
+        };
+        gates::decide(store, gate.id, "rita", approve, now())
+            .await
+            .unwrap();
+    }
+    let sending = Sending {
+        outreach: &outreach,
+        public_url: "https://leadgate.routewise.example",
+        outbox_dir: ws.path().join("outbox"),
+        zone: jiff::tz::TimeZone::UTC,
+    };
+    let later = now() + SignedDuration::from_hours(6);
+    assert_eq!(
+        send::run(store, &sending, false, later).await.unwrap().sent,
+        3
+    );
+    let mut conn = store.conn().await.unwrap();
+    let sent = stored::outbox(&mut conn, Some(OutboxStatus::Sent))
+        .await
+        .unwrap();
+    drop(conn);
+    let to = |address: &str| {
+        sent.iter()
+            .find(|r| r.recipient.as_deref() == Some(address))
+            .unwrap()
+            .clone()
+    };
+    let (ann, bo, cy) = (to("ann@small.io"), to("bo@big.io"), to("cy@mid.fr"));
+    let at = later + SignedDuration::from_hours(2);
+
+    // Act: the four replies come in.
+    let positive = reply_to("positive_quotes_footer.eml", &ann.message_id, "");
+    let yes = replies::receive(store, &positive, "file", at)
+        .await
+        .unwrap();
+    let bounce = replies::receive(
+        store,
+        &reply_to("bounce_postfix_5_1_1.eml", &bo.message_id, "bo@big.io"),
+        "file",
+        at,
+    )
+    .await
+    .unwrap();
+    let away = replies::receive(
+        store,
+        &reply_to("auto_reply_vacation.eml", &cy.message_id, ""),
+        "file",
+        at,
+    )
+    .await
+    .unwrap();
+    let mut conn = store.conn().await.unwrap();
+    let cy_still = stored::active_enrollment(&mut conn, cy.contact_id)
+        .await
+        .unwrap();
+    drop(conn);
+    let stop = replies::receive(
+        store,
+        &reply_to("opt_out_remove_me.eml", &cy.message_id, ""),
+        "file",
+        at,
+    )
+    .await
+    .unwrap();
+    let again = replies::receive(store, &positive, "webhook", at)
+        .await
+        .unwrap();
+
+    // Assert: each is what it is, matched to its lead, with its effects.
+    assert_eq!(
+        [
+            yes.reply.kind,
+            bounce.reply.kind,
+            away.reply.kind,
+            stop.reply.kind
+        ],
+        [
+            ReplyKind::Positive,
+            ReplyKind::BounceHard,
+            ReplyKind::AutoReply,
+            ReplyKind::OptOut
+        ]
+    );
+    assert_eq!(yes.reply.contact_id, Some(ann.contact_id));
+    assert_eq!(bounce.reply.contact_id, Some(bo.contact_id));
+    assert_eq!(stop.reply.contact_id, Some(cy.contact_id));
+    assert!(
+        cy_still.is_some(),
+        "an out-of-office leaves the sequence going"
+    );
+    assert!(
+        again.seen_before && again.reply.id == yes.reply.id,
+        "{again:?}"
+    );
+    let mut conn = store.conn().await.unwrap();
+    for lead in [ann.contact_id, bo.contact_id, cy.contact_id] {
+        assert!(
+            stored::active_enrollment(&mut conn, lead)
+                .await
+                .unwrap()
+                .is_none(),
+            "lead {lead}'s sequence stopped"
+        );
+    }
+    let suppressed: Vec<String> = leadgate_store::discovery::suppressions(&mut conn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| format!("{} by {}", s.value, s.added_by))
+        .collect();
+    assert!(
+        suppressed.contains(&"bo@big.io by the mail system".to_string()),
+        "{suppressed:?}"
+    );
+    assert!(
+        suppressed.contains(&"cy@mid.fr by the recipient".to_string()),
+        "{suppressed:?}"
+    );
+    assert!(
+        !suppressed.iter().any(|s| s.starts_with("ann@")),
+        "interest is not an opt-out"
+    );
+    let events: Vec<(EventKind, String)> = leadgate_store::events::list(&mut conn, None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.kind, e.subject))
+        .collect();
+    let positive_replies: Vec<_> = events
+        .iter()
+        .filter(|(k, _)| *k == EventKind::PositiveReply)
+        .collect();
+    assert_eq!(
+        positive_replies,
+        [&(EventKind::PositiveReply, format!("lead:{}", ann.contact_id))],
+        "one PositiveReply, for Ann, though her reply came twice"
+    );
+    drop(conn);
+
+    // Act + Assert: nothing more goes to them — two business days on, no task and no e-mail.
+    let wednesday = later + SignedDuration::from_hours(48);
+    let after = send::run(store, &sending, false, wednesday).await.unwrap();
+    assert_eq!(
+        (after.queued, after.tasks, after.sent),
+        (0, 0, 0),
+        "{after:?}"
+    );
+    // Not an e-mail at all: a clear error.
+    let garbage = replies::receive(store, b"hello", "file", at).await;
+    assert!(
+        matches!(garbage, Err(leadgate::engine::Error::Invalid(_))),
+        "{garbage:?}"
+    );
+}
+
+/// The inbound webhook: a raw message posted by a machine is read and acted on once; the
+/// same message again is answered with what it did, and nothing is done twice; without
+/// credentials it is refused.
+#[tokio::test]
+async fn the_reply_webhook_takes_raw_messages_once() {
+    let Some(server) = crate::support::TestServer::start(Backend::Sqlite, now(), false).await
+    else {
+        return;
+    };
+    let token = server.token("otto").await;
+    let raw = reply_to("not_interested.eml", "lg-9-1-x@routewise.example", "");
+    let post = |token: Option<String>| {
+        let request = server
+            .client
+            .post(server.at("/api/replies"))
+            .header("content-type", "message/rfc822")
+            .body(raw.clone());
+        match token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        }
+        .send()
+    };
+
+    let anonymous = post(None).await.unwrap();
+    let first = post(Some(token.clone())).await.unwrap();
+    let second = post(Some(token.clone())).await.unwrap();
+
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(first.status(), 201);
+    let first: serde_json::Value = first.json().await.unwrap();
+    assert_eq!(first["kind"], "not_interested");
+    assert_eq!(first["seen_before"], false);
+    assert!(
+        first["effects"][0]
+            .as_str()
+            .unwrap()
+            .contains("no e-mail of ours"),
+        "{first}"
+    );
+    assert_eq!(second.status(), 200);
+    let second: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(
+        (second["id"].clone(), second["seen_before"].clone()),
+        (first["id"].clone(), true.into())
+    );
+}

@@ -730,3 +730,32 @@ pub async fn score_into_outreach(
         .await
         .unwrap();
 }
+
+/// SpamAssassin's score of a message, run offline (`spamassassin -L -t`: local tests only,
+/// no network); `None` after a loud skip when SpamAssassin is not installed.
+pub fn spam_score(eml: &[u8]) -> Option<f64> {
+    use std::io::Write;
+    let child = std::process::Command::new("spamassassin")
+        .args(["-L", "-t"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        crate::skip::skip(
+            "spamassassin is not installed",
+            "apt-get install spamassassin (.ci/run does)",
+        );
+        return None;
+    };
+    child.stdin.take().unwrap().write_all(eml).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    let score = report
+        .lines()
+        .find_map(|l| l.strip_prefix("Content analysis details:   ("))
+        .and_then(|l| l.split_once(" points"))
+        .and_then(|(n, _)| n.trim().parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no score in SpamAssassin's report:\n{report}"));
+    Some(score)
+}

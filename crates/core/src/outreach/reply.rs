@@ -75,6 +75,9 @@ pub struct Reply {
     /// The header or phrase that decided, in words: `Auto-Submitted: auto-replied (RFC
     /// 3834)`, `the reply says "please remove me"`.
     pub evidence: String,
+    /// The reply's own Message-ID, without angle brackets: a reply read twice (a webhook
+    /// retried, a mailbox fetched again) is the same reply.
+    pub message_id: Option<String>,
     /// The sender (`From`), when it is a well-formed address.
     pub from: Option<Email>,
     /// The Message-IDs the reply answers, without angle brackets: `In-Reply-To` first (the
@@ -140,6 +143,10 @@ pub fn classify(raw: &[u8]) -> Result<Reply, ReplyError> {
     Ok(Reply {
         kind: decision.kind,
         evidence: decision.evidence,
+        message_id: message
+            .message_id()
+            .map(|id| id.trim().trim_matches(['<', '>']).to_string())
+            .filter(|id| !id.is_empty()),
         from,
         refers_to: refers_to(&message),
         bounce: decision.bounce,

@@ -84,13 +84,26 @@ pub(crate) async fn add_requested(
     reason: &str,
     now: Timestamp,
 ) -> Result<bool> {
+    add_by_system(tx, email, reason, "the recipient", now).await
+}
+
+/// Suppresses an address on what the system read — the recipient's request, or a mail
+/// server's hard bounce (`on_word_of`: "the recipient", "the mail system") — in the caller's
+/// transaction, audited as the system, naming the address's hash only.
+pub(crate) async fn add_by_system(
+    tx: &mut leadgate_store::Conn,
+    email: &Email,
+    reason: &str,
+    on_word_of: &str,
+    now: Timestamp,
+) -> Result<bool> {
     let added = stored::add_suppression(
         tx,
         &stored::Suppression {
             kind: SuppressionKind::Email,
             value: email.as_str().to_string(),
             reason: reason.to_string(),
-            added_by: "the recipient".to_string(),
+            added_by: on_word_of.to_string(),
             added_at: now,
         },
     )

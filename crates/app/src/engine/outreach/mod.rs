@@ -22,6 +22,7 @@ use serde_json::Value;
 
 use super::{Error, Result, auth};
 
+pub mod replies;
 pub mod send;
 pub mod sequences;
 

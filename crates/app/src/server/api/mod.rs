@@ -15,6 +15,7 @@ pub mod icp;
 pub mod leads;
 pub mod lists;
 pub mod models;
+pub mod outreach;
 pub mod samples;
 pub mod session;
 pub mod status;
