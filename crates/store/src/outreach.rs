@@ -838,3 +838,72 @@ pub async fn replies(
     .map(stored_reply)
     .collect()
 }
+
+/// How many touches of each sequence version's step stand in each status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepTally {
+    pub sequence: String,
+    pub version: i64,
+    pub step: i64,
+    pub channel: Channel,
+    pub status: OutboxStatus,
+    pub count: i64,
+}
+
+/// The outbox counted by sequence version, step and status.
+pub async fn outbox_tally(conn: &mut AnyConnection) -> Result<Vec<StepTally>> {
+    sqlx::query(
+        "SELECT s.name, s.version, o.step, o.channel, o.status, COUNT(*) AS n
+         FROM outbox o JOIN sequence_variants v ON v.id = o.variant_id
+         JOIN sequences s ON s.id = v.sequence_id
+         GROUP BY s.name, s.version, o.step, o.channel, o.status
+         ORDER BY s.name, s.version, o.step",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        let name: String = row.try_get(0)?;
+        let at = |column: &str| format!("outbox tally of {name}: {column}");
+        Ok(StepTally {
+            version: row.try_get(1)?,
+            step: row.try_get(2)?,
+            channel: parse_stored(&at("channel"), &row.try_get::<String, _>(3)?)?,
+            status: parse_stored(&at("status"), &row.try_get::<String, _>(4)?)?,
+            count: row.try_get(5)?,
+            sequence: name,
+        })
+    })
+    .collect()
+}
+
+/// The replies counted by the sequence version and step of the e-mail they answer, and
+/// kind: (sequence, version, step, kind, count).
+pub async fn reply_tally(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(String, i64, i64, ReplyKind, i64)>> {
+    sqlx::query(
+        "SELECT s.name, s.version, o.step, r.kind, COUNT(*) AS n
+         FROM replies r JOIN outbox o ON o.id = r.outbox_id
+         JOIN sequence_variants v ON v.id = o.variant_id
+         JOIN sequences s ON s.id = v.sequence_id
+         GROUP BY s.name, s.version, o.step, r.kind",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        let name: String = row.try_get(0)?;
+        Ok((
+            name.clone(),
+            row.try_get(1)?,
+            row.try_get(2)?,
+            parse_stored(
+                &format!("reply tally of {name}: kind"),
+                &row.try_get::<String, _>(3)?,
+            )?,
+            row.try_get(4)?,
+        ))
+    })
+    .collect()
+}

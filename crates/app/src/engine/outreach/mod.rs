@@ -318,9 +318,14 @@ fn write<'a>(
         variant,
     } in texts
     {
-        let subject = variant.subject.as_deref().map(write);
-        let body = fits(step.channel, write(&variant.body));
         let is_email = step.channel == Channel::Email;
+        let subject = variant.subject.as_deref().map(write);
+        let body = match (is_email, compose::newest_known(facts, "email")) {
+            (true, None) => Part::Unwritten {
+                why: "the lead has no e-mail address".to_string(),
+            },
+            _ => fits(step.channel, write(&variant.body)),
+        };
         let notice = (is_email && first_email == Some(i) && recipient.needs_notice())
             .then(|| compliance::notice(sender, &recipient.sources));
         let footer = is_email.then(|| compliance::footer(sender));

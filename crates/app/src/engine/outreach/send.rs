@@ -264,7 +264,26 @@ async fn queue(
         stored::active_enrollments(&mut conn).await?
     };
     for enrollment in enrollments {
-        queue_next(store, sending, &enrollment, dry_run, report, now).await?;
+        // A lead whose next step cannot go stops here, with the reason; the others go on.
+        let queued = queue_next(store, sending, &enrollment, dry_run, report, now).await;
+        if let Err(Error::Invalid(why)) = queued {
+            report
+                .notes
+                .push(format!("lead {}: {why}", enrollment.contact_id));
+            if !dry_run {
+                let mut conn = store.conn().await?;
+                stored::end_enrollment(
+                    &mut conn,
+                    enrollment.id,
+                    EnrollmentStatus::Stopped,
+                    Some(&why),
+                    now,
+                )
+                .await?;
+            }
+        } else {
+            queued?;
+        }
     }
     Ok(())
 }
@@ -1058,7 +1077,13 @@ pub enum Release {
     Resend,
 }
 
-/// Releases a held message, as `by`, audited.
+/// Who may release a held message: they can read the relay's log or the Sent folder.
+pub const RELEASERS: [leadgate_core::role::Role; 2] = [
+    leadgate_core::role::Role::Admin,
+    leadgate_core::role::Role::SalesOps,
+];
+
+/// Releases a held message, as `by` (an admin or sales ops), audited.
 pub async fn release(
     store: &Store,
     id: i64,
@@ -1070,7 +1095,13 @@ pub async fn release(
     let inputs = json!({ "message": id, "how": match how { Release::Sent => "sent", Release::Resend => "resend" } });
     let mut tx = store.begin().await?;
     let checked = async {
-        person(&mut tx, by).await?;
+        let releaser = person(&mut tx, by).await?;
+        if !releaser.roles.iter().any(|r| RELEASERS.contains(r)) {
+            return Err(Error::Forbidden(format!(
+                "{by} may not release a held message: an admin or sales ops does, after \
+                 checking the relay's log or the Sent folder"
+            )));
+        }
         let row = stored::outbox_row_by_id(&mut tx, id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no message {id} in the outbox")))?;

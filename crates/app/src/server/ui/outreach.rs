@@ -5,15 +5,20 @@
 //! the notice and footer leadgate adds, and the gate's panel.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use leadgate_core::audit::Subject;
 use leadgate_core::gate::{GateKind, GateStatus, Verdict};
 use leadgate_core::outreach::compose::Rendered;
-use leadgate_core::outreach::enrollment::VariantStatus;
+use leadgate_core::outreach::enrollment::{OutboxStatus, VariantStatus};
 use leadgate_core::outreach::lint::{Part as LintPart, Severity};
+use leadgate_core::outreach::reply::ReplyKind;
+use leadgate_core::scoring::report::svg::escape;
 use leadgate_store::gates::{self as stored_gates, GateFilter};
 use serde::Deserialize;
 
@@ -30,6 +35,8 @@ pub fn routes() -> Pages {
     Pages::new()
         .route("/outreach", get(list))
         .route("/outreach/variants/{id}", get(show))
+        .route("/outreach/outbox", get(outbox))
+        .route("/outreach/outbox/{id}/release", post(release))
 }
 
 /// One variant of one stored sequence version: a row of the sequences table.
@@ -413,6 +420,356 @@ async fn show(
             panels,
         },
     )
+}
+
+/// One step of one sequence version in the outbox: where its touches stand and what came
+/// back.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepRow {
+    pub sequence: String,
+    pub version: i64,
+    pub step: i64,
+    pub channel: &'static str,
+    pub queued: i64,
+    pub sent: i64,
+    pub held: i64,
+    pub tasks: i64,
+    pub cancelled: i64,
+    pub failed: i64,
+    pub bounced: i64,
+    pub auto_replies: i64,
+    pub opted_out: i64,
+    /// A person answered (interested, not, a referral, or for a person to read).
+    pub replied: i64,
+    pub positive: i64,
+}
+
+impl StepRow {
+    /// Replies from people per e-mail sent, in words.
+    pub fn reply_rate(&self) -> String {
+        if self.sent == 0 {
+            return "—".to_string();
+        }
+        format!("{:.1}%", 100.0 * self.replied as f64 / self.sent as f64)
+    }
+}
+
+/// The row of a sequence version's step, added when it is not there yet.
+fn row_of(rows: &mut Vec<StepRow>, sequence: &str, version: i64, step: i64) -> usize {
+    match rows
+        .iter()
+        .position(|r| r.sequence == sequence && r.version == version && r.step == step)
+    {
+        Some(i) => i,
+        None => {
+            rows.push(StepRow {
+                sequence: sequence.to_string(),
+                version,
+                step,
+                ..StepRow::default()
+            });
+            rows.len() - 1
+        }
+    }
+}
+
+/// The outbox's figures by sequence version and step, from the store's tallies.
+fn step_rows(
+    tally: &[leadgate_store::outreach::StepTally],
+    replies: &[(String, i64, i64, ReplyKind, i64)],
+) -> Vec<StepRow> {
+    let mut rows: Vec<StepRow> = Vec::new();
+    for t in tally {
+        let i = row_of(&mut rows, &t.sequence, t.version, t.step);
+        let row = &mut rows[i];
+        row.channel = t.channel.label();
+        let slot = match t.status {
+            OutboxStatus::Queued | OutboxStatus::Sending => &mut row.queued,
+            OutboxStatus::Sent => &mut row.sent,
+            OutboxStatus::Held => &mut row.held,
+            OutboxStatus::Task => &mut row.tasks,
+            OutboxStatus::Cancelled => &mut row.cancelled,
+            OutboxStatus::Failed => &mut row.failed,
+        };
+        *slot += t.count;
+    }
+    for (sequence, version, step, kind, count) in replies {
+        let i = row_of(&mut rows, sequence, *version, *step);
+        let row = &mut rows[i];
+        match kind {
+            ReplyKind::BounceHard | ReplyKind::BounceSoft => row.bounced += count,
+            ReplyKind::AutoReply => row.auto_replies += count,
+            ReplyKind::OptOut => row.opted_out += count,
+            ReplyKind::Positive => {
+                row.positive += count;
+                row.replied += count;
+            }
+            ReplyKind::NotInterested | ReplyKind::Referral | ReplyKind::Unclassified => {
+                row.replied += count
+            }
+        }
+    }
+    rows
+}
+
+/// Each step's touches as one stacked bar — replied, sent without a reply, bounced, queued,
+/// held, cancelled or failed — on one scale. The table repeats the figures.
+fn outbox_chart(rows: &[StepRow]) -> String {
+    use std::fmt::Write;
+    const WIDTH: f64 = 640.0;
+    const ROW: f64 = 30.0;
+    const LABEL_RIGHT: f64 = 190.0;
+    const BAR_LEFT: f64 = 198.0;
+    const BAR_RIGHT: f64 = 600.0;
+    const TOP: f64 = 30.0;
+    let parts = |r: &StepRow| {
+        [
+            (r.replied + r.opted_out, "replied", "part-replied"),
+            (
+                (r.sent - r.replied - r.opted_out - r.bounced).max(0),
+                "sent, no reply yet",
+                "part-sent",
+            ),
+            (r.bounced, "bounced", "part-bounced"),
+            (r.queued, "queued", "part-queued"),
+            (r.held, "held for a person", "part-held"),
+            (
+                r.cancelled + r.failed,
+                "cancelled or failed",
+                "part-stopped",
+            ),
+        ]
+    };
+    let emails: Vec<&StepRow> = rows.iter().filter(|r| r.tasks == 0).collect();
+    let widest = emails
+        .iter()
+        .map(|r| parts(r).iter().map(|(n, _, _)| *n).sum::<i64>())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let height = TOP + ROW * emails.len() as f64 + 34.0;
+    let label = |r: &StepRow| format!("{} v{} · step {}", r.sequence, r.version, r.step);
+    let described: Vec<String> = emails
+        .iter()
+        .map(|r| {
+            let words: Vec<String> = parts(r)
+                .iter()
+                .map(|(n, words, _)| format!("{n} {words}"))
+                .collect();
+            format!("{}: {}", label(r), words.join(", "))
+        })
+        .collect();
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg role="group" aria-labelledby="outbox-title outbox-desc" viewBox="0 0 {WIDTH} {height}" class="chart outbox" id="outbox-chart"><title id="outbox-title">E-mails by step</title><desc id="outbox-desc">{}.</desc>"#,
+        escape(&described.join("; "))
+    );
+    for (i, r) in emails.iter().enumerate() {
+        let y = TOP + ROW * i as f64;
+        let _ = write!(
+            svg,
+            r#"<g class="step-row"><text x="{LABEL_RIGHT}" y="{:.1}" class="label" text-anchor="end">{}</text>"#,
+            y + ROW * 0.6,
+            escape(&label(r))
+        );
+        let mut x = BAR_LEFT;
+        for (n, words, class) in parts(r) {
+            if n == 0 {
+                continue;
+            }
+            let width = n as f64 / widest * (BAR_RIGHT - BAR_LEFT);
+            let _ = write!(
+                svg,
+                r#"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{:.1}" class="{class}"><title>{}: {n} {words}</title></rect>"#,
+                y + 4.0,
+                width.max(1.0),
+                ROW - 10.0,
+                escape(&label(r))
+            );
+            x += width;
+        }
+        svg.push_str("</g>\n");
+    }
+    let legend_y = TOP + ROW * emails.len() as f64 + 18.0;
+    let mut x = 8.0;
+    for (words, class) in [
+        ("replied", "part-replied"),
+        ("sent, no reply yet", "part-sent"),
+        ("bounced", "part-bounced"),
+        ("queued", "part-queued"),
+        ("held", "part-held"),
+        ("cancelled or failed", "part-stopped"),
+    ] {
+        let _ = write!(
+            svg,
+            r#"<rect x="{x:.1}" y="{:.1}" width="10" height="10" class="{class}"/><text x="{:.1}" y="{legend_y:.1}" class="legend">{words}</text>"#,
+            legend_y - 9.0,
+            x + 14.0
+        );
+        x += 30.0 + 7.0 * words.len() as f64;
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A message a stopped sender left half-sent, for a person to check and release.
+pub struct HeldRow {
+    pub id: i64,
+    pub lead: i64,
+    pub step: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub message_id: String,
+    pub since: String,
+    pub since_iso: String,
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+struct OutboxPage {
+    layout: Layout,
+    headers: Vec<Header>,
+    rows: Vec<StepRow>,
+    chart: String,
+    held: Vec<HeldRow>,
+    may_release: bool,
+}
+
+const OUTBOX_COLUMNS: [(&str, &str, bool); 9] = [
+    ("sequence", "Sequence", false),
+    ("step", "Step", true),
+    ("queued", "Queued", true),
+    ("sent", "Sent", true),
+    ("held", "Held", true),
+    ("bounced", "Bounced", true),
+    ("replied", "Replied", true),
+    ("positive", "Interested", true),
+    ("opted_out", "Opted out", true),
+];
+
+fn sort_steps(rows: &mut [StepRow], key: &str, descending: bool) {
+    rows.sort_by(|a, b| {
+        let by = match key {
+            "step" => a.step.cmp(&b.step),
+            "queued" => a.queued.cmp(&b.queued),
+            "sent" => a.sent.cmp(&b.sent),
+            "held" => a.held.cmp(&b.held),
+            "bounced" => a.bounced.cmp(&b.bounced),
+            "replied" => a.replied.cmp(&b.replied),
+            "positive" => a.positive.cmp(&b.positive),
+            "opted_out" => a.opted_out.cmp(&b.opted_out),
+            _ => a
+                .sequence
+                .cmp(&b.sequence)
+                .then(b.version.cmp(&a.version))
+                .then(a.step.cmp(&b.step)),
+        };
+        if descending { by.reverse() } else { by }
+    });
+}
+
+async fn outbox(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(order): Query<Order>,
+) -> Result<Response, PageError> {
+    let layout = Layout::for_person(&state, &principal, "outbox").await?;
+    let mut conn = state.store().conn().await?;
+    let tally = leadgate_store::outreach::outbox_tally(&mut conn).await?;
+    let replies = leadgate_store::outreach::reply_tally(&mut conn).await?;
+    let held = leadgate_store::outreach::outbox(&mut conn, Some(OutboxStatus::Held)).await?;
+    drop(conn);
+    let mut rows = step_rows(&tally, &replies);
+    let chart = outbox_chart(&rows);
+    let key = OUTBOX_COLUMNS
+        .iter()
+        .map(|(key, _, _)| *key)
+        .find(|k| Some(*k) == order.sort.as_deref())
+        .unwrap_or("sequence");
+    let descending = order.dir.as_deref() == Some("desc");
+    sort_steps(&mut rows, key, descending);
+    let query = PageQuery::new(
+        "/outreach/outbox",
+        &[
+            ("sort", key.to_string()),
+            ("dir", if descending { "desc" } else { "asc" }.to_string()),
+        ],
+    );
+    let headers = OUTBOX_COLUMNS
+        .iter()
+        .map(|(key, label, numeric)| Header {
+            numeric: *numeric,
+            ..Header::sorting(label, key, &query)
+        })
+        .collect();
+    let held = held
+        .into_iter()
+        .map(|r| HeldRow {
+            id: r.id,
+            lead: r.contact_id,
+            step: r.step,
+            recipient: r.recipient.unwrap_or_default(),
+            subject: r.subject.unwrap_or_default(),
+            message_id: r.message_id,
+            since: r
+                .sending_at
+                .map(|t| show_time(&state, t))
+                .unwrap_or_default(),
+            since_iso: r.sending_at.map(|t| t.to_string()).unwrap_or_default(),
+        })
+        .collect();
+    let may_release = principal
+        .person
+        .roles
+        .iter()
+        .any(|r| crate::engine::outreach::send::RELEASERS.contains(r));
+    page(
+        StatusCode::OK,
+        &OutboxPage {
+            layout,
+            headers,
+            rows,
+            chart,
+            held,
+            may_release,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct ReleaseForm {
+    /// `sent` or `resend`.
+    how: String,
+}
+
+/// Releases a held message as the signed-in person (the engine checks who may).
+async fn release(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+    Form(form): Form<ReleaseForm>,
+) -> Result<Response, PageError> {
+    let how = match form.how.as_str() {
+        "sent" => crate::engine::outreach::send::Release::Sent,
+        "resend" => crate::engine::outreach::send::Release::Resend,
+        other => {
+            return Err(PageError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                message: format!("`{other}` is neither sent nor resend"),
+            });
+        }
+    };
+    crate::engine::outreach::send::release(
+        state.store(),
+        id,
+        how,
+        &principal.person.name,
+        state.now(),
+    )
+    .await?;
+    let to = HeaderValue::from_static("/outreach/outbox");
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
 }
 
 #[cfg(test)]
