@@ -16,6 +16,7 @@ use crate::workspace::Workspace;
 pub(crate) fn sending(workspace: &Workspace) -> Sending<'_> {
     Sending {
         outreach: &workspace.config.outreach,
+        pages: &workspace.config.discovery.pages,
         public_url: &workspace.config.server.public_url,
         outbox_dir: workspace.dir.join("outbox"),
         zone: time_zone(workspace),

@@ -120,8 +120,10 @@ async fn send_story(backend: Backend) {
         .collect();
     assert_eq!(leads.len(), 3, "{enrolled:?}");
     let outbox_dir = ws.path().join("outbox");
+    let pages = leadgate_core::engagement::PagePolicy::default();
     let sending = Sending {
         outreach: &outreach,
+        pages: &pages,
         public_url: "https://leadgate.routewise.example",
         outbox_dir: outbox_dir.clone(),
         zone: jiff::tz::TimeZone::UTC,
@@ -549,8 +551,10 @@ async fn replies_story(backend: Backend) {
             .await
             .unwrap();
     }
+    let pages = leadgate_core::engagement::PagePolicy::default();
     let sending = Sending {
         outreach: &outreach,
+        pages: &pages,
         public_url: "https://leadgate.routewise.example",
         outbox_dir: ws.path().join("outbox"),
         zone: jiff::tz::TimeZone::UTC,
@@ -744,5 +748,129 @@ async fn the_reply_webhook_takes_raw_messages_once() {
     assert_eq!(
         (second["id"].clone(), second["seen_before"].clone()),
         (first["id"].clone(), true.into())
+    );
+}
+
+on_both_backends!(
+    a_step_that_waits_for_clicks_is_taken_only_after_them,
+    engagement_story
+);
+
+/// A follow-up that waits for engagement (`when = { event = "clicked", at_least = 2 }`): at
+/// its time it is taken for the lead who clicked twice since the step before and passed
+/// over, with the reason, for the lead who did not; the sequence goes on either way.
+async fn engagement_story(backend: Backend) {
+    use leadgate_core::audit::Actor;
+    use leadgate_core::engagement::KindChoice;
+
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let workspace = ws.init(now()).await;
+    crate::support::admitted_list(&ws, &workspace, SALES_ICP, PEOPLE, now()).await;
+    let store = &workspace.store;
+    leadgate::engine::people::add(
+        store,
+        &Actor::System,
+        "rita",
+        "rita@example.com",
+        vec![Role::Reviewer],
+        now(),
+    )
+    .await
+    .unwrap();
+    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
+    let waiting = crate::support::SEQUENCE.replace(
+        "delay_days = 3\nsubject",
+        "delay_days = 3\nwhen = { event = \"clicked\", at_least = 2 }\nsubject",
+    );
+    assert_ne!(waiting, crate::support::SEQUENCE);
+    let outreach = config(None);
+    sequences::add(store, "mia", &waiting, "sales.toml", now())
+        .await
+        .unwrap();
+    sequences::enroll(store, "Sales teams", None, "otto", &outreach, now())
+        .await
+        .unwrap();
+    for gate in
+        crate::support::open_gates(store, leadgate_core::gate::GateKind::VariantApproval).await
+    {
+        let approve = Request::Approve {
+            role: None,
+            note: None,
+        };
+        gates::decide(store, gate.id, "rita", approve, now())
+            .await
+            .unwrap();
+    }
+    let pages = leadgate_core::engagement::PagePolicy::default();
+    let sending = Sending {
+        outreach: &outreach,
+        pages: &pages,
+        public_url: "https://leadgate.routewise.example",
+        outbox_dir: ws.path().join("outbox"),
+        zone: jiff::tz::TimeZone::UTC,
+    };
+    let later = now() + SignedDuration::from_hours(6);
+    assert_eq!(
+        send::run(store, &sending, false, later).await.unwrap().sent,
+        3
+    );
+    let wednesday = later + SignedDuration::from_hours(48);
+    send::run(store, &sending, false, wednesday).await.unwrap();
+    // Ann clicks twice after her LinkedIn step; Bo once.
+    let clicks = ws.write(
+        "clicks.csv",
+        &format!(
+            "at,kind,email,url\n{t},email_click,ann@small.io,https://routewise.example/guide\n{t},email_click,ann@small.io,https://routewise.example/pricing\n{t},email_click,bo@big.io,https://routewise.example/guide\n",
+            t = wednesday + SignedDuration::from_hours(3)
+        ),
+    );
+    leadgate::engine::engagement::import_file(
+        store,
+        &clicks,
+        KindChoice::Auto,
+        &Actor::Person("otto".into()),
+        wednesday,
+    )
+    .await
+    .unwrap();
+
+    // Act: the next Monday, the third step is due.
+    let monday = later + SignedDuration::from_hours(24 * 7);
+    let run = send::run(store, &sending, false, monday).await.unwrap();
+
+    // Assert: Ann's goes; Bo's and Cy's are passed over with the reason.
+    assert_eq!(run.sent, 1, "{run:?}");
+    let mut conn = store.conn().await.unwrap();
+    let third: Vec<_> = stored::outbox(&mut conn, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.step == 3)
+        .collect();
+    let sent: Vec<_> = third
+        .iter()
+        .filter(|r| r.status == OutboxStatus::Sent)
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].recipient.as_deref(), Some("ann@small.io"));
+    let passed: Vec<_> = third
+        .iter()
+        .filter(|r| r.status == OutboxStatus::Cancelled)
+        .collect();
+    assert_eq!(passed.len(), 2, "{third:?}");
+    assert!(
+        passed
+            .iter()
+            .all(|r| r.note.as_deref().unwrap().contains("fewer than 2")),
+        "{passed:?}"
+    );
+    assert!(
+        run.notes
+            .iter()
+            .any(|n| n.contains("clicked a link 1 time(s)")),
+        "Bo clicked once: {:?}",
+        run.notes
     );
 }

@@ -9,6 +9,8 @@
 
 use serde::Serialize;
 
+use super::sequence::{Engagement, When};
+
 crate::values! {
     /// Where one variant of a sequence version stands at its gate.
     pub enum VariantStatus("variant status") {
@@ -57,6 +59,34 @@ crate::values! {
         Failed = "failed" / "failed",
         /// A LinkedIn or call step: a task for the rep, with the text to send or say.
         Task = "task" / "task for the rep",
+    }
+}
+
+/// How many times a prospect did what `when` waits for, among `events` — theirs, since the
+/// step before: links clicked; pricing-page views (by the site's page rules); opens, when
+/// no reply came (a reply makes "opened and did not reply" false, whatever the opens).
+pub fn times(
+    when: &When,
+    events: &[crate::engagement::Engagement],
+    pages: &crate::engagement::PagePolicy,
+) -> u32 {
+    use crate::engagement::EngagementKind;
+    let count = |kind: EngagementKind| events.iter().filter(|e| e.kind == kind).count() as u32;
+    match when.event {
+        Engagement::Clicked => count(EngagementKind::EmailClick),
+        Engagement::VisitedPricing => events
+            .iter()
+            .filter(|e| e.kind == EngagementKind::PageView)
+            .filter(|e| {
+                e.url.as_deref().is_some_and(|url| {
+                    pages
+                        .signals_of(url)
+                        .any(|signal| signal == "pricing_page_visit")
+                })
+            })
+            .count() as u32,
+        Engagement::OpenedNotReplied if count(EngagementKind::EmailReply) > 0 => 0,
+        Engagement::OpenedNotReplied => count(EngagementKind::EmailOpen),
     }
 }
 
@@ -142,6 +172,54 @@ mod tests {
         assert_eq!(pick_variant(&behind), Some("B"));
         assert_eq!(pick_variant(&rejected), Some("A"));
         assert_eq!(pick_variant(&none), None);
+    }
+
+    #[test]
+    fn a_step_waits_for_clicks_pricing_views_or_opens_without_a_reply() {
+        use crate::engagement::{Engagement as Seen, EngagementKind, PagePolicy};
+        let at: jiff::Timestamp = "2027-03-01T10:00:00Z".parse().unwrap();
+        let seen = |kind: EngagementKind, url: Option<&str>| Seen {
+            kind,
+            email: None,
+            domain: None,
+            url: url.map(str::to_string),
+            detail: None,
+            at,
+        };
+        let when = |event: Engagement| When { event, at_least: 2 };
+        let pages = PagePolicy::default();
+        let events = [
+            seen(
+                EngagementKind::EmailClick,
+                Some("https://routewise.example/guide"),
+            ),
+            seen(
+                EngagementKind::EmailClick,
+                Some("https://routewise.example/guide"),
+            ),
+            seen(
+                EngagementKind::PageView,
+                Some("https://routewise.example/pricing"),
+            ),
+            seen(
+                EngagementKind::PageView,
+                Some("https://routewise.example/blog"),
+            ),
+            seen(EngagementKind::EmailOpen, None),
+        ];
+
+        assert_eq!(times(&when(Engagement::Clicked), &events, &pages), 2);
+        assert_eq!(times(&when(Engagement::VisitedPricing), &events, &pages), 1);
+        assert_eq!(
+            times(&when(Engagement::OpenedNotReplied), &events, &pages),
+            1
+        );
+        let replied = [events.as_slice(), &[seen(EngagementKind::EmailReply, None)]].concat();
+        assert_eq!(
+            times(&when(Engagement::OpenedNotReplied), &replied, &pages),
+            0,
+            "a reply makes opened-and-not-replied false"
+        );
     }
 
     #[test]

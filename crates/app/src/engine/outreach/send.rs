@@ -46,6 +46,8 @@ pub const SELECTOR: &str = "leadgate1";
 /// reached (for unsubscribe links), the outbox folder, and the workspace's time zone.
 pub struct Sending<'a> {
     pub outreach: &'a OutreachConfig,
+    /// The site's page rules: which views are of the pricing page.
+    pub pages: &'a leadgate_core::engagement::PagePolicy,
     pub public_url: &'a str,
     pub outbox_dir: PathBuf,
     pub zone: TimeZone,
@@ -400,33 +402,44 @@ async fn queue_next(
             variant.id
         )));
     };
-    if spec.when.is_some() {
-        // Steps that wait for engagement are read and shown; acting on them is not built
-        // yet, so such a step is passed over rather than taken blindly.
-        let note = format!(
-            "lead {lead}: step {step} waits for engagement, which is not read at send time yet: passed over"
-        );
-        report.notes.push(note.clone());
-        if !dry_run {
+    if let Some(when) = &spec.when {
+        // A step that waits for engagement: taken only if the prospect did it often enough
+        // since the step before; otherwise passed over, and the sequence goes on.
+        let email = newest_known(&preview.facts, "email").and_then(|(_, e)| Email::parse(e).ok());
+        let events = {
             let mut conn = store.conn().await?;
-            stored::enqueue(
-                &mut conn,
-                &task_row(
-                    enrollment,
-                    step,
-                    spec.channel,
-                    &variant,
-                    &digest,
-                    "",
-                    OutboxStatus::Cancelled,
-                    Some(note),
-                    due,
-                    now,
-                ),
-            )
-            .await?;
+            leadgate_store::engagement::engagement_of(&mut conn, email.as_ref(), None, after, now)
+                .await?
+        };
+        let done_times = leadgate_core::outreach::enrollment::times(when, &events, sending.pages);
+        if done_times < when.at_least {
+            let note = format!(
+                "step {step} passed over: the prospect {} {done_times} time(s) since the step before, fewer than {}",
+                when.event.label(),
+                when.at_least
+            );
+            report.notes.push(format!("lead {lead}: {note}"));
+            if !dry_run {
+                let mut conn = store.conn().await?;
+                stored::enqueue(
+                    &mut conn,
+                    &task_row(
+                        enrollment,
+                        step,
+                        spec.channel,
+                        &variant,
+                        &digest,
+                        "",
+                        OutboxStatus::Cancelled,
+                        Some(note),
+                        due,
+                        now,
+                    ),
+                )
+                .await?;
+            }
+            return Ok(());
         }
-        return Ok(());
     }
     if !written.is_sendable() {
         let why = super::sequences::unsendable(&preview).unwrap_or_default();
