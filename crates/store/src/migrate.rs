@@ -128,6 +128,11 @@ const SQLITE: &[Migration] = &[
         name: "replies",
         sql: include_str!("../migrations/sqlite/0022_replies.sql"),
     },
+    Migration {
+        version: 23,
+        name: "tracked_links",
+        sql: include_str!("../migrations/sqlite/0023_tracked_links.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -240,6 +245,11 @@ const POSTGRES: &[Migration] = &[
         version: 22,
         name: "replies",
         sql: include_str!("../migrations/postgres/0022_replies.sql"),
+    },
+    Migration {
+        version: 23,
+        name: "tracked_links",
+        sql: include_str!("../migrations/postgres/0023_tracked_links.sql"),
     },
 ];
 

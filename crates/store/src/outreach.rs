@@ -907,3 +907,38 @@ pub async fn reply_tally(
     })
     .collect()
 }
+
+/// Keeps a tracked link of a message.
+pub async fn insert_tracked_link(
+    conn: &mut AnyConnection,
+    token: &str,
+    message_id: &str,
+    email: &str,
+    url: &str,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO tracked_links (token, message_id, email, url, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token)
+    .bind(message_id)
+    .bind(email)
+    .bind(url)
+    .bind(micros(at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The address and target of a tracked link: (email, url).
+pub async fn tracked_link(
+    conn: &mut AnyConnection,
+    token: &str,
+) -> Result<Option<(String, String)>> {
+    sqlx::query("SELECT email, url FROM tracked_links WHERE token = $1")
+        .bind(token)
+        .fetch_optional(conn)
+        .await?
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .transpose()
+}

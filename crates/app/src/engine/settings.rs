@@ -148,6 +148,14 @@ pub struct MailboxConfig {
     /// file in the workspace's `outbox/` folder and nothing leaves the machine.
     #[serde(default)]
     pub smtp: Option<SmtpConfig>,
+    /// Links in its e-mails go through the server's redirect, so that clicks count as
+    /// engagement (on by default; there is no open pixel: it harms deliverability).
+    #[serde(default = "default_true")]
+    pub track_clicks: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_daily_cap() -> u32 {

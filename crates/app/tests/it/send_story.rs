@@ -50,6 +50,7 @@ fn config(smtp: Option<SmtpConfig>) -> OutreachConfig {
             name: None,
             daily_cap: 50,
             smtp,
+            track_clicks: true,
         }],
         ..Default::default()
     }
@@ -756,12 +757,12 @@ on_both_backends!(
     engagement_story
 );
 
-/// A follow-up that waits for engagement (`when = { event = "clicked", at_least = 2 }`): at
-/// its time it is taken for the lead who clicked twice since the step before and passed
-/// over, with the reason, for the lead who did not; the sequence goes on either way.
+/// A follow-up that waits for engagement (`when = { event = "clicked", at_least = 2 }`): the
+/// first e-mail's link goes through the click redirect, which records each click as the
+/// prospect's engagement; at its time the follow-up is taken for the lead who clicked twice
+/// since the step before and passed over, with the reason, for the others.
 async fn engagement_story(backend: Backend) {
     use leadgate_core::audit::Actor;
-    use leadgate_core::engagement::KindChoice;
 
     let Some(ws) = TestWorkspace::new(backend).await else {
         return;
@@ -780,10 +781,15 @@ async fn engagement_story(backend: Backend) {
     .await
     .unwrap();
     crate::support::score_into_outreach(store, "otto", "olga", now()).await;
-    let waiting = crate::support::SEQUENCE.replace(
-        "delay_days = 3\nsubject",
-        "delay_days = 3\nwhen = { event = \"clicked\", at_least = 2 }\nsubject",
-    );
+    let waiting = crate::support::SEQUENCE
+        .replace(
+            "delay_days = 3\nsubject",
+            "delay_days = 3\nwhen = { event = \"clicked\", at_least = 2 }\nsubject",
+        )
+        .replace(
+            "get their first leads?",
+            "get their first leads? Our guide: https://routewise.example/guide.",
+        );
     assert_ne!(waiting, crate::support::SEQUENCE);
     let outreach = config(None);
     sequences::add(store, "mia", &waiting, "sales.toml", now())
@@ -818,23 +824,47 @@ async fn engagement_story(backend: Backend) {
     );
     let wednesday = later + SignedDuration::from_hours(48);
     send::run(store, &sending, false, wednesday).await.unwrap();
-    // Ann clicks twice after her LinkedIn step; Bo once.
-    let clicks = ws.write(
-        "clicks.csv",
-        &format!(
-            "at,kind,email,url\n{t},email_click,ann@small.io,https://routewise.example/guide\n{t},email_click,ann@small.io,https://routewise.example/pricing\n{t},email_click,bo@big.io,https://routewise.example/guide\n",
-            t = wednesday + SignedDuration::from_hours(3)
-        ),
+    // Ann clicks the link of her first e-mail twice after her LinkedIn step; Bo once. The
+    // link goes through the redirect, which records the click and sends them on.
+    let mut conn = store.conn().await.unwrap();
+    let first_emails = stored::outbox(&mut conn, Some(OutboxStatus::Sent))
+        .await
+        .unwrap();
+    drop(conn);
+    let link_of = |address: &str| {
+        let row = first_emails
+            .iter()
+            .find(|r| r.recipient.as_deref() == Some(address))
+            .unwrap();
+        assert!(
+            !row.body.contains("https://routewise.example/guide"),
+            "the link is rewritten: {}",
+            row.body
+        );
+        let at = row.body.find("/r/").expect("a tracked link") + 3;
+        row.body[at..]
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let clicked = wednesday + SignedDuration::from_hours(3);
+    let scoring = leadgate::engine::settings::ScoringConfig::default();
+    for (address, times) in [("ann@small.io", 2), ("bo@big.io", 1)] {
+        let token = link_of(address);
+        for minute in 0..times {
+            let at = clicked + SignedDuration::from_mins(minute);
+            let target = send::click(store, &scoring, &pages, &token, at)
+                .await
+                .unwrap();
+            assert_eq!(target, "https://routewise.example/guide");
+        }
+    }
+    let unknown = send::click(store, &scoring, &pages, "not-ours", clicked).await;
+    assert!(
+        matches!(unknown, Err(leadgate::engine::Error::NotFound(_))),
+        "{unknown:?}"
     );
-    leadgate::engine::engagement::import_file(
-        store,
-        &clicks,
-        KindChoice::Auto,
-        &Actor::Person("otto".into()),
-        wednesday,
-    )
-    .await
-    .unwrap();
 
     // Act: the next Monday, the third step is due.
     let monday = later + SignedDuration::from_hours(24 * 7);
@@ -873,4 +903,54 @@ async fn engagement_story(backend: Backend) {
         "Bo clicked once: {:?}",
         run.notes
     );
+}
+
+/// The click redirect over HTTP: a tracked link answers 302 to its target with no session
+/// or cookie, and records the click; a token that is not ours is not found.
+#[tokio::test]
+async fn a_tracked_link_redirects_to_its_target_and_counts_the_click() {
+    let Some(server) = crate::support::TestServer::start(Backend::Sqlite, now(), false).await
+    else {
+        return;
+    };
+    let mut conn = server.store.conn().await.unwrap();
+    stored::insert_tracked_link(
+        &mut conn,
+        "tok123",
+        "lg-1-1-x@routewise.example",
+        "ann@small.io",
+        "https://routewise.example/guide",
+        now(),
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    let followed = client.get(server.at("/r/tok123")).send().await.unwrap();
+    let unknown = client.get(server.at("/r/nope")).send().await.unwrap();
+
+    assert_eq!(followed.status(), 302);
+    assert_eq!(
+        followed.headers()["location"],
+        "https://routewise.example/guide"
+    );
+    assert!(followed.headers().get("set-cookie").is_none());
+    assert_eq!(unknown.status(), 404);
+    let mut conn = server.store.conn().await.unwrap();
+    let email = leadgate_core::discovery::normalize::Email::parse("ann@small.io").unwrap();
+    let clicks = leadgate_store::engagement::engagement_of(
+        &mut conn,
+        Some(&email),
+        None,
+        now() - SignedDuration::from_hours(1),
+        now() + SignedDuration::from_hours(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(clicks.len(), 1, "{clicks:?}");
+    assert_eq!(clicks[0].kind.as_str(), "email_click");
 }

@@ -389,7 +389,7 @@ fn is_placeholder(inner: &str) -> bool {
 }
 
 /// The links of a text: `http://` and `https://` up to the next white space.
-fn links(text: &str) -> Vec<(usize, usize)> {
+pub fn links(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let lower = text.to_ascii_lowercase();
     let mut from = 0;

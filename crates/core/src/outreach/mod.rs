@@ -39,4 +39,5 @@ pub mod plan;
 pub mod reply;
 pub mod sequence;
 pub mod snippets;
+pub mod tracking;
 pub mod window;

@@ -569,7 +569,30 @@ async fn email_row(
         sending.public_url.trim_end_matches('/')
     );
     let unsubscribe_mailto = format!("mailto:unsubscribe@{domain}?subject=unsubscribe-{token}");
+    let message_id = format!(
+        "lg-{}-{step}-{}@{domain}",
+        enrollment.id,
+        &crate::engine::auth::random_secret()?[..16]
+    );
     let mut whole = text(&written.body);
+    if mailbox.track_clicks {
+        let mut links = Vec::new();
+        whole = leadgate_core::outreach::tracking::rewrite_links(&whole, |url| {
+            let token = crate::engine::auth::random_secret()
+                .map(|t| t[..24].to_string())
+                .unwrap_or_default();
+            links.push((token.clone(), url.to_string()));
+            format!("{}/r/{token}", sending.public_url.trim_end_matches('/'))
+        });
+        let mut conn = store.conn().await?;
+        for (token, url) in links {
+            if token.is_empty() {
+                return Err(Error::Invalid("no randomness for a link token".to_string()));
+            }
+            stored::insert_tracked_link(&mut conn, &token, &message_id, &recipient, &url, now)
+                .await?;
+        }
+    }
     for added in [&written.notice, &written.footer].into_iter().flatten() {
         whole.push_str("\n\n");
         whole.push_str(added);
@@ -578,11 +601,6 @@ async fn email_row(
         "\nOr unsubscribe in one click: {unsubscribe_url}\n"
     ));
     let subject = written.subject.as_ref().map(text).unwrap_or_default();
-    let message_id = format!(
-        "lg-{}-{step}-{}@{domain}",
-        enrollment.id,
-        &crate::engine::auth::random_secret()?[..16]
-    );
     let from_name = mailbox
         .name
         .clone()
@@ -1159,4 +1177,51 @@ pub async fn release(
         .ok_or_else(|| Error::NotFound(format!("message {id} vanished")))?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// A click on a tracked link: kept as the prospect's `email_click` engagement (which
+/// rescores the lead and counts for steps that wait for clicks), and the link's target to
+/// send the browser on to. A token leadgate did not issue is not found.
+pub async fn click(
+    store: &Store,
+    scoring: &crate::engine::settings::ScoringConfig,
+    pages: &leadgate_core::engagement::PagePolicy,
+    token: &str,
+    now: Timestamp,
+) -> Result<String> {
+    let (email, url) = {
+        let mut conn = store.conn().await?;
+        stored::tracked_link(&mut conn, token.trim())
+            .await?
+            .ok_or_else(|| Error::NotFound("this link is not one of ours".to_string()))?
+    };
+    let item = crate::engine::engagement::Item {
+        kind: Some("email_click".to_string()),
+        at: Some(now.to_string()),
+        email: Some(email),
+        url: Some(url.clone()),
+        ..Default::default()
+    };
+    // The click is recorded as well as it can be; the prospect is sent on whatever happens.
+    match crate::engine::engagement::check_items(store, &[item], now).await? {
+        Ok(checked) => {
+            let report = crate::engine::engagement::store_rows(
+                store,
+                "click",
+                leadgate_core::engagement::KindChoice::Auto,
+                checked,
+                &Actor::System,
+                now,
+            )
+            .await?;
+            if let Err(e) =
+                crate::engine::scoring::rescore_import(store, scoring, pages, report.import_id, now)
+                    .await
+            {
+                tracing::warn!(error = %e, "the lead was not rescored after a click");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e.message, "a click was not recorded"),
+    }
+    Ok(url)
 }

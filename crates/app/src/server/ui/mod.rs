@@ -10,6 +10,7 @@
 //! A stage adds its page as a module here and one line in [`routes`].
 
 mod audit;
+mod click;
 mod contacts;
 mod enrichment;
 mod erasures;
@@ -91,11 +92,13 @@ pub fn page_paths() -> Vec<&'static str> {
     paths
 }
 
-/// Pages anyone may load: sign-in, the one-click unsubscribe and the static files.
+/// Pages anyone may load: sign-in, the one-click unsubscribe, the click redirect of sent
+/// e-mails and the static files.
 pub fn public_routes() -> Pages {
     Pages::new()
         .merge(sign_in::public_routes())
         .merge(unsubscribe::public_routes())
+        .merge(click::public_routes())
         .route("/static/{name}", get(static_file))
 }
 

@@ -843,6 +843,7 @@ async fn pages_to_read(server: &TestServer, gate: i64) -> Vec<String> {
         if response.status() == 405
             || path.starts_with("/static")
             || path.starts_with("/unsubscribe/")
+            || path.starts_with("/r/")
             || path == "/sign-in"
         {
             continue;
@@ -853,7 +854,8 @@ async fn pages_to_read(server: &TestServer, gate: i64) -> Vec<String> {
 }
 
 /// Every page of the review UI sends a request without a session to the sign-in page (GET
-/// and POST alike), except sign-in itself, the one-click unsubscribe and the static files.
+/// and POST alike), except sign-in itself, the one-click unsubscribe, the click redirect and
+/// the static files.
 #[tokio::test]
 async fn every_page_needs_a_session() {
     let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {
@@ -865,8 +867,10 @@ async fn every_page_needs_a_session() {
         .unwrap();
     for path in leadgate::server::ui::page_paths() {
         let url = server.at(&path.replace("{id}", "1").replace("{name}", "app.css"));
-        let public =
-            path == "/sign-in" || path.starts_with("/static") || path.starts_with("/unsubscribe/");
+        let public = path == "/sign-in"
+            || path.starts_with("/static")
+            || path.starts_with("/unsubscribe/")
+            || path.starts_with("/r/");
         for method in [reqwest::Method::GET, reqwest::Method::POST] {
             let response = client.request(method.clone(), &url).send().await.unwrap();
             let status = response.status().as_u16();
