@@ -8,8 +8,10 @@
 //! fed through the same importer. Stage 3 (enrichment) adds [`enrich`]: the providers —
 //! files, any JSON API described in TOML, Apollo's enrichment endpoints — and the async
 //! driver of `leadgate-core`'s waterfall. Stage 4 (outreach) adds [`mail`]: messages built,
-//! DKIM-signed with one-click unsubscribe headers, and sent to files or an SMTP relay.
+//! DKIM-signed with one-click unsubscribe headers, and sent to files or an SMTP relay; and
+//! [`dns`]: whether a sending domain publishes the SPF, DKIM and DMARC records its mail needs.
 
+pub mod dns;
 pub mod enrich;
 mod http_error;
 pub mod import;

@@ -7,6 +7,7 @@ mod loopback;
 
 mod batches;
 mod demo;
+mod dns;
 mod enrich;
 mod formats;
 mod mail;
