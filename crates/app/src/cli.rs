@@ -240,6 +240,13 @@ pub enum SenderCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Ask DNS whether each sending domain publishes them right: SPF (passing for the relay
+    /// when it is an address), the DKIM key leadgate signs with, and DMARC. Exits 1 when a
+    /// domain fails: sending through its relay waits until it passes.
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

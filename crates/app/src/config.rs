@@ -356,6 +356,9 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 
 # Stage 4, outreach (`leadgate sequence …`, `leadgate send run`): who writes, from which
 # mailboxes, and when. See docs/outreach.md.
+# [outreach]
+# dns_server = "192.0.2.53:53"        # ask this name server about sending domains, not the system's
+#
 # [outreach.sender]
 # name = "Ravi Menon"                 # what templates print as sender.name, …
 # title = "Account Executive"
@@ -365,6 +368,8 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # [[outreach.mailboxes]]
 # address = "ravi@routewise.example"  # the From address; its domain is signed for (DKIM)
 # daily_cap = 50                      # e-mails a day; without [..smtp] they land in outbox/
+# track_clicks = true                 # links go through the server's redirect
+# check_dns = true                    # SPF, DKIM and DMARC checked before sending via the relay
 #
 # [outreach.mailboxes.smtp]           # send through a relay
 # host = "smtp.example.com"
@@ -470,7 +475,7 @@ mod tests {
     #[test]
     fn the_template_s_outreach_examples_read_once_uncommented() {
         let text = template("acme", DEFAULT_DATABASE);
-        let start = text.find("# [outreach.sender]").unwrap();
+        let start = text.find("# [outreach]").unwrap();
         let end = text.find("# Stage 3, enrichment").unwrap();
         let uncommented: String = text[start..end]
             .lines()
@@ -483,6 +488,8 @@ mod tests {
         assert_eq!(mailbox.smtp.as_ref().unwrap().port, 587);
         assert_eq!(config.outreach.window.end_hour, 17);
         assert_eq!(config.outreach.sender.name, "Ravi Menon");
+        assert_eq!(config.outreach.dns_server.as_deref(), Some("192.0.2.53:53"));
+        assert!(mailbox.track_clicks && mailbox.check_dns);
     }
 
     #[test]

@@ -126,6 +126,94 @@ pub async fn run(
     Ok(ExitCode::SUCCESS)
 }
 
+/// One domain's check, for `--json`.
+#[derive(serde::Serialize)]
+struct CheckView {
+    domain: String,
+    passes: bool,
+    error: Option<String>,
+    findings: Vec<FindingView>,
+}
+
+#[derive(serde::Serialize)]
+struct FindingView {
+    record: &'static str,
+    ok: bool,
+    name: String,
+    said: String,
+}
+
+/// `sender check [--json]`.
+async fn check(workspace: &Workspace, json: bool, now: Timestamp) -> anyhow::Result<ExitCode> {
+    let outreach = &workspace.config.outreach;
+    let mut views: Vec<CheckView> = Vec::new();
+    for mailbox in &outreach.mailboxes {
+        let Some((_, domain)) = mailbox.address.rsplit_once('@') else {
+            anyhow::bail!(
+                "[[outreach.mailboxes]] address {:?} is not an e-mail address",
+                mailbox.address
+            );
+        };
+        let domain = domain.to_ascii_lowercase();
+        if views.iter().any(|v| v.domain == domain) {
+            continue;
+        }
+        let checked = send::check_domain(&workspace.store, outreach, mailbox, &domain, now).await?;
+        views.push(match checked {
+            Ok(check) => CheckView {
+                passes: check.passes(),
+                error: None,
+                findings: check
+                    .findings
+                    .into_iter()
+                    .map(|f| FindingView {
+                        record: f.record,
+                        ok: f.ok,
+                        name: f.name,
+                        said: f.said,
+                    })
+                    .collect(),
+                domain,
+            },
+            Err(e) => CheckView {
+                domain,
+                passes: false,
+                error: Some(e.to_string()),
+                findings: Vec::new(),
+            },
+        });
+    }
+    let passes = views.iter().all(|v| v.passes);
+    if json {
+        print_json(&views)?;
+    } else if views.is_empty() {
+        println!(
+            "No sending domain: add [[outreach.mailboxes]] address = \"you@your-domain\" to leadgate.toml."
+        );
+    } else {
+        for v in &views {
+            let verdict = if v.passes {
+                "ready to send"
+            } else {
+                "not ready: nothing goes through a relay from it"
+            };
+            println!("{}: {verdict}", v.domain);
+            if let Some(error) = &v.error {
+                println!("  {error}");
+            }
+            for f in &v.findings {
+                let mark = if f.ok { "ok  " } else { "FAIL" };
+                println!("  {mark} {} ({}): {}", f.record, f.name, f.said);
+            }
+        }
+    }
+    Ok(if passes {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
 /// `outreach preview LEAD --step N --format eml|text`.
 pub async fn preview(
     workspace: &Workspace,
@@ -143,13 +231,16 @@ pub async fn preview(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `sender dns [--json]`.
+/// `sender dns [--json]` and `sender check [--json]`.
 pub async fn dns(
     workspace: &Workspace,
     command: SenderCommand,
     now: Timestamp,
 ) -> anyhow::Result<ExitCode> {
-    let SenderCommand::Dns { json } = command;
+    let json = match command {
+        SenderCommand::Dns { json } => json,
+        SenderCommand::Check { json } => return check(workspace, json, now).await,
+    };
     let records = send::dns_records(&workspace.store, &workspace.config.outreach, now).await?;
     if json {
         print_json(&records)?;

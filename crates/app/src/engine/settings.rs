@@ -129,6 +129,10 @@ pub struct OutreachConfig {
     /// `jitter_minutes` (9, 17 and 45 by default).
     #[serde(default)]
     pub window: leadgate_core::outreach::window::SendWindow,
+    /// A name server to ask (`IP:PORT`) instead of the system's, for the check of each
+    /// sending domain's SPF, DKIM and DMARC records before sending through a relay.
+    #[serde(default)]
+    pub dns_server: Option<String>,
 }
 
 /// A mailbox e-mail is sent from.
@@ -152,6 +156,11 @@ pub struct MailboxConfig {
     /// engagement (on by default; there is no open pixel: it harms deliverability).
     #[serde(default = "default_true")]
     pub track_clicks: bool,
+    /// Before it sends through its relay, the sending domain's published SPF, DKIM and DMARC
+    /// records are checked, and nothing is sent until they are right (on by default). Turn it
+    /// off only for a relay inside your own network whose mail never reaches the internet.
+    #[serde(default = "default_true")]
+    pub check_dns: bool,
 }
 
 fn default_true() -> bool {

@@ -51,6 +51,8 @@ fn config(smtp: Option<SmtpConfig>) -> OutreachConfig {
             daily_cap: 50,
             smtp,
             track_clicks: true,
+            // The DNS check before sending through a relay has its own story below.
+            check_dns: false,
         }],
         ..Default::default()
     }
@@ -377,7 +379,7 @@ async fn killing_the_sender_at_any_moment_loses_nothing_and_sends_nothing_twice(
         &path,
         format!(
             "{toml}\n[outreach.sender]\nname = \"Ravi Menon\"\ncompany = \"Routewise\"\naddress = \"12 Harbour Street, Edinburgh\"\n\
-             \n[[outreach.mailboxes]]\naddress = \"ravi@routewise.example\"\ndaily_cap = 100000\n\
+             \n[[outreach.mailboxes]]\naddress = \"ravi@routewise.example\"\ndaily_cap = 100000\ncheck_dns = false\n\
              \n[outreach.mailboxes.smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n",
             sink.port
         ),
@@ -953,4 +955,112 @@ async fn a_tracked_link_redirects_to_its_target_and_counts_the_click() {
     .unwrap();
     assert_eq!(clicks.len(), 1, "{clicks:?}");
     assert_eq!(clicks[0].kind.as_str(), "email_click");
+}
+
+/// Before leadgate sends as a domain through a relay, it asks DNS: while the domain does not
+/// publish its SPF, the DKIM key leadgate signs with, and DMARC, nothing goes — the messages
+/// stay queued and the run says why; once the records are right, they go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_goes_through_a_relay_until_the_domain_publishes_its_records() {
+    use crate::loopback::{SmtpSink, ZoneServer};
+
+    let Some(python) = crate::loopback::python() else {
+        return;
+    };
+    let Some(ws) = TestWorkspace::new(Backend::Sqlite).await else {
+        return;
+    };
+    let workspace = ws.init(now()).await;
+    crate::support::admitted_list(&ws, &workspace, SALES_ICP, PEOPLE, now()).await;
+    let store = &workspace.store;
+    leadgate::engine::people::add(
+        store,
+        &leadgate_core::audit::Actor::System,
+        "rita",
+        "rita@example.com",
+        vec![Role::Reviewer],
+        now(),
+    )
+    .await
+    .unwrap();
+    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
+    let sink = SmtpSink::start(&python);
+    let empty = ZoneServer::start(&python, &[]);
+    let mut outreach = config(Some(SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: sink.port,
+        tls: "none".into(),
+        username: None,
+        password_env: None,
+    }));
+    outreach.mailboxes[0].check_dns = true;
+    outreach.dns_server = Some(format!("127.0.0.1:{}", empty.port));
+    sequences::add(store, "mia", crate::support::SEQUENCE, "sales.toml", now())
+        .await
+        .unwrap();
+    sequences::enroll(store, "Sales teams", None, "otto", &outreach, now())
+        .await
+        .unwrap();
+    for gate in
+        crate::support::open_gates(store, leadgate_core::gate::GateKind::VariantApproval).await
+    {
+        let approve = Request::Approve {
+            role: None,
+            note: None,
+        };
+        gates::decide(store, gate.id, "rita", approve, now())
+            .await
+            .unwrap();
+    }
+    let pages = leadgate_core::engagement::PagePolicy::default();
+    let later = now() + SignedDuration::from_hours(6);
+
+    // Act: the domain publishes nothing.
+    let blocked = {
+        let sending = Sending {
+            outreach: &outreach,
+            pages: &pages,
+            public_url: "https://leadgate.routewise.example",
+            outbox_dir: ws.path().join("outbox"),
+            zone: jiff::tz::TimeZone::UTC,
+        };
+        send::run(store, &sending, false, later).await.unwrap()
+    };
+
+    // Assert: queued, not sent, and the run says what to publish.
+    assert_eq!(
+        (blocked.queued, blocked.sent, blocked.blocked_by_dns),
+        (3, 0, 3),
+        "{blocked:?}"
+    );
+    assert!(
+        blocked.notes.iter().any(|n| n
+            .starts_with("nothing is sent from routewise.example until its DNS is right: ")
+            && n.contains("DKIM")),
+        "{:?}",
+        blocked.notes
+    );
+    assert!(sink.received().is_empty());
+
+    // Act: the team publishes what `leadgate sender dns` prints; the sender runs again.
+    let records = send::dns_records(store, &outreach, later).await.unwrap();
+    let zone: Vec<(String, Vec<String>)> = records
+        .iter()
+        .map(|r| (r.name.clone(), vec![r.value.clone()]))
+        .collect();
+    assert!(records[0].value.contains("ip4:127.0.0.1"), "{records:?}");
+    let published = ZoneServer::start(&python, &zone);
+    outreach.dns_server = Some(format!("127.0.0.1:{}", published.port));
+    let sending = Sending {
+        outreach: &outreach,
+        pages: &pages,
+        public_url: "https://leadgate.routewise.example",
+        outbox_dir: ws.path().join("outbox"),
+        zone: jiff::tz::TimeZone::UTC,
+    };
+    let sent = send::run(store, &sending, false, later).await.unwrap();
+
+    // Assert: all three went through the relay.
+    assert_eq!((sent.sent, sent.blocked_by_dns), (3, 0), "{sent:?}");
+    assert_eq!(sink.received().len(), 3);
 }

@@ -4,16 +4,17 @@
 
 #![allow(dead_code)]
 
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use leadgate_connectors::dns::Resolver;
 use leadgate_connectors::mail::{SmtpSettings, SmtpTls};
 
 use super::skip;
 
-/// The Python of `LEADGATE_PYTHON` when it has dkimpy and aiosmtpd; `None` after reporting
+/// The Python of `LEADGATE_PYTHON` when it has dkimpy, aiosmtpd and dnslib; `None` after reporting
 /// a skip.
 pub fn python() -> Option<PathBuf> {
     let remedy =
@@ -23,13 +24,16 @@ pub fn python() -> Option<PathBuf> {
         return None;
     };
     let imports = Command::new(&python)
-        .args(["-c", "import dkim, aiosmtpd"])
+        .args(["-c", "import dkim, aiosmtpd, dnslib"])
         .output();
     match imports {
         Ok(out) if out.status.success() => Some(python),
         _ => {
             skip::skip(
-                &format!("{} cannot import dkim and aiosmtpd", python.display()),
+                &format!(
+                    "{} cannot import dkim, aiosmtpd and dnslib",
+                    python.display()
+                ),
                 remedy,
             );
             None
@@ -115,4 +119,128 @@ impl Drop for SmtpSink {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+// ---- dnslib, a name server on loopback ----
+
+/// Answers TXT questions from a JSON zone (`{"name": ["record", ...]}`): a record longer than
+/// 255 bytes is split into character-strings, a name not in the zone is NXDOMAIN, and a name
+/// whose records are `["SERVFAIL"]` answers SERVFAIL.
+const SERVE_ZONE: &str = r#"
+import json, sys
+from dnslib import QTYPE, RCODE, RR, TXT
+from dnslib.server import BaseResolver, DNSLogger, DNSServer
+
+zone = {name.lower().rstrip("."): records for name, records in json.load(open(sys.argv[1])).items()}
+
+class Zone(BaseResolver):
+    def resolve(self, request, handler):
+        reply = request.reply()
+        records = zone.get(str(request.q.qname).lower().rstrip("."))
+        if records is None:
+            reply.header.rcode = RCODE.NXDOMAIN
+        elif records == ["SERVFAIL"]:
+            reply.header.rcode = RCODE.SERVFAIL
+        elif request.q.qtype in (QTYPE.TXT, QTYPE.ANY):
+            for record in records:
+                data = record.encode()
+                strings = [data[i:i + 255] for i in range(0, len(data), 255)] or [b""]
+                reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(strings), ttl=60))
+        return reply
+
+quiet = DNSLogger("-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False)
+DNSServer(Zone(), address="127.0.0.1", port=int(sys.argv[2]), logger=quiet).start()
+"#;
+
+/// dnslib serving a zone on a free loopback UDP port; killed on drop.
+pub struct ZoneServer {
+    child: Child,
+    pub port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl ZoneServer {
+    pub fn start(python: &Path, zone: &[(String, Vec<String>)]) -> ZoneServer {
+        let dir = tempfile::tempdir().unwrap();
+        let zone_file = dir.path().join("zone.json");
+        let zone: serde_json::Map<String, serde_json::Value> = zone
+            .iter()
+            .map(|(name, records)| (name.clone(), serde_json::json!(records)))
+            .collect();
+        std::fs::write(&zone_file, serde_json::to_vec(&zone).unwrap()).unwrap();
+        let log = dir.path().join("dnslib.log");
+        let port = free_udp_port();
+        let child = Command::new(python)
+            .arg("-c")
+            .arg(SERVE_ZONE)
+            .arg(&zone_file)
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut server = ZoneServer {
+            child,
+            port,
+            _dir: dir,
+        };
+        server.wait_until_answering(&log);
+        server
+    }
+
+    /// Asks a TXT question until an answer comes back.
+    fn wait_until_answering(&mut self, log: &Path) {
+        let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
+        probe
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut answer = [0u8; 512];
+        loop {
+            probe
+                .send_to(&txt_question("ready.probe"), ("127.0.0.1", self.port))
+                .unwrap();
+            if probe.recv(&mut answer).is_ok() {
+                return;
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!(
+                    "dnslib exited ({status}): {}",
+                    std::fs::read_to_string(log).unwrap_or_default()
+                );
+            }
+            assert!(Instant::now() < deadline, "dnslib did not answer in 20 s");
+        }
+    }
+
+    pub fn resolver(&self) -> Resolver {
+        Resolver::At(SocketAddr::from(([127, 0, 0, 1], self.port)))
+    }
+}
+
+impl Drop for ZoneServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A UDP port nothing listens on once this returns.
+pub fn free_udp_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A DNS query (RFC 1035 §4.1) for the TXT records of `name`.
+pub fn txt_question(name: &str) -> Vec<u8> {
+    let mut query = vec![0x4c, 0x47, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+    for label in name.split('.') {
+        query.push(label.len() as u8);
+        query.extend_from_slice(label.as_bytes());
+    }
+    query.extend_from_slice(&[0, 0, 16, 0, 1]);
+    query
 }

@@ -129,6 +129,8 @@ pub struct SendReport {
     pub not_due: usize,
     /// Leads whose variant waits at its gate, or whose approved text changed.
     pub waiting_for_approval: usize,
+    /// Left queued: their sending domain's DNS records are not right yet.
+    pub blocked_by_dns: usize,
     /// Enrollments whose every step is done.
     pub finished: usize,
     /// One line per lead or message that stopped, in words.
@@ -784,7 +786,11 @@ pub async fn dns_records(
     for (domain, relays) in domains {
         let mut spf = "v=spf1 mx".to_string();
         for relay in &relays {
-            spf.push_str(&format!(" a:{relay}"));
+            match relay.parse::<std::net::IpAddr>() {
+                Ok(std::net::IpAddr::V4(ip)) => spf.push_str(&format!(" ip4:{ip}")),
+                Ok(std::net::IpAddr::V6(ip)) => spf.push_str(&format!(" ip6:{ip}")),
+                Err(_) => spf.push_str(&format!(" a:{relay}")),
+            }
         }
         spf.push_str(" ~all");
         records.push(DnsRecord {
@@ -934,6 +940,7 @@ async fn deliver(
         stored::outbox(&mut conn, Some(OutboxStatus::Queued)).await?
     };
     let since = day_start(now, &sending.zone);
+    let mut domains: Vec<(String, Option<String>)> = Vec::new();
     for row in queued.into_iter().filter(|r| r.due_at <= now) {
         let Some(address) = row.mailbox.clone() else {
             continue;
@@ -946,6 +953,26 @@ async fn deliver(
             }
         };
         let transport = sending.transport(mailbox)?;
+        if mailbox.smtp.is_some() && mailbox.check_dns {
+            let domain = domain_of(&address)?;
+            let verdict = match domains.iter().find(|(d, _)| *d == domain) {
+                Some((_, verdict)) => verdict.clone(),
+                None => {
+                    let verdict = dns_verdict(store, sending, mailbox, &domain, now).await?;
+                    if let Some(why) = &verdict {
+                        report.notes.push(format!(
+                            "nothing is sent from {domain} until its DNS is right: {why} (`leadgate sender check`)"
+                        ));
+                    }
+                    domains.push((domain, verdict.clone()));
+                    verdict
+                }
+            };
+            if verdict.is_some() {
+                report.blocked_by_dns += 1;
+                continue;
+            }
+        }
         {
             let mut conn = store.conn().await?;
             if stored::sent_since(&mut conn, &address, since).await? >= i64::from(mailbox.daily_cap)
@@ -957,6 +984,76 @@ async fn deliver(
         send_one(store, &transport, &row, report, now).await?;
     }
     Ok(())
+}
+
+/// The domain of an address.
+fn domain_of(address: &str) -> Result<String> {
+    address
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .ok_or_else(|| Error::Invalid(format!("{address:?} is not an e-mail address")))
+}
+
+/// The resolver DNS questions go to: `[outreach] dns_server`, or the system's.
+fn resolver(outreach: &OutreachConfig) -> Result<leadgate_connectors::dns::Resolver> {
+    match &outreach.dns_server {
+        None => Ok(leadgate_connectors::dns::Resolver::System),
+        Some(server) => server
+            .parse()
+            .map(leadgate_connectors::dns::Resolver::At)
+            .map_err(|_| {
+                Error::Invalid(format!("[outreach] dns_server = {server:?} is not IP:PORT"))
+            }),
+    }
+}
+
+/// Checks a sending domain's published records against the key leadgate signs with and
+/// the mailbox's relay (when it is an address).
+pub async fn check_domain(
+    store: &Store,
+    outreach: &OutreachConfig,
+    mailbox: &MailboxConfig,
+    domain: &str,
+    now: Timestamp,
+) -> Result<
+    std::result::Result<leadgate_connectors::dns::DomainCheck, leadgate_connectors::dns::DnsError>,
+> {
+    let key = dkim_key(store, domain, now).await?;
+    let sending_ip = mailbox
+        .smtp
+        .as_ref()
+        .and_then(|s| s.host.parse::<std::net::IpAddr>().ok());
+    let expected = leadgate_connectors::dns::Expected {
+        domain,
+        selector: &key.selector,
+        public_b64: &key.public_b64,
+        sending_ip,
+    };
+    Ok(leadgate_connectors::dns::check(&expected, &resolver(outreach)?).await)
+}
+
+/// `None` when the domain's records are right; else why nothing is sent from it.
+async fn dns_verdict(
+    store: &Store,
+    sending: &Sending<'_>,
+    mailbox: &MailboxConfig,
+    domain: &str,
+    now: Timestamp,
+) -> Result<Option<String>> {
+    Ok(
+        match check_domain(store, sending.outreach, mailbox, domain, now).await? {
+            Ok(check) if check.passes() => None,
+            Ok(check) => Some(
+                check
+                    .problems()
+                    .iter()
+                    .map(|f| format!("{}: {}", f.record, f.said))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            Err(e) => Some(e.to_string()),
+        },
+    )
 }
 
 /// One e-mail: claimed `sending` and committed, checked against the suppression list, handed
