@@ -195,6 +195,104 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
             );
         }
     }
+
+    // Ravi's mailbox is given a relay — a real SMTP server on loopback — and the domain's
+    // records, as `sender dns` prints them, are served by a DNS server on loopback: the next
+    // business afternoon the approved messages arrive at the relay, DKIM-signed (dkimpy
+    // verifies each with the published key), with both unsubscribe headers and the footer.
+    let Some(python) = crate::loopback::python() else {
+        return;
+    };
+    let sink = crate::loopback::SmtpSink::start(&python);
+    let config = std::path::Path::new(dir_arg).join("leadgate.toml");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        toml.trim_end().ends_with("daily_cap = 50"),
+        "the demo's mailbox is the last table of its leadgate.toml"
+    );
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n[outreach.mailboxes.smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n",
+            toml.replace(
+                "public_url = \"http://127.0.0.1:8080\"",
+                "public_url = \"https://leadgate.routewise.example\""
+            ),
+            sink.port
+        ),
+    )
+    .unwrap();
+    let records = ws
+        .leadgate(&["-w", dir_arg, "sender", "dns", "--json"])
+        .ok()
+        .json();
+    let zone: Vec<(String, Vec<String>)> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                vec![r["value"].as_str().unwrap().to_string()],
+            )
+        })
+        .collect();
+    let dkim_record = zone
+        .iter()
+        .find(|(name, _)| name.contains("._domainkey."))
+        .map(|(_, values)| values[0].clone())
+        .unwrap();
+    let dns = crate::loopback::ZoneServer::start(&python, &zone);
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "{toml}\n[outreach]\ndns_server = \"127.0.0.1:{}\"\n",
+            dns.port
+        ),
+    )
+    .unwrap();
+    ws.leadgate(&["-w", dir_arg, "sender", "check"]).ok();
+    // Tuesday of next week, 15:30 UTC: business hours in New York, London, Paris and Berlin.
+    // The demo was built at the clock's time: when mia stored the sequence.
+    let built: jiff::Timestamp = sequences[0]["added_at"].as_str().unwrap().parse().unwrap();
+    let today = built.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let mut tuesday = today.tomorrow().unwrap();
+    while tuesday.weekday() != jiff::civil::Weekday::Tuesday || tuesday <= today.tomorrow().unwrap()
+    {
+        tuesday = tuesday.tomorrow().unwrap();
+    }
+    let at = tuesday
+        .at(15, 30, 0, 0)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .to_string();
+    let sent = ws
+        .leadgate_at(&["-w", dir_arg, "send", "run", "--json"], Some(&at))
+        .ok()
+        .json();
+    let received = sink.received();
+    assert!(sent["sent"].as_u64().unwrap() > 0, "{sent}");
+    assert_eq!(
+        received.len() as u64,
+        sent["sent"].as_u64().unwrap(),
+        "{sent}"
+    );
+    for message in &received {
+        let text = String::from_utf8_lossy(message);
+        for part in [
+            "List-Unsubscribe: <https://leadgate.routewise.example/unsubscribe/",
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            "12 Harbour Street",
+        ] {
+            assert!(text.contains(part), "{part} missing in:\n{text}");
+        }
+        assert!(
+            crate::loopback::dkim_verifies(&python, message, &dkim_record),
+            "dkimpy rejects a message the relay received:\n{text}"
+        );
+    }
 }
 
 /// The other side of the SpamAssassin check: a message written the way spam is scores

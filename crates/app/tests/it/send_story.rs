@@ -61,31 +61,8 @@ fn config(smtp: Option<SmtpConfig>) -> OutreachConfig {
 /// Verifies a signed message with dkimpy, given the key's DNS record; `None` (after a loud
 /// skip) without the Python tools.
 fn dkim_verifies(eml: &[u8], record: &str) -> Option<bool> {
-    let Some(python) = std::env::var_os("LEADGATE_PYTHON") else {
-        crate::skip::skip(
-            "LEADGATE_PYTHON is not set",
-            "make a venv with dkimpy and set LEADGATE_PYTHON to its python (.ci/run does)",
-        );
-        return None;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let message = dir.path().join("m.eml");
-    std::fs::write(&message, eml).unwrap();
-    let out = std::process::Command::new(python)
-        .args([
-            "-c",
-            "import dkim, sys\nrecord = sys.argv[2].encode()\nprint(dkim.verify(open(sys.argv[1], 'rb').read(), dnsfunc=lambda name, timeout=5: record))",
-        ])
-        .arg(&message)
-        .arg(record)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8_lossy(&out.stdout).trim() == "True")
+    let python = crate::loopback::python()?;
+    Some(crate::loopback::dkim_verifies(&python, eml, record))
 }
 
 async fn send_story(backend: Backend) {
@@ -152,6 +129,11 @@ async fn send_story(backend: Backend) {
     }
     // Bo asks to hear no more after his message is queued: the check before sending stops it.
     let later = now() + SignedDuration::from_hours(6);
+    // Monday 22:30 UTC — evening in New York, night in Paris — every first e-mail is due but
+    // none would be queued: the send window is closed where the prospects are.
+    let evening = now() + SignedDuration::from_mins(13 * 60 + 30);
+    let dark = send::run(store, &sending, true, evening).await.unwrap();
+    assert_eq!((dark.queued, dark.not_due), (0, 3), "{dark:?}");
     let dry = send::run(store, &sending, true, later).await.unwrap();
     assert_eq!((dry.queued, dry.sent), (3, 0), "{dry:?}");
     assert!(!outbox_dir.exists(), "a dry run writes nothing");

@@ -244,3 +244,45 @@ pub fn txt_question(name: &str) -> Vec<u8> {
     query.extend_from_slice(&[0, 0, 16, 0, 1]);
     query
 }
+
+// ---- dkimpy, an independent DKIM verifier ----
+
+const VERIFY: &str = r#"
+import sys, dkim
+message = open(sys.argv[1], "rb").read()
+name, record = sys.argv[2].encode(), sys.argv[3].encode()
+def dns(query, timeout=5):
+    return record if not name or query.rstrip(b".") == name else None
+print(dkim.verify(message, dnsfunc=dns))
+"#;
+
+/// Whether dkimpy verifies `message` when DNS answers `record` for `name`.
+pub fn dkim_verifies_at(python: &Path, message: &[u8], name: &str, record: &str) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("message.eml");
+    std::fs::write(&file, message).unwrap();
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(VERIFY)
+        .arg(&file)
+        .arg(name)
+        .arg(record)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "dkimpy failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    match stdout.trim() {
+        "True" => true,
+        "False" => false,
+        other => panic!("dkimpy printed {other:?}"),
+    }
+}
+
+/// Whether dkimpy verifies `message` when DNS answers `record` for any name.
+pub fn dkim_verifies(python: &Path, message: &[u8], record: &str) -> bool {
+    dkim_verifies_at(python, message, "", record)
+}

@@ -4,7 +4,6 @@
 
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use base64::Engine;
@@ -320,39 +319,9 @@ fn an_unreadable_private_key_is_an_error_that_names_the_key() {
 
 /// dkimpy's verdict on `message`, with `key`'s record as the only DNS answer: the record is
 /// given only for the name the signature points to.
-const VERIFY: &str = r#"
-import sys, dkim
-message = open(sys.argv[1], "rb").read()
-name, record = sys.argv[2].encode(), sys.argv[3].encode()
-def dns(query, timeout=5):
-    return record if query.rstrip(b".") == name else None
-print(dkim.verify(message, dnsfunc=dns))
-"#;
-
 fn dkimpy_verifies(python: &Path, message: &[u8], key: &DkimKey) -> bool {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("message.eml");
-    std::fs::write(&file, message).unwrap();
     let (name, record) = key.dns_record();
-    let out = Command::new(python)
-        .arg("-c")
-        .arg(VERIFY)
-        .arg(&file)
-        .arg(name)
-        .arg(record)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "dkimpy failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    match stdout.trim() {
-        "True" => true,
-        "False" => false,
-        other => panic!("dkimpy printed {other:?}"),
-    }
+    crate::loopback::dkim_verifies_at(python, message, &name, &record)
 }
 
 /// `bytes` with the first occurrence of `from` replaced by `to` (same length).

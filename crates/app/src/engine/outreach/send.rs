@@ -384,7 +384,8 @@ async fn queue_next(
         &sending.outreach.window,
         &key,
     );
-    if due > now {
+    // Due, and the prospect's send window open now: a run at night leaves it for the morning.
+    if due > now || window::next_opening(now, &zone, &sending.outreach.window) != now {
         report.not_due += 1;
         return Ok(());
     }
