@@ -290,6 +290,15 @@ pub enum SequenceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Compare each variant of the newest version of a sequence with variant A on what
+    /// matters — leads who answered with interest, and meetings booked — with Fisher's exact
+    /// test (two-sided); never on opens. No call under 30 leads a variant or at p ≥ 0.05.
+    Compare {
+        /// The sequence's name.
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Enroll leads in the newest version of a sequence: the leads given with --lead, or every
     /// lead in the outreach stage. Each gets its channel plan's steps in the variant with the
     /// fewest leads that can be written for it in full; a variant's first lead opens its

@@ -942,3 +942,24 @@ pub async fn tracked_link(
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
         .transpose()
 }
+
+/// What one variant's messages led to, counted in leads: those sent an e-mail, those who
+/// answered with interest, and those with a meeting booked — the A/B comparison's tally.
+pub async fn variant_tally(conn: &mut AnyConnection, variant_id: i64) -> Result<(i64, i64, i64)> {
+    let row = sqlx::query(
+        "SELECT
+           (SELECT COUNT(DISTINCT o.contact_id) FROM outbox o
+             WHERE o.variant_id = $1 AND o.status = $2),
+           (SELECT COUNT(DISTINCT r.contact_id) FROM replies r JOIN outbox o ON o.id = r.outbox_id
+             WHERE o.variant_id = $1 AND r.kind = $3),
+           (SELECT COUNT(DISTINCT e.contact_id) FROM enrollments e
+             JOIN lead_outcomes l ON l.contact_id = e.contact_id
+             WHERE e.variant_id = $1 AND l.kind = 'meeting_booked')",
+    )
+    .bind(variant_id)
+    .bind(OutboxStatus::Sent.as_str())
+    .bind(ReplyKind::Positive.as_str())
+    .fetch_one(conn)
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+}

@@ -29,6 +29,7 @@ pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow
             return add(dir, &file, &person, json, now).await;
         }
         SequenceCommand::List { json } => return list(dir, json, now).await,
+        SequenceCommand::Compare { name, json } => return compare(dir, &name, json, now).await,
         SequenceCommand::Enroll {
             name,
             lead,
@@ -335,6 +336,35 @@ async fn list(dir: &Path, json: bool, now: Timestamp) -> anyhow::Result<ExitCode
         ],
         &rows,
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sequence compare NAME`.
+async fn compare(dir: &Path, name: &str, json: bool, now: Timestamp) -> anyhow::Result<ExitCode> {
+    let workspace = open(dir, now).await?;
+    let compared = sequences::compare(&workspace.store, name).await?;
+    if json {
+        print_json(&compared)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for variant in &compared.tallies {
+        println!(
+            "Variant {}: {} leads sent an e-mail, {} interested, {} meetings.",
+            variant.0, variant.1.sent, variant.1.positive_replies, variant.1.meetings
+        );
+    }
+    if compared.comparisons.is_empty() {
+        println!("\"{name}\" has one variant: nothing to compare.");
+    }
+    for (variant, comparisons) in &compared.comparisons {
+        for c in comparisons {
+            println!(
+                "A against {variant}, {}: {}",
+                c.outcome.replace('_', " "),
+                c.said
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

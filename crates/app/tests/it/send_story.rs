@@ -71,26 +71,9 @@ async fn send_story(backend: Backend) {
     };
     // Arrange: three leads in outreach, enrolled; rita approves both variants' first messages.
     let workspace = ws.init(now()).await;
-    crate::support::admitted_list(&ws, &workspace, SALES_ICP, PEOPLE, now()).await;
     let store = &workspace.store;
-    leadgate::engine::people::add(
-        store,
-        &leadgate_core::audit::Actor::System,
-        "rita",
-        "rita@example.com",
-        vec![Role::Reviewer],
-        now(),
-    )
-    .await
-    .unwrap();
-    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
     let outreach = config(None);
-    sequences::add(store, "mia", crate::support::SEQUENCE, "sales.toml", now())
-        .await
-        .unwrap();
-    let enrolled = sequences::enroll(store, "Sales teams", None, "otto", &outreach, now())
-        .await
-        .unwrap();
+    let enrolled = enrolled(&ws, &workspace, PEOPLE, crate::support::SEQUENCE, &outreach).await;
     let leads: Vec<i64> = enrolled
         .iter()
         .filter_map(|e| match e {
@@ -116,17 +99,7 @@ async fn send_story(backend: Backend) {
         (0, 0, 3),
         "{waiting:?}"
     );
-    for gate in
-        crate::support::open_gates(store, leadgate_core::gate::GateKind::VariantApproval).await
-    {
-        let approve = Request::Approve {
-            role: None,
-            note: None,
-        };
-        gates::decide(store, gate.id, "rita", approve, now())
-            .await
-            .unwrap();
-    }
+    approve_first_messages(store).await;
     // Bo asks to hear no more after his message is queued: the check before sending stops it.
     let later = now() + SignedDuration::from_hours(6);
     // Monday 22:30 UTC — evening in New York, night in Paris — every first e-mail is due but
@@ -311,43 +284,16 @@ async fn killing_the_sender_at_any_moment_loses_nothing_and_sends_nothing_twice(
         .map(|i| format!("Pat{i},Lee{i},pat{i}@co{i}.io,VP Sales,Co {i},co{i}.io,300,US\n"))
         .collect();
     let header = PEOPLE.lines().next().unwrap();
-    crate::support::admitted_list(
+    let store = &workspace.store;
+    enrolled(
         &ws,
         &workspace,
-        SALES_ICP,
         &format!("{header}\n{rows}"),
-        now(),
+        crate::support::SEQUENCE,
+        &config(None),
     )
     .await;
-    let store = &workspace.store;
-    leadgate::engine::people::add(
-        store,
-        &leadgate_core::audit::Actor::System,
-        "rita",
-        "rita@example.com",
-        vec![Role::Reviewer],
-        now(),
-    )
-    .await
-    .unwrap();
-    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
-    sequences::add(store, "mia", crate::support::SEQUENCE, "sales.toml", now())
-        .await
-        .unwrap();
-    sequences::enroll(store, "Sales teams", None, "otto", &config(None), now())
-        .await
-        .unwrap();
-    for gate in
-        crate::support::open_gates(store, leadgate_core::gate::GateKind::VariantApproval).await
-    {
-        let approve = Request::Approve {
-            role: None,
-            note: None,
-        };
-        gates::decide(store, gate.id, "rita", approve, now())
-            .await
-            .unwrap();
-    }
+    approve_first_messages(store).await;
     send::dkim_key(store, "routewise.example", now())
         .await
         .unwrap();
@@ -505,37 +451,10 @@ async fn replies_story(backend: Backend) {
     };
     // Arrange: Ann, Bo and Cy got their first e-mail.
     let workspace = ws.init(now()).await;
-    crate::support::admitted_list(&ws, &workspace, SALES_ICP, PEOPLE, now()).await;
     let store = &workspace.store;
-    leadgate::engine::people::add(
-        store,
-        &leadgate_core::audit::Actor::System,
-        "rita",
-        "rita@example.com",
-        vec![Role::Reviewer],
-        now(),
-    )
-    .await
-    .unwrap();
-    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
     let outreach = config(None);
-    sequences::add(store, "mia", crate::support::SEQUENCE, "sales.toml", now())
-        .await
-        .unwrap();
-    sequences::enroll(store, "Sales teams", None, "otto", &outreach, now())
-        .await
-        .unwrap();
-    for gate in
-        crate::support::open_gates(store, leadgate_core::gate::GateKind::VariantApproval).await
-    {
-        let approve = Request::Approve {
-            role: None,
-            note: None,
-        };
-        gates::decide(store, gate.id, "rita", approve, now())
-            .await
-            .unwrap();
-    }
+    enrolled(&ws, &workspace, PEOPLE, crate::support::SEQUENCE, &outreach).await;
+    approve_first_messages(store).await;
     let pages = leadgate_core::engagement::PagePolicy::default();
     let sending = Sending {
         outreach: &outreach,
@@ -680,6 +599,24 @@ async fn replies_story(backend: Backend) {
         (0, 0, 0),
         "{after:?}"
     );
+    // The variants compared on interest, not opens: A has Ann (interested) and Cy, B has Bo;
+    // far too few leads for a call.
+    let compared = ws
+        .leadgate(&["sequence", "compare", "Sales teams", "--json"])
+        .ok()
+        .json();
+    assert_eq!(compared["tallies"][0][0], "A");
+    assert_eq!(compared["tallies"][0][1]["sent"], 2, "{compared}");
+    assert_eq!(
+        compared["tallies"][0][1]["positive_replies"], 1,
+        "{compared}"
+    );
+    assert_eq!(compared["tallies"][1][1]["sent"], 1, "{compared}");
+    let calls = compared["comparisons"][0][1].as_array().unwrap();
+    assert!(
+        calls.iter().all(|c| c["better"].is_null()),
+        "no call on three leads: {compared}"
+    );
     // Not an e-mail at all: a clear error.
     let garbage = replies::receive(store, b"hello", "file", at).await;
     assert!(
@@ -746,25 +683,11 @@ on_both_backends!(
 /// prospect's engagement; at its time the follow-up is taken for the lead who clicked twice
 /// since the step before and passed over, with the reason, for the others.
 async fn engagement_story(backend: Backend) {
-    use leadgate_core::audit::Actor;
-
     let Some(ws) = TestWorkspace::new(backend).await else {
         return;
     };
     let workspace = ws.init(now()).await;
-    crate::support::admitted_list(&ws, &workspace, SALES_ICP, PEOPLE, now()).await;
     let store = &workspace.store;
-    leadgate::engine::people::add(
-        store,
-        &Actor::System,
-        "rita",
-        "rita@example.com",
-        vec![Role::Reviewer],
-        now(),
-    )
-    .await
-    .unwrap();
-    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
     let waiting = crate::support::SEQUENCE
         .replace(
             "delay_days = 3\nsubject",
@@ -776,23 +699,8 @@ async fn engagement_story(backend: Backend) {
         );
     assert_ne!(waiting, crate::support::SEQUENCE);
     let outreach = config(None);
-    sequences::add(store, "mia", &waiting, "sales.toml", now())
-        .await
-        .unwrap();
-    sequences::enroll(store, "Sales teams", None, "otto", &outreach, now())
-        .await
-        .unwrap();
-    for gate in
-        crate::support::open_gates(store, leadgate_core::gate::GateKind::VariantApproval).await
-    {
-        let approve = Request::Approve {
-            role: None,
-            note: None,
-        };
-        gates::decide(store, gate.id, "rita", approve, now())
-            .await
-            .unwrap();
-    }
+    enrolled(&ws, &workspace, PEOPLE, &waiting, &outreach).await;
+    approve_first_messages(store).await;
     let pages = leadgate_core::engagement::PagePolicy::default();
     let sending = Sending {
         outreach: &outreach,
@@ -953,19 +861,7 @@ async fn nothing_goes_through_a_relay_until_the_domain_publishes_its_records() {
         return;
     };
     let workspace = ws.init(now()).await;
-    crate::support::admitted_list(&ws, &workspace, SALES_ICP, PEOPLE, now()).await;
     let store = &workspace.store;
-    leadgate::engine::people::add(
-        store,
-        &leadgate_core::audit::Actor::System,
-        "rita",
-        "rita@example.com",
-        vec![Role::Reviewer],
-        now(),
-    )
-    .await
-    .unwrap();
-    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
     let sink = SmtpSink::start(&python);
     let empty = ZoneServer::start(&python, &[]);
     let mut outreach = config(Some(SmtpConfig {
@@ -977,23 +873,8 @@ async fn nothing_goes_through_a_relay_until_the_domain_publishes_its_records() {
     }));
     outreach.mailboxes[0].check_dns = true;
     outreach.dns_server = Some(format!("127.0.0.1:{}", empty.port));
-    sequences::add(store, "mia", crate::support::SEQUENCE, "sales.toml", now())
-        .await
-        .unwrap();
-    sequences::enroll(store, "Sales teams", None, "otto", &outreach, now())
-        .await
-        .unwrap();
-    for gate in
-        crate::support::open_gates(store, leadgate_core::gate::GateKind::VariantApproval).await
-    {
-        let approve = Request::Approve {
-            role: None,
-            note: None,
-        };
-        gates::decide(store, gate.id, "rita", approve, now())
-            .await
-            .unwrap();
-    }
+    enrolled(&ws, &workspace, PEOPLE, crate::support::SEQUENCE, &outreach).await;
+    approve_first_messages(store).await;
     let pages = leadgate_core::engagement::PagePolicy::default();
     let later = now() + SignedDuration::from_hours(6);
 
@@ -1045,4 +926,50 @@ async fn nothing_goes_through_a_relay_until_the_domain_publishes_its_records() {
     // Assert: all three went through the relay.
     assert_eq!((sent.sent, sent.blocked_by_dns), (3, 0), "{sent:?}");
     assert_eq!(sink.received().len(), 3);
+}
+
+/// The leads of `people` admitted, scored into outreach, and enrolled by otto in
+/// `sequence` (stored by mia) as `outreach` writes them; rita, a reviewer, is there to decide
+/// the first-message gates.
+async fn enrolled(
+    ws: &TestWorkspace,
+    workspace: &leadgate::workspace::Workspace,
+    people: &str,
+    sequence: &str,
+    outreach: &OutreachConfig,
+) -> Vec<Enrolled> {
+    crate::support::admitted_list(ws, workspace, SALES_ICP, people, now()).await;
+    let store = &workspace.store;
+    leadgate::engine::people::add(
+        store,
+        &leadgate_core::audit::Actor::System,
+        "rita",
+        "rita@example.com",
+        vec![Role::Reviewer],
+        now(),
+    )
+    .await
+    .unwrap();
+    crate::support::score_into_outreach(store, "otto", "olga", now()).await;
+    sequences::add(store, "mia", sequence, "sales.toml", now())
+        .await
+        .unwrap();
+    sequences::enroll(store, "Sales teams", None, "otto", outreach, now())
+        .await
+        .unwrap()
+}
+
+/// Rita approves every first-message gate that waits.
+async fn approve_first_messages(store: &leadgate_store::Store) {
+    for gate in
+        crate::support::open_gates(store, leadgate_core::gate::GateKind::VariantApproval).await
+    {
+        let approve = Request::Approve {
+            role: None,
+            note: None,
+        };
+        gates::decide(store, gate.id, "rita", approve, now())
+            .await
+            .unwrap();
+    }
 }

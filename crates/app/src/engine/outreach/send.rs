@@ -344,17 +344,7 @@ async fn queue_next(
             }
         },
     };
-    let variant = stored::variant(&mut conn, enrollment.variant_id)
-        .await?
-        .ok_or_else(|| {
-            Error::corrupt(format!(
-                "enrollment {}: its variant vanished",
-                enrollment.id
-            ))
-        })?;
-    let version = stored::sequence(&mut conn, variant.sequence_id)
-        .await?
-        .ok_or_else(|| Error::corrupt(format!("variant {}: its sequence vanished", variant.id)))?;
+    let (variant, version) = variant_of(&mut conn, enrollment).await?;
     drop(conn);
     let sequence = parsed(&version)?;
     let digest = sequence.variant_digest(&variant.name);
@@ -684,17 +674,7 @@ pub async fn preview(
             enrollment.steps
         )));
     }
-    let variant = stored::variant(&mut conn, enrollment.variant_id)
-        .await?
-        .ok_or_else(|| {
-            Error::corrupt(format!(
-                "enrollment {}: its variant vanished",
-                enrollment.id
-            ))
-        })?;
-    let version = stored::sequence(&mut conn, variant.sequence_id)
-        .await?
-        .ok_or_else(|| Error::corrupt(format!("variant {}: its sequence vanished", variant.id)))?;
+    let (variant, version) = variant_of(&mut conn, &enrollment).await?;
     let done = stored::outbox_of(&mut conn, enrollment.id).await?;
     drop(conn);
     let sequence = parsed(&version)?;
@@ -816,6 +796,25 @@ pub async fn dns_records(
         });
     }
     Ok(records)
+}
+
+/// The variant an enrollment runs through, and its sequence version.
+async fn variant_of(
+    conn: &mut crate::engine::Conn,
+    enrollment: &Enrollment,
+) -> Result<(stored::StoredVariant, stored::StoredSequence)> {
+    let variant = stored::variant(conn, enrollment.variant_id)
+        .await?
+        .ok_or_else(|| {
+            Error::corrupt(format!(
+                "enrollment {}: its variant vanished",
+                enrollment.id
+            ))
+        })?;
+    let version = stored::sequence(conn, variant.sequence_id)
+        .await?
+        .ok_or_else(|| Error::corrupt(format!("variant {}: its sequence vanished", variant.id)))?;
+    Ok((variant, version))
 }
 
 /// An outbox row for a step with nothing to send: a task, or a step passed over.
@@ -1093,34 +1092,15 @@ async fn send_one(
     drop(conn);
     if let Some(why) = suppressed {
         let note = format!("not sent: the address is {why}");
-        let mut tx = store.begin().await?;
-        stored::move_outbox(
-            &mut tx,
-            row.id,
-            OutboxStatus::Sending,
+        give_up(
+            store,
+            row,
             OutboxStatus::Cancelled,
-            Some(&note),
-            now,
-        )
-        .await?;
-        stored::end_enrollment(
-            &mut tx,
-            row.enrollment_id,
-            EnrollmentStatus::Stopped,
-            Some(&note),
-            now,
-        )
-        .await?;
-        record(
-            &mut tx,
-            &Actor::System,
             Action::MessageCancelled,
-            &Subject::Message(row.id),
-            json!({ "note": note }),
+            &note,
             now,
         )
         .await?;
-        tx.commit().await?;
         report.cancelled += 1;
         return Ok(());
     }
@@ -1148,34 +1128,15 @@ async fn send_one(
         }
         Err(e) if e.is_permanent() => {
             let note = format!("the relay refused it: {e}");
-            let mut tx = store.begin().await?;
-            stored::move_outbox(
-                &mut tx,
-                row.id,
-                OutboxStatus::Sending,
+            give_up(
+                store,
+                row,
                 OutboxStatus::Failed,
-                Some(&note),
-                now,
-            )
-            .await?;
-            stored::end_enrollment(
-                &mut tx,
-                row.enrollment_id,
-                EnrollmentStatus::Stopped,
-                Some(&note),
-                now,
-            )
-            .await?;
-            record(
-                &mut tx,
-                &Actor::System,
                 Action::MessageFailed,
-                &Subject::Message(row.id),
-                json!({ "note": note }),
+                &note,
                 now,
             )
             .await?;
-            tx.commit().await?;
             report.failed += 1;
         }
         Err(e) => {
@@ -1194,6 +1155,39 @@ async fn send_one(
             report.notes.push(format!("message {}: {note}", row.id));
         }
     }
+    Ok(())
+}
+
+/// Closes a message that will never go — `to` cancelled or failed — and stops its lead's
+/// sequence, with the reason, audited as `action`.
+async fn give_up(
+    store: &Store,
+    row: &OutboxRow,
+    to: OutboxStatus,
+    action: Action,
+    note: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let mut tx = store.begin().await?;
+    stored::move_outbox(&mut tx, row.id, OutboxStatus::Sending, to, Some(note), now).await?;
+    stored::end_enrollment(
+        &mut tx,
+        row.enrollment_id,
+        EnrollmentStatus::Stopped,
+        Some(note),
+        now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        &Actor::System,
+        action,
+        &Subject::Message(row.id),
+        json!({ "note": note }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

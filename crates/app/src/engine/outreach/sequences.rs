@@ -166,6 +166,46 @@ pub async fn newest(store: &Store, name: &str) -> Result<SequenceVersion> {
     Ok(SequenceVersion { sequence, variants })
 }
 
+/// The variants of a sequence's newest version, each compared with variant A.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Compared {
+    /// Each variant's tally, by name.
+    pub tallies: Vec<(String, leadgate_core::outreach::ab::Tally)>,
+    /// Each variant but A, compared with A.
+    pub comparisons: Vec<(String, Vec<leadgate_core::outreach::ab::Comparison>)>,
+}
+
+/// Compares the variants of the newest version of `name` on leads interested and meetings
+/// booked ([`leadgate_core::outreach::ab`]).
+pub async fn compare(store: &Store, name: &str) -> Result<Compared> {
+    let version = newest(store, name).await?;
+    let mut conn = store.conn().await?;
+    let mut tallies = Vec::new();
+    for variant in &version.variants {
+        let (sent, positive, meetings) = stored::variant_tally(&mut conn, variant.id).await?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        tallies.push((
+            variant.name.clone(),
+            leadgate_core::outreach::ab::Tally {
+                sent: count(sent),
+                positive_replies: count(positive),
+                meetings: count(meetings),
+            },
+        ));
+    }
+    let comparisons = match tallies.split_first() {
+        Some(((_, a), others)) => others
+            .iter()
+            .map(|(name, b)| (name.clone(), leadgate_core::outreach::ab::compare(*a, *b)))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Compared {
+        tallies,
+        comparisons,
+    })
+}
+
 /// What enrolling did for one lead.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
