@@ -25,9 +25,12 @@
 //! [`reply`] reads an inbound message and says what it is — a bounce, an automatic reply,
 //! an opt-out in words, a referral, a no, a yes, or one for a person — with the evidence.
 //!
-//! Not built yet (issue 15): the LLM composer and its claims check, the List-Unsubscribe
-//! headers and DNS checks, sending, and reading replies from a mailbox (the one-click
-//! unsubscribe endpoint is the engine's and the server's).
+//! [`window`] says when a touch goes: business days, and the send window in the prospect's
+//! time zone, with a jitter the message's own key decides. [`tracking`] puts a message's links
+//! behind the server's click redirect.
+//!
+//! Not built yet (issue 15): the LLM composer and its claims check. Sending, DNS checks and
+//! reading replies are the engine's and the connectors'.
 
 pub mod ab;
 pub mod compliance;

@@ -1,6 +1,8 @@
-//! Stage 4, outreach: so far, previewing a sequence for one lead, linted and checked for
+//! Stage 4, outreach. This module writes a sequence for one lead, linted and checked for
 //! compliance (the footer and the GDPR notice leadgate adds, and stage 2's verdict on
-//! whether the contact may be e-mailed at all). The lead's facts are
+//! whether the contact may be e-mailed at all); [`sequences`] stores sequences, enrolls leads
+//! and runs the first-message gate; [`send`] is the outbox; [`replies`] reads what comes
+//! back; the one-click unsubscribe is here. The lead's facts are
 //! gathered with their sources — the survivors of its resolved profile and the newest
 //! answer of each enrichment field — and every step and variant of the sequence is rendered
 //! from them alone ([`leadgate_core::outreach::compose`]), each claim keeping the fact it
