@@ -5,8 +5,6 @@
 //! problems it recorded with their reasons. What `leadgate enrich costs` prints; running
 //! enrichment stays on the CLI (`leadgate enrich run --budget N`), where the keys are.
 
-use std::fmt::Write;
-
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -14,10 +12,10 @@ use axum::response::Response;
 use axum::routing::get;
 use leadgate_core::audit::Actor;
 use leadgate_core::enrichment::{Credits, EnrichField, FailureKind};
-use leadgate_core::scoring::report::svg::escape;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::bars;
 use super::table::{Header, PageQuery};
 use super::{Layout, PageError, Pages, page, show_time};
 use crate::engine::enrichment::{self as engine, ProviderTotal, RunCosts};
@@ -178,102 +176,59 @@ fn sort_runs(rows: &mut [RunRow], key: &str, descending: bool) {
 /// every chart of the review UI is, so it reads without scripts; the table beside it repeats
 /// the figures for screen readers.
 fn providers_chart(totals: &[ProviderTotal]) -> String {
-    const WIDTH: f64 = 640.0;
-    const ROW: f64 = 30.0;
-    const LABEL_RIGHT: f64 = 150.0;
-    const BAR_LEFT: f64 = 158.0;
-    const BAR_RIGHT: f64 = 500.0;
-    const TOP: f64 = 34.0;
-    let parts = |t: &ProviderTotal| {
-        [
-            (t.hits, "filled", "part-filled"),
-            (t.misses, "empty", "part-empty"),
-            (t.failures, "failed", "part-failed"),
-            (
-                t.skipped_for_budget,
-                "passed over for the budget",
-                "part-skipped",
-            ),
-        ]
-    };
-    let widest = totals
+    let bars: Vec<bars::Bar> = totals
         .iter()
-        .map(|t| parts(t).iter().map(|(n, _, _)| *n).sum::<u64>())
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let height = TOP + ROW * totals.len() as f64 + 34.0;
-    let described: Vec<String> = totals
-        .iter()
-        .map(|t| {
-            format!(
+        .map(|t| bars::Bar {
+            label: t.provider.clone(),
+            parts: vec![
+                bars::Part {
+                    n: t.hits,
+                    words: "filled",
+                    class: "part-filled",
+                },
+                bars::Part {
+                    n: t.misses,
+                    words: "empty",
+                    class: "part-empty",
+                },
+                bars::Part {
+                    n: t.failures,
+                    words: "failed",
+                    class: "part-failed",
+                },
+                bars::Part {
+                    n: t.skipped_for_budget,
+                    words: "passed over for the budget",
+                    class: "part-skipped",
+                },
+            ],
+            value: Some(t.credits.to_string()),
+            described: format!(
                 "{}: {} filled, {} empty, {} failed, {} passed over for the budget, {} credits",
                 t.provider, t.hits, t.misses, t.failures, t.skipped_for_budget, t.credits
-            )
+            ),
         })
         .collect();
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg role="group" aria-labelledby="providers-title providers-desc" viewBox="0 0 {WIDTH} {height}" class="chart providers" id="providers-chart"><title id="providers-title">Calls by provider, over every run</title><desc id="providers-desc">{}.</desc>"#,
-        escape(&described.join("; "))
-    );
-    let _ = writeln!(
-        svg,
-        r#"<text x="{LABEL_RIGHT}" y="18" class="axis" text-anchor="end">Provider</text><text x="{BAR_LEFT}" y="18" class="axis">Calls</text><text x="{}" y="18" class="axis" text-anchor="end">Credits</text>"#,
-        WIDTH - 8.0
-    );
-    for (i, t) in totals.iter().enumerate() {
-        let y = TOP + ROW * i as f64;
-        let _ = write!(
-            svg,
-            r#"<g class="provider-row" data-provider="{}"><text x="{LABEL_RIGHT}" y="{:.1}" class="label" text-anchor="end">{}</text>"#,
-            escape(&t.provider),
-            y + ROW * 0.6,
-            escape(&t.provider)
-        );
-        let mut x = BAR_LEFT;
-        for (n, words, class) in parts(t) {
-            if n == 0 {
-                continue;
-            }
-            let width = n as f64 / widest * (BAR_RIGHT - BAR_LEFT);
-            let _ = write!(
-                svg,
-                r#"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{:.1}" class="{class}"><title>{}: {n} {words}</title></rect>"#,
-                y + 4.0,
-                width.max(1.0),
-                ROW - 10.0,
-                escape(&t.provider)
-            );
-            x += width;
-        }
-        let _ = writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" class="value" text-anchor="end">{}</text></g>"#,
-            WIDTH - 8.0,
-            y + ROW * 0.6,
-            t.credits
-        );
-    }
-    let legend_y = TOP + ROW * totals.len() as f64 + 18.0;
-    let mut x = BAR_LEFT;
-    for (words, class) in [
-        ("filled", "part-filled"),
-        ("empty", "part-empty"),
-        ("failed", "part-failed"),
-        ("passed over for the budget", "part-skipped"),
-    ] {
-        let _ = write!(
-            svg,
-            r#"<rect x="{x:.1}" y="{:.1}" width="10" height="10" class="{class}"/><text x="{:.1}" y="{legend_y:.1}" class="legend">{words}</text>"#,
-            legend_y - 9.0,
-            x + 14.0
-        );
-        x += 30.0 + 7.0 * words.len() as f64;
-    }
-    svg.push_str("</svg>");
-    svg
+    bars::draw(
+        &bars::Chart {
+            id: "providers-chart",
+            class: "providers",
+            row_class: "provider-row",
+            title: "Calls by provider, over every run",
+            headers: Some(["Provider", "Calls", "Credits"]),
+            label_right: 150.0,
+            bar_left: 158.0,
+            bar_right: 500.0,
+            legend: &[
+                ("filled", "part-filled"),
+                ("empty", "part-empty"),
+                ("failed", "part-failed"),
+                ("passed over for the budget", "part-skipped"),
+            ],
+            legend_left: 158.0,
+        },
+        &bars,
+    )
 }
 
 async fn show(

@@ -10,6 +10,7 @@
 //! A stage adds its page as a module here and one line in [`routes`].
 
 mod audit;
+mod bars;
 mod click;
 mod contacts;
 mod enrichment;

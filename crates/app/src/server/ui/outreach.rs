@@ -18,10 +18,10 @@ use leadgate_core::outreach::compose::Rendered;
 use leadgate_core::outreach::enrollment::{OutboxStatus, VariantStatus};
 use leadgate_core::outreach::lint::{Part as LintPart, Severity};
 use leadgate_core::outreach::reply::ReplyKind;
-use leadgate_core::scoring::report::svg::escape;
 use leadgate_store::gates::{self as stored_gates, GateFilter};
 use serde::Deserialize;
 
+use super::bars;
 use super::gates::GatePanel;
 use super::table::{Header, PageQuery};
 use super::{Layout, PageError, Pages, page, show_time};
@@ -515,102 +515,78 @@ fn step_rows(
 /// Each step's touches as one stacked bar — replied, sent without a reply, bounced, queued,
 /// held, cancelled or failed — on one scale. The table repeats the figures.
 fn outbox_chart(rows: &[StepRow]) -> String {
-    use std::fmt::Write;
-    const WIDTH: f64 = 640.0;
-    const ROW: f64 = 30.0;
-    const LABEL_RIGHT: f64 = 190.0;
-    const BAR_LEFT: f64 = 198.0;
-    const BAR_RIGHT: f64 = 600.0;
-    const TOP: f64 = 30.0;
-    let parts = |r: &StepRow| {
-        [
-            (r.replied + r.opted_out, "replied", "part-replied"),
-            (
-                (r.sent - r.replied - r.opted_out - r.bounced).max(0),
-                "sent, no reply yet",
-                "part-sent",
-            ),
-            (r.bounced, "bounced", "part-bounced"),
-            (r.queued, "queued", "part-queued"),
-            (r.held, "held for a person", "part-held"),
-            (
-                r.cancelled + r.failed,
-                "cancelled or failed",
-                "part-stopped",
-            ),
-        ]
-    };
-    let emails: Vec<&StepRow> = rows.iter().filter(|r| r.tasks == 0).collect();
-    let widest = emails
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let bars: Vec<bars::Bar> = rows
         .iter()
-        .map(|r| parts(r).iter().map(|(n, _, _)| *n).sum::<i64>())
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let height = TOP + ROW * emails.len() as f64 + 34.0;
-    let label = |r: &StepRow| format!("{} v{} · step {}", r.sequence, r.version, r.step);
-    let described: Vec<String> = emails
-        .iter()
+        .filter(|r| r.tasks == 0)
         .map(|r| {
-            let words: Vec<String> = parts(r)
+            let parts = vec![
+                bars::Part {
+                    n: count(r.replied + r.opted_out),
+                    words: "replied",
+                    class: "part-replied",
+                },
+                bars::Part {
+                    n: count(r.sent - r.replied - r.opted_out - r.bounced),
+                    words: "sent, no reply yet",
+                    class: "part-sent",
+                },
+                bars::Part {
+                    n: count(r.bounced),
+                    words: "bounced",
+                    class: "part-bounced",
+                },
+                bars::Part {
+                    n: count(r.queued),
+                    words: "queued",
+                    class: "part-queued",
+                },
+                bars::Part {
+                    n: count(r.held),
+                    words: "held for a person",
+                    class: "part-held",
+                },
+                bars::Part {
+                    n: count(r.cancelled + r.failed),
+                    words: "cancelled or failed",
+                    class: "part-stopped",
+                },
+            ];
+            let label = format!("{} v{} · step {}", r.sequence, r.version, r.step);
+            let words: Vec<String> = parts
                 .iter()
-                .map(|(n, words, _)| format!("{n} {words}"))
+                .map(|p| format!("{} {}", p.n, p.words))
                 .collect();
-            format!("{}: {}", label(r), words.join(", "))
+            bars::Bar {
+                described: format!("{label}: {}", words.join(", ")),
+                label,
+                parts,
+                value: None,
+            }
         })
         .collect();
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg role="group" aria-labelledby="outbox-title outbox-desc" viewBox="0 0 {WIDTH} {height}" class="chart outbox" id="outbox-chart"><title id="outbox-title">E-mails by step</title><desc id="outbox-desc">{}.</desc>"#,
-        escape(&described.join("; "))
-    );
-    for (i, r) in emails.iter().enumerate() {
-        let y = TOP + ROW * i as f64;
-        let _ = write!(
-            svg,
-            r#"<g class="step-row"><text x="{LABEL_RIGHT}" y="{:.1}" class="label" text-anchor="end">{}</text>"#,
-            y + ROW * 0.6,
-            escape(&label(r))
-        );
-        let mut x = BAR_LEFT;
-        for (n, words, class) in parts(r) {
-            if n == 0 {
-                continue;
-            }
-            let width = n as f64 / widest * (BAR_RIGHT - BAR_LEFT);
-            let _ = write!(
-                svg,
-                r#"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{:.1}" class="{class}"><title>{}: {n} {words}</title></rect>"#,
-                y + 4.0,
-                width.max(1.0),
-                ROW - 10.0,
-                escape(&label(r))
-            );
-            x += width;
-        }
-        svg.push_str("</g>\n");
-    }
-    let legend_y = TOP + ROW * emails.len() as f64 + 18.0;
-    let mut x = 8.0;
-    for (words, class) in [
-        ("replied", "part-replied"),
-        ("sent, no reply yet", "part-sent"),
-        ("bounced", "part-bounced"),
-        ("queued", "part-queued"),
-        ("held", "part-held"),
-        ("cancelled or failed", "part-stopped"),
-    ] {
-        let _ = write!(
-            svg,
-            r#"<rect x="{x:.1}" y="{:.1}" width="10" height="10" class="{class}"/><text x="{:.1}" y="{legend_y:.1}" class="legend">{words}</text>"#,
-            legend_y - 9.0,
-            x + 14.0
-        );
-        x += 30.0 + 7.0 * words.len() as f64;
-    }
-    svg.push_str("</svg>");
-    svg
+    bars::draw(
+        &bars::Chart {
+            id: "outbox-chart",
+            class: "outbox",
+            row_class: "step-row",
+            title: "E-mails by step",
+            headers: None,
+            label_right: 190.0,
+            bar_left: 198.0,
+            bar_right: 600.0,
+            legend: &[
+                ("replied", "part-replied"),
+                ("sent, no reply yet", "part-sent"),
+                ("bounced", "part-bounced"),
+                ("queued", "part-queued"),
+                ("held", "part-held"),
+                ("cancelled or failed", "part-stopped"),
+            ],
+            legend_left: 8.0,
+        },
+        &bars,
+    )
 }
 
 /// A message a stopped sender left half-sent, for a person to check and release.
