@@ -386,6 +386,12 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # [outreach.plan]                     # which channels a lead gets
 # expected_deal_size = 25000          # under small_deal_below: no call steps
 # small_deal_below = 10000
+#
+# [outreach.writer]                   # a model writes {{{{ opener }}}}; used only if every claim checks
+# base_url = "http://127.0.0.1:11434/v1"   # any OpenAI-compatible endpoint (here: Ollama)
+# model = "llama3.1"
+# api_key_env = "OPENAI_API_KEY"      # only for an endpoint that needs a key
+# timeout_seconds = 20
 
 # Stage 3, enrichment (`leadgate enrich run`, `leadgate enrich costs`): the providers asked for
 # funding, headcount and its growth, open roles, layoffs, tech stack, news (per company
@@ -490,6 +496,11 @@ mod tests {
         assert_eq!(config.outreach.sender.name, "Ravi Menon");
         assert_eq!(config.outreach.dns_server.as_deref(), Some("192.0.2.53:53"));
         assert!(mailbox.track_clicks && mailbox.check_dns);
+        let writer = config.outreach.writer.unwrap();
+        assert_eq!(
+            (writer.model.as_str(), writer.timeout_seconds),
+            ("llama3.1", 20)
+        );
     }
 
     #[test]

@@ -3,13 +3,14 @@
 
 use serde_json::Value;
 
-/// An error answer's message: the `error` or `message` of a JSON body, else its text, on
-/// one line and cut short after `max` characters.
+/// An error answer's message: the `error` or `message` of a JSON body (or `error.message`,
+/// as OpenAI-compatible APIs answer), else its text, on one line and cut short after `max`
+/// characters.
 pub(crate) fn error_message(text: &str, max: usize) -> String {
     let from_json = serde_json::from_str::<Value>(text).ok().and_then(|v| {
-        ["error", "message"]
+        ["/error", "/message", "/error/message"]
             .into_iter()
-            .find_map(|k| v.get(k).and_then(Value::as_str).map(str::to_string))
+            .find_map(|k| v.pointer(k).and_then(Value::as_str).map(str::to_string))
     });
     let message = from_json.unwrap_or_else(|| text.to_string());
     let one_line: String = message.split_whitespace().collect::<Vec<_>>().join(" ");

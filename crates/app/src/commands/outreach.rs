@@ -60,8 +60,8 @@ pub async fn run(dir: &Path, command: SequenceCommand, now: Timestamp) -> anyhow
         return Ok(ExitCode::SUCCESS);
     };
     let workspace = open(dir, now).await?;
-    let sender = &workspace.config.outreach.sender;
-    let preview = match outreach::preview(&workspace.store, &sequence, lead, sender, now).await {
+    let config = &workspace.config.outreach;
+    let preview = match outreach::preview(&workspace.store, &sequence, lead, config, now).await {
         Ok(preview) => preview,
         Err(e @ Error::NotFound(_)) => {
             eprintln!("error: {e}");
@@ -110,6 +110,9 @@ pub(crate) fn print_preview(preview: &outreach::Preview, tz: &jiff::tz::TimeZone
         preview.lead,
         preview.facts.len()
     );
+    if let Some(writer) = &preview.writer {
+        println!("Opener: {}.", writer.describe());
+    }
     let mut cited = std::collections::BTreeSet::new();
     for step in &preview.steps {
         println!();

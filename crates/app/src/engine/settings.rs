@@ -133,6 +133,32 @@ pub struct OutreachConfig {
     /// sending domain's SPF, DKIM and DMARC records before sending through a relay.
     #[serde(default)]
     pub dns_server: Option<String>,
+    /// A language model that writes each message's `{{ opener }}` from the lead's facts
+    /// (`[outreach.writer]`; none by default). What it writes is used only if it passes the
+    /// claims check; otherwise the template's own opener is.
+    #[serde(default)]
+    pub writer: Option<WriterConfig>,
+}
+
+/// An OpenAI-compatible chat endpoint: a hosted API, or Ollama, vLLM or llama.cpp's server
+/// on this machine.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WriterConfig {
+    /// Up to and including the API version: `http://127.0.0.1:11434/v1` for Ollama.
+    pub base_url: String,
+    pub model: String,
+    /// The environment variable holding the key, when the endpoint needs one; never the
+    /// key itself.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// How long one answer may take (20 seconds by default); past it, the template's opener.
+    #[serde(default = "default_writer_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_writer_timeout() -> u64 {
+    20
 }
 
 /// A mailbox e-mail is sent from.

@@ -25,3 +25,4 @@ mod outreach_story;
 mod send_story;
 mod server_story;
 mod signals_story;
+mod writer_story;

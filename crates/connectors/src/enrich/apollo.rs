@@ -7,8 +7,9 @@
 //! **Organization enrichment.** `GET {base}/organizations/enrich?domain=acme.com` answers
 //! `{"organization": {…}}`; an unknown domain answers without an organization (not found).
 //! Read: `latest_funding_stage`, `latest_funding_round_date`, `estimated_num_employees`,
-//! `organization_headcount_twelve_month_growth` (a fraction: × 100 for a percentage) and
-//! `technology_names`.
+//! `organization_headcount_twelve_month_growth` (a fraction: × 100 for a percentage),
+//! `technology_names` and `short_description` (prose: a message's model writer may read it,
+//! but no claim may rest on it).
 //!
 //! **People enrichment.** `POST {base}/people/match` with the person in query parameters
 //! (`email`, `linkedin_url`, `first_name`, `last_name`, `name`, `domain`,
@@ -81,6 +82,11 @@ pub fn organization(base_url: &str, key_variable: &str) -> HttpSpec {
             map(
                 EnrichField::TechStack,
                 "/organization/technology_names",
+                None,
+            ),
+            map(
+                EnrichField::Description,
+                "/organization/short_description",
                 None,
             ),
         ],

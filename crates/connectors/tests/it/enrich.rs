@@ -235,6 +235,7 @@ fn apollo_organization() -> Value {
             "organization_headcount_six_month_growth": 0.05,
             "organization_headcount_twelve_month_growth": 0.12,
             "technology_names": ["HubSpot", "Salesforce", "Segment"],
+            "short_description": "Acme Analytics builds dashboards for retail teams.",
             "current_technologies": [
                 {"uid": "hubspot", "name": "HubSpot", "category": "Marketing Automation"}
             ]
@@ -295,6 +296,10 @@ async fn the_organization_preset_reads_apollo_s_documented_answer() {
             (
                 EnrichField::TechStack,
                 json!(["HubSpot", "Salesforce", "Segment"])
+            ),
+            (
+                EnrichField::Description,
+                json!("Acme Analytics builds dashboards for retail teams.")
             ),
         ]
     );
@@ -1055,7 +1060,7 @@ fn configuration_errors_name_the_file_line_column_and_key() {
                 "fields = [\"headcount\", \"funding_stage\"]",
                 "fields = [\"headcount\", \"revenue\"]",
             ),
-            "leadgate.toml:27:10: key `enrichment.providers[1].fields`: unknown enrichment field `revenue` (one of funding_stage, funding_date, headcount, headcount_growth_pct, open_roles, layoffs, tech_stack, news, seniority, role_start_date)",
+            "leadgate.toml:27:10: key `enrichment.providers[1].fields`: unknown enrichment field `revenue` (one of funding_stage, funding_date, headcount, headcount_growth_pct, open_roles, layoffs, tech_stack, news, description, seniority, role_start_date)",
         ),
         (
             CONFIG.replace("env = \"FIRMO_KEY\"", "env = \"sk-live-1234\""),

@@ -35,6 +35,7 @@ crate::values! {
         Layoffs = "layoffs" / "layoffs",
         TechStack = "tech_stack" / "tech stack",
         News = "news" / "news",
+        Description = "description" / "company description",
         Seniority = "seniority" / "seniority",
         RoleStartDate = "role_start_date" / "start of the current role",
     }
@@ -69,7 +70,7 @@ impl EnrichField {
             return Ok(None);
         }
         let read = match self {
-            EnrichField::FundingStage => text(value).map(Value::String),
+            EnrichField::FundingStage | EnrichField::Description => text(value).map(Value::String),
             EnrichField::FundingDate | EnrichField::RoleStartDate => {
                 date(value).map(|d| Value::String(d.to_string()))
             }

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sequence::SENDER_FIELDS;
 use super::snippets::{self, Signal};
+use super::writer::Opener;
 
 /// Steps of template work a message may take: a loop over a lead's facts takes a few
 /// hundred; a runaway loop is stopped.
@@ -81,6 +82,9 @@ pub struct Rendered {
     pub rests_on: BTreeSet<usize>,
     /// The signal of the snippet `{{ opener }}` printed, if it did.
     pub opener: Option<Signal>,
+    /// The model that wrote the opener `{{ opener }}` printed, when a model did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_by: Option<String>,
 }
 
 /// Why a template could not be rendered for a lead.
@@ -119,6 +123,18 @@ pub fn render(
     sender: &Sender,
     now: Timestamp,
 ) -> Result<Rendered, RenderError> {
+    render_with(template, facts, sender, now, None)
+}
+
+/// [`render`], with `{{ opener }}` the one a model wrote when `written` is given (it passed
+/// the claims check: its claims cite their facts like a template's).
+pub fn render_with(
+    template: &str,
+    facts: &[Fact],
+    sender: &Sender,
+    now: Timestamp,
+    written: Option<&Opener>,
+) -> Result<Rendered, RenderError> {
     let env = environment();
     let compiled = env
         .template_from_str(template)
@@ -130,15 +146,24 @@ pub fn render(
         ("sender".to_string(), sender.clone()),
     ]);
     let mut opener = None;
+    let mut written_by = None;
     // Only a template that says `{{ opener }}` rests on the facts that chose it.
-    if compiled.undeclared_variables(false).contains("opener")
-        && let Some((signal, text, rests_on)) = choose_opener(&env, facts, &sender, now)
-    {
-        context.insert("opener".to_string(), Value::from(text));
-        if let Ok(mut read) = read.lock() {
-            read.extend(rests_on);
+    if uses_opener(&compiled) {
+        let chosen = match written {
+            Some(written) => {
+                written_by = Some(written.model.clone());
+                Some((None, marked(written), written.supported.rests_on.clone()))
+            }
+            None => choose_opener(&env, facts, &sender, now)
+                .map(|(signal, text, rests_on)| (Some(signal), text, rests_on)),
+        };
+        if let Some((signal, text, rests_on)) = chosen {
+            context.insert("opener".to_string(), Value::from(text));
+            if let Ok(mut read) = read.lock() {
+                read.extend(rests_on);
+            }
+            opener = signal;
         }
-        opener = Some(signal);
     }
     let marked = compiled
         .render(Value::from(context))
@@ -150,7 +175,43 @@ pub fn render(
         claims,
         rests_on,
         opener,
+        written_by,
     })
+}
+
+/// Whether a template prints `{{ opener }}`: only then is an opener chosen or written.
+pub fn uses_opener(compiled: &minijinja::Template<'_, '_>) -> bool {
+    compiled.undeclared_variables(false).contains("opener")
+}
+
+/// Whether `template` prints `{{ opener }}` (false for one that does not compile).
+pub fn template_uses_opener(template: &str) -> bool {
+    environment()
+        .template_from_str(template)
+        .is_ok_and(|t| uses_opener(&t))
+}
+
+/// A model's opener with its claims marked, as a printed fact is.
+fn marked(written: &Opener) -> String {
+    let text: String = written.text.chars().filter(|c| !is_mark(*c)).collect();
+    if text.len() != written.text.len() {
+        // Marks in the text itself would move the claims: print it unmarked.
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for claim in &written.supported.claims {
+        let (Some(before), Some(cited)) =
+            (text.get(at..claim.start), text.get(claim.start..claim.end))
+        else {
+            continue;
+        };
+        out.push_str(before);
+        out.push_str(&format!("{OPEN}{}{SEP}{cited}{CLOSE}", claim.fact));
+        at = claim.end;
+    }
+    out.push_str(text.get(at..).unwrap_or_default());
+    out
 }
 
 /// The lead's facts as a template value that records what is read into `read`.

@@ -29,10 +29,14 @@
 //! time zone, with a jitter the message's own key decides. [`tracking`] puts a message's links
 //! behind the server's click redirect.
 //!
-//! Not built yet (issue 15): the LLM composer and its claims check. Sending, DNS checks and
-//! reading replies are the engine's and the connectors'.
+//! [`writer`] is what a language model may do: write the opener from the lead's facts as
+//! data, and have it used only if it passes the [`claims`] check — every name, number, date
+//! and event it states is a fact's value or rests on a fact that shows it.
+//!
+//! Sending, DNS checks, model calls and reading replies are the engine's and the connectors'.
 
 pub mod ab;
+pub mod claims;
 pub mod compliance;
 pub mod compose;
 pub mod enrollment;
@@ -44,3 +48,4 @@ pub mod sequence;
 pub mod snippets;
 pub mod tracking;
 pub mod window;
+pub mod writer;

@@ -9,6 +9,7 @@
 //! rests on. A step the lead lacks a fact for says which, instead of rendering around it.
 
 use jiff::{SignedDuration, Timestamp};
+use leadgate_connectors::llm;
 use leadgate_core::discovery::compliance::Assessment;
 use leadgate_core::discovery::normalize::Email;
 use leadgate_core::enrichment::EnrichField;
@@ -16,12 +17,14 @@ use leadgate_core::outreach::compliance::{self, Recipient};
 use leadgate_core::outreach::compose::{self, Fact, Rendered, Sender};
 use leadgate_core::outreach::lint::{self, Finding};
 use leadgate_core::outreach::sequence::{Channel, Sequence, VariantStep, When};
+use leadgate_core::outreach::writer::{self, Opener};
 use leadgate_store::Store;
 use leadgate_store::discovery as discovery_store;
 use leadgate_store::outreach as outreach_store;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::settings::OutreachConfig;
 use super::{Error, Result, auth};
 
 pub mod replies;
@@ -85,6 +88,110 @@ pub struct Preview {
     pub sequence: String,
     pub facts: Vec<Fact>,
     pub steps: Vec<StepPreview>,
+    /// What the model writer did, when one is configured and a step prints `{{ opener }}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writer: Option<ModelOpener>,
+}
+
+/// What the model writer did for one lead: the opener it wrote, or why the template's own
+/// opener is printed instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ModelOpener {
+    /// It wrote the opener the messages print; every claim in it cites a fact.
+    Written { model: String, text: String },
+    /// Its answer failed a check; the template's opener is printed.
+    Rejected {
+        model: String,
+        answer: String,
+        why: String,
+    },
+    /// It gave no answer; the template's opener is printed.
+    Failed { model: String, why: String },
+}
+
+impl ModelOpener {
+    /// One line for people: what the model did and what the messages print.
+    pub fn describe(&self) -> String {
+        match self {
+            ModelOpener::Written { model, .. } => format!(
+                "the opener was written by the model {model}; each of its claims cites a fact"
+            ),
+            ModelOpener::Rejected { model, why, .. } => format!(
+                "the model {model}'s opener was rejected ({why}); the template's own opener is used"
+            ),
+            ModelOpener::Failed { model, why } => format!(
+                "the model {model} gave no opener ({why}); the template's own opener is used"
+            ),
+        }
+    }
+}
+
+/// Asks the configured model for the lead's opener, if there is a model and `wanted` (some
+/// text prints `{{ opener }}`): what it did, and the opener when it passed every check.
+async fn ask_writer(
+    outreach: &OutreachConfig,
+    wanted: bool,
+    facts: &[Fact],
+    now: Timestamp,
+) -> (Option<ModelOpener>, Option<Opener>) {
+    let Some(config) = outreach.writer.as_ref().filter(|_| wanted) else {
+        return (None, None);
+    };
+    let endpoint = llm::Endpoint {
+        base_url: config.base_url.clone(),
+        model: config.model.clone(),
+        key_variable: config.api_key_env.clone(),
+        timeout: std::time::Duration::from_secs(config.timeout_seconds),
+    };
+    let model = config.model.clone();
+    let failed = |e: llm::LlmError| {
+        (
+            Some(ModelOpener::Failed {
+                model: model.clone(),
+                why: e.to_string(),
+            }),
+            None,
+        )
+    };
+    let client = match llm::ChatModel::new(endpoint) {
+        Ok(client) => client,
+        Err(e) => return failed(e),
+    };
+    let answer = match client
+        .complete(&writer::prompt(facts, &outreach.sender))
+        .await
+    {
+        Ok(answer) => answer,
+        Err(e) => return failed(e),
+    };
+    match writer::accept(&model, &answer, facts, &outreach.sender, now) {
+        Ok(opener) => (
+            Some(ModelOpener::Written {
+                model,
+                text: opener.text.clone(),
+            }),
+            Some(opener),
+        ),
+        Err(rejected) => (
+            Some(ModelOpener::Rejected {
+                model,
+                answer,
+                why: rejected.to_string(),
+            }),
+            None,
+        ),
+    }
+}
+
+/// Whether a step text prints `{{ opener }}`.
+fn prints_opener(text: &VariantStep<'_>) -> bool {
+    compose::template_uses_opener(&text.variant.body)
+        || text
+            .variant
+            .subject
+            .as_deref()
+            .is_some_and(compose::template_uses_opener)
 }
 
 /// The facts of a contact, oldest first (so the newest of a field is the last): its
@@ -242,26 +349,24 @@ pub async fn preview(
     store: &Store,
     sequence: &Sequence,
     contact: i64,
-    sender: &Sender,
+    outreach: &OutreachConfig,
     now: Timestamp,
 ) -> Result<Preview> {
-    let (prospect, facts) = lead(store, contact).await?;
-    let texts = sequence.steps.iter().enumerate().flat_map(|(index, step)| {
-        step.all_variants()
-            .into_iter()
-            .map(move |variant| VariantStep {
-                index,
-                step,
-                variant,
-            })
-    });
-    let steps = write(texts, sequence, &prospect, &facts, sender, now);
-    Ok(Preview {
-        lead: contact,
-        sequence: sequence.name.clone(),
-        facts,
-        steps,
-    })
+    let texts = sequence
+        .steps
+        .iter()
+        .enumerate()
+        .flat_map(|(index, step)| {
+            step.all_variants()
+                .into_iter()
+                .map(move |variant| VariantStep {
+                    index,
+                    step,
+                    variant,
+                })
+        })
+        .collect();
+    written(store, sequence, texts, contact, outreach, now).await
 }
 
 /// The steps numbered in `steps` (from 1) as variant `variant` of `sequence` sends them,
@@ -272,20 +377,44 @@ pub async fn preview_variant(
     variant: &str,
     steps: &[usize],
     contact: i64,
-    sender: &Sender,
+    outreach: &OutreachConfig,
     now: Timestamp,
 ) -> Result<Preview> {
-    let (prospect, facts) = lead(store, contact).await?;
     let texts = sequence
         .as_variant(variant)
         .into_iter()
-        .filter(|v| steps.contains(&(v.index + 1)));
-    let steps = write(texts, sequence, &prospect, &facts, sender, now);
+        .filter(|v| steps.contains(&(v.index + 1)))
+        .collect();
+    written(store, sequence, texts, contact, outreach, now).await
+}
+
+/// `texts` written for `contact`, with the model's opener when one is configured.
+async fn written(
+    store: &Store,
+    sequence: &Sequence,
+    texts: Vec<VariantStep<'_>>,
+    contact: i64,
+    outreach: &OutreachConfig,
+    now: Timestamp,
+) -> Result<Preview> {
+    let (prospect, facts) = lead(store, contact).await?;
+    let wanted = texts.iter().any(prints_opener);
+    let (writer, opener) = ask_writer(outreach, wanted, &facts, now).await;
+    let steps = write(
+        texts.into_iter(),
+        sequence,
+        &prospect,
+        &facts,
+        &outreach.sender,
+        opener.as_ref(),
+        now,
+    );
     Ok(Preview {
         lead: contact,
         sequence: sequence.name.clone(),
         facts,
         steps,
+        writer,
     })
 }
 
@@ -296,6 +425,7 @@ fn write<'a>(
     prospect: &discovery_store::Prospect,
     facts: &[Fact],
     sender: &Sender,
+    opener: Option<&Opener>,
     now: Timestamp,
 ) -> Vec<StepPreview> {
     let recipient = recipient(prospect, facts);
@@ -303,7 +433,7 @@ fn write<'a>(
         .steps
         .iter()
         .position(|s| s.channel == Channel::Email);
-    let write = |template: &str| match compose::render(template, facts, sender, now) {
+    let write = |template: &str| match compose::render_with(template, facts, sender, now, opener) {
         Ok(rendered) => Part::Written(rendered),
         Err(e) if e.0.contains("`sender.") => Part::Unwritten {
             why: format!(
@@ -451,6 +581,7 @@ mod tests {
             claims: Vec::new(),
             rests_on: Default::default(),
             opener: None,
+            written_by: None,
         })
     }
 

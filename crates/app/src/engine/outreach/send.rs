@@ -35,7 +35,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::sequences::parsed;
-use super::{Part, preview_variant};
+use super::{ModelOpener, Part, preview_variant};
 use crate::engine::settings::{MailboxConfig, OutreachConfig};
 use crate::engine::{Attempted, Error, Result, person, record, settle};
 
@@ -385,7 +385,7 @@ async fn queue_next(
         &variant.name,
         &[step],
         lead,
-        &sending.outreach.sender,
+        sending.outreach,
         now,
     )
     .await?;
@@ -433,6 +433,13 @@ async fn queue_next(
             }
             return Ok(());
         }
+    }
+    if let Some(writer @ (ModelOpener::Rejected { .. } | ModelOpener::Failed { .. })) =
+        &preview.writer
+    {
+        report
+            .notes
+            .push(format!("lead {lead}, step {step}: {}", writer.describe()));
     }
     if !written.is_sendable() {
         let why = super::sequences::unsendable(&preview).unwrap_or_default();
@@ -694,7 +701,7 @@ pub async fn preview(
         &variant.name,
         &[step],
         lead,
-        &sending.outreach.sender,
+        sending.outreach,
         now,
     )
     .await?;

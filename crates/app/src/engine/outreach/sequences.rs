@@ -353,7 +353,7 @@ pub async fn enroll(
                 .position(|(n, _, _)| *n == name)
                 .expect("picked from the list");
             let preview =
-                preview_variant(store, &sequence, &name, &steps, lead, &config.sender, now).await?;
+                preview_variant(store, &sequence, &name, &steps, lead, config, now).await?;
             match unsendable(&preview) {
                 None => {
                     chosen = Some((i, preview));

@@ -26,7 +26,7 @@ use super::gates::GatePanel;
 use super::table::{Header, PageQuery};
 use super::{Layout, PageError, Pages, page, show_time};
 use crate::engine::outreach::sequences;
-use crate::engine::outreach::{Part, StepPreview};
+use crate::engine::outreach::{ModelOpener, Part, StepPreview};
 use crate::server::auth::Principal;
 use crate::server::state::AppState;
 use crate::views::{fact_label, fact_value};
@@ -315,6 +315,24 @@ struct VariantPage {
     steps: Vec<StepView>,
     facts: Vec<FactRow>,
     panels: Vec<GatePanel>,
+    writer: Option<WriterView>,
+}
+
+/// What the model writer did for the sample lead, in words; a rejected answer is shown, so
+/// the reviewer sees what was kept out.
+pub struct WriterView {
+    pub line: String,
+    pub rejected: Option<String>,
+}
+
+fn writer_view(writer: &ModelOpener) -> WriterView {
+    WriterView {
+        line: writer.describe(),
+        rejected: match writer {
+            ModelOpener::Rejected { answer, .. } => Some(answer.clone()),
+            _ => None,
+        },
+    }
 }
 
 #[derive(Deserialize)]
@@ -367,6 +385,10 @@ async fn show(
             ),
         });
     let sample = sequences::sample(&variant)?;
+    let writer = sample
+        .as_ref()
+        .and_then(|s| s.writer.as_ref())
+        .map(writer_view);
     let (steps, facts) = match &sample {
         None => (Vec::new(), Vec::new()),
         Some(sample) => {
@@ -418,6 +440,7 @@ async fn show(
             steps,
             facts,
             panels,
+            writer,
         },
     )
 }
@@ -771,6 +794,7 @@ mod tests {
             ],
             rests_on: Default::default(),
             opener: None,
+            written_by: None,
         };
 
         let cut: Vec<(String, Option<usize>)> = segments(&rendered)
