@@ -171,6 +171,14 @@ pub enum RepliesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Read replies from the sending mailboxes over IMAP: each mailbox with an
+    /// [outreach.mailboxes.imap] section, from where the last poll stopped. Only answers to
+    /// our e-mails are kept and acted on; the mailbox is read-only to leadgate (nothing is
+    /// marked read). Run it every few minutes (cron, a systemd timer).
+    Poll {
+        #[arg(long)]
+        json: bool,
+    },
     /// The replies read, newest first, with what each was and did.
     List {
         /// Only this kind: bounce_hard, bounce_soft, auto_reply, opt_out, referral,

@@ -378,6 +378,14 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # username = "ravi@routewise.example"
 # password_env = "LEADGATE_SMTP_PASSWORD"
 #
+# [outreach.mailboxes.imap]           # read its replies: `leadgate replies poll`
+# host = "imap.example.com"
+# port = 993
+# tls = "tls"                         # tls | none (a server on this machine only)
+# username = "ravi@routewise.example" # default: the mailbox's address
+# password_env = "LEADGATE_IMAP_PASSWORD"
+# folder = "INBOX"
+#
 # [outreach.window]                   # when e-mail goes, in the prospect's time zone
 # start_hour = 9
 # end_hour = 17
@@ -496,6 +504,8 @@ mod tests {
         assert_eq!(config.outreach.sender.name, "Ravi Menon");
         assert_eq!(config.outreach.dns_server.as_deref(), Some("192.0.2.53:53"));
         assert!(mailbox.track_clicks && mailbox.check_dns);
+        let imap = mailbox.imap.as_ref().unwrap();
+        assert_eq!((imap.port, imap.folder.as_str()), (993, "INBOX"));
         let writer = config.outreach.writer.unwrap();
         assert_eq!(
             (writer.model.as_str(), writer.timeout_seconds),

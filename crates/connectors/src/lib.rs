@@ -10,12 +10,13 @@
 //! driver of `leadgate-core`'s waterfall. Stage 4 (outreach) adds [`mail`]: messages built,
 //! DKIM-signed with one-click unsubscribe headers, and sent to files or an SMTP relay; and
 //! [`dns`]: whether a sending domain publishes the SPF, DKIM and DMARC records its mail needs;
-//! and [`llm`]: any OpenAI-compatible chat endpoint, hosted or local, for the optional
-//! model writer.
+//! [`imap`]: the sending mailboxes' inboxes, read without changing them; and [`llm`]: any
+//! OpenAI-compatible chat endpoint, hosted or local, for the optional model writer.
 
 pub mod dns;
 pub mod enrich;
 mod http_error;
+pub mod imap;
 pub mod import;
 pub mod llm;
 pub mod mail;

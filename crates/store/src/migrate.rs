@@ -133,6 +133,11 @@ const SQLITE: &[Migration] = &[
         name: "tracked_links",
         sql: include_str!("../migrations/sqlite/0023_tracked_links.sql"),
     },
+    Migration {
+        version: 24,
+        name: "mailbox_cursors",
+        sql: include_str!("../migrations/sqlite/0024_mailbox_cursors.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -250,6 +255,11 @@ const POSTGRES: &[Migration] = &[
         version: 23,
         name: "tracked_links",
         sql: include_str!("../migrations/postgres/0023_tracked_links.sql"),
+    },
+    Migration {
+        version: 24,
+        name: "mailbox_cursors",
+        sql: include_str!("../migrations/postgres/0024_mailbox_cursors.sql"),
     },
 ];
 

@@ -943,6 +943,66 @@ pub async fn tracked_link(
         .transpose()
 }
 
+/// How far a mailbox folder has been read over IMAP: its UIDVALIDITY and the last UID read.
+pub async fn mailbox_cursor(
+    conn: &mut AnyConnection,
+    mailbox: &str,
+    folder: &str,
+) -> Result<Option<(u32, u32)>> {
+    sqlx::query(
+        "SELECT uid_validity, last_uid FROM mailbox_cursors WHERE mailbox = $1 AND folder = $2",
+    )
+    .bind(mailbox)
+    .bind(folder)
+    .fetch_optional(conn)
+    .await?
+    .map(|row| {
+        let validity: i64 = row.try_get(0)?;
+        let last: i64 = row.try_get(1)?;
+        Ok((
+            u32::try_from(validity).unwrap_or_default(),
+            u32::try_from(last).unwrap_or_default(),
+        ))
+    })
+    .transpose()
+}
+
+/// Records that a mailbox folder has been read up to `last_uid` under `uid_validity`.
+pub async fn set_mailbox_cursor(
+    conn: &mut AnyConnection,
+    mailbox: &str,
+    folder: &str,
+    uid_validity: u32,
+    last_uid: u32,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO mailbox_cursors (mailbox, folder, uid_validity, last_uid, polled_at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (mailbox, folder) DO UPDATE
+         SET uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
+             polled_at = excluded.polled_at",
+    )
+    .bind(mailbox)
+    .bind(folder)
+    .bind(i64::from(uid_validity))
+    .bind(i64::from(last_uid))
+    .bind(micros(at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The first time `mailbox` sent an e-mail, if it has: where reading its replies begins.
+pub async fn first_sent_from(conn: &mut AnyConnection, mailbox: &str) -> Result<Option<Timestamp>> {
+    let row =
+        sqlx::query("SELECT MIN(sent_at) FROM outbox WHERE mailbox = $1 AND sent_at IS NOT NULL")
+            .bind(mailbox)
+            .fetch_one(conn)
+            .await?;
+    opt_timestamp(row.try_get(0)?)
+}
+
 /// What one variant's messages led to, counted in leads: those sent an e-mail, those who
 /// answered with interest, and those with a meeting booked — the A/B comparison's tally.
 pub async fn variant_tally(conn: &mut AnyConnection, variant_id: i64) -> Result<(i64, i64, i64)> {

@@ -1,4 +1,5 @@
-//! `leadgate replies import|list`: replies to outreach read from files, and what they did.
+//! `leadgate replies import|poll|list`: replies to outreach read from files or from the
+//! sending mailboxes over IMAP, and what they did.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use leadgate_core::outreach::reply::ReplyKind;
 
 use super::{print_json, print_table, show_time, time_zone};
 use crate::cli::RepliesCommand;
-use crate::engine::outreach::replies;
+use crate::engine::outreach::{inbox, replies};
 use crate::workspace::Workspace;
 
 pub async fn run(
@@ -18,6 +19,7 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     match command {
         RepliesCommand::Import { paths, json } => import(workspace, &paths, json, now).await,
+        RepliesCommand::Poll { json } => poll(workspace, json, now).await,
         RepliesCommand::List { kind, json } => {
             let kind = kind
                 .map(|k| k.parse::<ReplyKind>())
@@ -143,6 +145,68 @@ async fn import(
         println!("{} replies read, {failed} files not.", results.len());
     }
     Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn poll(workspace: &Workspace, json: bool, now: Timestamp) -> anyhow::Result<ExitCode> {
+    let outreach = &workspace.config.outreach;
+    if outreach.mailboxes.iter().all(|m| m.imap.is_none()) {
+        eprintln!(
+            "error: no mailbox to read: add an [outreach.mailboxes.imap] section (host, \
+             password_env) under a mailbox in leadgate.toml"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let secret = |name: &str| std::env::var(name).ok();
+    let report = inbox::poll(&workspace.store, outreach, &secret, now).await?;
+    if json {
+        print_json(&report)?;
+    } else {
+        for polled in &report {
+            if let Some(error) = &polled.error {
+                println!("{}: not read — {error}", polled.mailbox);
+                continue;
+            }
+            let fresh = polled.replies.iter().filter(|r| !r.seen_before).count();
+            println!(
+                "{}: {} new message(s); {fresh} reply(ies) kept, {} read before, {} not an \
+                 answer to our e-mails (left alone), {} not an e-mail{}",
+                polled.mailbox,
+                polled.read,
+                polled.replies.len() - fresh,
+                polled.not_ours,
+                polled.unreadable.len(),
+                if polled.more {
+                    "; more wait for the next poll"
+                } else {
+                    ""
+                }
+            );
+            for received in polled.replies.iter().filter(|r| !r.seen_before) {
+                let r = &received.reply;
+                println!(
+                    "  {}{} — {}{}",
+                    r.kind.label(),
+                    r.contact_id
+                        .map(|c| format!(" from lead {c}"))
+                        .unwrap_or_default(),
+                    r.evidence,
+                    if r.effects.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}", r.effects.join("; "))
+                    }
+                );
+            }
+            for why in &polled.unreadable {
+                println!("  not an e-mail: {why}");
+            }
+        }
+    }
+    Ok(if report.iter().any(|p| p.error.is_some()) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

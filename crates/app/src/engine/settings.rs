@@ -187,6 +187,53 @@ pub struct MailboxConfig {
     /// off only for a relay inside your own network whose mail never reaches the internet.
     #[serde(default = "default_true")]
     pub check_dns: bool,
+    /// Where its replies arrive, read over IMAP by `leadgate replies poll` (none by default:
+    /// replies are then read from files or the webhook).
+    #[serde(default)]
+    pub imap: Option<ImapConfig>,
+}
+
+/// A mailbox's IMAP server, read without changing anything a person sees.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapConfig {
+    pub host: String,
+    #[serde(default = "default_imap_port")]
+    pub port: u16,
+    /// `tls` (default) or `none` (a server on this machine only).
+    #[serde(default = "default_imap_tls")]
+    pub tls: String,
+    /// Default: the mailbox's address.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// The environment variable holding the password; never the password itself.
+    pub password_env: String,
+    /// The folder replies arrive in.
+    #[serde(default = "default_imap_folder")]
+    pub folder: String,
+    /// A PEM file of CA certificates to trust instead of the web's roots (a server with a
+    /// certificate from the team's own CA).
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// How long one read may take (30 seconds by default).
+    #[serde(default = "default_imap_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_imap_port() -> u16 {
+    993
+}
+
+fn default_imap_tls() -> String {
+    "tls".to_string()
+}
+
+fn default_imap_folder() -> String {
+    "INBOX".to_string()
+}
+
+fn default_imap_timeout() -> u64 {
+    30
 }
 
 fn default_true() -> bool {

@@ -53,6 +53,7 @@ fn config(smtp: Option<SmtpConfig>) -> OutreachConfig {
             track_clicks: true,
             // The DNS check before sending through a relay has its own story below.
             check_dns: false,
+            imap: None,
         }],
         ..Default::default()
     }
@@ -413,6 +414,163 @@ async fn killing_the_sender_at_any_moment_loses_nothing_and_sends_nothing_twice(
 }
 
 on_both_backends!(replies_are_classified_and_have_their_effects, replies_story);
+
+on_both_backends!(
+    replies_are_read_from_the_mailbox_over_imap_leaving_other_mail_alone,
+    inbox_story
+);
+
+async fn inbox_story(backend: Backend) {
+    use leadgate::engine::outreach::inbox;
+    use leadgate::engine::settings::ImapConfig;
+    use leadgate_core::outreach::reply::ReplyKind;
+
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let Some(imap) = crate::loopback::ImapServer::start("ravi@routewise.example") else {
+        return;
+    };
+    // Arrange: Ann, Bo and Cy got their first e-mail from ravi@, whose inbox is on a real
+    // IMAP server.
+    let workspace = ws.init(now()).await;
+    let store = &workspace.store;
+    let mut outreach = config(None);
+    outreach.mailboxes[0].imap = Some(ImapConfig {
+        host: "127.0.0.1".into(),
+        port: imap.port,
+        tls: "none".into(),
+        username: None,
+        password_env: "RAVI_IMAP_PASSWORD".into(),
+        folder: "INBOX".into(),
+        ca_file: None,
+        timeout_seconds: 20,
+    });
+    enrolled(&ws, &workspace, PEOPLE, crate::support::SEQUENCE, &outreach).await;
+    approve_first_messages(store).await;
+    let pages = leadgate_core::engagement::PagePolicy::default();
+    let sending = Sending {
+        outreach: &outreach,
+        pages: &pages,
+        public_url: "https://leadgate.routewise.example",
+        outbox_dir: ws.path().join("outbox"),
+        zone: jiff::tz::TimeZone::UTC,
+    };
+    let later = now() + SignedDuration::from_hours(6);
+    assert_eq!(
+        send::run(store, &sending, false, later).await.unwrap().sent,
+        3
+    );
+    let sent = stored::outbox(&mut store.conn().await.unwrap(), Some(OutboxStatus::Sent))
+        .await
+        .unwrap();
+    let to = |address: &str| {
+        sent.iter()
+            .find(|r| r.recipient.as_deref() == Some(address))
+            .unwrap()
+            .clone()
+    };
+    let (ann, bo, cy) = (to("ann@small.io"), to("bo@big.io"), to("cy@mid.fr"));
+    let at = later + SignedDuration::from_hours(2);
+    // Ann says yes, Bo's address bounces, and a newsletter lands beside them; before
+    // leadgate ever sent, an old message sat there already.
+    imap.deliver(
+        "0.old",
+        &reply_to("unclassified_question.eml", "<elsewhere@example.com>", ""),
+        now() - SignedDuration::from_hours(24 * 30),
+    );
+    imap.deliver(
+        "1.ann",
+        &reply_to("positive_quotes_footer.eml", &ann.message_id, ""),
+        at,
+    );
+    imap.deliver(
+        "2.bo",
+        &reply_to("bounce_postfix_5_1_1.eml", &bo.message_id, "bo@big.io"),
+        at,
+    );
+    imap.deliver(
+        "3.news",
+        b"From: news@vendor.example\r\nTo: ravi@routewise.example\r\nSubject: This week in sales\r\nMessage-ID: <n1@vendor.example>\r\n\r\nRead our blog.\r\n",
+        at,
+    );
+    let secret = |name: &str| (name == "RAVI_IMAP_PASSWORD").then(|| imap.password.clone());
+
+    // Act
+    let first = inbox::poll(store, &outreach, &secret, at).await.unwrap();
+    let second = inbox::poll(store, &outreach, &secret, at).await.unwrap();
+    imap.deliver(
+        "4.cy",
+        &reply_to("opt_out_remove_me.eml", &cy.message_id, ""),
+        at,
+    );
+    let third = inbox::poll(store, &outreach, &secret, at).await.unwrap();
+    let without_password = inbox::poll(store, &outreach, &|_| None, at).await.unwrap();
+
+    // Assert: the first poll reads what came since the mailbox first sent, keeps the two
+    // answers with their effects and leaves the newsletter alone; the next reads nothing
+    // again; the one after takes only Cy's opt-out.
+    let polled = &first[0];
+    assert_eq!(polled.error, None, "{}", imap.log());
+    assert_eq!((polled.read, polled.not_ours), (3, 1), "{polled:?}");
+    let kinds: Vec<(ReplyKind, Option<i64>)> = polled
+        .replies
+        .iter()
+        .map(|r| (r.reply.kind, r.reply.contact_id))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (ReplyKind::Positive, Some(ann.contact_id)),
+            (ReplyKind::BounceHard, Some(bo.contact_id))
+        ]
+    );
+    assert_eq!(
+        polled.replies[0].reply.source,
+        "imap:ravi@routewise.example"
+    );
+    assert_eq!(second[0].read, 0, "{:?}", second[0]);
+    assert_eq!(third[0].read, 1);
+    assert_eq!(third[0].replies[0].reply.kind, ReplyKind::OptOut);
+    let mut conn = store.conn().await.unwrap();
+    for lead in [ann.contact_id, bo.contact_id, cy.contact_id] {
+        assert!(
+            stored::active_enrollment(&mut conn, lead)
+                .await
+                .unwrap()
+                .is_none(),
+            "lead {lead}'s sequence stopped"
+        );
+    }
+    let kept = stored::replies(&mut conn, None).await.unwrap();
+    assert_eq!(
+        kept.len(),
+        3,
+        "the newsletter and the old message are not kept"
+    );
+    drop(conn);
+    // Reading changed nothing a person sees.
+    assert_eq!(imap.seen(), 0);
+    let error = without_password[0].error.as_deref().unwrap_or_default();
+    assert!(error.contains("RAVI_IMAP_PASSWORD"), "{error}");
+
+    // And through the command line: without a password in the environment, the mailbox is
+    // named with the variable to set, and the run fails.
+    let mut toml = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
+    toml.push_str(&format!(
+        "\n[[outreach.mailboxes]]\naddress = \"ravi@routewise.example\"\n\n[outreach.mailboxes.imap]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\npassword_env = \"LEADGATE_TEST_NO_SUCH_PASSWORD\"\n",
+        imap.port
+    ));
+    ws.write("leadgate.toml", &toml);
+    let run = ws.leadgate(&["replies", "poll"]);
+    assert_eq!(run.0.status.code(), Some(1), "{}", run.stderr());
+    assert!(
+        run.stdout()
+            .contains("ravi@routewise.example: not read — [[outreach.mailboxes]] ravi@routewise.example: the environment variable LEADGATE_TEST_NO_SUCH_PASSWORD"),
+        "{}",
+        run.stdout()
+    );
+}
 
 /// A fixture reply from core's collection, made to answer `message_id` (and, for a bounce,
 /// to name `address` as the address that bounced).

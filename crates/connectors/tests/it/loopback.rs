@@ -286,3 +286,150 @@ pub fn dkim_verifies_at(python: &Path, message: &[u8], name: &str, record: &str)
 pub fn dkim_verifies(python: &Path, message: &[u8], record: &str) -> bool {
     dkim_verifies_at(python, message, "", record)
 }
+
+// ---- dovecot, an IMAP server on loopback ----
+
+/// Debian's dovecot (package dovecot-imapd, installed by `.ci/run`) on a free loopback port,
+/// plain IMAP, serving one user's maildir; killed on drop. `None` after reporting a skip
+/// when dovecot is not installed.
+pub struct ImapServer {
+    child: Child,
+    pub port: u16,
+    pub username: String,
+    pub password: String,
+    maildir: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl ImapServer {
+    pub fn start(username: &str) -> Option<ImapServer> {
+        let binary = ["/usr/sbin/dovecot", "/usr/bin/dovecot"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.exists());
+        let Some(binary) = binary else {
+            skip::skip(
+                "dovecot is not installed",
+                "install Debian's dovecot-imapd, as .ci/run does",
+            );
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let password = "imap-test-password".to_string();
+        let maildir = root.join("mail").join(username);
+        for sub in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        std::fs::write(
+            root.join("users"),
+            format!("{username}:{{PLAIN}}{password}::::::\n"),
+        )
+        .unwrap();
+        // Mail is read as the unprivileged `nobody` (dovecot refuses root): the mail tree is
+        // opened to it.
+        let mail_user = "uid=65534 gid=65534";
+        for path in [root.to_path_buf(), root.join("mail"), maildir.clone()]
+            .into_iter()
+            .chain(["new", "cur", "tmp"].map(|s| maildir.join(s)))
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();
+        }
+        let r = root.display();
+        let config = format!(
+            "base_dir = {r}/run\nstate_dir = {r}/state\nlog_path = {r}/dovecot.log\n\
+             protocols = imap\nlisten = 127.0.0.1\nssl = no\ndisable_plaintext_auth = no\n\
+             auth_mechanisms = plain login\nmail_location = maildir:{r}/mail/%u\n\
+             default_internal_user = dovecot\ndefault_login_user = dovenull\n\
+             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {r}/users\n}}\n\
+             userdb {{\n  driver = static\n  args = {mail_user} home={r}/mail/%u\n}}\n\
+             service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n"
+        );
+        let conf = root.join("dovecot.conf");
+        std::fs::write(&conf, config).unwrap();
+        let child = Command::new(binary)
+            .arg("-c")
+            .arg(&conf)
+            .arg("-F")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(root.join("stderr.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let mut server = ImapServer {
+            child,
+            port,
+            username: username.to_string(),
+            password,
+            maildir,
+            dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                panic!("dovecot exited ({status}): {}", server.log());
+            }
+            assert!(Instant::now() < deadline, "dovecot did not listen in 20 s");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        Some(server)
+    }
+
+    /// Puts a message in the user's inbox, received at `at` (its internal date, which IMAP's
+    /// SEARCH SINCE reads), as a delivery agent would.
+    pub fn deliver(&self, name: &str, raw: &[u8], at: jiff::Timestamp) {
+        let tmp = self.maildir.join("tmp").join(name);
+        std::fs::write(&tmp, raw).unwrap();
+        let file = std::fs::File::options().write(true).open(&tmp).unwrap();
+        let when = std::time::UNIX_EPOCH
+            + Duration::from_secs(u64::try_from(at.as_second()).unwrap_or_default());
+        file.set_modified(when).unwrap();
+        std::fs::rename(&tmp, self.maildir.join("new").join(name)).unwrap();
+    }
+
+    /// How many messages of the inbox carry the \\Seen flag (maildir's `S` in the name).
+    pub fn seen(&self) -> usize {
+        ["new", "cur"]
+            .iter()
+            .filter_map(|sub| std::fs::read_dir(self.maildir.join(sub)).ok())
+            .flatten()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                name.split_once(":2,")
+                    .is_some_and(|(_, flags)| flags.contains('S'))
+            })
+            .count()
+    }
+
+    /// What dovecot logged, for a failure's message.
+    pub fn log(&self) -> String {
+        let root = self.dir.path();
+        ["dovecot.log", "stderr.log"]
+            .map(|f| std::fs::read_to_string(root.join(f)).unwrap_or_default())
+            .join("\n")
+    }
+}
+
+impl Drop for ImapServer {
+    fn drop(&mut self) {
+        // TERM, so that the master stops the processes it started; KILL if it does not.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

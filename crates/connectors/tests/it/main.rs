@@ -10,6 +10,7 @@ mod demo;
 mod dns;
 mod enrich;
 mod formats;
+mod imap;
 mod llm;
 mod mail;
 mod matrix;

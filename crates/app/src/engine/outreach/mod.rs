@@ -2,7 +2,9 @@
 //! compliance (the footer and the GDPR notice leadgate adds, and stage 2's verdict on
 //! whether the contact may be e-mailed at all); [`sequences`] stores sequences, enrolls leads
 //! and runs the first-message gate; [`send`] is the outbox; [`replies`] reads what comes
-//! back; the one-click unsubscribe is here. The lead's facts are
+//! back, and [`inbox`] fetches it from the sending mailboxes over IMAP; the one-click
+//! unsubscribe is here. A configured model writes the opener ([`ModelOpener`]), checked
+//! claim by claim before it is used. The lead's facts are
 //! gathered with their sources — the survivors of its resolved profile and the newest
 //! answer of each enrichment field — and every step and variant of the sequence is rendered
 //! from them alone ([`leadgate_core::outreach::compose`]), each claim keeping the fact it
@@ -27,6 +29,7 @@ use serde_json::Value;
 use super::settings::OutreachConfig;
 use super::{Error, Result, auth};
 
+pub mod inbox;
 pub mod replies;
 pub mod send;
 pub mod sequences;

@@ -41,6 +41,38 @@ pub struct Received {
 /// Reads one raw message received from `source` (`file`, `webhook`, `imap:ADDRESS`) at
 /// `now`, keeps it, and has its effects. An error only when the bytes are not an e-mail.
 pub async fn receive(store: &Store, raw: &[u8], source: &str, now: Timestamp) -> Result<Received> {
+    receive_as(store, raw, source, Keep::Everything, now)
+        .await?
+        .ok_or_else(|| Error::corrupt("a reply kept nothing".to_string()))
+}
+
+/// Like [`receive`], for a message read from a person's mailbox, which holds all their mail:
+/// one that answers no e-mail of ours is left alone (`None`), neither kept nor acted on.
+pub async fn receive_answer(
+    store: &Store,
+    raw: &[u8],
+    source: &str,
+    now: Timestamp,
+) -> Result<Option<Received>> {
+    receive_as(store, raw, source, Keep::Answers, now).await
+}
+
+/// Which messages a source's replies are kept of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Files and the webhook carry replies only: each is kept, matched or not.
+    Everything,
+    /// A mailbox carries everything: only answers to our e-mails are kept.
+    Answers,
+}
+
+async fn receive_as(
+    store: &Store,
+    raw: &[u8],
+    source: &str,
+    keep: Keep,
+    now: Timestamp,
+) -> Result<Option<Received>> {
     let read = reply::classify(raw).map_err(|e| Error::Invalid(format!("{source}: {e}")))?;
     let message_id = read
         .message_id
@@ -48,12 +80,16 @@ pub async fn receive(store: &Store, raw: &[u8], source: &str, now: Timestamp) ->
         .unwrap_or_else(|| format!("sha256:{}", hex::encode(Sha256::digest(raw))));
     let mut tx = store.begin().await?;
     if let Some(kept) = stored::reply_by_message_id(&mut tx, &message_id).await? {
-        return Ok(Received {
+        return Ok(Some(Received {
             reply: kept,
             seen_before: true,
-        });
+        }));
     }
     let answered = answered(&mut tx, &read).await?;
+    if answered.is_none() && keep == Keep::Answers {
+        tx.rollback().await?;
+        return Ok(None);
+    }
     let lead = answered.as_ref().map(|r| r.contact_id);
     let recipient = answered
         .as_ref()
@@ -159,10 +195,10 @@ pub async fn receive(store: &Store, raw: &[u8], source: &str, now: Timestamp) ->
         let kept = stored::reply_by_message_id(&mut conn, &kept.message_id)
             .await?
             .ok_or_else(|| Error::Conflict("the reply vanished while it was read".to_string()))?;
-        return Ok(Received {
+        return Ok(Some(Received {
             reply: kept,
             seen_before: true,
-        });
+        }));
     };
     kept.id = id;
     record(
@@ -196,10 +232,10 @@ pub async fn receive(store: &Store, raw: &[u8], source: &str, now: Timestamp) ->
         }
     }
     tx.commit().await?;
-    Ok(Received {
+    Ok(Some(Received {
         reply: kept,
         seen_before: false,
-    })
+    }))
 }
 
 /// The e-mail a reply answers: by the ids it refers to, a bounce by the returned message's
