@@ -102,6 +102,7 @@ crate::values! {
         MessageFailed = "message.failed" / "message refused by the relay",
         DkimKeyCreated = "dkim.key_created" / "DKIM key created",
         ReplyReceived = "reply.received" / "reply received",
+        ClickIgnored = "click.ignored" / "a machine's click ignored",
         ModelReviewOpenedEarly = "model.review_opened_early" / "scoring model review opened early",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",

@@ -930,16 +930,16 @@ pub async fn insert_tracked_link(
     Ok(())
 }
 
-/// The address and target of a tracked link: (email, url).
+/// The address, target and message of a tracked link: (email, url, message_id).
 pub async fn tracked_link(
     conn: &mut AnyConnection,
     token: &str,
-) -> Result<Option<(String, String)>> {
-    sqlx::query("SELECT email, url FROM tracked_links WHERE token = $1")
+) -> Result<Option<(String, String, String)>> {
+    sqlx::query("SELECT email, url, message_id FROM tracked_links WHERE token = $1")
         .bind(token)
         .fetch_optional(conn)
         .await?
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
         .transpose()
 }
 

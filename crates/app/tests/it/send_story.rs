@@ -25,6 +25,10 @@ on_both_backends!(
     send_story
 );
 
+/// A person's browser, as the click redirect sees it.
+const FIREFOX: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+
 fn now() -> Timestamp {
     // A Monday, 09:00 UTC.
     "2027-03-01T09:00:00Z".parse().unwrap()
@@ -900,17 +904,56 @@ async fn engagement_story(backend: Backend) {
     };
     let clicked = wednesday + SignedDuration::from_hours(3);
     let scoring = leadgate::engine::settings::ScoringConfig::default();
+    let browser = send::Asker {
+        user_agent: Some(FIREFOX),
+        head: false,
+    };
     for (address, times) in [("ann@small.io", 2), ("bo@big.io", 1)] {
         let token = link_of(address);
         for minute in 0..times {
             let at = clicked + SignedDuration::from_mins(minute);
-            let target = send::click(store, &scoring, &pages, &token, at)
+            let target = send::click(store, &scoring, &pages, &token, browser, at)
                 .await
                 .unwrap();
             assert_eq!(target, "https://routewise.example/guide");
         }
     }
-    let unknown = send::click(store, &scoring, &pages, "not-ours", clicked).await;
+    // Bo's mail gateway fetched the link seconds after delivery, and again later: machines,
+    // sent on but not counted, so Bo stays at one click.
+    let bo_sent = first_emails
+        .iter()
+        .find(|r| r.recipient.as_deref() == Some("bo@big.io"))
+        .and_then(|r| r.sent_at)
+        .unwrap();
+    for (agent, at) in [
+        (Some(FIREFOX), bo_sent + SignedDuration::from_secs(4)),
+        (
+            Some("Mozilla/5.0 (compatible; Barracuda Sentinel)"),
+            clicked,
+        ),
+        (None, clicked),
+    ] {
+        let scanner = send::Asker {
+            user_agent: agent,
+            head: false,
+        };
+        let target = send::click(store, &scoring, &pages, &link_of("bo@big.io"), scanner, at)
+            .await
+            .unwrap();
+        assert_eq!(target, "https://routewise.example/guide");
+    }
+    let ignored = leadgate_store::audit::list(
+        &mut store.conn().await.unwrap(),
+        &leadgate_store::audit::AuditFilter {
+            action: Some(leadgate_core::audit::Action::ClickIgnored.as_str()),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(ignored.len(), 3, "{ignored:?}");
+    let unknown = send::click(store, &scoring, &pages, "not-ours", browser, clicked).await;
     assert!(
         matches!(unknown, Err(leadgate::engine::Error::NotFound(_))),
         "{unknown:?}"
@@ -956,7 +999,8 @@ async fn engagement_story(backend: Backend) {
 }
 
 /// The click redirect over HTTP: a tracked link answers 302 to its target with no session
-/// or cookie, and records the click; a token that is not ours is not found.
+/// or cookie, and records a browser's click but not a HEAD's; a token that is not ours is
+/// not found.
 #[tokio::test]
 async fn a_tracked_link_redirects_to_its_target_and_counts_the_click() {
     let Some(server) = crate::support::TestServer::start(Backend::Sqlite, now(), false).await
@@ -977,10 +1021,12 @@ async fn a_tracked_link_redirects_to_its_target_and_counts_the_click() {
     drop(conn);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .user_agent(FIREFOX)
         .build()
         .unwrap();
 
     let followed = client.get(server.at("/r/tok123")).send().await.unwrap();
+    let checked = client.head(server.at("/r/tok123")).send().await.unwrap();
     let unknown = client.get(server.at("/r/nope")).send().await.unwrap();
 
     assert_eq!(followed.status(), 302);
@@ -988,6 +1034,7 @@ async fn a_tracked_link_redirects_to_its_target_and_counts_the_click() {
         followed.headers()["location"],
         "https://routewise.example/guide"
     );
+    assert_eq!(checked.status(), 302, "a HEAD is answered, not counted");
     assert!(followed.headers().get("set-cookie").is_none());
     assert_eq!(unknown.status(), 404);
     let mut conn = server.store.conn().await.unwrap();

@@ -1278,22 +1278,58 @@ pub async fn release(
     Ok(row)
 }
 
+/// How a tracked link was asked for: what the redirect knows of the asker.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asker<'a> {
+    pub user_agent: Option<&'a str>,
+    /// A `HEAD` request.
+    pub head: bool,
+}
+
 /// A click on a tracked link: kept as the prospect's `email_click` engagement (which
 /// rescores the lead and counts for steps that wait for clicks), and the link's target to
-/// send the browser on to. A token leadgate did not issue is not found.
+/// send the browser on to. A machine's click — a scanner's, a preview's
+/// ([`leadgate_core::outreach::tracking::machine_click`]) — is sent on too, but counts for
+/// nothing: the audit log says whose it was and why. A token leadgate did not issue is not
+/// found.
 pub async fn click(
     store: &Store,
     scoring: &crate::engine::settings::ScoringConfig,
     pages: &leadgate_core::engagement::PagePolicy,
     token: &str,
+    asker: Asker<'_>,
     now: Timestamp,
 ) -> Result<String> {
-    let (email, url) = {
+    let (email, url, sent) = {
         let mut conn = store.conn().await?;
-        stored::tracked_link(&mut conn, token.trim())
+        let (email, url, message_id) = stored::tracked_link(&mut conn, token.trim())
             .await?
-            .ok_or_else(|| Error::NotFound("this link is not one of ours".to_string()))?
+            .ok_or_else(|| Error::NotFound("this link is not one of ours".to_string()))?;
+        let sent = stored::outbox_by_message_id(&mut conn, &message_id).await?;
+        (email, url, sent)
     };
+    let request = leadgate_core::outreach::tracking::ClickRequest {
+        user_agent: asker.user_agent,
+        head: asker.head,
+        sent_at: sent.as_ref().and_then(|m| m.sent_at),
+        at: now,
+    };
+    if let Some(why) = leadgate_core::outreach::tracking::machine_click(&request) {
+        if let Some(message) = &sent {
+            let mut tx = store.begin().await?;
+            record(
+                &mut tx,
+                &Actor::System,
+                Action::ClickIgnored,
+                &Subject::Message(message.id),
+                json!({ "url": url, "why": why, "user_agent": asker.user_agent }),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        return Ok(url);
+    }
     let item = crate::engine::engagement::Item {
         kind: Some("email_click".to_string()),
         at: Some(now.to_string()),

@@ -1,9 +1,10 @@
 //! The click redirect: `GET /r/{token}` — the links of sent e-mails point here — records the
 //! click as the prospect's engagement and sends the browser on to the link's target with a
-//! 302. No session or cookie: the prospect is not a person of the workspace.
+//! 302. No session or cookie: the prospect is not a person of the workspace. A scanner's or
+//! a preview's request is sent on as well, and counts for nothing.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -18,13 +19,22 @@ pub fn public_routes() -> Pages {
 async fn follow(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    method: Method,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let config = &state.workspace().config;
+    let asker = send::Asker {
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+        head: method == Method::HEAD,
+    };
     let target = send::click(
         state.store(),
         &config.scoring,
         &config.discovery.pages,
         &token,
+        asker,
         state.now(),
     )
     .await?;
