@@ -514,7 +514,7 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
         Err(broken) => println!("\nThe audit log is broken: {broken}"),
     }
     println!(
-        "Stages 1 (ICP), 2 (discovery) and 3 (enrichment and scoring) are built; stage 4 (outreach) writes, gates and sends; replies and handoff come next."
+        "Stages 1 (ICP), 2 (discovery) and 3 (enrichment and scoring) are built; stage 4 (outreach) writes, gates, sends and reads the replies; stage 5 (handoff to sales) comes next."
     );
     Ok(())
 }
