@@ -157,6 +157,48 @@ pub enum Command {
     /// answers — read, classified and acted on.
     #[command(subcommand)]
     Replies(RepliesCommand),
+    /// Stage 5: SLA deadlines in business time, on each rep's calendar.
+    #[command(subcommand)]
+    Sla(SlaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SlaCommand {
+    /// The deadline by which a lead arriving at a moment must be acknowledged, and how it
+    /// was computed: the rep's hours, time zone, public holidays and days off, the policy of
+    /// the lead's class ([handoff.sla]). Try a calendar before anyone is configured with it
+    /// with --calendar, --tz and --country.
+    Explain {
+        /// A rep of [[handoff.reps]] in leadgate.toml.
+        #[arg(
+            long,
+            conflicts_with = "calendar",
+            required_unless_present = "calendar"
+        )]
+        rep: Option<String>,
+        /// Weekly hours to try, in opening-hours syntax: 'Mo-Fr 09:00-17:00; PH off'.
+        #[arg(long, requires = "tz")]
+        calendar: Option<String>,
+        /// The tried calendar's IANA time zone: America/New_York.
+        #[arg(long)]
+        tz: Option<String>,
+        /// Whose public holidays close the tried calendar (with `PH off`): US, GB, DE, FR.
+        #[arg(long)]
+        country: Option<String>,
+        /// The country's region: BY (Bavaria), SCT (Scotland).
+        #[arg(long, requires = "country")]
+        region: Option<String>,
+        /// When the lead arrived: RFC 3339 (2027-11-24T15:00:00Z, …+01:00), or a local time
+        /// in the rep's zone (2027-11-24T10:00). Default: now.
+        #[arg(long)]
+        at: Option<String>,
+        /// mql (the score crossed the routing threshold) or warm (a positive reply, strong
+        /// intent).
+        #[arg(long, default_value = "mql")]
+        class: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

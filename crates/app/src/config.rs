@@ -12,7 +12,7 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 
 // The engine owns its settings; the file composes them.
 pub use crate::engine::settings::{
-    DiscoveryConfig, OutreachConfig, ScoringConfig, SourceFile, WorkerConfig,
+    DiscoveryConfig, HandoffConfig, OutreachConfig, ScoringConfig, SourceFile, WorkerConfig,
 };
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -37,6 +37,8 @@ pub struct Config {
     pub scoring: ScoringConfig,
     #[serde(default)]
     pub outreach: OutreachConfig,
+    #[serde(default)]
+    pub handoff: HandoffConfig,
     #[serde(default)]
     pub audit: AuditConfig,
     /// Stage 3's providers, budget and cache: kept as written here and read strictly by
@@ -118,7 +120,7 @@ fn default_public_url() -> String {
     format!("http://{DEFAULT_BIND}")
 }
 
-/// A configuration error, one line: `leadgate.toml:4:1: unknown key `databse_url` …`.
+/// A configuration error, one line: `leadgate.toml:4:1: key `databse_url`: unknown key …`.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}{position}: {message}")]
 pub struct ConfigError {
@@ -130,20 +132,23 @@ pub struct ConfigError {
 impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(|e| {
-            let position = e
-                .span()
-                .map(|span| {
-                    let (line, column) = line_column(text, span.start);
-                    format!(":{line}:{column}")
-                })
-                .unwrap_or_default();
+            // Located and keyed the one way hand-written TOML errors are in leadgate.
+            let located = leadgate_core::toml_error::TomlError::from_de(
+                &e,
+                text,
+                &path.display().to_string(),
+            );
+            let position = match (located.line, located.column) {
+                (Some(line), Some(column)) => format!(":{line}:{column}"),
+                _ => String::new(),
+            };
             ConfigError {
                 path: path.display().to_string(),
                 position,
-                message: e
-                    .message()
-                    .replace("unknown field", "unknown key")
-                    .replace('\n', " "),
+                message: match &located.key {
+                    Some(key) => format!("key `{key}`: {}", located.message),
+                    None => located.message.clone(),
+                },
             }
         })?;
         config.validate(text, path)?;
@@ -401,6 +406,20 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # api_key_env = "OPENAI_API_KEY"      # only for an endpoint that needs a key
 # timeout_seconds = 20
 
+# Stage 5, handoff (`leadgate sla explain`): how long a rep has to acknowledge a lead, in
+# business time on their own calendar. See docs/handoff.md.
+# [handoff.sla]
+# mql = "end_of_day"                  # end_of_day, end_of_next_day, end_of_day+N, or 4h, 90m
+# warm = "end_of_next_day"            # a positive reply or a strong intent signal
+#
+# [[handoff.reps]]
+# name = "ravi"                       # a person of this workspace
+# time_zone = "Europe/London"
+# hours = "Mo-Fr 09:00-17:30; PH off" # opening-hours syntax; PH off: closed on public holidays
+# public_holidays = "GB-SCT"          # US, GB, GB-ENG, GB-SCT, GB-WLS, GB-NIR, FR, DE, DE-BY, …
+# days_off = ["2027-08-02..2027-08-13", "2027-12-24"]
+# booking_link = "https://cal.example.com/ravi"
+
 # Stage 3, enrichment (`leadgate enrich run`, `leadgate enrich costs`): the providers asked for
 # funding, headcount and its growth, open roles, layoffs, tech stack, news (per company
 # domain) and seniority and tenure (per contact), in order, field by field; the first value
@@ -487,10 +506,31 @@ mod tests {
     }
 
     #[test]
+    fn the_template_s_handoff_examples_read_once_uncommented() {
+        let text = template("acme", DEFAULT_DATABASE);
+        let start = text.find("# [handoff.sla]").unwrap();
+        let end = text.find("# Stage 3, enrichment").unwrap();
+        let uncommented: String = text[start..end]
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let config = Config::parse(&uncommented, Path::new("leadgate.toml")).unwrap();
+        let rep = &config.handoff.reps[0];
+        assert_eq!(rep.time_zone.name, "Europe/London");
+        assert_eq!(rep.public_holidays.as_ref().unwrap().to_string(), "GB-SCT");
+        assert_eq!(rep.days_off.len(), 2);
+        assert_eq!(
+            config.handoff.sla,
+            crate::engine::settings::SlaPolicies::default()
+        );
+    }
+
+    #[test]
     fn the_template_s_outreach_examples_read_once_uncommented() {
         let text = template("acme", DEFAULT_DATABASE);
         let start = text.find("# [outreach]").unwrap();
-        let end = text.find("# Stage 3, enrichment").unwrap();
+        let end = text.find("# Stage 5, handoff").unwrap();
         let uncommented: String = text[start..end]
             .lines()
             .filter_map(|l| l.strip_prefix("# "))
@@ -574,7 +614,7 @@ mod tests {
         let err = Config::parse(text, Path::new("leadgate.toml")).unwrap_err();
         let message = err.to_string();
         assert!(
-            message.starts_with("leadgate.toml:3:1: unknown key `databse_url`"),
+            message.starts_with("leadgate.toml:3:1: key `databse_url`: unknown key"),
             "{message}"
         );
         assert!(!message.contains('\n'));

@@ -29,6 +29,20 @@ impl Workspace {
 
     /// Opens the workspace in `dir`, bringing its schema up to date.
     pub async fn open(dir: &Path, now: Timestamp) -> anyhow::Result<Workspace> {
+        let config = Workspace::read_config(dir)?;
+        let url = config.resolved_database_url(dir);
+        let store = Store::open(&url, now)
+            .await
+            .with_context(|| format!("cannot open the workspace database ({})", redact(&url)))?;
+        Ok(Workspace {
+            dir: dir.to_path_buf(),
+            config,
+            store,
+        })
+    }
+
+    /// The configuration of the workspace in `dir`, without opening its database.
+    pub fn read_config(dir: &Path) -> anyhow::Result<Config> {
         let path = dir.join(config::FILE_NAME);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
@@ -40,16 +54,7 @@ impl Workspace {
             ),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        let config = Config::parse(&text, &path)?;
-        let url = config.resolved_database_url(dir);
-        let store = Store::open(&url, now)
-            .await
-            .with_context(|| format!("cannot open the workspace database ({})", redact(&url)))?;
-        Ok(Workspace {
-            dir: dir.to_path_buf(),
-            config,
-            store,
-        })
+        Ok(Config::parse(&text, &path)?)
     }
 
     /// Creates a workspace in `dir` (made if missing): the configuration file and the database.

@@ -9,6 +9,7 @@ pub mod engagement;
 pub mod enrichment;
 pub mod event;
 pub mod gate;
+pub mod handoff;
 pub mod icp;
 pub mod outreach;
 pub mod role;

@@ -8,6 +8,7 @@ mod discovery;
 mod engagement;
 mod enrichment;
 mod gate;
+mod handoff;
 mod icp;
 mod leads;
 mod model;
@@ -62,6 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replies(command) => {
             replies::run(&open(&cli.workspace, now).await?, command, now).await
         }
+        Command::Sla(command) => handoff::sla(&cli.workspace, command, now),
         Command::Status { json } => status(&open(&cli.workspace, now).await?, json, now).await,
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,

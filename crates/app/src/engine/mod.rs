@@ -11,6 +11,7 @@ pub mod discovery;
 pub mod engagement;
 pub mod enrichment;
 pub mod gates;
+pub mod handoff;
 pub mod icp;
 pub mod model;
 pub mod outcomes;

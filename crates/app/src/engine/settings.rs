@@ -302,3 +302,90 @@ impl Default for ScoringConfig {
 fn default_conversion() -> Vec<OutcomeKind> {
     DEFAULT_CONVERSION.to_vec()
 }
+
+/// Stage 5, handoff: the reps leads go to and the time they have to acknowledge one.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoffConfig {
+    /// How long a rep has to acknowledge a lead, by class (`[handoff.sla]`).
+    #[serde(default)]
+    pub sla: SlaPolicies,
+    /// Each rep's working calendar (`[[handoff.reps]]`).
+    #[serde(default)]
+    pub reps: Vec<RepConfig>,
+}
+
+/// The SLA of each lead class: `end_of_day`, `end_of_next_day`, `end_of_day+N`, or business
+/// time (`4h`, `90m`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaPolicies {
+    /// A lead whose score crossed the routing threshold: by the end of the same business day.
+    #[serde(
+        default = "default_mql_sla",
+        deserialize_with = "leadgate_core::handoff::sla::deserialize_budget"
+    )]
+    pub mql: leadgate_core::handoff::sla::Budget,
+    /// A positive reply or a strong intent signal: by the end of the next business day.
+    #[serde(
+        default = "default_warm_sla",
+        deserialize_with = "leadgate_core::handoff::sla::deserialize_budget"
+    )]
+    pub warm: leadgate_core::handoff::sla::Budget,
+}
+
+impl Default for SlaPolicies {
+    fn default() -> Self {
+        SlaPolicies {
+            mql: default_mql_sla(),
+            warm: default_warm_sla(),
+        }
+    }
+}
+
+impl SlaPolicies {
+    pub fn of(
+        &self,
+        class: leadgate_core::handoff::sla::LeadClass,
+    ) -> leadgate_core::handoff::sla::Budget {
+        match class {
+            leadgate_core::handoff::sla::LeadClass::Mql => self.mql,
+            leadgate_core::handoff::sla::LeadClass::Warm => self.warm,
+        }
+    }
+}
+
+fn default_mql_sla() -> leadgate_core::handoff::sla::Budget {
+    leadgate_core::handoff::sla::Budget::default_for(leadgate_core::handoff::sla::LeadClass::Mql)
+}
+
+fn default_warm_sla() -> leadgate_core::handoff::sla::Budget {
+    leadgate_core::handoff::sla::Budget::default_for(leadgate_core::handoff::sla::LeadClass::Warm)
+}
+
+/// A rep's working calendar.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepConfig {
+    /// The person of the workspace (`leadgate user list`).
+    pub name: String,
+    /// IANA time zone: `America/New_York`.
+    pub time_zone: leadgate_core::handoff::calendar::Zone,
+    /// Weekly hours in opening-hours syntax: `Mo-Fr 09:00-17:30; PH off`.
+    #[serde(default = "default_rep_hours")]
+    pub hours: leadgate_core::handoff::hours::WeeklyHours,
+    /// Whose public holidays close the calendar (with `PH off`): `US`, `DE-BY`, `GB-SCT`.
+    #[serde(default)]
+    pub public_holidays: Option<leadgate_core::handoff::calendar::HolidayPlace>,
+    /// Personal days off: `"2027-12-24"`, `"2027-08-02..2027-08-13"`.
+    #[serde(default)]
+    pub days_off: Vec<leadgate_core::handoff::calendar::DaysOff>,
+    /// A calendar link (any booking page) the rep's alerts and tasks carry.
+    #[serde(default)]
+    pub booking_link: Option<String>,
+}
+
+fn default_rep_hours() -> leadgate_core::handoff::hours::WeeklyHours {
+    leadgate_core::handoff::hours::WeeklyHours::parse("Mo-Fr 09:00-17:00; PH off")
+        .expect("the default hours read")
+}

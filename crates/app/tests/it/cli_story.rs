@@ -381,7 +381,7 @@ async fn init_makes_a_wal_sqlite_database_and_a_strict_config() {
     )
     .unwrap();
     ws.leadgate(&["status"])
-        .fails_with("unknown key `timezone`");
+        .fails_with("key `timezone`: unknown key");
 }
 
 /// `leadgate … | head` ends the command quietly when the reader goes away: no panic on the

@@ -14,6 +14,7 @@ mod demo_story;
 mod discovery_story;
 mod engine_story;
 mod enrichment_story;
+mod handoff_story;
 mod leads_story;
 mod model_gate_story;
 mod model_story;
