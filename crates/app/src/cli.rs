@@ -160,6 +160,32 @@ pub enum Command {
     /// Stage 5: SLA deadlines in business time, on each rep's calendar.
     #[command(subcommand)]
     Sla(SlaCommand),
+    /// Stage 5: which rep a lead goes to, by the rules of [handoff.routing].
+    #[command(subcommand)]
+    Route(RouteCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RouteCommand {
+    /// Which rep a lead would go to now, by which rule, and why each rule before it did not
+    /// take it: conditions, the account's owner, weights, caps, days off, working hours.
+    Explain {
+        /// The lead (its contact id, as `leadgate leads list` shows it).
+        lead: i64,
+        /// mql (the score crossed the routing threshold) or warm (a positive reply, strong
+        /// intent).
+        #[arg(long, default_value = "mql")]
+        class: String,
+        /// What triggered the handoff: score, positive_reply, pricing_clicks, demo_request,
+        /// high_intent_download.
+        #[arg(long, default_value = "score")]
+        signal: String,
+        /// When: RFC 3339 (2027-11-24T15:00:00Z). Default: now.
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -197,6 +197,10 @@ impl Config {
                 "must be between 0 and 1, exclusive".to_string(),
             );
         }
+        let reps: Vec<&str> = self.handoff.reps.iter().map(|r| r.name.as_str()).collect();
+        if let Err(why) = self.handoff.routing.check(&reps) {
+            return fail("rules", why);
+        }
         if self.worker.max_attempts == 0 {
             return fail("max_attempts", "must be at least 1".to_string());
         }

@@ -1,4 +1,5 @@
-//! `leadgate sla explain`: a lead's SLA deadline on a rep's calendar, and how it was reached.
+//! `leadgate sla explain`: a lead's SLA deadline on a rep's calendar, and how it was reached;
+//! `leadgate route explain`: where a lead would go, and why.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use jiff::civil::DateTime;
 use leadgate_core::handoff::sla::LeadClass;
 
 use super::print_json;
-use crate::cli::SlaCommand;
+use crate::cli::{RouteCommand, SlaCommand};
 use crate::config::HandoffConfig;
 use crate::engine::handoff;
 use crate::workspace::Workspace;
@@ -107,4 +108,101 @@ fn arrival(text: &str, zone: &jiff::tz::TimeZone) -> Result<Timestamp, String> {
         .to_zoned(zone.clone())
         .map(|z| z.timestamp())
         .map_err(|e| format!("{text:?}: {e}"))
+}
+
+pub async fn route(
+    workspace: &Workspace,
+    command: RouteCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    use leadgate_core::handoff::routing::Assignee;
+
+    let RouteCommand::Explain {
+        lead,
+        class,
+        signal,
+        at,
+        json,
+    } = command;
+    let class: LeadClass = match class.parse() {
+        Ok(class) => class,
+        Err(e) => {
+            eprintln!("error: --class: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let at = match at.as_deref().map(str::parse::<Timestamp>).transpose() {
+        Ok(at) => at.unwrap_or(now),
+        Err(e) => {
+            eprintln!("error: --at: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let explained = match handoff::route_explain(
+        &workspace.store,
+        &workspace.config.handoff,
+        &workspace.dir,
+        lead,
+        class,
+        &signal,
+        at,
+    )
+    .await
+    {
+        Ok(explained) => explained,
+        Err(e @ (crate::engine::Error::NotFound(_) | crate::engine::Error::File { .. })) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if json {
+        print_json(&explained)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let to = match &explained.routed.assignee {
+        Assignee::Rep { name } => name.clone(),
+        Assignee::Queue => "the queue every rep sees".to_string(),
+        Assignee::Nurture => "nurture".to_string(),
+    };
+    let by = explained
+        .routed
+        .rule
+        .as_deref()
+        .map(|r| format!("by rule \"{r}\""))
+        .unwrap_or_else(|| "by the fallback".to_string());
+    println!(
+        "Lead {lead} ({}, {}) goes to {to}, {by}.",
+        class.label(),
+        signal
+    );
+    let seen = |v: &Option<String>| v.clone().unwrap_or_else(|| "unknown".to_string());
+    println!(
+        "Read as: country {}, industry {}, employees {}, score {}, account owner {}.",
+        seen(&explained.country),
+        seen(&explained.industry),
+        explained
+            .employees
+            .map_or("unknown".to_string(), |n| n.to_string()),
+        explained
+            .score
+            .map_or("unknown".to_string(), |n| n.to_string()),
+        explained
+            .account_owner
+            .clone()
+            .unwrap_or_else(|| "none".to_string()),
+    );
+    for (i, rule) in explained.routed.considered.iter().enumerate() {
+        println!(
+            "  {}. {} — {}: {}",
+            i + 1,
+            rule.rule,
+            if rule.matched { "took it" } else { "did not" },
+            rule.why
+        );
+    }
+    for line in &explained.routed.detail {
+        println!("  {line}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

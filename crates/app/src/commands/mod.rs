@@ -64,6 +64,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             replies::run(&open(&cli.workspace, now).await?, command, now).await
         }
         Command::Sla(command) => handoff::sla(&cli.workspace, command, now),
+        Command::Route(command) => {
+            handoff::route(&open(&cli.workspace, now).await?, command, now).await
+        }
         Command::Status { json } => status(&open(&cli.workspace, now).await?, json, now).await,
         Command::User(command) => user::run(&open(&cli.workspace, now).await?, command, now).await,
         Command::Icp(command) => icp::run(&open(&cli.workspace, now).await?, command, now).await,

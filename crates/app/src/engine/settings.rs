@@ -313,6 +313,13 @@ pub struct HandoffConfig {
     /// Each rep's working calendar (`[[handoff.reps]]`).
     #[serde(default)]
     pub reps: Vec<RepConfig>,
+    /// Who gets which lead (`[handoff.routing]`, `[[handoff.routing.rules]]`).
+    #[serde(default)]
+    pub routing: leadgate_core::handoff::routing::Routing,
+    /// A CSV of the CRM's account owners (`domain,owner`), for the `account_owner` strategy;
+    /// relative to the workspace.
+    #[serde(default)]
+    pub account_owners: Option<std::path::PathBuf>,
 }
 
 /// The SLA of each lead class: `end_of_day`, `end_of_next_day`, `end_of_day+N`, or business

@@ -158,3 +158,152 @@ async fn sla_explain_gives_each_rep_s_deadline_and_how_it_was_reached() {
             "leadgate.toml:8:9: key `handoff.reps[0].hours`: \"Mo-Fr 9-17\": `9` is not a time",
         );
 }
+
+crate::on_both_backends!(
+    route_explain_names_the_rule_that_takes_a_lead_and_why_the_others_did_not,
+    route_story
+);
+
+const ROUTING: &str = r#"
+account_owners = "owners.csv"
+
+[[handoff.reps]]
+name = "rosa"
+time_zone = "America/New_York"
+public_holidays = "US"
+
+[[handoff.reps]]
+name = "jonas"
+time_zone = "Europe/Berlin"
+public_holidays = "DE-BY"
+
+[[handoff.reps]]
+name = "lena"
+time_zone = "Europe/Berlin"
+public_holidays = "DE-BE"
+
+[handoff.routing]
+fallback = "queue"
+
+[[handoff.routing.rules]]
+name = "Owned accounts"
+strategy = "account_owner"
+
+[[handoff.routing.rules]]
+name = "Big DACH"
+when = { country = ["DE", "AT", "CH"], employees_min = 200 }
+strategy = "round_robin"
+reps = { jonas = 2, lena = 1 }
+
+[[handoff.routing.rules]]
+name = "North America"
+when = { country = ["US", "CA"] }
+strategy = "rep"
+rep = "rosa"
+"#;
+
+const PEOPLE: &str =
+    "first_name,last_name,email,title,company_name,company_domain,employees,country
+Ann,Small,ann@small.io,VP Sales,Small & Sons,small.io,60,US
+Cy,Mid,cy@mid.ch,VP Sales,Mid,mid.ch,300,CH
+Di,Owned,di@owned.fr,VP Sales,Owned,owned.fr,300,FR
+Ed,Far,ed@far.jp,VP Sales,Far,far.jp,300,JP
+";
+
+async fn route_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let now: jiff::Timestamp = "2027-03-02T10:00:00Z".parse().unwrap();
+    let workspace = ws.init(now).await;
+    crate::support::admitted_list(&ws, &workspace, crate::support::SALES_ICP, PEOPLE, now).await;
+    let config = ws.path().join("leadgate.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    // `account_owners` belongs to [handoff]: put the section where the file ends.
+    ws.write(
+        "leadgate.toml",
+        &format!("{text}\n[handoff]\n{}", ROUTING.trim_start()),
+    );
+    ws.write("owners.csv", "domain,owner\nowned.fr,lena\n");
+    let lead_of = |email: &str| {
+        let email = email.to_string();
+        let store = workspace.store.clone();
+        async move {
+            let mut conn = store.conn().await.unwrap();
+            leadgate_store::discovery::leads(&mut conn, None)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|p| p.columns.email == email)
+                .unwrap_or_else(|| panic!("{email} is not a lead"))
+                .contact_id
+                .to_string()
+        }
+    };
+    let explain = |lead: &str| {
+        ws.leadgate(&[
+            "route",
+            "explain",
+            lead,
+            "--at",
+            "2027-03-02T10:00:00Z",
+            "--json",
+        ])
+        .ok()
+        .json()
+    };
+
+    // Act
+    let ann = explain(&lead_of("ann@small.io").await);
+    let cy = explain(&lead_of("cy@mid.ch").await);
+    let di = explain(&lead_of("di@owned.fr").await);
+    let ed = explain(&lead_of("ed@far.jp").await);
+
+    // Assert: each goes by the first rule that takes it, and says why the others did not.
+    assert_eq!(
+        ann["assignee"],
+        serde_json::json!({"to": "rep", "name": "rosa"})
+    );
+    assert_eq!(ann["rule"], "North America");
+    assert_eq!(
+        ann["considered"][1]["why"],
+        "country US is not one of DE, AT, CH"
+    );
+    assert_eq!(cy["assignee"]["name"], "jonas", "weight 2 goes first: {cy}");
+    assert_eq!(cy["rule"], "Big DACH");
+    assert_eq!(di["assignee"]["name"], "lena", "{di}");
+    assert_eq!(di["rule"], "Owned accounts");
+    assert_eq!(di["account_owner"], "lena");
+    assert_eq!(ed["assignee"], serde_json::json!({"to": "queue"}));
+    assert!(ed["rule"].is_null());
+
+    // For people, and mistakes named.
+    let shown = ws
+        .leadgate(&[
+            "route",
+            "explain",
+            &lead_of("ann@small.io").await,
+            "--at",
+            "2027-03-02T10:00:00Z",
+        ])
+        .ok()
+        .stdout();
+    assert!(
+        shown.contains("goes to rosa, by rule \"North America\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("1. Owned accounts — did not: the company has no owner"),
+        "{shown}"
+    );
+    ws.write("owners.csv", "domain,owner\nowned.fr,\n");
+    ws.leadgate(&["route", "explain", &lead_of("di@owned.fr").await])
+        .fails_with("owners.csv: row 2: a domain and an owner are both needed");
+    let broken = std::fs::read_to_string(&config).unwrap().replace(
+        "reps = { jonas = 2, lena = 1 }",
+        "reps = { jonas = 2, otto = 1 }",
+    );
+    ws.write("leadgate.toml", &broken);
+    ws.leadgate(&["route", "explain", "1"])
+        .fails_with("rule \"Big DACH\": \"otto\" is not a rep of [[handoff.reps]]");
+}
