@@ -163,6 +163,33 @@ pub enum Command {
     /// Stage 5: which rep a lead goes to, by the rules of [handoff.routing].
     #[command(subcommand)]
     Route(RouteCommand),
+    /// Stage 5: the leads handed to reps, each a task with its SLA deadline; a rep's
+    /// acknowledgement is the gate of the handoff.
+    #[command(subcommand)]
+    Tasks(TasksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TasksCommand {
+    /// Open tasks, soonest due first, with the business time left: a rep's own and the
+    /// queue's with --as, everyone's without.
+    List {
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        by: Option<String>,
+        /// Acknowledged tasks too.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Acknowledge a lead's task: only its rep may (any rep, for one in the queue).
+    Ack {
+        id: i64,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        by: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

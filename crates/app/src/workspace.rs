@@ -24,6 +24,7 @@ impl Workspace {
             self.dir.clone(),
         );
         worker.scoring = self.config.scoring.clone();
+        worker.handoff = self.config.handoff.clone();
         worker
     }
 

@@ -103,6 +103,8 @@ crate::values! {
         DkimKeyCreated = "dkim.key_created" / "DKIM key created",
         ReplyReceived = "reply.received" / "reply received",
         ClickIgnored = "click.ignored" / "a machine's click ignored",
+        LeadRouted = "lead.routed" / "lead routed to a rep",
+        TaskAcknowledged = "task.acknowledged" / "task acknowledged by its rep",
         ModelReviewOpenedEarly = "model.review_opened_early" / "scoring model review opened early",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",
@@ -159,6 +161,7 @@ crate::values! {
         AddSequence = "sequence.add" / "add a sequence",
         Enroll = "lead.enroll" / "enroll leads in a sequence",
         ReleaseMessage = "message.release" / "release a held message",
+        AcknowledgeTask = "task.acknowledge" / "acknowledge a lead's task",
     }
 }
 
@@ -200,6 +203,8 @@ pub enum Subject {
     SendingDomain(String),
     /// A reply to outreach (its row id).
     Reply(i64),
+    /// A handoff task: a lead given to a rep (its row id).
+    Task(i64),
     /// An erasure, by the hash of the erased address (never the address).
     Erasure(String),
     /// A suppressed address (by its erasure hash) or domain.
@@ -242,6 +247,7 @@ impl fmt::Display for Subject {
             Subject::Message(id) => write!(f, "message:{id}"),
             Subject::SendingDomain(domain) => write!(f, "sending_domain:{domain}"),
             Subject::Reply(id) => write!(f, "reply:{id}"),
+            Subject::Task(id) => write!(f, "task:{id}"),
             Subject::Erasure(hash) => write!(f, "erasure:{hash}"),
             Subject::Suppression(value) => write!(f, "suppression:{value}"),
             Subject::Discovery => f.write_str("discovery"),
@@ -282,6 +288,7 @@ impl FromStr for Subject {
             Some(("message", rest)) => Subject::Message(id(rest)?),
             Some(("sending_domain", rest)) => Subject::SendingDomain(rest.to_string()),
             Some(("reply", rest)) => Subject::Reply(id(rest)?),
+            Some(("task", rest)) => Subject::Task(id(rest)?),
             Some(("erasure", rest)) => Subject::Erasure(rest.to_string()),
             Some(("suppression", rest)) => Subject::Suppression(rest.to_string()),
             None if s == "discovery" => Subject::Discovery,
@@ -318,6 +325,7 @@ impl Subject {
             Subject::Message(id) => format!("outbox message {id}"),
             Subject::SendingDomain(domain) => format!("sending domain {domain}"),
             Subject::Reply(id) => format!("reply {id}"),
+            Subject::Task(id) => format!("task {id}"),
             Subject::Erasure(_) => "an erased person".to_string(),
             Subject::Suppression(value) => match value.split_once(':') {
                 Some(("domain", domain)) => format!("suppressed domain {domain}"),

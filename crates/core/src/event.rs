@@ -68,10 +68,14 @@ pub enum EventKind {
     ReplyReceived,
     /// A prospect answered with interest: the handoff stage routes the lead to a rep.
     PositiveReply,
+    /// A lead was routed: a task waits for its rep (or in the queue), with its SLA deadline.
+    LeadRouted,
+    /// A rep acknowledged a lead's task: the handoff gate passed.
+    TaskAcknowledged,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 26] = [
+    pub const ALL: [EventKind; 28] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -98,6 +102,8 @@ impl EventKind {
         EventKind::MessageSent,
         EventKind::ReplyReceived,
         EventKind::PositiveReply,
+        EventKind::LeadRouted,
+        EventKind::TaskAcknowledged,
     ];
 
     /// The event's name as stored and shown: `IcpApproved`.
@@ -129,6 +135,8 @@ impl EventKind {
             EventKind::MessageSent => "MessageSent",
             EventKind::ReplyReceived => "ReplyReceived",
             EventKind::PositiveReply => "PositiveReply",
+            EventKind::LeadRouted => "LeadRouted",
+            EventKind::TaskAcknowledged => "TaskAcknowledged",
         }
     }
 }

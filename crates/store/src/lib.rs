@@ -16,6 +16,7 @@ pub mod engagement;
 pub mod enrichment;
 pub mod events;
 pub mod gates;
+pub mod handoff;
 pub mod icp;
 pub mod jobs;
 pub mod leads;

@@ -138,6 +138,11 @@ const SQLITE: &[Migration] = &[
         name: "mailbox_cursors",
         sql: include_str!("../migrations/sqlite/0024_mailbox_cursors.sql"),
     },
+    Migration {
+        version: 25,
+        name: "handoff_tasks",
+        sql: include_str!("../migrations/sqlite/0025_handoff_tasks.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -260,6 +265,11 @@ const POSTGRES: &[Migration] = &[
         version: 24,
         name: "mailbox_cursors",
         sql: include_str!("../migrations/postgres/0024_mailbox_cursors.sql"),
+    },
+    Migration {
+        version: 25,
+        name: "handoff_tasks",
+        sql: include_str!("../migrations/postgres/0025_handoff_tasks.sql"),
     },
 ];
 

@@ -943,6 +943,20 @@ pub async fn tracked_link(
         .transpose()
 }
 
+/// When a lead was last sent an e-mail, if ever.
+pub async fn last_sent_to_contact(
+    conn: &mut AnyConnection,
+    contact: i64,
+) -> Result<Option<Timestamp>> {
+    let row = sqlx::query(
+        "SELECT MAX(sent_at) FROM outbox WHERE contact_id = $1 AND sent_at IS NOT NULL",
+    )
+    .bind(contact)
+    .fetch_one(conn)
+    .await?;
+    opt_timestamp(row.try_get(0)?)
+}
+
 /// How far a mailbox folder has been read over IMAP: its UIDVALIDITY and the last UID read.
 pub async fn mailbox_cursor(
     conn: &mut AnyConnection,

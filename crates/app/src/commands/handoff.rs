@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 use leadgate_core::handoff::sla::LeadClass;
 
-use super::print_json;
-use crate::cli::{RouteCommand, SlaCommand};
+use super::{print_json, print_table};
+use crate::cli::{RouteCommand, SlaCommand, TasksCommand};
 use crate::config::HandoffConfig;
 use crate::engine::handoff;
 use crate::workspace::Workspace;
@@ -205,4 +205,110 @@ pub async fn route(
         println!("  {line}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub async fn tasks(
+    workspace: &Workspace,
+    command: TasksCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    use leadgate_core::handoff::sla::show_duration;
+    use leadgate_core::handoff::task::TaskStatus;
+
+    let config = &workspace.config.handoff;
+    match command {
+        TasksCommand::List { by, all, json } => {
+            let status = (!all).then_some(TaskStatus::Open);
+            let list = {
+                let mut conn = workspace.store.conn().await?;
+                leadgate_store::handoff::tasks(&mut conn, by.as_deref(), by.is_some(), status)
+                    .await?
+            };
+            if json {
+                print_json(&list)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if list.is_empty() {
+                println!(
+                    "No open task{}.",
+                    by.map(|b| format!(" for {b}")).unwrap_or_default()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|t| {
+                    let calendar = t
+                        .rep
+                        .as_deref()
+                        .and_then(|r| handoff::calendar_of(config, r).ok());
+                    let left = match (&t.status, &calendar) {
+                        (TaskStatus::Acknowledged, _) => format!(
+                            "acknowledged by {} after {}",
+                            t.acknowledged_by.as_deref().unwrap_or("?"),
+                            show_duration(jiff::SignedDuration::from_mins(
+                                t.ack_minutes.unwrap_or(0)
+                            ))
+                        ),
+                        (_, _) if now > t.due_at => "OVERDUE".to_string(),
+                        (_, Some(calendar)) => format!(
+                            "{} of business time left",
+                            show_duration(calendar.open_between(now.max(t.starts_at), t.due_at))
+                        ),
+                        (_, None) => "in the queue".to_string(),
+                    };
+                    vec![
+                        t.id.to_string(),
+                        t.contact_id.to_string(),
+                        t.record["name"].as_str().unwrap_or_default().to_string(),
+                        t.record["company"].as_str().unwrap_or_default().to_string(),
+                        t.rep.clone().unwrap_or_else(|| "(queue)".to_string()),
+                        format!("{} · {}", t.class.label(), t.signal),
+                        t.due_at.to_string(),
+                        left,
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "TASK", "LEAD", "NAME", "COMPANY", "REP", "WHY", "DUE", "SLA",
+                ],
+                &rows,
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        TasksCommand::Ack { id, by, json } => {
+            match handoff::acknowledge(&workspace.store, config, id, &by, now).await {
+                Ok(task) => {
+                    if json {
+                        print_json(&task)?;
+                    } else {
+                        let within = if now <= task.due_at {
+                            "inside"
+                        } else {
+                            "after"
+                        };
+                        println!(
+                            "Task {id} acknowledged by {by}: lead {} is yours, {} of business time after the clock started, {within} the SLA.",
+                            task.contact_id,
+                            show_duration(jiff::SignedDuration::from_mins(
+                                task.ack_minutes.unwrap_or(0)
+                            ))
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(
+                    e @ (crate::engine::Error::Forbidden(_)
+                    | crate::engine::Error::NotFound(_)
+                    | crate::engine::Error::Conflict(_)
+                    | crate::engine::Error::UnknownPerson(_)),
+                ) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
 }

@@ -64,6 +64,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             replies::run(&open(&cli.workspace, now).await?, command, now).await
         }
         Command::Sla(command) => handoff::sla(&cli.workspace, command, now),
+        Command::Tasks(command) => {
+            handoff::tasks(&open(&cli.workspace, now).await?, command, now).await
+        }
         Command::Route(command) => {
             handoff::route(&open(&cli.workspace, now).await?, command, now).await
         }

@@ -22,14 +22,17 @@ pub enum JobKind {
     DiscoveryRun,
     /// Opens the next review gate (30 days, 60 days, then quarterly) of a live model version.
     ModelOpenReview,
+    /// Routes a lead to a rep and makes its task (stage 5's handoff).
+    HandoffRoute,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 4] = [
+    pub const ALL: [JobKind; 5] = [
         JobKind::IcpOpenReview,
         JobKind::DiscoverySync,
         JobKind::DiscoveryRun,
         JobKind::ModelOpenReview,
+        JobKind::HandoffRoute,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,6 +41,7 @@ impl JobKind {
             JobKind::DiscoverySync => "discovery.sync",
             JobKind::DiscoveryRun => "discovery.run",
             JobKind::ModelOpenReview => "model.open_review",
+            JobKind::HandoffRoute => "handoff.route",
         }
     }
 
@@ -112,6 +116,10 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::ModelRestored
         | EventKind::ModelReaffirmed
         | EventKind::ModelRetrainRequested => model_review_job(event).into_iter().collect(),
+        // A prospect answered with interest: a warm lead, handed to a rep at once.
+        EventKind::PositiveReply => handoff_job(event, "warm", "positive_reply")
+            .into_iter()
+            .collect(),
         EventKind::SegmentEntered
         | EventKind::IcpProposed
         | EventKind::IcpRejected
@@ -129,8 +137,24 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::VariantRejected
         | EventKind::MessageSent
         | EventKind::ReplyReceived
-        | EventKind::PositiveReply => Vec::new(),
+        | EventKind::LeadRouted
+        | EventKind::TaskAcknowledged => Vec::new(),
     }
+}
+
+/// The job that hands the lead an event is about to a rep.
+fn handoff_job(event: &Event, class: &str, signal: &str) -> Option<JobSpec> {
+    let lead = match event.subject.parse::<Subject>().ok()? {
+        Subject::Lead(lead) => lead,
+        _ => return None,
+    };
+    Some(JobSpec {
+        kind: JobKind::HandoffRoute,
+        payload: json!({ "lead": lead, "class": class, "signal": signal, "event": event.id }),
+        idempotency_key: format!("handoff.route:{}", event.id),
+        subject: None,
+        run_at: event.at,
+    })
 }
 
 /// The job that opens the next review of the model version an event is about.

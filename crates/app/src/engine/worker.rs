@@ -11,7 +11,7 @@ use leadgate_store::jobs::{self, Job};
 use leadgate_store::{Conn, Store};
 use tokio::sync::watch;
 
-use super::settings::{DiscoveryConfig, ScoringConfig, WorkerConfig};
+use super::settings::{DiscoveryConfig, HandoffConfig, ScoringConfig, WorkerConfig};
 use super::triggers::JobKind;
 use super::{Error, Result, discovery, icp, model};
 
@@ -41,6 +41,8 @@ pub struct Worker {
     pub discovery: Option<Arc<DiscoveryContext>>,
     /// What counts as a conversion and the threshold, for the evidence of model reviews.
     pub scoring: ScoringConfig,
+    /// The reps, their calendars, the SLA policies and the routing rules, for handoffs.
+    pub handoff: HandoffConfig,
 }
 
 /// What discovery jobs need beyond the store.
@@ -58,6 +60,7 @@ impl Worker {
             max_attempts: i64::from(config.max_attempts),
             discovery: None,
             scoring: ScoringConfig::default(),
+            handoff: HandoffConfig::default(),
         }
     }
 
@@ -94,6 +97,12 @@ impl Worker {
             Some(kind @ (JobKind::DiscoverySync | JobKind::DiscoveryRun)) => {
                 // On SQLite a write transaction held here would lock out the job's own.
                 let outcome = self.run_discovery(store, kind, &job, now).await;
+                (store.begin().await?, outcome)
+            }
+            Some(JobKind::HandoffRoute) => {
+                // Reads the lead and the tasks, then writes its own transaction; a second
+                // run after a crash finds the task its trigger made and does nothing.
+                let outcome = self.run_handoff(store, &job, now).await;
                 (store.begin().await?, outcome)
             }
             _ => {
@@ -146,6 +155,45 @@ impl Worker {
 }
 
 impl Worker {
+    async fn run_handoff(&self, store: &Store, job: &Job, now: Timestamp) -> Result<()> {
+        let field = |key: &str| {
+            job.payload
+                .get(key)
+                .ok_or_else(|| Error::corrupt(format!("job {}: payload lacks {key}", job.id)))
+        };
+        let number = |key: &str| {
+            field(key)?
+                .as_i64()
+                .ok_or_else(|| Error::corrupt(format!("job {}: {key} is not a number", job.id)))
+        };
+        let text = |key: &str| {
+            field(key)?
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| Error::corrupt(format!("job {}: {key} is not text", job.id)))
+        };
+        let class = text("class")?
+            .parse()
+            .map_err(|e: String| Error::corrupt(format!("job {}: {e}", job.id)))?;
+        let dir = self
+            .discovery
+            .as_ref()
+            .map(|c| c.dir.clone())
+            .unwrap_or_default();
+        super::handoff::hand_off(
+            store,
+            &self.handoff,
+            &dir,
+            number("lead")?,
+            class,
+            &text("signal")?,
+            number("event")?,
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn run_discovery(
         &self,
         store: &Store,
@@ -200,10 +248,12 @@ async fn run_job(
     let kind = JobKind::parse(&job.kind)
         .ok_or_else(|| Error::corrupt(format!("unknown job kind `{}`", job.kind)))?;
     match kind {
-        JobKind::DiscoverySync | JobKind::DiscoveryRun => Err(Error::Invalid(format!(
-            "job {}: {} runs outside a transaction",
-            job.id, job.kind
-        ))),
+        JobKind::DiscoverySync | JobKind::DiscoveryRun | JobKind::HandoffRoute => {
+            Err(Error::Invalid(format!(
+                "job {}: {} runs outside a transaction",
+                job.id, job.kind
+            )))
+        }
         JobKind::IcpOpenReview => {
             let version = job
                 .payload

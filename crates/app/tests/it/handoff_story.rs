@@ -307,3 +307,152 @@ async fn route_story(backend: Backend) {
     ws.leadgate(&["route", "explain", "1"])
         .fails_with("rule \"Big DACH\": \"otto\" is not a rep of [[handoff.reps]]");
 }
+
+crate::on_both_backends!(
+    a_positive_reply_becomes_a_task_for_the_right_rep_acknowledged_only_by_them,
+    task_story
+);
+
+async fn task_story(backend: Backend) {
+    use leadgate_core::audit::{Actor, Subject};
+    use leadgate_core::event::EventKind;
+    use leadgate_core::role::Role;
+
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Tuesday 2027-03-02, 10:00 in New York.
+    let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
+    let workspace = ws.init(now).await;
+    crate::support::admitted_list(&ws, &workspace, crate::support::SALES_ICP, PEOPLE, now).await;
+    for rep in ["rosa", "jonas", "lena"] {
+        leadgate::engine::people::add(
+            &workspace.store,
+            &Actor::System,
+            rep,
+            &format!("{rep}@routewise.example"),
+            vec![Role::Rep],
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let text = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
+    ws.write(
+        "leadgate.toml",
+        &format!("{text}\n[handoff]\n{}", ROUTING.trim_start()),
+    );
+    ws.write("owners.csv", "domain,owner\nowned.fr,lena\n");
+    let workspace = leadgate::workspace::Workspace::open(ws.path(), now)
+        .await
+        .unwrap();
+    let store = &workspace.store;
+    let lead = |email: &'static str| async move {
+        let mut conn = store.conn().await.unwrap();
+        leadgate_store::discovery::leads(&mut conn, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.columns.email == email)
+            .unwrap()
+            .contact_id
+    };
+    let ann = lead("ann@small.io").await;
+    let positive_reply = |at: jiff::Timestamp| async move {
+        let mut tx = store.begin().await.unwrap();
+        leadgate::engine::emit(
+            &mut tx,
+            EventKind::PositiveReply,
+            &Subject::Lead(ann),
+            serde_json::json!({ "reply": 1 }),
+            at,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    };
+
+    // Act: Ann answers with interest; the worker runs what the event triggered. She answers
+    // again an hour later: her task is still open, so nothing new.
+    positive_reply(now).await;
+    workspace.worker("test").drain(store, now).await.unwrap();
+    let later = now + jiff::SignedDuration::from_hours(1);
+    positive_reply(later).await;
+    workspace.worker("test").drain(store, later).await.unwrap();
+
+    // Assert: one task, Rosa's, by the North America rule, due by the end of the next
+    // business day in New York (a warm lead), with Ann's record.
+    let tasks = ws
+        .leadgate_at(&["tasks", "list", "--json"], Some("2027-03-02T16:00:00Z"))
+        .ok()
+        .json();
+    let tasks = tasks.as_array().unwrap();
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    let task = &tasks[0];
+    assert_eq!(task["rep"], "rosa");
+    assert_eq!(task["rule"], "North America");
+    assert_eq!(task["class"], "warm");
+    assert_eq!(task["signal"], "positive_reply");
+    assert_eq!(task["due_at"], "2027-03-03T22:00:00Z");
+    assert_eq!(task["record"]["email"], "ann@small.io");
+    assert_eq!(task["record"]["company"], "Small & Sons");
+    let id = task["id"].as_i64().unwrap().to_string();
+    let jonas = ws
+        .leadgate_at(
+            &["tasks", "list", "--as", "jonas"],
+            Some("2027-03-02T16:00:00Z"),
+        )
+        .ok()
+        .stdout();
+    assert!(jonas.contains("No open task for jonas"), "{jonas}");
+    let rosa = ws
+        .leadgate_at(
+            &["tasks", "list", "--as", "rosa"],
+            Some("2027-03-02T16:00:00Z"),
+        )
+        .ok()
+        .stdout();
+    assert!(rosa.contains("14 h of business time left"), "{rosa}");
+
+    // The gate: Jonas may not acknowledge Rosa's lead; Rosa does, an hour and a half in.
+    ws.leadgate_at(
+        &["tasks", "ack", &id, "--as", "jonas"],
+        Some("2027-03-02T16:30:00Z"),
+    )
+    .fails_with(&format!(
+        "task {id} is rosa's: only the rep a lead went to acknowledges it"
+    ));
+    let acked = ws
+        .leadgate_at(
+            &["tasks", "ack", &id, "--as", "rosa", "--json"],
+            Some("2027-03-02T16:30:00Z"),
+        )
+        .ok()
+        .json();
+    assert_eq!(acked["status"], "acknowledged");
+    assert_eq!(acked["ack_minutes"], 90);
+    ws.leadgate_at(
+        &["tasks", "ack", &id, "--as", "rosa"],
+        Some("2027-03-02T16:31:00Z"),
+    )
+    .fails_with("was acknowledged already, by rosa");
+
+    // The audit log shows the chain: routed with its reasons, the refusal, the acknowledgement.
+    let audit = ws
+        .leadgate(&["audit", "--subject", &format!("task:{id}"), "--json"])
+        .ok()
+        .json();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for action in [
+        "lead.routed",
+        "task.acknowledge.refused",
+        "task.acknowledged",
+    ] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
+}

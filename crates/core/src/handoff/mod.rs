@@ -12,3 +12,4 @@ pub mod holidays;
 pub mod hours;
 pub mod routing;
 pub mod sla;
+pub mod task;

@@ -199,6 +199,134 @@ pub struct RouteExplained {
     pub routed: leadgate_core::handoff::routing::Routed,
 }
 
+/// The lead as routing reads it, and the record its rep gets.
+async fn routing_input(
+    store: &leadgate_store::Store,
+    config: &HandoffConfig,
+    workspace_dir: &std::path::Path,
+    lead: i64,
+    class: LeadClass,
+    signal: &str,
+) -> Result<(leadgate_core::handoff::routing::Lead, serde_json::Value)> {
+    use leadgate_core::outreach::compose::newest_known;
+
+    let facts = super::outreach::lead_facts(store, lead).await?;
+    let text = |fields: &[&str]| {
+        fields
+            .iter()
+            .find_map(|f| newest_known(&facts, f).map(|(_, v)| v.to_string()))
+    };
+    let mut conn = store.conn().await?;
+    let scored = leadgate_store::leads::history(&mut conn, lead).await?;
+    let score = scored.first().map(|s| s.score as f64);
+    let last_contact = leadgate_store::outreach::last_sent_to_contact(&mut conn, lead).await?;
+    drop(conn);
+    let domain = text(&["company_domain", "domain"]).map(|d| d.to_ascii_lowercase());
+    let account_owner = match (&config.account_owners, &domain) {
+        (Some(path), Some(domain)) => account_owners(&workspace_dir.join(path))?.remove(domain),
+        _ => None,
+    };
+    let mut sources: Vec<&str> = facts.iter().map(|f| f.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let name = [text(&["first_name"]), text(&["last_name"])]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let record = serde_json::json!({
+        "name": name,
+        "email": text(&["email"]),
+        "title": text(&["title"]),
+        "company": text(&["company_name"]),
+        "domain": domain,
+        "sources": sources,
+        "score": score,
+        "score_reasons": scored.first().map(|s| s.reasons.clone()),
+        "last_contact": last_contact.map(|t| t.to_string()),
+        "signal": signal,
+    });
+    let routed = leadgate_core::handoff::routing::Lead {
+        country: text(&["country", "company_country"]),
+        industry: text(&["industry"]),
+        employees: text(&["employees", "headcount"]).and_then(|n| n.replace(',', "").parse().ok()),
+        score,
+        class: Some(class),
+        signal: Some(signal.to_string()),
+        account_owner,
+    };
+    Ok((routed, record))
+}
+
+/// Each rep's calendar and the leads they took from each rule — all time, today and this
+/// week in their own days — from the tasks so far.
+async fn rep_states(
+    store: &leadgate_store::Store,
+    config: &HandoffConfig,
+    now: Timestamp,
+) -> Result<Vec<(String, Calendar, RuleCounts)>> {
+    let routed = {
+        let mut conn = store.conn().await?;
+        leadgate_store::handoff::routed(&mut conn).await?
+    };
+    Ok(config
+        .reps
+        .iter()
+        .map(|rep| {
+            let calendar = calendar(rep);
+            let today = calendar.date_of(now);
+            let monday = today
+                .checked_sub(
+                    jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())),
+                )
+                .unwrap_or(today);
+            let mut counts = RuleCounts::default();
+            for (name, rule, at) in routed.iter().filter(|(name, _, _)| *name == rep.name) {
+                let _ = name;
+                *counts.all.entry(rule.clone()).or_default() += 1;
+                let day = calendar.date_of(*at);
+                if day == today {
+                    *counts.today.entry(rule.clone()).or_default() += 1;
+                }
+                if day >= monday && day <= today {
+                    *counts.week.entry(rule.clone()).or_default() += 1;
+                }
+            }
+            (rep.name.clone(), calendar, counts)
+        })
+        .collect())
+}
+
+/// Leads a rep took, by rule.
+#[derive(Debug, Default)]
+struct RuleCounts {
+    all: std::collections::BTreeMap<String, u64>,
+    today: std::collections::BTreeMap<String, u32>,
+    week: std::collections::BTreeMap<String, u32>,
+}
+
+/// Routes by the workspace's rules.
+fn decide(
+    config: &HandoffConfig,
+    states: &[(String, Calendar, RuleCounts)],
+    lead: &leadgate_core::handoff::routing::Lead,
+    class: LeadClass,
+    now: Timestamp,
+) -> leadgate_core::handoff::routing::Routed {
+    use leadgate_core::handoff::routing::{self, RepState};
+    let reps: Vec<RepState<'_>> = states
+        .iter()
+        .map(|(name, calendar, counts)| RepState {
+            name,
+            calendar,
+            by_rule: counts.all.clone(),
+            today: counts.today.clone(),
+            this_week: counts.week.clone(),
+        })
+        .collect();
+    routing::route(&config.routing, lead, &reps, config.sla.of(class), now)
+}
+
 /// Where `lead` would be routed at `now` as a lead of `class` triggered by `signal`.
 pub async fn route_explain(
     store: &leadgate_store::Store,
@@ -209,59 +337,9 @@ pub async fn route_explain(
     signal: &str,
     now: Timestamp,
 ) -> Result<RouteExplained> {
-    use leadgate_core::handoff::routing::{self, Lead, RepState};
-    use leadgate_core::outreach::compose::newest_known;
-
-    let facts = super::outreach::lead_facts(store, lead).await?;
-    let text = |fields: &[&str]| {
-        fields
-            .iter()
-            .find_map(|f| newest_known(&facts, f).map(|(_, v)| v.to_string()))
-    };
-    let score = {
-        let mut conn = store.conn().await?;
-        leadgate_store::leads::history(&mut conn, lead)
-            .await?
-            .first()
-            .map(|s| s.score as f64)
-    };
-    let domain = text(&["company_domain", "domain"]).map(|d| d.to_ascii_lowercase());
-    let account_owner = match (&config.account_owners, &domain) {
-        (Some(path), Some(domain)) => account_owners(&workspace_dir.join(path))?.remove(domain),
-        _ => None,
-    };
-    let routed_lead = Lead {
-        country: text(&["country", "company_country"]),
-        industry: text(&["industry"]),
-        employees: text(&["employees", "headcount"]).and_then(|n| n.replace(',', "").parse().ok()),
-        score,
-        class: Some(class),
-        signal: Some(signal.to_string()),
-        account_owner,
-    };
-    let calendars: Vec<(String, Calendar)> = config
-        .reps
-        .iter()
-        .map(|r| (r.name.clone(), calendar(r)))
-        .collect();
-    // The fair counters start with the first handoff; none is recorded yet.
-    let reps: Vec<RepState<'_>> = calendars
-        .iter()
-        .map(|(name, calendar)| RepState {
-            name,
-            calendar,
-            by_rule: Default::default(),
-            today: Default::default(),
-            this_week: Default::default(),
-        })
-        .collect();
-    let routed = routing::route(
-        &config.routing,
-        &routed_lead,
-        &reps,
-        config.sla.of(class),
-        now,
-    );
+    let (routed_lead, _) = routing_input(store, config, workspace_dir, lead, class, signal).await?;
+    let states = rep_states(store, config, now).await?;
+    let routed = decide(config, &states, &routed_lead, class, now);
     Ok(RouteExplained {
         lead,
         class,
@@ -273,4 +351,260 @@ pub async fn route_explain(
         account_owner: routed_lead.account_owner,
         routed,
     })
+}
+
+/// What handing a lead off did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum HandedOff {
+    /// A task waits for its rep, or in the queue.
+    Task {
+        task: Box<leadgate_store::handoff::Task>,
+    },
+    /// The rules sent the lead back to nurture: no task.
+    Nurture,
+    /// The lead already has an open task (its rep has it), or this trigger made one before.
+    Already { task: i64 },
+    /// Nobody to hand it to (no reps configured), with why.
+    Unrouted { why: String },
+}
+
+/// Hands `lead` off after the event `trigger`: routes it by the rules, makes its task with
+/// the SLA deadline on the rep's calendar (in the queue: the earliest any rep could meet)
+/// and the lead's record, and announces it (`LeadRouted`, audited with the reasons). A
+/// trigger handled before, or a lead with an open task, changes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn hand_off(
+    store: &leadgate_store::Store,
+    config: &HandoffConfig,
+    workspace_dir: &std::path::Path,
+    lead: i64,
+    class: LeadClass,
+    signal: &str,
+    trigger: i64,
+    now: Timestamp,
+) -> Result<HandedOff> {
+    use leadgate_core::audit::{Action, Subject};
+    use leadgate_core::event::EventKind;
+    use leadgate_core::handoff::routing::Assignee;
+    use leadgate_store::handoff as stored;
+
+    {
+        let mut conn = store.conn().await?;
+        if let Some(done) = stored::task_of_trigger(&mut conn, trigger).await? {
+            return Ok(HandedOff::Already { task: done.id });
+        }
+        if let Some(open) = stored::open_task_of(&mut conn, lead).await? {
+            return Ok(HandedOff::Already { task: open.id });
+        }
+    }
+    if config.reps.is_empty() {
+        // Nobody to hand it to: said in the audit log, so the lead is not lost from sight.
+        let why = "no [[handoff.reps]] in leadgate.toml: nobody to hand the lead to".to_string();
+        let mut tx = store.begin().await?;
+        super::record(
+            &mut tx,
+            &leadgate_core::audit::Actor::System,
+            Action::LeadRouted,
+            &Subject::Lead(lead),
+            serde_json::json!({ "to": "nobody", "why": why, "trigger": trigger, "signal": signal }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(HandedOff::Unrouted { why });
+    }
+    let (routed_lead, record) =
+        routing_input(store, config, workspace_dir, lead, class, signal).await?;
+    let states = rep_states(store, config, now).await?;
+    let routed = decide(config, &states, &routed_lead, class, now);
+    let budget = config.sla.of(class);
+    let routing_json = serde_json::to_value(&routed)
+        .map_err(|e| Error::Internal(format!("routing of lead {lead}: {e}")))?;
+    let rep = match &routed.assignee {
+        Assignee::Nurture => {
+            let mut tx = store.begin().await?;
+            super::record(
+                &mut tx,
+                &leadgate_core::audit::Actor::System,
+                Action::LeadRouted,
+                &Subject::Lead(lead),
+                serde_json::json!({ "to": "nurture", "routing": routing_json, "trigger": trigger }),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(HandedOff::Nurture);
+        }
+        Assignee::Rep { name } => Some(name.clone()),
+        Assignee::Queue => None,
+    };
+    // The deadline on the rep's calendar; in the queue, the earliest any rep could meet.
+    let deadlines: Vec<sla::Deadline> = states
+        .iter()
+        .filter(|(name, _, _)| rep.as_ref().is_none_or(|r| r == name))
+        .filter_map(|(_, calendar, _)| sla::deadline(calendar, now, budget))
+        .collect();
+    let deadline = deadlines
+        .into_iter()
+        .min_by_key(|d| d.deadline)
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "lead {lead}: no rep's calendar is ever open to take it (see [[handoff.reps]])"
+            ))
+        })?;
+    let new = stored::Task {
+        id: 0,
+        contact_id: lead,
+        rep: rep.clone(),
+        status: leadgate_core::handoff::task::TaskStatus::Open,
+        class,
+        signal: signal.to_string(),
+        rule: routed.rule.clone(),
+        routing: routing_json.clone(),
+        record,
+        trigger_event: trigger,
+        created_at: now,
+        starts_at: deadline.starts,
+        due_at: deadline.deadline,
+        remind_at: deadline.remind,
+        acknowledged_at: None,
+        acknowledged_by: None,
+        ack_minutes: None,
+    };
+    let mut tx = store.begin().await?;
+    let Some(id) = stored::insert_task(&mut tx, &new).await? else {
+        tx.rollback().await?;
+        let mut conn = store.conn().await?;
+        let open = stored::open_task_of(&mut conn, lead).await?;
+        let done = stored::task_of_trigger(&mut conn, trigger).await?;
+        let task = open.or(done).map(|t| t.id).ok_or_else(|| {
+            Error::Conflict(format!("lead {lead}: its task vanished while it was made"))
+        })?;
+        return Ok(HandedOff::Already { task });
+    };
+    let payload = serde_json::json!({
+        "task": id,
+        "lead": lead,
+        "rep": rep,
+        "rule": routed.rule,
+        "class": class,
+        "signal": signal,
+        "due": deadline.deadline.to_string(),
+        "trigger": trigger,
+    });
+    super::record(
+        &mut tx,
+        &leadgate_core::audit::Actor::System,
+        Action::LeadRouted,
+        &Subject::Task(id),
+        serde_json::json!({ "lead": lead, "rep": rep, "routing": routing_json, "due": deadline.deadline.to_string(), "trigger": trigger }),
+        now,
+    )
+    .await?;
+    super::emit(
+        &mut tx,
+        EventKind::LeadRouted,
+        &Subject::Lead(lead),
+        payload,
+        now,
+    )
+    .await?;
+    let task = stored::task_by_id(&mut tx, id)
+        .await?
+        .ok_or_else(|| Error::corrupt(format!("task {id} vanished in its own transaction")))?;
+    tx.commit().await?;
+    Ok(HandedOff::Task {
+        task: Box::new(task),
+    })
+}
+
+/// The rep `by` acknowledges task `id` at `now` — the gate of this stage. Only the task's
+/// rep may, or any rep for a task in the queue (who takes it); anyone else is refused, and
+/// the refusal audited. The business time from the start of the SLA clock to now is kept.
+pub async fn acknowledge(
+    store: &leadgate_store::Store,
+    config: &HandoffConfig,
+    id: i64,
+    by: &str,
+    now: Timestamp,
+) -> Result<leadgate_store::handoff::Task> {
+    use leadgate_core::audit::{Action, Actor, Attempt, Subject};
+    use leadgate_core::event::EventKind;
+    use leadgate_core::handoff::task::TaskStatus;
+    use leadgate_store::handoff as stored;
+
+    let actor = Actor::Person(by.to_string());
+    let subject = Subject::Task(id);
+    let inputs = serde_json::json!({ "task": id });
+    let mut tx = store.begin().await?;
+    let checked: Result<(leadgate_store::handoff::Task, Calendar)> = async {
+        super::person(&mut tx, by).await?;
+        let task = stored::task_by_id(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no task {id}")))?;
+        if task.status != TaskStatus::Open {
+            return Err(Error::Conflict(format!(
+                "task {id} was acknowledged already, by {}",
+                task.acknowledged_by.as_deref().unwrap_or("someone")
+            )));
+        }
+        let rep = config.reps.iter().find(|r| r.name == by).ok_or_else(|| {
+            Error::Forbidden(format!(
+                "{by} is not a rep of [[handoff.reps]]: only the rep a lead went to acknowledges it"
+            ))
+        })?;
+        if let Some(owner) = task.rep.as_deref().filter(|owner| *owner != by) {
+            return Err(Error::Forbidden(format!(
+                "task {id} is {owner}'s: only the rep a lead went to acknowledges it"
+            )));
+        }
+        Ok((task, calendar(rep)))
+    }
+    .await;
+    let attempted = super::Attempted {
+        actor: &actor,
+        action: Attempt::AcknowledgeTask,
+        subject: &subject,
+        inputs: &inputs,
+    };
+    let ((task, calendar), mut tx) = super::settle(checked, tx, store, attempted, now).await?;
+    let minutes = calendar.open_between(task.starts_at, now).as_secs() / 60;
+    if !stored::acknowledge(&mut tx, id, by, now, minutes).await? {
+        tx.rollback().await?;
+        return Err(Error::Conflict(format!(
+            "task {id} was acknowledged meanwhile"
+        )));
+    }
+    let within = now <= task.due_at;
+    let payload = serde_json::json!({
+        "task": id,
+        "lead": task.contact_id,
+        "rep": by,
+        "business_minutes": minutes,
+        "within_sla": within,
+        "due": task.due_at.to_string(),
+    });
+    super::record(
+        &mut tx,
+        &actor,
+        Action::TaskAcknowledged,
+        &subject,
+        payload.clone(),
+        now,
+    )
+    .await?;
+    super::emit(
+        &mut tx,
+        EventKind::TaskAcknowledged,
+        &Subject::Lead(task.contact_id),
+        payload,
+        now,
+    )
+    .await?;
+    let done = stored::task_by_id(&mut tx, id)
+        .await?
+        .ok_or_else(|| Error::corrupt(format!("task {id} vanished in its own transaction")))?;
+    tx.commit().await?;
+    Ok(done)
 }

@@ -1,0 +1,200 @@
+//! Stage 5's tables: the handoff tasks — each lead routed to a rep or the queue, with its
+//! SLA deadline, the routing's reasons and the lead's record — and the counts routing reads.
+
+use jiff::Timestamp;
+use leadgate_core::handoff::sla::LeadClass;
+use leadgate_core::handoff::task::TaskStatus;
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::{Result, StoreError, micros, opt_timestamp, parse_stored, timestamp};
+
+/// One handoff task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Task {
+    pub id: i64,
+    pub contact_id: i64,
+    /// The rep it waits for; none while it waits in the queue.
+    pub rep: Option<String>,
+    pub status: TaskStatus,
+    pub class: LeadClass,
+    pub signal: String,
+    /// The routing rule that decided, none for the fallback.
+    pub rule: Option<String>,
+    /// The routing decision and its reasons.
+    pub routing: Value,
+    /// The lead as the rep gets it: source, score, engagement, last contact.
+    pub record: Value,
+    pub trigger_event: i64,
+    pub created_at: Timestamp,
+    /// When the SLA clock started (the next opening of the rep's hours).
+    pub starts_at: Timestamp,
+    pub due_at: Timestamp,
+    pub remind_at: Timestamp,
+    pub acknowledged_at: Option<Timestamp>,
+    pub acknowledged_by: Option<String>,
+    /// Business minutes from the start to the acknowledgement.
+    pub ack_minutes: Option<i64>,
+}
+
+const COLUMNS: &str = "id, contact_id, rep, status, class, signal, rule, routing, record, \
+     trigger_event, created_at, starts_at, due_at, remind_at, acknowledged_at, acknowledged_by, \
+     ack_minutes FROM handoff_tasks";
+
+fn task(row: &AnyRow) -> Result<Task> {
+    let json = |name: &str| -> Result<Value> {
+        let text: String = row.try_get(name)?;
+        serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("handoff task {name}: {e}")))
+    };
+    Ok(Task {
+        id: row.try_get("id")?,
+        contact_id: row.try_get("contact_id")?,
+        rep: row.try_get("rep")?,
+        status: parse_stored("task status", &row.try_get::<String, _>("status")?)?,
+        class: parse_stored("lead class", &row.try_get::<String, _>("class")?)?,
+        signal: row.try_get("signal")?,
+        rule: row.try_get("rule")?,
+        routing: json("routing")?,
+        record: json("record")?,
+        trigger_event: row.try_get("trigger_event")?,
+        created_at: timestamp(row.try_get("created_at")?)?,
+        starts_at: timestamp(row.try_get("starts_at")?)?,
+        due_at: timestamp(row.try_get("due_at")?)?,
+        remind_at: timestamp(row.try_get("remind_at")?)?,
+        acknowledged_at: opt_timestamp(row.try_get("acknowledged_at")?)?,
+        acknowledged_by: row.try_get("acknowledged_by")?,
+        ack_minutes: row.try_get("ack_minutes")?,
+    })
+}
+
+/// Stores a new open task; `None` when its trigger already made one, or the lead already
+/// has an open task.
+pub async fn insert_task(conn: &mut AnyConnection, new: &Task) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "INSERT INTO handoff_tasks (contact_id, rep, status, class, signal, rule, routing, record, \
+         trigger_event, created_at, starts_at, due_at, remind_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(new.contact_id)
+    .bind(new.rep.as_deref())
+    .bind(TaskStatus::Open.as_str())
+    .bind(new.class.as_str())
+    .bind(&new.signal)
+    .bind(new.rule.as_deref())
+    .bind(new.routing.to_string())
+    .bind(new.record.to_string())
+    .bind(new.trigger_event)
+    .bind(micros(new.created_at))
+    .bind(micros(new.starts_at))
+    .bind(micros(new.due_at))
+    .bind(micros(new.remind_at))
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| r.try_get(0).map_err(Into::into)).transpose()
+}
+
+/// A task by id.
+pub async fn task_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<Task>> {
+    sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(task)
+        .transpose()
+}
+
+/// The task a trigger made, if it made one.
+pub async fn task_of_trigger(conn: &mut AnyConnection, event: i64) -> Result<Option<Task>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} WHERE trigger_event = $1"
+    )))
+    .bind(event)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(task)
+    .transpose()
+}
+
+/// The lead's open task, if it has one.
+pub async fn open_task_of(conn: &mut AnyConnection, contact: i64) -> Result<Option<Task>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} WHERE contact_id = $1 AND status = $2"
+    )))
+    .bind(contact)
+    .bind(TaskStatus::Open.as_str())
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(task)
+    .transpose()
+}
+
+/// Tasks, soonest due first: of one rep (or, with `queue`, those in the queue too), of one
+/// status.
+pub async fn tasks(
+    conn: &mut AnyConnection,
+    rep: Option<&str>,
+    with_queue: bool,
+    status: Option<TaskStatus>,
+) -> Result<Vec<Task>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} WHERE ($1 IS NULL OR rep = $1 OR ($2 AND rep IS NULL)) \
+         AND ($3 IS NULL OR status = $3) ORDER BY due_at, id"
+    )))
+    .bind(rep)
+    .bind(with_queue)
+    .bind(status.map(TaskStatus::as_str))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(task)
+    .collect()
+}
+
+/// Marks an open task acknowledged by `by` (who takes it, for a task in the queue); false
+/// when it was not open any more.
+pub async fn acknowledge(
+    conn: &mut AnyConnection,
+    id: i64,
+    by: &str,
+    at: Timestamp,
+    minutes: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE handoff_tasks SET status = $1, acknowledged_at = $2, acknowledged_by = $3, \
+         ack_minutes = $4, rep = COALESCE(rep, $3) WHERE id = $5 AND status = $6",
+    )
+    .bind(TaskStatus::Acknowledged.as_str())
+    .bind(micros(at))
+    .bind(by)
+    .bind(minutes)
+    .bind(id)
+    .bind(TaskStatus::Open.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Every routed task's rep, rule and creation time, for routing's fair counters and caps.
+pub async fn routed(conn: &mut AnyConnection) -> Result<Vec<(String, String, Timestamp)>> {
+    sqlx::query(
+        "SELECT rep, rule, created_at FROM handoff_tasks WHERE rep IS NOT NULL AND rule IS NOT NULL",
+    )
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            row.try_get(0)?,
+            row.try_get(1)?,
+            timestamp(row.try_get(2)?)?,
+        ))
+    })
+    .collect()
+}
