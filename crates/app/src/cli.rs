@@ -167,6 +167,27 @@ pub enum Command {
     /// acknowledgement is the gate of the handoff.
     #[command(subcommand)]
     Tasks(TasksCommand),
+    /// Stage 5: each handoff sent to the outbound webhooks, with every attempt; send one again.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// The deliveries, newest first: where, what, how each attempt ended.
+    List {
+        /// Only those of one task.
+        #[arg(long)]
+        task: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a delivery again (the worker sends it at its next step).
+    Replay {
+        id: i64,
+        #[arg(long = "as", env = "LEADGATE_AS", value_name = "NAME")]
+        by: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

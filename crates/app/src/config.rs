@@ -423,6 +423,10 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # public_holidays = "GB-SCT"          # US, GB, GB-ENG, GB-SCT, GB-WLS, GB-NIR, FR, DE, DE-BY, …
 # days_off = ["2027-08-02..2027-08-13", "2027-12-24"]
 # booking_link = "https://cal.example.com/ravi"
+#
+# [[handoff.webhooks]]                # each handoff POSTed here: signed JSON, or format = "slack"
+# url = "https://n8n.example.com/webhook/leadgate"
+# secret_env = "LEADGATE_WEBHOOK_SECRET"
 
 # Stage 3, enrichment (`leadgate enrich run`, `leadgate enrich costs`): the providers asked for
 # funding, headcount and its growth, open roles, layoffs, tech stack, news (per company

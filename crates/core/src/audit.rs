@@ -105,6 +105,7 @@ crate::values! {
         ClickIgnored = "click.ignored" / "a machine's click ignored",
         LeadRouted = "lead.routed" / "lead routed to a rep",
         TaskAcknowledged = "task.acknowledged" / "task acknowledged by its rep",
+        WebhookReplayed = "webhook.replayed" / "webhook delivery sent again",
         ModelReviewOpenedEarly = "model.review_opened_early" / "scoring model review opened early",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",

@@ -198,3 +198,128 @@ pub async fn routed(conn: &mut AnyConnection) -> Result<Vec<(String, String, Tim
     })
     .collect()
 }
+
+/// One delivery of a handoff to a webhook, with its last attempt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub task_id: i64,
+    pub url: String,
+    /// `json` (the task and the lead record) or `slack` (a Slack-compatible message).
+    pub format: String,
+    pub event: String,
+    /// Exactly what is POSTed, and signed.
+    pub body: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub last_attempt_at: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
+}
+
+const DELIVERY_COLUMNS: &str = "id, task_id, url, format, event, body, status, attempts, \
+     last_status, last_error, created_at, last_attempt_at, delivered_at FROM webhook_deliveries";
+
+fn delivery(row: &AnyRow) -> Result<Delivery> {
+    Ok(Delivery {
+        id: row.try_get("id")?,
+        task_id: row.try_get("task_id")?,
+        url: row.try_get("url")?,
+        format: row.try_get("format")?,
+        event: row.try_get("event")?,
+        body: row.try_get("body")?,
+        status: row.try_get("status")?,
+        attempts: row.try_get("attempts")?,
+        last_status: row.try_get("last_status")?,
+        last_error: row.try_get("last_error")?,
+        created_at: timestamp(row.try_get("created_at")?)?,
+        last_attempt_at: opt_timestamp(row.try_get("last_attempt_at")?)?,
+        delivered_at: opt_timestamp(row.try_get("delivered_at")?)?,
+    })
+}
+
+/// Stores a pending delivery; its id.
+pub async fn insert_delivery(
+    conn: &mut AnyConnection,
+    task: i64,
+    url: &str,
+    format: &str,
+    event: &str,
+    body: &str,
+    at: Timestamp,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO webhook_deliveries (task_id, url, format, event, body, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
+    )
+    .bind(task)
+    .bind(url)
+    .bind(format)
+    .bind(event)
+    .bind(body)
+    .bind(micros(at))
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn delivery_by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<Delivery>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {DELIVERY_COLUMNS} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(delivery)
+    .transpose()
+}
+
+/// Deliveries, newest first (of one task).
+pub async fn deliveries(conn: &mut AnyConnection, task: Option<i64>) -> Result<Vec<Delivery>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {DELIVERY_COLUMNS} WHERE ($1 IS NULL OR task_id = $1) ORDER BY id DESC"
+    )))
+    .bind(task)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(delivery)
+    .collect()
+}
+
+/// Records one attempt: its HTTP status or error, and where the delivery stands after it.
+pub async fn record_attempt(
+    conn: &mut AnyConnection,
+    id: i64,
+    status: &str,
+    http_status: Option<i64>,
+    error: Option<&str>,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET attempts = attempts + 1, status = $1, last_status = $2, \
+         last_error = $3, last_attempt_at = $4, \
+         delivered_at = CASE WHEN $1 = 'delivered' THEN $4 ELSE delivered_at END WHERE id = $5",
+    )
+    .bind(status)
+    .bind(http_status)
+    .bind(error)
+    .bind(micros(at))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a delivery pending again, for a person's replay.
+pub async fn reset_delivery(conn: &mut AnyConnection, id: i64) -> Result<bool> {
+    let done = sqlx::query("UPDATE webhook_deliveries SET status = 'pending' WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -143,6 +143,11 @@ const SQLITE: &[Migration] = &[
         name: "handoff_tasks",
         sql: include_str!("../migrations/sqlite/0025_handoff_tasks.sql"),
     },
+    Migration {
+        version: 26,
+        name: "webhook_deliveries",
+        sql: include_str!("../migrations/sqlite/0026_webhook_deliveries.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -270,6 +275,11 @@ const POSTGRES: &[Migration] = &[
         version: 25,
         name: "handoff_tasks",
         sql: include_str!("../migrations/postgres/0025_handoff_tasks.sql"),
+    },
+    Migration {
+        version: 26,
+        name: "webhook_deliveries",
+        sql: include_str!("../migrations/postgres/0026_webhook_deliveries.sql"),
     },
 ];
 

@@ -9,7 +9,7 @@ use jiff::civil::DateTime;
 use leadgate_core::handoff::sla::LeadClass;
 
 use super::{print_json, print_table};
-use crate::cli::{RouteCommand, SlaCommand, TasksCommand};
+use crate::cli::{RouteCommand, SlaCommand, TasksCommand, WebhooksCommand};
 use crate::config::HandoffConfig;
 use crate::engine::handoff;
 use crate::workspace::Workspace;
@@ -303,6 +303,80 @@ pub async fn tasks(
                     | crate::engine::Error::NotFound(_)
                     | crate::engine::Error::Conflict(_)
                     | crate::engine::Error::UnknownPerson(_)),
+                ) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+pub async fn webhooks(
+    workspace: &Workspace,
+    command: WebhooksCommand,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        WebhooksCommand::List { task, json } => {
+            let list = {
+                let mut conn = workspace.store.conn().await?;
+                leadgate_store::handoff::deliveries(&mut conn, task).await?
+            };
+            if json {
+                print_json(&list)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if list.is_empty() {
+                println!(
+                    "No webhook delivery yet: add [[handoff.webhooks]] url = \"…\" to leadgate.toml."
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.id.to_string(),
+                        d.task_id.to_string(),
+                        d.url.clone(),
+                        d.format.clone(),
+                        d.status.clone(),
+                        d.attempts.to_string(),
+                        d.last_status.map(|s| s.to_string()).unwrap_or_default(),
+                        d.last_error.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "ID",
+                    "TASK",
+                    "URL",
+                    "FORMAT",
+                    "STATUS",
+                    "ATTEMPTS",
+                    "HTTP",
+                    "LAST ERROR",
+                ],
+                &rows,
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        WebhooksCommand::Replay { id, by } => {
+            match handoff::deliver::replay(&workspace.store, id, &by, now).await {
+                Ok(d) => {
+                    println!(
+                        "Delivery {id} to {} is queued again: the worker sends it at its next step (`leadgate worker`, or the server).",
+                        d.url
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(
+                    e @ (crate::engine::Error::NotFound(_)
+                    | crate::engine::Error::UnknownPerson(_)
+                    | crate::engine::Error::Forbidden(_)),
                 ) => {
                     eprintln!("error: {e}");
                     Ok(ExitCode::from(2))

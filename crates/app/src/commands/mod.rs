@@ -64,6 +64,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             replies::run(&open(&cli.workspace, now).await?, command, now).await
         }
         Command::Sla(command) => handoff::sla(&cli.workspace, command, now),
+        Command::Webhooks(command) => {
+            handoff::webhooks(&open(&cli.workspace, now).await?, command, now).await
+        }
         Command::Tasks(command) => {
             handoff::tasks(&open(&cli.workspace, now).await?, command, now).await
         }

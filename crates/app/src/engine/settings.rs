@@ -320,6 +320,28 @@ pub struct HandoffConfig {
     /// relative to the workspace.
     #[serde(default)]
     pub account_owners: Option<std::path::PathBuf>,
+    /// Where each handoff is also sent (`[[handoff.webhooks]]`): a team's CRM or automation
+    /// (JSON, signed), or a Slack-compatible incoming webhook.
+    #[serde(default)]
+    pub webhooks: Vec<WebhookConfig>,
+}
+
+/// An outbound webhook.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    pub url: String,
+    /// `json` (default): the task and the lead record; `slack`: a Slack-compatible message.
+    #[serde(default = "default_webhook_format")]
+    pub format: String,
+    /// The environment variable holding the secret the body is signed with (HMAC-SHA256 in
+    /// the `X-Leadgate-Signature` header); unsigned without one.
+    #[serde(default)]
+    pub secret_env: Option<String>,
+}
+
+fn default_webhook_format() -> String {
+    "json".to_string()
 }
 
 /// The SLA of each lead class: `end_of_day`, `end_of_next_day`, `end_of_day+N`, or business

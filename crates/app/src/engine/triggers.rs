@@ -24,15 +24,18 @@ pub enum JobKind {
     ModelOpenReview,
     /// Routes a lead to a rep and makes its task (stage 5's handoff).
     HandoffRoute,
+    /// Sends one handoff to an outbound webhook.
+    HandoffDeliver,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 5] = [
+    pub const ALL: [JobKind; 6] = [
         JobKind::IcpOpenReview,
         JobKind::DiscoverySync,
         JobKind::DiscoveryRun,
         JobKind::ModelOpenReview,
         JobKind::HandoffRoute,
+        JobKind::HandoffDeliver,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +45,7 @@ impl JobKind {
             JobKind::DiscoveryRun => "discovery.run",
             JobKind::ModelOpenReview => "model.open_review",
             JobKind::HandoffRoute => "handoff.route",
+            JobKind::HandoffDeliver => super::handoff::deliver::JOB,
         }
     }
 

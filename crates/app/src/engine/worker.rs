@@ -43,6 +43,27 @@ pub struct Worker {
     pub scoring: ScoringConfig,
     /// The reps, their calendars, the SLA policies and the routing rules, for handoffs.
     pub handoff: HandoffConfig,
+    /// Where secrets named in the configuration are read (the environment).
+    pub secrets: Secrets,
+}
+
+/// Reads a secret by the name of the variable holding it.
+pub type SecretLookup = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+/// A lookup of secrets by the name of the variable holding them.
+#[derive(Clone)]
+pub struct Secrets(pub Arc<SecretLookup>);
+
+impl Default for Secrets {
+    fn default() -> Self {
+        Secrets(Arc::new(|name: &str| std::env::var(name).ok()))
+    }
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secrets(<lookup>)")
+    }
 }
 
 /// What discovery jobs need beyond the store.
@@ -61,6 +82,7 @@ impl Worker {
             discovery: None,
             scoring: ScoringConfig::default(),
             handoff: HandoffConfig::default(),
+            secrets: Secrets::default(),
         }
     }
 
@@ -97,6 +119,31 @@ impl Worker {
             Some(kind @ (JobKind::DiscoverySync | JobKind::DiscoveryRun)) => {
                 // On SQLite a write transaction held here would lock out the job's own.
                 let outcome = self.run_discovery(store, kind, &job, now).await;
+                (store.begin().await?, outcome)
+            }
+            Some(JobKind::HandoffDeliver) => {
+                // An HTTP call: no transaction is held while it waits.
+                let outcome = match job
+                    .payload
+                    .get("delivery")
+                    .and_then(serde_json::Value::as_i64)
+                {
+                    Some(id) => {
+                        super::handoff::deliver::send(
+                            store,
+                            &self.handoff,
+                            self.secrets.0.as_ref(),
+                            id,
+                            self.max_attempts,
+                            now,
+                        )
+                        .await
+                    }
+                    None => Err(Error::corrupt(format!(
+                        "job {}: payload lacks delivery",
+                        job.id
+                    ))),
+                };
                 (store.begin().await?, outcome)
             }
             Some(JobKind::HandoffRoute) => {
@@ -248,12 +295,13 @@ async fn run_job(
     let kind = JobKind::parse(&job.kind)
         .ok_or_else(|| Error::corrupt(format!("unknown job kind `{}`", job.kind)))?;
     match kind {
-        JobKind::DiscoverySync | JobKind::DiscoveryRun | JobKind::HandoffRoute => {
-            Err(Error::Invalid(format!(
-                "job {}: {} runs outside a transaction",
-                job.id, job.kind
-            )))
-        }
+        JobKind::DiscoverySync
+        | JobKind::DiscoveryRun
+        | JobKind::HandoffRoute
+        | JobKind::HandoffDeliver => Err(Error::Invalid(format!(
+            "job {}: {} runs outside a transaction",
+            job.id, job.kind
+        ))),
         JobKind::IcpOpenReview => {
             let version = job
                 .payload

@@ -456,3 +456,183 @@ async fn task_story(backend: Backend) {
         assert!(actions.contains(&action), "{action} in {actions:?}");
     }
 }
+
+crate::on_both_backends!(
+    each_handoff_goes_to_the_webhooks_signed_retried_and_replayable,
+    webhook_story
+);
+
+/// A loopback receiver: keeps each request's path, headers and body; answers 500 to the
+/// first `fail_first` requests to /crm.
+async fn receiver(
+    fail_first: usize,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, axum::http::HeaderMap, String)>>>,
+) {
+    use axum::extract::{Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, HeaderMap, String)>>>;
+    let seen: Seen = Default::default();
+    let app = axum::Router::new()
+        .route(
+            "/{path}",
+            axum::routing::post(
+                move |State(seen): State<Seen>,
+                      Path(path): Path<String>,
+                      headers: HeaderMap,
+                      body: String| async move {
+                    let mut seen = seen.lock().unwrap();
+                    seen.push((path.clone(), headers, body));
+                    let crm = seen.iter().filter(|(p, _, _)| p == "crm").count();
+                    if path == "crm" && crm <= fail_first {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::OK
+                    }
+                },
+            ),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), seen)
+}
+
+async fn webhook_story(backend: Backend) {
+    use hmac::{KeyInit, Mac};
+    use leadgate_core::audit::{Actor, Subject};
+    use leadgate_core::event::EventKind;
+    use leadgate_core::role::Role;
+
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
+    let (base, seen) = receiver(1).await;
+    let workspace = ws.init(now).await;
+    crate::support::admitted_list(&ws, &workspace, crate::support::SALES_ICP, PEOPLE, now).await;
+    for rep in ["rosa", "jonas", "lena"] {
+        leadgate::engine::people::add(
+            &workspace.store,
+            &Actor::System,
+            rep,
+            &format!("{rep}@routewise.example"),
+            vec![Role::Rep],
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let text = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
+    ws.write(
+        "leadgate.toml",
+        &format!(
+            "{text}\n[handoff]\n{}\n[[handoff.webhooks]]\nurl = \"{base}/crm\"\nsecret_env = \"HOOK_SECRET\"\n\n\
+             [[handoff.webhooks]]\nurl = \"{base}/slack\"\nformat = \"slack\"\n",
+            ROUTING.trim_start()
+        ),
+    );
+    ws.write("owners.csv", "domain,owner\nowned.fr,lena\n");
+    let workspace = leadgate::workspace::Workspace::open(ws.path(), now)
+        .await
+        .unwrap();
+    let store = &workspace.store;
+    let ann = {
+        let mut conn = store.conn().await.unwrap();
+        leadgate_store::discovery::leads(&mut conn, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.columns.email == "ann@small.io")
+            .unwrap()
+            .contact_id
+    };
+    let mut worker = workspace.worker("test");
+    worker.secrets = leadgate::engine::worker::Secrets(std::sync::Arc::new(|name: &str| {
+        (name == "HOOK_SECRET").then(|| "s3cret".to_string())
+    }));
+
+    // Act: Ann answers with interest; the CRM's endpoint fails once, then takes it.
+    let mut tx = store.begin().await.unwrap();
+    leadgate::engine::emit(
+        &mut tx,
+        EventKind::PositiveReply,
+        &Subject::Lead(ann),
+        serde_json::json!({ "reply": 1 }),
+        now,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    worker.drain(store, now).await.unwrap();
+    let retried = now + jiff::SignedDuration::from_secs(31);
+    worker.drain(store, retried).await.unwrap();
+
+    // Assert: Slack got the message; the CRM got the task and the lead twice, the second
+    // accepted, each signed over its body.
+    let requests = seen.lock().unwrap().clone();
+    let slack: Vec<_> = requests.iter().filter(|(p, _, _)| p == "slack").collect();
+    let crm: Vec<_> = requests.iter().filter(|(p, _, _)| p == "crm").collect();
+    assert_eq!((slack.len(), crm.len()), (1, 2), "{requests:?}");
+    let text: serde_json::Value = serde_json::from_str(&slack[0].2).unwrap();
+    assert!(
+        text["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("New warm lead for rosa: Ann Small (Small & Sons) — positive_reply. Acknowledge by Wed 2027-03-03 17:00 EST"),
+        "{text}"
+    );
+    let (_, headers, body) = crm[1];
+    let payload: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(payload["event"], "lead.routed");
+    assert_eq!(payload["task"]["rep"], "rosa");
+    assert_eq!(payload["lead"]["email"], "ann@small.io");
+    assert_eq!(headers["x-leadgate-event"], "lead.routed");
+    let signature = headers["x-leadgate-signature"].to_str().unwrap();
+    let (t, v1) = signature
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split_once(",v1="))
+        .unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"s3cret").unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    assert_eq!(
+        v1,
+        hex::encode(mac.finalize().into_bytes()),
+        "the signature verifies"
+    );
+    assert!(
+        slack[0].1.get("x-leadgate-signature").is_none(),
+        "no secret, no signature"
+    );
+
+    // The log: two attempts on the CRM's delivery, the first one's failure kept.
+    let log = ws.leadgate(&["webhooks", "list", "--json"]).ok().json();
+    let crm_log = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["url"].as_str().unwrap().ends_with("/crm"))
+        .unwrap()
+        .clone();
+    assert_eq!(crm_log["status"], "delivered");
+    assert_eq!(crm_log["attempts"], 2);
+    assert_eq!(crm_log["last_status"], 200);
+
+    // A person sends it again; the worker delivers it a third time.
+    let id = crm_log["id"].as_i64().unwrap().to_string();
+    ws.leadgate(&["webhooks", "replay", &id, "--as", "otto"])
+        .ok();
+    let replayed = retried + jiff::SignedDuration::from_secs(5);
+    worker.drain(store, replayed).await.unwrap();
+    let crm_requests = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(p, _, _)| p == "crm")
+        .count();
+    assert_eq!(crm_requests, 3);
+    ws.leadgate(&["webhooks", "replay", "999", "--as", "otto"])
+        .fails_with("no webhook delivery 999");
+}

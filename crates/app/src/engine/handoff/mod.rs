@@ -13,6 +13,8 @@ use serde::Serialize;
 use super::settings::{HandoffConfig, RepConfig};
 use super::{Error, Result};
 
+pub mod deliver;
+
 /// A rep's calendar from their `[[handoff.reps]]` entry.
 pub fn calendar(rep: &RepConfig) -> Calendar {
     Calendar::new(
@@ -513,6 +515,14 @@ pub async fn hand_off(
     let task = stored::task_by_id(&mut tx, id)
         .await?
         .ok_or_else(|| Error::corrupt(format!("task {id} vanished in its own transaction")))?;
+    let due_local = match rep
+        .as_deref()
+        .and_then(|r| states.iter().find(|(name, _, _)| name == r))
+    {
+        Some((_, calendar, _)) => sla::local(calendar, task.due_at),
+        None => task.due_at.to_string(),
+    };
+    deliver::queue(&mut tx, config, &task, &due_local, now).await?;
     tx.commit().await?;
     Ok(HandedOff::Task {
         task: Box::new(task),
