@@ -412,9 +412,14 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 
 # Stage 5, handoff (`leadgate sla explain`): how long a rep has to acknowledge a lead, in
 # business time on their own calendar. See docs/handoff.md.
+# [handoff]
+# manager = "otto"                    # told of every missed deadline
+# account_owners = "crm/account-owners.csv"   # domain,owner — for the account_owner rule
+#
 # [handoff.sla]
 # mql = "end_of_day"                  # end_of_day, end_of_next_day, end_of_day+N, or 4h, 90m
 # warm = "end_of_next_day"            # a positive reply or a strong intent signal
+# on_breach = "reassign"             # at a missed deadline: reassign, or only "escalate"
 #
 # [[handoff.reps]]
 # name = "ravi"                       # a person of this workspace
@@ -516,7 +521,7 @@ mod tests {
     #[test]
     fn the_template_s_handoff_examples_read_once_uncommented() {
         let text = template("acme", DEFAULT_DATABASE);
-        let start = text.find("# [handoff.sla]").unwrap();
+        let start = text.find("# [handoff]\n").unwrap();
         let end = text.find("# Stage 3, enrichment").unwrap();
         let uncommented: String = text[start..end]
             .lines()

@@ -106,6 +106,8 @@ crate::values! {
         LeadRouted = "lead.routed" / "lead routed to a rep",
         TaskAcknowledged = "task.acknowledged" / "task acknowledged by its rep",
         WebhookReplayed = "webhook.replayed" / "webhook delivery sent again",
+        TaskReminded = "task.reminded" / "rep reminded of a task",
+        SlaBreached = "sla.breached" / "SLA missed: escalated",
         ModelReviewOpenedEarly = "model.review_opened_early" / "scoring model review opened early",
         SourceImported = "source.imported" / "source imported",
         CustomersImported = "customers.imported" / "customers imported",

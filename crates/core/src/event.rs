@@ -72,10 +72,12 @@ pub enum EventKind {
     LeadRouted,
     /// A rep acknowledged a lead's task: the handoff gate passed.
     TaskAcknowledged,
+    /// A task's SLA deadline passed unacknowledged: the manager is told, the lead reassigned.
+    SlaBreached,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 28] = [
+    pub const ALL: [EventKind; 29] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -104,6 +106,7 @@ impl EventKind {
         EventKind::PositiveReply,
         EventKind::LeadRouted,
         EventKind::TaskAcknowledged,
+        EventKind::SlaBreached,
     ];
 
     /// The event's name as stored and shown: `IcpApproved`.
@@ -137,6 +140,7 @@ impl EventKind {
             EventKind::PositiveReply => "PositiveReply",
             EventKind::LeadRouted => "LeadRouted",
             EventKind::TaskAcknowledged => "TaskAcknowledged",
+            EventKind::SlaBreached => "SlaBreached",
         }
     }
 }

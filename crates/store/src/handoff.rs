@@ -37,11 +37,15 @@ pub struct Task {
     pub acknowledged_by: Option<String>,
     /// Business minutes from the start to the acknowledgement.
     pub ack_minutes: Option<i64>,
+    /// When its rep was reminded (at 75 % of the time allowed).
+    pub reminded_at: Option<Timestamp>,
+    /// When its deadline passed unacknowledged.
+    pub breached_at: Option<Timestamp>,
 }
 
 const COLUMNS: &str = "id, contact_id, rep, status, class, signal, rule, routing, record, \
      trigger_event, created_at, starts_at, due_at, remind_at, acknowledged_at, acknowledged_by, \
-     ack_minutes FROM handoff_tasks";
+     ack_minutes, reminded_at, breached_at FROM handoff_tasks";
 
 fn task(row: &AnyRow) -> Result<Task> {
     let json = |name: &str| -> Result<Value> {
@@ -67,6 +71,8 @@ fn task(row: &AnyRow) -> Result<Task> {
         acknowledged_at: opt_timestamp(row.try_get("acknowledged_at")?)?,
         acknowledged_by: row.try_get("acknowledged_by")?,
         ack_minutes: row.try_get("ack_minutes")?,
+        reminded_at: opt_timestamp(row.try_get("reminded_at")?)?,
+        breached_at: opt_timestamp(row.try_get("breached_at")?)?,
     })
 }
 
@@ -174,6 +180,46 @@ pub async fn acknowledge(
     .bind(micros(at))
     .bind(by)
     .bind(minutes)
+    .bind(id)
+    .bind(TaskStatus::Open.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records that an open task's rep was reminded; false when it was not open or was
+/// reminded before.
+pub async fn mark_reminded(conn: &mut AnyConnection, id: i64, at: Timestamp) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE handoff_tasks SET reminded_at = $1 WHERE id = $2 AND status = $3 AND reminded_at IS NULL",
+    )
+    .bind(micros(at))
+    .bind(id)
+    .bind(TaskStatus::Open.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records that an open task's deadline passed; with `reassign`, closes it as reassigned.
+/// False when it was not open.
+pub async fn mark_breached(
+    conn: &mut AnyConnection,
+    id: i64,
+    at: Timestamp,
+    reassign: bool,
+) -> Result<bool> {
+    let status = if reassign {
+        TaskStatus::Reassigned
+    } else {
+        TaskStatus::Open
+    };
+    let done = sqlx::query(
+        "UPDATE handoff_tasks SET breached_at = $1, status = $2 \
+         WHERE id = $3 AND status = $4 AND breached_at IS NULL",
+    )
+    .bind(micros(at))
+    .bind(status.as_str())
     .bind(id)
     .bind(TaskStatus::Open.as_str())
     .execute(conn)

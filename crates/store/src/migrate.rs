@@ -148,6 +148,11 @@ const SQLITE: &[Migration] = &[
         name: "webhook_deliveries",
         sql: include_str!("../migrations/sqlite/0026_webhook_deliveries.sql"),
     },
+    Migration {
+        version: 27,
+        name: "task_timers",
+        sql: include_str!("../migrations/sqlite/0027_task_timers.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -280,6 +285,11 @@ const POSTGRES: &[Migration] = &[
         version: 26,
         name: "webhook_deliveries",
         sql: include_str!("../migrations/postgres/0026_webhook_deliveries.sql"),
+    },
+    Migration {
+        version: 27,
+        name: "task_timers",
+        sql: include_str!("../migrations/postgres/0027_task_timers.sql"),
     },
 ];
 

@@ -313,6 +313,10 @@ pub struct HandoffConfig {
     /// Each rep's working calendar (`[[handoff.reps]]`).
     #[serde(default)]
     pub reps: Vec<RepConfig>,
+    /// Who hears of a missed deadline (a person of the workspace): named in the breach's
+    /// notification and audit entry.
+    #[serde(default)]
+    pub manager: Option<String>,
     /// Who gets which lead (`[handoff.routing]`, `[[handoff.routing.rules]]`).
     #[serde(default)]
     pub routing: leadgate_core::handoff::routing::Routing,
@@ -361,6 +365,15 @@ pub struct SlaPolicies {
         deserialize_with = "leadgate_core::handoff::sla::deserialize_budget"
     )]
     pub warm: leadgate_core::handoff::sla::Budget,
+    /// What a missed deadline does beyond telling the manager: `reassign` (default: the
+    /// rules route the lead again, its rep passed over, on a fresh deadline) or `escalate`
+    /// (the task stays with its rep).
+    #[serde(default = "default_on_breach")]
+    pub on_breach: String,
+}
+
+fn default_on_breach() -> String {
+    "reassign".to_string()
 }
 
 impl Default for SlaPolicies {
@@ -368,6 +381,7 @@ impl Default for SlaPolicies {
         SlaPolicies {
             mql: default_mql_sla(),
             warm: default_warm_sla(),
+            on_breach: default_on_breach(),
         }
     }
 }

@@ -26,16 +26,22 @@ pub enum JobKind {
     HandoffRoute,
     /// Sends one handoff to an outbound webhook.
     HandoffDeliver,
+    /// Reminds a task's rep at 75 % of the time allowed.
+    HandoffRemind,
+    /// At a task's deadline: if unacknowledged, escalates and reassigns it.
+    HandoffBreach,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 8] = [
         JobKind::IcpOpenReview,
         JobKind::DiscoverySync,
         JobKind::DiscoveryRun,
         JobKind::ModelOpenReview,
         JobKind::HandoffRoute,
         JobKind::HandoffDeliver,
+        JobKind::HandoffRemind,
+        JobKind::HandoffBreach,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +52,8 @@ impl JobKind {
             JobKind::ModelOpenReview => "model.open_review",
             JobKind::HandoffRoute => "handoff.route",
             JobKind::HandoffDeliver => super::handoff::deliver::JOB,
+            JobKind::HandoffRemind => "handoff.remind",
+            JobKind::HandoffBreach => "handoff.breach",
         }
     }
 
@@ -142,7 +150,8 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::MessageSent
         | EventKind::ReplyReceived
         | EventKind::LeadRouted
-        | EventKind::TaskAcknowledged => Vec::new(),
+        | EventKind::TaskAcknowledged
+        | EventKind::SlaBreached => Vec::new(),
     }
 }
 

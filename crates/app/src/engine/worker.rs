@@ -146,6 +146,27 @@ impl Worker {
                 };
                 (store.begin().await?, outcome)
             }
+            Some(kind @ (JobKind::HandoffRemind | JobKind::HandoffBreach)) => {
+                // Their own transactions: a breach routes the lead again, reading first.
+                let outcome = match job.payload.get("task").and_then(serde_json::Value::as_i64) {
+                    Some(task) if kind == JobKind::HandoffRemind => {
+                        super::handoff::remind(store, &self.handoff, task, now).await
+                    }
+                    Some(task) => {
+                        let dir = self
+                            .discovery
+                            .as_ref()
+                            .map(|c| c.dir.clone())
+                            .unwrap_or_default();
+                        super::handoff::breach(store, &self.handoff, &dir, task, now).await
+                    }
+                    None => Err(Error::corrupt(format!(
+                        "job {}: payload lacks task",
+                        job.id
+                    ))),
+                };
+                (store.begin().await?, outcome)
+            }
             Some(JobKind::HandoffRoute) => {
                 // Reads the lead and the tasks, then writes its own transaction; a second
                 // run after a crash finds the task its trigger made and does nothing.
@@ -298,7 +319,9 @@ async fn run_job(
         JobKind::DiscoverySync
         | JobKind::DiscoveryRun
         | JobKind::HandoffRoute
-        | JobKind::HandoffDeliver => Err(Error::Invalid(format!(
+        | JobKind::HandoffDeliver
+        | JobKind::HandoffRemind
+        | JobKind::HandoffBreach => Err(Error::Invalid(format!(
             "job {}: {} runs outside a transaction",
             job.id, job.kind
         ))),

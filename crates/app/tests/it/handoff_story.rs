@@ -636,3 +636,154 @@ async fn webhook_story(backend: Backend) {
     ws.leadgate(&["webhooks", "replay", "999", "--as", "otto"])
         .fails_with("no webhook delivery 999");
 }
+
+crate::on_both_backends!(
+    a_missed_deadline_reminds_then_escalates_and_reassigns_the_lead,
+    breach_story
+);
+
+const US_TEAM: &str = r#"
+manager = "otto"
+
+[[handoff.reps]]
+name = "ned"
+time_zone = "America/New_York"
+public_holidays = "US"
+
+[[handoff.reps]]
+name = "rosa"
+time_zone = "America/New_York"
+public_holidays = "US"
+
+[[handoff.routing.rules]]
+name = "US team"
+strategy = "round_robin"
+reps = { ned = 1, rosa = 1 }
+"#;
+
+async fn breach_story(backend: Backend) {
+    use leadgate_core::audit::{Actor, Subject};
+    use leadgate_core::event::EventKind;
+    use leadgate_core::role::Role;
+
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Tuesday 2027-03-02, 10:00 in New York.
+    let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
+    let workspace = ws.init(now).await;
+    crate::support::admitted_list(&ws, &workspace, crate::support::SALES_ICP, PEOPLE, now).await;
+    for rep in ["ned", "rosa"] {
+        leadgate::engine::people::add(
+            &workspace.store,
+            &Actor::System,
+            rep,
+            &format!("{rep}@routewise.example"),
+            vec![Role::Rep],
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let text = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
+    ws.write(
+        "leadgate.toml",
+        &format!("{text}\n[handoff]\n{}", US_TEAM.trim_start()),
+    );
+    let workspace = leadgate::workspace::Workspace::open(ws.path(), now)
+        .await
+        .unwrap();
+    let store = &workspace.store;
+    let ann = {
+        let mut conn = store.conn().await.unwrap();
+        leadgate_store::discovery::leads(&mut conn, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.columns.email == "ann@small.io")
+            .unwrap()
+            .contact_id
+    };
+    let mut tx = store.begin().await.unwrap();
+    leadgate::engine::emit(
+        &mut tx,
+        EventKind::PositiveReply,
+        &Subject::Lead(ann),
+        serde_json::json!({ "reply": 1 }),
+        now,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let worker = workspace.worker("test");
+    let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+
+    // Act: the worker runs as the clock moves: the routing now, the reminder at 75 % of the
+    // business time (Wednesday 13:15 in New York), the deadline (Wednesday 17:00).
+    worker.drain(store, now).await.unwrap();
+    worker
+        .drain(store, at("2027-03-03T18:16:00Z"))
+        .await
+        .unwrap();
+    let reminded = ws.leadgate(&["tasks", "list", "--json"]).ok().json();
+    worker
+        .drain(store, at("2027-03-03T22:00:01Z"))
+        .await
+        .unwrap();
+
+    // Assert: Ned got it (first by name at equal shares) and was reminded; at the deadline
+    // the breach was recorded, the manager named, and the lead went to Rosa, Ned passed over,
+    // on a fresh deadline: the end of Friday, the next business day after Thursday's start.
+    assert_eq!(reminded[0]["rep"], "ned");
+    assert_eq!(reminded[0]["reminded_at"], "2027-03-03T18:16:00Z");
+    assert_eq!(reminded[0]["remind_at"], "2027-03-03T18:15:00Z");
+    let all = ws
+        .leadgate(&["tasks", "list", "--all", "--json"])
+        .ok()
+        .json();
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 2, "{all:?}");
+    let first = all.iter().find(|t| t["rep"] == "ned").unwrap();
+    let second = all.iter().find(|t| t["rep"] == "rosa").unwrap();
+    assert_eq!(first["status"], "reassigned");
+    assert_eq!(first["breached_at"], "2027-03-03T22:00:01Z");
+    assert_eq!(second["status"], "open");
+    assert_eq!(second["due_at"], "2027-03-05T22:00:00Z");
+    let skipped = second["routing"]["detail"].to_string();
+    assert!(
+        skipped.contains("ned: skipped, passed over (let the SLA of this lead pass"),
+        "{skipped}"
+    );
+    let audit = ws
+        .leadgate(&[
+            "audit",
+            "--subject",
+            &format!("task:{}", first["id"]),
+            "--json",
+        ])
+        .ok()
+        .json();
+    let breach = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "sla.breached")
+        .expect("the breach is audited");
+    let inputs: serde_json::Value =
+        serde_json::from_str(breach["inputs"].as_str().unwrap()).unwrap();
+    assert_eq!(inputs["manager"], "otto");
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "task.reminded"),
+        "{audit}"
+    );
+    // Ned may not acknowledge a lead that left him.
+    ws.leadgate_at(
+        &["tasks", "ack", &first["id"].to_string(), "--as", "ned"],
+        Some("2027-03-04T14:00:00Z"),
+    )
+    .fails_with("was acknowledged already");
+}

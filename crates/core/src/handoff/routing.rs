@@ -213,6 +213,8 @@ pub struct RepState<'a> {
     /// Leads taken from each rule today and this week, in the rep's own days.
     pub today: BTreeMap<String, u32>,
     pub this_week: BTreeMap<String, u32>,
+    /// Why this rep may not have this lead, when they may not (they let its SLA pass).
+    pub passed_over: Option<String>,
 }
 
 /// Where a lead goes.
@@ -270,17 +272,27 @@ pub fn route(
             )),
             Strategy::AccountOwner => match &lead.account_owner {
                 None => Err("the company has no owner".to_string()),
-                Some(owner) if !reps.iter().any(|r| r.name == owner) => Err(format!(
-                    "the company's owner {owner:?} is not a rep of [[handoff.reps]]"
-                )),
-                Some(owner) => Ok(named(owner, reps, now, "owns the account")),
+                Some(owner) => match reps.iter().find(|r| r.name == owner) {
+                    None => Err(format!(
+                        "the company's owner {owner:?} is not a rep of [[handoff.reps]]"
+                    )),
+                    Some(RepState {
+                        passed_over: Some(why),
+                        ..
+                    }) => Err(format!("the company's owner {owner} is passed over: {why}")),
+                    Some(_) => Ok(named(owner, reps, now, "owns the account")),
+                },
             },
             Strategy::Rep => match rule.rep.as_deref() {
-                Some(rep) if reps.iter().any(|r| r.name == rep) => {
-                    Ok(named(rep, reps, now, "the rule's rep"))
-                }
-                Some(rep) => Err(format!("{rep:?} is not a rep of [[handoff.reps]]")),
                 None => Err("the rule names no rep".to_string()),
+                Some(rep) => match reps.iter().find(|r| r.name == rep) {
+                    None => Err(format!("{rep:?} is not a rep of [[handoff.reps]]")),
+                    Some(RepState {
+                        passed_over: Some(why),
+                        ..
+                    }) => Err(format!("{rep} is passed over: {why}")),
+                    Some(_) => Ok(named(rep, reps, now, "the rule's rep")),
+                },
             },
             Strategy::RoundRobin => round_robin(rule, reps, budget, now),
         };
@@ -368,6 +380,10 @@ fn round_robin(
             detail.push(format!("{name}: skipped, not a rep of [[handoff.reps]]"));
             continue;
         };
+        if let Some(why) = &rep.passed_over {
+            detail.push(format!("{name}: skipped, passed over ({why})"));
+            continue;
+        }
         let today = rep.today.get(&rule.name).copied().unwrap_or(0);
         let week = rep.this_week.get(&rule.name).copied().unwrap_or(0);
         if let Some(cap) = rule.cap_per_day.filter(|cap| today >= *cap) {
@@ -564,6 +580,7 @@ mod tests {
             by_rule: BTreeMap::new(),
             today: BTreeMap::new(),
             this_week: BTreeMap::new(),
+            passed_over: None,
         }
     }
 

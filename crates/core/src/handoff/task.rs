@@ -8,5 +8,7 @@ crate::values! {
         Open = "open" / "open",
         /// The rep acknowledged it: the handoff gate passed.
         Acknowledged = "acknowledged" / "acknowledged",
+        /// Its deadline passed unacknowledged and the lead went to another rep's task.
+        Reassigned = "reassigned" / "reassigned after a missed SLA",
     }
 }

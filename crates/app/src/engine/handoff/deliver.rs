@@ -31,35 +31,30 @@ pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// The job kind that sends one delivery.
 pub const JOB: &str = "handoff.deliver";
 
-/// Stores a delivery of `task` for each configured webhook and queues its sending, in the
-/// caller's transaction.
+/// Stores a delivery of `event` about `task` for each configured webhook and queues its
+/// sending, in the caller's transaction: the task and the lead record as JSON, or `text` for
+/// a Slack-compatible webhook.
 pub async fn queue(
     conn: &mut Conn,
     config: &HandoffConfig,
     task: &Task,
-    due_local: &str,
+    event: &str,
+    text: &str,
     now: Timestamp,
 ) -> Result<()> {
     for hook in &config.webhooks {
         let body = match hook.format.as_str() {
-            "slack" => slack_text(task, due_local),
+            "slack" => json!({ "text": text }).to_string(),
             _ => json!({
-                "event": "lead.routed",
+                "event": event,
                 "task": task,
                 "lead": task.record,
+                "manager": config.manager,
             })
             .to_string(),
         };
-        let id = stored::insert_delivery(
-            conn,
-            task.id,
-            &hook.url,
-            &hook.format,
-            "lead.routed",
-            &body,
-            now,
-        )
-        .await?;
+        let id = stored::insert_delivery(conn, task.id, &hook.url, &hook.format, event, &body, now)
+            .await?;
         enqueue(conn, id, 0, now).await?;
     }
     Ok(())
@@ -81,21 +76,6 @@ async fn enqueue(conn: &mut Conn, delivery: i64, round: i64, now: Timestamp) -> 
     )
     .await?;
     Ok(())
-}
-
-/// A Slack-compatible message: who gets which lead, why, and by when.
-fn slack_text(task: &Task, due_local: &str) -> String {
-    let field = |key: &str| task.record[key].as_str().unwrap_or_default().to_string();
-    let to = task.rep.clone().unwrap_or_else(|| "the queue".to_string());
-    let text = format!(
-        "New {} for {to}: {} ({}) — {}. Acknowledge by {due_local} (`leadgate tasks ack {} --as {to}`).",
-        task.class.label(),
-        field("name"),
-        field("company"),
-        task.signal,
-        task.id,
-    );
-    json!({ "text": text }).to_string()
 }
 
 /// The signature header's value for `body` at `at` with `secret`.

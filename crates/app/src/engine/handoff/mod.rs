@@ -313,6 +313,7 @@ fn decide(
     states: &[(String, Calendar, RuleCounts)],
     lead: &leadgate_core::handoff::routing::Lead,
     class: LeadClass,
+    passed_over: Option<(&str, &str)>,
     now: Timestamp,
 ) -> leadgate_core::handoff::routing::Routed {
     use leadgate_core::handoff::routing::{self, RepState};
@@ -324,6 +325,9 @@ fn decide(
             by_rule: counts.all.clone(),
             today: counts.today.clone(),
             this_week: counts.week.clone(),
+            passed_over: passed_over
+                .filter(|(rep, _)| rep == name)
+                .map(|(_, why)| why.to_string()),
         })
         .collect();
     routing::route(&config.routing, lead, &reps, config.sla.of(class), now)
@@ -341,7 +345,7 @@ pub async fn route_explain(
 ) -> Result<RouteExplained> {
     let (routed_lead, _) = routing_input(store, config, workspace_dir, lead, class, signal).await?;
     let states = rep_states(store, config, now).await?;
-    let routed = decide(config, &states, &routed_lead, class, now);
+    let routed = decide(config, &states, &routed_lead, class, None, now);
     Ok(RouteExplained {
         lead,
         class,
@@ -387,8 +391,6 @@ pub async fn hand_off(
     now: Timestamp,
 ) -> Result<HandedOff> {
     use leadgate_core::audit::{Action, Subject};
-    use leadgate_core::event::EventKind;
-    use leadgate_core::handoff::routing::Assignee;
     use leadgate_store::handoff as stored;
 
     {
@@ -416,52 +418,157 @@ pub async fn hand_off(
         tx.commit().await?;
         return Ok(HandedOff::Unrouted { why });
     }
+    let planned = plan(store, config, workspace_dir, lead, class, signal, None, now).await?;
+    let mut tx = store.begin().await?;
+    let made = make(&mut tx, config, planned, trigger, now).await?;
+    match made {
+        Made::Task(task) => {
+            tx.commit().await?;
+            Ok(HandedOff::Task { task })
+        }
+        Made::Nurture => {
+            tx.commit().await?;
+            Ok(HandedOff::Nurture)
+        }
+        Made::Already => {
+            tx.rollback().await?;
+            let mut conn = store.conn().await?;
+            let open = stored::open_task_of(&mut conn, lead).await?;
+            let done = stored::task_of_trigger(&mut conn, trigger).await?;
+            let task = open.or(done).map(|t| t.id).ok_or_else(|| {
+                Error::Conflict(format!("lead {lead}: its task vanished while it was made"))
+            })?;
+            Ok(HandedOff::Already { task })
+        }
+    }
+}
+
+/// A routing decided and its task written out, not yet stored.
+struct Planned {
+    lead: i64,
+    class: LeadClass,
+    signal: String,
+    routed: leadgate_core::handoff::routing::Routed,
+    /// The rep, none for the queue; the lead goes to nurture when `deadline` is none too.
+    rep: Option<String>,
+    deadline: Option<sla::Deadline>,
+    record: serde_json::Value,
+    /// The deadline as the rep reads it, in their zone.
+    due_local: String,
+}
+
+/// Routes `lead` (with `passed_over`, a rep who may not have it and why) and writes its
+/// task out: reads only.
+#[allow(clippy::too_many_arguments)]
+async fn plan(
+    store: &leadgate_store::Store,
+    config: &HandoffConfig,
+    workspace_dir: &std::path::Path,
+    lead: i64,
+    class: LeadClass,
+    signal: &str,
+    passed_over: Option<(&str, &str)>,
+    now: Timestamp,
+) -> Result<Planned> {
+    use leadgate_core::handoff::routing::Assignee;
+
     let (routed_lead, record) =
         routing_input(store, config, workspace_dir, lead, class, signal).await?;
     let states = rep_states(store, config, now).await?;
-    let routed = decide(config, &states, &routed_lead, class, now);
+    let routed = decide(config, &states, &routed_lead, class, passed_over, now);
     let budget = config.sla.of(class);
-    let routing_json = serde_json::to_value(&routed)
-        .map_err(|e| Error::Internal(format!("routing of lead {lead}: {e}")))?;
     let rep = match &routed.assignee {
         Assignee::Nurture => {
-            let mut tx = store.begin().await?;
-            super::record(
-                &mut tx,
-                &leadgate_core::audit::Actor::System,
-                Action::LeadRouted,
-                &Subject::Lead(lead),
-                serde_json::json!({ "to": "nurture", "routing": routing_json, "trigger": trigger }),
-                now,
-            )
-            .await?;
-            tx.commit().await?;
-            return Ok(HandedOff::Nurture);
+            return Ok(Planned {
+                lead,
+                class,
+                signal: signal.to_string(),
+                routed,
+                rep: None,
+                deadline: None,
+                record,
+                due_local: String::new(),
+            });
         }
         Assignee::Rep { name } => Some(name.clone()),
         Assignee::Queue => None,
     };
     // The deadline on the rep's calendar; in the queue, the earliest any rep could meet.
-    let deadlines: Vec<sla::Deadline> = states
+    let (deadline, calendar) = states
         .iter()
         .filter(|(name, _, _)| rep.as_ref().is_none_or(|r| r == name))
-        .filter_map(|(_, calendar, _)| sla::deadline(calendar, now, budget))
-        .collect();
-    let deadline = deadlines
-        .into_iter()
-        .min_by_key(|d| d.deadline)
+        .filter_map(|(_, calendar, _)| sla::deadline(calendar, now, budget).map(|d| (d, calendar)))
+        .min_by_key(|(d, _)| d.deadline)
         .ok_or_else(|| {
             Error::Invalid(format!(
                 "lead {lead}: no rep's calendar is ever open to take it (see [[handoff.reps]])"
             ))
         })?;
+    let due_local = sla::local(calendar, deadline.deadline);
+    Ok(Planned {
+        lead,
+        class,
+        signal: signal.to_string(),
+        routed,
+        rep,
+        deadline: Some(deadline),
+        record,
+        due_local,
+    })
+}
+
+/// What [`make`] did.
+enum Made {
+    Task(Box<leadgate_store::handoff::Task>),
+    Nurture,
+    /// The trigger made a task before, or the lead has an open one.
+    Already,
+}
+
+/// Stores a planned task in `tx`: audited with the routing's reasons, announced
+/// (`LeadRouted`), sent to the webhooks, its reminder and deadline timers queued.
+async fn make(
+    tx: &mut super::Conn,
+    config: &HandoffConfig,
+    planned: Planned,
+    trigger: i64,
+    now: Timestamp,
+) -> Result<Made> {
+    use leadgate_core::audit::{Action, Actor, Subject};
+    use leadgate_core::event::EventKind;
+    use leadgate_store::handoff as stored;
+
+    let Planned {
+        lead,
+        class,
+        signal,
+        routed,
+        rep,
+        deadline,
+        record,
+        due_local,
+    } = planned;
+    let routing_json = serde_json::to_value(&routed)
+        .map_err(|e| Error::Internal(format!("routing of lead {lead}: {e}")))?;
+    let Some(deadline) = deadline else {
+        super::record(
+            tx,
+            &Actor::System,
+            Action::LeadRouted,
+            &Subject::Lead(lead),
+            serde_json::json!({ "to": "nurture", "routing": routing_json, "trigger": trigger }),
+            now,
+        )
+        .await?;
+        return Ok(Made::Nurture);
+    };
     let new = stored::Task {
         id: 0,
         contact_id: lead,
         rep: rep.clone(),
         status: leadgate_core::handoff::task::TaskStatus::Open,
         class,
-        signal: signal.to_string(),
+        signal: signal.clone(),
         rule: routed.rule.clone(),
         routing: routing_json.clone(),
         record,
@@ -473,17 +580,11 @@ pub async fn hand_off(
         acknowledged_at: None,
         acknowledged_by: None,
         ack_minutes: None,
+        reminded_at: None,
+        breached_at: None,
     };
-    let mut tx = store.begin().await?;
-    let Some(id) = stored::insert_task(&mut tx, &new).await? else {
-        tx.rollback().await?;
-        let mut conn = store.conn().await?;
-        let open = stored::open_task_of(&mut conn, lead).await?;
-        let done = stored::task_of_trigger(&mut conn, trigger).await?;
-        let task = open.or(done).map(|t| t.id).ok_or_else(|| {
-            Error::Conflict(format!("lead {lead}: its task vanished while it was made"))
-        })?;
-        return Ok(HandedOff::Already { task });
+    let Some(id) = stored::insert_task(tx, &new).await? else {
+        return Ok(Made::Already);
     };
     let payload = serde_json::json!({
         "task": id,
@@ -496,8 +597,8 @@ pub async fn hand_off(
         "trigger": trigger,
     });
     super::record(
-        &mut tx,
-        &leadgate_core::audit::Actor::System,
+        tx,
+        &Actor::System,
         Action::LeadRouted,
         &Subject::Task(id),
         serde_json::json!({ "lead": lead, "rep": rep, "routing": routing_json, "due": deadline.deadline.to_string(), "trigger": trigger }),
@@ -505,28 +606,197 @@ pub async fn hand_off(
     )
     .await?;
     super::emit(
-        &mut tx,
+        tx,
         EventKind::LeadRouted,
         &Subject::Lead(lead),
         payload,
         now,
     )
     .await?;
-    let task = stored::task_by_id(&mut tx, id)
+    let task = stored::task_by_id(tx, id)
         .await?
         .ok_or_else(|| Error::corrupt(format!("task {id} vanished in its own transaction")))?;
-    let due_local = match rep
-        .as_deref()
-        .and_then(|r| states.iter().find(|(name, _, _)| name == r))
-    {
-        Some((_, calendar, _)) => sla::local(calendar, task.due_at),
-        None => task.due_at.to_string(),
-    };
-    deliver::queue(&mut tx, config, &task, &due_local, now).await?;
+    let to = task.rep.clone().unwrap_or_else(|| "the queue".to_string());
+    let text = format!(
+        "New {} for {to}: {} ({}) — {}. Acknowledge by {due_local} (`leadgate tasks ack {id} --as {to}`).",
+        task.class.label(),
+        task.record["name"].as_str().unwrap_or_default(),
+        task.record["company"].as_str().unwrap_or_default(),
+        task.signal,
+    );
+    deliver::queue(tx, config, &task, "lead.routed", &text, now).await?;
+    for (kind, at) in [
+        (super::triggers::JobKind::HandoffRemind, task.remind_at),
+        (super::triggers::JobKind::HandoffBreach, task.due_at),
+    ] {
+        let payload = serde_json::json!({ "task": id });
+        leadgate_store::jobs::enqueue(
+            tx,
+            &leadgate_store::jobs::NewJob {
+                kind: kind.as_str(),
+                payload: &payload,
+                idempotency_key: &format!("{}:{id}", kind.as_str()),
+                subject: None,
+                run_at: at,
+                event_id: None,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(Made::Task(Box::new(task)))
+}
+
+/// At 75 % of a task's time: if its rep has not acknowledged it, remind them (audited, and
+/// sent to the webhooks as `task.reminder`). Once per task.
+pub async fn remind(
+    store: &leadgate_store::Store,
+    config: &HandoffConfig,
+    id: i64,
+    now: Timestamp,
+) -> Result<()> {
+    use leadgate_core::audit::{Action, Actor, Subject};
+    use leadgate_store::handoff as stored;
+
+    let mut tx = store.begin().await?;
+    if !stored::mark_reminded(&mut tx, id, now).await? {
+        tx.rollback().await?;
+        return Ok(());
+    }
+    let task = stored::task_by_id(&mut tx, id)
+        .await?
+        .ok_or_else(|| Error::corrupt(format!("task {id} vanished")))?;
+    let to = task.rep.clone().unwrap_or_else(|| "the queue".to_string());
+    let due = local_due(config, &task);
+    super::record(
+        &mut tx,
+        &Actor::System,
+        Action::TaskReminded,
+        &Subject::Task(id),
+        serde_json::json!({ "rep": task.rep, "due": task.due_at.to_string() }),
+        now,
+    )
+    .await?;
+    let text = format!(
+        "Reminder for {to}: {} ({}) waits for acknowledgement, due by {due} (`leadgate tasks ack {id} --as {to}`).",
+        task.record["name"].as_str().unwrap_or_default(),
+        task.record["company"].as_str().unwrap_or_default(),
+    );
+    deliver::queue(&mut tx, config, &task, "task.reminder", &text, now).await?;
     tx.commit().await?;
-    Ok(HandedOff::Task {
-        task: Box::new(task),
-    })
+    Ok(())
+}
+
+/// At a task's deadline: if it is still open, the SLA is breached — recorded (audited and
+/// announced as `SlaBreached`), the manager told through the webhooks (`sla.breached`), and,
+/// unless `[handoff.sla] on_breach = "escalate"`, the lead reassigned by the rules with
+/// its rep passed over, on a fresh deadline.
+pub async fn breach(
+    store: &leadgate_store::Store,
+    config: &HandoffConfig,
+    workspace_dir: &std::path::Path,
+    id: i64,
+    now: Timestamp,
+) -> Result<()> {
+    use leadgate_core::audit::{Action, Actor, Subject};
+    use leadgate_core::event::EventKind;
+    use leadgate_core::handoff::task::TaskStatus;
+    use leadgate_store::handoff as stored;
+
+    let task = {
+        let mut conn = store.conn().await?;
+        stored::task_by_id(&mut conn, id)
+            .await?
+            .ok_or_else(|| Error::corrupt(format!("no task {id}")))?
+    };
+    if task.status != TaskStatus::Open || task.breached_at.is_some() || now < task.due_at {
+        return Ok(());
+    }
+    let reassign = config.sla.on_breach != "escalate";
+    let why = format!("let the SLA of this lead pass (due {})", task.due_at);
+    let planned = if reassign {
+        let rep = task.rep.as_deref().unwrap_or_default();
+        Some(
+            plan(
+                store,
+                config,
+                workspace_dir,
+                task.contact_id,
+                task.class,
+                &task.signal,
+                task.rep.as_ref().map(|_| (rep, why.as_str())),
+                now,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let mut tx = store.begin().await?;
+    if !stored::mark_breached(&mut tx, id, now, reassign).await? {
+        tx.rollback().await?;
+        return Ok(());
+    }
+    let payload = serde_json::json!({
+        "task": id,
+        "lead": task.contact_id,
+        "rep": task.rep,
+        "due": task.due_at.to_string(),
+        "manager": config.manager,
+        "reassigned": reassign,
+    });
+    super::record(
+        &mut tx,
+        &Actor::System,
+        Action::SlaBreached,
+        &Subject::Task(id),
+        payload.clone(),
+        now,
+    )
+    .await?;
+    let event = super::emit(
+        &mut tx,
+        EventKind::SlaBreached,
+        &Subject::Lead(task.contact_id),
+        payload,
+        now,
+    )
+    .await?;
+    let to = task.rep.clone().unwrap_or_else(|| "the queue".to_string());
+    let text = format!(
+        "SLA missed{}: {} ({}) was due with {to} by {}{}.",
+        config
+            .manager
+            .as_ref()
+            .map(|m| format!(", for {m}"))
+            .unwrap_or_default(),
+        task.record["name"].as_str().unwrap_or_default(),
+        task.record["company"].as_str().unwrap_or_default(),
+        local_due(config, &task),
+        if reassign {
+            "; the lead is reassigned"
+        } else {
+            ""
+        },
+    );
+    deliver::queue(&mut tx, config, &task, "sla.breached", &text, now).await?;
+    if let Some(planned) = planned {
+        make(&mut tx, config, planned, event.id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A task's deadline in its rep's zone (UTC for the queue).
+fn local_due(config: &HandoffConfig, task: &leadgate_store::handoff::Task) -> String {
+    match task
+        .rep
+        .as_deref()
+        .and_then(|r| calendar_of(config, r).ok())
+    {
+        Some(calendar) => sla::local(&calendar, task.due_at),
+        None => task.due_at.to_string(),
+    }
 }
 
 /// The rep `by` acknowledges task `id` at `now` — the gate of this stage. Only the task's
