@@ -238,6 +238,12 @@ pub enum RouteCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum SlaCommand {
+    /// How reps keep their deadlines: by rep and by lead class, the share of leads
+    /// acknowledged in time, and the median and 90th percentile of the business time it took.
+    Report {
+        #[arg(long)]
+        json: bool,
+    },
     /// The deadline by which a lead arriving at a moment must be acknowledged, and how it
     /// was computed: the rep's hours, time zone, public holidays and days off, the policy of
     /// the lead's class ([handoff.sla]). Try a calendar before anyone is configured with it

@@ -24,7 +24,10 @@ pub fn sla(dir: &Path, command: SlaCommand, now: Timestamp) -> anyhow::Result<Ex
         at,
         class,
         json,
-    } = command;
+    } = command
+    else {
+        anyhow::bail!("`sla report` reads the workspace's tasks");
+    };
     let class: LeadClass = match class.parse() {
         Ok(class) => class,
         Err(e) => {
@@ -385,4 +388,58 @@ pub async fn webhooks(
             }
         }
     }
+}
+
+pub async fn sla_report(
+    workspace: &Workspace,
+    json: bool,
+    now: Timestamp,
+) -> anyhow::Result<ExitCode> {
+    let lines = handoff::sla_report(&workspace.store, now).await?;
+    if json {
+        print_json(&lines)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if lines.is_empty() {
+        println!(
+            "No task to judge yet: a task counts once it is acknowledged or past its deadline."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let minutes = |m: Option<i64>| {
+        m.map(|m| leadgate_core::handoff::sla::show_duration(jiff::SignedDuration::from_mins(m)))
+            .unwrap_or_else(|| "—".to_string())
+    };
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.rep.clone(),
+                l.class.map_or("all".to_string(), |c| c.label().to_string()),
+                l.judged.to_string(),
+                l.in_time.to_string(),
+                l.late.to_string(),
+                l.compliance
+                    .map(|c| format!("{:.0} %", c * 100.0))
+                    .unwrap_or_default(),
+                minutes(l.median_minutes),
+                minutes(l.p90_minutes),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "REP",
+            "CLASS",
+            "TASKS",
+            "IN TIME",
+            "LATE",
+            "COMPLIANCE",
+            "MEDIAN",
+            "P90",
+        ],
+        &rows,
+    );
+    println!("Times are business time from the start of the clock to the acknowledgement.");
+    Ok(ExitCode::SUCCESS)
 }

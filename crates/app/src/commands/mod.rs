@@ -63,6 +63,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replies(command) => {
             replies::run(&open(&cli.workspace, now).await?, command, now).await
         }
+        Command::Sla(crate::cli::SlaCommand::Report { json }) => {
+            handoff::sla_report(&open(&cli.workspace, now).await?, json, now).await
+        }
         Command::Sla(command) => handoff::sla(&cli.workspace, command, now),
         Command::Webhooks(command) => {
             handoff::webhooks(&open(&cli.workspace, now).await?, command, now).await

@@ -436,6 +436,23 @@ async fn task_story(backend: Backend) {
         Some("2027-03-02T16:31:00Z"),
     )
     .fails_with("was acknowledged already, by rosa");
+    let report = ws
+        .leadgate_at(&["sla", "report", "--json"], Some("2027-03-02T17:00:00Z"))
+        .ok()
+        .json();
+    let rosa = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rep"] == "rosa" && l["class"] == "warm")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (rosa["judged"].as_i64(), rosa["in_time"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(rosa["compliance"], 1.0);
+    assert_eq!(rosa["median_minutes"], 90);
 
     // The audit log shows the chain: routed with its reasons, the refusal, the acknowledgement.
     let audit = ws
@@ -780,6 +797,15 @@ async fn breach_story(backend: Backend) {
             .any(|e| e["action"] == "task.reminded"),
         "{audit}"
     );
+    let report = ws
+        .leadgate_at(&["sla", "report"], Some("2027-03-04T14:00:00Z"))
+        .ok()
+        .stdout();
+    let ned_line = report
+        .lines()
+        .find(|l| l.starts_with("ned "))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(ned_line.contains(" 0 %"), "a missed deadline: {ned_line}");
     // Ned may not acknowledge a lead that left him.
     ws.leadgate_at(
         &["tasks", "ack", &first["id"].to_string(), "--as", "ned"],

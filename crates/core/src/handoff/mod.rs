@@ -10,6 +10,7 @@
 pub mod calendar;
 pub mod holidays;
 pub mod hours;
+pub mod report;
 pub mod routing;
 pub mod sla;
 pub mod task;

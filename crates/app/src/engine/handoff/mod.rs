@@ -888,3 +888,28 @@ pub async fn acknowledge(
     tx.commit().await?;
     Ok(done)
 }
+
+/// The SLA report at `now` over every task.
+pub async fn sla_report(
+    store: &leadgate_store::Store,
+    now: Timestamp,
+) -> Result<Vec<leadgate_core::handoff::report::Line>> {
+    use leadgate_core::handoff::report::{self, Outcome};
+    use leadgate_core::handoff::task::TaskStatus;
+    let tasks = {
+        let mut conn = store.conn().await?;
+        leadgate_store::handoff::tasks(&mut conn, None, false, None).await?
+    };
+    let outcomes: Vec<Outcome> = tasks
+        .iter()
+        .map(|t| Outcome {
+            rep: t.rep.clone(),
+            class: t.class,
+            due_at: t.due_at,
+            acknowledged_at: t.acknowledged_at,
+            ack_minutes: t.ack_minutes,
+            breached: t.breached_at.is_some() || t.status == TaskStatus::Reassigned,
+        })
+        .collect();
+    Ok(report::report(&outcomes, now))
+}
