@@ -17,6 +17,7 @@ mod enrichment;
 mod erasures;
 mod error_page;
 mod gates;
+mod handoff;
 mod icp;
 mod leads;
 mod lists;
@@ -116,6 +117,7 @@ pub fn routes() -> Pages {
         .merge(leads::routes())
         .merge(models::routes())
         .merge(outreach::routes())
+        .merge(handoff::routes())
         .merge(contacts::routes())
         .merge(samples::routes())
         .merge(erasures::routes())
