@@ -215,30 +215,11 @@ async fn route_story(backend: Backend) {
         return;
     };
     let now: jiff::Timestamp = "2027-03-02T10:00:00Z".parse().unwrap();
-    let workspace = ws.init(now).await;
-    crate::support::admitted_list(&ws, &workspace, crate::support::SALES_ICP, PEOPLE, now).await;
+    let workspace = handoff_workspace(&ws, now, &[], ROUTING).await;
     let config = ws.path().join("leadgate.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    // `account_owners` belongs to [handoff]: put the section where the file ends.
-    ws.write(
-        "leadgate.toml",
-        &format!("{text}\n[handoff]\n{}", ROUTING.trim_start()),
-    );
-    ws.write("owners.csv", "domain,owner\nowned.fr,lena\n");
-    let lead_of = |email: &str| {
-        let email = email.to_string();
+    let lead_of = |email: &'static str| {
         let store = workspace.store.clone();
-        async move {
-            let mut conn = store.conn().await.unwrap();
-            leadgate_store::discovery::leads(&mut conn, None)
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|p| p.columns.email == email)
-                .unwrap_or_else(|| panic!("{email} is not a lead"))
-                .contact_id
-                .to_string()
-        }
+        async move { lead_id(&store, email).await.to_string() }
     };
     let explain = |lead: &str| {
         ws.leadgate(&[
@@ -308,30 +289,24 @@ async fn route_story(backend: Backend) {
         .fails_with("rule \"Big DACH\": \"otto\" is not a rep of [[handoff.reps]]");
 }
 
-crate::on_both_backends!(
-    a_positive_reply_becomes_a_task_for_the_right_rep_acknowledged_only_by_them,
-    task_story
-);
-
-async fn task_story(backend: Backend) {
-    use leadgate_core::audit::{Actor, Subject};
-    use leadgate_core::event::EventKind;
-    use leadgate_core::role::Role;
-
-    let Some(ws) = TestWorkspace::new(backend).await else {
-        return;
-    };
-    // Tuesday 2027-03-02, 10:00 in New York.
-    let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
+/// A workspace whose admitted leads are [`PEOPLE`], with `reps` as people of the workspace
+/// and `handoff` (the keys of `[handoff]` and its tables) in its leadgate.toml, reopened so
+/// that its configuration is read.
+async fn handoff_workspace(
+    ws: &TestWorkspace,
+    now: jiff::Timestamp,
+    reps: &[&str],
+    handoff: &str,
+) -> leadgate::workspace::Workspace {
     let workspace = ws.init(now).await;
-    crate::support::admitted_list(&ws, &workspace, crate::support::SALES_ICP, PEOPLE, now).await;
-    for rep in ["rosa", "jonas", "lena"] {
+    crate::support::admitted_list(ws, &workspace, crate::support::SALES_ICP, PEOPLE, now).await;
+    for rep in reps {
         leadgate::engine::people::add(
             &workspace.store,
-            &Actor::System,
+            &leadgate_core::audit::Actor::System,
             rep,
             &format!("{rep}@routewise.example"),
-            vec![Role::Rep],
+            vec![leadgate_core::role::Role::Rep],
             now,
         )
         .await
@@ -340,44 +315,62 @@ async fn task_story(backend: Backend) {
     let text = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
     ws.write(
         "leadgate.toml",
-        &format!("{text}\n[handoff]\n{}", ROUTING.trim_start()),
+        &format!("{text}\n[handoff]\n{}", handoff.trim_start()),
     );
     ws.write("owners.csv", "domain,owner\nowned.fr,lena\n");
-    let workspace = leadgate::workspace::Workspace::open(ws.path(), now)
+    leadgate::workspace::Workspace::open(ws.path(), now)
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The contact id of the lead with `email`.
+async fn lead_id(store: &leadgate_store::Store, email: &str) -> i64 {
+    let mut conn = store.conn().await.unwrap();
+    leadgate_store::discovery::leads(&mut conn, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.columns.email == email)
+        .unwrap_or_else(|| panic!("{email} is not a lead"))
+        .contact_id
+}
+
+/// The lead answers with interest at `at`: the event the reply reader emits.
+async fn positive_reply(store: &leadgate_store::Store, lead: i64, at: jiff::Timestamp) {
+    let mut tx = store.begin().await.unwrap();
+    leadgate::engine::emit(
+        &mut tx,
+        leadgate_core::event::EventKind::PositiveReply,
+        &leadgate_core::audit::Subject::Lead(lead),
+        serde_json::json!({ "reply": 1 }),
+        at,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+crate::on_both_backends!(
+    a_positive_reply_becomes_a_task_for_the_right_rep_acknowledged_only_by_them,
+    task_story
+);
+
+async fn task_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Tuesday 2027-03-02, 10:00 in New York.
+    let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
+    let workspace = handoff_workspace(&ws, now, &["rosa", "jonas", "lena"], ROUTING).await;
     let store = &workspace.store;
-    let lead = |email: &'static str| async move {
-        let mut conn = store.conn().await.unwrap();
-        leadgate_store::discovery::leads(&mut conn, None)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.columns.email == email)
-            .unwrap()
-            .contact_id
-    };
-    let ann = lead("ann@small.io").await;
-    let positive_reply = |at: jiff::Timestamp| async move {
-        let mut tx = store.begin().await.unwrap();
-        leadgate::engine::emit(
-            &mut tx,
-            EventKind::PositiveReply,
-            &Subject::Lead(ann),
-            serde_json::json!({ "reply": 1 }),
-            at,
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-    };
+    let ann = lead_id(store, "ann@small.io").await;
 
     // Act: Ann answers with interest; the worker runs what the event triggered. She answers
     // again an hour later: her task is still open, so nothing new.
-    positive_reply(now).await;
+    positive_reply(store, ann, now).await;
     workspace.worker("test").drain(store, now).await.unwrap();
     let later = now + jiff::SignedDuration::from_hours(1);
-    positive_reply(later).await;
+    positive_reply(store, ann, later).await;
     workspace.worker("test").drain(store, later).await.unwrap();
 
     // Assert: one task, Rosa's, by the North America rule, due by the end of the next
@@ -519,70 +512,26 @@ async fn receiver(
 
 async fn webhook_story(backend: Backend) {
     use hmac::{KeyInit, Mac};
-    use leadgate_core::audit::{Actor, Subject};
-    use leadgate_core::event::EventKind;
-    use leadgate_core::role::Role;
 
     let Some(ws) = TestWorkspace::new(backend).await else {
         return;
     };
     let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
     let (base, seen) = receiver(1).await;
-    let workspace = ws.init(now).await;
-    crate::support::admitted_list(&ws, &workspace, crate::support::SALES_ICP, PEOPLE, now).await;
-    for rep in ["rosa", "jonas", "lena"] {
-        leadgate::engine::people::add(
-            &workspace.store,
-            &Actor::System,
-            rep,
-            &format!("{rep}@routewise.example"),
-            vec![Role::Rep],
-            now,
-        )
-        .await
-        .unwrap();
-    }
-    let text = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
-    ws.write(
-        "leadgate.toml",
-        &format!(
-            "{text}\n[handoff]\n{}\n[[handoff.webhooks]]\nurl = \"{base}/crm\"\nsecret_env = \"HOOK_SECRET\"\n\n\
-             [[handoff.webhooks]]\nurl = \"{base}/slack\"\nformat = \"slack\"\n",
-            ROUTING.trim_start()
-        ),
+    let hooks = format!(
+        "{ROUTING}\n[[handoff.webhooks]]\nurl = \"{base}/crm\"\nsecret_env = \"HOOK_SECRET\"\n\n\
+         [[handoff.webhooks]]\nurl = \"{base}/slack\"\nformat = \"slack\"\n"
     );
-    ws.write("owners.csv", "domain,owner\nowned.fr,lena\n");
-    let workspace = leadgate::workspace::Workspace::open(ws.path(), now)
-        .await
-        .unwrap();
+    let workspace = handoff_workspace(&ws, now, &["rosa", "jonas", "lena"], &hooks).await;
     let store = &workspace.store;
-    let ann = {
-        let mut conn = store.conn().await.unwrap();
-        leadgate_store::discovery::leads(&mut conn, None)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.columns.email == "ann@small.io")
-            .unwrap()
-            .contact_id
-    };
+    let ann = lead_id(store, "ann@small.io").await;
     let mut worker = workspace.worker("test");
     worker.secrets = leadgate::engine::worker::Secrets(std::sync::Arc::new(|name: &str| {
         (name == "HOOK_SECRET").then(|| "s3cret".to_string())
     }));
 
     // Act: Ann answers with interest; the CRM's endpoint fails once, then takes it.
-    let mut tx = store.begin().await.unwrap();
-    leadgate::engine::emit(
-        &mut tx,
-        EventKind::PositiveReply,
-        &Subject::Lead(ann),
-        serde_json::json!({ "reply": 1 }),
-        now,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    positive_reply(store, ann, now).await;
     worker.drain(store, now).await.unwrap();
     let retried = now + jiff::SignedDuration::from_secs(31);
     worker.drain(store, retried).await.unwrap();
@@ -679,59 +628,15 @@ reps = { ned = 1, rosa = 1 }
 "#;
 
 async fn breach_story(backend: Backend) {
-    use leadgate_core::audit::{Actor, Subject};
-    use leadgate_core::event::EventKind;
-    use leadgate_core::role::Role;
-
     let Some(ws) = TestWorkspace::new(backend).await else {
         return;
     };
     // Tuesday 2027-03-02, 10:00 in New York.
     let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
-    let workspace = ws.init(now).await;
-    crate::support::admitted_list(&ws, &workspace, crate::support::SALES_ICP, PEOPLE, now).await;
-    for rep in ["ned", "rosa"] {
-        leadgate::engine::people::add(
-            &workspace.store,
-            &Actor::System,
-            rep,
-            &format!("{rep}@routewise.example"),
-            vec![Role::Rep],
-            now,
-        )
-        .await
-        .unwrap();
-    }
-    let text = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
-    ws.write(
-        "leadgate.toml",
-        &format!("{text}\n[handoff]\n{}", US_TEAM.trim_start()),
-    );
-    let workspace = leadgate::workspace::Workspace::open(ws.path(), now)
-        .await
-        .unwrap();
+    let workspace = handoff_workspace(&ws, now, &["ned", "rosa"], US_TEAM).await;
     let store = &workspace.store;
-    let ann = {
-        let mut conn = store.conn().await.unwrap();
-        leadgate_store::discovery::leads(&mut conn, None)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|p| p.columns.email == "ann@small.io")
-            .unwrap()
-            .contact_id
-    };
-    let mut tx = store.begin().await.unwrap();
-    leadgate::engine::emit(
-        &mut tx,
-        EventKind::PositiveReply,
-        &Subject::Lead(ann),
-        serde_json::json!({ "reply": 1 }),
-        now,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let ann = lead_id(store, "ann@small.io").await;
+    positive_reply(store, ann, now).await;
     let worker = workspace.worker("test");
     let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
 
