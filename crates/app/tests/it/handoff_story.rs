@@ -171,6 +171,7 @@ account_owners = "owners.csv"
 name = "rosa"
 time_zone = "America/New_York"
 public_holidays = "US"
+booking_link = "https://cal.routewise.example/rosa"
 
 [[handoff.reps]]
 name = "jonas"
@@ -555,6 +556,17 @@ async fn webhook_story(backend: Backend) {
     assert_eq!(payload["event"], "lead.routed");
     assert_eq!(payload["task"]["rep"], "rosa");
     assert_eq!(payload["lead"]["email"], "ann@small.io");
+    assert_eq!(
+        payload["lead"]["booking_link"],
+        "https://cal.routewise.example/rosa"
+    );
+    assert!(
+        text["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("Booking link: https://cal.routewise.example/rosa"),
+        "{text}"
+    );
     assert_eq!(headers["x-leadgate-event"], "lead.routed");
     let signature = headers["x-leadgate-signature"].to_str().unwrap();
     let (t, v1) = signature

@@ -505,6 +505,15 @@ async fn plan(
             ))
         })?;
     let due_local = sla::local(calendar, deadline.deadline);
+    // The rep's booking page goes with the lead, for the rep to offer the prospect.
+    let mut record = record;
+    if let Some(link) = rep
+        .as_deref()
+        .and_then(|r| config.reps.iter().find(|x| x.name == r))
+        .and_then(|r| r.booking_link.clone())
+    {
+        record["booking_link"] = serde_json::Value::String(link);
+    }
     Ok(Planned {
         lead,
         class,
@@ -617,8 +626,12 @@ async fn make(
         .await?
         .ok_or_else(|| Error::corrupt(format!("task {id} vanished in its own transaction")))?;
     let to = task.rep.clone().unwrap_or_else(|| "the queue".to_string());
+    let booking = task.record["booking_link"]
+        .as_str()
+        .map(|link| format!(" Booking link: {link}"))
+        .unwrap_or_default();
     let text = format!(
-        "New {} for {to}: {} ({}) — {}. Acknowledge by {due_local} (`leadgate tasks ack {id} --as {to}`).",
+        "New {} for {to}: {} ({}) — {}. Acknowledge by {due_local} (`leadgate tasks ack {id} --as {to}`).{booking}",
         task.class.label(),
         task.record["name"].as_str().unwrap_or_default(),
         task.record["company"].as_str().unwrap_or_default(),
