@@ -62,6 +62,7 @@ pub use crate::config::DEFAULT_BIND;
         (name = "signals", description = "Behavioural and intent signals in: page views, e-mail engagement, webinars, downloads, trials, demo requests, intent scores"),
         (name = "pipeline", description = "Domain events (what happened in the process) and the job queue"),
         (name = "outreach", description = "Stage 4: replies to outreach in (the inbound webhook)"),
+        (name = "handoff", description = "Stage 5: leads handed to reps, and their acknowledgement"),
     )
 )]
 struct ApiDoc;
@@ -113,6 +114,7 @@ pub fn protected_routes() -> OpenApiRouter<AppState> {
         .merge(api::audit::routes())
         .merge(api::engagement::routes())
         .merge(api::outreach::routes())
+        .merge(api::handoff::routes())
         .merge(api::domain_events::routes())
         .merge(api::leads::routes())
 }

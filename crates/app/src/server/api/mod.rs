@@ -11,6 +11,7 @@ pub mod engagement;
 pub mod enrichment;
 pub mod erasures;
 pub mod gates;
+pub mod handoff;
 pub mod icp;
 pub mod leads;
 pub mod lists;
