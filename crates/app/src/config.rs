@@ -353,6 +353,9 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # points double the odds), where a lead is as likely to convert as not. Set it from the
 # threshold table of the model's report, to the row that fits sales capacity.
 # threshold = 200
+# The score at or above which a lead that reaches outreach is also handed to a rep at once,
+# as an MQL (stage 5; docs/handoff.md). Unset: only positive replies hand leads off.
+# route_threshold = 300
 #
 # What a model review counts as a conversion among the outcomes recorded on leads
 # (`leadgate leads outcome`, `leadgate leads outcomes import`): opportunity_opened and won by

@@ -435,7 +435,15 @@ async fn score_in(
                         &mut *tx,
                         EventKind::LeadQualified,
                         &Subject::Model(live.id),
-                        json!({ "contact": p.contact_id, "model": live.id, "score": scored.score, "threshold": threshold }),
+                        json!({
+                            "contact": p.contact_id,
+                            "model": live.id,
+                            "score": scored.score,
+                            "threshold": threshold,
+                            // Stage 5's routing threshold, decided here so that the trigger
+                            // reads it from the event alone.
+                            "route": config.route_threshold.is_some_and(|t| scored.score >= t),
+                        }),
                         now,
                     )
                     .await?;

@@ -279,6 +279,10 @@ pub struct ScoringConfig {
     /// where its probability of converting is one half.
     #[serde(default)]
     pub threshold: Option<i64>,
+    /// The score at or above which a lead that reaches outreach is also handed to a rep at
+    /// once, as an MQL (stage 5's routing threshold). Unset: only replies hand leads off.
+    #[serde(default)]
+    pub route_threshold: Option<i64>,
     /// The outcomes that count as a conversion in a review. Default: an opportunity opened
     /// or a deal won — what the CRM history's `converted` column means.
     #[serde(default = "default_conversion")]
@@ -293,6 +297,7 @@ impl Default for ScoringConfig {
     fn default() -> Self {
         ScoringConfig {
             threshold: None,
+            route_threshold: None,
             conversion: default_conversion(),
             crm_stages: BTreeMap::new(),
         }

@@ -128,6 +128,21 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::ModelRestored
         | EventKind::ModelReaffirmed
         | EventKind::ModelRetrainRequested => model_review_job(event).into_iter().collect(),
+        // A lead reached outreach with a score at the routing threshold: an MQL, handed to a
+        // rep at once (scoring says so in the event: `route`).
+        EventKind::LeadQualified => {
+            let routed = event.payload.get("route").and_then(Value::as_bool) == Some(true);
+            match event.payload.get("contact").and_then(Value::as_i64) {
+                Some(lead) if routed => vec![JobSpec {
+                    kind: JobKind::HandoffRoute,
+                    payload: json!({ "lead": lead, "class": "mql", "signal": "score", "event": event.id }),
+                    idempotency_key: format!("handoff.route:{}", event.id),
+                    subject: None,
+                    run_at: event.at,
+                }],
+                _ => Vec::new(),
+            }
+        }
         // A prospect answered with interest: a warm lead, handed to a rep at once.
         EventKind::PositiveReply => handoff_job(event, "warm", "positive_reply")
             .into_iter()
@@ -143,7 +158,6 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         | EventKind::ModelProposed
         | EventKind::ModelRejected
         | EventKind::ModelReviewDue
-        | EventKind::LeadQualified
         | EventKind::OutcomeRecorded
         | EventKind::VariantApproved
         | EventKind::VariantRejected

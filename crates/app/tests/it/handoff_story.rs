@@ -730,3 +730,49 @@ async fn breach_story(backend: Backend) {
     )
     .fails_with("was acknowledged already");
 }
+
+crate::on_both_backends!(
+    a_score_at_the_routing_threshold_hands_the_lead_off_as_an_mql,
+    score_story
+);
+
+async fn score_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
+    let workspace = handoff_workspace(&ws, now, &["ned", "rosa"], US_TEAM).await;
+    // The test's card gives 200 points, and 5 more from 200 employees: the routing threshold
+    // of 205 takes the companies of 300 and leaves Ann's of 60 with outreach.
+    let scoring = leadgate::engine::settings::ScoringConfig {
+        threshold: Some(0),
+        route_threshold: Some(205),
+        ..Default::default()
+    };
+
+    // Act: the leads are scored into outreach; the worker runs what that triggered.
+    crate::support::score_into_outreach_with(&workspace.store, "otto", "olga", &scoring, now).await;
+    workspace
+        .worker("test")
+        .drain(&workspace.store, now)
+        .await
+        .unwrap();
+
+    // Assert: each lead over the routing threshold has its task, as an MQL; Ann has none.
+    let tasks = ws.leadgate(&["tasks", "list", "--json"]).ok().json();
+    let tasks = tasks.as_array().unwrap();
+    let companies: std::collections::BTreeSet<&str> = tasks
+        .iter()
+        .map(|t| t["record"]["company"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        companies,
+        ["Far", "Mid", "Owned"].into_iter().collect(),
+        "{tasks:?}"
+    );
+    for task in tasks {
+        assert_eq!(task["class"], "mql");
+        assert_eq!(task["signal"], "score");
+        assert_eq!(task["rule"], "US team");
+    }
+}

@@ -702,7 +702,21 @@ pub async fn score_into_outreach(
     approver: &str,
     now: Timestamp,
 ) {
-    use leadgate::engine::settings::ScoringConfig;
+    let config = leadgate::engine::settings::ScoringConfig {
+        threshold: Some(0),
+        ..Default::default()
+    };
+    score_into_outreach_with(store, maker, approver, &config, now).await;
+}
+
+/// [`score_into_outreach`] with the scoring settings given (a routing threshold, say).
+pub async fn score_into_outreach_with(
+    store: &leadgate_store::Store,
+    maker: &str,
+    approver: &str,
+    config: &leadgate::engine::settings::ScoringConfig,
+    now: Timestamp,
+) {
     use leadgate::engine::{gates, model, scoring};
     use leadgate_core::gate::Request;
     let card = leadgate_core::scoring::rules::parse(
@@ -722,11 +736,7 @@ pub async fn score_into_outreach(
     gates::decide(store, proposed.gate.id, approver, approve, now)
         .await
         .unwrap();
-    let config = ScoringConfig {
-        threshold: Some(0),
-        ..ScoringConfig::default()
-    };
-    scoring::run(store, &config, &Default::default(), now)
+    scoring::run(store, config, &Default::default(), now)
         .await
         .unwrap();
 }
