@@ -283,8 +283,7 @@ async fn rep_states(
                 )
                 .unwrap_or(today);
             let mut counts = RuleCounts::default();
-            for (name, rule, at) in routed.iter().filter(|(name, _, _)| *name == rep.name) {
-                let _ = name;
+            for (_, rule, at) in routed.iter().filter(|(name, _, _)| *name == rep.name) {
                 *counts.all.entry(rule.clone()).or_default() += 1;
                 let day = calendar.date_of(*at);
                 if day == today {
