@@ -1105,6 +1105,10 @@ pub struct AuditArgs {
     /// Only entries about this subject (`icp:3`, `gate:1`, or `icp` for all ICP versions).
     #[arg(long)]
     pub subject: Option<String>,
+    /// One lead's whole trail: entries about the lead, its replies and its handoff tasks —
+    /// reply, routing, reminders, breaches, acknowledgement.
+    #[arg(long, value_name = "LEAD", conflicts_with = "subject")]
+    pub lead: Option<i64>,
     /// Only entries by this actor.
     #[arg(long)]
     pub actor: Option<String>,

@@ -94,6 +94,33 @@ pub async fn list(conn: &mut AnyConnection, filter: &AuditFilter<'_>) -> Result<
     .collect()
 }
 
+/// The newest `limit` entries about any of `subjects` (`lead:7`, `task:3`), newest first:
+/// one lead's trail across the records that concern it.
+pub async fn about(
+    conn: &mut AnyConnection,
+    subjects: &[String],
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (2..subjects.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} WHERE subject IN ({}) ORDER BY seq DESC LIMIT $1",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(limit);
+    for subject in subjects {
+        query = query.bind(subject);
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(entry)
+        .collect()
+}
+
 /// The outcome of verifying the whole chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {

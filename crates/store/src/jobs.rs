@@ -179,6 +179,25 @@ pub async fn fail(
     Ok(())
 }
 
+/// Marks the queued jobs with these idempotency keys done without running them: their work
+/// no longer applies (a task's reminder and deadline once its rep has acknowledged it).
+/// Returns how many were waiting.
+pub async fn retire(conn: &mut AnyConnection, keys: &[&str], now: Timestamp) -> Result<u64> {
+    let mut retired = 0;
+    for key in keys {
+        retired += sqlx::query(
+            "UPDATE jobs SET state = 'done', finished_at = $1, last_error = NULL \
+             WHERE idempotency_key = $2 AND state = 'queued'",
+        )
+        .bind(micros(now))
+        .bind(*key)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(retired)
+}
+
 /// Hands a claimed job back untouched (graceful shutdown): it is queued again at once.
 pub async fn release(conn: &mut AnyConnection, id: i64, worker: &str) -> Result<()> {
     sqlx::query(

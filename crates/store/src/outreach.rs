@@ -398,6 +398,22 @@ pub async fn active_enrollment(
     .transpose()
 }
 
+/// The lead's newest enrollment, active or ended: the sequence it is in or was in last.
+pub async fn newest_enrollment(
+    conn: &mut AnyConnection,
+    contact: i64,
+) -> Result<Option<Enrollment>> {
+    sqlx::query(AssertSqlSafe(format!(
+        "SELECT {ENROLLMENT_COLUMNS} WHERE contact_id = $1 ORDER BY id DESC LIMIT 1"
+    )))
+    .bind(contact)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(enrollment)
+    .transpose()
+}
+
 /// The enrollments in a variant, oldest first.
 pub async fn enrollments_in(conn: &mut AnyConnection, variant_id: i64) -> Result<Vec<Enrollment>> {
     sqlx::query(AssertSqlSafe(format!(

@@ -51,17 +51,29 @@ pub async fn run(
         None => {}
     }
     let mut conn = workspace.store.conn().await?;
-    let entries = audit::list(
-        &mut conn,
-        &AuditFilter {
-            subject: args.subject.as_deref(),
-            actor: args.actor.as_deref(),
-            action: None,
-            before_seq: None,
-            limit: args.limit.max(1),
-        },
-    )
-    .await?;
+    let entries = match args.lead {
+        Some(lead) => {
+            let subjects = lead_subjects(&mut conn, lead).await?;
+            let mut entries = audit::about(&mut conn, &subjects, args.limit.max(1)).await?;
+            if let Some(actor) = &args.actor {
+                entries.retain(|e| e.actor.name() == actor);
+            }
+            entries
+        }
+        None => {
+            audit::list(
+                &mut conn,
+                &AuditFilter {
+                    subject: args.subject.as_deref(),
+                    actor: args.actor.as_deref(),
+                    action: None,
+                    before_seq: None,
+                    limit: args.limit.max(1),
+                },
+            )
+            .await?
+        }
+    };
     if args.json {
         print_json(&entries.iter().map(AuditEntryView::from).collect::<Vec<_>>())?;
         return Ok(ExitCode::SUCCESS);
@@ -86,6 +98,23 @@ pub async fn run(
         &rows,
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The subjects of one lead's trail: the lead, each reply it sent, each task it became.
+async fn lead_subjects(conn: &mut leadgate_store::Conn, lead: i64) -> anyhow::Result<Vec<String>> {
+    use leadgate_core::audit::Subject;
+    let mut subjects = vec![Subject::Lead(lead).to_string()];
+    for reply in leadgate_store::outreach::replies(conn, None).await? {
+        if reply.contact_id == Some(lead) {
+            subjects.push(Subject::Reply(reply.id).to_string());
+        }
+    }
+    for task in leadgate_store::handoff::tasks(conn, None, false, None).await? {
+        if task.contact_id == lead {
+            subjects.push(Subject::Task(task.id).to_string());
+        }
+    }
+    Ok(subjects)
 }
 
 /// `audit verify [--anchors FILE]`: the chain, then the anchors.

@@ -217,6 +217,7 @@ async fn status(workspace: &Workspace, json: bool, now: Timestamp) -> anyhow::Re
     );
     print_segments(&mut conn).await?;
     print_waiting(&mut conn, &tz).await?;
+    print_open_tasks(&mut conn, &tz).await?;
     let queue = leadgate_store::jobs::depth(&mut conn, now).await?;
     let queued: Vec<String> = queue.iter().map(|(s, n)| format!("{n} {s}")).collect();
     println!(
@@ -257,6 +258,42 @@ async fn print_waiting(conn: &mut leadgate_store::Conn, tz: &TimeZone) -> anyhow
         );
         let who = crate::engine::gates::deciders(conn, gate).await?;
         println!("    next: {}", next_command(gate, &who));
+    }
+    Ok(())
+}
+
+/// The handoff tasks waiting for their rep's acknowledgement (stage 5's gate), soonest due
+/// first, each with the command that acknowledges it.
+async fn print_open_tasks(conn: &mut leadgate_store::Conn, tz: &TimeZone) -> anyhow::Result<()> {
+    let open = leadgate_store::handoff::tasks(
+        conn,
+        None,
+        false,
+        Some(leadgate_core::handoff::task::TaskStatus::Open),
+    )
+    .await?;
+    if open.is_empty() {
+        return Ok(());
+    }
+    println!(
+        "Waiting for a rep's acknowledgement: {} task(s):",
+        open.len()
+    );
+    for task in &open {
+        let rep = task.rep.as_deref();
+        println!(
+            "  task {} — lead {} ({}), {}; due {}",
+            task.id,
+            task.contact_id,
+            task.record["name"].as_str().unwrap_or_default(),
+            rep.map_or("in the queue".to_string(), |r| format!("for {r}")),
+            show_time(task.due_at, tz),
+        );
+        println!(
+            "    next: leadgate tasks ack {} --as {}",
+            task.id,
+            rep.unwrap_or("REP")
+        );
     }
     Ok(())
 }

@@ -53,6 +53,63 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
         .collect();
     assert_eq!(roles.len(), 6, "someone holds every role: {roles:?}");
 
+    // Ravi's mailbox is given a relay — a real SMTP server on loopback — and the domain's
+    // records, as `sender dns` prints them, are served by a DNS server on loopback: what the
+    // walkthrough sends goes through them.
+    let relay = crate::loopback::python().map(|python| {
+        let sink = crate::loopback::SmtpSink::start(&python);
+        let config = std::path::Path::new(dir_arg).join("leadgate.toml");
+        let toml = std::fs::read_to_string(&config).unwrap();
+        assert!(
+            toml.trim_end().ends_with("daily_cap = 50"),
+            "the demo's mailbox is the last table of its leadgate.toml"
+        );
+        std::fs::write(
+            &config,
+            format!(
+                "{}\n[outreach.mailboxes.smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n",
+                toml.replace(
+                    "public_url = \"http://127.0.0.1:8080\"",
+                    "public_url = \"https://leadgate.routewise.example\""
+                ),
+                sink.port
+            ),
+        )
+        .unwrap();
+        let records = ws
+            .leadgate(&["-w", dir_arg, "sender", "dns", "--json"])
+            .ok()
+            .json();
+        let zone: Vec<(String, Vec<String>)> = records
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_string(),
+                    vec![r["value"].as_str().unwrap().to_string()],
+                )
+            })
+            .collect();
+        let dkim_record = zone
+            .iter()
+            .find(|(name, _)| name.contains("._domainkey."))
+            .map(|(_, values)| values[0].clone())
+            .unwrap();
+        let dns = crate::loopback::ZoneServer::start(&python, &zone);
+        let toml = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(
+            &config,
+            format!(
+                "{toml}\n[outreach]\ndns_server = \"127.0.0.1:{}\"\n",
+                dns.port
+            ),
+        )
+        .unwrap();
+        ws.leadgate(&["-w", dir_arg, "sender", "check"]).ok();
+        (python, sink, dns, dkim_record)
+    });
+
     let walked = ws
         .leadgate(&["demo", "--dir", dir_arg, "--walkthrough", "--no-serve"])
         .ok()
@@ -138,9 +195,15 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
         status.contains("Segment Mid-market SaaS: ICP v1 live; list 1 "),
         "{status}"
     );
+    let tasks = ws
+        .leadgate(&["-w", dir_arg, "tasks", "list", "--all", "--json"])
+        .ok()
+        .json();
+    let tasks = tasks.as_array().unwrap();
+    let open = tasks.iter().filter(|t| t["status"] == "open").count();
     assert!(
-        status.contains("2 scheduled") && !status.contains("queued"),
-        "the ICP's quarterly review and the model's 30-day review are scheduled, not queued work: {status}"
+        status.contains(&format!("{} scheduled", 2 + 2 * open)) && !status.contains("queued"),
+        "the ICP's quarterly review, the model's 30-day review and each open task's reminder and deadline are scheduled, not queued work: {status}"
     );
 
     // Stage 3 went through its gate: ada trained the model, otto approved it, and the
@@ -196,89 +259,82 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
         }
     }
 
-    // Ravi's mailbox is given a relay — a real SMTP server on loopback — and the domain's
-    // records, as `sender dns` prints them, are served by a DNS server on loopback: the next
-    // business afternoon the approved messages arrive at the relay, DKIM-signed (dkimpy
-    // verifies each with the published key), with both unsubscribe headers and the footer.
-    let Some(python) = crate::loopback::python() else {
-        return;
-    };
-    let sink = crate::loopback::SmtpSink::start(&python);
-    let config = std::path::Path::new(dir_arg).join("leadgate.toml");
-    let toml = std::fs::read_to_string(&config).unwrap();
+    // Stage 5 went through its gate: the prospects who answered with interest became tasks
+    // for the reps the rules chose; the first was acknowledged by its rep after the other rep
+    // was refused, and the second waits for its rep (in the browser, or `tasks ack`).
     assert!(
-        toml.trim_end().ends_with("daily_cap = 50"),
-        "the demo's mailbox is the last table of its leadgate.toml"
+        walked.contains("Stage 5 starts when a prospect answers"),
+        "{walked}"
     );
-    std::fs::write(
-        &config,
-        format!(
-            "{}\n[outreach.mailboxes.smtp]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n",
-            toml.replace(
-                "public_url = \"http://127.0.0.1:8080\"",
-                "public_url = \"https://leadgate.routewise.example\""
-            ),
-            sink.port
-        ),
-    )
-    .unwrap();
-    let records = ws
-        .leadgate(&["-w", dir_arg, "sender", "dns", "--json"])
+    assert!(!tasks.is_empty() && tasks.len() <= 2, "{tasks:?}");
+    let first = &tasks
+        .iter()
+        .min_by_key(|t| t["id"].as_i64().unwrap())
+        .unwrap();
+    assert_eq!(first["status"], "acknowledged", "{first}");
+    assert_eq!(first["acknowledged_by"], first["rep"], "{first}");
+    assert_eq!(first["signal"], "positive_reply", "{first}");
+    assert_eq!(open, tasks.len() - 1, "{tasks:?}");
+    if open == 1 {
+        assert!(
+            status.contains("Waiting for a rep's acknowledgement: 1 task(s)"),
+            "{status}"
+        );
+    }
+    let lead = first["contact_id"].as_i64().unwrap().to_string();
+    let trail = ws
+        .leadgate(&["-w", dir_arg, "audit", "--lead", &lead, "--json"])
         .ok()
         .json();
-    let zone: Vec<(String, Vec<String>)> = records
+    let actions: Vec<&str> = trail
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| {
-            (
-                r["name"].as_str().unwrap().to_string(),
-                vec![r["value"].as_str().unwrap().to_string()],
-            )
-        })
+        .rev()
+        .map(|e| e["action"].as_str().unwrap())
         .collect();
-    let dkim_record = zone
-        .iter()
-        .find(|(name, _)| name.contains("._domainkey."))
-        .map(|(_, values)| values[0].clone())
-        .unwrap();
-    let dns = crate::loopback::ZoneServer::start(&python, &zone);
-    let toml = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        format!(
-            "{toml}\n[outreach]\ndns_server = \"127.0.0.1:{}\"\n",
-            dns.port
-        ),
-    )
-    .unwrap();
-    ws.leadgate(&["-w", dir_arg, "sender", "check"]).ok();
-    // Tuesday of next week, 15:30 UTC: business hours in New York, London, Paris and Berlin.
-    // The demo was built at the clock's time: when mia stored the sequence.
-    let built: jiff::Timestamp = sequences[0]["added_at"].as_str().unwrap().parse().unwrap();
-    let today = built.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let mut tuesday = today.tomorrow().unwrap();
-    while tuesday.weekday() != jiff::civil::Weekday::Tuesday || tuesday <= today.tomorrow().unwrap()
-    {
-        tuesday = tuesday.tomorrow().unwrap();
-    }
-    let at = tuesday
-        .at(15, 30, 0, 0)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .unwrap()
-        .timestamp()
-        .to_string();
-    let sent = ws
-        .leadgate_at(&["-w", dir_arg, "send", "run", "--json"], Some(&at))
+    assert_eq!(
+        actions,
+        [
+            "lead.enrolled",
+            "reply.received",
+            "lead.routed",
+            "task.acknowledge.refused",
+            "task.acknowledged"
+        ],
+        "the lead's chain, reply to acknowledgement"
+    );
+    let report = ws
+        .leadgate(&["-w", dir_arg, "sla", "report", "--json"])
         .ok()
         .json();
+    let everyone = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rep"] == "all" && l["class"].is_null())
+        .unwrap();
+    assert_eq!(everyone["judged"], 1, "{report}");
+    assert_eq!(everyone["in_time"], 1, "{report}");
+
+    // What went out went through the relay, DKIM-signed (dkimpy verifies each with the
+    // published key), with both unsubscribe headers and the footer.
+    let Some((python, sink, _dns, dkim_record)) = relay else {
+        return;
+    };
+    let sent = ws
+        .leadgate(&["-w", dir_arg, "send", "list", "--status", "sent", "--json"])
+        .ok()
+        .json();
+    let sent = sent
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["channel"] == "email")
+        .count();
     let received = sink.received();
-    assert!(sent["sent"].as_u64().unwrap() > 0, "{sent}");
-    assert_eq!(
-        received.len() as u64,
-        sent["sent"].as_u64().unwrap(),
-        "{sent}"
-    );
+    assert!(sent > 0, "the walkthrough sent nothing");
+    assert_eq!(received.len(), sent);
     for message in &received {
         let text = String::from_utf8_lossy(message);
         for part in [

@@ -637,17 +637,21 @@ async fn make(
         task.signal,
     );
     deliver::queue(tx, config, &task, "lead.routed", &text, now).await?;
-    for (kind, at) in [
+    let timers = timer_keys(id);
+    for ((kind, at), key) in [
         (super::triggers::JobKind::HandoffRemind, task.remind_at),
         (super::triggers::JobKind::HandoffBreach, task.due_at),
-    ] {
+    ]
+    .into_iter()
+    .zip(&timers)
+    {
         let payload = serde_json::json!({ "task": id });
         leadgate_store::jobs::enqueue(
             tx,
             &leadgate_store::jobs::NewJob {
                 kind: kind.as_str(),
                 payload: &payload,
-                idempotency_key: &format!("{}:{id}", kind.as_str()),
+                idempotency_key: key,
                 subject: None,
                 run_at: at,
                 event_id: None,
@@ -657,6 +661,12 @@ async fn make(
         .await?;
     }
     Ok(Made::Task(Box::new(task)))
+}
+
+/// The idempotency keys of a task's two timers: its reminder and its deadline.
+fn timer_keys(task: i64) -> [String; 2] {
+    use super::triggers::JobKind;
+    [JobKind::HandoffRemind, JobKind::HandoffBreach].map(|kind| format!("{}:{task}", kind.as_str()))
 }
 
 /// At 75 % of a task's time: if its rep has not acknowledged it, remind them (audited, and
@@ -800,7 +810,7 @@ pub async fn breach(
 }
 
 /// A task's deadline in its rep's zone (UTC for the queue).
-fn local_due(config: &HandoffConfig, task: &leadgate_store::handoff::Task) -> String {
+pub fn local_due(config: &HandoffConfig, task: &leadgate_store::handoff::Task) -> String {
     match task
         .rep
         .as_deref()
@@ -894,6 +904,9 @@ pub async fn acknowledge(
         now,
     )
     .await?;
+    // The reminder and the deadline have nothing left to watch.
+    let timers = timer_keys(id);
+    leadgate_store::jobs::retire(&mut tx, &[&timers[0], &timers[1]], now).await?;
     let done = stored::task_by_id(&mut tx, id)
         .await?
         .ok_or_else(|| Error::corrupt(format!("task {id} vanished in its own transaction")))?;

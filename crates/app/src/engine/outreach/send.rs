@@ -660,8 +660,9 @@ pub struct PreviewedMessage {
     pub text: String,
 }
 
-/// Step `step` of the sequence `lead` is enrolled in, written and signed exactly as it would
-/// be sent now (its Message-ID and unsubscribe link are its own: each send has new ones).
+/// Step `step` of the sequence `lead` is enrolled in (or was last, once it stopped),
+/// written and signed exactly as it would be sent now (its Message-ID and unsubscribe link
+/// are its own: each send has new ones).
 pub async fn preview(
     store: &Store,
     sending: &Sending<'_>,
@@ -670,7 +671,7 @@ pub async fn preview(
     now: Timestamp,
 ) -> Result<PreviewedMessage> {
     let mut conn = store.conn().await?;
-    let enrollment = stored::active_enrollment(&mut conn, lead).await?.ok_or_else(|| {
+    let enrollment = stored::newest_enrollment(&mut conn, lead).await?.ok_or_else(|| {
         Error::NotFound(format!(
             "lead {lead} is in no sequence: enroll it with `leadgate sequence enroll NAME --lead {lead} --as NAME`"
         ))

@@ -20,6 +20,8 @@ use leadgate_core::icp::SAMPLE_ICP;
 use leadgate_core::role::Role;
 use leadgate_store::gates::{self, GateFilter};
 
+mod handoff;
+
 use crate::cli::DemoArgs;
 use crate::config;
 use crate::engine::discovery::review::{self, ItemDecision};
@@ -46,7 +48,7 @@ const DEMO_ADDRESS: &str =
 
 /// The demo's outreach sequence, written into the workspace: the example every newcomer
 /// reads in docs/outreach.md.
-const DEMO_SEQUENCE: &str = include_str!("../../../../examples/outreach/hiring.toml");
+const DEMO_SEQUENCE: &str = include_str!("../../../../../examples/outreach/hiring.toml");
 const DEMO_SEQUENCE_FILE: &str = "sequence-hiring.toml";
 
 /// The demo's CRM history of past leads and their outcomes, under data/: what the scoring
@@ -255,6 +257,8 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
         leadgate_demo::ENRICHMENT_COMPANIES,
         leadgate_demo::ENRICHMENT_PEOPLE,
     ));
+    // Who takes the leads that answer: the reps' calendars and the routing rules.
+    text.push_str(handoff::CONFIG);
     // Who the outreach is from: Ravi, a rep, at Routewise's postal address; his mailbox has
     // no relay, so every message lands in outbox/ and nothing leaves the machine.
     text.push_str(&format!(
@@ -503,6 +507,7 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
     if enrich(workspace, now).await? {
         score(workspace, prefix, now).await?;
         outreach(workspace, prefix, now).await?;
+        handoff::walkthrough(workspace, prefix, now).await?;
     }
     let mut conn = workspace.store.conn().await?;
     let verified = leadgate_store::audit::verify(&mut conn).await?;
@@ -514,7 +519,7 @@ async fn walkthrough(workspace: &Workspace, prefix: &str, now: Timestamp) -> any
         Err(broken) => println!("\nThe audit log is broken: {broken}"),
     }
     println!(
-        "Stages 1 (ICP), 2 (discovery) and 3 (enrichment and scoring) are built; stage 4 (outreach) writes, gates, sends and reads the replies; stage 5 (handoff to sales) comes next."
+        "Stages 1 (ICP), 2 (discovery), 3 (enrichment and scoring) and 4 (outreach) are built; stage 5 (handoff to sales) routes, times and gates each lead (the README says what is not finished)."
     );
     Ok(())
 }
