@@ -250,10 +250,28 @@ impl TestServer {
     /// Starts a server at `start` with [`SERVER_PEOPLE`] and, when `with_icp`, the sample ICP
     /// proposed by otto (gate 1 open).
     pub async fn start(backend: Backend, start: Timestamp, with_icp: bool) -> Option<TestServer> {
+        Self::start_configured(backend, start, with_icp, "").await
+    }
+
+    /// [`TestServer::start`] with `toml` added to the workspace's leadgate.toml (its reps,
+    /// say) before the server reads it.
+    pub async fn start_configured(
+        backend: Backend,
+        start: Timestamp,
+        with_icp: bool,
+        toml: &str,
+    ) -> Option<TestServer> {
         use leadgate::engine::{auth, icp, people};
         use leadgate_core::audit::Actor;
         let ws = TestWorkspace::new(backend).await?;
-        let workspace = ws.init(start).await;
+        let mut workspace = ws.init(start).await;
+        if !toml.is_empty() {
+            let text = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
+            ws.write("leadgate.toml", &format!("{text}\n{toml}"));
+            workspace = leadgate::workspace::Workspace::open(ws.path(), start)
+                .await
+                .expect("the workspace opens with the added settings");
+        }
         for (name, roles) in SERVER_PEOPLE {
             people::add(
                 &workspace.store,

@@ -2,7 +2,8 @@
 //! tasks and the queue's, each with the business time left on their clock and the button
 //! that acknowledges it (the gate of this stage, through `engine::handoff::acknowledge`,
 //! which refuses anyone but the task's rep); every open task, sortable; and how the team
-//! keeps its SLA, as a chart drawn by the program and the table beside it.
+//! keeps its SLA, as two charts drawn by the program (in time or late; business time to
+//! acknowledge) and the table beside them.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -68,6 +69,7 @@ struct HandoffPage {
     headers: Vec<Header>,
     open: Vec<TaskRow>,
     chart: String,
+    ack_chart: String,
     sla: Vec<SlaRow>,
 }
 
@@ -194,6 +196,7 @@ async fn show(
         })
         .collect();
     let chart = sla_chart(&report);
+    let ack_chart = ack_chart(&report);
     page(
         StatusCode::OK,
         &HandoffPage {
@@ -204,6 +207,7 @@ async fn show(
             headers,
             open: rows,
             chart,
+            ack_chart,
             sla,
         },
     )
@@ -253,6 +257,62 @@ fn sla_chart(report: &[leadgate_core::handoff::report::Line]) -> String {
             bar_left: 158.0,
             bar_right: 560.0,
             legend: &[("in time", "part-in-time"), ("late", "part-late")],
+            legend_left: 8.0,
+        },
+        &bars,
+    )
+}
+
+/// Each rep's business time to acknowledge as one bar to the 90th percentile, the part up to
+/// the median set apart.
+fn ack_chart(report: &[leadgate_core::handoff::report::Line]) -> String {
+    let minutes = |m: i64| show_duration(jiff::SignedDuration::from_mins(m));
+    let bars: Vec<bars::Bar> = report
+        .iter()
+        .filter(|l| l.class.is_none() && l.rep != "all")
+        .filter_map(|l| {
+            let (median, p90) = (l.median_minutes?, l.p90_minutes?);
+            Some(bars::Bar {
+                described: format!(
+                    "{}: half acknowledged within {}, nine in ten within {}",
+                    l.rep,
+                    minutes(median),
+                    minutes(p90)
+                ),
+                label: l.rep.clone(),
+                parts: vec![
+                    bars::Part {
+                        n: median.max(0) as u64,
+                        words: "minutes to the median",
+                        class: "part-median",
+                    },
+                    bars::Part {
+                        n: (p90 - median).max(0) as u64,
+                        words: "minutes from the median to the 90th percentile",
+                        class: "part-p90",
+                    },
+                ],
+                value: Some(format!("{} · {}", minutes(median), minutes(p90))),
+            })
+        })
+        .collect();
+    if bars.is_empty() {
+        return String::new();
+    }
+    bars::draw(
+        &bars::Chart {
+            id: "ack-chart",
+            class: "sla",
+            row_class: "rep-row",
+            title: "Business time to acknowledge, by rep: median and 90th percentile",
+            headers: Some(["Rep", "Business time", "Median · P90"]),
+            label_right: 150.0,
+            bar_left: 158.0,
+            bar_right: 500.0,
+            legend: &[
+                ("to the median", "part-median"),
+                ("to the 90th percentile", "part-p90"),
+            ],
             legend_left: 8.0,
         },
         &bars,

@@ -16,7 +16,7 @@ use crate::support::{Backend, TestServer, open_sample_review};
 const SIZES: [(u32, u32); 2] = [(1400, 1000), (390, 844)];
 
 /// axe's source, from `LEADGATE_AXE_JS`; `None` (after a loud message) outside CI.
-fn axe_source() -> Option<String> {
+pub(super) fn axe_source() -> Option<String> {
     let missing = match std::env::var_os("LEADGATE_AXE_JS").map(PathBuf::from) {
         None => "LEADGATE_AXE_JS is not set".to_string(),
         Some(path) => match std::fs::read_to_string(&path) {
@@ -34,7 +34,7 @@ fn axe_source() -> Option<String> {
 
 /// Runs axe on the page the browser shows, at each of [`SIZES`], and returns one line per
 /// serious or critical violation: the page, the size, the rule, its help and the elements.
-async fn serious_violations(browser: &Browser, axe: &str, page: &str) -> Vec<String> {
+pub(super) async fn serious_violations(browser: &Browser, axe: &str, page: &str) -> Vec<String> {
     browser.wait_for("main").await;
     browser
         .run(&format!("{axe}\n;return typeof axe;"))

@@ -17,6 +17,7 @@ use crate::support::{Backend, TestServer, open_sample_review, password_of};
 
 mod accessibility;
 mod enrichment;
+mod handoff;
 mod icp;
 mod leads;
 mod lists;

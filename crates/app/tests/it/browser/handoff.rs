@@ -1,0 +1,154 @@
+//! The Handoff page in the browser: a lead that answered with interest waits on its rep's
+//! page as a card with the business time left; another rep cannot acknowledge it; its rep
+//! presses Acknowledge, and the SLA charts count it in time. axe finds no serious violation
+//! on the page with a task or with its charts.
+
+use std::time::Duration;
+
+use leadgate::engine::{auth, people};
+use leadgate_core::audit::{Actor, Subject};
+use leadgate_core::discovery::prospect::ListStatus;
+use leadgate_core::event::EventKind;
+use leadgate_core::role::Role;
+
+use super::{Browser, start_time};
+use crate::support::{Backend, TestServer, open_sample_review, password_of};
+
+/// Ravi and Rosa work New York hours; every lead goes to Rosa.
+const HANDOFF: &str = r#"
+[handoff]
+manager = "sam"
+
+[[handoff.reps]]
+name = "ravi"
+time_zone = "America/New_York"
+
+[[handoff.reps]]
+name = "rosa"
+time_zone = "America/New_York"
+
+[[handoff.routing.rules]]
+name = "Everyone"
+strategy = "rep"
+rep = "rosa"
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rep_acknowledges_her_task_on_the_handoff_page() {
+    let now = start_time();
+    let Some(server) = TestServer::start_configured(Backend::Sqlite, now, false, HANDOFF).await
+    else {
+        return;
+    };
+    let store = &server.store;
+    people::add(
+        store,
+        &Actor::System,
+        "rosa",
+        "rosa@example.com",
+        vec![Role::Rep],
+        now,
+    )
+    .await
+    .unwrap();
+    auth::set_password(store, &Actor::System, "rosa", &password_of("rosa"), now)
+        .await
+        .unwrap();
+    open_sample_review(&server, now).await;
+    let mut conn = store.conn().await.unwrap();
+    let list = leadgate_store::discovery::lists(&mut conn).await.unwrap()[0].id;
+    leadgate_store::discovery::set_list_status(&mut conn, list, ListStatus::Approved)
+        .await
+        .unwrap();
+    drop(conn);
+    crate::support::score_into_outreach(store, "ada", "otto", now).await;
+    let lead = {
+        let mut conn = store.conn().await.unwrap();
+        leadgate_store::leads::current(&mut conn, None)
+            .await
+            .unwrap()[0]
+            .contact_id
+    };
+    // The lead answers with interest; the server's worker hands it to Rosa.
+    let mut tx = store.begin().await.unwrap();
+    leadgate::engine::emit(
+        &mut tx,
+        EventKind::PositiveReply,
+        &Subject::Lead(lead),
+        serde_json::json!({ "reply": 1 }),
+        now,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let task = task_of(&server, lead).await;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+
+    // Ravi sees the open task in the table, but no card and no button: it is not his.
+    browser.sign_in(&server, "ravi").await;
+    browser.goto(&server.at("/handoff")).await;
+    browser.wait_for("#main h1").await;
+    assert!(browser.find_all(".task-card").await.is_empty());
+    assert_eq!(
+        browser.text("table tbody tr td[data-label='Rep']").await,
+        "rosa"
+    );
+    browser.sign_out().await;
+
+    // Rosa's card shows the business time left; she acknowledges it.
+    browser.sign_in(&server, "rosa").await;
+    browser.goto(&server.at("/handoff")).await;
+    browser.wait_for(".task-card").await;
+    let card = browser.text(".task-card").await;
+    assert!(card.contains("of business time"), "{card}");
+    assert!(card.contains("positive reply"), "{card}");
+    let axe = super::accessibility::axe_source();
+    let mut found = Vec::new();
+    if let Some(axe) = &axe {
+        found.extend(
+            super::accessibility::serious_violations(&browser, axe, "/handoff (a task)").await,
+        );
+        browser.resize(1400, 1000).await;
+    }
+    browser
+        .click(&format!(
+            "form[action='/handoff/tasks/{task}/ack'] button[type=submit]"
+        ))
+        .await;
+    browser.wait_for("#ack-chart").await;
+    assert!(browser.find_all(".task-card").await.is_empty());
+    let chart = browser.text("#sla-chart").await;
+    assert!(chart.contains("rosa"), "{chart}");
+    browser.screenshot("handoff-acknowledged").await;
+    if let Some(axe) = &axe {
+        found.extend(
+            super::accessibility::serious_violations(&browser, axe, "/handoff (SLA charts)").await,
+        );
+    }
+    assert!(found.is_empty(), "axe: {}", found.join("\n"));
+
+    let mut conn = store.conn().await.unwrap();
+    let done = leadgate_store::handoff::task_by_id(&mut conn, task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.acknowledged_by.as_deref(), Some("rosa"));
+}
+
+/// The id of the task the server's worker makes for `lead`, once it has.
+async fn task_of(server: &TestServer, lead: i64) -> i64 {
+    for _ in 0..400 {
+        let mut conn = server.store.conn().await.unwrap();
+        if let Some(task) = leadgate_store::handoff::open_task_of(&mut conn, lead)
+            .await
+            .unwrap()
+        {
+            return task.id;
+        }
+        drop(conn);
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the server's worker made no task for lead {lead}");
+}
