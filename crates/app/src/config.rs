@@ -424,6 +424,12 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # warm = "end_of_next_day"            # a positive reply or a strong intent signal
 # on_breach = "reassign"             # at a missed deadline: reassign, or only "escalate"
 #
+# [handoff.intent]                    # engagement that hands a lead off at once, as warm
+# pricing_clicks = {{ at_least = 2, within_days = 7 }}   # pricing visits or links clicked; 0: off
+# demo_request = true                 # a new demo request
+# downloads = ["roi-calculator"]      # words in a download's link or title that mean intent
+# fresh_days = 3                      # how recent a request or download must be
+#
 # [[handoff.reps]]
 # name = "ravi"                       # a person of this workspace
 # time_zone = "Europe/London"
@@ -540,6 +546,8 @@ mod tests {
             config.handoff.sla,
             crate::engine::settings::SlaPolicies::default()
         );
+        assert_eq!(config.handoff.intent.downloads, ["roi-calculator"]);
+        assert_eq!(config.handoff.intent.pricing_clicks.at_least, 2);
     }
 
     #[test]

@@ -68,6 +68,10 @@ pub enum EventKind {
     ReplyReceived,
     /// A prospect answered with interest: the handoff stage routes the lead to a rep.
     PositiveReply,
+    /// New engagement made a lead fire an intent trigger of `[handoff.intent]` (pricing
+    /// clicks, a demo request, a high-intent download): the payload names the signal and
+    /// why, and the handoff stage routes the lead as a warm lead.
+    IntentShown,
     /// A lead was routed: a task waits for its rep (or in the queue), with its SLA deadline.
     LeadRouted,
     /// A rep acknowledged a lead's task: the handoff gate passed.
@@ -77,7 +81,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 29] = [
+    pub const ALL: [EventKind; 30] = [
         EventKind::SegmentEntered,
         EventKind::IcpProposed,
         EventKind::IcpApproved,
@@ -104,6 +108,7 @@ impl EventKind {
         EventKind::MessageSent,
         EventKind::ReplyReceived,
         EventKind::PositiveReply,
+        EventKind::IntentShown,
         EventKind::LeadRouted,
         EventKind::TaskAcknowledged,
         EventKind::SlaBreached,
@@ -138,6 +143,7 @@ impl EventKind {
             EventKind::MessageSent => "MessageSent",
             EventKind::ReplyReceived => "ReplyReceived",
             EventKind::PositiveReply => "PositiveReply",
+            EventKind::IntentShown => "IntentShown",
             EventKind::LeadRouted => "LeadRouted",
             EventKind::TaskAcknowledged => "TaskAcknowledged",
             EventKind::SlaBreached => "SlaBreached",

@@ -1706,6 +1706,35 @@ pub async fn leads_with_keys(
     Ok(ids)
 }
 
+/// The leads (admitted prospects of approved lists) whose address is one of `emails`, with
+/// that address: (contact id, e-mail), each pair once.
+pub async fn leads_with_emails(
+    conn: &mut AnyConnection,
+    emails: &[String],
+) -> Result<Vec<(i64, String)>> {
+    let mut found = Vec::new();
+    for chunk in emails.chunks(EMAILS_PER_QUERY) {
+        let binds: Vec<String> = (3..3 + chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT DISTINCT contact_id, email FROM prospects WHERE status = $1 AND list_id IN \
+             (SELECT id FROM prospect_lists WHERE status = $2) AND email IN ({})",
+            binds.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(Standing::Admitted.as_str())
+            .bind(ListStatus::Approved.as_str());
+        for key in chunk {
+            query = query.bind(key.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?));
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
 /// The prospects whose address is one of `emails` (normalised), each contact once (from
 /// its newest list, whatever the list's or the prospect's standing), by contact id: the
 /// people a CRM history names.

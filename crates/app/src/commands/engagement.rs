@@ -41,15 +41,22 @@ pub async fn run(
         }
         None => Actor::System,
     };
-    let report = match engagement::import_file(&workspace.store, &file, choice, &actor, now).await {
-        Ok(report) => report,
-        // A file that stores nothing is the caller's to fix: the exit code of bad input.
-        Err(e @ (Error::Invalid(_) | Error::File { .. })) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(2));
-        }
-        Err(e) => return Err(e.into()),
+    let intent = crate::engine::handoff::intent::IntentCheck {
+        rules: &workspace.config.handoff.intent,
+        pages: &workspace.config.discovery.pages,
     };
+    let report =
+        match engagement::import_file(&workspace.store, &file, choice, &actor, Some(&intent), now)
+            .await
+        {
+            Ok(report) => report,
+            // A file that stores nothing is the caller's to fix: the exit code of bad input.
+            Err(e @ (Error::Invalid(_) | Error::File { .. })) => {
+                eprintln!("error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+            Err(e) => return Err(e.into()),
+        };
     // New engagement moves the scores of the leads it touches, and only theirs.
     let config = &workspace.config;
     let rescored = scoring::rescore_import(

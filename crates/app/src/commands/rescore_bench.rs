@@ -100,6 +100,7 @@ pub async fn run(
             KindChoice::Auto,
             checked,
             &Actor::System,
+            None,
             now,
         )
         .await?;

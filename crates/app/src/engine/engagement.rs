@@ -16,6 +16,7 @@
 //! should do. The next run (a source import, an ICP going live, `leadgate discover run`)
 //! reads them; stage 3's scoring will rescore the leads a record touches.
 
+use super::handoff::intent::IntentCheck;
 use std::path::Path;
 
 use jiff::Timestamp;
@@ -374,12 +375,15 @@ pub async fn check_items(
 
 /// Stores checked rows as one import from `origin`, audited as `actor`'s. Refused
 /// ([`Error::Invalid`]) when there is nothing to store: no rows, or every row rejected.
+/// With `intent`, each lead the rows make fire an intent trigger of `[handoff.intent]` is
+/// announced (`IntentShown`) in the same transaction.
 pub async fn store_rows(
     store: &Store,
     origin: &str,
     choice: KindChoice,
     checked: CheckedRows,
     actor: &Actor,
+    intent_check: Option<&IntentCheck<'_>>,
     now: Timestamp,
 ) -> Result<EngagementReport> {
     if checked.signals.is_empty() {
@@ -407,7 +411,14 @@ pub async fn store_rows(
     };
     let mut tx = store.begin().await?;
     let import_id = stored::insert_import(&mut tx, origin, actor.name(), now).await?;
+    let watch = match intent_check {
+        Some(check) => super::handoff::intent::watch(&mut tx, check, &engagement, now).await?,
+        None => None,
+    };
     let new_engagement = stored::insert_engagement(&mut tx, import_id, &engagement).await?;
+    if let (Some(watch), Some(check)) = (watch, intent_check) {
+        watch.emit(&mut tx, check, now).await?;
+    }
     let new_intent = stored::insert_intent(&mut tx, import_id, &intent).await?;
     let accepted = (engagement.len() + intent.len()) as u64;
     let report = EngagementReport {
@@ -478,6 +489,7 @@ pub async fn import_file(
     path: &Path,
     choice: KindChoice,
     actor: &Actor,
+    intent: Option<&IntentCheck<'_>>,
     now: Timestamp,
 ) -> Result<EngagementReport> {
     let checked = read_file(store, path, choice, now).await?;
@@ -487,6 +499,7 @@ pub async fn import_file(
         choice,
         checked,
         actor,
+        intent,
         now,
     )
     .await

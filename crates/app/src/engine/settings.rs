@@ -333,6 +333,10 @@ pub struct HandoffConfig {
     /// (JSON, signed), or a Slack-compatible incoming webhook.
     #[serde(default)]
     pub webhooks: Vec<WebhookConfig>,
+    /// Which engagement hands a lead off at once (`[handoff.intent]`): pricing clicks, a
+    /// demo request, a high-intent download.
+    #[serde(default)]
+    pub intent: leadgate_core::handoff::intent::IntentRules,
 }
 
 /// An outbound webhook.

@@ -147,6 +147,11 @@ pub fn jobs_for(event: &Event) -> Vec<JobSpec> {
         EventKind::PositiveReply => handoff_job(event, "warm", "positive_reply")
             .into_iter()
             .collect(),
+        // Engagement fired an intent trigger: a warm lead too, by the signal the event names.
+        EventKind::IntentShown => match event.payload.get("signal").and_then(Value::as_str) {
+            Some(signal) => handoff_job(event, "warm", signal).into_iter().collect(),
+            None => Vec::new(),
+        },
         EventKind::SegmentEntered
         | EventKind::IcpProposed
         | EventKind::IcpRejected

@@ -776,3 +776,126 @@ async fn score_story(backend: Backend) {
         assert_eq!(task["rule"], "US team");
     }
 }
+
+crate::on_both_backends!(
+    pricing_clicks_and_a_demo_request_hand_a_lead_off_as_warm,
+    intent_story
+);
+
+/// Engagement that raises a hand: the second pricing visit of the week (a visit, then a
+/// pricing link clicked in an e-mail) hands Ann to Rosa; her third visit adds nothing; Cy's
+/// demo request hands him off too, and an old one found in a late import does not.
+async fn intent_story(backend: Backend) {
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    // Tuesday 2027-03-02, 10:00 in New York.
+    let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
+    let workspace = handoff_workspace(&ws, now, &["rosa", "jonas", "lena"], ROUTING).await;
+    let store = &workspace.store;
+    let (ann, cy) = (
+        lead_id(store, "ann@small.io").await,
+        lead_id(store, "cy@mid.ch").await,
+    );
+    let import = |name: &str, lines: &[&str], at: &str| {
+        let file = ws.write(name, &format!("{}\n", lines.join("\n")));
+        ws.leadgate_at(
+            &["events", "import", file.to_str().unwrap(), "--json"],
+            Some(at),
+        )
+        .ok();
+        ws.leadgate_at(&["worker", "--once"], Some(at)).ok();
+    };
+    let tasks = || {
+        ws.leadgate_at(
+            &["tasks", "list", "--all", "--json"],
+            Some("2027-03-02T18:00:00Z"),
+        )
+        .ok()
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+    };
+
+    // Act and assert: one pricing visit is interest, not yet a hand raised.
+    import(
+        "visit.jsonl",
+        &[
+            r#"{"kind":"page_view","email":"ann@small.io","url":"https://routewise.example/pricing","at":"2027-03-01T14:00:00Z"}"#,
+        ],
+        "2027-03-02T15:00:00Z",
+    );
+    assert!(tasks().is_empty());
+    // The pricing link in an e-mail, clicked the next day: the second in a week.
+    import(
+        "click.jsonl",
+        &[
+            r#"{"kind":"email_click","email":"ann@small.io","url":"https://routewise.example/pricing?utm_source=mail","at":"2027-03-02T15:05:00Z"}"#,
+        ],
+        "2027-03-02T15:10:00Z",
+    );
+    let after_click = tasks();
+    assert_eq!(after_click.len(), 1, "{after_click:?}");
+    assert_eq!(after_click[0]["contact_id"], ann);
+    assert_eq!(after_click[0]["signal"], "pricing_clicks");
+    assert_eq!(after_click[0]["class"], "warm");
+    assert_eq!(after_click[0]["rep"], "rosa");
+    let id = after_click[0]["id"].as_i64().unwrap().to_string();
+    ws.leadgate_at(
+        &["tasks", "ack", &id, "--as", "rosa"],
+        Some("2027-03-02T15:30:00Z"),
+    )
+    .ok();
+    // A third visit, after Rosa took the lead: the threshold was crossed already.
+    import(
+        "again.jsonl",
+        &[
+            r#"{"kind":"page_view","email":"ann@small.io","url":"https://routewise.example/pricing/enterprise","at":"2027-03-02T16:00:00Z"}"#,
+        ],
+        "2027-03-02T16:05:00Z",
+    );
+    assert_eq!(tasks().len(), 1);
+    // Cy's demo request from a month ago, found in a late import, is not a hand raised
+    // today; today's is.
+    import(
+        "old-demo.jsonl",
+        &[r#"{"kind":"demo_request","email":"cy@mid.ch","at":"2027-02-01T09:00:00Z"}"#],
+        "2027-03-02T16:10:00Z",
+    );
+    assert_eq!(tasks().len(), 1);
+    import(
+        "demo.jsonl",
+        &[
+            r#"{"kind":"demo_request","email":"cy@mid.ch","detail":"Book a demo form","at":"2027-03-02T16:15:00Z"}"#,
+        ],
+        "2027-03-02T16:20:00Z",
+    );
+    let all = tasks();
+    let cy_task = all
+        .iter()
+        .find(|t| t["contact_id"] == cy)
+        .unwrap_or_else(|| panic!("no task for Cy: {all:?}"));
+    assert_eq!(cy_task["signal"], "demo_request");
+    assert_eq!(cy_task["rule"], "Big DACH", "{cy_task}");
+
+    // The audit log says why: the event's reason is in the routing's trigger.
+    let events = {
+        let mut conn = store.conn().await.unwrap();
+        leadgate_store::events::list(&mut conn, None, 100)
+            .await
+            .unwrap()
+    };
+    let shown: Vec<&str> = events
+        .iter()
+        .filter(|e| e.kind == leadgate_core::event::EventKind::IntentShown)
+        .filter_map(|e| e.payload["why"].as_str())
+        .collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(
+        shown
+            .iter()
+            .any(|w| w.starts_with("2 pricing page visits or pricing links clicked within 7 days")),
+        "{shown:?}"
+    );
+}

@@ -131,9 +131,16 @@ async fn scoring_story(backend: Backend) {
         ),
     );
     let otto = Actor::Person("otto".into());
-    engagement::import_file(&workspace.store, &visits, KindChoice::Auto, &otto, now())
-        .await
-        .unwrap();
+    engagement::import_file(
+        &workspace.store,
+        &visits,
+        KindChoice::Auto,
+        &otto,
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
     let config = ScoringConfig {
         threshold: Some(THRESHOLD),
         ..ScoringConfig::default()
@@ -200,10 +207,16 @@ async fn scoring_story(backend: Backend) {
         ),
     );
     let later = now() + SignedDuration::from_hours(1);
-    let report =
-        engagement::import_file(&workspace.store, &bo_visits, KindChoice::Auto, &otto, later)
-            .await
-            .unwrap();
+    let report = engagement::import_file(
+        &workspace.store,
+        &bo_visits,
+        KindChoice::Auto,
+        &otto,
+        None,
+        later,
+    )
+    .await
+    .unwrap();
     let rescored =
         scoring::rescore_import(&workspace.store, &config, &pages, report.import_id, later)
             .await

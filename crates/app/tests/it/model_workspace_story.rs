@@ -117,6 +117,7 @@ async fn workspace_with_leads(ws: &TestWorkspace) {
         &visits,
         leadgate_core::engagement::KindChoice::Auto,
         &Actor::Person("otto".into()),
+        None,
         now(),
     )
     .await

@@ -418,6 +418,7 @@ async fn drift_story(backend: Backend) {
         &file,
         KindChoice::Auto,
         &Actor::System,
+        None,
         later,
     )
     .await

@@ -904,6 +904,7 @@ async fn engagement_story(backend: Backend) {
     };
     let clicked = wednesday + SignedDuration::from_hours(3);
     let scoring = leadgate::engine::settings::ScoringConfig::default();
+    let intent = leadgate_core::handoff::intent::IntentRules::default();
     let browser = send::Asker {
         user_agent: Some(FIREFOX),
         head: false,
@@ -912,7 +913,7 @@ async fn engagement_story(backend: Backend) {
         let token = link_of(address);
         for minute in 0..times {
             let at = clicked + SignedDuration::from_mins(minute);
-            let target = send::click(store, &scoring, &pages, &token, browser, at)
+            let target = send::click(store, &scoring, &pages, &intent, &token, browser, at)
                 .await
                 .unwrap();
             assert_eq!(target, "https://routewise.example/guide");
@@ -937,9 +938,17 @@ async fn engagement_story(backend: Backend) {
             user_agent: agent,
             head: false,
         };
-        let target = send::click(store, &scoring, &pages, &link_of("bo@big.io"), scanner, at)
-            .await
-            .unwrap();
+        let target = send::click(
+            store,
+            &scoring,
+            &pages,
+            &intent,
+            &link_of("bo@big.io"),
+            scanner,
+            at,
+        )
+        .await
+        .unwrap();
         assert_eq!(target, "https://routewise.example/guide");
     }
     let ignored = leadgate_store::audit::list(
@@ -953,7 +962,10 @@ async fn engagement_story(backend: Backend) {
     .await
     .unwrap();
     assert_eq!(ignored.len(), 3, "{ignored:?}");
-    let unknown = send::click(store, &scoring, &pages, "not-ours", browser, clicked).await;
+    let unknown = send::click(
+        store, &scoring, &pages, &intent, "not-ours", browser, clicked,
+    )
+    .await;
     assert!(
         matches!(unknown, Err(leadgate::engine::Error::NotFound(_))),
         "{unknown:?}"

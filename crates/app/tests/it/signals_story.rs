@@ -141,6 +141,7 @@ async fn signal_criterion_story(backend: Backend) {
         &events,
         KindChoice::Auto,
         &Actor::Person("otto".into()),
+        None,
         now(),
     )
     .await
@@ -150,6 +151,7 @@ async fn signal_criterion_story(backend: Backend) {
         &events,
         KindChoice::Auto,
         &Actor::Person("otto".into()),
+        None,
         now(),
     )
     .await

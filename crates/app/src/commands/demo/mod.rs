@@ -293,6 +293,7 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
             &data_dir.join(file),
             leadgate_core::engagement::KindChoice::Auto,
             &Actor::Person("otto".to_string()),
+            None,
             now,
         )
         .await?;

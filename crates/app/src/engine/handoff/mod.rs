@@ -14,6 +14,7 @@ use super::settings::{HandoffConfig, RepConfig};
 use super::{Error, Result};
 
 pub mod deliver;
+pub mod intent;
 
 /// A rep's calendar from their `[[handoff.reps]]` entry.
 pub fn calendar(rep: &RepConfig) -> Calendar {

@@ -1293,10 +1293,12 @@ pub struct Asker<'a> {
 /// ([`leadgate_core::outreach::tracking::machine_click`]) — is sent on too, but counts for
 /// nothing: the audit log says whose it was and why. A token leadgate did not issue is not
 /// found.
+#[allow(clippy::too_many_arguments)]
 pub async fn click(
     store: &Store,
     scoring: &crate::engine::settings::ScoringConfig,
     pages: &leadgate_core::engagement::PagePolicy,
+    intent: &leadgate_core::handoff::intent::IntentRules,
     token: &str,
     asker: Asker<'_>,
     now: Timestamp,
@@ -1341,12 +1343,17 @@ pub async fn click(
     // The click is recorded as well as it can be; the prospect is sent on whatever happens.
     match crate::engine::engagement::check_items(store, &[item], now).await? {
         Ok(checked) => {
+            let check = crate::engine::handoff::intent::IntentCheck {
+                rules: intent,
+                pages,
+            };
             let report = crate::engine::engagement::store_rows(
                 store,
                 "click",
                 leadgate_core::engagement::KindChoice::Auto,
                 checked,
                 &Actor::System,
+                Some(&check),
                 now,
             )
             .await?;

@@ -143,10 +143,21 @@ async fn ingest_signals(
         }
     };
     let actor = Actor::Person(principal.person.name.clone());
-    let report =
-        engagement::store_rows(state.store(), "api", KindChoice::Auto, checked, &actor, now)
-            .await?;
     let config = &state.workspace().config;
+    let intent = crate::engine::handoff::intent::IntentCheck {
+        rules: &config.handoff.intent,
+        pages: &config.discovery.pages,
+    };
+    let report = engagement::store_rows(
+        state.store(),
+        "api",
+        KindChoice::Auto,
+        checked,
+        &actor,
+        Some(&intent),
+        now,
+    )
+    .await?;
     if let Err(e) = crate::engine::scoring::rescore_import(
         state.store(),
         &config.scoring,

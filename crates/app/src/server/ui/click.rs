@@ -33,6 +33,7 @@ async fn follow(
         state.store(),
         &config.scoring,
         &config.discovery.pages,
+        &config.handoff.intent,
         &token,
         asker,
         state.now(),

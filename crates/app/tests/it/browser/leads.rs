@@ -88,7 +88,7 @@ async fn leads_sort_by_score_and_narrow_to_a_stage() {
         ));
     }
     std::fs::write(&visits, text).unwrap();
-    engagement::import_file(store, &visits, KindChoice::Auto, &Actor::System, now)
+    engagement::import_file(store, &visits, KindChoice::Auto, &Actor::System, None, now)
         .await
         .unwrap();
     let card = rules::parse(CARD, "rules.toml").unwrap();
