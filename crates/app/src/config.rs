@@ -131,7 +131,7 @@ pub struct ConfigError {
 
 impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             // Located and keyed the one way hand-written TOML errors are in leadgate.
             let located = leadgate_core::toml_error::TomlError::from_de(
                 &e,
@@ -152,7 +152,29 @@ impl Config {
             }
         })?;
         config.validate(text, path)?;
+        config.handoff.alert_mail = config.alert_mail(path);
         Ok(config)
+    }
+
+    /// How handoff alerts go by e-mail: from `[handoff] alerts_from` (checked to be a mailbox
+    /// by [`Config::validate`]) or the first mailbox; none when turned off or there is none.
+    fn alert_mail(&self, path: &Path) -> Option<crate::engine::settings::AlertMail> {
+        if !self.handoff.email_alerts {
+            return None;
+        }
+        let mailboxes = &self.outreach.mailboxes;
+        let mailbox = match &self.handoff.alerts_from {
+            Some(from) => mailboxes
+                .iter()
+                .find(|m| m.address.eq_ignore_ascii_case(from))?,
+            None => mailboxes.first()?,
+        };
+        let dir = path.parent().unwrap_or(Path::new("."));
+        Some(crate::engine::settings::AlertMail {
+            mailbox: mailbox.clone(),
+            public_url: self.server.public_url.trim_end_matches('/').to_string(),
+            outbox_dir: dir.join("outbox"),
+        })
     }
 
     fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
@@ -200,6 +222,18 @@ impl Config {
         let reps: Vec<&str> = self.handoff.reps.iter().map(|r| r.name.as_str()).collect();
         if let Err(why) = self.handoff.routing.check(&reps) {
             return fail("rules", why);
+        }
+        if let Some(from) = &self.handoff.alerts_from
+            && !self
+                .outreach
+                .mailboxes
+                .iter()
+                .any(|m| m.address.eq_ignore_ascii_case(from))
+        {
+            return fail(
+                "alerts_from",
+                format!("`{from}` is not the address of one of [[outreach.mailboxes]]"),
+            );
         }
         if self.worker.max_attempts == 0 {
             return fail("max_attempts", "must be at least 1".to_string());
@@ -417,6 +451,7 @@ patterns = ["/pricing", "/plans", "*/pricing", "*/plans"]
 # business time on their own calendar. See docs/handoff.md.
 # [handoff]
 # manager = "otto"                    # told of every missed deadline
+# email_alerts = true                 # reps told by e-mail too (from the first mailbox, or alerts_from)
 # account_owners = "crm/account-owners.csv"   # domain,owner — for the account_owner rule
 #
 # [handoff.sla]

@@ -351,6 +351,50 @@ pub fn build(message: &Outgoing<'_>, key: &DkimKey) -> Result<Vec<u8>, MailError
     Ok(email.formatted())
 }
 
+/// A notice to a person of the workspace (a rep told of a lead): plain text, one recipient,
+/// no list headers — it is not a campaign.
+#[derive(Debug, Clone, Copy)]
+pub struct Notice<'a> {
+    pub from_name: &'a str,
+    pub from_address: &'a str,
+    pub to_address: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    /// Without angle brackets.
+    pub message_id: &'a str,
+    pub date: Timestamp,
+}
+
+/// A notice as bytes on the wire (CRLF), DKIM-signed with `key` when the sending domain has
+/// one (headers From, To, Subject, Date, Message-ID). Bad addresses are a [`MailError`]
+/// naming the address.
+pub fn build_notice(notice: &Notice<'_>, key: Option<&DkimKey>) -> Result<Vec<u8>, MailError> {
+    let from = mailbox("From", Some(notice.from_name), notice.from_address)?;
+    let to = mailbox("To", None, notice.to_address)?;
+    check_one_line("From name", notice.from_name)?;
+    check_one_line("Subject", notice.subject)?;
+    check_message_id("Message-ID", notice.message_id)?;
+    let mut email = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(notice.subject)
+        .date(header_date(notice.date)?)
+        .message_id(Some(format!("<{}>", notice.message_id)))
+        .header(header::MIME_VERSION_1_0)
+        .header(ContentType::TEXT_PLAIN)
+        .body(notice.text.to_string())
+        .map_err(|e| MailError::Build {
+            reason: e.to_string(),
+        })?;
+    if let Some(key) = key {
+        let signed = ["From", "To", "Subject", "Date", "Message-ID"]
+            .map(HeaderName::new_from_ascii_str)
+            .to_vec();
+        email.sign(&key.signing_config(signed)?);
+    }
+    Ok(email.formatted())
+}
+
 fn mailbox(field: &'static str, name: Option<&str>, address: &str) -> Result<Mailbox, MailError> {
     let address = parse_address(field, address)?;
     let name = name.map(str::trim).filter(|n| !n.is_empty());

@@ -369,3 +369,65 @@ pub async fn reset_delivery(conn: &mut AnyConnection, id: i64) -> Result<bool> {
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A one-click acknowledge link, by its token's digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AckLink {
+    pub task_id: i64,
+    pub rep: String,
+    pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+}
+
+/// Keeps a new acknowledge link's digest: it acknowledges `task` as `rep` until `expires_at`.
+pub async fn insert_ack_link(
+    conn: &mut AnyConnection,
+    digest: &str,
+    task: i64,
+    rep: &str,
+    issued_at: Timestamp,
+    expires_at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO ack_links (digest, task_id, rep, issued_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(digest)
+    .bind(task)
+    .bind(rep)
+    .bind(micros(issued_at))
+    .bind(micros(expires_at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The acknowledge link of a token's digest.
+pub async fn ack_link(conn: &mut AnyConnection, digest: &str) -> Result<Option<AckLink>> {
+    sqlx::query(
+        "SELECT task_id, rep, issued_at, expires_at, used_at FROM ack_links WHERE digest = $1",
+    )
+    .bind(digest)
+    .fetch_optional(conn)
+    .await?
+    .map(|row| {
+        Ok(AckLink {
+            task_id: row.try_get("task_id")?,
+            rep: row.try_get("rep")?,
+            issued_at: timestamp(row.try_get("issued_at")?)?,
+            expires_at: timestamp(row.try_get("expires_at")?)?,
+            used_at: opt_timestamp(row.try_get("used_at")?)?,
+        })
+    })
+    .transpose()
+}
+
+/// Marks an acknowledge link used.
+pub async fn use_ack_link(conn: &mut AnyConnection, digest: &str, at: Timestamp) -> Result<()> {
+    sqlx::query("UPDATE ack_links SET used_at = $1 WHERE digest = $2 AND used_at IS NULL")
+        .bind(micros(at))
+        .bind(digest)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -153,6 +153,11 @@ const SQLITE: &[Migration] = &[
         name: "task_timers",
         sql: include_str!("../migrations/sqlite/0027_task_timers.sql"),
     },
+    Migration {
+        version: 28,
+        name: "ack_links",
+        sql: include_str!("../migrations/sqlite/0028_ack_links.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -290,6 +295,11 @@ const POSTGRES: &[Migration] = &[
         version: 27,
         name: "task_timers",
         sql: include_str!("../migrations/postgres/0027_task_timers.sql"),
+    },
+    Migration {
+        version: 28,
+        name: "ack_links",
+        sql: include_str!("../migrations/postgres/0028_ack_links.sql"),
     },
 ];
 

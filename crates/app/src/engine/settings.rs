@@ -309,7 +309,7 @@ fn default_conversion() -> Vec<OutcomeKind> {
 }
 
 /// Stage 5, handoff: the reps leads go to and the time they have to acknowledge one.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HandoffConfig {
     /// How long a rep has to acknowledge a lead, by class (`[handoff.sla]`).
@@ -337,6 +337,42 @@ pub struct HandoffConfig {
     /// demo request, a high-intent download.
     #[serde(default)]
     pub intent: leadgate_core::handoff::intent::IntentRules,
+    /// Whether reps (and the manager, of a breach) are also told by e-mail, with a one-click
+    /// acknowledge link: on by default whenever there is a mailbox to send from.
+    #[serde(default = "default_true")]
+    pub email_alerts: bool,
+    /// The `[[outreach.mailboxes]]` address alerts go from; the first mailbox by default.
+    #[serde(default)]
+    pub alerts_from: Option<String>,
+    /// Resolved when the configuration is read: how alerts go, or none.
+    #[serde(skip)]
+    pub alert_mail: Option<AlertMail>,
+}
+
+impl Default for HandoffConfig {
+    fn default() -> Self {
+        HandoffConfig {
+            sla: SlaPolicies::default(),
+            reps: Vec::new(),
+            manager: None,
+            routing: Default::default(),
+            account_owners: None,
+            webhooks: Vec::new(),
+            intent: Default::default(),
+            email_alerts: true,
+            alerts_from: None,
+            alert_mail: None,
+        }
+    }
+}
+
+/// How e-mail alerts go: from a mailbox of `[[outreach.mailboxes]]` (through its relay, or as
+/// files in the outbox folder), with links to the server at `public_url`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertMail {
+    pub mailbox: MailboxConfig,
+    pub public_url: String,
+    pub outbox_dir: std::path::PathBuf,
 }
 
 /// An outbound webhook.

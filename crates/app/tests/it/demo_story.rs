@@ -332,9 +332,22 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
         .iter()
         .filter(|r| r["channel"] == "email")
         .count();
-    let received = sink.received();
+    // The relay also carried stage 5's alerts to the reps: signed, with a one-click link.
+    let (alerts, received): (Vec<Vec<u8>>, Vec<Vec<u8>>) = sink
+        .received()
+        .into_iter()
+        .partition(|m| String::from_utf8_lossy(m).contains("Message-ID: <lg-alert-"));
     assert!(sent > 0, "the walkthrough sent nothing");
     assert_eq!(received.len(), sent);
+    assert_eq!(alerts.len(), tasks.len(), "one alert per task");
+    for alert in &alerts {
+        let text = String::from_utf8_lossy(alert).replace("=\r\n", "");
+        assert!(text.contains("/ack/"), "{text}");
+        assert!(
+            crate::loopback::dkim_verifies(&python, alert, &dkim_record),
+            "dkimpy rejects an alert:\n{text}"
+        );
+    }
     for message in &received {
         let text = String::from_utf8_lossy(message);
         for part in [

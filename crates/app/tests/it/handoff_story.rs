@@ -899,3 +899,129 @@ async fn intent_story(backend: Backend) {
         "{shown:?}"
     );
 }
+
+/// Rosa is told of her lead by e-mail — signed, from the alerts mailbox (no relay here: the
+/// outbox folder) — with a one-click link: opening it only asks; its button acknowledges the
+/// task as Rosa, once. The delivery log keeps the alert without the link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alert_e_mail_carries_a_one_click_acknowledge_link() {
+    let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
+    let settings = "[handoff]\nmanager = \"sam\"\n\n[[handoff.reps]]\nname = \"rosa\"\n\
+        time_zone = \"America/New_York\"\n\n[[handoff.routing.rules]]\nname = \"Everyone\"\n\
+        strategy = \"rep\"\nrep = \"rosa\"\n\n[[outreach.mailboxes]]\naddress = \"leads@routewise.example\"\n";
+    let Some(server) =
+        crate::support::TestServer::start_configured(Backend::Sqlite, now, false, settings).await
+    else {
+        return;
+    };
+    server.add_rep("rosa", now).await;
+    let lead = server.scored_lead(now).await;
+    positive_reply(&server.store, lead, now).await;
+    let task = crate::browser::handoff::task_of(&server, lead).await;
+
+    // The alert lands in the outbox once the server's worker has sent it.
+    let outbox = server.dir().join("outbox");
+    let mut eml = String::new();
+    for _ in 0..400 {
+        if let Some(file) = std::fs::read_dir(&outbox)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .find(|f| f.file_name().to_string_lossy().starts_with("lg-alert-"))
+        {
+            eml = std::fs::read_to_string(file.path()).unwrap();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(eml.contains("To: rosa@example.com"), "{eml}");
+    assert!(eml.contains("Subject: New warm lead: "), "{eml}");
+    assert!(eml.contains("DKIM-Signature: "), "{eml}");
+    assert!(
+        !eml.contains("List-Unsubscribe"),
+        "an alert is not a campaign: {eml}"
+    );
+    // The body is quoted-printable, as a mail client decodes it: soft line breaks joined.
+    let body = eml.replace("=\r\n", "").replace("=\n", "");
+    let token = body
+        .split("/ack/")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no acknowledge link in {eml}"))
+        .to_string();
+
+    // Opening the link only asks; the button acknowledges, as Rosa; a second press and a
+    // link leadgate did not issue are refused.
+    let asked = server
+        .client
+        .get(server.at(&format!("/ack/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200, "{eml}");
+    assert!(
+        asked
+            .text()
+            .await
+            .unwrap()
+            .contains(&format!("Acknowledge task {task}"))
+    );
+    let open = {
+        let mut conn = server.store.conn().await.unwrap();
+        leadgate_store::handoff::task_by_id(&mut conn, task)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(open.status.as_str(), "open", "a GET never acts");
+    server.advance(jiff::SignedDuration::from_mins(20));
+    let pressed = server
+        .client
+        .post(server.at(&format!("/ack/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pressed.status(), 200);
+    assert!(pressed.text().await.unwrap().contains("is acknowledged"));
+    let again = server
+        .client
+        .post(server.at(&format!("/ack/{token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    let unknown = server
+        .client
+        .get(server.at("/ack/not-one-of-ours"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    let mut conn = server.store.conn().await.unwrap();
+    let done = leadgate_store::handoff::task_by_id(&mut conn, task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.acknowledged_by.as_deref(), Some("rosa"));
+    let acked = leadgate_store::audit::list(
+        &mut conn,
+        &leadgate_store::audit::AuditFilter {
+            action: Some("task.acknowledged"),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(acked[0].actor.name(), "rosa");
+    let deliveries = leadgate_store::handoff::deliveries(&mut conn, Some(task))
+        .await
+        .unwrap();
+    let alert = deliveries
+        .iter()
+        .find(|d| d.url == "mailto:rosa@example.com")
+        .unwrap_or_else(|| panic!("{deliveries:?}"));
+    assert_eq!(alert.status, "delivered");
+    assert!(alert.body.contains("{ack_link}") && !alert.body.contains(&token));
+}

@@ -221,7 +221,7 @@ macro_rules! on_both_backends {
 /// who can sign in (password `password-NAME`).
 pub struct TestServer {
     /// Keeps the workspace's directory (and PostgreSQL schema) for as long as the server runs.
-    _ws: TestWorkspace,
+    ws: TestWorkspace,
     pub url: String,
     pub store: leadgate_store::Store,
     pub client: reqwest::Client,
@@ -326,7 +326,7 @@ impl TestServer {
             .build()
             .expect("an HTTP client");
         Some(TestServer {
-            _ws: ws,
+            ws,
             url,
             store,
             client,
@@ -338,6 +338,50 @@ impl TestServer {
 
     pub fn at(&self, path: &str) -> String {
         format!("{}{path}", self.url)
+    }
+
+    /// The workspace's directory (its outbox/, its leadgate.toml).
+    pub fn dir(&self) -> &Path {
+        self.ws.path()
+    }
+
+    /// A lead of the server's workspace: the sample review's list passed without a review,
+    /// its leads scored into outreach by a rules card ada proposes and otto approves; the
+    /// first lead's contact id.
+    pub async fn scored_lead(&self, now: Timestamp) -> i64 {
+        use leadgate_core::discovery::prospect::ListStatus;
+        open_sample_review(self, now).await;
+        let mut conn = self.store.conn().await.unwrap();
+        let list = leadgate_store::discovery::lists(&mut conn).await.unwrap()[0].id;
+        leadgate_store::discovery::set_list_status(&mut conn, list, ListStatus::Approved)
+            .await
+            .unwrap();
+        drop(conn);
+        score_into_outreach(&self.store, "ada", "otto", now).await;
+        let mut conn = self.store.conn().await.unwrap();
+        leadgate_store::leads::current(&mut conn, None)
+            .await
+            .unwrap()[0]
+            .contact_id
+    }
+
+    /// Adds a rep (`NAME@example.com`, password [`password_of`]) to the running workspace.
+    pub async fn add_rep(&self, name: &str, now: Timestamp) {
+        use leadgate::engine::{auth, people};
+        use leadgate_core::audit::Actor;
+        people::add(
+            &self.store,
+            &Actor::System,
+            name,
+            &format!("{name}@example.com"),
+            vec![leadgate_core::role::Role::Rep],
+            now,
+        )
+        .await
+        .unwrap();
+        auth::set_password(&self.store, &Actor::System, name, &password_of(name), now)
+            .await
+            .unwrap();
     }
 
     pub fn advance(&self, by: jiff::SignedDuration) {

@@ -144,6 +144,21 @@ pub async fn walkthrough(
         );
     }
     println!("    (`{prefix} tasks list`, `{prefix} route explain LEAD --class warm`)");
+    let alerts = {
+        let mut conn = store.conn().await?;
+        leadgate_store::handoff::deliveries(&mut conn, None).await?
+    };
+    let told: Vec<String> = alerts
+        .iter()
+        .filter(|d| d.format == handoff::deliver::EMAIL && d.status == "delivered")
+        .map(|d| d.url.trim_start_matches("mailto:").to_string())
+        .collect();
+    if !told.is_empty() {
+        println!(
+            "  → each rep was told by e-mail, with a one-click acknowledge link: {} (the alerts are in outbox/ unless the mailbox has a relay; `{prefix} webhooks list` logs every delivery).",
+            told.join(", ")
+        );
+    }
     let Some(first) = tasks.first() else {
         return Ok(());
     };

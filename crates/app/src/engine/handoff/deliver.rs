@@ -1,6 +1,8 @@
-//! Outbound webhooks: every handoff is also POSTed to each `[[handoff.webhooks]]` — the task
-//! and the lead record as JSON for a team's CRM or automation (n8n, Zapier, a HubSpot or
-//! Salesforce flow), or a Slack-compatible message — so they can mirror it.
+//! Outbound webhooks and e-mail alerts: every handoff is also POSTed to each
+//! `[[handoff.webhooks]]` — the task and the lead record as JSON for a team's CRM or
+//! automation (n8n, Zapier, a HubSpot or Salesforce flow), or a Slack-compatible message — so
+//! they can mirror it; and its rep is told by e-mail, with a one-click acknowledge link
+//! (`/ack/TOKEN`), from the alerts mailbox. Both are deliveries in the same log.
 //!
 //! A delivery is stored with the task, in its transaction, and sent by a job: a failed
 //! attempt (no answer, or not a 2xx) is retried with the job queue's back-off (30 s, 1 min,
@@ -57,7 +59,89 @@ pub async fn queue(
             .await?;
         enqueue(conn, id, 0, now).await?;
     }
+    if let Some(alert) = email_alert(conn, config, task, event, text).await? {
+        let id = stored::insert_delivery(
+            conn,
+            task.id,
+            &format!("mailto:{}", alert.to),
+            EMAIL,
+            event,
+            &json!(alert).to_string(),
+            now,
+        )
+        .await?;
+        enqueue(conn, id, 0, now).await?;
+    }
     Ok(())
+}
+
+/// The format of an e-mail alert in the delivery log.
+pub const EMAIL: &str = "email";
+
+/// Where a one-click acknowledge link goes in an alert's text; each sending puts a fresh
+/// link there, so the log never holds one.
+const ACK_LINK: &str = "{ack_link}";
+
+/// How long an acknowledge link works.
+pub const ACK_LINK_DAYS: i64 = 14;
+
+/// An e-mail alert as the delivery log keeps it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct EmailAlert {
+    to: String,
+    subject: String,
+    text: String,
+}
+
+/// The e-mail alert of `event` about `task`, when alerts go by e-mail and its reader has an
+/// address: the rep (or, of a breach, the manager). A new task and a reminder carry the
+/// one-click acknowledge link.
+async fn email_alert(
+    conn: &mut Conn,
+    config: &HandoffConfig,
+    task: &Task,
+    event: &str,
+    text: &str,
+) -> Result<Option<EmailAlert>> {
+    let Some(mail) = &config.alert_mail else {
+        return Ok(None);
+    };
+    let (reader, with_link) = match event {
+        "sla.breached" => (config.manager.as_deref(), false),
+        _ => (task.rep.as_deref(), true),
+    };
+    let Some(reader) = reader else {
+        return Ok(None);
+    };
+    let Some(person) = leadgate_store::people::get(conn, reader).await? else {
+        return Ok(None);
+    };
+    let who = format!(
+        "{} ({})",
+        task.record["name"].as_str().unwrap_or("a lead"),
+        task.record["company"].as_str().unwrap_or_default()
+    );
+    let subject = match event {
+        "lead.routed" => format!("New {}: {who}", task.class.label()),
+        "task.reminder" => format!("Reminder: {who} waits for you"),
+        "sla.breached" => format!("SLA missed: {who}"),
+        other => format!("{other}: {who}"),
+    };
+    let mut body = format!("{text}\n");
+    if with_link {
+        body.push_str(&format!(
+            "\nAcknowledge it with one click: {ACK_LINK}\n(the link asks before it acts, and works for {ACK_LINK_DAYS} days)\n"
+        ));
+    }
+    body.push_str(&format!(
+        "\nEvery open task, with its SLA: {}/handoff\n",
+        mail.public_url
+    ));
+    Ok(Some(EmailAlert {
+        to: person.email.to_string(),
+        subject,
+        text: body,
+    }))
 }
 
 async fn enqueue(conn: &mut Conn, delivery: i64, round: i64, now: Timestamp) -> Result<()> {
@@ -107,6 +191,35 @@ pub async fn send(
     if delivery.status != "pending" {
         return Ok(());
     }
+    let (http_status, error) = if delivery.format == EMAIL {
+        (None, send_email(store, config, &delivery, now).await.err())
+    } else {
+        post(config, secret, &delivery, now).await?
+    };
+    let last = delivery.attempts + 1 >= max_attempts;
+    let status = match (&error, last) {
+        (None, _) => "delivered",
+        (Some(_), true) => "failed",
+        (Some(_), false) => "pending",
+    };
+    let mut conn = store.conn().await?;
+    stored::record_attempt(&mut conn, id, status, http_status, error.as_deref(), now).await?;
+    match error {
+        Some(why) if !last => Err(Error::Invalid(format!(
+            "{} (delivery {id}): {why}; tried again later",
+            delivery.url
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// POSTs a webhook delivery once: the HTTP status, and the error when it failed.
+async fn post(
+    config: &HandoffConfig,
+    secret: &(dyn Fn(&str) -> Option<String> + Send + Sync),
+    delivery: &Delivery,
+    now: Timestamp,
+) -> Result<(Option<i64>, Option<String>)> {
     let hook = config.webhooks.iter().find(|h| h.url == delivery.url);
     let key = match hook.and_then(|h| h.secret_env.as_deref()) {
         Some(variable) => Some(secret(variable).filter(|s| !s.is_empty()).ok_or_else(|| {
@@ -146,21 +259,78 @@ pub async fn send(
         }
         Err(e) => (None, Some(format!("no answer: {e}"))),
     };
-    let last = delivery.attempts + 1 >= max_attempts;
-    let status = match (&error, last) {
-        (None, _) => "delivered",
-        (Some(_), true) => "failed",
-        (Some(_), false) => "pending",
-    };
-    let mut conn = store.conn().await?;
-    stored::record_attempt(&mut conn, id, status, http_status, error.as_deref(), now).await?;
-    match error {
-        Some(why) if !last => Err(Error::Invalid(format!(
-            "webhook {} (delivery {id}): {why}; tried again later",
-            delivery.url
-        ))),
-        _ => Ok(()),
+    Ok((http_status, error))
+}
+
+/// Sends an e-mail alert once, from the alerts mailbox, with a fresh acknowledge link in
+/// place of the placeholder; the error in words when it did not go.
+async fn send_email(
+    store: &Store,
+    config: &HandoffConfig,
+    delivery: &Delivery,
+    now: Timestamp,
+) -> std::result::Result<(), String> {
+    let mail = config.alert_mail.as_ref().ok_or_else(|| {
+        "e-mail alerts are off now (no [[outreach.mailboxes]], or email_alerts = false)".to_string()
+    })?;
+    let alert: EmailAlert = serde_json::from_str(&delivery.body)
+        .map_err(|e| format!("the stored alert cannot be read: {e}"))?;
+    let mut text = alert.text.clone();
+    if text.contains(ACK_LINK) {
+        let task = {
+            let mut conn = store.conn().await.map_err(|e| e.to_string())?;
+            stored::task_by_id(&mut conn, delivery.task_id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no task {}", delivery.task_id))?
+        };
+        let link = match task.rep.as_deref() {
+            Some(rep) => {
+                let token = super::issue_ack_link(store, task.id, rep, now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                format!("{}/ack/{token}", mail.public_url)
+            }
+            None => format!("{}/handoff", mail.public_url),
+        };
+        text = text.replace(ACK_LINK, &link);
     }
+    let from = &mail.mailbox.address;
+    let domain = from.rsplit_once('@').map_or("", |(_, d)| d);
+    let key = crate::engine::outreach::send::dkim_key(store, domain, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    let message_id = format!(
+        "lg-alert-{}-{}@{domain}",
+        delivery.id,
+        delivery.attempts + 1
+    );
+    let bytes = leadgate_connectors::mail::build_notice(
+        &leadgate_connectors::mail::Notice {
+            from_name: "leadgate",
+            from_address: from,
+            to_address: &alert.to,
+            subject: &alert.subject,
+            text: &text,
+            message_id: &message_id,
+            date: now,
+        },
+        Some(&key),
+    )
+    .map_err(|e| e.to_string())?;
+    let transport = crate::engine::outreach::send::Sending {
+        outreach: &Default::default(),
+        pages: &Default::default(),
+        public_url: &mail.public_url,
+        outbox_dir: mail.outbox_dir.clone(),
+        zone: jiff::tz::TimeZone::UTC,
+    }
+    .transport(&mail.mailbox)
+    .map_err(|e| e.to_string())?;
+    transport
+        .send(from, &alert.to, &message_id, &bytes)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Sends delivery `id` again, as `by` asks: pending, and queued now.

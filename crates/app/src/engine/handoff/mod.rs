@@ -915,6 +915,67 @@ pub async fn acknowledge(
     Ok(done)
 }
 
+/// A new one-click acknowledge link's token for `task` as `rep`, for an e-mail alert; only
+/// its digest is kept.
+pub async fn issue_ack_link(
+    store: &leadgate_store::Store,
+    task: i64,
+    rep: &str,
+    now: Timestamp,
+) -> Result<String> {
+    let token = super::auth::random_secret()?;
+    let mut conn = store.conn().await?;
+    leadgate_store::handoff::insert_ack_link(
+        &mut conn,
+        &super::auth::digest(&token),
+        task,
+        rep,
+        now,
+        now + jiff::SignedDuration::from_hours(24 * deliver::ACK_LINK_DAYS),
+    )
+    .await?;
+    Ok(token)
+}
+
+/// The task an acknowledge link is for, and its rep, without using it: what the link's page
+/// asks about. A link leadgate did not issue is not found; one past its time is refused.
+pub async fn ack_link_task(
+    store: &leadgate_store::Store,
+    token: &str,
+    now: Timestamp,
+) -> Result<(leadgate_store::handoff::Task, String)> {
+    let mut conn = store.conn().await?;
+    let link = leadgate_store::handoff::ack_link(&mut conn, &super::auth::digest(token.trim()))
+        .await?
+        .ok_or_else(|| Error::NotFound("this acknowledge link is not one of ours".to_string()))?;
+    if now > link.expires_at {
+        return Err(Error::Conflict(format!(
+            "this acknowledge link is older than {} days: open the Handoff page instead",
+            deliver::ACK_LINK_DAYS
+        )));
+    }
+    let task = leadgate_store::handoff::task_by_id(&mut conn, link.task_id)
+        .await?
+        .ok_or_else(|| Error::corrupt(format!("ack link of a missing task {}", link.task_id)))?;
+    Ok((task, link.rep))
+}
+
+/// Acknowledges the task of a one-click link as the rep it was sent to — the same gate as
+/// [`acknowledge`]: a task reassigned since, or acknowledged already, is refused.
+pub async fn acknowledge_by_link(
+    store: &leadgate_store::Store,
+    config: &HandoffConfig,
+    token: &str,
+    now: Timestamp,
+) -> Result<leadgate_store::handoff::Task> {
+    let (task, rep) = ack_link_task(store, token, now).await?;
+    let done = acknowledge(store, config, task.id, &rep, now).await?;
+    let mut conn = store.conn().await?;
+    leadgate_store::handoff::use_ack_link(&mut conn, &super::auth::digest(token.trim()), now)
+        .await?;
+    Ok(done)
+}
+
 /// The SLA report at `now` over every task.
 pub async fn sla_report(
     store: &leadgate_store::Store,

@@ -9,6 +9,7 @@
 //! and the API apply; a decision itself always goes through `engine::gates::decide`.
 //! A stage adds its page as a module here and one line in [`routes`].
 
+mod ack;
 mod audit;
 mod bars;
 mod click;
@@ -94,12 +95,13 @@ pub fn page_paths() -> Vec<&'static str> {
     paths
 }
 
-/// Pages anyone may load: sign-in, the one-click unsubscribe, the click redirect of sent
-/// e-mails and the static files.
+/// Pages anyone may load: sign-in, the one-click unsubscribe, the one-click acknowledge of a
+/// handoff alert, the click redirect of sent e-mails and the static files.
 pub fn public_routes() -> Pages {
     Pages::new()
         .merge(sign_in::public_routes())
         .merge(unsubscribe::public_routes())
+        .merge(ack::public_routes())
         .merge(click::public_routes())
         .route("/static/{name}", get(static_file))
 }

@@ -5,14 +5,11 @@
 
 use std::time::Duration;
 
-use leadgate::engine::{auth, people};
-use leadgate_core::audit::{Actor, Subject};
-use leadgate_core::discovery::prospect::ListStatus;
+use leadgate_core::audit::Subject;
 use leadgate_core::event::EventKind;
-use leadgate_core::role::Role;
 
 use super::{Browser, start_time};
-use crate::support::{Backend, TestServer, open_sample_review, password_of};
+use crate::support::{Backend, TestServer};
 
 /// Ravi and Rosa work New York hours; every lead goes to Rosa.
 const HANDOFF: &str = r#"
@@ -41,34 +38,8 @@ async fn a_rep_acknowledges_her_task_on_the_handoff_page() {
         return;
     };
     let store = &server.store;
-    people::add(
-        store,
-        &Actor::System,
-        "rosa",
-        "rosa@example.com",
-        vec![Role::Rep],
-        now,
-    )
-    .await
-    .unwrap();
-    auth::set_password(store, &Actor::System, "rosa", &password_of("rosa"), now)
-        .await
-        .unwrap();
-    open_sample_review(&server, now).await;
-    let mut conn = store.conn().await.unwrap();
-    let list = leadgate_store::discovery::lists(&mut conn).await.unwrap()[0].id;
-    leadgate_store::discovery::set_list_status(&mut conn, list, ListStatus::Approved)
-        .await
-        .unwrap();
-    drop(conn);
-    crate::support::score_into_outreach(store, "ada", "otto", now).await;
-    let lead = {
-        let mut conn = store.conn().await.unwrap();
-        leadgate_store::leads::current(&mut conn, None)
-            .await
-            .unwrap()[0]
-            .contact_id
-    };
+    server.add_rep("rosa", now).await;
+    let lead = server.scored_lead(now).await;
     // The lead answers with interest; the server's worker hands it to Rosa.
     let mut tx = store.begin().await.unwrap();
     leadgate::engine::emit(
@@ -138,7 +109,7 @@ async fn a_rep_acknowledges_her_task_on_the_handoff_page() {
 }
 
 /// The id of the task the server's worker makes for `lead`, once it has.
-async fn task_of(server: &TestServer, lead: i64) -> i64 {
+pub(crate) async fn task_of(server: &TestServer, lead: i64) -> i64 {
     for _ in 0..400 {
         let mut conn = server.store.conn().await.unwrap();
         if let Some(task) = leadgate_store::handoff::open_task_of(&mut conn, lead)

@@ -17,7 +17,7 @@ use crate::support::{Backend, TestServer, open_sample_review, password_of};
 
 mod accessibility;
 mod enrichment;
-mod handoff;
+pub(crate) mod handoff;
 mod icp;
 mod leads;
 mod lists;
@@ -844,6 +844,7 @@ async fn pages_to_read(server: &TestServer, gate: i64) -> Vec<String> {
         if response.status() == 405
             || path.starts_with("/static")
             || path.starts_with("/unsubscribe/")
+            || path.starts_with("/ack/")
             || path.starts_with("/r/")
             || path == "/sign-in"
         {
@@ -855,8 +856,8 @@ async fn pages_to_read(server: &TestServer, gate: i64) -> Vec<String> {
 }
 
 /// Every page of the review UI sends a request without a session to the sign-in page (GET
-/// and POST alike), except sign-in itself, the one-click unsubscribe, the click redirect and
-/// the static files.
+/// and POST alike), except sign-in itself, the one-click unsubscribe and acknowledge, the
+/// click redirect and the static files.
 #[tokio::test]
 async fn every_page_needs_a_session() {
     let Some(server) = TestServer::start(Backend::Sqlite, start_time(), true).await else {
@@ -871,6 +872,7 @@ async fn every_page_needs_a_session() {
         let public = path == "/sign-in"
             || path.starts_with("/static")
             || path.starts_with("/unsubscribe/")
+            || path.starts_with("/ack/")
             || path.starts_with("/r/");
         for method in [reqwest::Method::GET, reqwest::Method::POST] {
             let response = client.request(method.clone(), &url).send().await.unwrap();
