@@ -431,3 +431,92 @@ pub async fn use_ack_link(conn: &mut AnyConnection, digest: &str, at: Timestamp)
         .await?;
     Ok(())
 }
+
+/// The later stages of the pipeline, each in distinct leads: enrolled in a sequence, sent an
+/// e-mail, handed to sales, acknowledged by a rep, and each outcome reached — a lead that
+/// won also counts as having had its meeting and its opportunity.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LaterStages {
+    pub enrolled: i64,
+    pub emailed: i64,
+    pub handed_off: i64,
+    /// Tasks waiting for their rep: the stage's gate.
+    pub open_tasks: i64,
+    pub acknowledged: i64,
+    pub meetings: i64,
+    pub opportunities: i64,
+    pub won: i64,
+}
+
+pub async fn later_stages(conn: &mut AnyConnection) -> Result<LaterStages> {
+    use leadgate_core::outreach::enrollment::OutboxStatus;
+    use leadgate_core::outreach::sequence::Channel;
+    use leadgate_core::scoring::outcome::OutcomeKind;
+    let kinds = |kinds: &[OutcomeKind]| {
+        kinds
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let queries = [
+        "SELECT COUNT(DISTINCT contact_id) FROM enrollments".to_string(),
+        format!(
+            "SELECT COUNT(DISTINCT contact_id) FROM outbox WHERE status = '{}' AND channel = '{}'",
+            OutboxStatus::Sent.as_str(),
+            Channel::Email.as_str()
+        ),
+        "SELECT COUNT(DISTINCT contact_id) FROM handoff_tasks".to_string(),
+        format!(
+            "SELECT COUNT(*) FROM handoff_tasks WHERE status = '{}'",
+            TaskStatus::Open.as_str()
+        ),
+        format!(
+            "SELECT COUNT(DISTINCT contact_id) FROM handoff_tasks WHERE status = '{}'",
+            TaskStatus::Acknowledged.as_str()
+        ),
+        format!(
+            "SELECT COUNT(DISTINCT contact_id) FROM lead_outcomes WHERE kind IN ({})",
+            kinds(&[
+                OutcomeKind::MeetingBooked,
+                OutcomeKind::OpportunityOpened,
+                OutcomeKind::Won
+            ])
+        ),
+        format!(
+            "SELECT COUNT(DISTINCT contact_id) FROM lead_outcomes WHERE kind IN ({})",
+            kinds(&[OutcomeKind::OpportunityOpened, OutcomeKind::Won])
+        ),
+        format!(
+            "SELECT COUNT(DISTINCT contact_id) FROM lead_outcomes WHERE kind IN ({})",
+            kinds(&[OutcomeKind::Won])
+        ),
+    ];
+    let mut counts = [0i64; 8];
+    for (count, sql) in counts.iter_mut().zip(queries) {
+        *count = sqlx::query(AssertSqlSafe(sql))
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get::<i64, _>(0)?;
+    }
+    let [
+        enrolled,
+        emailed,
+        handed_off,
+        open_tasks,
+        acknowledged,
+        meetings,
+        opportunities,
+        won,
+    ] = counts;
+    Ok(LaterStages {
+        enrolled,
+        emailed,
+        handed_off,
+        open_tasks,
+        acknowledged,
+        meetings,
+        opportunities,
+        won,
+    })
+}

@@ -6,9 +6,7 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use leadgate_core::scoring::lead::LeadStage;
-use leadgate_core::scoring::outcome::{
-    Amount, Currency, NewOutcome, OutcomeKind, format_minor_units,
-};
+use leadgate_core::scoring::outcome::{Amount, Currency, NewOutcome, OutcomeKind};
 use leadgate_store::leads::LeadScore;
 use leadgate_store::outcomes::OutcomeSource;
 use serde::Serialize;
@@ -171,9 +169,7 @@ fn read_outcome(
 }
 
 fn amount_text(amount: Option<Amount>) -> String {
-    amount
-        .map(|a| format!(", {} {}", format_minor_units(a.minor), a.currency))
-        .unwrap_or_default()
+    amount.map(|a| format!(", {a}")).unwrap_or_default()
 }
 
 async fn import_outcomes(

@@ -300,9 +300,10 @@ async fn demo_stops_at_the_first_gate_and_the_walkthrough_goes_through_it() {
             "reply.received",
             "lead.routed",
             "task.acknowledge.refused",
-            "task.acknowledged"
+            "task.acknowledged",
+            "lead.outcome_recorded"
         ],
-        "the lead's chain, reply to acknowledgement"
+        "the lead's chain, reply to acknowledgement, and the meeting its rep booked"
     );
     let report = ws
         .leadgate(&["-w", dir_arg, "sla", "report", "--json"])

@@ -58,6 +58,13 @@ pub struct Amount {
     pub currency: Currency,
 }
 
+impl std::fmt::Display for Amount {
+    /// `12500.50 EUR`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", format_minor_units(self.minor), self.currency)
+    }
+}
+
 /// An ISO 4217 currency code: three capital letters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency([u8; 3]);

@@ -185,6 +185,24 @@ pub async fn walkthrough(
         done.id,
         show_duration(SignedDuration::from_mins(done.ack_minutes.unwrap_or(0))),
     );
+    // Ravi calls Ingrid back and books a meeting for two business days later: the outcome
+    // closes the loop, for the model's reviews and the pipeline's funnel.
+    let meeting_on = (acked_at + SignedDuration::from_hours(48))
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let meeting = leadgate_core::scoring::outcome::NewOutcome::parse(
+        leadgate_core::scoring::outcome::OutcomeKind::MeetingBooked,
+        meeting_on,
+        None,
+        None,
+        None,
+    )?;
+    crate::engine::outcomes::record_outcome(store, &owner, done.contact_id, meeting, acked_at)
+        .await?;
+    println!(
+        "  → {owner} called back and booked a meeting for {meeting_on} (`{prefix} leads outcome {} meeting_booked --on {meeting_on} --as {owner}`, or the form on the Handoff page): it counts in the Pipeline page's funnel and the scoring model's reviews.",
+        done.contact_id
+    );
     if let Some(open) = tasks.get(1) {
         let rep = open.rep.as_deref().unwrap_or("any rep");
         println!(

@@ -6,12 +6,14 @@
 //! acknowledge) and the table beside them.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use leadgate_core::handoff::sla::show_duration;
 use leadgate_core::handoff::task::TaskStatus;
+use leadgate_core::scoring::outcome::{NewOutcome, OutcomeKind};
 use leadgate_store::handoff::Task;
 use serde::Deserialize;
 
@@ -26,6 +28,18 @@ pub fn routes() -> Pages {
     Pages::new()
         .route("/handoff", get(show))
         .route("/handoff/tasks/{id}/ack", post(acknowledge))
+        .route("/handoff/tasks/{id}/outcome", post(record_outcome))
+}
+
+/// A lead the signed-in rep took, what came of it so far, and the form for what comes next.
+pub struct TakenRow {
+    pub task: i64,
+    pub lead: i64,
+    pub name: String,
+    pub company: String,
+    pub acknowledged: String,
+    /// Each outcome recorded, in words (`meeting booked on 2027-03-04`).
+    pub outcomes: Vec<String>,
 }
 
 /// One open task as the page shows it.
@@ -71,6 +85,10 @@ struct HandoffPage {
     chart: String,
     ack_chart: String,
     sla: Vec<SlaRow>,
+    taken: Vec<TakenRow>,
+    /// Today in the workspace's zone: the outcome form's default day.
+    today: String,
+    kinds: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Deserialize)]
@@ -197,6 +215,10 @@ async fn show(
         .collect();
     let chart = sla_chart(&report);
     let ack_chart = ack_chart(&report);
+    let taken = taken_by(&state, &me).await?;
+    let zone = jiff::tz::TimeZone::get(&state.workspace().config.time_zone)
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = state.now().to_zoned(zone).date().to_string();
     page(
         StatusCode::OK,
         &HandoffPage {
@@ -209,6 +231,12 @@ async fn show(
             chart,
             ack_chart,
             sla,
+            taken,
+            today,
+            kinds: OutcomeKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), k.label()))
+                .collect(),
         },
     )
 }
@@ -317,6 +345,112 @@ fn ack_chart(report: &[leadgate_core::handoff::report::Line]) -> String {
         },
         &bars,
     )
+}
+
+/// The newest 20 leads `rep` acknowledged, each with its outcomes so far.
+async fn taken_by(state: &AppState, rep: &str) -> Result<Vec<TakenRow>, PageError> {
+    let mut conn = state.store().conn().await?;
+    let mut tasks =
+        leadgate_store::handoff::tasks(&mut conn, Some(rep), false, Some(TaskStatus::Acknowledged))
+            .await?;
+    tasks.sort_by_key(|t| std::cmp::Reverse(t.acknowledged_at));
+    let mut rows = Vec::new();
+    for t in tasks.into_iter().take(20) {
+        let outcomes = leadgate_store::outcomes::of_lead(&mut conn, t.contact_id)
+            .await?
+            .iter()
+            .map(|o| {
+                let amount = o
+                    .amount
+                    .as_ref()
+                    .map(|a| format!(", {a}"))
+                    .unwrap_or_default();
+                let reason = if o.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", o.reason)
+                };
+                format!("{} on {}{amount}{reason}", o.kind.label(), o.on)
+            })
+            .collect();
+        let text = |key: &str| t.record[key].as_str().unwrap_or_default().to_string();
+        rows.push(TakenRow {
+            task: t.id,
+            lead: t.contact_id,
+            name: text("name"),
+            company: text("company"),
+            acknowledged: t
+                .acknowledged_at
+                .map(|at| show_time(state, at))
+                .unwrap_or_default(),
+            outcomes,
+        });
+    }
+    Ok(rows)
+}
+
+/// What the outcome form sends.
+#[derive(Deserialize)]
+struct OutcomeForm {
+    kind: String,
+    on: String,
+    #[serde(default)]
+    amount: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Records what came of a lead handed off — the same as `leadgate leads outcome`: it feeds
+/// the scoring model's reviews and the pipeline's funnel.
+async fn record_outcome(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+    Form(form): Form<OutcomeForm>,
+) -> Result<Response, PageError> {
+    let invalid = |message: String| PageError {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        message,
+    };
+    let kind: OutcomeKind = form
+        .kind
+        .parse()
+        .map_err(|e: String| invalid(format!("outcome: {e}")))?;
+    let on: jiff::civil::Date = form
+        .on
+        .trim()
+        .parse()
+        .map_err(|_| invalid(format!("day: `{}` is not a date like 2027-03-04", form.on)))?;
+    let new = NewOutcome::parse(
+        kind,
+        on,
+        form.amount.as_deref(),
+        form.currency.as_deref(),
+        form.reason.as_deref(),
+    )
+    .map_err(|e| invalid(e.to_string()))?;
+    let lead = {
+        let mut conn = state.store().conn().await?;
+        leadgate_store::handoff::task_by_id(&mut conn, id)
+            .await?
+            .ok_or_else(|| PageError {
+                status: StatusCode::NOT_FOUND,
+                message: format!("no task {id}"),
+            })?
+            .contact_id
+    };
+    crate::engine::outcomes::record_outcome(
+        state.store(),
+        &principal.person.name,
+        lead,
+        new,
+        state.now(),
+    )
+    .await?;
+    let to = HeaderValue::from_static("/handoff#taken-h");
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
 }
 
 /// The signed-in rep acknowledges a task (the engine refuses anyone else).

@@ -1,10 +1,12 @@
-//! The pipeline as a funnel: from the live ICP segments through the records imported, the
+//! The pipeline as a funnel, from discovered to won: the live ICP segments, the records imported, the
 //! contacts they resolve into and the prospects admitted, to those whose sample review
 //! passed, and on to the leads the live scoring model scored and those it qualified for
 //! outreach — real counts from the store, with the gates that wait drawn between the stages
 //! and linked to them. Widths follow a logarithmic scale so that a stage of 2 and the next
 //! of 200,000 both read; the numbers beside them are exact, and a table repeats them for
-//! screen readers. Stages 4 and 5 join the funnel as they are built.
+//! screen readers. Then outreach and handoff: the leads in a sequence, e-mailed, handed to
+//! sales, acknowledged by their rep (with the tasks that wait at that gate), and the
+//! outcomes reached — meeting, opportunity, won — each with its share of the stage before.
 
 use std::collections::BTreeMap;
 
@@ -39,6 +41,8 @@ pub struct Step {
     pub caption: String,
     /// Where the row's items are: a page, or the one gate that waits.
     pub href: Option<String>,
+    /// A stage's share of the stage before it (`12 %`), when it is a part of it.
+    pub conversion: Option<String>,
 }
 
 /// The funnel's counts, read from the store.
@@ -71,33 +75,74 @@ impl Funnel {
             .filter(|l| l.status == ListStatus::Approved)
             .map(|l| l.admitted)
             .sum();
+        let later = leadgate_store::handoff::later_stages(&mut conn).await?;
         let stage = |label, value: i64, href: &str| Step {
             label,
             value,
             gate: false,
             caption: value.to_string(),
             href: Some(href.to_string()),
+            conversion: None,
         };
         let waiting = |label, kind: GateKind| gate_step(label, &open, kind);
-        Ok(Funnel {
-            steps: vec![
-                stage("Live ICP segments", live as i64, "/icp"),
-                waiting("ICP approvals waiting", GateKind::IcpApproval),
-                waiting("ICP reviews due", GateKind::IcpReview),
-                stage("Records imported", totals.records, "/lists"),
-                stage("Contacts resolved", totals.contacts, "/lists"),
-                stage("Prospects admitted", admitted, "/lists"),
-                waiting("Sample reviews waiting", GateKind::SampleReview),
-                stage("Approved for enrichment", approved, "/lists"),
-                waiting(
-                    "Scoring model approvals waiting",
-                    GateKind::ModelCalibration,
-                ),
-                stage("Leads scored", scored, "/leads"),
-                waiting("Scoring model reviews due", GateKind::ModelReview),
-                stage("Qualified for outreach", outreach, "/leads?stage=outreach"),
-            ],
-        })
+        let tasks_waiting = Step {
+            label: "Tasks waiting for their rep",
+            value: later.open_tasks,
+            gate: true,
+            caption: match later.open_tasks {
+                0 => "none waiting at the rep's acknowledgement".to_string(),
+                n => format!("{n} waiting at the rep's acknowledgement"),
+            },
+            href: (later.open_tasks > 0).then(|| "/handoff".to_string()),
+            conversion: None,
+        };
+        let mut steps = vec![
+            stage("Live ICP segments", live as i64, "/icp"),
+            waiting("ICP approvals waiting", GateKind::IcpApproval),
+            waiting("ICP reviews due", GateKind::IcpReview),
+            stage("Records imported", totals.records, "/lists"),
+            stage("Contacts resolved", totals.contacts, "/lists"),
+            stage("Prospects admitted", admitted, "/lists"),
+            waiting("Sample reviews waiting", GateKind::SampleReview),
+            stage("Approved for enrichment", approved, "/lists"),
+            waiting(
+                "Scoring model approvals waiting",
+                GateKind::ModelCalibration,
+            ),
+            stage("Leads scored", scored, "/leads"),
+            waiting("Scoring model reviews due", GateKind::ModelReview),
+            stage("Qualified for outreach", outreach, "/leads?stage=outreach"),
+            stage("In a sequence", later.enrolled, "/outreach"),
+            stage("E-mailed", later.emailed, "/outbox"),
+            stage("Handed to sales", later.handed_off, "/handoff"),
+            tasks_waiting,
+            stage("Acknowledged by a rep", later.acknowledged, "/handoff"),
+            stage("Meeting booked", later.meetings, "/leads"),
+            stage("Opportunity opened", later.opportunities, "/leads"),
+            stage("Won", later.won, "/leads"),
+        ];
+        convert(&mut steps);
+        Ok(Funnel { steps })
+    }
+}
+
+/// Each stage's share of the stage before it (gates between are skipped), where it is a
+/// part of that stage: records to contacts is a merge, not a conversion.
+fn convert(steps: &mut [Step]) {
+    let mut before: Option<i64> = None;
+    for step in steps.iter_mut().filter(|s| !s.gate) {
+        if let Some(previous) = before
+            && previous > 0
+            && step.value <= previous
+        {
+            let share = step.value as f64 / previous as f64 * 100.0;
+            step.conversion = Some(if share > 0.0 && share < 1.0 {
+                "<1 %".to_string()
+            } else {
+                format!("{share:.0} %")
+            });
+        }
+        before = Some(step.value);
     }
 }
 
@@ -118,6 +163,7 @@ fn gate_step(label: &'static str, open: &[Gate], kind: GateKind) -> Step {
             [one] => Some(href(one)),
             _ => Some("/".to_string()),
         },
+        conversion: None,
     }
 }
 

@@ -89,7 +89,7 @@ async fn a_rep_acknowledges_her_task_on_the_handoff_page() {
         ))
         .await;
     browser.wait_for("#ack-chart").await;
-    assert!(browser.find_all(".task-card").await.is_empty());
+    assert_eq!(browser.text("#mine-h").await, "Your tasks (0)");
     let chart = browser.text("#sla-chart").await;
     assert!(chart.contains("rosa"), "{chart}");
     browser.screenshot("handoff-acknowledged").await;
@@ -100,7 +100,49 @@ async fn a_rep_acknowledges_her_task_on_the_handoff_page() {
     }
     assert!(found.is_empty(), "axe: {}", found.join("\n"));
 
+    // Rosa books a meeting with the lead, on the same page: it is the lead's outcome, and
+    // the pipeline's funnel counts it, each stage with its share of the one before.
+    browser.wait_for("#taken-h").await;
+    browser
+        .click(&format!(
+            "form[action='/handoff/tasks/{task}/outcome'] button[type=submit]"
+        ))
+        .await;
+    browser.wait_for(".outcomes li").await;
+    let recorded = browser.text(".outcomes li").await;
+    assert!(
+        recorded.starts_with("meeting booked on 2027-01-04"),
+        "{recorded}"
+    );
+    browser.goto(&server.at("/pipeline")).await;
+    browser.wait_for("#pipeline-chart").await;
+    let rows = browser
+        .run(
+            "return Object.fromEntries([...document.querySelectorAll('main table tbody tr')].map(r => \
+             [r.cells[0].textContent.trim(), [r.cells[1].textContent.trim(), r.cells[2].textContent.trim()]]));",
+        )
+        .await;
+    for (stage, count, share) in [
+        ("Handed to sales", "1", ""),
+        ("Tasks waiting for their rep", "0", ""),
+        ("Acknowledged by a rep", "1", "100 %"),
+        ("Meeting booked", "1", "100 %"),
+        ("Opportunity opened", "0", "0 %"),
+        ("Won", "0", ""),
+    ] {
+        assert_eq!(
+            rows[stage],
+            serde_json::json!([count, share]),
+            "{stage}: {rows}"
+        );
+    }
+
     let mut conn = store.conn().await.unwrap();
+    let outcomes = leadgate_store::outcomes::of_lead(&mut conn, lead)
+        .await
+        .unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].recorded_by, "rosa");
     let done = leadgate_store::handoff::task_by_id(&mut conn, task)
         .await
         .unwrap()

@@ -620,6 +620,14 @@ async fn the_pipeline_funnel_counts_what_the_store_holds() {
         ("Leads scored", 0),
         ("Scoring model reviews due", waiting(GateKind::ModelReview)),
         ("Qualified for outreach", 0),
+        ("In a sequence", 0),
+        ("E-mailed", 0),
+        ("Handed to sales", 0),
+        ("Tasks waiting for their rep", 0),
+        ("Acknowledged by a rep", 0),
+        ("Meeting booked", 0),
+        ("Opportunity opened", 0),
+        ("Won", 0),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -632,10 +640,10 @@ async fn the_pipeline_funnel_counts_what_the_store_holds() {
     );
 
     // One bar per stage, one marker per gate, and the waiting review is a link away.
-    assert_eq!(browser.find_all("#pipeline-chart rect").await.len(), 7);
+    assert_eq!(browser.find_all("#pipeline-chart rect").await.len(), 14);
     assert_eq!(
         browser.find_all("#pipeline-chart .gate-mark").await.len(),
-        5
+        6
     );
     assert!(
         !browser
