@@ -163,7 +163,10 @@ async fn run_worker(workspace: &Workspace, once: bool, now: Timestamp) -> anyhow
     });
     eprintln!("Worker running; Ctrl-C stops it after the job in hand.");
     let poll = std::time::Duration::from_millis(workspace.config.worker.poll_interval_ms);
-    worker::run(&worker, &workspace.store, poll, clock::now, stop).await?;
+    // A worker of its own process is woken by nothing but its poll: the server's requests
+    // ring their own worker.
+    let never = tokio::sync::Notify::new();
+    worker::run(&worker, &workspace.store, poll, clock::now, &never, stop).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -363,6 +363,7 @@ pub async fn run(
     store: &Store,
     poll: Duration,
     clock: impl Fn() -> anyhow::Result<Timestamp>,
+    wake: &tokio::sync::Notify,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     loop {
@@ -373,6 +374,7 @@ pub async fn run(
             Ok(Step::Idle) => {
                 tokio::select! {
                     _ = tokio::time::sleep(poll) => {}
+                    _ = wake.notified() => {}
                     _ = stop.changed() => {}
                 }
             }

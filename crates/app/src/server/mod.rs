@@ -233,11 +233,13 @@ impl Application {
         let worker_state = state.clone();
         let worker_task = tokio::spawn(async move {
             let clock = worker_state.clock();
+            let wake = worker_state.work_signal();
             worker::run(
                 &worker,
                 worker_state.store(),
                 poll,
                 move || Ok(clock()),
+                &wake,
                 stop_rx,
             )
             .await

@@ -129,6 +129,11 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .to_string();
     let method = request.method().as_str().to_string();
     let response = next.run(request).await;
+    // A write, or a click on a tracked link, may have queued work (a handoff, a rescore):
+    // the worker runs it now rather than at its next poll.
+    if !matches!(method.as_str(), "GET" | "HEAD") || route.starts_with("/r/") {
+        state.wake_worker();
+    }
     state.metrics().observe(
         &route,
         &method,

@@ -22,6 +22,9 @@ struct Inner {
     limiter: SignInLimiter,
     metrics: Metrics,
     openapi_json: String,
+    /// Rung when a request may have queued work, so that the worker runs it at once instead
+    /// of at its next poll.
+    work: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -33,8 +36,20 @@ impl AppState {
                 limiter: SignInLimiter::default(),
                 metrics: Metrics::default(),
                 openapi_json,
+                work: Arc::new(tokio::sync::Notify::new()),
             }),
         }
+    }
+
+    /// Tells the worker that work may be waiting. Wakes it now if it is idle, or at once
+    /// after the job in hand: rings between two looks are not lost, and many are one.
+    pub fn wake_worker(&self) {
+        self.inner.work.notify_one();
+    }
+
+    /// What the worker waits on between polls.
+    pub fn work_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.inner.work.clone()
     }
 
     pub fn workspace(&self) -> &Workspace {

@@ -1025,3 +1025,68 @@ async fn an_alert_e_mail_carries_a_one_click_acknowledge_link() {
     assert_eq!(alert.status, "delivered");
     assert!(alert.body.contains("{ack_link}") && !alert.body.contains(&token));
 }
+
+/// A demo request posted to the API is a task and a delivered alert well under a second
+/// later, though the worker polls only once a minute: the request wakes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_demo_request_over_the_api_wakes_the_worker_at_once() {
+    let now: jiff::Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
+    let settings = "\n[handoff]\n\n[[handoff.reps]]\nname = \"rosa\"\ntime_zone = \"America/New_York\"\n\n\
+        [[handoff.routing.rules]]\nname = \"Everyone\"\nstrategy = \"rep\"\nrep = \"rosa\"\n";
+    let Some(server) =
+        crate::support::TestServer::start_editing(Backend::Sqlite, now, false, &|text| {
+            format!(
+                "{}{settings}",
+                text.replace("poll_interval_ms = 500", "poll_interval_ms = 60000")
+            )
+        })
+        .await
+    else {
+        return;
+    };
+    server.add_rep("rosa", now).await;
+    let lead = server.scored_lead(now).await;
+    let email = {
+        let mut conn = server.store.conn().await.unwrap();
+        leadgate_store::discovery::leads(&mut conn, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.contact_id == lead)
+            .unwrap()
+            .columns
+            .email
+    };
+    let token = server.token("otto").await;
+    // Let the worker go idle on its minute-long poll first.
+    tokio::task::yield_now().await;
+
+    let posted = std::time::Instant::now();
+    let response = server
+        .client
+        .post(server.at("/api/events"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!([{
+            "kind": "demo_request",
+            "email": email,
+            "at": "2027-03-02T14:59:00Z",
+        }]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let task = crate::browser::handoff::task_of(&server, lead).await;
+    let waited = posted.elapsed();
+
+    assert!(
+        waited < std::time::Duration::from_secs(5),
+        "the task took {waited:?}: the worker waited for its poll"
+    );
+    let mut conn = server.store.conn().await.unwrap();
+    let made = leadgate_store::handoff::task_by_id(&mut conn, task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(made.signal, "demo_request");
+    assert_eq!(made.rep.as_deref(), Some("rosa"));
+}

@@ -261,16 +261,28 @@ impl TestServer {
         with_icp: bool,
         toml: &str,
     ) -> Option<TestServer> {
+        Self::start_editing(backend, start, with_icp, &|text| format!("{text}\n{toml}")).await
+    }
+
+    /// [`TestServer::start`] with the workspace's leadgate.toml rewritten by `edit` before the
+    /// server reads it.
+    pub async fn start_editing(
+        backend: Backend,
+        start: Timestamp,
+        with_icp: bool,
+        edit: &dyn Fn(&str) -> String,
+    ) -> Option<TestServer> {
         use leadgate::engine::{auth, icp, people};
         use leadgate_core::audit::Actor;
         let ws = TestWorkspace::new(backend).await?;
         let mut workspace = ws.init(start).await;
-        if !toml.is_empty() {
-            let text = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
-            ws.write("leadgate.toml", &format!("{text}\n{toml}"));
+        let text = std::fs::read_to_string(ws.path().join("leadgate.toml")).unwrap();
+        let edited = edit(&text);
+        if edited != text {
+            ws.write("leadgate.toml", &edited);
             workspace = leadgate::workspace::Workspace::open(ws.path(), start)
                 .await
-                .expect("the workspace opens with the added settings");
+                .expect("the workspace opens with the edited settings");
         }
         for (name, roles) in SERVER_PEOPLE {
             people::add(
@@ -525,9 +537,15 @@ pub async fn open_sample_review_of(server: &TestServer, now: Timestamp, rows: &s
     )
     .await
     .unwrap();
-    // The server's worker takes the jobs the approval and the import queued.
+    // The jobs the approval and the import queued run here, or on the server's worker if
+    // it takes them first (its poll may be long).
+    let worker = Workspace::open(server.dir(), now)
+        .await
+        .unwrap()
+        .worker("test-helper");
     let mut gate = None;
     for _ in 0..300 {
+        worker.drain(store, now).await.unwrap();
         let mut conn = store.conn().await.unwrap();
         let busy = leadgate_store::jobs::list(&mut conn, None, None, 100)
             .await
