@@ -618,6 +618,10 @@ pub struct DemoArgs {
     /// IP:PORT the demo's server listens on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
+    /// Build the demo in this database (an empty postgres://… one) instead of the embedded
+    /// SQLite file.
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -227,11 +227,23 @@ pub async fn mark_breached(
     Ok(done.rows_affected() == 1)
 }
 
-/// Every routed task's rep, rule and creation time, for routing's fair counters and caps.
-pub async fn routed(conn: &mut AnyConnection) -> Result<Vec<(String, String, Timestamp)>> {
+/// The leads `rep` took, by the rule that gave them: (rule, all time, since `day_start`,
+/// since `week_start`) — what routing's fair counters and caps read, one query a rep.
+pub async fn rule_counts(
+    conn: &mut AnyConnection,
+    rep: &str,
+    day_start: Timestamp,
+    week_start: Timestamp,
+) -> Result<Vec<(String, i64, i64, i64)>> {
     sqlx::query(
-        "SELECT rep, rule, created_at FROM handoff_tasks WHERE rep IS NOT NULL AND rule IS NOT NULL",
+        "SELECT rule, COUNT(*), \
+         SUM(CASE WHEN created_at >= $2 THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN created_at >= $3 THEN 1 ELSE 0 END) \
+         FROM handoff_tasks WHERE rep = $1 AND rule IS NOT NULL GROUP BY rule",
     )
+    .bind(rep)
+    .bind(micros(day_start))
+    .bind(micros(week_start))
     .fetch_all(conn)
     .await?
     .iter()
@@ -239,7 +251,8 @@ pub async fn routed(conn: &mut AnyConnection) -> Result<Vec<(String, String, Tim
         Ok((
             row.try_get(0)?,
             row.try_get(1)?,
-            timestamp(row.try_get(2)?)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
         ))
     })
     .collect()

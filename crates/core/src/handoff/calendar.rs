@@ -247,6 +247,13 @@ impl Calendar {
         at.to_zoned(self.zone.clone()).date()
     }
 
+    /// The instant a local day starts (its first instant, where clocks jump at midnight).
+    pub fn start_of(&self, day: Date) -> Timestamp {
+        day.to_zoned(self.zone.clone())
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::MIN)
+    }
+
     /// The first instant at or after `at` when the calendar is open, or `None` if it is
     /// never open in the next three years.
     pub fn next_open(&self, at: Timestamp) -> Option<Timestamp> {

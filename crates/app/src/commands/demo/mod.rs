@@ -163,7 +163,8 @@ async fn build(dir: &Path, args: &DemoArgs, now: Timestamp) -> anyhow::Result<Wo
             dir.display()
         );
     }
-    let workspace = Workspace::init(dir, "Routewise (demo)", None, now).await?;
+    let workspace =
+        Workspace::init(dir, "Routewise (demo)", args.database_url.as_deref(), now).await?;
     println!(
         "Building the demo workspace of Routewise, a company that sells lead routing, in {} (seed {}, scale {}).",
         dir.display(),

@@ -162,6 +162,21 @@ async fn enqueue(conn: &mut Conn, delivery: i64, round: i64, now: Timestamp) -> 
     Ok(())
 }
 
+/// The one HTTP client of the deliveries: made once (its TLS roots read once), its
+/// connections kept and reused.
+fn client() -> Result<&'static reqwest::Client> {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    if let Some(client) = CLIENT.get() {
+        return Ok(client);
+    }
+    let made = reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .user_agent(concat!("leadgate/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Internal(format!("the HTTP client cannot start: {e}")))?;
+    Ok(CLIENT.get_or_init(|| made))
+}
+
 /// The signature header's value for `body` at `at` with `secret`.
 pub fn signature(secret: &str, at: Timestamp, body: &str) -> String {
     let t = at.as_second();
@@ -230,12 +245,7 @@ async fn post(
         })?),
         None => None,
     };
-    let client = reqwest::Client::builder()
-        .timeout(TIMEOUT)
-        .user_agent(concat!("leadgate/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| Error::Internal(format!("the HTTP client cannot start: {e}")))?;
-    let mut request = client
+    let mut request = client()?
         .post(&delivery.url)
         .header("Content-Type", "application/json")
         .header("X-Leadgate-Event", &delivery.event)

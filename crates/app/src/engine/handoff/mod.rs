@@ -268,35 +268,33 @@ async fn rep_states(
     config: &HandoffConfig,
     now: Timestamp,
 ) -> Result<Vec<(String, Calendar, RuleCounts)>> {
-    let routed = {
-        let mut conn = store.conn().await?;
-        leadgate_store::handoff::routed(&mut conn).await?
-    };
-    Ok(config
-        .reps
-        .iter()
-        .map(|rep| {
-            let calendar = calendar(rep);
-            let today = calendar.date_of(now);
-            let monday = today
-                .checked_sub(
-                    jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())),
-                )
-                .unwrap_or(today);
-            let mut counts = RuleCounts::default();
-            for (_, rule, at) in routed.iter().filter(|(name, _, _)| *name == rep.name) {
-                *counts.all.entry(rule.clone()).or_default() += 1;
-                let day = calendar.date_of(*at);
-                if day == today {
-                    *counts.today.entry(rule.clone()).or_default() += 1;
-                }
-                if day >= monday && day <= today {
-                    *counts.week.entry(rule.clone()).or_default() += 1;
-                }
-            }
-            (rep.name.clone(), calendar, counts)
-        })
-        .collect())
+    let mut conn = store.conn().await?;
+    let mut states = Vec::with_capacity(config.reps.len());
+    for rep in &config.reps {
+        let calendar = calendar(rep);
+        let today = calendar.date_of(now);
+        let monday = today
+            .checked_sub(jiff::Span::new().days(i64::from(today.weekday().to_monday_zero_offset())))
+            .unwrap_or(today);
+        let mut counts = RuleCounts::default();
+        for (rule, all, day, week) in leadgate_store::handoff::rule_counts(
+            &mut conn,
+            &rep.name,
+            calendar.start_of(today),
+            calendar.start_of(monday),
+        )
+        .await?
+        {
+            let small = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+            counts
+                .all
+                .insert(rule.clone(), u64::try_from(all.max(0)).unwrap_or(0));
+            counts.today.insert(rule.clone(), small(day));
+            counts.week.insert(rule, small(week));
+        }
+        states.push((rep.name.clone(), calendar, counts));
+    }
+    Ok(states)
 }
 
 /// Leads a rep took, by rule.
