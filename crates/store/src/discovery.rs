@@ -1683,41 +1683,31 @@ pub async fn leads_with_keys(
 ) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
     for (column, keys) in [("email", emails), ("domain", domains)] {
-        for chunk in keys.chunks(EMAILS_PER_QUERY) {
-            let binds: Vec<String> = (3..3 + chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT DISTINCT contact_id FROM prospects WHERE status = $1 AND list_id IN \
-                 (SELECT id FROM prospect_lists WHERE status = $2) AND {column} IN ({})",
-                binds.join(", ")
-            );
-            let mut query = sqlx::query(AssertSqlSafe(sql))
-                .bind(Standing::Admitted.as_str())
-                .bind(ListStatus::Approved.as_str());
-            for key in chunk {
-                query = query.bind(key.as_str());
-            }
-            for row in query.fetch_all(&mut *conn).await? {
-                ids.push(row.try_get::<i64, _>(0)?);
-            }
-        }
+        ids.extend(
+            leads_by(conn, column, keys)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id),
+        );
     }
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
 }
 
-/// The leads (admitted prospects of approved lists) whose address is one of `emails`, with
-/// that address: (contact id, e-mail), each pair once.
-pub async fn leads_with_emails(
+/// The leads (admitted prospects of approved lists) whose `column` (email or domain) is one
+/// of `keys`, with that key: (contact id, key).
+async fn leads_by(
     conn: &mut AnyConnection,
-    emails: &[String],
+    column: &'static str,
+    keys: &[String],
 ) -> Result<Vec<(i64, String)>> {
     let mut found = Vec::new();
-    for chunk in emails.chunks(EMAILS_PER_QUERY) {
+    for chunk in keys.chunks(EMAILS_PER_QUERY) {
         let binds: Vec<String> = (3..3 + chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT DISTINCT contact_id, email FROM prospects WHERE status = $1 AND list_id IN \
-             (SELECT id FROM prospect_lists WHERE status = $2) AND email IN ({})",
+            "SELECT DISTINCT contact_id, {column} FROM prospects WHERE status = $1 AND list_id IN \
+             (SELECT id FROM prospect_lists WHERE status = $2) AND {column} IN ({})",
             binds.join(", ")
         );
         let mut query = sqlx::query(AssertSqlSafe(sql))
@@ -1730,6 +1720,16 @@ pub async fn leads_with_emails(
             found.push((row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?));
         }
     }
+    Ok(found)
+}
+
+/// The leads (admitted prospects of approved lists) whose address is one of `emails`, with
+/// that address: (contact id, e-mail), each pair once.
+pub async fn leads_with_emails(
+    conn: &mut AnyConnection,
+    emails: &[String],
+) -> Result<Vec<(i64, String)>> {
+    let mut found = leads_by(conn, "email", emails).await?;
     found.sort();
     found.dedup();
     Ok(found)

@@ -37,18 +37,7 @@ async fn ask(
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     let (task, rep) = handoff::ack_link_task(state.store(), &token, state.now()).await?;
-    page(
-        StatusCode::OK,
-        &AckPage {
-            layout: Layout::anonymous(&state),
-            task: task.id,
-            lead: lead_of(&task),
-            why: format!("{} · {}", task.class.label(), task.signal.replace('_', " ")),
-            due: show_time(&state, task.due_at),
-            rep,
-            done: None,
-        },
-    )
+    page(StatusCode::OK, &AckPage::of(&state, &task, rep, None))
 }
 
 async fn acknowledge(
@@ -66,18 +55,28 @@ async fn acknowledge(
     let took = show_duration(jiff::SignedDuration::from_mins(
         task.ack_minutes.unwrap_or(0),
     ));
-    page(
-        StatusCode::OK,
-        &AckPage {
-            layout: Layout::anonymous(&state),
+    let rep = task.acknowledged_by.clone().unwrap_or_default();
+    let done = Some((took, now <= task.due_at));
+    page(StatusCode::OK, &AckPage::of(&state, &task, rep, done))
+}
+
+impl AckPage {
+    fn of(
+        state: &AppState,
+        task: &leadgate_store::handoff::Task,
+        rep: String,
+        done: Option<(String, bool)>,
+    ) -> AckPage {
+        AckPage {
+            layout: Layout::anonymous(state),
             task: task.id,
-            lead: lead_of(&task),
+            lead: lead_of(task),
             why: format!("{} · {}", task.class.label(), task.signal.replace('_', " ")),
-            due: show_time(&state, task.due_at),
-            rep: task.acknowledged_by.clone().unwrap_or_default(),
-            done: Some((took, now <= task.due_at)),
-        },
-    )
+            due: show_time(state, task.due_at),
+            rep,
+            done,
+        }
+    }
 }
 
 fn lead_of(task: &leadgate_store::handoff::Task) -> String {
