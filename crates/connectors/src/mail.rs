@@ -189,7 +189,37 @@ impl DkimKey {
         )
     }
 
-    fn signing_config(&self, headers: Vec<HeaderName>) -> Result<DkimConfig, MailError> {
+    /// The signing configuration for `headers`: the key parsed once (parsing and checking an
+    /// RSA key costs as much as a signature), kept for the process by key and headers.
+    fn signing_config(
+        &self,
+        headers: Vec<HeaderName>,
+    ) -> Result<std::sync::Arc<DkimConfig>, MailError> {
+        type Kept = std::collections::HashMap<String, std::sync::Arc<DkimConfig>>;
+        static KEPT: std::sync::LazyLock<std::sync::Mutex<Kept>> =
+            std::sync::LazyLock::new(Default::default);
+        let id = format!(
+            "{}\n{}\n{}\n{}",
+            self.selector,
+            self.domain,
+            headers
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join(":"),
+            self.private_pem
+        );
+        if let Some(kept) = KEPT.lock().ok().and_then(|k| k.get(&id).cloned()) {
+            return Ok(kept);
+        }
+        let made = std::sync::Arc::new(self.parse_config(headers)?);
+        if let Ok(mut kept) = KEPT.lock() {
+            kept.insert(id, made.clone());
+        }
+        Ok(made)
+    }
+
+    fn parse_config(&self, headers: Vec<HeaderName>) -> Result<DkimConfig, MailError> {
         check_key_names(&self.selector, &self.domain)?;
         let key =
             DkimSigningKey::new(&self.private_pem, DkimSigningAlgorithm::Rsa).map_err(|e| {
@@ -347,7 +377,7 @@ pub fn build(message: &Outgoing<'_>, key: &DkimKey) -> Result<Vec<u8>, MailError
         .map_err(|e| MailError::Build {
             reason: e.to_string(),
         })?;
-    email.sign(&key.signing_config(signed)?);
+    email.sign(&*key.signing_config(signed)?);
     Ok(email.formatted())
 }
 
@@ -390,7 +420,7 @@ pub fn build_notice(notice: &Notice<'_>, key: Option<&DkimKey>) -> Result<Vec<u8
         let signed = ["From", "To", "Subject", "Date", "Message-ID"]
             .map(HeaderName::new_from_ascii_str)
             .to_vec();
-        email.sign(&key.signing_config(signed)?);
+        email.sign(&*key.signing_config(signed)?);
     }
     Ok(email.formatted())
 }
