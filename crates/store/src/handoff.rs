@@ -472,64 +472,50 @@ pub async fn later_stages(conn: &mut AnyConnection) -> Result<LaterStages> {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let queries = [
-        "SELECT COUNT(DISTINCT contact_id) FROM enrollments".to_string(),
-        format!(
-            "SELECT COUNT(DISTINCT contact_id) FROM outbox WHERE status = '{}' AND channel = '{}'",
-            OutboxStatus::Sent.as_str(),
-            Channel::Email.as_str()
-        ),
-        "SELECT COUNT(DISTINCT contact_id) FROM handoff_tasks".to_string(),
-        format!(
-            "SELECT COUNT(*) FROM handoff_tasks WHERE status = '{}'",
-            TaskStatus::Open.as_str()
-        ),
-        format!(
-            "SELECT COUNT(DISTINCT contact_id) FROM handoff_tasks WHERE status = '{}'",
-            TaskStatus::Acknowledged.as_str()
-        ),
-        format!(
-            "SELECT COUNT(DISTINCT contact_id) FROM lead_outcomes WHERE kind IN ({})",
-            kinds(&[
-                OutcomeKind::MeetingBooked,
-                OutcomeKind::OpportunityOpened,
-                OutcomeKind::Won
-            ])
-        ),
-        format!(
-            "SELECT COUNT(DISTINCT contact_id) FROM lead_outcomes WHERE kind IN ({})",
-            kinds(&[OutcomeKind::OpportunityOpened, OutcomeKind::Won])
-        ),
-        format!(
-            "SELECT COUNT(DISTINCT contact_id) FROM lead_outcomes WHERE kind IN ({})",
-            kinds(&[OutcomeKind::Won])
-        ),
+    let won = [OutcomeKind::Won];
+    let opportunities = [OutcomeKind::OpportunityOpened, OutcomeKind::Won];
+    let meetings = [
+        OutcomeKind::MeetingBooked,
+        OutcomeKind::OpportunityOpened,
+        OutcomeKind::Won,
     ];
-    let mut counts = [0i64; 8];
-    for (count, sql) in counts.iter_mut().zip(queries) {
-        *count = sqlx::query(AssertSqlSafe(sql))
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get::<i64, _>(0)?;
-    }
-    let [
-        enrolled,
-        emailed,
-        handed_off,
-        open_tasks,
-        acknowledged,
-        meetings,
-        opportunities,
-        won,
-    ] = counts;
+    let outcomes = |of: &[OutcomeKind]| {
+        format!(
+            "SELECT COUNT(DISTINCT contact_id) FROM lead_outcomes WHERE kind IN ({})",
+            kinds(of)
+        )
+    };
+    let tasks = |status: TaskStatus, what: &str| {
+        format!(
+            "SELECT COUNT({what}) FROM handoff_tasks WHERE status = '{}'",
+            status.as_str()
+        )
+    };
     Ok(LaterStages {
-        enrolled,
-        emailed,
-        handed_off,
-        open_tasks,
-        acknowledged,
-        meetings,
-        opportunities,
-        won,
+        enrolled: count(conn, "SELECT COUNT(DISTINCT contact_id) FROM enrollments".into()).await?,
+        emailed: count(
+            conn,
+            format!(
+                "SELECT COUNT(DISTINCT contact_id) FROM outbox WHERE status = '{}' AND channel = '{}'",
+                OutboxStatus::Sent.as_str(),
+                Channel::Email.as_str()
+            ),
+        )
+        .await?,
+        handed_off: count(conn, "SELECT COUNT(DISTINCT contact_id) FROM handoff_tasks".into())
+            .await?,
+        open_tasks: count(conn, tasks(TaskStatus::Open, "*")).await?,
+        acknowledged: count(conn, tasks(TaskStatus::Acknowledged, "DISTINCT contact_id")).await?,
+        meetings: count(conn, outcomes(&meetings)).await?,
+        opportunities: count(conn, outcomes(&opportunities)).await?,
+        won: count(conn, outcomes(&won)).await?,
     })
+}
+
+/// The one number a `SELECT COUNT(…)` answers.
+async fn count(conn: &mut AnyConnection, sql: String) -> Result<i64> {
+    Ok(sqlx::query(AssertSqlSafe(sql))
+        .fetch_one(conn)
+        .await?
+        .try_get::<i64, _>(0)?)
 }

@@ -328,15 +328,8 @@ async fn send_email(
         Some(&key),
     )
     .map_err(|e| e.to_string())?;
-    let transport = crate::engine::outreach::send::Sending {
-        outreach: &Default::default(),
-        pages: &Default::default(),
-        public_url: &mail.public_url,
-        outbox_dir: mail.outbox_dir.clone(),
-        zone: jiff::tz::TimeZone::UTC,
-    }
-    .transport(&mail.mailbox)
-    .map_err(|e| e.to_string())?;
+    let transport = crate::engine::outreach::send::transport(&mail.mailbox, &mail.outbox_dir)
+        .map_err(|e| e.to_string())?;
     transport
         .send(from, &alert.to, &message_id, &bytes)
         .await

@@ -70,23 +70,29 @@ impl Sending<'_> {
 
     /// Where a mailbox's messages go: its relay, or the outbox folder.
     pub fn transport(&self, mailbox: &MailboxConfig) -> Result<Transport> {
-        let Some(smtp) = &mailbox.smtp else {
-            return Ok(Transport::File {
-                dir: self.outbox_dir.clone(),
-            });
-        };
-        let tls = match smtp.tls.as_str() {
-            "starttls" => SmtpTls::StartTls,
-            "tls" => SmtpTls::Tls,
-            "none" => SmtpTls::None,
-            other => {
-                return Err(Error::Invalid(format!(
-                    "[[outreach.mailboxes]] {}: smtp.tls = \"{other}\" is not starttls, tls or none",
-                    mailbox.address
-                )));
-            }
-        };
-        let password = match &smtp.password_env {
+        transport(mailbox, &self.outbox_dir)
+    }
+}
+
+/// Where a mailbox's messages go: its relay, or `outbox_dir`.
+pub fn transport(mailbox: &MailboxConfig, outbox_dir: &std::path::Path) -> Result<Transport> {
+    let Some(smtp) = &mailbox.smtp else {
+        return Ok(Transport::File {
+            dir: outbox_dir.to_path_buf(),
+        });
+    };
+    let tls = match smtp.tls.as_str() {
+        "starttls" => SmtpTls::StartTls,
+        "tls" => SmtpTls::Tls,
+        "none" => SmtpTls::None,
+        other => {
+            return Err(Error::Invalid(format!(
+                "[[outreach.mailboxes]] {}: smtp.tls = \"{other}\" is not starttls, tls or none",
+                mailbox.address
+            )));
+        }
+    };
+    let password = match &smtp.password_env {
             None => None,
             Some(var) => Some(std::env::var(var).map_err(|_| {
                 Error::Invalid(format!(
@@ -95,14 +101,13 @@ impl Sending<'_> {
                 ))
             })?),
         };
-        Ok(Transport::Smtp(SmtpSettings {
-            host: smtp.host.clone(),
-            port: smtp.port,
-            tls,
-            username: smtp.username.clone(),
-            password,
-        }))
-    }
+    Ok(Transport::Smtp(SmtpSettings {
+        host: smtp.host.clone(),
+        port: smtp.port,
+        tls,
+        username: smtp.username.clone(),
+        password,
+    }))
 }
 
 /// What one run did, in counts, with the messages it could not move and why.
