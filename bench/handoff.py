@@ -26,6 +26,7 @@ import json
 import os
 import queue
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -86,10 +87,17 @@ def main():
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--no-email", action="store_true", help="webhooks only: no e-mail alerts")
     ap.add_argument("--batch", type=int, default=1, help="events per POST (the API takes batches)")
+    ap.add_argument("--leadgate", help="a leadgate binary to measure (another build); not built")
+    ap.add_argument("--loops", type=int, default=None,
+                    help="the server's worker loops ([worker] concurrency; the default when not given)")
     args = ap.parse_args()
 
-    subprocess.run(["cargo", "build", "--release", "-p", "leadgate", "--bin", "leadgate", "--quiet"],
-                   cwd=ROOT, check=True)
+    global LEADGATE
+    if args.leadgate:
+        LEADGATE = os.path.abspath(args.leadgate)
+    else:
+        subprocess.run(["cargo", "build", "--release", "-p", "leadgate", "--bin", "leadgate", "--quiet"],
+                       cwd=ROOT, check=True)
     work = os.path.join(ROOT, "target", "bench-handoff")
     ws = os.path.join(work, f"demo-{args.backend}")
     shutil.rmtree(ws, ignore_errors=True)
@@ -111,6 +119,12 @@ def main():
     config = os.path.join(ws, "leadgate.toml")
     with open(config, "a") as f:
         f.write(f'\n[[handoff.webhooks]]\nurl = "http://127.0.0.1:{receiver_port}/hook"\n')
+    if args.loops is not None:
+        with open(config) as f:
+            text = f.read()
+        with open(config, "w") as f:
+            text = re.sub(r"\nconcurrency = \d+\n", "\n", text)
+            f.write(text.replace("\n[worker]\n", f"\n[worker]\nconcurrency = {args.loops}\n", 1))
     if args.no_email:
         with open(config) as f:
             text = f.read()
@@ -222,6 +236,7 @@ def measure(args, port, token, raisers, visitors, total, wanted, built, ws):
         "demo_scale": args.scale,
         "events_per_post": args.batch,
         "email_alerts": not args.no_email,
+        "worker_loops": args.loops,
         "demo_built_s": round(built, 1),
         "events_posted": len(post_times),
         "events_refused": len(failures),

@@ -319,6 +319,9 @@ poll_interval_ms = 500
 lease_secs = 300
 # How many times a failing job is tried (with growing pauses) before it is set aside as dead.
 max_attempts = 5
+# How many jobs a worker runs at once: while one waits on a webhook's answer, another
+# routes the next lead.
+concurrency = 4
 
 [server]
 # Where `leadgate serve` listens (IP:PORT) unless --bind says otherwise. Keep it on loopback

@@ -63,6 +63,37 @@ fn lead(row: &AnyRow) -> Result<LeadScore> {
 }
 
 /// Appends a scoring of a lead.
+/// The newest score's id (0 before any): a mark to ask, later, which leads were scored
+/// since ([`scored_since`]).
+pub async fn newest_score_id(conn: &mut AnyConnection) -> Result<i64> {
+    Ok(sqlx::query("SELECT COALESCE(MAX(id), 0) FROM lead_scores")
+        .fetch_one(conn)
+        .await?
+        .try_get(0)?)
+}
+
+/// Which of `contacts` were scored after the score `mark`, in order.
+pub async fn scored_since(
+    conn: &mut AnyConnection,
+    mark: i64,
+    contacts: &[i64],
+) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT contact_id FROM lead_scores WHERE id > $1 ORDER BY contact_id",
+    )
+    .bind(mark)
+    .fetch_all(conn)
+    .await?;
+    let mut moved = Vec::new();
+    for row in rows {
+        let contact: i64 = row.try_get(0)?;
+        if contacts.binary_search(&contact).is_ok() {
+            moved.push(contact);
+        }
+    }
+    Ok(moved)
+}
+
 pub async fn insert(conn: &mut AnyConnection, new: &NewLeadScore) -> Result<()> {
     sqlx::query(
         "INSERT INTO lead_scores (contact_id, model_id, score, probability, fit, engagement, stage,

@@ -34,6 +34,7 @@ use jiff::Timestamp;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use sqlx::AnyConnection as Conn;
 
@@ -104,6 +105,75 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     cards: Arc<models::CardCache>,
+    /// SQLite's writers in this process take turns here before `BEGIN IMMEDIATE` (see
+    /// [`Store::begin`]); none on PostgreSQL, whose writers lock rows, not the database.
+    writers: Option<Arc<Semaphore>>,
+}
+
+/// How long a writer waits for its turn, as SQLite's busy_timeout waits for another
+/// process's lock: then the write fails rather than hangs.
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A transaction that writes: sqlx's transaction, with the SQLite writer's turn held until
+/// it commits, rolls back or is dropped. Used as the transaction's connection (it derefs to
+/// it), as sqlx's transaction is.
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<OwnedSemaphorePermit>,
+    /// Where it began and when: how long writers hold the database is logged (at trace).
+    begun: (&'static std::panic::Location<'static>, std::time::Instant),
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        let (at, since) = self.begun;
+        let done = self.tx.commit().await;
+        tracing::trace!(target: "leadgate_store::write", %at, held_us = since.elapsed().as_micros() as u64, "Write committed.");
+        done
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+/// A pooled connection holding the SQLite writer's turn ([`Store::writer`]); each statement
+/// on it commits alone.
+pub struct Writer {
+    conn: PoolConnection<Any>,
+    _turn: Option<OwnedSemaphorePermit>,
+}
+
+impl std::ops::Deref for Writer {
+    type Target = AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Writer {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.conn
+    }
+}
+
+impl std::fmt::Debug for WriteTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteTx")
+    }
 }
 
 static DRIVERS: Once = Once::new();
@@ -154,6 +224,7 @@ impl Store {
             pool,
             backend,
             cards: Arc::default(),
+            writers: (backend == Backend::Sqlite).then(|| Arc::new(Semaphore::new(1))),
         })
     }
 
@@ -173,12 +244,63 @@ impl Store {
 
     /// Begins a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so a transaction that reads first cannot fail later on a lock
-    /// upgrade; busy_timeout makes other writers wait instead of failing.
-    pub async fn begin(&self) -> Result<Transaction<'static, Any>> {
-        Ok(match self.backend {
+    /// upgrade. SQLite has one writer at a time, and a writer that finds the lock taken
+    /// sleeps in its busy handler (1, 2, 5 … 100 ms) and polls again: under load that
+    /// sleeping, not the work, made the latency. So this process's writers queue for their
+    /// turn first, in order, and are woken the moment the one before commits; busy_timeout
+    /// is left for writers in other processes (the CLI beside a running server).
+    /// A connection to write single statements on, each its own transaction (autocommit),
+    /// with the SQLite writer's turn held as [`Store::begin`] holds it: one statement that
+    /// must be atomic alone (a job's claim) costs one round trip, not three.
+    pub async fn writer(&self) -> Result<Writer> {
+        let turn = self.write_turn().await?;
+        Ok(Writer {
+            conn: self.pool.acquire().await?,
+            _turn: turn,
+        })
+    }
+
+    async fn write_turn(&self) -> Result<Option<OwnedSemaphorePermit>> {
+        Ok(match &self.writers {
+            Some(writers) => Some(
+                tokio::time::timeout(WRITE_TURN_TIMEOUT, writers.clone().acquire_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?
+                    .map_err(|_| sqlx::Error::PoolClosed)?,
+            ),
+            None => None,
+        })
+    }
+
+    #[track_caller]
+    pub fn begin(&self) -> impl Future<Output = Result<WriteTx>> + Send + '_ {
+        let at = std::panic::Location::caller();
+        self.begin_at(at)
+    }
+
+    async fn begin_at(&self, at: &'static std::panic::Location<'static>) -> Result<WriteTx> {
+        let turn = self.write_turn().await?;
+        let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx {
+            tx,
+            _turn: turn,
+            begun: (at, std::time::Instant::now()),
         })
+    }
+
+    /// Brings the query planner's statistics up to date after a bulk write (a discovery
+    /// run, a file of events). PostgreSQL plans by them and gathers them only when
+    /// autovacuum comes round: until then, a table of 50,000 fresh rows looks empty and a
+    /// lookup by address read every prospect of the list (15 ms instead of half of one).
+    /// SQLite needs nothing here.
+    pub async fn analyze(&self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            self.conn().await?.execute("ANALYZE").await?;
+        }
+        Ok(())
     }
 
     pub async fn ping(&self) -> Result<()> {

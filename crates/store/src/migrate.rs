@@ -158,6 +158,11 @@ const SQLITE: &[Migration] = &[
         name: "ack_links",
         sql: include_str!("../migrations/sqlite/0028_ack_links.sql"),
     },
+    Migration {
+        version: 29,
+        name: "handoff_lookups",
+        sql: include_str!("../migrations/sqlite/0029_handoff_lookups.sql"),
+    },
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -300,6 +305,11 @@ const POSTGRES: &[Migration] = &[
         version: 28,
         name: "ack_links",
         sql: include_str!("../migrations/postgres/0028_ack_links.sql"),
+    },
+    Migration {
+        version: 29,
+        name: "handoff_lookups",
+        sql: include_str!("../migrations/postgres/0029_handoff_lookups.sql"),
     },
 ];
 

@@ -165,8 +165,18 @@ async fn run_worker(workspace: &Workspace, once: bool, now: Timestamp) -> anyhow
     let poll = std::time::Duration::from_millis(workspace.config.worker.poll_interval_ms);
     // A worker of its own process is woken by nothing but its poll: the server's requests
     // ring their own worker.
-    let never = tokio::sync::Notify::new();
-    worker::run(&worker, &workspace.store, poll, clock::now, &never, stop).await?;
+    let never = std::sync::Arc::new(tokio::sync::Notify::new());
+    let loops = workspace.config.worker.concurrency as usize;
+    worker::run_loops(
+        &worker,
+        loops,
+        &workspace.store,
+        poll,
+        clock::now,
+        never,
+        stop,
+    )
+    .await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -493,7 +493,7 @@ pub async fn import_file(
     now: Timestamp,
 ) -> Result<EngagementReport> {
     let checked = read_file(store, path, choice, now).await?;
-    store_rows(
+    let report = store_rows(
         store,
         &path.display().to_string(),
         choice,
@@ -502,7 +502,10 @@ pub async fn import_file(
         intent,
         now,
     )
-    .await
+    .await?;
+    // A file may add more rows than the tables held: the planner should know.
+    store.analyze().await?;
+    Ok(report)
 }
 
 /// What the ICPs' `[[signals]]` and `[[intent]]` criteria of `icps` can see at `now`: the

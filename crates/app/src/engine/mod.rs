@@ -120,7 +120,7 @@ async fn append(
 
 /// Records a refused attempt in its own transaction and hands the refusal back.
 /// A transaction that a check ran in.
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub type Tx = leadgate_store::WriteTx;
 
 /// What the audit log records of an attempt a check may refuse.
 pub struct Attempted<'a> {

@@ -82,20 +82,52 @@ pub async fn rescore_import(
     import_id: i64,
     now: Timestamp,
 ) -> Result<Option<ScoringRun>> {
-    let mut tx = store.begin().await?;
+    // Everything is read before the write lock is taken, so that other writers (the next
+    // batch of events, the worker routing a lead) are not kept waiting on reads; SQLite has
+    // one writer at a time.
+    let mut conn = store.conn().await?;
     // No live model, nothing to rescore; one live, it is the one this rescore scores with.
-    let Some(live) = live_card_if_any(store, &mut tx).await? else {
+    let Some(live) = live_card_if_any(store, &mut conn).await? else {
         return Ok(None);
     };
-    let (emails, domains) = stored::touched_by_import(&mut tx, import_id).await?;
+    let (emails, domains) = stored::touched_by_import(&mut conn, import_id).await?;
     let (emails, domains): (Vec<String>, Vec<String>) =
         (emails.into_iter().collect(), domains.into_iter().collect());
-    let touched = discovery_store::leads_with_keys(&mut tx, &emails, &domains).await?;
+    let mut touched = discovery_store::leads_with_keys(&mut conn, &emails, &domains).await?;
     if touched.is_empty() {
         return Ok(None);
     }
+    touched.sort_unstable();
+    let seen = stored::newest_score_id(&mut conn).await?;
+    let mut leads = features_at(&mut conn, pages, Some(&touched), now).await?;
+    drop(conn);
+
+    let mut tx = store.begin().await?;
+    let live = match live_card_if_any(store, &mut tx).await? {
+        Some(now_live) if now_live.0 == live.0 => now_live,
+        // A model went live or was retired while the leads were read: score again, whole,
+        // under the lock.
+        Some(now_live) => {
+            let leads = features_at(&mut tx, pages, Some(&touched), now).await?;
+            let only: HashSet<i64> = touched.into_iter().collect();
+            let run = write_scores(&mut tx, now_live, config, leads, Some(&only), now).await?;
+            tx.commit().await?;
+            return Ok(Some(run));
+        }
+        None => return Ok(None),
+    };
+    // A lead scored by someone else since it was read (two batches of events about one
+    // lead, scored side by side) may have been scored on newer engagement than ours: read
+    // those again, now that nobody else can write.
+    let moved = stored::scored_since(&mut tx, seen, &touched).await?;
+    if !moved.is_empty() {
+        let again = features_at(&mut tx, pages, Some(&moved), now).await?;
+        leads.retain(|(p, _)| moved.binary_search(&p.contact_id).is_err());
+        leads.extend(again);
+        leads.sort_by_key(|(p, _)| p.contact_id);
+    }
     let only: HashSet<i64> = touched.into_iter().collect();
-    let run = score_in(&mut tx, live, config, pages, Some(&only), now).await?;
+    let run = write_scores(&mut tx, live, config, leads, Some(&only), now).await?;
     tx.commit().await?;
     Ok(Some(run))
 }
@@ -382,17 +414,30 @@ async fn score_in(
     only: Option<&HashSet<i64>>,
     now: Timestamp,
 ) -> Result<ScoringRun> {
-    let threshold = config.threshold.unwrap_or(card.scale.even_odds_score);
-    let columns = columns_of(&card);
-    let layout = card
-        .layout(&columns)
-        .map_err(|c| Error::Internal(format!("the card's own column `{c}` has no place")))?;
     let contacts: Option<Vec<i64>> = only.map(|only| {
         let mut ids: Vec<i64> = only.iter().copied().collect();
         ids.sort_unstable();
         ids
     });
     let leads = features_at(&mut *tx, pages, contacts.as_deref(), now).await?;
+    write_scores(tx, (live, card), config, leads, only, now).await
+}
+
+/// Scores `leads` (read at `now`) with the live card and stores the scores, the
+/// qualifications and the run's audit entry, in the caller's transaction.
+async fn write_scores(
+    tx: &mut Conn,
+    (live, card): (LiveModel, Arc<Scorecard>),
+    config: &ScoringConfig,
+    leads: Vec<(Prospect, LeadFeatures)>,
+    only: Option<&HashSet<i64>>,
+    now: Timestamp,
+) -> Result<ScoringRun> {
+    let threshold = config.threshold.unwrap_or(card.scale.even_odds_score);
+    let columns = columns_of(&card);
+    let layout = card
+        .layout(&columns)
+        .map_err(|c| Error::Internal(format!("the card's own column `{c}` has no place")))?;
     let mut outcome = ScoringRun {
         model: live.id,
         version: live.version.clone(),

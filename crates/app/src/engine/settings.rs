@@ -88,6 +88,9 @@ pub struct WorkerConfig {
     /// Attempts before a failing job is set aside as dead.
     #[serde(default = "default_max_attempts")]
     pub max_attempts: u32,
+    /// Jobs a worker runs at once (`leadgate serve`'s and `leadgate worker run`'s).
+    #[serde(default = "default_concurrency")]
+    pub concurrency: u32,
 }
 
 impl Default for WorkerConfig {
@@ -96,6 +99,7 @@ impl Default for WorkerConfig {
             poll_interval_ms: default_poll_ms(),
             lease_secs: default_lease_secs(),
             max_attempts: default_max_attempts(),
+            concurrency: default_concurrency(),
         }
     }
 }
@@ -108,6 +112,9 @@ fn default_lease_secs() -> u64 {
 }
 fn default_max_attempts() -> u32 {
     5
+}
+fn default_concurrency() -> u32 {
+    4
 }
 
 /// Stage 4: who the messages come from.

@@ -108,18 +108,19 @@ impl Worker {
     /// they are idempotent instead: a run repeated after a crash builds the list again and
     /// supersedes the one it made before.
     pub async fn step(&self, store: &Store, now: Timestamp) -> Result<Step> {
-        let mut claim = store.begin().await?;
-        let Some(job) = jobs::claim(&mut claim, &self.id, now, self.lease).await? else {
-            claim.commit().await?;
+        // The claim is one statement, atomic alone: it commits as it runs.
+        let claimed = jobs::claim(&mut *store.writer().await?, &self.id, now, self.lease).await?;
+        let Some(job) = claimed else {
             return Ok(Step::Idle);
         };
-        claim.commit().await?;
 
-        let (mut tx, outcome) = match JobKind::parse(&job.kind) {
+        // Jobs that write in transactions of their own are completed alone afterwards (no
+        // transaction, `None`); the others' effects and completion commit together.
+        let (tx, outcome) = match JobKind::parse(&job.kind) {
             Some(kind @ (JobKind::DiscoverySync | JobKind::DiscoveryRun)) => {
                 // On SQLite a write transaction held here would lock out the job's own.
                 let outcome = self.run_discovery(store, kind, &job, now).await;
-                (store.begin().await?, outcome)
+                (None, outcome)
             }
             Some(JobKind::HandoffDeliver) => {
                 // An HTTP call: no transaction is held while it waits.
@@ -144,7 +145,7 @@ impl Worker {
                         job.id
                     ))),
                 };
-                (store.begin().await?, outcome)
+                (None, outcome)
             }
             Some(kind @ (JobKind::HandoffRemind | JobKind::HandoffBreach)) => {
                 // Their own transactions: a breach routes the lead again, reading first.
@@ -165,27 +166,35 @@ impl Worker {
                         job.id
                     ))),
                 };
-                (store.begin().await?, outcome)
+                (None, outcome)
             }
             Some(JobKind::HandoffRoute) => {
                 // Reads the lead and the tasks, then writes its own transaction; a second
                 // run after a crash finds the task its trigger made and does nothing.
                 let outcome = self.run_handoff(store, &job, now).await;
-                (store.begin().await?, outcome)
+                (None, outcome)
             }
             _ => {
                 let mut tx = store.begin().await?;
                 let outcome = run_job(&mut tx, &job, &self.scoring, now).await;
-                (tx, outcome)
+                (Some(tx), outcome)
             }
         };
         match outcome {
             Ok(()) => {
-                if jobs::complete(&mut tx, job.id, &self.id, now).await? {
-                    tx.commit().await?;
-                } else {
-                    // The lease lapsed and another worker owns the job now: undo our effects.
-                    tx.rollback().await?;
+                match tx {
+                    Some(mut tx) => {
+                        if jobs::complete(&mut tx, job.id, &self.id, now).await? {
+                            tx.commit().await?;
+                        } else {
+                            // The lease lapsed and another worker owns the job now: undo
+                            // our effects.
+                            tx.rollback().await?;
+                        }
+                    }
+                    None => {
+                        jobs::complete(&mut *store.writer().await?, job.id, &self.id, now).await?;
+                    }
                 }
                 tracing::info!(job = job.id, kind = %job.kind, "Job done.");
                 Ok(Step::Ran {
@@ -194,13 +203,14 @@ impl Worker {
                 })
             }
             Err(e) => {
-                tx.rollback().await?;
+                if let Some(tx) = tx {
+                    tx.rollback().await?;
+                }
                 let error = e.to_string();
                 let retry_at =
                     (job.attempts < self.max_attempts).then(|| backoff(now, job.attempts));
-                let mut conn = store.begin().await?;
-                jobs::fail(&mut conn, job.id, &self.id, &error, retry_at, now).await?;
-                conn.commit().await?;
+                let mut writer = store.writer().await?;
+                jobs::fail(&mut writer, job.id, &self.id, &error, retry_at, now).await?;
                 tracing::warn!(job = job.id, kind = %job.kind, %error, "Job failed.");
                 Ok(Step::Failed {
                     job: job.id,
@@ -356,6 +366,40 @@ async fn run_job(
     }
 }
 
+/// Runs `loops` workers side by side until `stop` turns true (see [`run`]), each with the
+/// id `ID-N`: while one waits on a webhook's answer or signs an e-mail, another routes the
+/// next lead. Claims never collide (a claim is one statement under SQLite's write lock;
+/// `SKIP LOCKED` on PostgreSQL), and one that finds work wakes the next idle loop, so a
+/// burst is spread without waiting for the poll.
+pub async fn run_loops<C>(
+    worker: &Worker,
+    loops: usize,
+    store: &Store,
+    poll: Duration,
+    clock: C,
+    wake: Arc<tokio::sync::Notify>,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<()>
+where
+    C: Fn() -> anyhow::Result<Timestamp> + Clone + Send + Sync + 'static,
+{
+    let mut running = tokio::task::JoinSet::new();
+    for n in 1..=loops.max(1) {
+        let mut worker = worker.clone();
+        worker.id = format!("{}-{n}", worker.id);
+        let (store, clock, wake, stop) = (store.clone(), clock.clone(), wake.clone(), stop.clone());
+        running.spawn(async move { run(&worker, &store, poll, clock, &wake, stop).await });
+    }
+    let mut first_error = None;
+    while let Some(done) = running.join_next().await {
+        let outcome = done.map_err(anyhow::Error::from).and_then(|r| r);
+        if let Err(e) = outcome {
+            first_error.get_or_insert(e);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
 /// Runs the worker until `stop` turns true, reading the clock through `clock` at each step.
 /// A job in flight when the stop comes finishes first; nothing is left half-done.
 pub async fn run(
@@ -378,7 +422,10 @@ pub async fn run(
                     _ = stop.changed() => {}
                 }
             }
-            Ok(_) => {}
+            Ok(_) => {
+                // There may be more: a loop waiting idle looks too.
+                wake.notify_one();
+            }
             Err(e) => {
                 tracing::error!(error = %e, "Worker step failed; retrying after a pause.");
                 tokio::time::sleep(poll).await;

@@ -231,15 +231,16 @@ impl Application {
         let poll = Duration::from_millis(config.poll_interval_ms);
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let worker_state = state.clone();
+        let loops = config.concurrency as usize;
         let worker_task = tokio::spawn(async move {
             let clock = worker_state.clock();
-            let wake = worker_state.work_signal();
-            worker::run(
+            worker::run_loops(
                 &worker,
+                loops,
                 worker_state.store(),
                 poll,
                 move || Ok(clock()),
-                &wake,
+                worker_state.work_signal(),
                 stop_rx,
             )
             .await

@@ -432,3 +432,57 @@ async fn segments_story(backend: Backend) {
         1
     );
 }
+
+on_both_backends!(scores_written_meanwhile_are_found, scored_since_story);
+
+/// A rescore reads a lead before it takes the write lock; `scored_since` says which leads
+/// someone else scored in between, so that those are read again under the lock.
+async fn scored_since_story(backend: Backend) {
+    use leadgate_core::scoring::lead::LeadStage;
+    use leadgate_store::leads::{self, NewLeadScore};
+
+    let Some(ws) = TestWorkspace::new(backend).await else {
+        return;
+    };
+    let now = t("2027-03-01T08:00:00Z");
+    let workspace = ws.init(now).await;
+    let store = workspace.store.clone();
+    let score = |contact_id| NewLeadScore {
+        id: 0,
+        contact_id,
+        model_id: 1,
+        score: 50,
+        probability: 0.5,
+        fit: 40,
+        engagement: 10,
+        stage: LeadStage::Nurture,
+        reasons: serde_json::json!([]),
+        name: String::new(),
+        email: String::new(),
+        company: String::new(),
+        scored_at: now,
+    };
+    let mut conn = store.conn().await.unwrap();
+    assert_eq!(leads::newest_score_id(&mut conn).await.unwrap(), 0);
+    leads::insert(&mut conn, &score(7)).await.unwrap();
+    let mark = leads::newest_score_id(&mut conn).await.unwrap();
+    assert!(mark > 0);
+    assert_eq!(
+        leads::scored_since(&mut conn, mark, &[3, 7, 9])
+            .await
+            .unwrap(),
+        Vec::<i64>::new(),
+        "nothing scored after the mark"
+    );
+    // Meanwhile, another rescore scores 9 and 11, and 7 again.
+    for contact in [9, 11, 7] {
+        leads::insert(&mut conn, &score(contact)).await.unwrap();
+    }
+    assert_eq!(
+        leads::scored_since(&mut conn, mark, &[3, 7, 9])
+            .await
+            .unwrap(),
+        vec![7, 9],
+        "of the leads read, those scored since, in order"
+    );
+}

@@ -8,8 +8,8 @@
 //! Scotland, Northern Ireland), Germany (the sixteen Länder) and France (metropolitan). A
 //! calendar of another country has no public holidays but the ones a team lists itself.
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use jiff::ToSpan;
 use jiff::civil::{Date, Weekday};
@@ -129,6 +129,28 @@ pub fn check(country: &str, region: Option<&str>) -> Result<(), String> {
 /// ISO 3166-2 code without the country: `BY`, `SCT`) that are observed in `year`, by date.
 /// Without a region, only the holidays of the whole country.
 pub fn of_year(country: &str, region: Option<&str>, year: i16) -> Vec<Holiday> {
+    remembered(country, region, year).to_vec()
+}
+
+/// A year's holidays, worked out once per country, region and year: a calendar asks of
+/// every day it walks, and an SLA deadline walks days for each lead routed.
+fn remembered(country: &str, region: Option<&str>, year: i16) -> Arc<[Holiday]> {
+    type Key = (String, Option<String>, i16);
+    static YEARS: LazyLock<Mutex<HashMap<Key, Arc<[Holiday]>>>> = LazyLock::new(Mutex::default);
+    let key = (
+        country.to_ascii_uppercase(),
+        region.map(str::to_ascii_uppercase),
+        year,
+    );
+    // A poisoned lock only means another thread panicked mid-insert; the map is still whole.
+    let mut years = YEARS.lock().unwrap_or_else(|e| e.into_inner());
+    years
+        .entry(key)
+        .or_insert_with(|| work_out(country, region, year).into())
+        .clone()
+}
+
+fn work_out(country: &str, region: Option<&str>, year: i16) -> Vec<Holiday> {
     let country = country.to_ascii_uppercase();
     let Some(known) = rules().countries.get(&country) else {
         return Vec::new();
@@ -162,9 +184,10 @@ pub fn of_year(country: &str, region: Option<&str>, year: i16) -> Vec<Holiday> {
 
 /// The holiday on `date`, if there is one.
 pub fn on(country: &str, region: Option<&str>, date: Date) -> Option<Holiday> {
-    of_year(country, region, date.year())
-        .into_iter()
+    remembered(country, region, date.year())
+        .iter()
         .find(|h| h.date == date)
+        .cloned()
 }
 
 /// The days a rule falls on in `year` (before any weekend rule).

@@ -276,6 +276,8 @@ pub async fn run(
             lists.iter().flat_map(|l| l.refresh.clone()).collect();
         stored::replace_refresh_queue(&mut tx, &queue, segment.is_none()).await?;
         tx.commit().await?;
+        // Every prospect was written again: the planner's picture of the tables is stale.
+        store.analyze().await?;
     }
     Ok(RunOutcome {
         dry_run,
