@@ -315,19 +315,31 @@ async fn send_email(
         delivery.id,
         delivery.attempts + 1
     );
-    let bytes = leadgate_connectors::mail::build_notice(
-        &leadgate_connectors::mail::Notice {
-            from_name: "leadgate",
-            from_address: from,
-            to_address: &alert.to,
-            subject: &alert.subject,
-            text: &text,
-            message_id: &message_id,
-            date: now,
-        },
-        Some(&key),
-    )
-    .map_err(|e| e.to_string())?;
+    // The RSA signature is a millisecond or two of CPU: made off the async threads, so that
+    // the requests and the other jobs go on meanwhile.
+    let (from_address, to, subject, id) = (
+        from.clone(),
+        alert.to.clone(),
+        alert.subject.clone(),
+        message_id.clone(),
+    );
+    let bytes = tokio::task::spawn_blocking(move || {
+        leadgate_connectors::mail::build_notice(
+            &leadgate_connectors::mail::Notice {
+                from_name: "leadgate",
+                from_address: &from_address,
+                to_address: &to,
+                subject: &subject,
+                text: &text,
+                message_id: &id,
+                date: now,
+            },
+            Some(&key),
+        )
+        .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| format!("the alert was not signed: {e}"))??;
     let transport = crate::engine::outreach::send::transport(&mail.mailbox, &mail.outbox_dir)
         .map_err(|e| e.to_string())?;
     transport

@@ -603,15 +603,7 @@ async fn make(
         "due": deadline.deadline.to_string(),
         "trigger": trigger,
     });
-    super::record(
-        tx,
-        &Actor::System,
-        Action::LeadRouted,
-        &Subject::Task(id),
-        serde_json::json!({ "lead": lead, "rep": rep, "routing": routing_json, "due": deadline.deadline.to_string(), "trigger": trigger }),
-        now,
-    )
-    .await?;
+    let audited = serde_json::json!({ "lead": lead, "rep": rep, "routing": routing_json, "due": deadline.deadline.to_string(), "trigger": trigger });
     super::emit(
         tx,
         EventKind::LeadRouted,
@@ -659,6 +651,17 @@ async fn make(
         )
         .await?;
     }
+    // Last: on PostgreSQL the audit entry locks the chain's head until the commit, and every
+    // audited write in the workspace waits on that lock.
+    super::record(
+        tx,
+        &Actor::System,
+        Action::LeadRouted,
+        &Subject::Task(id),
+        audited,
+        now,
+    )
+    .await?;
     Ok(Made::Task(Box::new(task)))
 }
 
