@@ -242,13 +242,6 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
-    /// Begins a transaction that will write. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so a transaction that reads first cannot fail later on a lock
-    /// upgrade. SQLite has one writer at a time, and a writer that finds the lock taken
-    /// sleeps in its busy handler (1, 2, 5 … 100 ms) and polls again: under load that
-    /// sleeping, not the work, made the latency. So this process's writers queue for their
-    /// turn first, in order, and are woken the moment the one before commits; busy_timeout
-    /// is left for writers in other processes (the CLI beside a running server).
     /// A connection to write single statements on, each its own transaction (autocommit),
     /// with the SQLite writer's turn held as [`Store::begin`] holds it: one statement that
     /// must be atomic alone (a job's claim) costs one round trip, not three.
@@ -272,6 +265,13 @@ impl Store {
         })
     }
 
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads first cannot fail later on a lock
+    /// upgrade. SQLite has one writer at a time, and a writer that finds the lock taken
+    /// sleeps in its busy handler (1, 2, 5 … 100 ms) and polls again: under load that
+    /// sleeping, not the work, made the latency. So this process's writers queue for their
+    /// turn first, in order, and are woken the moment the one before commits; busy_timeout
+    /// is left for writers in other processes (the CLI beside a running server).
     #[track_caller]
     pub fn begin(&self) -> impl Future<Output = Result<WriteTx>> + Send + '_ {
         let at = std::panic::Location::caller();

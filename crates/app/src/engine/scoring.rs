@@ -103,23 +103,18 @@ pub async fn rescore_import(
     drop(conn);
 
     let mut tx = store.begin().await?;
-    let live = match live_card_if_any(store, &mut tx).await? {
-        Some(now_live) if now_live.0 == live.0 => now_live,
-        // A model went live or was retired while the leads were read: score again, whole,
-        // under the lock.
-        Some(now_live) => {
-            let leads = features_at(&mut tx, pages, Some(&touched), now).await?;
-            let only: HashSet<i64> = touched.into_iter().collect();
-            let run = write_scores(&mut tx, now_live, config, leads, Some(&only), now).await?;
-            tx.commit().await?;
-            return Ok(Some(run));
+    // What must be read again, now that nobody else can write: a lead scored by someone
+    // else since it was read (two batches of events about one lead, scored side by side)
+    // may have been scored on newer engagement than ours; and every lead, when another
+    // model went live meanwhile.
+    let (live, moved) = match live_card_if_any(store, &mut tx).await? {
+        Some(now_live) if now_live.0 == live.0 => {
+            let moved = stored::scored_since(&mut tx, seen, &touched).await?;
+            (now_live, moved)
         }
+        Some(now_live) => (now_live, touched.clone()),
         None => return Ok(None),
     };
-    // A lead scored by someone else since it was read (two batches of events about one
-    // lead, scored side by side) may have been scored on newer engagement than ours: read
-    // those again, now that nobody else can write.
-    let moved = stored::scored_since(&mut tx, seen, &touched).await?;
     if !moved.is_empty() {
         let again = features_at(&mut tx, pages, Some(&moved), now).await?;
         leads.retain(|(p, _)| moved.binary_search(&p.contact_id).is_err());
